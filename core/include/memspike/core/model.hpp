@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+// The neuron-model interface and the registry of models. Core knows nothing about LIF: models
+// (models/) implement neuron_group and are listed, one line each, in models/builtin.cpp.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "memspike/core/spec.hpp"
+#include "memspike/core/time.hpp"
+#include "memspike/core/units.hpp"
+
+namespace memspike {
+
+/// One parameter of a model: its name (the same in TOML, Python, HDF5 and messages), its dimension
+/// (so "20 ms" is accepted and "20 mV" rejected) and its default (NaN: required).
+struct param_info {
+    std::string name;
+    dimension dim = dimension::dimensionless;
+    double default_value = std::numeric_limits<double>::quiet_NaN();
+    std::string doc;
+    bool required() const { return default_value != default_value; }
+};
+
+/// A receptor port: where synaptic events land, and the dimension of their weights
+/// (voltage for voltage jumps, current for current synapses, conductance for COBA).
+struct port_info {
+    std::string name;
+    dimension weight_dim = dimension::voltage;
+};
+
+/// A recordable / initialisable state variable.
+struct state_info {
+    std::string name;
+    dimension dim = dimension::voltage;
+};
+
+/// Synaptic input gathered for one partition during one tick: the summed weight per neuron and
+/// port, and the list of neurons that received anything. The model consumes and clears it.
+struct input_buffer {
+    std::vector<std::vector<double>> sum;   // [port][local neuron]
+    std::vector<std::uint8_t> flag;         // 1 when the neuron is in `touched`
+    std::vector<std::uint32_t> touched;     // local indices, in arrival order
+
+    void resize(std::size_t ports, std::size_t n) {
+        sum.assign(ports, std::vector<double>(n, 0.0));
+        flag.assign(n, 0);
+        touched.clear();
+    }
+    void add(std::size_t port, std::uint32_t i, double w) {
+        sum[port][i] += w;
+        if (!flag[i]) {
+            flag[i] = 1;
+            touched.push_back(i);
+        }
+    }
+};
+
+/// The state of one contiguous slice of a population ("partition"), structure-of-arrays.
+/// Partitions are stepped in parallel; a partition is only ever touched by one thread at a time.
+class neuron_group {
+public:
+    virtual ~neuron_group() = default;
+
+    /// Advances the partition to tick t: applies the input gathered for t (and clears it), steps
+    /// neurons whose state keeps moving (the active set), fires self-scheduled threshold crossings
+    /// due at t, and appends the local indices of neurons that spike at t to `spikes` (any order).
+    /// Must cost nothing for neurons that have no input and are not active.
+    virtual void advance(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) = 0;
+
+    /// Adds `delta_pa` to the external current of the listed neurons from tick t on (DC and step
+    /// stimuli). Models without a current input throw invalid_parameter.
+    virtual void add_current(tick_t t, std::span<const std::uint32_t> neurons, double delta_pa) = 0;
+
+    /// The value of state variable `var` (index into model_info::state) of neuron i at tick t,
+    /// computed without changing the stored state (sampling must not change the arithmetic of
+    /// the run).
+    virtual double peek(tick_t t, std::uint32_t i, std::size_t var) const = 0;
+
+    /// Bytes held by the state of this partition.
+    virtual std::size_t memory_bytes() const = 0;
+};
+
+/// What a model factory receives.
+struct group_context {
+    const population_spec& spec;
+    std::uint32_t population_index;  // position in the scenario
+    std::uint64_t first;             // first neuron (index in the population) of this partition
+    std::uint64_t count;             // neurons in this partition
+    double resolution_ms;
+    std::uint64_t seed;
+    double quiescence_tolerance;
+};
+
+struct model_info {
+    std::string name;
+    std::string summary;               // one line, for `memspike inspect` and docs
+    std::vector<param_info> params;
+    std::vector<port_info> ports;      // empty for pure sources
+    std::vector<state_info> state;     // recordable / initialisable variables
+    /// Checks cross-parameter rules (e.g. v_reset < v_th) for a complete parameter set in internal
+    /// units; throws invalid_parameter naming the model and the parameter.
+    std::function<void(const param_map&)> validate;
+    std::function<std::unique_ptr<neuron_group>(const group_context&)> create;
+
+    /// Index of a port by name; "" selects the only port. Throws unknown_parameter.
+    std::size_t port_index(const std::string& name) const;
+    /// Index of a state variable by name. Throws unknown_parameter.
+    std::size_t state_index(const std::string& name) const;
+    /// Parameters with defaults filled in; throws for a missing required one or an unknown name.
+    param_map complete(const param_map& given) const;
+};
+
+/// The explicit list of models. No registration as a side effect of construction.
+class model_registry {
+public:
+    void add(model_info info);
+    /// Throws unknown_model listing the registered names.
+    const model_info& find(const std::string& name) const;
+    bool contains(const std::string& name) const;
+    std::vector<std::string> names() const;
+
+private:
+    std::vector<model_info> models_;
+};
+
+} // namespace memspike

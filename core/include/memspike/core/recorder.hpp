@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// The HDF5 recorder (schema: docs/hdf5-schema.md). No HDF5 header is pulled in here.
+//
+// Life cycle: open() creates the file and writes the provenance with complete = false; spikes and
+// trace samples are appended while running (chunked, compressed datasets, flushed to disk at every
+// flush() so that a killed run still leaves a readable file); close(true) writes the final
+// attributes and sets complete = true. close(false) (interrupted run) leaves complete = false.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "memspike/core/time.hpp"
+
+namespace memspike {
+
+/// Provenance written as root attributes at open().
+struct run_info {
+    std::string memspike_version;
+    std::string scenario_file;
+    std::string scenario_text;
+    std::uint64_t seed = 0;
+    double resolution_ms = 0.1;
+    double duration_ms = 0.0;
+    unsigned threads = 1;
+    std::string backend = "digital";
+    std::string command_line;
+};
+
+class recorder {
+public:
+    /// Creates (truncates) `path`; throws io_error naming the path on failure.
+    static std::unique_ptr<recorder> open_hdf5(const std::string& path, const run_info& info);
+    virtual ~recorder() = default;
+
+    /// Declares /spikes/<name>/{ids,ticks}; returns the handle used by append_spikes.
+    virtual std::size_t add_spike_population(const std::string& name, std::uint64_t size) = 0;
+    /// Appends spikes (population-local ids and ticks, same length; ticks non-decreasing across calls).
+    virtual void append_spikes(std::size_t population, std::span<const std::uint32_t> ids,
+                               std::span<const tick_t> ticks) = 0;
+
+    /// Declares /traces/<population>/<variable> sampled at `neurons` every `interval_ticks`;
+    /// returns the handle used by append_trace.
+    virtual std::size_t add_trace(const std::string& population, const std::string& variable,
+                                  const std::string& unit, std::span<const std::uint64_t> neurons,
+                                  tick_t interval_ticks) = 0;
+    /// Appends one sample row (one value per neuron, in the order given to add_trace) at tick t.
+    virtual void append_trace(std::size_t trace, tick_t t, std::span<const double> values) = 0;
+
+    /// Writes buffered data and flushes the file, so that what was appended survives a crash.
+    virtual void flush() = 0;
+
+    /// Final attributes: wall time, simulated ticks reached, and complete. Idempotent.
+    virtual void close(bool complete, double wall_seconds, tick_t ticks_simulated) = 0;
+};
+
+} // namespace memspike

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// A built network and its event-driven scheduler (design note: core/event_delivery.md).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "memspike/core/model.hpp"
+#include "memspike/core/spec.hpp"
+#include "memspike/core/synapses.hpp"
+#include "memspike/core/time.hpp"
+
+namespace memspike {
+
+class recorder;
+
+/// Counts kept by the scheduler (the seed of the energy ledger of issue #5).
+struct run_counters {
+    std::uint64_t spikes = 0;              // spikes emitted by neurons and sources
+    std::uint64_t synaptic_events = 0;     // synaptic events delivered through synapses
+    std::uint64_t stimulus_events = 0;     // events injected by Poisson stimuli
+    std::uint64_t neuron_updates = 0;      // neuron-ticks in which a neuron was updated (touched)
+    std::uint64_t ticks = 0;
+};
+
+/// Progress callback: (ticks done, ticks requested). Called from the run thread about every 0.2 s wall.
+using progress_fn = std::function<void(tick_t done, tick_t total)>;
+
+struct run_options {
+    recorder* rec = nullptr;                    // where spikes and traces go (may be null)
+    const std::atomic<bool>* stop = nullptr;    // set (e.g. by a signal handler) to stop at the next tick
+    progress_fn progress;                       // may be empty
+    /// Keep spikes in memory (ids/ticks per population) in addition to the recorder.
+    bool keep_spikes = true;
+};
+
+/// Spikes of one population kept in memory: population-local ids and ticks, tick-ordered.
+struct spike_trains {
+    std::vector<std::uint32_t> ids;
+    std::vector<tick_t> ticks;
+};
+
+class simulation {
+public:
+    /// Builds the network (connectivity in parallel, deterministic for the seed). `threads` = 0
+    /// uses oneTBB's default. Results never depend on `threads`.
+    simulation(const scenario& sc, const model_registry& models, unsigned threads = 0);
+    ~simulation();
+    simulation(const simulation&) = delete;
+    simulation& operator=(const simulation&) = delete;
+
+    /// Runs `ticks` more ticks (a later call continues where this one stopped). Returns false if
+    /// stopped early through options.stop.
+    bool run(tick_t ticks, const run_options& options = {});
+
+    tick_t now() const;
+    double resolution_ms() const;
+    const scenario& spec() const;
+    const synapse_store& synapses() const;
+    const run_counters& counters() const;
+    std::uint64_t neuron_count() const;
+    std::size_t state_memory_bytes() const;
+    /// Spikes kept in memory, per population (scenario order).
+    const std::vector<spike_trains>& spikes() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace memspike

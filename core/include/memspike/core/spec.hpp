@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+// The network description: plain data produced by the scenario parser (TOML) or the Python builder,
+// consumed by network construction. All quantities are stored in the internal unit of their
+// dimension (see units.hpp): ms, mV, pA, nS, pF, MOhm, Hz.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "memspike/core/random.hpp"
+#include "memspike/core/time.hpp"
+
+namespace memspike {
+
+/// Where a value came from, so errors raised after parsing (at build time) can still name the file,
+/// line and key. Empty file for values set from code.
+struct source_location {
+    std::string file;
+    int line = 0, column = 0;
+    std::string key;
+};
+
+/// A value that is either constant or drawn per synapse / per neuron.
+struct distribution {
+    enum class kind { constant, uniform, normal };
+    /// What happens to a draw outside [min, max]: it is an error (the build fails and says how
+    /// to fix it), or it is redrawn (a truncated distribution). Never a silent clip.
+    enum class out_of_range { error, redraw };
+
+    kind k = kind::constant;
+    double value = 0.0;            // constant
+    double low = 0.0, high = 0.0;  // uniform [low, high)
+    double mean = 0.0, sd = 0.0;   // normal
+    double min = -std::numeric_limits<double>::infinity();
+    double max = std::numeric_limits<double>::infinity();
+    out_of_range policy = out_of_range::error;
+    source_location where;
+
+    static distribution constant(double v) {
+        distribution d;
+        d.value = v;
+        return d;
+    }
+    bool is_constant() const { return k == kind::constant; }
+
+    /// One draw; throws scenario_error (located at `where`) for an out-of-range draw under the
+    /// `error` policy, or after 1000 consecutive rejected redraws.
+    double draw(random_stream& rng) const;
+};
+
+/// Model parameters by name (as in the model's parameter table), in internal units.
+using param_map = std::map<std::string, double>;
+
+struct population_spec {
+    std::string name;
+    std::uint64_t size = 0;      // after simulation.scale was applied
+    std::string model;           // registered neuron or source model
+    param_map params;
+    /// Initial values of state variables ("v" -> constant or distribution), drawn per neuron from a
+    /// stream keyed by (seed, population index, neuron index).
+    std::map<std::string, distribution> init;
+    /// spike_source only: spike ticks per neuron (sorted ascending).
+    std::vector<std::vector<tick_t>> spike_ticks;
+    source_location where;
+};
+
+struct projection_spec {
+    std::string name;            // defaults to "<source>-><target>"
+    std::string source, target;  // population names
+    /// one_to_one, all_to_all, fixed_probability, fixed_indegree, fixed_outdegree, explicit
+    std::string rule;
+    double probability = 0.0;    // fixed_probability
+    std::uint64_t indegree = 0;  // fixed_indegree
+    std::uint64_t outdegree = 0; // fixed_outdegree
+    /// explicit: synapses from a CSV file (columns source,target[,weight][,delay]); resolved
+    /// relative to the scenario file. Loaded at build time.
+    std::string file;
+    bool allow_autapses = true;  // NEST's default
+    bool allow_multapses = true; // NEST's default
+    distribution weight;         // in the unit of the target port's weight dimension
+    distribution delay;          // ms; drawn delays are rounded to the nearest tick (documented)
+    std::string receptor;        // target port name; empty = the model's only port
+    source_location where;
+};
+
+/// Stimuli that act directly on neurons of a population (not through synapses).
+struct stimulus_spec {
+    std::string name;
+    /// poisson: independent (or shared) Poisson trains of synaptic events, one per target neuron;
+    /// dc: constant current from start to stop; step: piecewise-constant current.
+    std::string kind;
+    std::string target;                 // population name
+    std::vector<std::uint64_t> neurons; // indices in the target population; empty = all
+    double rate_hz = 0.0;               // poisson
+    bool shared = false;                // poisson: one train for all targets
+    double weight = 0.0;                // poisson: per event, unit of the target port
+    std::string receptor;               // poisson: target port
+    double amplitude_pa = 0.0;          // dc
+    double start_ms = 0.0;              // poisson, dc
+    double stop_ms = std::numeric_limits<double>::infinity();  // poisson, dc
+    std::vector<double> times_ms;       // step: change times
+    std::vector<double> amplitudes_pa;  // step: value from each time on
+    source_location where;
+};
+
+struct trace_spec {
+    std::string population;
+    std::vector<std::string> variables;   // model state variables, e.g. "v"
+    std::vector<std::uint64_t> neurons;   // indices in the population
+    double interval_ms = 1.0;
+    source_location where;
+};
+
+struct recording_spec {
+    /// Populations whose spikes are recorded; all when `all_spikes`.
+    bool all_spikes = true;
+    std::vector<std::string> spike_populations;
+    std::vector<trace_spec> traces;
+    /// Spikes are buffered and appended to the file every `flush_interval_ms` of simulated time.
+    double flush_interval_ms = 100.0;
+};
+
+struct simulation_spec {
+    double duration_ms = 0.0;
+    double resolution_ms = 0.1;
+    std::uint64_t seed = 0;
+    unsigned threads = 0;            // 0: oneTBB's default
+    double scale = 1.0;              // multiplies every population size
+    /// A neuron whose synaptic currents/conductances all fall below this fraction of their last
+    /// jump... see models; absolute tolerance in the port unit below which a decaying synaptic
+    /// variable is treated as zero and the neuron leaves the active set.
+    double quiescence_tolerance = 1e-9;
+};
+
+struct scenario {
+    std::string file;   // path as given; "" when built in code
+    std::string text;   // the scenario text (provenance)
+    simulation_spec simulation;
+    std::vector<population_spec> populations;
+    std::vector<projection_spec> projections;
+    std::vector<stimulus_spec> stimuli;
+    recording_spec recording;
+
+    const population_spec* find_population(const std::string& name) const {
+        for (const auto& p : populations)
+            if (p.name == name) return &p;
+        return nullptr;
+    }
+    tick_t duration_ticks() const;
+};
+
+} // namespace memspike

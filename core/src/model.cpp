@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#include "memspike/core/model.hpp"
+
+#include <algorithm>
+
+#include "memspike/core/errors.hpp"
+
+namespace memspike {
+
+std::size_t model_info::port_index(const std::string& port) const {
+    if (port.empty()) {
+        if (ports.size() == 1) return 0;
+        std::vector<std::string> known;
+        for (const auto& p : ports) known.push_back(p.name);
+        throw unknown_parameter(name, "receptor", known);  // several ports: the receptor must be named
+    }
+    for (std::size_t i = 0; i < ports.size(); ++i)
+        if (ports[i].name == port) return i;
+    std::vector<std::string> known;
+    for (const auto& p : ports) known.push_back(p.name);
+    throw unknown_parameter(name + " receptor", port, known);
+}
+
+std::size_t model_info::state_index(const std::string& var) const {
+    for (std::size_t i = 0; i < state.size(); ++i)
+        if (state[i].name == var) return i;
+    std::vector<std::string> known;
+    for (const auto& s : state) known.push_back(s.name);
+    throw unknown_parameter(name + " state variable", var, known);
+}
+
+param_map model_info::complete(const param_map& given) const {
+    std::vector<std::string> known;
+    for (const auto& p : params) known.push_back(p.name);
+    for (const auto& [key, value] : given) {
+        if (std::find(known.begin(), known.end(), key) == known.end()) throw unknown_parameter(name, key, known);
+    }
+    param_map out;
+    for (const auto& p : params) {
+        auto it = given.find(p.name);
+        if (it != given.end()) {
+            out[p.name] = it->second;
+        } else if (p.required()) {
+            throw invalid_parameter(name, p.name, "(missing)", "required, a " + std::string(dimension_name(p.dim)) +
+                                                                 " in " + std::string(internal_unit(p.dim)));
+        } else {
+            out[p.name] = p.default_value;
+        }
+    }
+    if (validate) validate(out);
+    return out;
+}
+
+void model_registry::add(model_info info) {
+    if (contains(info.name)) throw internal_error("model '" + info.name + "' registered twice");
+    models_.push_back(std::move(info));
+}
+
+const model_info& model_registry::find(const std::string& name) const {
+    for (const auto& m : models_)
+        if (m.name == name) return m;
+    throw unknown_model("neuron model", name, names());
+}
+
+bool model_registry::contains(const std::string& name) const {
+    return std::any_of(models_.begin(), models_.end(), [&](const auto& m) { return m.name == name; });
+}
+
+std::vector<std::string> model_registry::names() const {
+    std::vector<std::string> out;
+    for (const auto& m : models_) out.push_back(m.name);
+    return out;
+}
+
+} // namespace memspike
