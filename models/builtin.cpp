@@ -1,1 +1,25 @@
 // SPDX-License-Identifier: MIT
+// THE list of built-in models: adding a model is a new file in neurons/ and one line here.
+#include "memspike/models/builtin.hpp"
+
+#include "neurons/lif_cond_exp.hpp"
+#include "neurons/lif_delta.hpp"
+#include "neurons/lif_exp.hpp"
+#include "neurons/sources.hpp"
+
+namespace memspike {
+
+const model_registry& builtin_models() {
+    static const model_registry registry = [] {
+        model_registry r;
+        r.add(lif::lif_delta_model());
+        r.add(lif::lif_exp_model());
+        r.add(lif::lif_cond_exp_model());
+        r.add(sources::poisson_source_model());
+        r.add(sources::spike_source_model());
+        return r;
+    }();
+    return registry;
+}
+
+} // namespace memspike

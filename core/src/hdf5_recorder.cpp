@@ -1,1 +1,540 @@
 // SPDX-License-Identifier: MIT
+// The HDF5 recorder: writes the layout documented in docs/hdf5-schema.md (schema_version 1) with
+// the HDF5 C API. HDF5 stays private to this file; the public header only knows `recorder`.
+//
+// Crash safety. Appends are buffered in memory and reach HDF5 in chunk-aligned pieces, so memory
+// stays bounded; flush() writes every buffer and calls H5Fflush, after which the file on disk is
+// consistent. The file keeps the default (earliest) format bounds on purpose: superblock v0/v2
+// has no "file is open for writing" flag, so a file left behind by a killed process opens without
+// h5clear. `complete` is written as 0 at open and set to 1 only by close(true, ...).
+//
+// Not thread-safe: calls on one recorder must be serialized (HDF5's serial build is global anyway).
+#include "memspike/core/recorder.hpp"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "memspike/core/errors.hpp"
+#include "memspike/core/version.hpp"
+
+namespace memspike {
+namespace {
+
+constexpr int schema_version = 1;
+// Elements per chunk of the 1-D datasets (ids, ticks) and the target size of a trace chunk.
+constexpr hsize_t chunk_elements = 65536;
+constexpr unsigned deflate_level = 4;
+
+// --- Error handling -------------------------------------------------------------------------
+
+// Turns HDF5's automatic error printing off for the life of a guard and restores it afterwards,
+// so that our io_error is the only report and a caller who wants HDF5's traces still gets them.
+class quiet_hdf5 {
+public:
+    quiet_hdf5() {
+        H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
+    ~quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+    quiet_hdf5(const quiet_hdf5&) = delete;
+    quiet_hdf5& operator=(const quiet_hdf5&) = delete;
+
+private:
+    H5E_auto2_t func_ = nullptr;
+    void* data_ = nullptr;
+};
+
+herr_t innermost_error(unsigned n, const H5E_error2_t* err, void* out) {
+    // Walked upward, frame 0 is the most specific one (e.g. the errno text of a failed open).
+    if (n == 0 && err != nullptr && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
+    return 0;
+}
+
+/// Throws io_error naming the file, what failed, and HDF5's innermost explanation if it left one.
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+    std::string detail;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, &detail);
+    H5Eclear2(H5E_DEFAULT);
+    std::string msg = "HDF5 file '" + path + "': " + what + " failed";
+    if (!detail.empty()) msg += " (" + detail + ")";
+    throw io_error(msg);
+}
+
+hid_t check(hid_t id, const std::string& path, const std::string& what) {
+    if (id < 0) fail(path, what);
+    return id;
+}
+
+void check(herr_t status, const std::string& path, const std::string& what) {
+    if (status < 0) fail(path, what);
+}
+
+// --- RAII for hid_t ---------------------------------------------------------------------------
+
+/// Owns one HDF5 identifier and closes it with the matching H5?close.
+class handle {
+public:
+    using closer = herr_t (*)(hid_t);
+    handle() = default;
+    handle(hid_t id, closer close) : id_(id), close_(close) {}
+    handle(handle&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), close_(o.close_) {}
+    handle& operator=(handle&& o) noexcept {
+        if (this != &o) {
+            reset();
+            id_ = std::exchange(o.id_, H5I_INVALID_HID);
+            close_ = o.close_;
+        }
+        return *this;
+    }
+    handle(const handle&) = delete;
+    handle& operator=(const handle&) = delete;
+    ~handle() { reset(); }
+
+    hid_t get() const { return id_; }
+    /// Closes now; returns HDF5's status so that the file close can be checked.
+    herr_t reset() noexcept {
+        herr_t status = 0;
+        if (id_ >= 0 && close_ != nullptr) status = close_(id_);
+        id_ = H5I_INVALID_HID;
+        return status;
+    }
+
+private:
+    hid_t id_ = H5I_INVALID_HID;
+    closer close_ = nullptr;
+};
+
+// Each takes the raw result of an H5?create/open call, checks it and wraps it.
+handle own_file(hid_t id, const std::string& path, const std::string& what) {
+    return {check(id, path, what), H5Fclose};
+}
+handle own_group(hid_t id, const std::string& path, const std::string& what) {
+    return {check(id, path, what), H5Gclose};
+}
+handle own_dataset(hid_t id, const std::string& path, const std::string& what) {
+    return {check(id, path, what), H5Dclose};
+}
+handle own_space(hid_t id, const std::string& path, const std::string& what) {
+    return {check(id, path, what), H5Sclose};
+}
+handle own_plist(hid_t id, const std::string& path, const std::string& what) {
+    return {check(id, path, what), H5Pclose};
+}
+handle own_type(hid_t id, const std::string& path, const std::string& what) {
+    return {check(id, path, what), H5Tclose};
+}
+handle own_attr(hid_t id, const std::string& path, const std::string& what) {
+    return {check(id, path, what), H5Aclose};
+}
+
+// --- Type mapping: file type (fixed, little-endian) and memory type (native) --------------------
+
+template <class T> struct h5_type;
+template <> struct h5_type<std::uint32_t> {
+    static hid_t file() { return H5T_STD_U32LE; }
+    static hid_t mem() { return H5T_NATIVE_UINT32; }
+};
+template <> struct h5_type<std::uint64_t> {
+    static hid_t file() { return H5T_STD_U64LE; }
+    static hid_t mem() { return H5T_NATIVE_UINT64; }
+};
+template <> struct h5_type<std::int64_t> {
+    static hid_t file() { return H5T_STD_I64LE; }
+    static hid_t mem() { return H5T_NATIVE_INT64; }
+};
+template <> struct h5_type<std::int32_t> {
+    static hid_t file() { return H5T_STD_I32LE; }
+    static hid_t mem() { return H5T_NATIVE_INT32; }
+};
+template <> struct h5_type<std::int8_t> {
+    static hid_t file() { return H5T_STD_I8LE; }
+    static hid_t mem() { return H5T_NATIVE_INT8; }
+};
+template <> struct h5_type<double> {
+    static hid_t file() { return H5T_IEEE_F64LE; }
+    static hid_t mem() { return H5T_NATIVE_DOUBLE; }
+};
+
+// --- Attributes ---------------------------------------------------------------------------------
+
+/// Opens attribute `name` on `obj`, creating it with (type, scalar space) if it does not exist yet.
+handle open_or_create_attr(hid_t obj, const std::string& name, hid_t file_type, const std::string& path) {
+    const std::string what = "writing attribute '" + name + "'";
+    const htri_t exists = H5Aexists(obj, name.c_str());
+    if (exists < 0) fail(path, what);
+    if (exists > 0) return own_attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT), path, what);
+    handle space = own_space(H5Screate(H5S_SCALAR), path, what);
+    return own_attr(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
+                    what);
+}
+
+template <class T>
+void write_attr(hid_t obj, const std::string& name, T value, const std::string& path) {
+    handle attr = open_or_create_attr(obj, name, h5_type<T>::file(), path);
+    check(H5Awrite(attr.get(), h5_type<T>::mem(), &value), path, "writing attribute '" + name + "'");
+}
+
+/// Scalar variable-length UTF-8 string: h5py reads it as `str`, h5dump prints it as text.
+void write_attr(hid_t obj, const std::string& name, const std::string& value, const std::string& path) {
+    const std::string what = "writing attribute '" + name + "'";
+    handle type = own_type(H5Tcopy(H5T_C_S1), path, what);
+    check(H5Tset_size(type.get(), H5T_VARIABLE), path, what);
+    check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, what);
+    handle attr = open_or_create_attr(obj, name, type.get(), path);
+    const char* text = value.c_str();
+    check(H5Awrite(attr.get(), type.get(), &text), path, what);
+}
+void write_attr(hid_t obj, const std::string& name, const char* value, const std::string& path) {
+    write_attr(obj, name, std::string(value), path);
+}
+
+// --- Datasets -----------------------------------------------------------------------------------
+
+/// Creates an extendible, chunked, shuffled and deflated dataset of `rank` 1 or 2 with 0 rows.
+handle create_extendible(hid_t parent, const std::string& name, hid_t file_type, int rank, hsize_t columns,
+                         const hsize_t* chunk, const std::string& path, const std::string& where) {
+    const std::string what = "creating dataset '" + where + "'";
+    const hsize_t dims[2] = {0, columns};
+    const hsize_t max_dims[2] = {H5S_UNLIMITED, columns};
+    handle space = own_space(H5Screate_simple(rank, dims, max_dims), path, what);
+    handle dcpl = own_plist(H5Pcreate(H5P_DATASET_CREATE), path, what);
+    check(H5Pset_chunk(dcpl.get(), rank, chunk), path, what);
+    check(H5Pset_shuffle(dcpl.get()), path, what);
+    check(H5Pset_deflate(dcpl.get(), deflate_level), path, what);
+    return own_dataset(
+        H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), path,
+        what);
+}
+
+/// Grows dataset `dset` to `offset + rows` rows and writes `rows` rows of `columns` values at
+/// `offset`. Safe to repeat after a failure: the same region is simply written again.
+template <class T>
+void append_rows(hid_t dset, int rank, hsize_t offset, hsize_t rows, hsize_t columns, const T* data,
+                 const std::string& path, const std::string& where) {
+    if (rows == 0) return;
+    const std::string what = "appending to dataset '" + where + "'";
+    const hsize_t new_dims[2] = {offset + rows, columns};
+    check(H5Dset_extent(dset, new_dims), path, what);
+    handle file_space = own_space(H5Dget_space(dset), path, what);
+    const hsize_t start[2] = {offset, 0};
+    const hsize_t count[2] = {rows, columns};
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), path, what);
+    handle mem_space = own_space(H5Screate_simple(rank, count, nullptr), path, what);
+    check(H5Dwrite(dset, h5_type<T>::mem(), mem_space.get(), file_space.get(), H5P_DEFAULT, data), path, what);
+}
+
+/// Opens group `name` under `parent`, creating it if needed.
+handle open_or_create_group(hid_t parent, const std::string& name, const std::string& path,
+                            const std::string& where) {
+    const std::string what = "creating group '" + where + "'";
+    const htri_t exists = H5Lexists(parent, name.c_str(), H5P_DEFAULT);
+    if (exists < 0) fail(path, what);
+    if (exists > 0) return own_group(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), path, what);
+    return own_group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path, what);
+}
+
+/// A population or variable name becomes an HDF5 link name: it must be non-empty, without '/'.
+void check_name(const std::string& kind, const std::string& name) {
+    if (name.empty() || name == "." || name.find('/') != std::string::npos)
+        throw invalid_parameter("recorder", kind, "'" + name + "'", "must be a non-empty name without '/'");
+}
+
+std::string iso8601_utc_now() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buf;
+}
+
+// --- The recorder -------------------------------------------------------------------------------
+
+class hdf5_recorder final : public recorder {
+public:
+    hdf5_recorder(const std::string& path, const run_info& info)
+        : path_(path), resolution_ms_(info.resolution_ms), opened_(std::chrono::steady_clock::now()) {
+        quiet_hdf5 quiet;
+        // CLOSE_STRONG: closing the file also closes any object a failure path left open, so the
+        // file is really released (and its handle freed) when the recorder goes.
+        handle fapl = own_plist(H5Pcreate(H5P_FILE_ACCESS), path_, "creating the file");
+        check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), path_, "creating the file");
+        file_ = own_file(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), path_,
+                         "creating the file");
+        const hid_t root = file_.get();
+        write_attr(root, "memspike_version", info.memspike_version.empty() ? memspike::version
+                                                                          : info.memspike_version.c_str(),
+                   path_);
+        write_attr(root, "schema_version", std::int32_t{schema_version}, path_);
+        write_attr(root, "scenario_file", info.scenario_file, path_);
+        write_attr(root, "scenario", info.scenario_text, path_);
+        write_attr(root, "seed", std::uint64_t{info.seed}, path_);
+        write_attr(root, "resolution_ms", info.resolution_ms, path_);
+        write_attr(root, "duration_ms", info.duration_ms, path_);
+        write_attr(root, "threads", std::uint32_t{info.threads}, path_);
+        write_attr(root, "backend", info.backend, path_);
+        write_attr(root, "command_line", info.command_line, path_);
+        write_attr(root, "created", iso8601_utc_now(), path_);
+        write_attr(root, "complete", std::int8_t{0}, path_);
+        spikes_ = open_or_create_group(root, "spikes", path_, "/spikes");
+        traces_ = open_or_create_group(root, "traces", path_, "/traces");
+        // A run killed right after open still leaves a readable file with its provenance.
+        check(H5Fflush(root, H5F_SCOPE_GLOBAL), path_, "flushing the file");
+    }
+
+    ~hdf5_recorder() override {
+        if (closed_) return;
+        try {
+            close(false, seconds_since_open(), -1);
+        } catch (...) {
+            // Nothing can be reported from a destructor; the file keeps complete = 0.
+        }
+    }
+
+    hdf5_recorder(const hdf5_recorder&) = delete;
+    hdf5_recorder& operator=(const hdf5_recorder&) = delete;
+
+    std::size_t add_spike_population(const std::string& name, std::uint64_t size) override {
+        check_open("declaring spike population '" + name + "'");
+        check_name("population", name);
+        for (const auto& p : spike_pops_)
+            if (p.name == name)
+                throw invalid_parameter("recorder", "population", "'" + name + "'",
+                                        "already declared under /spikes");
+        quiet_hdf5 quiet;
+        const std::string where = "/spikes/" + name;
+        spike_population pop;
+        pop.name = name;
+        pop.size = size;
+        pop.group = own_group(H5Gcreate2(spikes_.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                              path_, "creating group '" + where + "'");
+        write_attr(pop.group.get(), "size", std::uint64_t{size}, path_);
+        write_attr(pop.group.get(), "resolution_ms", resolution_ms_, path_);
+        pop.ids = create_extendible(pop.group.get(), "ids", h5_type<std::uint32_t>::file(), 1, 0,
+                                    &chunk_elements, path_, where + "/ids");
+        pop.ticks = create_extendible(pop.group.get(), "ticks", h5_type<tick_t>::file(), 1, 0, &chunk_elements,
+                                      path_, where + "/ticks");
+        write_attr(pop.ticks.get(), "unit", "tick", path_);
+        spike_pops_.push_back(std::move(pop));
+        return spike_pops_.size() - 1;
+    }
+
+    void append_spikes(std::size_t population, std::span<const std::uint32_t> ids,
+                       std::span<const tick_t> ticks) override {
+        check_open("appending spikes");
+        if (population >= spike_pops_.size())
+            throw invalid_parameter("recorder", "spike population handle", std::to_string(population),
+                                    "must be one returned by add_spike_population (" +
+                                        std::to_string(spike_pops_.size()) + " declared)");
+        auto& pop = spike_pops_[population];
+        if (ids.size() != ticks.size())
+            throw invalid_parameter("recorder", "spike ids/ticks lengths",
+                                    std::to_string(ids.size()) + "/" + std::to_string(ticks.size()),
+                                    "must be equal (population '" + pop.name + "')");
+        // Checked before anything is buffered, so a rejected call leaves the recorder unchanged.
+        tick_t last = pop.last_tick;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (ids[i] >= pop.size)
+                throw invalid_parameter("recorder", "spike id", std::to_string(ids[i]),
+                                        "must be < " + std::to_string(pop.size) + ", the size of population '" +
+                                            pop.name + "'");
+            if (ticks[i] < last)
+                throw invalid_parameter("recorder", "spike tick", std::to_string(ticks[i]),
+                                        "must not precede the previous spike tick " + std::to_string(last) +
+                                            " of population '" + pop.name + "'");
+            last = ticks[i];
+        }
+        pop.last_tick = last;
+        pop.ids_buf.insert(pop.ids_buf.end(), ids.begin(), ids.end());
+        pop.ticks_buf.insert(pop.ticks_buf.end(), ticks.begin(), ticks.end());
+        // Write whole chunks as soon as they are complete; keep the chunk-aligned remainder.
+        const hsize_t to_boundary = chunk_elements - pop.written % chunk_elements;
+        if (pop.ids_buf.size() >= to_boundary) {
+            quiet_hdf5 quiet;
+            const hsize_t n = to_boundary + (pop.ids_buf.size() - to_boundary) / chunk_elements * chunk_elements;
+            write_spikes(pop, n);
+        }
+    }
+
+    std::size_t add_trace(const std::string& population, const std::string& variable, const std::string& unit,
+                          std::span<const std::uint64_t> neurons, tick_t interval_ticks) override {
+        check_open("declaring trace '" + population + "/" + variable + "'");
+        check_name("population", population);
+        check_name("variable", variable);
+        if (neurons.empty())
+            throw invalid_parameter("recorder", "neurons", "[] for trace '" + population + "/" + variable + "'",
+                                    "must name at least one neuron");
+        if (interval_ticks <= 0)
+            throw invalid_parameter("recorder", "interval_ticks", std::to_string(interval_ticks),
+                                    "must be > 0 for trace '" + population + "/" + variable + "'");
+        for (const auto& t : traces_list_)
+            if (t.population == population && t.variable == variable)
+                throw invalid_parameter("recorder", "trace", "'" + population + "/" + variable + "'",
+                                        "already declared under /traces");
+        quiet_hdf5 quiet;
+        const std::string where = "/traces/" + population + "/" + variable;
+        trace tr;
+        tr.population = population;
+        tr.variable = variable;
+        tr.columns = neurons.size();
+        // Chunks of about chunk_elements values: whole rows when they fit, else slices of a row.
+        const hsize_t chunk_cols = std::min<hsize_t>(tr.columns, chunk_elements);
+        tr.chunk_rows = std::max<hsize_t>(1, chunk_elements / chunk_cols);
+        handle pop_group = open_or_create_group(traces_.get(), population, path_, "/traces/" + population);
+        tr.group = own_group(
+            H5Gcreate2(pop_group.get(), variable.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
+            "creating group '" + where + "'");
+        write_attr(tr.group.get(), "unit", unit, path_);
+        write_attr(tr.group.get(), "interval_ticks", std::int64_t{interval_ticks}, path_);
+        {
+            const std::string what = "creating dataset '" + where + "/neurons'";
+            const hsize_t dims[1] = {tr.columns};
+            handle space = own_space(H5Screate_simple(1, dims, nullptr), path_, what);
+            handle dset = own_dataset(H5Dcreate2(tr.group.get(), "neurons", h5_type<std::uint64_t>::file(),
+                                                 space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                      path_, what);
+            check(H5Dwrite(dset.get(), h5_type<std::uint64_t>::mem(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                           neurons.data()),
+                  path_, what);
+        }
+        const hsize_t value_chunk[2] = {tr.chunk_rows, chunk_cols};
+        tr.values = create_extendible(tr.group.get(), "values", h5_type<double>::file(), 2, tr.columns,
+                                      value_chunk, path_, where + "/values");
+        tr.ticks = create_extendible(tr.group.get(), "ticks", h5_type<tick_t>::file(), 1, 0, &chunk_elements,
+                                     path_, where + "/ticks");
+        write_attr(tr.ticks.get(), "unit", "tick", path_);
+        traces_list_.push_back(std::move(tr));
+        return traces_list_.size() - 1;
+    }
+
+    void append_trace(std::size_t trace_handle, tick_t t, std::span<const double> values) override {
+        check_open("appending a trace sample");
+        if (trace_handle >= traces_list_.size())
+            throw invalid_parameter("recorder", "trace handle", std::to_string(trace_handle),
+                                    "must be one returned by add_trace (" + std::to_string(traces_list_.size()) +
+                                        " declared)");
+        auto& tr = traces_list_[trace_handle];
+        if (values.size() != tr.columns)
+            throw invalid_parameter("recorder", "trace sample length", std::to_string(values.size()),
+                                    "must equal the " + std::to_string(tr.columns) + " neurons of trace '" +
+                                        tr.population + "/" + tr.variable + "'");
+        if (t < tr.last_tick)
+            throw invalid_parameter("recorder", "trace tick", std::to_string(t),
+                                    "must not precede the previous sample tick " + std::to_string(tr.last_tick) +
+                                        " of trace '" + tr.population + "/" + tr.variable + "'");
+        tr.last_tick = t;
+        tr.values_buf.insert(tr.values_buf.end(), values.begin(), values.end());
+        tr.ticks_buf.push_back(t);
+        if (tr.ticks_buf.size() >= tr.chunk_rows - tr.written % tr.chunk_rows) {
+            quiet_hdf5 quiet;
+            write_trace(tr);
+        }
+    }
+
+    void flush() override {
+        check_open("flushing");
+        quiet_hdf5 quiet;
+        flush_all();
+    }
+
+    void close(bool complete, double wall_seconds, tick_t ticks_simulated) override {
+        if (closed_) return;
+        closed_ = true;  // Idempotent even when this call fails: a second try would not do better.
+        quiet_hdf5 quiet;
+        const hid_t root = file_.get();
+        flush_all();
+        write_attr(root, "wall_time_s", wall_seconds, path_);
+        if (ticks_simulated >= 0) {  // < 0: unknown (destroyed without close); left absent.
+            write_attr(root, "ticks_simulated", std::int64_t{ticks_simulated}, path_);
+            write_attr(root, "simulated_ms", static_cast<double>(ticks_simulated) * resolution_ms_, path_);
+        }
+        // The last write, after everything else succeeded: a file never says complete = 1 early.
+        write_attr(root, "complete", static_cast<std::int8_t>(complete ? 1 : 0), path_);
+        check(H5Fflush(root, H5F_SCOPE_GLOBAL), path_, "flushing the file");
+        spike_pops_.clear();
+        traces_list_.clear();
+        spikes_.reset();
+        traces_.reset();
+        check(file_.reset(), path_, "closing the file");
+    }
+
+private:
+    struct spike_population {
+        std::string name;
+        std::uint64_t size = 0;
+        handle group, ids, ticks;
+        std::vector<std::uint32_t> ids_buf;
+        std::vector<tick_t> ticks_buf;
+        hsize_t written = 0;  // elements already in the datasets
+        tick_t last_tick = std::numeric_limits<tick_t>::min();
+    };
+    struct trace {
+        std::string population, variable;
+        hsize_t columns = 0, chunk_rows = 1;
+        handle group, values, ticks;
+        std::vector<double> values_buf;  // row-major [rows, columns]
+        std::vector<tick_t> ticks_buf;
+        hsize_t written = 0;  // rows already in the datasets
+        tick_t last_tick = std::numeric_limits<tick_t>::min();
+    };
+
+    void check_open(const std::string& what) const {
+        if (closed_) throw io_error("HDF5 file '" + path_ + "': " + what + " after close() is not possible");
+    }
+
+    double seconds_since_open() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - opened_).count();
+    }
+
+    /// Writes the first `n` buffered spikes of `pop` and drops them from the buffers.
+    void write_spikes(spike_population& pop, hsize_t n) {
+        const std::string where = "/spikes/" + pop.name;
+        append_rows(pop.ids.get(), 1, pop.written, n, 0, pop.ids_buf.data(), path_, where + "/ids");
+        append_rows(pop.ticks.get(), 1, pop.written, n, 0, pop.ticks_buf.data(), path_, where + "/ticks");
+        pop.written += n;
+        pop.ids_buf.erase(pop.ids_buf.begin(), pop.ids_buf.begin() + static_cast<std::ptrdiff_t>(n));
+        pop.ticks_buf.erase(pop.ticks_buf.begin(), pop.ticks_buf.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+
+    /// Writes every buffered row of `tr`.
+    void write_trace(trace& tr) {
+        const std::string where = "/traces/" + tr.population + "/" + tr.variable;
+        const hsize_t rows = tr.ticks_buf.size();
+        append_rows(tr.values.get(), 2, tr.written, rows, tr.columns, tr.values_buf.data(), path_,
+                    where + "/values");
+        append_rows(tr.ticks.get(), 1, tr.written, rows, 0, tr.ticks_buf.data(), path_, where + "/ticks");
+        tr.written += rows;
+        tr.values_buf.clear();
+        tr.ticks_buf.clear();
+    }
+
+    void flush_all() {
+        for (auto& pop : spike_pops_) write_spikes(pop, pop.ids_buf.size());
+        for (auto& tr : traces_list_) write_trace(tr);
+        check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "flushing the file");
+    }
+
+    std::string path_;
+    double resolution_ms_;
+    std::chrono::steady_clock::time_point opened_;
+    handle file_, spikes_, traces_;
+    std::vector<spike_population> spike_pops_;
+    std::vector<trace> traces_list_;
+    bool closed_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<recorder> recorder::open_hdf5(const std::string& path, const run_info& info) {
+    return std::make_unique<hdf5_recorder>(path, info);
+}
+
+}  // namespace memspike

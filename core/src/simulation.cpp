@@ -1,1 +1,503 @@
 // SPDX-License-Identifier: MIT
+// The event-driven scheduler. See core/event_delivery.md for the design; in short, per visited tick:
+//   1. current stimuli (DC, steps) due now change the neurons' external current;
+//   2. every partition, in parallel: delivers the spikes of this tick's ring slot through its
+//      synapse blocks into per-neuron input sums, adds its Poisson drive, and advances its neurons;
+//   3. serially, in partition order: the spikes of this tick are recorded and enqueued in the ring
+//      at tick + d for every distinct outgoing delay d of their source;
+//   4. the next tick at which anything can happen is computed, and the ticks in between are skipped.
+// Partitions are fixed slices of populations, independent of the thread count, and every random
+// stream is keyed by (seed, purpose, object, neuron): the spikes are the same for any thread count.
+#include "memspike/core/simulation.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <queue>
+
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include "memspike/core/connectivity.hpp"
+#include "memspike/core/errors.hpp"
+#include "memspike/core/random.hpp"
+#include "memspike/core/recorder.hpp"
+
+namespace memspike {
+namespace {
+
+constexpr tick_t never = std::numeric_limits<tick_t>::max();
+
+/// A spike waiting in the ring: source (population-local index), its population, and the delay
+/// that brings it to this slot.
+struct ring_entry {
+    std::uint32_t source;
+    std::uint32_t population;
+    std::int32_t delay;
+};
+
+/// An independent or shared Poisson train of synaptic events onto the targets of one stimulus
+/// that lie in one partition.
+///   dense mode (independent, rate*h >= 0.05): each tick draws a Poisson count per target;
+///   event mode (shared, or low rate): each target (or the shared train) draws exponential
+///   intervals in continuous time; an event at time s falls on tick ceil(s / h).
+/// Both give exactly Poisson(rate*h) events per tick and target.
+struct poisson_drive {
+    std::uint32_t port = 0;
+    double weight = 0.0;
+    double lambda = 0.0;       // expected events per tick per target
+    double mean_isi_ms = 0.0;
+    double h_ms = 0.1;
+    tick_t start = 0, stop = never;  // active on [start, stop)
+    bool shared = false, dense = false;
+    std::vector<std::uint32_t> targets;  // partition-local
+    std::vector<random_stream> rng;      // one per target (independent) or one (shared)
+    std::vector<double> next_ms;         // event mode: next event time per stream
+    std::priority_queue<std::pair<tick_t, std::uint32_t>, std::vector<std::pair<tick_t, std::uint32_t>>,
+                        std::greater<>>
+        heap;  // event mode: (tick, stream)
+
+    void push(std::uint32_t s) {
+        const double stop_ms = stop == never ? std::numeric_limits<double>::infinity() : static_cast<double>(stop) * h_ms;
+        if (next_ms[s] < stop_ms) heap.emplace(std::max<tick_t>(start, static_cast<tick_t>(std::ceil(next_ms[s] / h_ms))), s);
+    }
+
+    /// Adds this tick's events to the input buffer; returns the number of events.
+    std::uint64_t apply(tick_t t, input_buffer& in) {
+        if (t < start || t >= stop) return 0;
+        std::uint64_t events = 0;
+        if (dense) {
+            for (std::size_t j = 0; j < targets.size(); ++j) {
+                const std::uint64_t k = rng[j].poisson(lambda);
+                if (k) {
+                    in.add(port, targets[j], static_cast<double>(k) * weight);
+                    events += k;
+                }
+            }
+            return events;
+        }
+        while (!heap.empty() && heap.top().first <= t) {
+            const std::uint32_t s = heap.top().second;
+            heap.pop();
+            if (shared) {
+                for (const std::uint32_t target : targets) in.add(port, target, weight);
+                events += targets.size();
+            } else {
+                in.add(port, targets[s], weight);
+                ++events;
+            }
+            next_ms[s] += rng[s].exponential(mean_isi_ms);
+            push(s);
+        }
+        return events;
+    }
+
+    tick_t next_tick(tick_t now) const {
+        if (now + 1 >= stop) return never;
+        if (dense) return std::max(now + 1, start);
+        return heap.empty() ? never : heap.top().first;
+    }
+};
+
+/// A change of external current at one tick for some neurons of one partition.
+struct current_event {
+    tick_t tick;
+    std::uint32_t partition;
+    std::vector<std::uint32_t> neurons;  // partition-local
+    double delta_pa;
+};
+
+struct trace_state {
+    std::size_t handle = 0;                   // recorder handle
+    std::uint32_t population = 0;
+    std::size_t variable = 0;
+    tick_t interval = 1;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> where;  // (partition, local index) per neuron
+    std::vector<double> values;
+};
+
+} // namespace
+
+struct simulation::impl {
+    scenario sc;
+    const model_registry& models;
+    tbb::task_arena arena;
+    unsigned threads;
+    std::vector<std::uint64_t> pop_offset;  // global id of each population's first neuron
+    synapse_store store;
+
+    struct partition {
+        partition_range range;
+        std::unique_ptr<neuron_group> group;
+        input_buffer in;
+        std::vector<std::uint32_t> spikes;
+        std::vector<poisson_drive> drives;
+        /// Blocks of store.blocks[p] indexed by source population (indices into that vector).
+        std::vector<std::vector<std::uint32_t>> blocks_by_source;
+        std::uint64_t delivered = 0, stimulus_events = 0, updates = 0;
+    };
+    std::vector<partition> parts;
+    std::vector<std::vector<ring_entry>> ring;
+    std::vector<current_event> current_events;  // sorted by tick
+    std::size_t next_current_event = 0;
+    std::vector<trace_state> traces;
+    std::vector<spike_trains> kept_spikes;
+    tick_t now = 0;
+    run_counters counters;
+
+    impl(const scenario& s, const model_registry& m, unsigned n_threads)
+        : sc(s), models(m),
+          arena(n_threads == 0 ? tbb::task_arena::automatic : static_cast<int>(n_threads)),
+          threads(n_threads == 0 ? static_cast<unsigned>(tbb::this_task_arena::max_concurrency()) : n_threads) {
+        for (auto& p : sc.populations) p.params = models.find(p.model).complete(p.params);
+        pop_offset = population_offsets(sc);
+        const auto ranges = make_partitions(sc);
+        arena.execute([&] { store = build_synapses(sc, models, ranges); });
+        parts.resize(ranges.size());
+        arena.execute([&] {
+            tbb::parallel_for(std::size_t{0}, ranges.size(), [&](std::size_t p) { make_partition(p, ranges[p]); });
+        });
+        ring.resize(static_cast<std::size_t>(store.max_delay) + 1);
+        make_stimuli();
+        kept_spikes.resize(sc.populations.size());
+    }
+
+    void make_partition(std::size_t p, const partition_range& r) {
+        auto& part = parts[p];
+        part.range = r;
+        const auto& pop = sc.populations[r.population];
+        const model_info& model = models.find(pop.model);
+        const group_context ctx{pop, r.population, r.first, r.count, sc.simulation.resolution_ms, sc.simulation.seed,
+                                sc.simulation.quiescence_tolerance};
+        part.group = model.create(ctx);
+        part.in.resize(model.ports.size(), r.count);
+        part.blocks_by_source.resize(sc.populations.size());
+        for (std::uint32_t b = 0; b < store.blocks[p].size(); ++b)
+            part.blocks_by_source[store.blocks[p][b].source_population].push_back(b);
+    }
+
+    /// The partition and local index of neuron j of population `pop`.
+    std::pair<std::uint32_t, std::uint32_t> locate(std::uint32_t pop, std::uint64_t j) const {
+        for (std::uint32_t p = 0; p < parts.size(); ++p) {
+            const auto& r = parts[p].range;
+            if (r.population == pop && j >= r.first && j < r.first + r.count)
+                return {p, static_cast<std::uint32_t>(j - r.first)};
+        }
+        throw internal_error("neuron outside every partition");
+    }
+
+    std::uint32_t population_index(const std::string& name) const {
+        for (std::uint32_t k = 0; k < sc.populations.size(); ++k)
+            if (sc.populations[k].name == name) return k;
+        throw scenario_error(sc.file, 0, 0, "", "no population named '" + name + "'");
+    }
+
+    /// Neurons of population `pop` targeted by a stimulus, grouped by partition.
+    std::vector<std::vector<std::uint32_t>> targets_by_partition(std::uint32_t pop, const std::vector<std::uint64_t>& subset) {
+        std::vector<std::vector<std::uint32_t>> out(parts.size());
+        if (subset.empty()) {
+            for (std::uint32_t p = 0; p < parts.size(); ++p)
+                if (parts[p].range.population == pop)
+                    for (std::uint32_t i = 0; i < parts[p].range.count; ++i) out[p].push_back(i);
+        } else {
+            for (const std::uint64_t j : subset) {
+                const auto [p, i] = locate(pop, j);
+                out[p].push_back(i);
+            }
+        }
+        return out;
+    }
+
+    void make_stimuli() {
+        const double h = sc.simulation.resolution_ms;
+        for (std::uint32_t s = 0; s < sc.stimuli.size(); ++s) {
+            const auto& st = sc.stimuli[s];
+            const std::uint32_t pop = population_index(st.target);
+            const auto targets = targets_by_partition(pop, st.neurons);
+            const tick_t start = ms_to_ticks_round(st.start_ms, h);
+            const tick_t stop = std::isfinite(st.stop_ms) ? ms_to_ticks_round(st.stop_ms, h) : never;
+            if (st.kind == "poisson") {
+                const model_info& model = models.find(sc.populations[pop].model);
+                const auto port = static_cast<std::uint32_t>(model.port_index(st.receptor));
+                for (std::uint32_t p = 0; p < parts.size(); ++p) {
+                    if (targets[p].empty()) continue;
+                    poisson_drive d;
+                    d.port = port;
+                    d.weight = st.weight;
+                    d.lambda = st.rate_hz * h * 1e-3;
+                    d.mean_isi_ms = 1000.0 / st.rate_hz;
+                    d.h_ms = h;
+                    d.start = start;
+                    d.stop = stop;
+                    d.shared = st.shared;
+                    d.dense = !st.shared && d.lambda >= 0.05;
+                    d.targets = targets[p];
+                    const auto& r = parts[p].range;
+                    if (st.shared) {
+                        d.rng.emplace_back(sc.simulation.seed, stream_purpose::poisson_stimulus, s, 0);
+                    } else {
+                        for (const std::uint32_t i : d.targets)
+                            d.rng.emplace_back(sc.simulation.seed, stream_purpose::poisson_stimulus, s, r.first + i);
+                    }
+                    if (!d.dense) {
+                        d.next_ms.resize(d.rng.size());
+                        for (std::uint32_t k = 0; k < d.rng.size(); ++k) {
+                            // The train starts at `start`: the first event lies one interval after it.
+                            d.next_ms[k] = static_cast<double>(start) * h + d.rng[k].exponential(d.mean_isi_ms);
+                            d.push(k);
+                        }
+                    }
+                    parts[p].drives.push_back(std::move(d));
+                }
+            } else {
+                std::vector<std::pair<tick_t, double>> changes;  // (tick, delta)
+                if (st.kind == "dc") {
+                    changes.emplace_back(start, st.amplitude_pa);
+                    if (stop != never) changes.emplace_back(stop, -st.amplitude_pa);
+                } else {  // step
+                    double previous = 0.0;
+                    for (std::size_t k = 0; k < st.times_ms.size(); ++k) {
+                        changes.emplace_back(ms_to_ticks_round(st.times_ms[k], h), st.amplitudes_pa[k] - previous);
+                        previous = st.amplitudes_pa[k];
+                    }
+                }
+                for (const auto& [tick, delta] : changes)
+                    for (std::uint32_t p = 0; p < parts.size(); ++p)
+                        if (!targets[p].empty()) current_events.push_back({tick, p, targets[p], delta});
+            }
+        }
+        std::stable_sort(current_events.begin(), current_events.end(),
+                         [](const auto& a, const auto& b) { return a.tick < b.tick; });
+    }
+
+    void deliver(partition& part, std::size_t p, tick_t t) {
+        const auto& slot = ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))];
+        const auto& blocks = store.blocks[p];
+        input_buffer& in = part.in;
+        std::uint64_t delivered = 0;
+        for (const ring_entry& e : slot) {
+            for (const std::uint32_t b : part.blocks_by_source[e.population]) {
+                const synapse_block& block = blocks[b];
+                const std::int32_t di = e.delay - block.delay_min;
+                if (di < 0 || di >= block.delay_count) continue;
+                const std::size_t k = static_cast<std::size_t>(e.source) * static_cast<std::size_t>(block.delay_count) +
+                                      static_cast<std::size_t>(di);
+                const std::uint64_t lo = block.offsets[k], hi = block.offsets[k + 1];
+                double* sum = in.sum[block.port].data();
+                std::uint8_t* flag = in.flag.data();
+                const std::uint32_t* target = block.targets.data();
+                const float* weight = block.weights.data();
+                for (std::uint64_t j = lo; j < hi; ++j) {
+                    const std::uint32_t i = target[j];
+                    sum[i] += static_cast<double>(weight[j]);
+                    if (!flag[i]) {
+                        flag[i] = 1;
+                        in.touched.push_back(i);
+                    }
+                }
+                delivered += hi - lo;
+            }
+        }
+        part.delivered += delivered;
+    }
+
+    void step_partition(std::size_t p, tick_t t) {
+        partition& part = parts[p];
+        deliver(part, p, t);
+        for (auto& d : part.drives) part.stimulus_events += d.apply(t, part.in);
+        part.updates += part.in.touched.size();
+        part.spikes.clear();
+        part.group->advance(t, part.in, part.spikes);
+        std::sort(part.spikes.begin(), part.spikes.end());
+    }
+
+    tick_t next_tick(tick_t t) const {
+        tick_t next = never;
+        const auto L = static_cast<tick_t>(ring.size());
+        for (tick_t d = 1; d < L; ++d)
+            if (!ring[static_cast<std::size_t>((t + d) % L)].empty()) {
+                next = t + d;
+                break;
+            }
+        for (const auto& part : parts) {
+            next = std::min(next, part.group->next_event_tick(t));
+            for (const auto& d : part.drives) next = std::min(next, d.next_tick(t));
+        }
+        if (next_current_event < current_events.size()) next = std::min(next, current_events[next_current_event].tick);
+        for (const auto& tr : traces) next = std::min(next, (t / tr.interval + 1) * tr.interval);
+        return std::max(next, t + 1);
+    }
+
+    void collect_spikes(tick_t t, recorder* rec, bool keep) {
+        const auto L = static_cast<tick_t>(ring.size());
+        for (auto& part : parts) {
+            if (part.spikes.empty()) continue;
+            const std::uint32_t pop = part.range.population;
+            const std::uint64_t base = pop_offset[pop] + part.range.first;
+            ids_.clear();
+            for (const std::uint32_t i : part.spikes) {
+                const auto j = static_cast<std::uint32_t>(part.range.first + i);
+                ids_.push_back(j);
+                const std::uint64_t g = base + i;
+                for (std::uint64_t k = store.source_delay_offsets[g]; k < store.source_delay_offsets[g + 1]; ++k) {
+                    const std::int32_t d = store.source_delays[k];
+                    ring[static_cast<std::size_t>((t + d) % L)].push_back({j, pop, d});
+                }
+            }
+            counters.spikes += ids_.size();
+            if (keep) {
+                auto& kept = kept_spikes[pop];
+                kept.ids.insert(kept.ids.end(), ids_.begin(), ids_.end());
+                kept.ticks.insert(kept.ticks.end(), ids_.size(), t);
+            }
+            if (rec && spike_handle_[pop] != no_handle) {
+                ticks_.assign(ids_.size(), t);
+                rec->append_spikes(spike_handle_[pop], ids_, ticks_);
+            }
+        }
+    }
+
+    void sample_traces(tick_t t, recorder* rec) {
+        for (auto& tr : traces) {
+            if (t % tr.interval != 0) continue;
+            for (std::size_t k = 0; k < tr.where.size(); ++k)
+                tr.values[k] = parts[tr.where[k].first].group->peek(t, tr.where[k].second, tr.variable);
+            if (rec) rec->append_trace(tr.handle, t, tr.values);
+        }
+    }
+
+    void attach_recorder(recorder* rec) {
+        spike_handle_.assign(sc.populations.size(), no_handle);
+        traces.clear();
+        if (!rec) return;
+        for (std::uint32_t k = 0; k < sc.populations.size(); ++k) {
+            const auto& pop = sc.populations[k];
+            const auto& listed = sc.recording.spike_populations;
+            if (sc.recording.all_spikes || std::find(listed.begin(), listed.end(), pop.name) != listed.end())
+                spike_handle_[k] = rec->add_spike_population(pop.name, pop.size);
+        }
+        for (const auto& ts : sc.recording.traces) {
+            const std::uint32_t pop = population_index(ts.population);
+            const model_info& model = models.find(sc.populations[pop].model);
+            for (const auto& var : ts.variables) {
+                trace_state tr;
+                tr.population = pop;
+                tr.variable = model.state_index(var);
+                tr.interval = std::max<tick_t>(1, ms_to_ticks_round(ts.interval_ms, sc.simulation.resolution_ms));
+                for (const std::uint64_t j : ts.neurons) tr.where.push_back(locate(pop, j));
+                tr.values.resize(tr.where.size());
+                tr.handle = rec->add_trace(ts.population, var, std::string(internal_unit(model.state[tr.variable].dim)),
+                                           ts.neurons, tr.interval);
+                traces.push_back(std::move(tr));
+            }
+        }
+    }
+
+    bool run(tick_t ticks, const run_options& opt) {
+        if (ticks < 0) throw invalid_parameter("simulation", "duration", std::to_string(ticks) + " ticks", "must be >= 0");
+        if (opt.rec != attached_) {
+            attach_recorder(opt.rec);
+            attached_ = opt.rec;
+        }
+        const tick_t end = now + ticks;
+        const tick_t begin = now;
+        using clock = std::chrono::steady_clock;
+        auto last_progress = clock::now();
+        const tick_t flush_every =
+            std::max<tick_t>(1, ms_to_ticks_round(sc.recording.flush_interval_ms, sc.simulation.resolution_ms));
+        tick_t next_flush = now + flush_every;
+        const bool parallel = threads > 1 && parts.size() > 1;
+        bool stopped = false;
+        arena.execute([&] {
+            tick_t t = now;
+            while (t < end) {
+                if (opt.stop && opt.stop->load(std::memory_order_relaxed)) {
+                    stopped = true;
+                    break;
+                }
+                while (next_current_event < current_events.size() && current_events[next_current_event].tick <= t) {
+                    const auto& ev = current_events[next_current_event++];
+                    parts[ev.partition].group->add_current(t, ev.neurons, ev.delta_pa);
+                }
+                if (parallel) {
+                    tbb::parallel_for(std::size_t{0}, parts.size(), [&](std::size_t p) { step_partition(p, t); });
+                } else {
+                    for (std::size_t p = 0; p < parts.size(); ++p) step_partition(p, t);
+                }
+                ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))].clear();
+                collect_spikes(t, opt.rec, opt.keep_spikes);
+                sample_traces(t, opt.rec);
+                const tick_t next = next_tick(t);
+                if (opt.rec && next >= next_flush) {
+                    opt.rec->flush();
+                    next_flush = (next / flush_every + 1) * flush_every;
+                }
+                counters.ticks += static_cast<std::uint64_t>(std::min(next, end) - t);
+                ++counters.visited_ticks;
+                t = std::min(next, end);
+                now = t;
+                if (opt.progress) {
+                    const auto wall = clock::now();
+                    if (wall - last_progress > std::chrono::milliseconds(200)) {
+                        last_progress = wall;
+                        opt.progress(t - begin, end - begin);
+                    }
+                }
+            }
+        });
+        for (auto& part : parts) {
+            counters.synaptic_events += part.delivered;
+            counters.stimulus_events += part.stimulus_events;
+            counters.neuron_updates += part.updates;
+            part.delivered = part.stimulus_events = part.updates = 0;
+        }
+        if (opt.rec) opt.rec->flush();
+        if (opt.progress) opt.progress(now - begin, end - begin);
+        return !stopped;
+    }
+
+    static constexpr std::size_t no_handle = std::numeric_limits<std::size_t>::max();
+    std::vector<std::size_t> spike_handle_;
+    recorder* attached_ = reinterpret_cast<recorder*>(1);  // forces attach on the first run
+    std::vector<std::uint32_t> ids_;
+    std::vector<tick_t> ticks_;
+};
+
+simulation::simulation(const scenario& sc, const model_registry& models, unsigned threads)
+    : impl_(std::make_unique<impl>(sc, models, threads)) {}
+simulation::~simulation() = default;
+
+bool simulation::run(tick_t ticks, const run_options& options) { return impl_->run(ticks, options); }
+tick_t simulation::now() const { return impl_->now; }
+double simulation::resolution_ms() const { return impl_->sc.simulation.resolution_ms; }
+const scenario& simulation::spec() const { return impl_->sc; }
+const synapse_store& simulation::synapses() const { return impl_->store; }
+const run_counters& simulation::counters() const { return impl_->counters; }
+const std::vector<spike_trains>& simulation::spikes() const { return impl_->kept_spikes; }
+
+double simulation::state(std::size_t population, const std::string& var, std::uint64_t neuron) const {
+    const auto& pops = impl_->sc.populations;
+    if (population >= pops.size())
+        throw invalid_parameter("simulation", "population", std::to_string(population),
+                                "must be < " + std::to_string(pops.size()));
+    if (neuron >= pops[population].size)
+        throw invalid_parameter("simulation", "neuron", std::to_string(neuron),
+                                "must be < " + std::to_string(pops[population].size) + " (size of " + pops[population].name + ")");
+    const std::size_t index = impl_->models.find(pops[population].model).state_index(var);
+    const auto [p, i] = impl_->locate(static_cast<std::uint32_t>(population), neuron);
+    return impl_->parts[p].group->peek(std::max<tick_t>(0, impl_->now - 1), i, index);
+}
+
+std::uint64_t simulation::neuron_count() const { return impl_->pop_offset.back(); }
+
+std::size_t simulation::state_memory_bytes() const {
+    std::size_t bytes = 0;
+    for (const auto& part : impl_->parts) {
+        bytes += part.group->memory_bytes() + part.in.flag.capacity() + part.in.touched.capacity() * sizeof(std::uint32_t);
+        for (const auto& s : part.in.sum) bytes += s.capacity() * sizeof(double);
+    }
+    return bytes;
+}
+
+} // namespace memspike

@@ -1,1 +1,88 @@
 // SPDX-License-Identifier: MIT
+// lif_delta: leaky integrate-and-fire neuron with delta (voltage-jump) synapses, as NEST's
+// iaf_psc_delta and Brunel (2000) model A.
+//
+//   tau_m dV/dt = -(V - E_L) + tau_m (I_e + I_stim) / C_m,  and V += w at each synaptic event.
+//
+// Between events the solution is exact (lif_base.hpp), so the model is fully event-driven: a neuron
+// costs nothing while nothing reaches it. The events of one tick are summed, added to V at that
+// tick, and V is then compared with V_th. Input that arrives while the neuron is refractory is
+// discarded (as NEST's iaf_psc_delta with refractory_input = false).
+#include "neurons/lif_delta.hpp"
+
+#include "neurons/lif_base.hpp"
+
+namespace memspike::lif {
+namespace {
+
+class lif_delta_group final : public neuron_group {
+public:
+    explicit lif_delta_group(const group_context& ctx)
+        : m_(read_membrane(ctx.spec.params), ctx.resolution_ms, ctx.count) {
+        const auto v0 = initial_values(ctx, "v", ctx.spec.params.at("e_l"));
+        for (std::uint32_t i = 0; i < ctx.count; ++i) {
+            m_.v(i) = v0[i];
+            m_.schedule_crossing(i);
+        }
+    }
+
+    void advance(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) override {
+        auto& sum = in.sum[0];
+        for (const std::uint32_t i : in.touched) {
+            const double w = sum[i];
+            sum[i] = 0.0;
+            in.flag[i] = 0;
+            if (m_.refractory(i, t)) continue;  // discarded, as documented
+            double& v = m_.v(i);
+            m_.bring_to(i, t);
+            v += w;
+            if (v >= m_.v_th()) {
+                m_.fire(i, t);
+                spikes.push_back(i);
+            }
+            m_.schedule_crossing(i);
+        }
+        in.touched.clear();
+        due_.clear();
+        m_.pop_due(t, due_);
+        for (const std::uint32_t i : due_) {
+            if (m_.bring_to(i, t) >= m_.v_th() && !m_.refractory(i, t)) {
+                m_.fire(i, t);
+                spikes.push_back(i);
+            }
+            m_.schedule_crossing(i);
+        }
+    }
+
+    tick_t next_event_tick(tick_t) const override { return m_.next_wake(); }
+
+    void add_current(tick_t t, std::span<const std::uint32_t> neurons, double delta_pa) override {
+        for (const std::uint32_t i : neurons) m_.add_current(i, t, delta_pa, true);
+    }
+
+    double peek(tick_t t, std::uint32_t i, std::size_t) const override { return m_.peek(i, t); }
+
+    std::size_t memory_bytes() const override { return m_.memory_bytes() + due_.capacity() * sizeof(std::uint32_t); }
+
+private:
+    membrane m_;
+    std::vector<std::uint32_t> due_;
+};
+
+} // namespace
+
+model_info lif_delta_model() {
+    model_info m;
+    m.name = "lif_delta";
+    m.summary = "LIF with delta (voltage-jump) synapses; exact, event-driven (NEST iaf_psc_delta)";
+    m.params = membrane_param_table();
+    m.ports = {{"v", dimension::voltage}};
+    m.state = {{"v", dimension::voltage}};
+    m.validate = [](const param_map& p) { validate_membrane("lif_delta", p); };
+    m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
+        return std::make_unique<lif_delta_group>(ctx);
+    };
+    return m;
+}
+
+} // namespace memspike::lif

@@ -1,1 +1,75 @@
 // SPDX-License-Identifier: MIT
+// lif_exp: leaky integrate-and-fire neuron with exponentially decaying synaptic currents
+// (current-based, "CUBA"), separate excitatory and inhibitory time constants; as NEST's
+// iaf_psc_exp and the Vogels-Abbott / Brette et al. (2007) CUBA benchmark.
+//
+//   tau_m dV/dt = -(V - E_L) + tau_m (I_ex + I_in + I_e + I_stim) / C_m
+//   tau_syn_ex dI_ex/dt = -I_ex,  tau_syn_in dI_in/dt = -I_in,  I_x += w at each event on port x.
+//
+// The system is linear, so one tick is integrated exactly (Rotter & Diesmann 1999):
+//   V(t+h) = V_inf + (V(t) - V_inf) e^{-h/tau_m} + P21_ex I_ex(t) + P21_in I_in(t),
+//   I_x(t+h) = I_x(t) e^{-h/tau_syn_x},
+// with P21_x = current_to_voltage(h, tau_m, tau_syn_x, C_m). Neurons with current are in the active
+// set (lif_active.hpp); the others are lazy and exact.
+#include "neurons/lif_exp.hpp"
+
+#include "neurons/lif_active.hpp"
+
+namespace memspike::lif {
+namespace {
+
+struct exp_currents {
+    static constexpr std::size_t ports = 2;
+    double p11_ex = 0, p11_in = 0, p21_ex = 0, p21_in = 0;
+    std::vector<double> i_ex, i_in;  // [pA]
+
+    void resize(std::size_t n) {
+        i_ex.assign(n, 0.0);
+        i_in.assign(n, 0.0);
+    }
+    double step_v(std::uint32_t i, double v, const membrane& m) const {
+        const double vi = m.v_inf(i);
+        return vi + (v - vi) * m.p22() + p21_ex * i_ex[i] + p21_in * i_in[i];
+    }
+    void decay(std::uint32_t i) {
+        i_ex[i] *= p11_ex;
+        i_in[i] *= p11_in;
+    }
+    void add(std::uint32_t i, std::size_t port, double w) { (port == 0 ? i_ex : i_in)[i] += w; }
+    bool quiet(std::uint32_t i, double tol) const { return std::abs(i_ex[i]) < tol && std::abs(i_in[i]) < tol; }
+    void zero(std::uint32_t i) { i_ex[i] = i_in[i] = 0.0; }
+    double value(std::uint32_t i, std::size_t var) const { return var == 1 ? i_ex[i] : i_in[i]; }
+    std::size_t memory_bytes() const { return (i_ex.capacity() + i_in.capacity()) * sizeof(double); }
+};
+
+} // namespace
+
+model_info lif_exp_model() {
+    model_info m;
+    m.name = "lif_exp";
+    m.summary = "LIF with exponential current synapses (CUBA), exact integration (NEST iaf_psc_exp)";
+    m.params = membrane_param_table();
+    m.params.push_back({"tau_syn_ex", dimension::time, 2.0, "excitatory synaptic current time constant"});
+    m.params.push_back({"tau_syn_in", dimension::time, 2.0, "inhibitory synaptic current time constant"});
+    m.ports = {{"ex", dimension::current}, {"in", dimension::current}};
+    m.state = {{"v", dimension::voltage}, {"i_ex", dimension::current}, {"i_in", dimension::current}};
+    m.validate = [](const param_map& p) {
+        validate_membrane("lif_exp", p);
+        require_positive("lif_exp", p, "tau_syn_ex", dimension::time);
+        require_positive("lif_exp", p, "tau_syn_in", dimension::time);
+    };
+    m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
+        const auto& p = ctx.spec.params;
+        const membrane_params mp = read_membrane(p);
+        const double h = ctx.resolution_ms;
+        exp_currents syn;
+        syn.p11_ex = std::exp(-h / p.at("tau_syn_ex"));
+        syn.p11_in = std::exp(-h / p.at("tau_syn_in"));
+        syn.p21_ex = current_to_voltage(h, mp.tau_m_ms, p.at("tau_syn_ex"), mp.c_m_pf);
+        syn.p21_in = current_to_voltage(h, mp.tau_m_ms, p.at("tau_syn_in"), mp.c_m_pf);
+        return std::make_unique<active_lif_group<exp_currents>>(ctx, mp, std::move(syn));
+    };
+    return m;
+}
+
+} // namespace memspike::lif

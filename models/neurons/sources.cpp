@@ -1,1 +1,141 @@
 // SPDX-License-Identifier: MIT
+// Spike sources: populations without membrane whose neurons emit spikes through projections like
+// any neuron does.
+//   poisson_source: each neuron an independent Poisson process of the given rate between start and
+//     stop. Inter-spike intervals are drawn in continuous time from one stream per neuron (keyed by
+//     seed, population and neuron index); a spike at time s falls on tick ceil(s / h), so the
+//     count in every tick is exactly Poisson(rate h) (two spikes may share a tick; both are sent).
+//   spike_source: each neuron emits at the ticks listed in the scenario (spike_times).
+#include "neurons/sources.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+
+#include "memspike/core/errors.hpp"
+#include "memspike/core/random.hpp"
+#include "memspike/core/units.hpp"
+
+namespace memspike::sources {
+namespace {
+
+constexpr tick_t never = std::numeric_limits<tick_t>::max();
+
+class source_group : public neuron_group {
+public:
+    void add_current(tick_t, std::span<const std::uint32_t>, double) override {
+        throw invalid_parameter(model_, "current stimulus", "-", "a spike source has no membrane to inject current into");
+    }
+    double peek(tick_t, std::uint32_t, std::size_t) const override {
+        throw internal_error(model_ + " has no state variables");
+    }
+
+protected:
+    explicit source_group(std::string model) : model_(std::move(model)) {}
+    std::string model_;
+};
+
+class poisson_source_group final : public source_group {
+public:
+    explicit poisson_source_group(const group_context& ctx) : source_group("poisson_source"), h_(ctx.resolution_ms) {
+        const auto& p = ctx.spec.params;
+        mean_isi_ms_ = 1000.0 / p.at("rate");
+        stop_ms_ = p.at("stop");
+        next_ms_.resize(ctx.count);
+        rng_.reserve(ctx.count);
+        for (std::uint32_t i = 0; i < ctx.count; ++i) {
+            rng_.emplace_back(ctx.seed, stream_purpose::poisson_source, ctx.population_index, ctx.first + i);
+            if (p.at("rate") > 0.0) {
+                next_ms_[i] = p.at("start") + rng_[i].exponential(mean_isi_ms_);
+                push(i);
+            }
+        }
+    }
+
+    void advance(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) override {
+        in.touched.clear();
+        while (!heap_.empty() && heap_.top().first <= t) {
+            const std::uint32_t i = heap_.top().second;
+            heap_.pop();
+            spikes.push_back(i);
+            next_ms_[i] += rng_[i].exponential(mean_isi_ms_);
+            push(i);
+        }
+    }
+    tick_t next_event_tick(tick_t) const override { return heap_.empty() ? never : heap_.top().first; }
+    std::size_t memory_bytes() const override {
+        return next_ms_.capacity() * sizeof(double) + rng_.capacity() * sizeof(random_stream) +
+               heap_.size() * sizeof(std::pair<tick_t, std::uint32_t>);
+    }
+
+private:
+    void push(std::uint32_t i) {
+        if (next_ms_[i] < stop_ms_) heap_.emplace(static_cast<tick_t>(std::ceil(next_ms_[i] / h_)), i);
+    }
+    double h_, mean_isi_ms_ = 0, stop_ms_ = 0;
+    std::vector<double> next_ms_;
+    std::vector<random_stream> rng_;
+    std::priority_queue<std::pair<tick_t, std::uint32_t>, std::vector<std::pair<tick_t, std::uint32_t>>, std::greater<>>
+        heap_;
+};
+
+class spike_source_group final : public source_group {
+public:
+    explicit spike_source_group(const group_context& ctx) : source_group("spike_source") {
+        for (std::uint32_t i = 0; i < ctx.count; ++i) {
+            const std::uint64_t j = ctx.first + i;
+            if (j >= ctx.spec.spike_ticks.size()) continue;
+            for (const tick_t t : ctx.spec.spike_ticks[j]) events_.emplace_back(t, i);
+        }
+        std::sort(events_.begin(), events_.end());
+    }
+    void advance(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) override {
+        in.touched.clear();
+        while (next_ < events_.size() && events_[next_].first <= t) spikes.push_back(events_[next_++].second);
+    }
+    tick_t next_event_tick(tick_t) const override { return next_ < events_.size() ? events_[next_].first : never; }
+    std::size_t memory_bytes() const override { return events_.capacity() * sizeof(events_[0]); }
+
+private:
+    std::vector<std::pair<tick_t, std::uint32_t>> events_;
+    std::size_t next_ = 0;
+};
+
+} // namespace
+
+model_info poisson_source_model() {
+    model_info m;
+    m.name = "poisson_source";
+    m.summary = "independent Poisson spike trains, one per neuron";
+    m.params = {
+        {"rate", dimension::frequency, std::numeric_limits<double>::quiet_NaN(), "firing rate of each neuron"},
+        {"start", dimension::time, 0.0, "first time a spike may occur"},
+        {"stop", dimension::time, std::numeric_limits<double>::infinity(), "no spike at or after this time"},
+    };
+    m.validate = [](const param_map& p) {
+        const double r = p.at("rate");
+        if (!std::isfinite(r) || r < 0.0)
+            throw invalid_parameter("poisson_source", "rate", format_quantity(r, dimension::frequency), "must be finite and >= 0 Hz");
+        const double start = p.at("start"), stop = p.at("stop");
+        if (!std::isfinite(start) || start < 0.0)
+            throw invalid_parameter("poisson_source", "start", format_quantity(start, dimension::time), "must be finite and >= 0 ms");
+        if (std::isnan(stop) || stop < start)
+            throw invalid_parameter("poisson_source", "stop", format_quantity(stop, dimension::time), "must be >= start");
+    };
+    m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
+        return std::make_unique<poisson_source_group>(ctx);
+    };
+    return m;
+}
+
+model_info spike_source_model() {
+    model_info m;
+    m.name = "spike_source";
+    m.summary = "neurons that spike at listed times (spike_times)";
+    m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
+        return std::make_unique<spike_source_group>(ctx);
+    };
+    return m;
+}
+
+} // namespace memspike::sources

@@ -1,2 +1,76 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+using namespace memspike;
+
+namespace {
+param_map brunel_params() {
+    return {{"tau_m", 20.0}, {"c_m", 250.0}, {"e_l", 0.0}, {"v_th", 20.0}, {"v_reset", 10.0}, {"t_ref", 2.0}, {"i_e", 0.0}};
+}
+} // namespace
+
+TEST_CASE("lif_delta: a spike arrives exactly d ticks after it was emitted", "[unit]") {
+    for (const double delay : {0.1, 0.5, 1.5, 7.3}) {
+        auto sc = test::make_scenario(20.0, 0.1);
+        auto& src = test::add_population(sc, "src", "spike_source", 1);
+        src.spike_ticks = {{12}};
+        test::add_population(sc, "n", "lif_delta", 3, brunel_params());
+        test::connect(sc, "src", "n", "all_to_all", 25.0, delay);  // suprathreshold jump
+        const auto sim = test::run(sc);
+        const tick_t d = std::llround(delay / 0.1);
+        for (std::uint32_t i = 0; i < 3; ++i) {
+            INFO("delay " << delay << " ms, neuron " << i);
+            CHECK(test::spike_ticks(*sim, 1, i) == std::vector<tick_t>{12 + d});
+        }
+    }
+}
+
+TEST_CASE("lif_delta: input during the refractory period is discarded", "[unit]") {
+    // The neuron spikes at tick 10; t_ref = 2 ms = 20 ticks, so it is refractory through tick 30
+    // (V clamped to V_reset = 10 mV). A +5 mV input at tick 20 or 30 is lost; at tick 31 it counts.
+    for (const tick_t late : {20, 30, 31}) {
+        auto sc = test::make_scenario(10.0, 0.1);
+        auto& s0 = test::add_population(sc, "s0", "spike_source", 1);
+        s0.spike_ticks = {{9}};
+        auto& s1 = test::add_population(sc, "s1", "spike_source", 1);
+        s1.spike_ticks = {{late - 1}};
+        test::add_population(sc, "n", "lif_delta", 1, brunel_params());
+        test::connect(sc, "s0", "n", "all_to_all", 25.0, 0.1);
+        test::connect(sc, "s1", "n", "all_to_all", 5.0, 0.1);
+        simulation sim(sc, builtin_models(), 1);
+        sim.run(late + 1);  // the state after tick `late`
+        CHECK(test::spike_ticks(sim, 2, 0) == std::vector<tick_t>{10});
+        const double expected = late <= 30 ? 10.0 : 10.0 * std::exp(-0.1 / 20.0) + 5.0;
+        INFO("second input at tick " << late);
+        CHECK(sim.state(2, "v", 0) == Approx(expected).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("lif_delta: simultaneous inputs are summed before the threshold test", "[unit]") {
+    // Two +12 mV and one -12 mV input in the same tick: net +12, below threshold 20: no spike,
+    // whatever the order in which they are delivered.
+    scenario sc = test::make_scenario(5.0, 0.1);
+    auto& a = test::add_population(sc, "a", "spike_source", 2);
+    a.spike_ticks = {{3}, {3}};
+    test::add_population(sc, "n", "lif_delta", 1, brunel_params());
+    test::connect(sc, "a", "n", "all_to_all", 12.0, 1.0);
+    auto& b = test::add_population(sc, "b", "spike_source", 1);
+    b.spike_ticks = {{3}};
+    test::connect(sc, "b", "n", "all_to_all", -12.0, 1.0);
+    const auto sim = test::run(sc);
+    CHECK(sim->spikes()[1].ids.empty());
+    CHECK(sim->counters().synaptic_events == 3);
+}
+
+TEST_CASE("an empty network and a network without input cost no ticks", "[unit]") {
+    auto sc = test::make_scenario(10000.0, 0.1);  // 10 s = 100,000 ticks
+    test::add_population(sc, "E", "lif_delta", 1000, brunel_params());
+    auto& p = test::connect(sc, "E", "E", "fixed_indegree", 0.1, 1.5);
+    p.indegree = 100;
+    const auto sim = test::run(sc);
+    CHECK(sim->counters().ticks == 100000);
+    CHECK(sim->counters().visited_ticks <= 1);  // only the first tick is looked at
+    CHECK(sim->counters().spikes == 0);
+}

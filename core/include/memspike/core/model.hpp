@@ -74,6 +74,12 @@ public:
     /// Must cost nothing for neurons that have no input and are not active.
     virtual void advance(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) = 0;
 
+    /// The earliest tick after `now` at which advance() must run even if no input arrives (the
+    /// active set is not empty, a self-scheduled crossing or a source spike is due), or
+    /// std::numeric_limits<tick_t>::max() when the partition is quiescent. The scheduler skips
+    /// ticks at which nothing can happen.
+    virtual tick_t next_event_tick(tick_t now) const = 0;
+
     /// Adds `delta_pa` to the external current of the listed neurons from tick t on (DC and step
     /// stimuli). Models without a current input throw invalid_parameter.
     virtual void add_current(tick_t t, std::span<const std::uint32_t> neurons, double delta_pa) = 0;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string_view>
 
 namespace memspike {
 
@@ -26,6 +27,16 @@ enum class stream_purpose : std::uint64_t {
     poisson_source = 6,
     user = 7,
 };
+
+/// FNV-1a: a hash of names that is the same on every platform (std::hash is not), for stream keys.
+inline std::uint64_t stable_hash(std::string_view text) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
 
 inline std::uint64_t splitmix64(std::uint64_t& x) {
     std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);

@@ -24,7 +24,8 @@ struct run_counters {
     std::uint64_t synaptic_events = 0;     // synaptic events delivered through synapses
     std::uint64_t stimulus_events = 0;     // events injected by Poisson stimuli
     std::uint64_t neuron_updates = 0;      // neuron-ticks in which a neuron was updated (touched)
-    std::uint64_t ticks = 0;
+    std::uint64_t ticks = 0;               // ticks simulated
+    std::uint64_t visited_ticks = 0;       // ticks at which anything happened (the rest were skipped)
 };
 
 /// Progress callback: (ticks done, ticks requested). Called from the run thread about every 0.2 s wall.
@@ -64,6 +65,10 @@ public:
     const run_counters& counters() const;
     std::uint64_t neuron_count() const;
     std::size_t state_memory_bytes() const;
+    /// State variable `var` of neuron `neuron` of population `population` (scenario order) after the
+    /// last simulated tick (now() - 1), in the variable's internal unit. Throws for unknown names.
+    double state(std::size_t population, const std::string& var, std::uint64_t neuron) const;
+
     /// Spikes kept in memory, per population (scenario order).
     const std::vector<spike_trains>& spikes() const;
 

@@ -4,8 +4,8 @@
 // Every dimension has one internal unit, used by all model parameter structs (whose field names carry
 // it: tau_m_ms, v_th_mv, i_e_pa, ...):
 //   time ms, voltage mV, current pA, conductance nS, capacitance pF, resistance MOhm, frequency Hz.
-// With these units the LIF equation needs no conversion factors: mV = pA * MOhm, ms = MOhm * nF,
-// and pA / pF = mV / ms.
+// With these units the LIF equation needs no conversion factors: pA / pF = mV / ms, so
+// V_inf - E_L = I * tau_m / C_m is in mV for I in pA, tau_m in ms and C_m in pF.
 #pragma once
 
 #include <string>

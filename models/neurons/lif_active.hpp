@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+// The active set shared by LIF models whose synaptic variables keep moving after an input
+// (exponential currents or conductances).
+//
+// A neuron with a non-zero synaptic variable is "active": it is stepped every tick by the model's
+// exact (CUBA) or high-order (COBA) one-tick update and tested against threshold at each tick. When
+// all its synaptic variables have decayed below `quiescence_tolerance` (absolute, in the port unit)
+// they are set to zero, the neuron leaves the active set, and from then on it is advanced lazily and
+// exactly like lif_delta, with a self-scheduled crossing if its bias current is suprathreshold.
+// Dropping a current below tol changes V by at most tol * tau_syn / C_m (CUBA) or tol * tau_syn *
+// |E_syn - V| / C_m (COBA): with the default 1e-9 that is far below 1e-9 mV.
+//
+// Timing (as NEST's iaf_psc_exp / iaf_cond_exp): input arriving at tick t is added to the synaptic
+// variable at t and moves V from tick t+1 on. While refractory, V is clamped to V_reset but the
+// synaptic variables keep integrating their input.
+#pragma once
+
+#include <cmath>
+#include <vector>
+
+#include "neurons/lif_base.hpp"
+
+namespace memspike::lif {
+
+/// Synapses must provide: static constexpr std::size_t ports; void resize(n);
+/// double step_v(i, v, membrane&) (V after one tick, from the synaptic state at the tick start);
+/// void decay(i) (synaptic state to the next tick); void add(i, port, w); bool quiet(i, tol) const;
+/// void zero(i); double value(i, var) const (state variable var >= 1); std::size_t memory_bytes() const.
+template <class Synapses>
+class active_lif_group final : public neuron_group {
+public:
+    active_lif_group(const group_context& ctx, const membrane_params& mp, Synapses syn)
+        : m_(mp, ctx.resolution_ms, ctx.count), syn_(std::move(syn)), active_flag_(ctx.count, 0),
+          tol_(ctx.quiescence_tolerance) {
+        syn_.resize(ctx.count);
+        const auto v0 = initial_values(ctx, "v", mp.e_l_mv);
+        for (std::uint32_t i = 0; i < ctx.count; ++i) {
+            m_.v(i) = v0[i];
+            m_.schedule_crossing(i);
+        }
+    }
+
+    void advance(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) override {
+        // 1. Active neurons: one exact tick of V from the synaptic state at t-1, then threshold.
+        for (const std::uint32_t i : active_) {
+            if (!m_.refractory(i, t)) {
+                m_.v(i) = syn_.step_v(i, m_.v(i), m_);
+                m_.set_last(i, t);
+                if (m_.v(i) >= m_.v_th()) {
+                    m_.fire(i, t);
+                    spikes.push_back(i);
+                }
+            }
+            syn_.decay(i);
+        }
+        // 2. Input of this tick: passive neurons are brought forward (a crossing due exactly now
+        //    fires here), then join the active set.
+        for (const std::uint32_t i : in.touched) {
+            if (!active_flag_[i]) {
+                const double v = m_.bring_to(i, t);
+                if (!m_.refractory(i, t) && v >= m_.v_th()) {
+                    m_.fire(i, t);
+                    spikes.push_back(i);
+                }
+                m_.cancel_crossing(i);
+                active_flag_[i] = 1;
+                active_.push_back(i);
+            }
+            for (std::size_t port = 0; port < Synapses::ports; ++port) {
+                syn_.add(i, port, in.sum[port][i]);
+                in.sum[port][i] = 0.0;
+            }
+            in.flag[i] = 0;
+        }
+        in.touched.clear();
+        // 3. Self-scheduled crossings of passive neurons.
+        due_.clear();
+        m_.pop_due(t, due_);
+        for (const std::uint32_t i : due_) {
+            if (m_.bring_to(i, t) >= m_.v_th() && !m_.refractory(i, t)) {
+                m_.fire(i, t);
+                spikes.push_back(i);
+            }
+            m_.schedule_crossing(i);
+        }
+        // 4. Quiescent neurons leave the active set and become lazy again.
+        std::size_t kept = 0;
+        for (const std::uint32_t i : active_) {
+            if (syn_.quiet(i, tol_)) {
+                syn_.zero(i);
+                active_flag_[i] = 0;
+                m_.schedule_crossing(i);
+            } else {
+                active_[kept++] = i;
+            }
+        }
+        active_.resize(kept);
+    }
+
+    tick_t next_event_tick(tick_t now) const override { return active_.empty() ? m_.next_wake() : now + 1; }
+
+    void add_current(tick_t t, std::span<const std::uint32_t> neurons, double delta_pa) override {
+        for (const std::uint32_t i : neurons) m_.add_current(i, t, delta_pa, !active_flag_[i]);
+    }
+
+    double peek(tick_t t, std::uint32_t i, std::size_t var) const override {
+        if (var == 0) return active_flag_[i] ? m_.v(i) : m_.peek(i, t);
+        return active_flag_[i] ? syn_.value(i, var) : 0.0;
+    }
+
+    std::size_t memory_bytes() const override {
+        return m_.memory_bytes() + syn_.memory_bytes() + active_flag_.capacity() +
+               (active_.capacity() + due_.capacity()) * sizeof(std::uint32_t);
+    }
+
+private:
+    membrane m_;
+    Synapses syn_;
+    std::vector<std::uint8_t> active_flag_;
+    std::vector<std::uint32_t> active_;
+    std::vector<std::uint32_t> due_;
+    double tol_;
+};
+
+/// exp(-h/tau_m) * integral_0^h exp(-s/tau_s) exp(s/tau_m) ds / C: the voltage (mV) that a
+/// synaptic current of 1 pA, decaying with tau_s, adds over one tick. Stable for tau_s -> tau_m.
+inline double current_to_voltage(double h, double tau_m, double tau_s, double c_m) {
+    const double a = 1.0 / tau_s - 1.0 / tau_m;
+    const double integral = std::abs(a * h) < 1e-12 ? h : -std::expm1(-a * h) / a;
+    return std::exp(-h / tau_m) * integral / c_m;
+}
+
+} // namespace memspike::lif

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+#include "neurons/lif_base.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "memspike/core/units.hpp"
+
+namespace memspike::lif {
+
+std::vector<param_info> membrane_param_table() {
+    return {
+        {"tau_m", dimension::time, 10.0, "membrane time constant"},
+        {"c_m", dimension::capacitance, 250.0, "membrane capacitance"},
+        {"e_l", dimension::voltage, -70.0, "resting (leak reversal) potential"},
+        {"v_th", dimension::voltage, -55.0, "spike threshold"},
+        {"v_reset", dimension::voltage, -70.0, "reset potential"},
+        {"t_ref", dimension::time, 2.0, "absolute refractory period"},
+        {"i_e", dimension::current, 0.0, "constant bias current"},
+    };
+}
+
+membrane_params read_membrane(const param_map& p) {
+    membrane_params m;
+    m.tau_m_ms = p.at("tau_m");
+    m.c_m_pf = p.at("c_m");
+    m.e_l_mv = p.at("e_l");
+    m.v_th_mv = p.at("v_th");
+    m.v_reset_mv = p.at("v_reset");
+    m.t_ref_ms = p.at("t_ref");
+    m.i_e_pa = p.at("i_e");
+    return m;
+}
+
+void require_positive(const std::string& model, const param_map& p, const std::string& name, dimension d) {
+    const double v = p.at(name);
+    if (!std::isfinite(v) || v <= 0.0)
+        throw invalid_parameter(model, name, format_quantity(v, d), "must be finite and > 0 " + std::string(internal_unit(d)));
+}
+
+static void require_finite(const std::string& model, const param_map& p, const std::string& name, dimension d) {
+    const double v = p.at(name);
+    if (!std::isfinite(v)) throw invalid_parameter(model, name, format_quantity(v, d), "must be finite");
+}
+
+void validate_membrane(const std::string& model, const param_map& p) {
+    if (p.count("tau_m")) require_positive(model, p, "tau_m", dimension::time);
+    require_positive(model, p, "c_m", dimension::capacitance);
+    for (const char* n : {"e_l", "v_th", "v_reset"}) require_finite(model, p, n, dimension::voltage);
+    require_finite(model, p, "i_e", dimension::current);
+    const double t_ref = p.at("t_ref");
+    if (!std::isfinite(t_ref) || t_ref < 0.0)
+        throw invalid_parameter(model, "t_ref", format_quantity(t_ref, dimension::time), "must be finite and >= 0 ms");
+    if (p.at("v_reset") >= p.at("v_th"))
+        throw invalid_parameter(model, "v_reset", format_quantity(p.at("v_reset"), dimension::voltage),
+                                "must be < v_th = " + format_quantity(p.at("v_th"), dimension::voltage));
+}
+
+membrane::membrane(const membrane_params& p, double resolution_ms, std::size_t n)
+    : p_(p), r_(p.tau_m_ms / p.c_m_pf), n_ref_(static_cast<tick_t>(std::llround(p.t_ref_ms / resolution_ms))),
+      decay_(resolution_ms / p.tau_m_ms), v_(n, p.e_l_mv), i_stim_(n, 0.0), last_(n, 0),
+      ref_end_(n, -1), wake_(n, never) {
+    if (std::abs(static_cast<double>(n_ref_) * resolution_ms - p.t_ref_ms) > 1e-9 * std::max(1.0, p.t_ref_ms))
+        throw invalid_parameter("lif", "t_ref", format_quantity(p.t_ref_ms, dimension::time),
+                                "must be a whole number of ticks of " + format_quantity(resolution_ms, dimension::time));
+}
+
+void membrane::schedule_crossing(std::uint32_t i) {
+    const double th = p_.v_th_mv;
+    const double v0 = v_[i];
+    if (v0 >= th) {  // already at or above threshold (e.g. initialised there): due now
+        wake_[i] = last_[i];
+        heap_.emplace(wake_[i], i);
+        return;
+    }
+    const double vi = v_inf(i);
+    if (!(vi > th)) {
+        wake_[i] = never;
+        return;
+    }
+    auto value = [&](tick_t k) { return vi + (v0 - vi) * decay_(k); };
+    const double ratio = (th - vi) / (v0 - vi);  // in (0, 1)
+    const double kf = std::ceil(-std::log(ratio) / decay_.rate());
+    tick_t k = std::max<tick_t>(1, kf < 9e18 ? static_cast<tick_t>(kf) : never / 2);
+    // The closed form can be off by one tick in floating point: settle on the first tick at which
+    // the very expression used by the lazy update reaches threshold.
+    while (value(k) < th) ++k;
+    while (k > 1 && value(k - 1) >= th) --k;
+    wake_[i] = last_[i] + k;
+    heap_.emplace(wake_[i], i);
+}
+
+void membrane::pop_due(tick_t t, std::vector<std::uint32_t>& due) {
+    while (!heap_.empty() && heap_.top().first <= t) {
+        const auto [tick, i] = heap_.top();
+        heap_.pop();
+        if (wake_[i] != tick) continue;  // stale: the neuron was rescheduled or fired meanwhile
+        wake_[i] = never;
+        due.push_back(i);
+    }
+}
+
+tick_t membrane::next_wake() const { return heap_.empty() ? never : heap_.top().first; }
+
+void membrane::add_current(std::uint32_t i, tick_t t, double delta_pa, bool passive) {
+    bring_to(i, t);
+    i_stim_[i] += delta_pa;
+    if (passive) schedule_crossing(i);
+}
+
+std::size_t membrane::memory_bytes() const {
+    return v_.capacity() * sizeof(double) + i_stim_.capacity() * sizeof(double) +
+           (last_.capacity() + ref_end_.capacity() + wake_.capacity()) * sizeof(tick_t) +
+           heap_.size() * sizeof(wake_entry);
+}
+
+std::vector<double> initial_values(const group_context& ctx, const std::string& var, double fallback) {
+    std::vector<double> out(ctx.count, fallback);
+    auto it = ctx.spec.init.find(var);
+    if (it == ctx.spec.init.end()) return out;
+    const distribution& d = it->second;
+    // One stream per (population, variable, neuron): independent of partitioning and threads.
+    const std::uint64_t var_key = stable_hash(var) & 0xffffULL;
+    for (std::uint64_t j = 0; j < ctx.count; ++j) {
+        random_stream rng(ctx.seed, stream_purpose::initial_state, (std::uint64_t{ctx.population_index} << 16) | var_key,
+                          ctx.first + j);
+        out[j] = d.draw(rng);
+    }
+    return out;
+}
+
+} // namespace memspike::lif

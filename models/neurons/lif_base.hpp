@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+// What every leaky integrate-and-fire model here shares: the membrane between inputs, solved
+// exactly and lazily, the refractory period, and self-scheduled threshold crossings.
+//
+// Between synaptic inputs (and with no synaptic current or conductance left) the membrane obeys
+//     tau_m dV/dt = -(V - E_L) + tau_m (I_e + I_stim) / C_m,
+// whose exact solution over k ticks of width h is
+//     V(t + k h) = V_inf + (V(t) - V_inf) exp(-k h / tau_m),   V_inf = E_L + tau_m (I_e + I_stim) / C_m.
+// A neuron is brought forward only when something reaches it, with exp(-k h / tau_m) read from a
+// table (no exp in the hot path). When V_inf > V_th the neuron would cross threshold on its own:
+// the first tick k with V(t + k h) >= V_th is computed with the same table, and the neuron is put on
+// a wake-up heap for that tick (DESIGN.md §2).
+//
+// Refractoriness follows NEST's iaf_psc_* models: a neuron spiking at tick s is clamped to V_reset
+// for the ticks s+1 .. s+n_ref (n_ref = t_ref / h) and integrates again from tick s+n_ref on, so the
+// voltage at tick s+n_ref+k is V_inf + (V_reset - V_inf) exp(-k h / tau_m).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <queue>
+#include <span>
+#include <vector>
+
+#include "memspike/core/errors.hpp"
+#include "memspike/core/model.hpp"
+#include "memspike/core/random.hpp"
+
+namespace memspike::lif {
+
+inline constexpr tick_t never = std::numeric_limits<tick_t>::max();
+
+/// exp(-k h / tau) for whole k: a table for the common short intervals, std::exp beyond. Both give
+/// the same value for the same k (the table holds std::exp of the same expression), so a lazy
+/// update and a crossing prediction always agree.
+class decay_table {
+public:
+    decay_table() = default;
+    decay_table(double h_over_tau, std::size_t size = 4096) : rate_(h_over_tau), table_(size) {
+        for (std::size_t k = 0; k < size; ++k) table_[k] = std::exp(-static_cast<double>(k) * rate_);
+    }
+    double operator()(tick_t k) const {
+        return static_cast<std::uint64_t>(k) < table_.size() ? table_[static_cast<std::size_t>(k)]
+                                                             : std::exp(-static_cast<double>(k) * rate_);
+    }
+    double rate() const { return rate_; }
+
+private:
+    double rate_ = 0.0;
+    std::vector<double> table_;
+};
+
+/// The parameters every LIF model has, in internal units.
+struct membrane_params {
+    double tau_m_ms = 10.0;
+    double c_m_pf = 250.0;
+    double e_l_mv = -70.0;
+    double v_th_mv = -55.0;
+    double v_reset_mv = -70.0;
+    double t_ref_ms = 2.0;
+    double i_e_pa = 0.0;
+};
+
+/// The param_info rows of membrane_params, with NEST's iaf_psc_delta defaults.
+std::vector<param_info> membrane_param_table();
+/// Reads membrane_params from a completed param_map (tau_m is derived by COBA models from c_m/g_l).
+membrane_params read_membrane(const param_map& p);
+/// Checks the rules shared by all LIF models; throws invalid_parameter naming `model`.
+void validate_membrane(const std::string& model, const param_map& p);
+/// Checks a time constant: finite and > 0.
+void require_positive(const std::string& model, const param_map& p, const std::string& name, dimension d);
+
+/// Lazy membrane state of one partition, with refractoriness and the wake-up heap.
+class membrane {
+public:
+    membrane() = default;
+    membrane(const membrane_params& p, double resolution_ms, std::size_t n);
+
+    std::size_t size() const { return v_.size(); }
+    double v_th() const { return p_.v_th_mv; }
+    double v_reset() const { return p_.v_reset_mv; }
+    tick_t refractory_ticks() const { return n_ref_; }
+    double v_inf(std::uint32_t i) const { return p_.e_l_mv + (p_.i_e_pa + i_stim_[i]) * r_; }
+    /// Bias plus stimulus current [pA].
+    double current(std::uint32_t i) const { return p_.i_e_pa + i_stim_[i]; }
+    /// exp(-h / tau_m): the one-tick membrane propagator.
+    double p22() const { return decay_(1); }
+
+    /// True while tick t lies in the refractory period that follows the neuron's last spike.
+    bool refractory(std::uint32_t i, tick_t t) const { return t <= ref_end_[i]; }
+
+    /// V at tick t (>= the neuron's last update) without storing it.
+    double peek(std::uint32_t i, tick_t t) const {
+        if (t <= last_[i]) return v_[i];
+        return v_inf(i) + (v_[i] - v_inf(i)) * decay_(t - last_[i]);
+    }
+    /// Brings the stored V forward to tick t (no-op while refractory: V stays V_reset).
+    double bring_to(std::uint32_t i, tick_t t) {
+        if (t > last_[i]) {
+            v_[i] = peek(i, t);
+            last_[i] = t;
+        }
+        return v_[i];
+    }
+    double& v(std::uint32_t i) { return v_[i]; }
+    double v(std::uint32_t i) const { return v_[i]; }
+    tick_t last(std::uint32_t i) const { return last_[i]; }
+    void set_last(std::uint32_t i, tick_t t) { last_[i] = t; }
+
+    /// Emits a spike at tick t: V = V_reset, refractory until t + n_ref.
+    void fire(std::uint32_t i, tick_t t) {
+        v_[i] = p_.v_reset_mv;
+        last_[i] = t + n_ref_;
+        ref_end_[i] = t + n_ref_;
+        wake_[i] = never;
+    }
+
+    /// Recomputes the neuron's self-scheduled threshold crossing from its stored state (valid only
+    /// while it has no synaptic current: callers guarantee that) and pushes it on the heap.
+    void schedule_crossing(std::uint32_t i);
+    /// Cancels a scheduled crossing (the heap entry becomes stale).
+    void cancel_crossing(std::uint32_t i) { wake_[i] = never; }
+    /// Pops the crossings due at tick t into `due` (stale entries dropped).
+    void pop_due(tick_t t, std::vector<std::uint32_t>& due);
+    tick_t next_wake() const;
+
+    /// Adds delta_pa to the stimulus current from tick t on (the interval (t, t+1] uses it).
+    /// `passive` tells whether the neuron has no synaptic current (so its crossing can be predicted).
+    void add_current(std::uint32_t i, tick_t t, double delta_pa, bool passive);
+
+    std::size_t memory_bytes() const;
+
+private:
+    using wake_entry = std::pair<tick_t, std::uint32_t>;
+    membrane_params p_;
+    double r_ = 0.0;       // tau_m / C_m [mV / pA]
+    tick_t n_ref_ = 0;
+    decay_table decay_;
+    std::vector<double> v_;
+    std::vector<double> i_stim_;   // DC / step stimulus current [pA]
+    std::vector<tick_t> last_;     // tick at which v_ holds
+    std::vector<tick_t> ref_end_;  // last refractory tick
+    std::vector<tick_t> wake_;     // predicted crossing tick, or never
+    std::priority_queue<wake_entry, std::vector<wake_entry>, std::greater<>> heap_;
+};
+
+/// Draws the initial value of state variable `var` for every neuron of the partition from the
+/// population's `init` table (stream keyed by seed, population and neuron index); `fallback` when
+/// the variable is not listed.
+std::vector<double> initial_values(const group_context& ctx, const std::string& var, double fallback);
+
+} // namespace memspike::lif

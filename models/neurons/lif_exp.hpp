@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include "memspike/core/model.hpp"
+namespace memspike::lif {
+model_info lif_exp_model();
+}
