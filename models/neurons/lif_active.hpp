@@ -22,7 +22,7 @@
 
 namespace memspike::lif {
 
-/// Synapses must provide: static constexpr std::size_t ports; void resize(n);
+/// Synapses must provide: static constexpr std::size_t ports; names[ports] (state variable names); void resize(n);
 /// double step_v(i, v, membrane&) (V after one tick, from the synaptic state at the tick start);
 /// void decay(i) (synaptic state to the next tick); void add(i, port, w); bool quiet(i, tol) const;
 /// void zero(i); double value(i, var) const (state variable var >= 1); std::size_t memory_bytes() const.
@@ -34,9 +34,21 @@ public:
           tol_(ctx.quiescence_tolerance) {
         syn_.resize(ctx.count);
         const auto v0 = initial_values(ctx, "v", mp.e_l_mv);
+        for (std::uint32_t i = 0; i < ctx.count; ++i) m_.v(i) = v0[i];
+        // Synaptic variables may start non-zero (e.g. the COBA benchmark's random conductances):
+        // such neurons start in the active set.
+        for (std::size_t port = 0; port < Synapses::ports; ++port) {
+            const auto x0 = initial_values(ctx, Synapses::names[port], 0.0);
+            for (std::uint32_t i = 0; i < ctx.count; ++i) syn_.add(i, port, x0[i]);
+        }
         for (std::uint32_t i = 0; i < ctx.count; ++i) {
-            m_.v(i) = v0[i];
-            m_.schedule_crossing(i);
+            if (syn_.quiet(i, tol_)) {
+                syn_.zero(i);
+                m_.schedule_crossing(i);
+            } else {
+                active_flag_[i] = 1;
+                active_.push_back(i);
+            }
         }
     }
 

@@ -23,6 +23,7 @@ namespace {
 
 struct exp_conductances {
     static constexpr std::size_t ports = 2;
+    static constexpr const char* names[ports] = {"g_ex", "g_in"};
     double h = 0.1, c_m = 250, g_l = 16.6667, e_l = -70, e_ex = 0, e_in = -85;
     double dex_half = 0, dex = 0, din_half = 0, din = 0;
     std::vector<double> g_ex, g_in;  // [nS]

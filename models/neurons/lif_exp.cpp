@@ -20,6 +20,7 @@ namespace {
 
 struct exp_currents {
     static constexpr std::size_t ports = 2;
+    static constexpr const char* names[ports] = {"i_ex", "i_in"};
     double p11_ex = 0, p11_in = 0, p21_ex = 0, p21_in = 0;
     std::vector<double> i_ex, i_in;  // [pA]
 

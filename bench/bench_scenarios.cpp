@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+// bench_scenarios: whole networks, one line per (scenario, threads). Not Google Benchmark: each run
+// is long (seconds) and what matters is the table: network size, simulated and wall seconds,
+// delivered synaptic events per wall second, activity, and bytes per synapse (RSS growth during
+// construction / synapse count). Usage: bench_scenarios [--quick] [--sim-ms T] [--only NAME]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "memspike/core/simulation.hpp"
+#include "memspike/core/version.hpp"
+#include "memspike/models/builtin.hpp"
+#include "networks.hpp"
+
+namespace {
+
+using namespace memspike;
+
+/// Resident set size of this process [bytes], from /proc/self/status (VmRSS).
+std::size_t rss_bytes() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmRSS:", 0) == 0) return static_cast<std::size_t>(std::strtoull(line.c_str() + 6, nullptr, 10)) * 1024;
+    return 0;
+}
+
+std::string command_output(const std::string& cmd) {
+    std::string out;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+        char buf[256];
+        while (std::fgets(buf, sizeof buf, p)) out += buf;
+        pclose(p);
+    }
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+}
+
+/// The revision of the source tree: asked of git at run time (so a rebuild after a commit is not
+/// needed), else the one CMake saw at configure time.
+std::string revision() {
+#ifdef MEMSPIKE_SOURCE_DIR
+    const std::string rev = command_output("git -C '" MEMSPIKE_SOURCE_DIR "' describe --always --dirty --abbrev=7 2>/dev/null");
+    if (!rev.empty()) return rev;
+#endif
+#ifdef MEMSPIKE_GIT_REVISION
+    return MEMSPIKE_GIT_REVISION " (configure time)";
+#else
+    return "unknown";
+#endif
+}
+
+std::string cpu_model() {
+    std::ifstream f("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("model name", 0) == 0) {
+            const auto colon = line.find(':');
+            return colon == std::string::npos ? line : line.substr(colon + 2);
+        }
+    return "unknown";
+}
+
+struct result {
+    std::string scenario;
+    unsigned threads = 1;
+    std::uint64_t neurons = 0, synapses = 0, spikes = 0, events = 0, stimulus_events = 0;
+    double build_s = 0, sim_s = 0, wall_s = 0, bytes_per_synapse = 0, store_bytes_per_synapse = 0;
+};
+
+result run_one(const std::string& name, const scenario& sc, unsigned threads, double warmup_ms, double sim_ms) {
+    using clock = std::chrono::steady_clock;
+    result r;
+    r.scenario = name;
+    r.threads = threads;
+    const std::size_t rss0 = rss_bytes();
+    const auto b0 = clock::now();
+    auto sim = std::make_unique<simulation>(sc, builtin_models(), threads);
+    r.build_s = std::chrono::duration<double>(clock::now() - b0).count();
+    const std::size_t rss1 = rss_bytes();
+    r.neurons = sim->neuron_count();
+    r.synapses = sim->synapses().synapse_count();
+    r.bytes_per_synapse = r.synapses ? static_cast<double>(rss1 - rss0) / static_cast<double>(r.synapses) : 0.0;
+    r.store_bytes_per_synapse =
+        r.synapses ? static_cast<double>(sim->synapses().memory_bytes()) / static_cast<double>(r.synapses) : 0.0;
+
+    run_options opt;
+    opt.keep_spikes = false;
+    const double h = sim->resolution_ms();
+    sim->run(ms_to_ticks_round(warmup_ms, h), opt);
+    const run_counters before = sim->counters();
+    const tick_t ticks = ms_to_ticks_round(sim_ms, h);
+    const auto t0 = clock::now();
+    sim->run(ticks, opt);
+    r.wall_s = std::chrono::duration<double>(clock::now() - t0).count();
+    const run_counters& after = sim->counters();
+    r.sim_s = static_cast<double>(ticks) * h * 1e-3;
+    r.spikes = after.spikes - before.spikes;
+    r.events = after.synaptic_events - before.synaptic_events;
+    r.stimulus_events = after.stimulus_events - before.stimulus_events;
+    return r;
+}
+
+void print_header() {
+    std::printf("%-12s %3s %8s %10s %6s %8s %8s %12s %12s %10s %8s %8s %8s\n", "scenario", "thr", "neurons", "synapses",
+                "sim_s", "wall_s", "build_s", "events/s", "stim_ev/s", "spikes", "rate_Hz", "B/syn", "store_B");
+}
+
+void print(const result& r) {
+    const double rate = r.neurons && r.sim_s > 0 ? static_cast<double>(r.spikes) / static_cast<double>(r.neurons) / r.sim_s : 0.0;
+    std::printf("%-12s %3u %8llu %10llu %6.2f %8.3f %8.2f %12.4g %12.4g %10llu %8.2f %8.2f %8.2f\n", r.scenario.c_str(),
+                r.threads, static_cast<unsigned long long>(r.neurons), static_cast<unsigned long long>(r.synapses), r.sim_s,
+                r.wall_s, r.build_s, static_cast<double>(r.events) / r.wall_s, static_cast<double>(r.stimulus_events) / r.wall_s,
+                static_cast<unsigned long long>(r.spikes), rate, r.bytes_per_synapse, r.store_bytes_per_synapse);
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    double sim_ms = 1000.0;
+    std::string only;
+    std::vector<unsigned> thread_counts = {1, 2};
+    for (int k = 1; k < argc; ++k) {
+        if (!std::strcmp(argv[k], "--quick")) {
+            sim_ms = 200.0;
+        } else if (!std::strcmp(argv[k], "--sim-ms") && k + 1 < argc) {
+            sim_ms = std::atof(argv[++k]);
+        } else if (!std::strcmp(argv[k], "--only") && k + 1 < argc) {
+            only = argv[++k];
+        } else if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) {
+            thread_counts = {static_cast<unsigned>(std::atoi(argv[++k]))};
+        } else {
+            std::fprintf(stderr,
+                         "usage: %s [--quick] [--sim-ms T] [--only brunel|cuba] [--threads N]\n"
+                         "  runs each scenario for T ms (default 1000) after a 100 ms warm-up, on 1 and 2 threads\n",
+                         argv[0]);
+            return 2;
+        }
+    }
+    const std::time_t now = std::time(nullptr);
+    char date[64];
+    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %Z", std::localtime(&now));
+    std::printf("# memspike %s, revision %s\n# host: %s, %u hardware threads\n# date: %s\n", memspike::version,
+                revision().c_str(), cpu_model().c_str(), std::thread::hardware_concurrency(), date);
+    std::printf("# events/s: delivered synaptic events (through synapses) per wall second of the run;\n"
+                "# stim_ev/s: Poisson stimulus events per wall second; B/syn: RSS growth while building / synapses;\n"
+                "# store_B: synapse_store::memory_bytes() / synapses; wall_s excludes building (build_s).\n");
+    print_header();
+
+    struct entry {
+        std::string name;
+        scenario sc;
+    };
+    std::vector<entry> scenarios = {{"brunel", bench::brunel(10000, 1000, 5.0, 2.0)}, {"cuba", bench::cuba()}};
+    for (const auto& e : scenarios) {
+        if (!only.empty() && only != e.name) continue;
+        for (const unsigned threads : thread_counts) {
+            // Each run in a fresh child process, so that its RSS growth is not hidden by memory a
+            // previous run gave back to the allocator (and no thread pool exists before it).
+            std::fflush(stdout);
+            const pid_t child = fork();
+            if (child == 0) {
+                try {
+                    print(run_one(e.name, e.sc, threads, 100.0, sim_ms));
+                } catch (const std::exception& ex) {
+                    std::fprintf(stderr, "%s: %s\n", e.name.c_str(), ex.what());
+                    std::fflush(stdout);
+                    std::_Exit(1);
+                }
+                std::_Exit(0);
+            }
+            int status = 0;
+            if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                std::fprintf(stderr, "run %s on %u threads failed\n", e.name.c_str(), threads);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}

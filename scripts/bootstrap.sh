@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs what is missing (Debian 12 packages, as root), then configures and builds memspike in
+# Release into ./build. Repeat runs install nothing and rebuild incrementally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake g++ ninja-build pkg-config
+          libboost-graph-dev libtbb-dev libhdf5-dev hdf5-tools libtomlplusplus-dev libcli11-dev
+          catch2 libbenchmark-dev pybind11-dev python3-dev
+          python3-numpy python3-h5py python3-pytest python3-matplotlib)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  apt_get="apt-get"
+  [ "$(id -u)" -eq 0 ] || apt_get="sudo apt-get"
+  $apt_get update -qq
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+fi
+cmake --build build --parallel "$(nproc)"
