@@ -91,7 +91,7 @@ void BM_deliver_csr(benchmark::State& state) {
         in.touched.clear();
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(events));
-    state.counters["ns_per_event"] = benchmark::Counter(static_cast<double>(events) * 1e-9,
+    state.counters["time_per_event"] = benchmark::Counter(static_cast<double>(events),
                                                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_deliver_csr)->Args({4096, 400})->Args({4096, 100})->Args({65536, 400});
@@ -118,7 +118,7 @@ void BM_scatter_add_only(benchmark::State& state) {
         benchmark::ClobberMemory();
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(events));
-    state.counters["ns_per_event"] = benchmark::Counter(static_cast<double>(events) * 1e-9,
+    state.counters["time_per_event"] = benchmark::Counter(static_cast<double>(events),
                                                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_scatter_add_only)->Args({4096, 400})->Args({65536, 400});
@@ -145,7 +145,7 @@ void BM_stream_weights(benchmark::State& state) {
         benchmark::DoNotOptimize(tacc);
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(events));
-    state.counters["ns_per_event"] = benchmark::Counter(static_cast<double>(events) * 1e-9,
+    state.counters["time_per_event"] = benchmark::Counter(static_cast<double>(events),
                                                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_stream_weights);

@@ -91,7 +91,7 @@ std::vector<syn> walk(const synapse_store& st) {
             REQUIRE(b.offsets.size() == b.source_count * dc + 1);
             REQUIRE(b.offsets.front() == 0);
             REQUIRE(b.offsets.back() == b.size());
-            REQUIRE(b.weights.size() == b.size());
+            REQUIRE((b.homogeneous ? b.weights.empty() : b.weights.size() == b.size()));
             bool lowest = false, highest = false;  // the delay range is the range present
             for (std::uint64_t s = 0; s < b.source_count; ++s)
                 for (std::uint64_t k = 0; k < dc; ++k) {
@@ -102,7 +102,7 @@ std::vector<syn> walk(const synapse_store& st) {
                     for (auto i = lo; i < hi; ++i) {
                         REQUIRE(b.targets[i] < part.count);
                         if (i > lo) REQUIRE(b.targets[i - 1] <= b.targets[i]);  // ordered by target
-                        out.push_back({b.projection, s, part.first + b.targets[i], b.weights[i],
+                        out.push_back({b.projection, s, part.first + b.targets[i], b.weight(i),
                                        b.delay_min + static_cast<std::int32_t>(k)});
                     }
                 }
@@ -542,7 +542,7 @@ bool same_store(const synapse_store& x, const synapse_store& y) {
         for (std::size_t i = 0; i < x.blocks[p].size(); ++i) {
             const auto &a = x.blocks[p][i], &b = y.blocks[p][i];
             if (a.projection != b.projection || a.delay_min != b.delay_min || a.delay_count != b.delay_count ||
-                a.offsets != b.offsets || a.targets != b.targets || a.weights != b.weights)
+                a.offsets != b.offsets || a.targets != b.targets || a.weights != b.weights || a.homogeneous != b.homogeneous || a.weight_value != b.weight_value)
                 return false;
         }
     }

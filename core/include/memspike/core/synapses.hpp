@@ -25,9 +25,15 @@ struct synapse_block {
     /// k = s * delay_count + (d - delay_min); size source_count * delay_count + 1.
     std::vector<std::uint64_t> offsets;
     std::vector<std::uint32_t> targets;  // partition-local target index
-    std::vector<float> weights;          // unit of the target port
+    /// Unit of the target port. Empty when every synapse of the block has the same weight
+    /// (`homogeneous`, as NEST's static_synapse_hom_w): then a static synapse costs 4 bytes and
+    /// delivery does not load a weight per event.
+    std::vector<float> weights;
+    bool homogeneous = false;
+    float weight_value = 0.0f;           // the common weight when homogeneous
 
     std::size_t size() const { return targets.size(); }
+    float weight(std::size_t j) const { return homogeneous ? weight_value : weights[j]; }
     std::size_t memory_bytes() const {
         return offsets.capacity() * sizeof(std::uint64_t) + targets.capacity() * sizeof(std::uint32_t) +
                weights.capacity() * sizeof(float);
