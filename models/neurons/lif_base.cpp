@@ -65,7 +65,7 @@ membrane::membrane(const membrane_params& p, double resolution_ms, std::size_t n
                                 "must be a whole number of ticks of " + format_quantity(resolution_ms, dimension::time));
 }
 
-void membrane::schedule_crossing(std::uint32_t i) {
+void membrane::schedule_crossing_slow(std::uint32_t i) {
     const double th = p_.v_th_mv;
     const double v0 = v_[i];
     if (v0 >= th) {  // already at or above threshold (e.g. initialised there): due now

@@ -119,7 +119,15 @@ public:
 
     /// Recomputes the neuron's self-scheduled threshold crossing from its stored state (valid only
     /// while it has no synaptic current: callers guarantee that) and pushes it on the heap.
-    void schedule_crossing(std::uint32_t i);
+    void schedule_crossing(std::uint32_t i) {
+        // Fast path, taken by almost every update in a fluctuation-driven network: below
+        // threshold and relaxing towards a subthreshold V_inf, the neuron never fires on its own.
+        if (v_[i] < p_.v_th_mv && v_inf(i) <= p_.v_th_mv) {
+            wake_[i] = never;
+            return;
+        }
+        schedule_crossing_slow(i);
+    }
     /// Cancels a scheduled crossing (the heap entry becomes stale).
     void cancel_crossing(std::uint32_t i) { wake_[i] = never; }
     /// Pops the crossings due at tick t into `due` (stale entries dropped).
@@ -133,6 +141,7 @@ public:
     std::size_t memory_bytes() const;
 
 private:
+    void schedule_crossing_slow(std::uint32_t i);
     using wake_entry = std::pair<tick_t, std::uint32_t>;
     membrane_params p_;
     double r_ = 0.0;       // tau_m / C_m [mV / pA]
