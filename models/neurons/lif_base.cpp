@@ -58,8 +58,7 @@ void validate_membrane(const std::string& model, const param_map& p) {
 
 membrane::membrane(const membrane_params& p, double resolution_ms, std::size_t n)
     : p_(p), r_(p.tau_m_ms / p.c_m_pf), n_ref_(static_cast<tick_t>(std::llround(p.t_ref_ms / resolution_ms))),
-      decay_(resolution_ms / p.tau_m_ms), v_(n, p.e_l_mv), i_stim_(n, 0.0), last_(n, 0),
-      ref_end_(n, -1), wake_(n, never) {
+      decay_(resolution_ms / p.tau_m_ms), s_(n, neuron_state{p.e_l_mv, 0.0, 0, -1, never}) {
     if (std::abs(static_cast<double>(n_ref_) * resolution_ms - p.t_ref_ms) > 1e-9 * std::max(1.0, p.t_ref_ms))
         throw invalid_parameter("lif", "t_ref", format_quantity(p.t_ref_ms, dimension::time),
                                 "must be a whole number of ticks of " + format_quantity(resolution_ms, dimension::time));
@@ -67,15 +66,15 @@ membrane::membrane(const membrane_params& p, double resolution_ms, std::size_t n
 
 void membrane::schedule_crossing_slow(std::uint32_t i) {
     const double th = p_.v_th_mv;
-    const double v0 = v_[i];
+    const double v0 = s_[i].v;
     if (v0 >= th) {  // already at or above threshold (e.g. initialised there): due now
-        wake_[i] = last_[i];
-        heap_.emplace(wake_[i], i);
+        s_[i].wake = s_[i].last;
+        heap_.emplace(s_[i].wake, i);
         return;
     }
     const double vi = v_inf(i);
     if (!(vi > th)) {
-        wake_[i] = never;
+        s_[i].wake = never;
         return;
     }
     auto value = [&](tick_t k) { return vi + (v0 - vi) * decay_(k); };
@@ -86,16 +85,16 @@ void membrane::schedule_crossing_slow(std::uint32_t i) {
     // the very expression used by the lazy update reaches threshold.
     while (value(k) < th) ++k;
     while (k > 1 && value(k - 1) >= th) --k;
-    wake_[i] = last_[i] + k;
-    heap_.emplace(wake_[i], i);
+    s_[i].wake = s_[i].last + k;
+    heap_.emplace(s_[i].wake, i);
 }
 
 void membrane::pop_due(tick_t t, std::vector<std::uint32_t>& due) {
     while (!heap_.empty() && heap_.top().first <= t) {
         const auto [tick, i] = heap_.top();
         heap_.pop();
-        if (wake_[i] != tick) continue;  // stale: the neuron was rescheduled or fired meanwhile
-        wake_[i] = never;
+        if (s_[i].wake != tick) continue;  // stale: the neuron was rescheduled or fired meanwhile
+        s_[i].wake = never;
         due.push_back(i);
     }
 }
@@ -104,13 +103,12 @@ tick_t membrane::next_wake() const { return heap_.empty() ? never : heap_.top().
 
 void membrane::add_current(std::uint32_t i, tick_t t, double delta_pa, bool passive) {
     bring_to(i, t);
-    i_stim_[i] += delta_pa;
+    s_[i].i_stim += delta_pa;
     if (passive) schedule_crossing(i);
 }
 
 std::size_t membrane::memory_bytes() const {
-    return v_.capacity() * sizeof(double) + i_stim_.capacity() * sizeof(double) +
-           (last_.capacity() + ref_end_.capacity() + wake_.capacity()) * sizeof(tick_t) +
+    return s_.capacity() * sizeof(neuron_state) +
            heap_.size() * sizeof(wake_entry);
 }
 

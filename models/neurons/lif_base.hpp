@@ -78,43 +78,43 @@ public:
     membrane() = default;
     membrane(const membrane_params& p, double resolution_ms, std::size_t n);
 
-    std::size_t size() const { return v_.size(); }
+    std::size_t size() const { return s_.size(); }
     double v_th() const { return p_.v_th_mv; }
     double v_reset() const { return p_.v_reset_mv; }
     tick_t refractory_ticks() const { return n_ref_; }
-    double v_inf(std::uint32_t i) const { return p_.e_l_mv + (p_.i_e_pa + i_stim_[i]) * r_; }
+    double v_inf(std::uint32_t i) const { return p_.e_l_mv + (p_.i_e_pa + s_[i].i_stim) * r_; }
     /// Bias plus stimulus current [pA].
-    double current(std::uint32_t i) const { return p_.i_e_pa + i_stim_[i]; }
+    double current(std::uint32_t i) const { return p_.i_e_pa + s_[i].i_stim; }
     /// exp(-h / tau_m): the one-tick membrane propagator.
     double p22() const { return decay_(1); }
 
     /// True while tick t lies in the refractory period that follows the neuron's last spike.
-    bool refractory(std::uint32_t i, tick_t t) const { return t <= ref_end_[i]; }
+    bool refractory(std::uint32_t i, tick_t t) const { return t <= s_[i].ref_end; }
 
     /// V at tick t (>= the neuron's last update) without storing it.
     double peek(std::uint32_t i, tick_t t) const {
-        if (t <= last_[i]) return v_[i];
-        return v_inf(i) + (v_[i] - v_inf(i)) * decay_(t - last_[i]);
+        if (t <= s_[i].last) return s_[i].v;
+        return v_inf(i) + (s_[i].v - v_inf(i)) * decay_(t - s_[i].last);
     }
     /// Brings the stored V forward to tick t (no-op while refractory: V stays V_reset).
     double bring_to(std::uint32_t i, tick_t t) {
-        if (t > last_[i]) {
-            v_[i] = peek(i, t);
-            last_[i] = t;
+        if (t > s_[i].last) {
+            s_[i].v = peek(i, t);
+            s_[i].last = t;
         }
-        return v_[i];
+        return s_[i].v;
     }
-    double& v(std::uint32_t i) { return v_[i]; }
-    double v(std::uint32_t i) const { return v_[i]; }
-    tick_t last(std::uint32_t i) const { return last_[i]; }
-    void set_last(std::uint32_t i, tick_t t) { last_[i] = t; }
+    double& v(std::uint32_t i) { return s_[i].v; }
+    double v(std::uint32_t i) const { return s_[i].v; }
+    tick_t last(std::uint32_t i) const { return s_[i].last; }
+    void set_last(std::uint32_t i, tick_t t) { s_[i].last = t; }
 
     /// Emits a spike at tick t: V = V_reset, refractory until t + n_ref.
     void fire(std::uint32_t i, tick_t t) {
-        v_[i] = p_.v_reset_mv;
-        last_[i] = t + n_ref_;
-        ref_end_[i] = t + n_ref_;
-        wake_[i] = never;
+        s_[i].v = p_.v_reset_mv;
+        s_[i].last = t + n_ref_;
+        s_[i].ref_end = t + n_ref_;
+        s_[i].wake = never;
     }
 
     /// Recomputes the neuron's self-scheduled threshold crossing from its stored state (valid only
@@ -122,14 +122,14 @@ public:
     void schedule_crossing(std::uint32_t i) {
         // Fast path, taken by almost every update in a fluctuation-driven network: below
         // threshold and relaxing towards a subthreshold V_inf, the neuron never fires on its own.
-        if (v_[i] < p_.v_th_mv && v_inf(i) <= p_.v_th_mv) {
-            wake_[i] = never;
+        if (s_[i].v < p_.v_th_mv && v_inf(i) <= p_.v_th_mv) {
+            s_[i].wake = never;
             return;
         }
         schedule_crossing_slow(i);
     }
     /// Cancels a scheduled crossing (the heap entry becomes stale).
-    void cancel_crossing(std::uint32_t i) { wake_[i] = never; }
+    void cancel_crossing(std::uint32_t i) { s_[i].wake = never; }
     /// Pops the crossings due at tick t into `due` (stale entries dropped).
     void pop_due(tick_t t, std::vector<std::uint32_t>& due);
     tick_t next_wake() const;
@@ -147,11 +147,16 @@ private:
     double r_ = 0.0;       // tau_m / C_m [mV / pA]
     tick_t n_ref_ = 0;
     decay_table decay_;
-    std::vector<double> v_;
-    std::vector<double> i_stim_;   // DC / step stimulus current [pA]
-    std::vector<tick_t> last_;     // tick at which v_ holds
-    std::vector<tick_t> ref_end_;  // last refractory tick
-    std::vector<tick_t> wake_;     // predicted crossing tick, or never
+    /// One neuron's state in one 40-byte record: an update touches a single cache line (measured
+    /// faster than five separate arrays on Brunel's network).
+    struct neuron_state {
+        double v;        // membrane potential at tick `last` [mV]
+        double i_stim;   // DC / step stimulus current [pA]
+        tick_t last;     // tick at which v holds
+        tick_t ref_end;  // last refractory tick
+        tick_t wake;     // predicted crossing tick, or never
+    };
+    std::vector<neuron_state> s_;
     std::priority_queue<wake_entry, std::vector<wake_entry>, std::greater<>> heap_;
 };
 
