@@ -90,7 +90,7 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
     const auto t_build = std::chrono::steady_clock::now();
     memspike::simulation sim(sc, models, sc.simulation.threads);
     const double build_s = seconds_since(t_build);
-    const unsigned threads = sc.simulation.threads;
+    const unsigned threads = sim.threads();
     if (!quiet)
         std::printf("memspike %s: %s, %llu neurons, %llu synapses, built in %.2f s\n", memspike::version,
                     args.scenario.c_str(), static_cast<unsigned long long>(sim.neuron_count()),

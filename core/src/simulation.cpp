@@ -506,6 +506,7 @@ simulation::~simulation() = default;
 
 bool simulation::run(tick_t ticks, const run_options& options) { return impl_->run(ticks, options); }
 tick_t simulation::now() const { return impl_->now; }
+unsigned simulation::threads() const { return impl_->threads; }
 double simulation::resolution_ms() const { return impl_->sc.simulation.resolution_ms; }
 const scenario& simulation::spec() const { return impl_->sc; }
 const synapse_store& simulation::synapses() const { return impl_->store; }

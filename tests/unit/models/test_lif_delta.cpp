@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "support.hpp"
 
 using namespace memspike;
@@ -73,4 +75,31 @@ TEST_CASE("an empty network and a network without input cost no ticks", "[unit]"
     CHECK(sim->counters().ticks == 100000);
     CHECK(sim->counters().visited_ticks <= 1);  // only the first tick is looked at
     CHECK(sim->counters().spikes == 0);
+}
+
+TEST_CASE("per-synapse delays: each target receives the spike exactly its synapse's delay later", "[unit]") {
+    auto sc = test::make_scenario(20.0, 0.1, 5);
+    auto& src = test::add_population(sc, "src", "spike_source", 1);
+    src.spike_ticks = {{7}};
+    test::add_population(sc, "n", "lif_delta", 200, brunel_params());
+    auto& p = test::connect(sc, "src", "n", "all_to_all", 25.0, 1.0);
+    p.delay.k = distribution::kind::uniform;
+    p.delay.low = 0.1;
+    p.delay.high = 5.0;
+    const auto sim = test::run(sc);
+    // The delay of each synapse, read back from the store.
+    std::vector<tick_t> delay_of(200, -1);
+    for (const auto& blocks : sim->synapses().blocks)
+        for (const auto& b : blocks)
+            for (std::int32_t d = 0; d < b.delay_count; ++d)
+                for (std::uint64_t j = b.offsets[static_cast<std::size_t>(d)]; j < b.offsets[static_cast<std::size_t>(d) + 1]; ++j)
+                    delay_of[b.targets[j]] = b.delay_min + d;
+    std::set<tick_t> distinct;
+    for (std::uint32_t i = 0; i < 200; ++i) {
+        REQUIRE(delay_of[i] >= 1);
+        distinct.insert(delay_of[i]);
+        INFO("neuron " << i << " delay " << delay_of[i] << " ticks");
+        CHECK(test::spike_ticks(*sim, 1, i) == std::vector<tick_t>{7 + delay_of[i]});
+    }
+    CHECK(distinct.size() > 20);  // the delays really differ
 }

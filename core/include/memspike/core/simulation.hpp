@@ -59,6 +59,8 @@ public:
     bool run(tick_t ticks, const run_options& options = {});
 
     tick_t now() const;
+    /// Worker threads actually used (oneTBB's default when 0 was asked for).
+    unsigned threads() const;
     double resolution_ms() const;
     const scenario& spec() const;
     const synapse_store& synapses() const;
