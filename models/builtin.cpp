@@ -6,6 +6,7 @@
 #include "neurons/lif_delta.hpp"
 #include "neurons/lif_exp.hpp"
 #include "neurons/sources.hpp"
+#include "synapses/stdp.hpp"
 
 namespace memspike {
 
@@ -17,6 +18,9 @@ const model_registry& builtin_models() {
         r.add(lif::lif_cond_exp_model());
         r.add(sources::poisson_source_model());
         r.add(sources::spike_source_model());
+        r.add_plasticity(plasticity::stdp_rule());
+        r.add_plasticity(plasticity::stdp_power_law_rule());
+        r.add_plasticity(plasticity::stdp_triplet_rule());
         return r;
     }();
     return registry;

@@ -821,7 +821,9 @@ synapse_store build_synapses(const scenario& sc, const model_registry& models,
             auto& b = built[j * nparts + part];
             if (b.size() == 0) continue;
             max_delay = std::max(max_delay, b.delay_min + b.delay_count - 1);
-            if (std::all_of(b.weights.begin(), b.weights.end(), [&](float w) { return w == b.weights.front(); })) {
+            // Plastic weights change: only static projections may share one weight.
+            if (!sc.projections[b.projection].plasticity.enabled() &&
+                std::all_of(b.weights.begin(), b.weights.end(), [&](float w) { return w == b.weights.front(); })) {
                 b.homogeneous = true;
                 b.weight_value = b.weights.front();
                 std::vector<float>().swap(b.weights);  // release the memory (= {} keeps capacity)

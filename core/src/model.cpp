@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "memspike/core/errors.hpp"
+#include "memspike/core/plasticity.hpp"
 
 namespace memspike {
 
@@ -70,6 +71,62 @@ std::vector<std::string> model_registry::names() const {
     std::vector<std::string> out;
     for (const auto& m : models_) out.push_back(m.name);
     return out;
+}
+
+void model_registry::add_plasticity(plasticity_info info) {
+    for (const auto& p : plasticity_)
+        if (p->name == info.name) throw internal_error("plasticity rule '" + info.name + "' registered twice");
+    plasticity_.push_back(std::make_shared<const plasticity_info>(std::move(info)));
+}
+
+const plasticity_info& model_registry::find_plasticity(const std::string& name) const {
+    for (const auto& p : plasticity_)
+        if (p->name == name) return *p;
+    throw unknown_model("plasticity rule", name, plasticity_names());
+}
+
+std::vector<std::string> model_registry::plasticity_names() const {
+    std::vector<std::string> out;
+    for (const auto& p : plasticity_) out.push_back(p->name);
+    return out;
+}
+
+param_map plasticity_info::complete(const param_map& given) const {
+    std::vector<std::string> known;
+    for (const auto& p : params) known.push_back(p.name);
+    for (const auto& [key, value] : given)
+        if (std::find(known.begin(), known.end(), key) == known.end()) throw unknown_parameter(name, key, known);
+    param_map out;
+    for (const auto& p : params) {
+        auto it = given.find(p.name);
+        if (it != given.end()) {
+            out[p.name] = it->second;
+        } else if (p.required()) {
+            throw invalid_parameter(name, p.name, "(missing)", "required");
+        } else {
+            out[p.name] = p.default_value;
+        }
+    }
+    if (validate) validate(out);
+    return out;
+}
+
+reverse_index reverse_index::build(const synapse_block& block, std::size_t targets) {
+    reverse_index r;
+    r.offsets.assign(targets + 1, 0);
+    for (const std::uint32_t t : block.targets) ++r.offsets[t + 1];
+    for (std::size_t i = 0; i < targets; ++i) r.offsets[i + 1] += r.offsets[i];
+    r.synapse.resize(block.targets.size());
+    r.range.resize(block.targets.size());
+    std::vector<std::uint32_t> fill(r.offsets.begin(), r.offsets.end() - 1);
+    const std::size_t ranges = block.offsets.size() - 1;
+    for (std::size_t k = 0; k < ranges; ++k)
+        for (std::uint64_t j = block.offsets[k]; j < block.offsets[k + 1]; ++j) {
+            const std::uint32_t pos = fill[block.targets[j]]++;
+            r.synapse[pos] = static_cast<std::uint32_t>(j);
+            r.range[pos] = static_cast<std::uint32_t>(k);
+        }
+    return r;
 }
 
 } // namespace memspike

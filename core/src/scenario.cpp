@@ -25,6 +25,7 @@
 #include <toml++/toml.h>
 
 #include "memspike/core/errors.hpp"
+#include "memspike/core/plasticity.hpp"
 #include "memspike/core/units.hpp"
 
 namespace memspike {
@@ -751,6 +752,53 @@ void check_conductance_weight(const context& cx, const toml::node& n, const std:
     if (d == dimension::conductance) require_at_least(cx, n, key, w, 0.0, d, " (conductances cannot be negative)");
 }
 
+/// `plasticity = { rule = "stdp", interaction = "nearest", tau_plus = "20 ms", w_max = "1 mV", ... }`:
+/// the rule's parameters with units; weight parameters (w_max, ...) in the target port's unit.
+plasticity_spec read_plasticity(const context& cx, const toml::table& t, const std::string& key, const toml::node* at,
+                                dimension weight_dim) {
+    plasticity_spec ps;
+    const table_view pv{cx, t, key, at};
+    ps.where = where_of(cx, at, key);
+    const toml::node& rn = pv.required("rule", "a plasticity rule: " + list_or_none(cx.models.plasticity_names()));
+    ps.rule = string_of(cx, rn, pv.sub("rule"));
+    const plasticity_info* info = nullptr;
+    try {
+        info = &cx.models.find_plasticity(ps.rule);
+    } catch (const error& e) {
+        fail(cx, &rn, pv.sub("rule"), e.what());
+    }
+    if (const toml::node* in = t.get("interaction")) {
+        ps.interaction = string_of(cx, *in, pv.sub("interaction"));
+        if (std::find(info->interactions.begin(), info->interactions.end(), ps.interaction) == info->interactions.end())
+            invalid(cx, *in, pv.sub("interaction"), "rule '" + ps.rule + "' accepts: " + list_or_none(info->interactions));
+    } else if (!info->interactions.empty()) {
+        ps.interaction = info->interactions.front();
+    }
+    param_map given;
+    for (auto&& [k, v] : t) {
+        const std::string name(k.str());
+        if (name == "rule" || name == "interaction") continue;
+        const auto pi = std::find_if(info->params.begin(), info->params.end(), [&](const param_info& p) { return p.name == name; });
+        if (pi == info->params.end()) {
+            std::vector<std::string> known{"rule", "interaction"};
+            for (const auto& p : info->params) known.push_back(p.name);
+            fail(cx, &v, pv.sub(name), unknown_parameter(ps.rule, name, known).what());
+        }
+        const bool in_weight_unit = std::find(info->weight_unit_params.begin(), info->weight_unit_params.end(), name) !=
+                                    info->weight_unit_params.end();
+        given[name] = quantity_of(cx, v, pv.sub(name), in_weight_unit ? weight_dim : pi->dim);
+    }
+    try {
+        ps.params = info->complete(given);
+    } catch (const invalid_parameter& e) {
+        const toml::node* n = t.get(e.name);
+        fail(cx, n != nullptr ? n : at, dotted(key, e.name), e.what());
+    } catch (const error& e) {
+        fail(cx, at, key, e.what());
+    }
+    return ps;
+}
+
 projection_spec read_projection(const context& cx, const toml::table& t, std::size_t index, const simulation_spec& sim,
                                 const std::vector<population_info>& pops, std::set<std::string>& names) {
     const table_view first{cx, t, "projection[" + std::to_string(index) + "]", &t};
@@ -766,7 +814,7 @@ projection_spec read_projection(const context& cx, const toml::table& t, std::si
     pr.name = entry_name_of(cx, first, names, fallback, false);
     const table_view tv{cx, t, "projection." + pr.name, &t};
     tv.only({"name", "source", "target", "rule", "indegree", "outdegree", "probability", "file", "allow_autapses",
-             "allow_multapses", "weight", "delay", "receptor"});
+             "allow_multapses", "weight", "delay", "receptor", "plasticity"});
     pr.where = where_of(cx, &t, tv.key);
     if (src == nullptr) {
         src = &population_ref(cx, tv, "source", pops, pr.source);
@@ -827,6 +875,8 @@ projection_spec read_projection(const context& cx, const toml::table& t, std::si
     pr.delay = distribution_of(cx, dn, tv.sub("delay"), dimension::time);
     require_at_least(cx, dn, tv.sub("delay"), pr.delay, sim.resolution_ms, dimension::time, " (one resolution step)");
     if (pr.delay.is_constant()) on_grid(cx, dn, tv.sub("delay"), pr.delay.value, sim.resolution_ms);
+    if (const toml::table* pt = tv.table("plasticity", "a table such as { rule = \"stdp\", w_max = \"1 mV\" }"))
+        pr.plasticity = read_plasticity(cx, *pt, tv.sub("plasticity"), tv.get("plasticity"), port.weight_dim);
     return pr;
 }
 

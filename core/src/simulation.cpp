@@ -22,6 +22,7 @@
 
 #include "memspike/core/connectivity.hpp"
 #include "memspike/core/errors.hpp"
+#include "memspike/core/plasticity.hpp"
 #include "memspike/core/random.hpp"
 #include "memspike/core/recorder.hpp"
 
@@ -146,6 +147,11 @@ struct simulation::impl {
         std::vector<poisson_drive> drives;
         /// Blocks of store.blocks[p] indexed by source population (indices into that vector).
         std::vector<std::vector<std::uint32_t>> blocks_by_source;
+        /// Per block of store.blocks[p]: the plasticity rule state (null for static blocks) and
+        /// its reverse index.
+        std::vector<std::unique_ptr<plastic_block>> plastic;
+        std::vector<reverse_index> reverse;
+        bool any_plastic = false;
         std::uint64_t delivered = 0, stimulus_events = 0, updates = 0;
     };
     std::vector<partition> parts;
@@ -186,6 +192,28 @@ struct simulation::impl {
         part.blocks_by_source.resize(sc.populations.size());
         for (std::uint32_t b = 0; b < store.blocks[p].size(); ++b)
             part.blocks_by_source[store.blocks[p][b].source_population].push_back(b);
+        part.plastic.resize(store.blocks[p].size());
+        part.reverse.resize(store.blocks[p].size());
+        for (std::uint32_t b = 0; b < store.blocks[p].size(); ++b) {
+            const synapse_block& block = store.blocks[p][b];
+            const projection_spec& proj = sc.projections[block.projection];
+            if (!proj.plasticity.enabled()) continue;
+            const plasticity_info& rule = models.find_plasticity(proj.plasticity.rule);
+            const param_map params = rule.complete(proj.plasticity.params);
+            const double w_min = params.count("w_min") ? params.at("w_min") : -std::numeric_limits<double>::infinity();
+            const double w_max = params.count("w_max") ? params.at("w_max") : std::numeric_limits<double>::infinity();
+            // Weights are stored as float: compare with the bounds as float too.
+            for (const float w : block.weights)
+                if (w < static_cast<float>(w_min) || w > static_cast<float>(w_max))
+                    throw scenario_error(proj.where.file, proj.where.line, proj.where.column, proj.where.key + ".weight",
+                                         "initial weight " + std::to_string(w) + " lies outside the plasticity bounds [w_min, w_max] = [" +
+                                             std::to_string(w_min) + ", " + std::to_string(w_max) + "]");
+            const plastic_context ctx{params, proj.plasticity.interaction, block.offsets.size() - 1, r.count,
+                                      sc.simulation.resolution_ms};
+            part.plastic[b] = rule.create(ctx);
+            part.reverse[b] = reverse_index::build(block, r.count);
+            part.any_plastic = true;
+        }
     }
 
     /// The partition and local index of neuron j of population `pop`.
@@ -300,7 +328,7 @@ struct simulation::impl {
 
     void deliver(partition& part, std::size_t p, tick_t t) {
         const auto& slot = ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))];
-        const auto& blocks = store.blocks[p];
+        auto& blocks = store.blocks[p];
         input_buffer& in = part.in;
         std::uint8_t* flag = in.flag.data();
         std::uint64_t delivered = 0;
@@ -314,6 +342,7 @@ struct simulation::impl {
                 const std::size_t k = static_cast<std::size_t>(e.source) * static_cast<std::size_t>(block.delay_count) +
                                       static_cast<std::size_t>(di);
                 const std::uint64_t lo = block.offsets[k], hi = block.offsets[k + 1];
+                if (part.any_plastic && part.plastic[b]) part.plastic[b]->on_pre(t, k, lo, hi, blocks[b]);
                 double* sum = in.sum[block.port].data();
                 const std::uint32_t* target = block.targets.data();
                 auto visit = [&](std::uint32_t i, double w) {
@@ -346,6 +375,9 @@ struct simulation::impl {
         part.spikes.clear();
         part.group->advance(t, part.in, part.spikes);
         std::sort(part.spikes.begin(), part.spikes.end());
+        if (part.any_plastic && !part.spikes.empty())
+            for (std::size_t b = 0; b < part.plastic.size(); ++b)
+                if (part.plastic[b]) part.plastic[b]->on_post(t, part.spikes, store.blocks[p][b], part.reverse[b]);
     }
 
     tick_t next_tick(tick_t t) const {
@@ -524,6 +556,39 @@ double simulation::state(std::size_t population, const std::string& var, std::ui
     const std::size_t index = impl_->models.find(pops[population].model).state_index(var);
     const auto [p, i] = impl_->locate(static_cast<std::uint32_t>(population), neuron);
     return impl_->parts[p].group->peek(std::max<tick_t>(0, impl_->now - 1), i, index);
+}
+
+plasticity_counters simulation::plasticity(std::size_t projection) const {
+    plasticity_counters total;
+    for (const auto& part : impl_->parts)
+        for (std::size_t b = 0; b < part.plastic.size(); ++b)
+            if (part.plastic[b] && impl_->store.blocks[&part - impl_->parts.data()][b].projection == projection)
+                total += part.plastic[b]->counters();
+    return total;
+}
+
+synapse_list simulation::synapses_of(std::size_t projection) const {
+    if (projection >= impl_->sc.projections.size())
+        throw invalid_parameter("simulation", "projection", std::to_string(projection),
+                                "must be < " + std::to_string(impl_->sc.projections.size()));
+    synapse_list out;
+    for (std::size_t p = 0; p < impl_->parts.size(); ++p) {
+        const auto& range = impl_->parts[p].range;
+        for (const auto& b : impl_->store.blocks[p]) {
+            if (b.projection != projection) continue;
+            for (std::uint64_t s = 0; s < b.source_count; ++s)
+                for (std::int32_t d = 0; d < b.delay_count; ++d) {
+                    const std::size_t k = s * static_cast<std::size_t>(b.delay_count) + static_cast<std::size_t>(d);
+                    for (std::uint64_t j = b.offsets[k]; j < b.offsets[k + 1]; ++j) {
+                        out.sources.push_back(static_cast<std::uint32_t>(s));
+                        out.targets.push_back(static_cast<std::uint32_t>(range.first + b.targets[j]));
+                        out.weights.push_back(b.weight(j));
+                        out.delays.push_back(b.delay_min + d);
+                    }
+                }
+        }
+    }
+    return out;
 }
 
 std::uint64_t simulation::neuron_count() const { return impl_->pop_offset.back(); }

@@ -123,7 +123,10 @@ struct model_info {
     param_map complete(const param_map& given) const;
 };
 
-/// The explicit list of models. No registration as a side effect of construction.
+struct plasticity_info;  // plasticity.hpp
+
+/// The explicit list of models and plasticity rules. No registration as a side effect of
+/// construction.
 class model_registry {
 public:
     void add(model_info info);
@@ -132,8 +135,14 @@ public:
     bool contains(const std::string& name) const;
     std::vector<std::string> names() const;
 
+    void add_plasticity(plasticity_info info);
+    /// Throws unknown_model listing the registered plasticity rules.
+    const plasticity_info& find_plasticity(const std::string& name) const;
+    std::vector<std::string> plasticity_names() const;
+
 private:
     std::vector<model_info> models_;
+    std::vector<std::shared_ptr<const plasticity_info>> plasticity_;
 };
 
 } // namespace memspike

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "memspike/core/model.hpp"
+#include "memspike/core/plasticity.hpp"
 #include "memspike/core/spec.hpp"
 #include "memspike/core/synapses.hpp"
 #include "memspike/core/time.hpp"
@@ -26,6 +27,14 @@ struct run_counters {
     std::uint64_t neuron_updates = 0;      // neuron-ticks in which a neuron was updated (touched)
     std::uint64_t ticks = 0;               // ticks simulated
     std::uint64_t visited_ticks = 0;       // ticks at which anything happened (the rest were skipped)
+};
+
+/// The synapses of one projection: population-local source and target indices, weights (port
+/// unit) and delays (ticks), in store order.
+struct synapse_list {
+    std::vector<std::uint32_t> sources, targets;
+    std::vector<float> weights;
+    std::vector<std::int32_t> delays;
 };
 
 /// Progress callback: (ticks done, ticks requested). Called from the run thread about every 0.2 s wall.
@@ -70,6 +79,11 @@ public:
     /// State variable `var` of neuron `neuron` of population `population` (scenario order) after the
     /// last simulated tick (now() - 1), in the variable's internal unit. Throws for unknown names.
     double state(std::size_t population, const std::string& var, std::uint64_t neuron) const;
+
+    /// Current synapses (and weights) of projection `projection` (scenario order).
+    synapse_list synapses_of(std::size_t projection) const;
+    /// Plasticity counters of a projection, summed over its blocks (zero for static ones).
+    plasticity_counters plasticity(std::size_t projection) const;
 
     /// Spikes kept in memory, per population (scenario order).
     const std::vector<spike_trains>& spikes() const;

@@ -67,6 +67,15 @@ struct population_spec {
     source_location where;
 };
 
+/// A plasticity rule attached to a projection (empty rule: static synapses).
+struct plasticity_spec {
+    std::string rule;                     // registered plasticity rule, e.g. "stdp"
+    param_map params;                     // internal units; weight parameters in the port unit
+    std::string interaction;              // "all_to_all" or "nearest" (rule default when empty)
+    source_location where;
+    bool enabled() const { return !rule.empty(); }
+};
+
 struct projection_spec {
     std::string name;            // defaults to "<source>-><target>"
     std::string source, target;  // population names
@@ -83,6 +92,7 @@ struct projection_spec {
     distribution weight;         // in the unit of the target port's weight dimension
     distribution delay;          // ms; drawn delays are rounded to the nearest tick (documented)
     std::string receptor;        // target port name; empty = the model's only port
+    plasticity_spec plasticity;
     source_location where;
 };
 

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// Synaptic plasticity inside the event-driven engine (design: models/synapses/stdp.cpp header).
+//
+// A plastic projection's synapses live in the same synapse blocks as static ones (CSR by source,
+// grouped by delay, per target partition), with mutable weights. Each block gets a
+// `plastic_block` holding the rule's state: presynaptic traces per (source, delay) range, i.e.
+// as seen at the synapse after the axonal delay, and postsynaptic traces per target neuron. A reverse
+// (per-target) index lets a postsynaptic spike reach its incoming synapses without scanning.
+// All of it is partition-local, so plasticity runs in parallel and stays independent of the
+// thread count.
+//
+// Delay convention: the whole transmission delay is axonal. A presynaptic spike emitted at
+// tick s reaches the synapse (and the neuron) at tick s + d; a postsynaptic spike reaches its
+// synapses at once. The pairing interval of a pre/post pair is therefore
+// Δt = t_post − (t_pre + d). Pairs with Δt >= 0 potentiate: a post spike in the very tick of an
+// arrival counts as "after", since the arrival is processed first. Pairs with Δt < 0 depress.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "memspike/core/model.hpp"
+#include "memspike/core/synapses.hpp"
+#include "memspike/core/time.hpp"
+
+namespace memspike {
+
+/// Counts per plastic projection, for the energy ledger and the report.
+struct plasticity_counters {
+    std::uint64_t weight_updates = 0;  // synapse weight changes computed (pre- and post-triggered)
+    std::uint64_t trace_updates = 0;   // trace increments (pre traces per range, post traces per neuron)
+    std::uint64_t hits_min = 0;        // updates that ended on w_min (the hard lower bound)
+    std::uint64_t hits_max = 0;        // updates that ended on w_max (the hard upper bound)
+
+    plasticity_counters& operator+=(const plasticity_counters& o) {
+        weight_updates += o.weight_updates;
+        trace_updates += o.trace_updates;
+        hits_min += o.hits_min;
+        hits_max += o.hits_max;
+        return *this;
+    }
+};
+
+/// Reverse index of one block: for partition-local target i, its incoming synapses are
+/// synapse[offsets[i] .. offsets[i+1]) with their CSR range (source x delay) in `range`.
+struct reverse_index {
+    std::vector<std::uint32_t> offsets;
+    std::vector<std::uint32_t> synapse;
+    std::vector<std::uint32_t> range;
+
+    static reverse_index build(const synapse_block& block, std::size_t targets);
+    std::size_t memory_bytes() const {
+        return (offsets.capacity() + synapse.capacity() + range.capacity()) * sizeof(std::uint32_t);
+    }
+};
+
+/// The rule state of one plastic block. Implemented by the rules (models/synapses/).
+class plastic_block {
+public:
+    virtual ~plastic_block() = default;
+
+    /// A presynaptic spike reaches the synapses [lo, hi) of CSR range k at tick t: apply the
+    /// pre-triggered (depressing) update to their weights, then count the spike in the range's
+    /// traces. The scheduler delivers the updated weights afterwards.
+    virtual void on_pre(tick_t t, std::size_t k, std::uint64_t lo, std::uint64_t hi, synapse_block& block) = 0;
+
+    /// Neurons of the partition spiked at tick t: apply the post-triggered (potentiating) update
+    /// to their incoming synapses through `rev`, then count the spikes in the post traces.
+    virtual void on_post(tick_t t, std::span<const std::uint32_t> neurons, synapse_block& block, const reverse_index& rev) = 0;
+
+    /// Sets the neuromodulator (reward) concentration from tick t on, for three-factor rules.
+    /// Other rules ignore it.
+    virtual void set_modulator(tick_t t, double value) {}
+
+    virtual const plasticity_counters& counters() const = 0;
+    virtual std::size_t memory_bytes() const = 0;
+};
+
+/// What a plasticity rule factory receives.
+struct plastic_context {
+    const param_map& params;          // completed, internal units (weights in the port unit)
+    const std::string& interaction;   // "all_to_all" or "nearest"
+    std::size_t ranges;               // CSR ranges of the block (sources x delays)
+    std::size_t targets;              // neurons of the target partition
+    double resolution_ms;
+};
+
+struct plasticity_info {
+    std::string name;
+    std::string summary;
+    /// Parameters; those with `weight_unit` take the unit of the target port's weights (mV, pA, nS).
+    std::vector<param_info> params;
+    std::vector<std::string> weight_unit_params;
+    std::vector<std::string> interactions;  // accepted `interaction` values; first is the default
+    std::function<void(const param_map&)> validate;
+    std::function<std::unique_ptr<plastic_block>(const plastic_context&)> create;
+
+    /// Parameters with defaults filled in; throws for unknown or missing ones, then validate().
+    param_map complete(const param_map& given) const;
+};
+
+} // namespace memspike

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+// Spike-timing-dependent plasticity, exact and event-driven.
+//
+// Traces. Each presynaptic (source, delay) range of a block has a trace x, as seen at the synapse:
+// it jumps at every arrival of a spike through the range. Each target neuron has a trace y that
+// jumps at every one of its spikes. Between jumps the traces decay as exp(-Δt/τ), read from
+// tick tables, and they are brought up to date only when they are read.
+//   all-to-all interaction: x <- x + 1 (every earlier spike pairs with every later one);
+//   nearest interaction:    x <- 1     (a spike pairs only with the nearest spike of the other
+//                                       side; the symmetric nearest-spike scheme of Morrison,
+//                                       Diesmann & Gerstner 2008).
+// Updates (Δt = t_post − t_arrival; see core/plasticity.hpp for the delay convention):
+//   at a presynaptic arrival (Δt < 0, depression): w <- w − F−(w) y(t)
+//   at a postsynaptic spike (Δt >= 0, potentiation):  w <- w + F+(w) x(t)
+// so that one pre/post pair changes w by F+ e^{−Δt/τ+} for Δt >= 0 and by −F− e^{Δt/τ−} for Δt < 0.
+//
+// Rules:
+//   stdp: NEST's stdp_synapse family (Song, Miller & Abbott 2000; van Rossum, Bi & Turrigiano 2000;
+//     Gütig et al. 2003), with ŵ = w / w_max:
+//       F+(w) = λ w_max (1 − ŵ)^μ+,   F−(w) = λ α w_max ŵ^μ−
+//     μ+ = μ− = 0: additive (Song 2000); μ+ = 0, μ− = 1: multiplicative depression (van Rossum
+//     2000); μ+ = μ− = μ: Gütig 2003.
+//   stdp_power_law: Morrison, Aertsen & Diesmann (2007), as NEST's hpc_benchmark:
+//       F+(w) = λ w_0^{1−μ} w^μ,     F−(w) = λ α w
+//   stdp_triplet: Pfister & Gerstner (2006): two presynaptic traces r1 (τ+), r2 (τ_x) and two
+//     postsynaptic ones o1 (τ−), o2 (τ_y):
+//       at an arrival:   w <- w − o1 (A2− + A3− r2⁻),   at a post spike: w <- w + r1 (A2+ + A3+ o2⁻)
+//     where r2⁻, o2⁻ are taken just before their own jump.
+// Bounds: every update ends in [w_min, w_max]. These are named parameters of the rule, and every
+// update that had to be held at a bound is counted (hits_min, hits_max).
+#include "synapses/stdp.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "memspike/core/errors.hpp"
+#include "memspike/core/units.hpp"
+#include "neurons/lif_base.hpp"
+
+namespace memspike::plasticity {
+namespace {
+
+using lif::decay_table;
+
+/// A lazily decayed trace: value at tick `last`.
+struct trace {
+    double value = 0.0;
+    tick_t last = 0;
+    double at(tick_t t, const decay_table& d) const { return value * d(t - last); }
+    void jump(tick_t t, const decay_table& d, bool nearest) {
+        value = nearest ? 1.0 : at(t, d) + 1.0;
+        last = t;
+    }
+};
+
+/// Hard bounds with hit counters.
+struct bounds {
+    double w_min, w_max;
+    float clip(double w, plasticity_counters& c) const {
+        if (w >= w_max) {
+            ++c.hits_max;
+            return static_cast<float>(w_max);
+        }
+        if (w <= w_min) {
+            ++c.hits_min;
+            return static_cast<float>(w_min);
+        }
+        return static_cast<float>(w);
+    }
+};
+
+/// Pair-based STDP with a weight dependence `Rule` (F+ and F−).
+template <class Rule>
+class pair_block final : public plastic_block {
+public:
+    pair_block(const plastic_context& ctx, Rule rule, double tau_plus, double tau_minus, bounds b)
+        : rule_(rule), bounds_(b), nearest_(ctx.interaction == "nearest"), plus_(ctx.resolution_ms / tau_plus),
+          minus_(ctx.resolution_ms / tau_minus), x_(ctx.ranges), y_(ctx.targets) {}
+
+    void on_pre(tick_t t, std::size_t k, std::uint64_t lo, std::uint64_t hi, synapse_block& block) override {
+        float* w = block.weights.data();
+        const std::uint32_t* target = block.targets.data();
+        for (std::uint64_t j = lo; j < hi; ++j) {
+            const double y = y_[target[j]].at(t, minus_);
+            if (y == 0.0) continue;
+            w[j] = bounds_.clip(w[j] - rule_.depression(w[j]) * y, c_);
+            ++c_.weight_updates;
+        }
+        x_[k].jump(t, plus_, nearest_);
+        ++c_.trace_updates;
+    }
+
+    void on_post(tick_t t, std::span<const std::uint32_t> neurons, synapse_block& block, const reverse_index& rev) override {
+        float* w = block.weights.data();
+        for (const std::uint32_t i : neurons) {
+            for (std::uint32_t p = rev.offsets[i]; p < rev.offsets[i + 1]; ++p) {
+                const double x = x_[rev.range[p]].at(t, plus_);
+                if (x == 0.0) continue;
+                const std::uint32_t j = rev.synapse[p];
+                w[j] = bounds_.clip(w[j] + rule_.potentiation(w[j]) * x, c_);
+                ++c_.weight_updates;
+            }
+            y_[i].jump(t, minus_, nearest_);
+            ++c_.trace_updates;
+        }
+    }
+
+    const plasticity_counters& counters() const override { return c_; }
+    std::size_t memory_bytes() const override { return (x_.capacity() + y_.capacity()) * sizeof(trace); }
+
+private:
+    Rule rule_;
+    bounds bounds_;
+    bool nearest_;
+    decay_table plus_, minus_;
+    std::vector<trace> x_;  // per (source, delay) range
+    std::vector<trace> y_;  // per target neuron
+    plasticity_counters c_;
+};
+
+struct nest_family {
+    double lambda, alpha, mu_plus, mu_minus, w_max;
+    double potentiation(double w) const {
+        return mu_plus == 0.0 ? lambda * w_max : lambda * w_max * std::pow(std::max(0.0, 1.0 - w / w_max), mu_plus);
+    }
+    double depression(double w) const {
+        return mu_minus == 0.0 ? lambda * alpha * w_max : lambda * alpha * w_max * std::pow(std::max(0.0, w / w_max), mu_minus);
+    }
+};
+
+struct power_law {
+    double lambda, alpha, mu, w_0;
+    double potentiation(double w) const { return lambda * std::pow(w_0, 1.0 - mu) * std::pow(std::max(0.0, w), mu); }
+    double depression(double w) const { return lambda * alpha * w; }
+};
+
+class triplet_block final : public plastic_block {
+public:
+    triplet_block(const plastic_context& ctx, const param_map& p)
+        : a2p_(p.at("a2_plus")), a3p_(p.at("a3_plus")), a2m_(p.at("a2_minus")), a3m_(p.at("a3_minus")),
+          bounds_{p.at("w_min"), p.at("w_max")}, nearest_(ctx.interaction == "nearest"),
+          d_plus_(ctx.resolution_ms / p.at("tau_plus")), d_x_(ctx.resolution_ms / p.at("tau_x")),
+          d_minus_(ctx.resolution_ms / p.at("tau_minus")), d_y_(ctx.resolution_ms / p.at("tau_y")), r1_(ctx.ranges),
+          r2_(ctx.ranges), o1_(ctx.targets), o2_(ctx.targets) {}
+
+    void on_pre(tick_t t, std::size_t k, std::uint64_t lo, std::uint64_t hi, synapse_block& block) override {
+        float* w = block.weights.data();
+        const std::uint32_t* target = block.targets.data();
+        const double r2 = r2_[k].at(t, d_x_);  // before its own jump
+        for (std::uint64_t j = lo; j < hi; ++j) {
+            const double o1 = o1_[target[j]].at(t, d_minus_);
+            if (o1 == 0.0) continue;
+            w[j] = bounds_.clip(w[j] - o1 * (a2m_ + a3m_ * r2), c_);
+            ++c_.weight_updates;
+        }
+        r1_[k].jump(t, d_plus_, nearest_);
+        r2_[k].jump(t, d_x_, nearest_);
+        c_.trace_updates += 2;
+    }
+
+    void on_post(tick_t t, std::span<const std::uint32_t> neurons, synapse_block& block, const reverse_index& rev) override {
+        float* w = block.weights.data();
+        for (const std::uint32_t i : neurons) {
+            const double o2 = o2_[i].at(t, d_y_);  // before its own jump
+            for (std::uint32_t p = rev.offsets[i]; p < rev.offsets[i + 1]; ++p) {
+                const double r1 = r1_[rev.range[p]].at(t, d_plus_);
+                if (r1 == 0.0) continue;
+                const std::uint32_t j = rev.synapse[p];
+                w[j] = bounds_.clip(w[j] + r1 * (a2p_ + a3p_ * o2), c_);
+                ++c_.weight_updates;
+            }
+            o1_[i].jump(t, d_minus_, nearest_);
+            o2_[i].jump(t, d_y_, nearest_);
+            c_.trace_updates += 2;
+        }
+    }
+
+    const plasticity_counters& counters() const override { return c_; }
+    std::size_t memory_bytes() const override {
+        return (r1_.capacity() + r2_.capacity() + o1_.capacity() + o2_.capacity()) * sizeof(trace);
+    }
+
+private:
+    double a2p_, a3p_, a2m_, a3m_;
+    bounds bounds_;
+    bool nearest_;
+    decay_table d_plus_, d_x_, d_minus_, d_y_;
+    std::vector<trace> r1_, r2_, o1_, o2_;
+    plasticity_counters c_;
+};
+
+void positive(const std::string& rule, const param_map& p, const std::string& name, dimension d) {
+    const double v = p.at(name);
+    if (!std::isfinite(v) || v <= 0.0)
+        throw invalid_parameter(rule, name, format_quantity(v, d), "must be finite and > 0 " + std::string(internal_unit(d)));
+}
+
+void non_negative(const std::string& rule, const param_map& p, const std::string& name) {
+    const double v = p.at(name);
+    if (!std::isfinite(v) || v < 0.0) throw invalid_parameter(rule, name, std::to_string(v), "must be finite and >= 0");
+}
+
+void check_bounds(const std::string& rule, const param_map& p) {
+    const double lo = p.at("w_min"), hi = p.at("w_max");
+    if (!std::isfinite(lo)) throw invalid_parameter(rule, "w_min", std::to_string(lo), "must be finite");
+    if (std::isnan(hi) || !(hi > lo))
+        throw invalid_parameter(rule, "w_max", std::to_string(hi), "must be > w_min = " + std::to_string(lo));
+}
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double required = std::numeric_limits<double>::quiet_NaN();
+
+} // namespace
+
+plasticity_info stdp_rule() {
+    plasticity_info r;
+    r.name = "stdp";
+    r.summary = "pair-based STDP, additive to multiplicative (NEST stdp_synapse: Song 2000, van Rossum 2000, Gütig 2003)";
+    r.params = {
+        {"tau_plus", dimension::time, 20.0, "potentiation time constant (presynaptic trace)"},
+        {"tau_minus", dimension::time, 20.0, "depression time constant (postsynaptic trace)"},
+        {"lambda", dimension::dimensionless, 0.01, "step size, in units of w_max"},
+        {"alpha", dimension::dimensionless, 1.0, "depression / potentiation amplitude ratio"},
+        {"mu_plus", dimension::dimensionless, 0.0, "weight dependence of potentiation (0 additive, 1 multiplicative)"},
+        {"mu_minus", dimension::dimensionless, 0.0, "weight dependence of depression (0 additive, 1 multiplicative)"},
+        {"w_min", dimension::dimensionless, 0.0, "hard lower bound (weight unit)"},
+        {"w_max", dimension::dimensionless, required, "hard upper bound and weight scale (weight unit)"},
+    };
+    r.weight_unit_params = {"w_min", "w_max"};
+    r.interactions = {"all_to_all", "nearest"};
+    r.validate = [](const param_map& p) {
+        positive("stdp", p, "tau_plus", dimension::time);
+        positive("stdp", p, "tau_minus", dimension::time);
+        for (const char* n : {"lambda", "alpha", "mu_plus", "mu_minus"}) non_negative("stdp", p, n);
+        check_bounds("stdp", p);
+        if (!(p.at("w_max") > 0.0) || !std::isfinite(p.at("w_max")))
+            throw invalid_parameter("stdp", "w_max", std::to_string(p.at("w_max")), "must be finite and > 0 (it scales the updates)");
+    };
+    r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {
+        const auto& p = ctx.params;
+        const nest_family rule{p.at("lambda"), p.at("alpha"), p.at("mu_plus"), p.at("mu_minus"), p.at("w_max")};
+        return std::make_unique<pair_block<nest_family>>(ctx, rule, p.at("tau_plus"), p.at("tau_minus"),
+                                                         bounds{p.at("w_min"), p.at("w_max")});
+    };
+    return r;
+}
+
+plasticity_info stdp_power_law_rule() {
+    plasticity_info r;
+    r.name = "stdp_power_law";
+    r.summary = "power-law potentiation, multiplicative depression (Morrison et al. 2007; NEST hpc_benchmark)";
+    r.params = {
+        {"tau_plus", dimension::time, 15.0, "potentiation time constant"},
+        {"tau_minus", dimension::time, 30.0, "depression time constant"},
+        {"lambda", dimension::dimensionless, 0.1, "step size"},
+        {"alpha", dimension::dimensionless, 0.0513, "depression amplitude"},
+        {"mu", dimension::dimensionless, 0.4, "exponent of the potentiation"},
+        {"w_0", dimension::dimensionless, required, "reference weight (weight unit)"},
+        {"w_min", dimension::dimensionless, 0.0, "hard lower bound (weight unit)"},
+        {"w_max", dimension::dimensionless, inf, "hard upper bound (weight unit)"},
+    };
+    r.weight_unit_params = {"w_0", "w_min", "w_max"};
+    r.interactions = {"all_to_all", "nearest"};
+    r.validate = [](const param_map& p) {
+        positive("stdp_power_law", p, "tau_plus", dimension::time);
+        positive("stdp_power_law", p, "tau_minus", dimension::time);
+        for (const char* n : {"lambda", "alpha", "mu"}) non_negative("stdp_power_law", p, n);
+        if (!(p.at("w_0") > 0.0) || !std::isfinite(p.at("w_0")))
+            throw invalid_parameter("stdp_power_law", "w_0", std::to_string(p.at("w_0")), "must be finite and > 0");
+        check_bounds("stdp_power_law", p);
+        if (p.at("w_min") < 0.0)
+            throw invalid_parameter("stdp_power_law", "w_min", std::to_string(p.at("w_min")), "must be >= 0 (w^mu needs w >= 0)");
+    };
+    r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {
+        const auto& p = ctx.params;
+        const power_law rule{p.at("lambda"), p.at("alpha"), p.at("mu"), p.at("w_0")};
+        return std::make_unique<pair_block<power_law>>(ctx, rule, p.at("tau_plus"), p.at("tau_minus"),
+                                                       bounds{p.at("w_min"), p.at("w_max")});
+    };
+    return r;
+}
+
+plasticity_info stdp_triplet_rule() {
+    plasticity_info r;
+    r.name = "stdp_triplet";
+    r.summary = "triplet STDP (Pfister & Gerstner 2006)";
+    // Defaults: Pfister & Gerstner (2006) Table 4, visual cortex, all-to-all, minimal model
+    // (A3- = 0), amplitudes as weight changes in the port unit per unit of w_max = 1.
+    r.params = {
+        {"tau_plus", dimension::time, 16.8, "presynaptic pair trace r1"},
+        {"tau_x", dimension::time, 101.0, "presynaptic triplet trace r2"},
+        {"tau_minus", dimension::time, 33.7, "postsynaptic pair trace o1"},
+        {"tau_y", dimension::time, 125.0, "postsynaptic triplet trace o2"},
+        {"a2_plus", dimension::dimensionless, 5e-10, "pair potentiation (weight unit)"},
+        {"a3_plus", dimension::dimensionless, 6.2e-3, "triplet potentiation (weight unit)"},
+        {"a2_minus", dimension::dimensionless, 7e-3, "pair depression (weight unit)"},
+        {"a3_minus", dimension::dimensionless, 0.0, "triplet depression (weight unit)"},
+        {"w_min", dimension::dimensionless, 0.0, "hard lower bound (weight unit)"},
+        {"w_max", dimension::dimensionless, required, "hard upper bound (weight unit)"},
+    };
+    r.weight_unit_params = {"a2_plus", "a3_plus", "a2_minus", "a3_minus", "w_min", "w_max"};
+    r.interactions = {"all_to_all", "nearest"};
+    r.validate = [](const param_map& p) {
+        for (const char* n : {"tau_plus", "tau_x", "tau_minus", "tau_y"}) positive("stdp_triplet", p, n, dimension::time);
+        for (const char* n : {"a2_plus", "a3_plus", "a2_minus", "a3_minus"}) non_negative("stdp_triplet", p, n);
+        check_bounds("stdp_triplet", p);
+    };
+    r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {
+        return std::make_unique<triplet_block>(ctx, ctx.params);
+    };
+    return r;
+}
+
+} // namespace memspike::plasticity

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+// STDP: the pairing window against its closed form, nearest vs all-to-all, and whole weight
+// trajectories against an independent plain re-implementation (a loop over spike lists, cf. NEST's
+// test_stdp_synapse.py), for every rule; bounds never crossed and counted.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "support.hpp"
+
+using namespace memspike;
+
+namespace {
+
+constexpr double h = 0.1;
+
+/// A postsynaptic lif_delta neuron made to spike at chosen ticks by a "teacher" spike source with a
+/// huge static weight, and a set of plastic synapses from `pre` spike sources with small weights
+/// (they cannot change when the neuron fires: at most 100 x 0.1 mV against a 20 mV threshold).
+scenario pairing(const std::vector<std::vector<tick_t>>& pre, const std::vector<tick_t>& post, double delay_ms,
+                 const plasticity_spec& rule, double w0, double duration_ms) {
+    auto sc = test::make_scenario(duration_ms, h, 3);
+    auto& src = test::add_population(sc, "pre", "spike_source", pre.size());
+    src.spike_ticks = pre;
+    auto& teacher = test::add_population(sc, "teacher", "spike_source", 1);
+    std::vector<tick_t> teach;
+    for (const tick_t t : post) teach.push_back(t - 1);  // arrives (delay one tick) and fires at t
+    teacher.spike_ticks = {teach};
+    test::add_population(sc, "post", "lif_delta", 1,
+                         {{"tau_m", 20.0}, {"e_l", 0.0}, {"v_th", 20.0}, {"v_reset", 0.0}, {"t_ref", 0.1}});
+    test::connect(sc, "teacher", "post", "all_to_all", 1000.0, h);
+    auto& p = test::connect(sc, "pre", "post", "all_to_all", w0, delay_ms);
+    p.plasticity = rule;
+    return sc;
+}
+
+plasticity_spec stdp(double lambda, double alpha, double mu_plus, double mu_minus, double w_max,
+                     const std::string& interaction = "all_to_all", double tau_plus = 20.0, double tau_minus = 20.0) {
+    plasticity_spec r;
+    r.rule = "stdp";
+    r.interaction = interaction;
+    r.params = {{"lambda", lambda}, {"alpha", alpha}, {"mu_plus", mu_plus}, {"mu_minus", mu_minus},
+                {"w_max", w_max},   {"tau_plus", tau_plus}, {"tau_minus", tau_minus}};
+    return r;
+}
+
+/// Final weights of the plastic projection (index 1), per presynaptic neuron.
+std::vector<double> final_weights(const simulation& sim) {
+    const auto syn = sim.synapses_of(1);
+    std::vector<double> w(syn.sources.size());
+    for (std::size_t k = 0; k < syn.sources.size(); ++k) w[syn.sources[k]] = syn.weights[k];
+    return w;
+}
+
+} // namespace
+
+TEST_CASE("stdp: one pre/post pair changes w by the analytic window", "[unit][stdp]") {
+    // Δw(Δt) = λ w_max (1 - w/w_max)^μ+ e^{-Δt/τ+} for Δt >= 0, -λ α w_max (w/w_max)^μ- e^{Δt/τ-} for Δt < 0,
+    // Δt = t_post - (t_pre + d).
+    const double w_max = 0.1, w0 = 0.05, lambda = 0.01, alpha = 1.2, tau_plus = 16.8, tau_minus = 33.7;
+    for (const auto& [mu_plus, mu_minus] : std::vector<std::pair<double, double>>{{0, 0}, {0, 1}, {0.4, 0.4}}) {
+        for (int dt_ticks = -500; dt_ticks <= 500; dt_ticks += 37) {
+            const tick_t t_pre = 1000, d = 15;  // arrival at 1015
+            const tick_t t_post = t_pre + d + dt_ticks;
+            const auto sc = pairing({{t_pre}}, {t_post}, d * h, stdp(lambda, alpha, mu_plus, mu_minus, w_max, "all_to_all",
+                                                                     tau_plus, tau_minus),
+                                    w0, 250.0);
+            const auto sim = test::run(sc);
+            REQUIRE(test::spike_ticks(*sim, 2, 0) == std::vector<tick_t>{t_post});
+            const double dt = dt_ticks * h;
+            const double expected = dt >= 0 ? lambda * w_max * std::pow(1 - w0 / w_max, mu_plus) * std::exp(-dt / tau_plus)
+                                            : -lambda * alpha * w_max * std::pow(w0 / w_max, mu_minus) * std::exp(dt / tau_minus);
+            INFO("mu+ " << mu_plus << " mu- " << mu_minus << " dt " << dt << " ms");
+            CHECK(final_weights(*sim)[0] - w0 == Approx(expected).margin(1e-8));  // float storage of w
+        }
+    }
+}
+
+TEST_CASE("stdp: nearest-spike and all-to-all interactions differ as theory says", "[unit][stdp]") {
+    // Two arrivals at 1000 and 1100, one post spike at 1200 (ticks): all-to-all potentiates by
+    // λ w_max (e^{-20/τ} + e^{-10/τ}); nearest only by λ w_max e^{-10/τ} (the trace is reset to 1).
+    const double w_max = 0.1, w0 = 0.05, lambda = 0.01, tau = 20.0;
+    for (const std::string interaction : {"all_to_all", "nearest"}) {
+        const auto sc = pairing({{990, 1090}}, {1200}, 1.0, stdp(lambda, 1.0, 0, 0, w_max, interaction, tau, tau), w0, 150.0);
+        const auto sim = test::run(sc);
+        const double expected = interaction == "nearest" ? lambda * w_max * std::exp(-10.0 / tau)
+                                                          : lambda * w_max * (std::exp(-20.0 / tau) + std::exp(-10.0 / tau));
+        INFO(interaction);
+        CHECK(final_weights(*sim)[0] - w0 == Approx(expected).margin(1e-8));
+    }
+    // Post spikes at 1000 and 1100, one arrival at 1200: depression by one or two terms.
+    for (const std::string interaction : {"all_to_all", "nearest"}) {
+        const auto sc = pairing({{1190}}, {1000, 1100}, 1.0, stdp(lambda, 1.0, 0, 0, w_max, interaction, tau, tau), w0, 150.0);
+        const auto sim = test::run(sc);
+        REQUIRE(test::spike_ticks(*sim, 2, 0).size() == 2);
+        const double expected = interaction == "nearest" ? -lambda * w_max * std::exp(-10.0 / tau)
+                                                          : -lambda * w_max * (std::exp(-20.0 / tau) + std::exp(-10.0 / tau));
+        INFO(interaction);
+        CHECK(final_weights(*sim)[0] - w0 == Approx(expected).margin(1e-8));
+    }
+}
+
+namespace {
+
+/// Independent reference: replays arrivals and post spikes in time order (arrivals first within
+/// a tick) with traces as explicit sums of exponentials, per synapse.
+struct reference_result {
+    std::vector<double> w;
+    std::uint64_t hits_min = 0, hits_max = 0;
+};
+
+reference_result reference(const std::string& rule, const param_map& p, bool nearest, const std::vector<std::vector<tick_t>>& pre,
+                           const std::vector<tick_t>& post, tick_t delay, double w0) {
+    reference_result out;
+    for (const auto& train : pre) {
+        // Event list: (tick, 0 = arrival / 1 = post spike).
+        std::vector<std::pair<tick_t, int>> ev;
+        for (const tick_t t : train) ev.emplace_back(t + delay, 0);
+        for (const tick_t t : post) ev.emplace_back(t, 1);
+        std::sort(ev.begin(), ev.end());
+        std::vector<tick_t> arrivals, posts;
+        double w = w0;
+        auto trace = [&](const std::vector<tick_t>& spikes, tick_t now, double tau) {
+            double x = 0;
+            if (nearest) {
+                if (!spikes.empty()) x = std::exp(-(now - spikes.back()) * h / tau);
+            } else {
+                for (const tick_t s : spikes) x += std::exp(-(now - s) * h / tau);
+            }
+            return x;
+        };
+        auto clip = [&](double v) {
+            if (v >= p.at("w_max")) { ++out.hits_max; return p.at("w_max"); }
+            if (v <= p.at("w_min")) { ++out.hits_min; return p.at("w_min"); }
+            return v;
+        };
+        for (const auto& [t, kind] : ev) {
+            if (rule == "stdp_triplet") {
+                if (kind == 0) {
+                    const double o1 = trace(posts, t, p.at("tau_minus"));
+                    if (o1 > 0) w = clip(w - o1 * (p.at("a2_minus") + p.at("a3_minus") * trace(arrivals, t, p.at("tau_x"))));
+                    arrivals.push_back(t);
+                } else {
+                    const double r1 = trace(arrivals, t, p.at("tau_plus"));
+                    if (r1 > 0) w = clip(w + r1 * (p.at("a2_plus") + p.at("a3_plus") * trace(posts, t, p.at("tau_y"))));
+                    posts.push_back(t);
+                }
+                continue;
+            }
+            if (kind == 0) {
+                const double y = trace(posts, t, p.at("tau_minus"));
+                if (y > 0) {
+                    const double f = rule == "stdp" ? p.at("lambda") * p.at("alpha") * p.at("w_max") * std::pow(w / p.at("w_max"), p.at("mu_minus"))
+                                                    : p.at("lambda") * p.at("alpha") * w;
+                    w = clip(w - f * y);
+                }
+                arrivals.push_back(t);
+            } else {
+                const double x = trace(arrivals, t, p.at("tau_plus"));
+                if (x > 0) {
+                    const double f = rule == "stdp" ? p.at("lambda") * p.at("w_max") * std::pow(1 - w / p.at("w_max"), p.at("mu_plus"))
+                                                    : p.at("lambda") * std::pow(p.at("w_0"), 1 - p.at("mu")) * std::pow(w, p.at("mu"));
+                    w = clip(w + f * x);
+                }
+                posts.push_back(t);
+            }
+        }
+        out.w.push_back(w);
+    }
+    return out;
+}
+
+std::vector<tick_t> poisson_ticks(random_stream& rng, double rate_hz, tick_t end) {
+    std::vector<tick_t> out;
+    double t = 0;
+    for (;;) {
+        t += rng.exponential(1000.0 / rate_hz);
+        const auto k = static_cast<tick_t>(std::ceil(t / h));
+        if (k >= end) return out;
+        if (out.empty() || out.back() != k) out.push_back(k);  // one spike per tick per source
+    }
+}
+
+} // namespace
+
+TEST_CASE("every rule reproduces an independent re-implementation on random Poisson trains", "[unit][stdp]") {
+    const tick_t end = 20000;  // 2 s
+    random_stream rng(2024, stream_purpose::user, 1);
+    std::vector<std::vector<tick_t>> pre;
+    for (int i = 0; i < 30; ++i) pre.push_back(poisson_ticks(rng, 20.0, end - 20));
+    auto post = poisson_ticks(rng, 15.0, end);
+    // The teacher needs post spikes >= 1 tick apart and beyond the 0.1 ms refractory period.
+    post.erase(std::unique(post.begin(), post.end(), [](tick_t a, tick_t b) { return b - a < 2; }), post.end());
+
+    struct rule_case { std::string name; param_map params; double w0; };
+    const std::vector<rule_case> cases{
+        {"stdp", {{"lambda", 0.02}, {"alpha", 1.05}, {"mu_plus", 0.0}, {"mu_minus", 0.0}, {"w_max", 0.1}, {"w_min", 0.0}, {"tau_plus", 20.0}, {"tau_minus", 20.0}}, 0.05},
+        {"stdp", {{"lambda", 0.05}, {"alpha", 1.0}, {"mu_plus", 0.0}, {"mu_minus", 1.0}, {"w_max", 0.1}, {"w_min", 0.0}, {"tau_plus", 15.0}, {"tau_minus", 30.0}}, 0.05},
+        {"stdp", {{"lambda", 0.03}, {"alpha", 1.1}, {"mu_plus", 0.4}, {"mu_minus", 0.4}, {"w_max", 0.1}, {"w_min", 0.0}, {"tau_plus", 20.0}, {"tau_minus", 20.0}}, 0.05},
+        {"stdp_power_law", {{"lambda", 0.1}, {"alpha", 0.0513}, {"mu", 0.4}, {"w_0", 0.05}, {"w_min", 0.0}, {"w_max", 0.1}, {"tau_plus", 15.0}, {"tau_minus", 30.0}}, 0.05},
+        {"stdp_triplet", {{"tau_plus", 16.8}, {"tau_x", 101.0}, {"tau_minus", 33.7}, {"tau_y", 125.0}, {"a2_plus", 5e-4}, {"a3_plus", 6.2e-3}, {"a2_minus", 7e-3}, {"a3_minus", 2e-4}, {"w_min", 0.0}, {"w_max", 0.1}}, 0.05},
+    };
+    for (const auto& c : cases) {
+        for (const std::string interaction : {"all_to_all", "nearest"}) {
+            plasticity_spec r;
+            r.rule = c.name;
+            r.interaction = interaction;
+            r.params = c.params;
+            const tick_t delay = 7;
+            const auto sc = pairing(pre, post, delay * h, r, c.w0, static_cast<double>(end) * h);
+            const auto sim = test::run(sc);
+            REQUIRE(test::spike_ticks(*sim, 2, 0) == post);
+            const auto ref = reference(c.name, c.params, interaction == "nearest", pre, post, delay, c.w0);
+            const auto got = final_weights(*sim);
+            double max_diff = 0, spread = 0;
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                max_diff = std::max(max_diff, std::abs(got[i] - ref.w[i]));
+                spread = std::max(spread, std::abs(ref.w[i] - c.w0));
+            }
+            const auto counters = sim->plasticity(1);
+            INFO(c.name << " (" << interaction << "): max |w - w_ref| = " << max_diff << ", largest change " << spread
+                        << ", bound hits " << counters.hits_min << "/" << counters.hits_max << " vs " << ref.hits_min << "/"
+                        << ref.hits_max);
+            CHECK(spread > 1e-3);           // the weights really moved
+            CHECK(max_diff < 2e-6);         // float storage of w (1e-8 per update) over ~2 s of updates
+            CHECK(counters.hits_min == ref.hits_min);
+            CHECK(counters.hits_max == ref.hits_max);
+            for (const double w : got) {
+                CHECK(w >= 0.0);
+                CHECK(w <= static_cast<double>(0.1f));  // the bound, as the float the weight is stored in
+            }
+        }
+    }
+}
+
+TEST_CASE("plastic weights stay within bounds and bound hits are counted", "[unit][stdp]") {
+    // Strong additive potentiation: pre always 2 ms before post; every synapse saturates at w_max.
+    std::vector<tick_t> pre_ticks, post_ticks;
+    for (tick_t t = 100; t < 20000; t += 500) {
+        pre_ticks.push_back(t);
+        post_ticks.push_back(t + 30);
+    }
+    const auto sc = pairing({pre_ticks, pre_ticks}, post_ticks, 1.0, stdp(0.3, 0.5, 0, 0, 0.1), 0.05, 2000.0);
+    const auto sim = test::run(sc);
+    for (const double w : final_weights(*sim)) CHECK(w == Approx(0.1));
+    const auto c = sim->plasticity(1);
+    CHECK(c.hits_max > 0);
+    CHECK(c.weight_updates >= 2 * post_ticks.size());
+    CHECK(c.trace_updates > 0);
+}
+
+TEST_CASE("plasticity parameters are validated", "[unit][stdp]") {
+    const auto& rule = builtin_models().find_plasticity("stdp");
+    CHECK_THROWS_WITH(rule.complete({}), Catch::Contains("w_max"));
+    CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"tau_plus", 0.0}}), Catch::Contains("tau_plus"));
+    CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"w_min", 2.0}}), Catch::Contains("w_max"));
+    CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"lambda", -1.0}}), Catch::Contains("lambda"));
+    CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"A_plus", 1.0}}), Catch::Contains("unknown parameter 'A_plus'"));
+    // An initial weight outside the bounds is an error, never a silent clip.
+    auto sc = pairing({{10}}, {100}, 1.0, stdp(0.01, 1.0, 0, 0, 0.1), 0.5, 20.0);
+    CHECK_THROWS_WITH(simulation(sc, builtin_models(), 1), Catch::Contains("outside the plasticity bounds"));
+}
