@@ -158,6 +158,10 @@ template <> struct h5_type<std::int8_t> {
     static hid_t file() { return H5T_STD_I8LE; }
     static hid_t mem() { return H5T_NATIVE_INT8; }
 };
+template <> struct h5_type<float> {
+    static hid_t file() { return H5T_IEEE_F32LE; }
+    static hid_t mem() { return H5T_NATIVE_FLOAT; }
+};
 template <> struct h5_type<double> {
     static hid_t file() { return H5T_IEEE_F64LE; }
     static hid_t mem() { return H5T_NATIVE_DOUBLE; }
@@ -439,6 +443,67 @@ public:
         }
     }
 
+    std::size_t add_weights(const std::string& projection, const std::string& unit, std::span<const std::uint32_t> sources,
+                            std::span<const std::uint32_t> targets, std::span<const std::int32_t> delays) override {
+        check_open("declaring weights of '" + projection + "'");
+        check_name("projection", projection);
+        if (sources.size() != targets.size() || sources.size() != delays.size())
+            throw invalid_parameter("recorder", "weights of '" + projection + "'", std::to_string(sources.size()) + " sources",
+                                    "sources, targets and delays must have the same length");
+        for (const auto& w : weights_list_)
+            if (w.projection == projection)
+                throw invalid_parameter("recorder", "weights", "'" + projection + "'", "already declared under /weights");
+        quiet_hdf5 quiet;
+        if (weights_.get() == H5I_INVALID_HID) weights_ = open_or_create_group(file_.get(), "weights", path_, "/weights");
+        const std::string where = "/weights/" + projection;
+        weight_set ws;
+        ws.projection = projection;
+        ws.columns = sources.size();
+        ws.group = own_group(H5Gcreate2(weights_.get(), projection.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
+                             "creating group '" + where + "'");
+        write_attr(ws.group.get(), "unit", unit, path_);
+        write_fixed(ws.group.get(), "sources", sources, where);
+        write_fixed(ws.group.get(), "targets", targets, where);
+        write_fixed(ws.group.get(), "delays", delays, where);
+        const hsize_t chunk[2] = {1, std::max<hsize_t>(1, std::min<hsize_t>(ws.columns, chunk_elements))};
+        ws.values = create_extendible(ws.group.get(), "values", h5_type<float>::file(), 2, ws.columns, chunk, path_,
+                                      where + "/values");
+        ws.ticks = create_extendible(ws.group.get(), "ticks", h5_type<tick_t>::file(), 1, 0, &chunk_elements, path_,
+                                     where + "/ticks");
+        write_attr(ws.ticks.get(), "unit", "tick", path_);
+        weights_list_.push_back(std::move(ws));
+        return weights_list_.size() - 1;
+    }
+
+    void append_weights(std::size_t h, tick_t t, std::span<const float> weights) override {
+        check_open("appending weights");
+        if (h >= weights_list_.size())
+            throw invalid_parameter("recorder", "weights handle", std::to_string(h), "must be one returned by add_weights");
+        auto& ws = weights_list_[h];
+        if (weights.size() != ws.columns)
+            throw invalid_parameter("recorder", "weight snapshot length", std::to_string(weights.size()),
+                                    "must equal the " + std::to_string(ws.columns) + " synapses of '" + ws.projection + "'");
+        quiet_hdf5 quiet;
+        const std::string where = "/weights/" + ws.projection;
+        append_rows(ws.values.get(), 2, ws.rows, 1, ws.columns, weights.data(), path_, where + "/values");
+        append_rows(ws.ticks.get(), 1, ws.rows, 1, 0, &t, path_, where + "/ticks");
+        ++ws.rows;
+    }
+
+    void set_weight_counters(std::size_t h, std::uint64_t weight_updates, std::uint64_t trace_updates, std::uint64_t hits_min,
+                             std::uint64_t hits_max) override {
+        check_open("writing plasticity counters");
+        if (h >= weights_list_.size())
+            throw invalid_parameter("recorder", "weights handle", std::to_string(h), "must be one returned by add_weights");
+        quiet_hdf5 quiet;
+        const hid_t g = weights_list_[h].group.get();
+        for (const auto& [name, value] : {std::pair<const char*, std::uint64_t>{"weight_updates", weight_updates},
+                                          {"trace_updates", trace_updates}, {"hits_min", hits_min}, {"hits_max", hits_max}}) {
+            if (H5Aexists(g, name) > 0) H5Adelete(g, name);
+            write_attr(g, name, value, path_);
+        }
+    }
+
     void flush() override {
         check_open("flushing");
         quiet_hdf5 quiet;
@@ -461,8 +526,10 @@ public:
         check(H5Fflush(root, H5F_SCOPE_GLOBAL), path_, "flushing the file");
         spike_pops_.clear();
         traces_list_.clear();
+        weights_list_.clear();
         spikes_.reset();
         traces_.reset();
+        weights_.reset();
         check(file_.reset(), path_, "closing the file");
     }
 
@@ -485,6 +552,23 @@ private:
         hsize_t written = 0;  // rows already in the datasets
         tick_t last_tick = std::numeric_limits<tick_t>::min();
     };
+
+    struct weight_set {
+        std::string projection;
+        hsize_t columns = 0, rows = 0;
+        handle group, values, ticks;
+    };
+
+    /// A fixed-size 1-D dataset written once.
+    template <class T>
+    void write_fixed(hid_t group, const char* name, std::span<const T> data, const std::string& where) {
+        const std::string what = "creating dataset '" + where + "/" + name + "'";
+        const hsize_t dims[1] = {data.size()};
+        handle space = own_space(H5Screate_simple(1, dims, nullptr), path_, what);
+        handle dset = own_dataset(
+            H5Dcreate2(group, name, h5_type<T>::file(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_, what);
+        if (!data.empty()) check(H5Dwrite(dset.get(), h5_type<T>::mem(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), path_, what);
+    }
 
     void check_open(const std::string& what) const {
         if (closed_) throw io_error("HDF5 file '" + path_ + "': " + what + " after close() is not possible");
@@ -525,7 +609,8 @@ private:
     std::string path_;
     double resolution_ms_;
     std::chrono::steady_clock::time_point opened_;
-    handle file_, spikes_, traces_;
+    handle file_, spikes_, traces_, weights_;
+    std::vector<weight_set> weights_list_;
     std::vector<spike_population> spike_pops_;
     std::vector<trace> traces_list_;
     bool closed_ = false;

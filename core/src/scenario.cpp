@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -877,6 +878,20 @@ projection_spec read_projection(const context& cx, const toml::table& t, std::si
     if (pr.delay.is_constant()) on_grid(cx, dn, tv.sub("delay"), pr.delay.value, sim.resolution_ms);
     if (const toml::table* pt = tv.table("plasticity", "a table such as { rule = \"stdp\", w_max = \"1 mV\" }"))
         pr.plasticity = read_plasticity(cx, *pt, tv.sub("plasticity"), tv.get("plasticity"), port.weight_dim);
+    if (pr.plasticity.enabled()) {
+        // Initial weights must lie within the rule's bounds: checked here where the range is known
+        // (constant, uniform), at build time for every drawn weight otherwise.
+        const auto& pp = pr.plasticity.params;
+        const double lo = pp.count("w_min") ? pp.at("w_min") : -std::numeric_limits<double>::infinity();
+        const double hi = pp.count("w_max") ? pp.at("w_max") : std::numeric_limits<double>::infinity();
+        const distribution& w = pr.weight;
+        const double wlo = w.k == distribution::kind::constant ? w.value : w.k == distribution::kind::uniform ? w.low : lo;
+        const double whi = w.k == distribution::kind::constant ? w.value : w.k == distribution::kind::uniform ? w.high : hi;
+        if (wlo < lo || whi > hi)
+            invalid(cx, wn, tv.sub("weight"), "initial weights must lie within the plasticity bounds [w_min, w_max] = [" +
+                                                   format_quantity(lo, port.weight_dim) + ", " +
+                                                   format_quantity(hi, port.weight_dim) + "]");
+    }
     return pr;
 }
 
@@ -965,13 +980,13 @@ stimulus_spec read_stimulus(const context& cx, const toml::table& t, std::size_t
 }
 
 recording_spec read_recording(const context& cx, const toml::table& root, const simulation_spec& sim,
-                              const std::vector<population_info>& pops) {
+                              const std::vector<population_info>& pops, const std::vector<projection_spec>& projections) {
     recording_spec rec;
     const toml::node* n = root.get("recording");
     if (n == nullptr) return rec;
     if (!n->is_table()) wrong_type(cx, *n, "recording", "a table ([recording])");
     const table_view tv{cx, *n->as_table(), "recording", n};
-    tv.only({"spikes", "flush_interval", "trace"});
+    tv.only({"spikes", "flush_interval", "trace", "weights"});
 
     auto find_pop = [&](const std::string& name) -> const population_info* {
         for (const auto& p : pops)
@@ -1003,6 +1018,36 @@ recording_spec read_recording(const context& cx, const toml::table& root, const 
     if (const toml::node* fn = tv.get("flush_interval")) {
         rec.flush_interval_ms = quantity_of(cx, *fn, tv.sub("flush_interval"), dimension::time);
         if (!(rec.flush_interval_ms > 0)) invalid(cx, *fn, tv.sub("flush_interval"), "must be > 0 ms");
+    }
+
+    // [[recording.weights]]: snapshots of a projection's weights (initial, every interval, final).
+    if (const toml::node* wn = tv.get("weights")) {
+        const auto* warr = wn->as_array();
+        if (warr == nullptr) wrong_type(cx, *wn, tv.sub("weights"), "an array of tables ([[recording.weights]] entries)");
+        std::vector<std::string> names;
+        for (const auto& p : projections) names.push_back(p.name);
+        for (std::size_t i = 0; i < warr->size(); ++i) {
+            const std::string key = tv.sub("weights") + "[" + std::to_string(i) + "]";
+            const toml::node& e = *warr->get(i);
+            if (!e.is_table()) wrong_type(cx, e, key, "a table ([[recording.weights]] entry)");
+            const table_view xv{cx, *e.as_table(), key, &e};
+            xv.only({"projection", "interval"});
+            weights_spec ws;
+            ws.where = where_of(cx, &e, key);
+            const toml::node& pn = xv.required("projection", "the name of a projection: " + list_or_none(names));
+            ws.projection = string_of(cx, pn, xv.sub("projection"));
+            if (std::find(names.begin(), names.end(), ws.projection) == names.end())
+                fail(cx, &pn, xv.sub("projection"), "no projection named '" + ws.projection + "' (projections: " + list_or_none(names) + ")");
+            for (const auto& other : rec.weights)
+                if (other.projection == ws.projection) invalid(cx, pn, xv.sub("projection"), "recorded twice");
+            if (const toml::node* in = xv.get("interval")) {
+                ws.interval_ms = quantity_of(cx, *in, xv.sub("interval"), dimension::time);
+                if (ws.interval_ms < sim.resolution_ms)
+                    invalid(cx, *in, xv.sub("interval"), "must be >= the resolution " + ms_text(sim.resolution_ms));
+                on_grid(cx, *in, xv.sub("interval"), ws.interval_ms, sim.resolution_ms);
+            }
+            rec.weights.push_back(std::move(ws));
+        }
     }
 
     const toml::node* tn = tv.get("trace");
@@ -1086,7 +1131,7 @@ scenario build(const toml::table& root, const context& cx) {
     for (std::size_t i = 0; i < stim_entries.size(); ++i)
         sc.stimuli.push_back(read_stimulus(cx, *stim_entries[i], i, sc.simulation, pops, names));
 
-    sc.recording = read_recording(cx, root, sc.simulation, pops);
+    sc.recording = read_recording(cx, root, sc.simulation, pops, sc.projections);
     return sc;
 }
 

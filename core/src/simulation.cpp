@@ -120,6 +120,13 @@ struct current_event {
     double delta_pa;
 };
 
+struct weight_recording {
+    std::size_t handle = 0;
+    std::size_t projection = 0;
+    tick_t interval = 0;     // 0: only at the start and the end of runs
+    tick_t last = -1;        // tick of the last snapshot
+};
+
 struct trace_state {
     std::size_t handle = 0;                   // recorder handle
     std::uint32_t population = 0;
@@ -159,6 +166,7 @@ struct simulation::impl {
     std::vector<current_event> current_events;  // sorted by tick
     std::size_t next_current_event = 0;
     std::vector<trace_state> traces;
+    std::vector<weight_recording> weight_recs;
     std::vector<spike_trains> kept_spikes;
     tick_t now = 0;
     run_counters counters;
@@ -394,6 +402,9 @@ struct simulation::impl {
         }
         if (next_current_event < current_events.size()) next = std::min(next, current_events[next_current_event].tick);
         for (const auto& tr : traces) next = std::min(next, (t / tr.interval + 1) * tr.interval);
+        // A weight snapshot "at tick T" holds the weights after tick T-1: visit T-1.
+        for (const auto& wr : weight_recs)
+            if (wr.interval > 0) next = std::min(next, ((t + 1) / wr.interval + 1) * wr.interval - 1);
         return std::max(next, t + 1);
     }
 
@@ -435,10 +446,73 @@ struct simulation::impl {
         }
     }
 
+    /// The synapses of a projection in store order (partition, block, source, delay, synapse);
+    /// weights only when `weights_only`.
+    void gather(std::size_t projection, synapse_list& out, bool weights_only) const {
+        for (std::size_t p = 0; p < parts.size(); ++p) {
+            const auto& range = parts[p].range;
+            for (const auto& b : store.blocks[p]) {
+                if (b.projection != projection) continue;
+                for (std::uint64_t s = 0; s < b.source_count; ++s)
+                    for (std::int32_t d = 0; d < b.delay_count; ++d) {
+                        const std::size_t k = s * static_cast<std::size_t>(b.delay_count) + static_cast<std::size_t>(d);
+                        for (std::uint64_t j = b.offsets[k]; j < b.offsets[k + 1]; ++j) {
+                            out.weights.push_back(b.weight(j));
+                            if (weights_only) continue;
+                            out.sources.push_back(static_cast<std::uint32_t>(s));
+                            out.targets.push_back(static_cast<std::uint32_t>(range.first + b.targets[j]));
+                            out.delays.push_back(b.delay_min + d);
+                        }
+                    }
+            }
+        }
+    }
+
+    void snapshot_weights_one(recorder* rec, weight_recording& wr, tick_t t) {
+        if (wr.last == t) return;
+        synapse_list w;
+        gather(wr.projection, w, true);
+        rec->append_weights(wr.handle, t, w.weights);
+        wr.last = t;
+    }
+
+    plasticity_counters plasticity_of(std::size_t projection) const {
+        plasticity_counters total;
+        for (std::size_t p = 0; p < parts.size(); ++p)
+            for (std::size_t b = 0; b < parts[p].plastic.size(); ++b)
+                if (parts[p].plastic[b] && store.blocks[p][b].projection == projection) total += parts[p].plastic[b]->counters();
+        return total;
+    }
+
+    /// Snapshots every recorded projection at tick t (once per tick); with `counters_too`, also
+    /// writes the plasticity counters.
+    void snapshot_weights(recorder* rec, tick_t t, bool counters_too) {
+        for (auto& wr : weight_recs) {
+            snapshot_weights_one(rec, wr, t);
+            if (!counters_too) continue;
+            const plasticity_counters c = plasticity_of(wr.projection);
+            rec->set_weight_counters(wr.handle, c.weight_updates, c.trace_updates, c.hits_min, c.hits_max);
+        }
+    }
+
     void attach_recorder(recorder* rec) {
         spike_handle_.assign(sc.populations.size(), no_handle);
         traces.clear();
+        weight_recs.clear();
         if (!rec) return;
+        for (const auto& ws : sc.recording.weights) {
+            weight_recording wr;
+            for (std::size_t j = 0; j < sc.projections.size(); ++j)
+                if (sc.projections[j].name == ws.projection) wr.projection = j;
+            wr.interval = ws.interval_ms > 0 ? std::max<tick_t>(1, ms_to_ticks_round(ws.interval_ms, sc.simulation.resolution_ms)) : 0;
+            const auto& proj = sc.projections[wr.projection];
+            const auto& target = models.find(sc.populations[population_index(proj.target)].model);
+            const std::string unit(internal_unit(target.ports[target.port_index(proj.receptor)].weight_dim));
+            synapse_list syn;
+            gather(wr.projection, syn, false);
+            wr.handle = rec->add_weights(proj.name, unit, syn.sources, syn.targets, syn.delays);
+            weight_recs.push_back(wr);
+        }
         for (std::uint32_t k = 0; k < sc.populations.size(); ++k) {
             const auto& pop = sc.populations[k];
             const auto& listed = sc.recording.spike_populations;
@@ -475,8 +549,10 @@ struct simulation::impl {
         const tick_t flush_every =
             std::max<tick_t>(1, ms_to_ticks_round(sc.recording.flush_interval_ms, sc.simulation.resolution_ms));
         tick_t next_flush = now + flush_every;
+        auto last_flush = clock::now();
         const bool parallel = threads > 1 && parts.size() > 1;
         bool stopped = false;
+        if (opt.rec) snapshot_weights(opt.rec, now, false);  // the weights this run starts from
         arena.execute([&] {
             tick_t t = now;
             while (t < end) {
@@ -496,9 +572,16 @@ struct simulation::impl {
                 ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))].clear();
                 collect_spikes(t, opt.rec, opt.keep_spikes);
                 sample_traces(t, opt.rec);
+                if (opt.rec)
+                    for (auto& wr : weight_recs)
+                        if (wr.interval > 0 && (t + 1) % wr.interval == 0) snapshot_weights_one(opt.rec, wr, t + 1);
                 const tick_t next = next_tick(t);
-                if (opt.rec && next >= next_flush) {
+                // Flush every flush_interval of model time, but at most once per wall second:
+                // H5Fflush costs milliseconds, and a run of cheap ticks would otherwise spend
+                // most of its time flushing.
+                if (opt.rec && next >= next_flush && clock::now() - last_flush > std::chrono::seconds(1)) {
                     opt.rec->flush();
+                    last_flush = clock::now();
                     next_flush = (next / flush_every + 1) * flush_every;
                 }
                 counters.ticks += static_cast<std::uint64_t>(std::min(next, end) - t);
@@ -520,7 +603,10 @@ struct simulation::impl {
             counters.neuron_updates += part.updates;
             part.delivered = part.stimulus_events = part.updates = 0;
         }
-        if (opt.rec) opt.rec->flush();
+        if (opt.rec) {
+            snapshot_weights(opt.rec, now, true);  // final weights and plasticity counters
+            opt.rec->flush();
+        }
         if (opt.progress) opt.progress(now - begin, end - begin);
         return !stopped;
     }
@@ -558,36 +644,14 @@ double simulation::state(std::size_t population, const std::string& var, std::ui
     return impl_->parts[p].group->peek(std::max<tick_t>(0, impl_->now - 1), i, index);
 }
 
-plasticity_counters simulation::plasticity(std::size_t projection) const {
-    plasticity_counters total;
-    for (const auto& part : impl_->parts)
-        for (std::size_t b = 0; b < part.plastic.size(); ++b)
-            if (part.plastic[b] && impl_->store.blocks[&part - impl_->parts.data()][b].projection == projection)
-                total += part.plastic[b]->counters();
-    return total;
-}
+plasticity_counters simulation::plasticity(std::size_t projection) const { return impl_->plasticity_of(projection); }
 
 synapse_list simulation::synapses_of(std::size_t projection) const {
     if (projection >= impl_->sc.projections.size())
         throw invalid_parameter("simulation", "projection", std::to_string(projection),
                                 "must be < " + std::to_string(impl_->sc.projections.size()));
     synapse_list out;
-    for (std::size_t p = 0; p < impl_->parts.size(); ++p) {
-        const auto& range = impl_->parts[p].range;
-        for (const auto& b : impl_->store.blocks[p]) {
-            if (b.projection != projection) continue;
-            for (std::uint64_t s = 0; s < b.source_count; ++s)
-                for (std::int32_t d = 0; d < b.delay_count; ++d) {
-                    const std::size_t k = s * static_cast<std::size_t>(b.delay_count) + static_cast<std::size_t>(d);
-                    for (std::uint64_t j = b.offsets[k]; j < b.offsets[k + 1]; ++j) {
-                        out.sources.push_back(static_cast<std::uint32_t>(s));
-                        out.targets.push_back(static_cast<std::uint32_t>(range.first + b.targets[j]));
-                        out.weights.push_back(b.weight(j));
-                        out.delays.push_back(b.delay_min + d);
-                    }
-                }
-        }
-    }
+    impl_->gather(projection, out, false);
     return out;
 }
 

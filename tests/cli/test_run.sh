@@ -46,4 +46,10 @@ check "1 and 2 threads write identical spikes" "[ \"$d1\" = \"$d2\" ]"
 d3=$(h5dump -d /spikes/E/ids -d /spikes/E/ticks "$work/s7.h5" | tail -n +2 | md5sum)
 check "another seed writes other spikes" "[ \"$d1\" != \"$d3\" ]"
 
+# Plastic projection: weight snapshots and plasticity counters in /weights.
+"$bin" run "$examples/stdp_song.toml" --set 'simulation.duration="2 s"' -o "$work/song.h5" -q
+check "stdp_song exits 0" "[ $? -eq 0 ]"
+check "stdp_song writes weight snapshots" "h5dump -H \"$work/song.h5\" | grep -q 'DATASET \"values\"'"
+check "stdp_song writes bound-hit counters" "h5dump -a /weights/plastic/hits_max \"$work/song.h5\" | grep -q DATA"
+
 exit $fail

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 
+#include "memspike/core/scenario.hpp"
 #include "support.hpp"
 
 using namespace memspike;
@@ -260,5 +261,74 @@ TEST_CASE("plasticity parameters are validated", "[unit][stdp]") {
     CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"A_plus", 1.0}}), Catch::Contains("unknown parameter 'A_plus'"));
     // An initial weight outside the bounds is an error, never a silent clip.
     auto sc = pairing({{10}}, {100}, 1.0, stdp(0.01, 1.0, 0, 0, 0.1), 0.5, 20.0);
-    CHECK_THROWS_WITH(simulation(sc, builtin_models(), 1), Catch::Contains("outside the plasticity bounds"));
+    CHECK_THROWS_WITH(simulation(sc, builtin_models(), 1), Catch::Contains("outside the plasticity bounds"));  // from code: checked at build
+}
+
+TEST_CASE("examples/stdp_song.toml: competition drives the weights towards both bounds", "[unit][stdp][slow]") {
+    // The first 50 s of the Song, Miller & Abbott (2000) example. Uniform initial weights put 20 %
+    // within 0.2 g_max of each bound (sd 1.3 % for 1,000 synapses). After 50 s the measured figures
+    // are 30.5 % near 0 and 25.1 % near g_max, and 44 % in the middle band (60 % at the start).
+    const auto sc = load_scenario(std::string(MEMSPIKE_SOURCE_DIR) + "/examples/stdp_song.toml", builtin_models(),
+                                  {{"simulation.duration", "\"50 s\""}});
+    simulation sim(sc, builtin_models(), 1);
+    sim.run(sc.duration_ticks());
+    const auto syn = sim.synapses_of(0);
+    const double g_max = 0.1;
+    double low = 0, high = 0;
+    for (const float w : syn.weights) {
+        low += w < 0.2 * g_max;
+        high += w > 0.8 * g_max;
+    }
+    low /= static_cast<double>(syn.weights.size());
+    high /= static_cast<double>(syn.weights.size());
+    INFO("after 50 s: " << low << " near 0, " << high << " near g_max");
+    CHECK(low > 0.27);
+    CHECK(high > 0.23);
+    CHECK(1.0 - low - high < 0.5);
+    const double rate = static_cast<double>(sim.spikes()[1].ids.size()) / 50.0;
+    CHECK(rate > 5.0);
+    CHECK(rate < 40.0);
+}
+
+TEST_CASE("plasticity in scenario files: units of the target port, located errors", "[unit][stdp]") {
+    const std::string base = R"(
+[simulation]
+duration = "10 ms"
+[[population]]
+name = "a"
+model = "poisson_source"
+size = 2
+params = { rate = "10 Hz" }
+[[population]]
+name = "b"
+model = "lif_exp"
+size = 2
+[[projection]]
+name = "ab"
+source = "a"
+target = "b"
+rule = "all_to_all"
+weight = "10 pA"
+delay = "1 ms"
+receptor = "ex"
+)";
+    const auto ok = parse_scenario(base + R"(plasticity = { rule = "stdp", w_max = "20 pA", interaction = "nearest" })",
+                                   "ok.toml", builtin_models());
+    CHECK(ok.projections[0].plasticity.rule == "stdp");
+    CHECK(ok.projections[0].plasticity.interaction == "nearest");
+    CHECK(ok.projections[0].plasticity.params.at("w_max") == 20.0);
+    CHECK(ok.projections[0].plasticity.params.at("tau_plus") == 20.0);  // default filled in
+    CHECK_THROWS_WITH(parse_scenario(base + R"(plasticity = { rule = "stdp", w_max = "20 mV" })", "f.toml", builtin_models()),
+                      Catch::Contains("f.toml:21") && Catch::Contains("projection.ab.plasticity.w_max") &&
+                          Catch::Contains("current"));
+    CHECK_THROWS_WITH(parse_scenario(base + R"(plasticity = { rule = "hebb" })", "f.toml", builtin_models()),
+                      Catch::Contains("projection.ab.plasticity.rule") && Catch::Contains("stdp_triplet"));
+    CHECK_THROWS_WITH(parse_scenario(base + R"(plasticity = { rule = "stdp", w_max = "20 pA", interaction = "pairs" })",
+                                     "f.toml", builtin_models()),
+                      Catch::Contains("interaction") && Catch::Contains("nearest"));
+    CHECK_THROWS_WITH(parse_scenario(base + R"(plasticity = { rule = "stdp", w_max = "20 pA", tau_plus = "-1 ms" })",
+                                     "f.toml", builtin_models()),
+                      Catch::Contains("projection.ab.plasticity.tau_plus") && Catch::Contains("> 0"));
+    CHECK_THROWS_WITH(parse_scenario(base + R"(plasticity = { rule = "stdp" })", "f.toml", builtin_models()),
+                      Catch::Contains("w_max") && Catch::Contains("required"));
 }

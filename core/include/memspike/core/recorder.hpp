@@ -50,6 +50,20 @@ public:
     /// Appends one sample row (one value per neuron, in the order given to add_trace) at tick t.
     virtual void append_trace(std::size_t trace, tick_t t, std::span<const double> values) = 0;
 
+    /// Declares /weights/<projection>: the synapses (population-local sources and targets, delays
+    /// in ticks) once, then snapshots appended by append_weights. Recorders that keep no weights
+    /// may ignore this (the default): simulation::synapses_of gives the current weights.
+    virtual std::size_t add_weights(const std::string& projection, const std::string& unit,
+                                    std::span<const std::uint32_t> sources, std::span<const std::uint32_t> targets,
+                                    std::span<const std::int32_t> delays) {
+        return 0;
+    }
+    /// Appends one snapshot (one weight per synapse, in the order of add_weights) at tick t.
+    virtual void append_weights(std::size_t handle, tick_t t, std::span<const float> weights) {}
+    /// Plasticity counters of the projection (attributes of /weights/<projection>).
+    virtual void set_weight_counters(std::size_t handle, std::uint64_t weight_updates, std::uint64_t trace_updates,
+                                     std::uint64_t hits_min, std::uint64_t hits_max) {}
+
     /// Writes buffered data and flushes the file, so that what was appended survives a crash.
     virtual void flush() = 0;
 

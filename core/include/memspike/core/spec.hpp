@@ -124,11 +124,20 @@ struct trace_spec {
     source_location where;
 };
 
+/// Snapshots of one projection's weights: at the start, every `interval_ms` (0: none in
+/// between) and at the end of each run.
+struct weights_spec {
+    std::string projection;
+    double interval_ms = 0.0;
+    source_location where;
+};
+
 struct recording_spec {
     /// Populations whose spikes are recorded; all when `all_spikes`.
     bool all_spikes = true;
     std::vector<std::string> spike_populations;
     std::vector<trace_spec> traces;
+    std::vector<weights_spec> weights;
     /// Spikes are buffered and appended to the file every `flush_interval_ms` of simulated time.
     double flush_interval_ms = 100.0;
 };
