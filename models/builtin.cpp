@@ -21,6 +21,7 @@ const model_registry& builtin_models() {
         r.add_plasticity(plasticity::stdp_rule());
         r.add_plasticity(plasticity::stdp_power_law_rule());
         r.add_plasticity(plasticity::stdp_triplet_rule());
+        r.add_plasticity(plasticity::stdp_reward_rule());
         return r;
     }();
     return registry;

@@ -433,7 +433,7 @@ void apply_override(toml::table& root, const override_entry& o) {
         const std::string& part = parts[i];
         walked = dotted(walked, part);
         toml::node* n = cur->get(part);
-        const bool entries = cur == &root && (part == "population" || part == "projection" || part == "stimulus");
+        const bool entries = cur == &root && (part == "population" || part == "projection" || part == "stimulus" || part == "modulator");
         if (entries && (n == nullptr || n->is_array())) {
             // population.<name>..., addressed by entry name.
             const std::string& want = parts[i + 1];
@@ -483,7 +483,7 @@ void apply_override(toml::table& root, const override_entry& o) {
 // ---------------------------------------------------------------------------------------------
 // Sections
 
-const std::vector<std::string> root_keys{"simulation", "population", "projection", "stimulus", "recording"};
+const std::vector<std::string> root_keys{"simulation", "population", "projection", "stimulus", "modulator", "recording"};
 
 simulation_spec read_simulation(const context& cx, const toml::table& root) {
     const toml::node* n = root.get("simulation");
@@ -979,6 +979,53 @@ stimulus_spec read_stimulus(const context& cx, const toml::table& t, std::size_t
     return s;
 }
 
+/// [[modulator]]: a neuromodulator (reward) signal for three-factor plastic projections, as
+/// values that hold from given times on.
+modulator_spec read_modulator(const context& cx, const toml::table& t, std::size_t index, const simulation_spec& sim,
+                              const std::vector<projection_spec>& projections, std::set<std::string>& names) {
+    const table_view first{cx, t, "modulator[" + std::to_string(index) + "]", &t};
+    modulator_spec m;
+    m.name = entry_name_of(cx, first, names, "modulator" + std::to_string(index), false);
+    const table_view tv{cx, t, "modulator." + m.name, &t};
+    tv.only({"name", "projections", "times", "values"});
+    m.where = where_of(cx, &t, tv.key);
+    std::vector<std::string> plastic;
+    for (const auto& p : projections)
+        if (p.plasticity.enabled()) plastic.push_back(p.name);
+    const std::string pexp = "an array of plastic projection names (" + list_or_none(plastic) + ")";
+    if (tv.get("projections") == nullptr) tv.missing("projections", pexp);
+    const auto* pa = tv.array("projections", pexp);
+    if (pa->empty()) fail(cx, tv.get("projections"), tv.sub("projections"), "empty: " + pexp);
+    for (std::size_t i = 0; i < pa->size(); ++i) {
+        const std::string ki = tv.sub("projections") + "[" + std::to_string(i) + "]";
+        const std::string name = string_of(cx, *pa->get(i), ki, "a projection name");
+        if (std::find(plastic.begin(), plastic.end(), name) == plastic.end())
+            invalid(cx, *pa->get(i), ki, "must name a plastic projection (" + list_or_none(plastic) + ")");
+        m.projections.push_back(name);
+    }
+    const std::string tkey = tv.sub("times"), vkey = tv.sub("values");
+    if (tv.get("times") == nullptr) tv.missing("times", "an array of times such as [\"0 ms\", \"500 ms\"]");
+    if (tv.get("values") == nullptr) tv.missing("values", "an array of numbers such as [0.0, 1.0]");
+    const auto* times = tv.array("times", "an array of times such as [\"0 ms\", \"500 ms\"]");
+    const auto* values = tv.array("values", "an array of numbers such as [0.0, 1.0]");
+    if (times->empty()) fail(cx, tv.get("times"), tkey, "empty: give at least one time");
+    if (times->size() != values->size())
+        fail(cx, tv.get("values"), vkey, "has " + std::to_string(values->size()) + " entries but 'times' has " +
+                                             std::to_string(times->size()) + ": they must have the same length");
+    for (std::size_t i = 0; i < times->size(); ++i) {
+        const std::string ki = tkey + "[" + std::to_string(i) + "]";
+        const toml::node& n = *times->get(i);
+        const double ms = quantity_of(cx, n, ki, dimension::time);
+        if (ms < 0) invalid(cx, n, ki, "must be >= 0 ms");
+        if (!m.times_ms.empty() && !(ms > m.times_ms.back()))
+            invalid(cx, n, ki, "times must be strictly increasing; the previous one is " + ms_text(m.times_ms.back()));
+        on_grid(cx, n, ki, ms, sim.resolution_ms);
+        m.times_ms.push_back(ms);
+        m.values.push_back(number_of(cx, *values->get(i), vkey + "[" + std::to_string(i) + "]"));
+    }
+    return m;
+}
+
 recording_spec read_recording(const context& cx, const toml::table& root, const simulation_spec& sim,
                               const std::vector<population_info>& pops, const std::vector<projection_spec>& projections) {
     recording_spec rec;
@@ -1130,6 +1177,11 @@ scenario build(const toml::table& root, const context& cx) {
     const auto stim_entries = entries_of(cx, root, "stimulus");
     for (std::size_t i = 0; i < stim_entries.size(); ++i)
         sc.stimuli.push_back(read_stimulus(cx, *stim_entries[i], i, sc.simulation, pops, names));
+
+    names.clear();
+    const auto mod_entries = entries_of(cx, root, "modulator");
+    for (std::size_t i = 0; i < mod_entries.size(); ++i)
+        sc.modulators.push_back(read_modulator(cx, *mod_entries[i], i, sc.simulation, sc.projections, names));
 
     sc.recording = read_recording(cx, root, sc.simulation, pops, sc.projections);
     return sc;

@@ -120,6 +120,13 @@ struct current_event {
     double delta_pa;
 };
 
+/// A change of the neuromodulator signal of one projection.
+struct modulator_event {
+    tick_t tick;
+    std::size_t projection;
+    double value;
+};
+
 struct weight_recording {
     std::size_t handle = 0;
     std::size_t projection = 0;
@@ -167,6 +174,8 @@ struct simulation::impl {
     std::size_t next_current_event = 0;
     std::vector<trace_state> traces;
     std::vector<weight_recording> weight_recs;
+    std::vector<modulator_event> modulator_events;  // sorted by tick
+    std::size_t next_modulator_event = 0;
     std::vector<spike_trains> kept_spikes;
     tick_t now = 0;
     run_counters counters;
@@ -185,6 +194,14 @@ struct simulation::impl {
         });
         ring.resize(static_cast<std::size_t>(store.max_delay) + 1);
         make_stimuli();
+        for (const auto& m : sc.modulators)
+            for (const auto& name : m.projections)
+                for (std::size_t j = 0; j < sc.projections.size(); ++j)
+                    if (sc.projections[j].name == name)
+                        for (std::size_t i = 0; i < m.times_ms.size(); ++i)
+                            modulator_events.push_back({ms_to_ticks_round(m.times_ms[i], sc.simulation.resolution_ms), j, m.values[i]});
+        std::stable_sort(modulator_events.begin(), modulator_events.end(),
+                         [](const auto& a, const auto& b) { return a.tick < b.tick; });
         kept_spikes.resize(sc.populations.size());
     }
 
@@ -216,7 +233,7 @@ struct simulation::impl {
                     throw scenario_error(proj.where.file, proj.where.line, proj.where.column, proj.where.key + ".weight",
                                          "initial weight " + std::to_string(w) + " lies outside the plasticity bounds [w_min, w_max] = [" +
                                              std::to_string(w_min) + ", " + std::to_string(w_max) + "]");
-            const plastic_context ctx{params, proj.plasticity.interaction, block.offsets.size() - 1, r.count,
+            const plastic_context ctx{params, proj.plasticity.interaction, block.offsets.size() - 1, r.count, block.size(),
                                       sc.simulation.resolution_ms};
             part.plastic[b] = rule.create(ctx);
             part.reverse[b] = reverse_index::build(block, r.count);
@@ -401,6 +418,7 @@ struct simulation::impl {
             for (const auto& d : part.drives) next = std::min(next, d.next_tick(t));
         }
         if (next_current_event < current_events.size()) next = std::min(next, current_events[next_current_event].tick);
+        if (next_modulator_event < modulator_events.size()) next = std::min(next, modulator_events[next_modulator_event].tick);
         for (const auto& tr : traces) next = std::min(next, (t / tr.interval + 1) * tr.interval);
         // A weight snapshot "at tick T" holds the weights after tick T-1: visit T-1.
         for (const auto& wr : weight_recs)
@@ -446,6 +464,23 @@ struct simulation::impl {
         }
     }
 
+    /// Applies `fn(plastic_block&, synapse_block&)` to every plastic block of a projection.
+    template <class Fn>
+    void for_plastic(std::size_t projection, Fn&& fn) {
+        for (std::size_t p = 0; p < parts.size(); ++p)
+            for (std::size_t b = 0; b < parts[p].plastic.size(); ++b)
+                if (parts[p].plastic[b] && store.blocks[p][b].projection == projection) fn(*parts[p].plastic[b], store.blocks[p][b]);
+    }
+
+    void set_modulator(std::size_t projection, tick_t t, double value) {
+        for_plastic(projection, [&](plastic_block& pb, synapse_block& b) { pb.set_modulator(t, value, b); });
+    }
+
+    /// Brings lazily updated weights of a projection up to date (before they are read).
+    void settle(std::size_t projection) {
+        for_plastic(projection, [&](plastic_block& pb, synapse_block& b) { pb.settle(now, b); });
+    }
+
     /// The synapses of a projection in store order (partition, block, source, delay, synapse);
     /// weights only when `weights_only`.
     void gather(std::size_t projection, synapse_list& out, bool weights_only) const {
@@ -470,6 +505,7 @@ struct simulation::impl {
 
     void snapshot_weights_one(recorder* rec, weight_recording& wr, tick_t t) {
         if (wr.last == t) return;
+        for_plastic(wr.projection, [&](plastic_block& pb, synapse_block& b) { pb.settle(t, b); });
         synapse_list w;
         gather(wr.projection, w, true);
         rec->append_weights(wr.handle, t, w.weights);
@@ -559,6 +595,10 @@ struct simulation::impl {
                 if (opt.stop && opt.stop->load(std::memory_order_relaxed)) {
                     stopped = true;
                     break;
+                }
+                while (next_modulator_event < modulator_events.size() && modulator_events[next_modulator_event].tick <= t) {
+                    const auto& ev = modulator_events[next_modulator_event++];
+                    set_modulator(ev.projection, t, ev.value);
                 }
                 while (next_current_event < current_events.size() && current_events[next_current_event].tick <= t) {
                     const auto& ev = current_events[next_current_event++];
@@ -651,8 +691,15 @@ synapse_list simulation::synapses_of(std::size_t projection) const {
         throw invalid_parameter("simulation", "projection", std::to_string(projection),
                                 "must be < " + std::to_string(impl_->sc.projections.size()));
     synapse_list out;
+    impl_->settle(projection);
     impl_->gather(projection, out, false);
     return out;
+}
+
+void simulation::set_modulator(std::size_t projection, double value) {
+    if (projection >= impl_->sc.projections.size() || !impl_->sc.projections[projection].plasticity.enabled())
+        throw invalid_parameter("simulation", "projection", std::to_string(projection), "must be a plastic projection");
+    impl_->set_modulator(projection, impl_->now, value);
 }
 
 std::uint64_t simulation::neuron_count() const { return impl_->pop_offset.back(); }

@@ -332,3 +332,39 @@ receptor = "ex"
     CHECK_THROWS_WITH(parse_scenario(base + R"(plasticity = { rule = "stdp" })", "f.toml", builtin_models()),
                       Catch::Contains("w_max") && Catch::Contains("required"));
 }
+
+TEST_CASE("stdp_reward: no change without reward, sign follows the reward, exact magnitude", "[unit][stdp]") {
+    // One causal pair: arrival at 1015, post spike at 1065 (Δt = 5 ms): eligibility jumps by
+    // a+ e^{-5/τ+} at tick 1065 and decays with τ_c. With the reward m held from tick 0 to the
+    // end T, the weight changes by m Δc (1 - e^{-(T - t_post)/τ_c}).
+    const double a_plus = 0.01, tau_plus = 20.0, tau_c = 200.0, w0 = 0.5;
+    plasticity_spec r;
+    r.rule = "stdp_reward";
+    r.params = {{"a_plus", a_plus}, {"a_minus", 0.012}, {"tau_plus", tau_plus}, {"tau_c", tau_c}, {"w_max", 1.0}};
+    const tick_t t_post = 1065;
+    const double T = 300.0;  // ms
+    const double dc = a_plus * std::exp(-5.0 / tau_plus);
+    for (const double reward : {0.0, 1.0, -0.5, 2.0}) {
+        auto sc = pairing({{1000}}, {t_post}, 1.5, r, w0, T);
+        modulator_spec m;
+        m.name = "da";
+        m.projections = {sc.projections[1].name};
+        m.times_ms = {0.0};
+        m.values = {reward};
+        sc.modulators.push_back(m);
+        const auto sim = test::run(sc);
+        const double expected = reward * dc * (1.0 - std::exp(-(T - t_post * h) / tau_c));
+        INFO("reward " << reward);
+        CHECK(final_weights(*sim)[0] - w0 == Approx(expected).margin(1e-7));
+        if (reward == 0.0) CHECK(final_weights(*sim)[0] == static_cast<float>(w0));
+    }
+    // The reward switched on later (as Python's set_modulator would): only the eligibility left
+    // at that time is turned into weight.
+    auto sc = pairing({{1000}}, {t_post}, 1.5, r, w0, T);
+    simulation sim(sc, builtin_models(), 1);
+    sim.run(2000);              // reward 0 until tick 2000 (200 ms)
+    sim.set_modulator(1, 1.0);  // then 1
+    sim.run(1000);
+    const double left = dc * std::exp(-(200.0 - t_post * h) / tau_c);
+    CHECK(final_weights(sim)[0] - w0 == Approx(left * (1.0 - std::exp(-100.0 / tau_c))).margin(1e-7));
+}

@@ -71,9 +71,12 @@ public:
     /// to their incoming synapses through `rev`, then count the spikes in the post traces.
     virtual void on_post(tick_t t, std::span<const std::uint32_t> neurons, synapse_block& block, const reverse_index& rev) = 0;
 
-    /// Sets the neuromodulator (reward) concentration from tick t on, for three-factor rules.
-    /// Other rules ignore it.
-    virtual void set_modulator(tick_t t, double value) {}
+    /// Sets the neuromodulator (reward) signal from tick t on, for three-factor rules; the weights
+    /// are brought up to date to t first. Other rules ignore it.
+    virtual void set_modulator(tick_t t, double value, synapse_block& block) {}
+    /// Brings weights that are updated lazily (three-factor rules) up to date to tick t, e.g.
+    /// before they are read. No-op for rules that keep weights current.
+    virtual void settle(tick_t t, synapse_block& block) {}
 
     virtual const plasticity_counters& counters() const = 0;
     virtual std::size_t memory_bytes() const = 0;
@@ -85,6 +88,7 @@ struct plastic_context {
     const std::string& interaction;   // "all_to_all" or "nearest"
     std::size_t ranges;               // CSR ranges of the block (sources x delays)
     std::size_t targets;              // neurons of the target partition
+    std::size_t synapses;             // synapses of the block
     double resolution_ms;
 };
 

@@ -82,6 +82,9 @@ public:
 
     /// Current synapses (and weights) of projection `projection` (scenario order).
     synapse_list synapses_of(std::size_t projection) const;
+    /// Sets the neuromodulator (reward) signal of a plastic projection from now on (three-factor
+    /// rules; others ignore it). Scheduled changes in the scenario ([[modulator]]) still apply.
+    void set_modulator(std::size_t projection, double value);
     /// Plasticity counters of a projection, summed over its blocks (zero for static ones).
     plasticity_counters plasticity(std::size_t projection) const;
 

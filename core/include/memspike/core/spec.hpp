@@ -116,6 +116,16 @@ struct stimulus_spec {
     source_location where;
 };
 
+/// A neuromodulator (reward) signal for three-factor plastic projections: values[i] holds from
+/// times_ms[i] on (0 before the first time).
+struct modulator_spec {
+    std::string name;
+    std::vector<std::string> projections;
+    std::vector<double> times_ms;
+    std::vector<double> values;
+    source_location where;
+};
+
 struct trace_spec {
     std::string population;
     std::vector<std::string> variables;   // model state variables, e.g. "v"
@@ -161,6 +171,7 @@ struct scenario {
     std::vector<population_spec> populations;
     std::vector<projection_spec> projections;
     std::vector<stimulus_spec> stimuli;
+    std::vector<modulator_spec> modulators;
     recording_spec recording;
 
     const population_spec* find_population(const std::string& name) const {
