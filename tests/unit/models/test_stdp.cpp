@@ -368,3 +368,83 @@ TEST_CASE("stdp_reward: no change without reward, sign follows the reward, exact
     const double left = dc * std::exp(-(200.0 - t_post * h) / tau_c);
     CHECK(final_weights(sim)[0] - w0 == Approx(left * (1.0 - std::exp(-100.0 / tau_c))).margin(1e-7));
 }
+
+namespace {
+
+/// Closed-form weight change of n pairings at period T_ms with pairing interval dt_ms (post minus
+/// arrival) under the all-to-all triplet rule: every trace is a finite geometric sum.
+double triplet_prediction(const param_map& p, double dt_ms, double T_ms, int n) {
+    auto geo = [](double q, int from, int to) {  // sum_{k=from}^{to} q^k
+        double s = 0;
+        for (int k = from; k <= to; ++k) s += std::pow(q, k);
+        return s;
+    };
+    const double qp = std::exp(-T_ms / p.at("tau_plus")), qm = std::exp(-T_ms / p.at("tau_minus"));
+    const double qx = std::exp(-T_ms / p.at("tau_x")), qy = std::exp(-T_ms / p.at("tau_y"));
+    double dw = 0;
+    for (int i = 0; i < n; ++i) {
+        if (dt_ms >= 0) {
+            // pre (arrival) at i T, post at i T + dt.
+            const double o1 = std::exp(-(T_ms - dt_ms) / p.at("tau_minus")) * geo(qm, 0, i - 1);  // posts before this arrival
+            const double r2 = geo(qx, 1, i);
+            dw -= o1 * (p.at("a2_minus") + p.at("a3_minus") * r2);
+            const double r1 = std::exp(-dt_ms / p.at("tau_plus")) * geo(qp, 0, i);
+            const double o2 = geo(qy, 1, i);
+            dw += r1 * (p.at("a2_plus") + p.at("a3_plus") * o2);
+        } else {
+            // post at i T, pre (arrival) at i T + |dt|.
+            const double a = -dt_ms;
+            const double r1 = std::exp(-(T_ms - a) / p.at("tau_plus")) * geo(qp, 0, i - 1);
+            const double o2 = geo(qy, 1, i);
+            dw += r1 * (p.at("a2_plus") + p.at("a3_plus") * o2);
+            const double o1 = std::exp(-a / p.at("tau_minus")) * geo(qm, 0, i);
+            const double r2 = geo(qx, 1, i);
+            dw -= o1 * (p.at("a2_minus") + p.at("a3_minus") * r2);
+        }
+    }
+    return dw;
+}
+
+} // namespace
+
+TEST_CASE("stdp_triplet: pairing-frequency dependence with the visual-cortex parameters", "[unit][stdp]") {
+    // Pfister & Gerstner (2006), Table 4, visual cortex, all-to-all, minimal model (the rule's
+    // defaults), 60 pairings at +-10 ms, as in Sjöström et al. (2001).
+    plasticity_spec r;
+    r.rule = "stdp_triplet";
+    r.params = {{"w_max", 10.0}};
+    const param_map p = builtin_models().find_plasticity("stdp_triplet").complete(r.params);
+    std::map<std::pair<int, double>, double> dw;
+    for (const double rate : {0.1, 10.0, 20.0, 40.0, 50.0}) {
+        for (const int sign : {+1, -1}) {
+            const double T = 1000.0 / rate;
+            const tick_t period = std::llround(T / h), offset = 100;  // 10 ms
+            std::vector<tick_t> pre, post;
+            for (int i = 0; i < 60; ++i) {
+                const tick_t base = 1000 + i * period;
+                if (sign > 0) {
+                    pre.push_back(base - 1);  // arrival (delay 1 tick) at base
+                    post.push_back(base + offset);
+                } else {
+                    post.push_back(base);
+                    pre.push_back(base + offset - 1);
+                }
+            }
+            const double duration = static_cast<double>(std::max(pre.back(), post.back()) + 10) * h;
+            const auto sim = test::run(pairing({pre}, post, h, r, 5.0, duration));
+            REQUIRE(test::spike_ticks(*sim, 2, 0) == post);
+            const double got = final_weights(*sim)[0] - 5.0;
+            const double expected = triplet_prediction(p, sign * 10.0, T, 60);
+            INFO(rate << " Hz, dt = " << sign * 10 << " ms: simulated " << got << ", closed form " << expected);
+            CHECK(got == Approx(expected).epsilon(1e-4).margin(2e-6));
+            dw[{sign, rate}] = got;
+        }
+    }
+    // The published picture: post-before-pre depresses at low frequency and potentiates at high
+    // frequency; pre-before-post potentiation grows with frequency.
+    CHECK(dw[{-1, 0.1}] < 0);
+    CHECK(dw[{-1, 50.0}] > 0);
+    CHECK(dw[{+1, 10.0}] > 0);
+    CHECK(dw[{+1, 50.0}] > dw[{+1, 20.0}]);
+    CHECK(dw[{+1, 20.0}] > dw[{+1, 10.0}]);
+}
