@@ -77,6 +77,7 @@ struct result {
     unsigned threads = 1;
     std::uint64_t neurons = 0, synapses = 0, spikes = 0, events = 0, stimulus_events = 0;
     double build_s = 0, sim_s = 0, wall_s = 0, bytes_per_synapse = 0, store_bytes_per_synapse = 0;
+    double plastic_bytes_per_synapse = 0;  // plastic blocks + reverse index + rule state, per plastic synapse
 };
 
 result run_one(const std::string& name, const scenario& sc, unsigned threads, double warmup_ms, double sim_ms) {
@@ -94,6 +95,9 @@ result run_one(const std::string& name, const scenario& sc, unsigned threads, do
     r.bytes_per_synapse = r.synapses ? static_cast<double>(rss1 - rss0) / static_cast<double>(r.synapses) : 0.0;
     r.store_bytes_per_synapse =
         r.synapses ? static_cast<double>(sim->synapses().memory_bytes()) / static_cast<double>(r.synapses) : 0.0;
+
+    const auto [plastic_bytes, plastic_synapses] = sim->plastic_memory();
+    r.plastic_bytes_per_synapse = plastic_synapses ? static_cast<double>(plastic_bytes) / static_cast<double>(plastic_synapses) : 0.0;
 
     run_options opt;
     opt.keep_spikes = false;
@@ -113,16 +117,17 @@ result run_one(const std::string& name, const scenario& sc, unsigned threads, do
 }
 
 void print_header() {
-    std::printf("%-12s %3s %8s %10s %6s %8s %8s %12s %12s %10s %8s %8s %8s\n", "scenario", "thr", "neurons", "synapses",
-                "sim_s", "wall_s", "build_s", "events/s", "stim_ev/s", "spikes", "rate_Hz", "B/syn", "store_B");
+    std::printf("%-12s %3s %8s %10s %6s %8s %8s %12s %12s %10s %8s %8s %8s %9s\n", "scenario", "thr", "neurons", "synapses",
+                "sim_s", "wall_s", "build_s", "events/s", "stim_ev/s", "spikes", "rate_Hz", "B/syn", "store_B", "plastic_B");
 }
 
 void print(const result& r) {
     const double rate = r.neurons && r.sim_s > 0 ? static_cast<double>(r.spikes) / static_cast<double>(r.neurons) / r.sim_s : 0.0;
-    std::printf("%-12s %3u %8llu %10llu %6.2f %8.3f %8.2f %12.4g %12.4g %10llu %8.2f %8.2f %8.2f\n", r.scenario.c_str(),
+    std::printf("%-12s %3u %8llu %10llu %6.2f %8.3f %8.2f %12.4g %12.4g %10llu %8.2f %8.2f %8.2f %9.2f\n", r.scenario.c_str(),
                 r.threads, static_cast<unsigned long long>(r.neurons), static_cast<unsigned long long>(r.synapses), r.sim_s,
                 r.wall_s, r.build_s, static_cast<double>(r.events) / r.wall_s, static_cast<double>(r.stimulus_events) / r.wall_s,
-                static_cast<unsigned long long>(r.spikes), rate, r.bytes_per_synapse, r.store_bytes_per_synapse);
+                static_cast<unsigned long long>(r.spikes), rate, r.bytes_per_synapse, r.store_bytes_per_synapse,
+                r.plastic_bytes_per_synapse);
     std::fflush(stdout);
 }
 
@@ -143,7 +148,7 @@ int main(int argc, char** argv) {
             thread_counts = {static_cast<unsigned>(std::atoi(argv[++k]))};
         } else {
             std::fprintf(stderr,
-                         "usage: %s [--quick] [--sim-ms T] [--only brunel|cuba] [--threads N]\n"
+                         "usage: %s [--quick] [--sim-ms T] [--only brunel|brunel_stdp|cuba] [--threads N]\n"
                          "  runs each scenario for T ms (default 1000) after a 100 ms warm-up, on 1 and 2 threads\n",
                          argv[0]);
             return 2;
@@ -163,7 +168,15 @@ int main(int argc, char** argv) {
         std::string name;
         scenario sc;
     };
-    std::vector<entry> scenarios = {{"brunel", bench::brunel(10000, 1000, 5.0, 2.0)}, {"cuba", bench::cuba()}};
+    // Brunel with additive STDP on E->E (10 M of its 15.6 M synapses plastic). A small step keeps
+    // the AI state over the benchmark; the cost per event does not depend on the step.
+    scenario plastic = bench::brunel(10000, 1000, 5.0, 2.0);
+    plastic.projections[0].plasticity.rule = "stdp";
+    plastic.projections[0].plasticity.interaction = "all_to_all";
+    plastic.projections[0].plasticity.params = {{"lambda", 1e-4}, {"alpha", 1.05}, {"w_max", 0.2}};
+    std::vector<entry> scenarios = {{"brunel", bench::brunel(10000, 1000, 5.0, 2.0)},
+                                    {"brunel_stdp", plastic},
+                                    {"cuba", bench::cuba()}};
     for (const auto& e : scenarios) {
         if (!only.empty() && only != e.name) continue;
         for (const unsigned threads : thread_counts) {

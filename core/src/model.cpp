@@ -117,14 +117,21 @@ reverse_index reverse_index::build(const synapse_block& block, std::size_t targe
     for (const std::uint32_t t : block.targets) ++r.offsets[t + 1];
     for (std::size_t i = 0; i < targets; ++i) r.offsets[i + 1] += r.offsets[i];
     r.synapse.resize(block.targets.size());
-    r.range.resize(block.targets.size());
-    std::vector<std::uint32_t> fill(r.offsets.begin(), r.offsets.end() - 1);
     const std::size_t ranges = block.offsets.size() - 1;
+    const bool narrow = ranges <= 65536;
+    if (narrow)
+        r.range16.resize(block.targets.size());
+    else
+        r.range32.resize(block.targets.size());
+    std::vector<std::uint32_t> fill(r.offsets.begin(), r.offsets.end() - 1);
     for (std::size_t k = 0; k < ranges; ++k)
         for (std::uint64_t j = block.offsets[k]; j < block.offsets[k + 1]; ++j) {
             const std::uint32_t pos = fill[block.targets[j]]++;
             r.synapse[pos] = static_cast<std::uint32_t>(j);
-            r.range[pos] = static_cast<std::uint32_t>(k);
+            if (narrow)
+                r.range16[pos] = static_cast<std::uint16_t>(k);
+            else
+                r.range32[pos] = static_cast<std::uint32_t>(k);
         }
     return r;
 }

@@ -696,6 +696,20 @@ synapse_list simulation::synapses_of(std::size_t projection) const {
     return out;
 }
 
+std::pair<std::size_t, std::uint64_t> simulation::plastic_memory() const {
+    std::size_t bytes = 0;
+    std::uint64_t synapses = 0;
+    for (std::size_t p = 0; p < impl_->parts.size(); ++p)
+        for (std::size_t b = 0; b < impl_->parts[p].plastic.size(); ++b)
+            if (impl_->parts[p].plastic[b]) {
+                const auto& block = impl_->store.blocks[p][b];
+                bytes += block.memory_bytes() + impl_->parts[p].reverse[b].memory_bytes() +
+                         impl_->parts[p].plastic[b]->memory_bytes();
+                synapses += block.size();
+            }
+    return {bytes, synapses};
+}
+
 void simulation::set_modulator(std::size_t projection, double value) {
     if (projection >= impl_->sc.projections.size() || !impl_->sc.projections[projection].plasticity.enabled())
         throw invalid_parameter("simulation", "projection", std::to_string(projection), "must be a plastic projection");

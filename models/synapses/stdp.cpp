@@ -94,7 +94,7 @@ public:
         float* w = block.weights.data();
         for (const std::uint32_t i : neurons) {
             for (std::uint32_t p = rev.offsets[i]; p < rev.offsets[i + 1]; ++p) {
-                const double x = x_[rev.range[p]].at(t, plus_);
+                const double x = x_[rev.range(p)].at(t, plus_);
                 if (x == 0.0) continue;
                 const std::uint32_t j = rev.synapse[p];
                 w[j] = bounds_.clip(w[j] + rule_.potentiation(w[j]) * x, c_);
@@ -163,7 +163,7 @@ public:
         for (const std::uint32_t i : neurons) {
             const double o2 = o2_[i].at(t, d_y_);  // before its own jump
             for (std::uint32_t p = rev.offsets[i]; p < rev.offsets[i + 1]; ++p) {
-                const double r1 = r1_[rev.range[p]].at(t, d_plus_);
+                const double r1 = r1_[rev.range(p)].at(t, d_plus_);
                 if (r1 == 0.0) continue;
                 const std::uint32_t j = rev.synapse[p];
                 w[j] = bounds_.clip(w[j] + r1 * (a2p_ + a3p_ * o2), c_);
@@ -354,7 +354,7 @@ public:
         const double grow = growth(t);
         for (const std::uint32_t i : neurons) {
             for (std::uint32_t p = rev.offsets[i]; p < rev.offsets[i + 1]; ++p) {
-                const double x = x_[rev.range[p]].at(t, plus_);
+                const double x = x_[rev.range(p)].at(t, plus_);
                 if (x != 0.0) jump(rev.synapse[p], a_plus_ * x, grow);
             }
             y_[i].jump(t, minus_, nearest_);

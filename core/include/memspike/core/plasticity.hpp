@@ -46,14 +46,20 @@ struct plasticity_counters {
 
 /// Reverse index of one block: for partition-local target i, its incoming synapses are
 /// synapse[offsets[i] .. offsets[i+1]) with their CSR range (source x delay) in `range`.
+/// The range is stored in 16 bits when the block has at most 65,536 ranges (sources x delays),
+/// which keeps a plastic synapse at 14 bytes (target 4, weight 4, reverse entry 4 + 2).
 struct reverse_index {
     std::vector<std::uint32_t> offsets;
     std::vector<std::uint32_t> synapse;
-    std::vector<std::uint32_t> range;
+    std::vector<std::uint16_t> range16;  // used when the block has <= 65,536 ranges
+    std::vector<std::uint32_t> range32;  // otherwise
+
+    std::uint32_t range(std::uint32_t p) const { return range32.empty() ? range16[p] : range32[p]; }
 
     static reverse_index build(const synapse_block& block, std::size_t targets);
     std::size_t memory_bytes() const {
-        return (offsets.capacity() + synapse.capacity() + range.capacity()) * sizeof(std::uint32_t);
+        return (offsets.capacity() + synapse.capacity() + range32.capacity()) * sizeof(std::uint32_t) +
+               range16.capacity() * sizeof(std::uint16_t);
     }
 };
 

@@ -85,6 +85,9 @@ public:
     /// Sets the neuromodulator (reward) signal of a plastic projection from now on (three-factor
     /// rules; others ignore it). Scheduled changes in the scenario ([[modulator]]) still apply.
     void set_modulator(std::size_t projection, double value);
+    /// Memory of the plastic synapses: their blocks (targets, weights, offsets), reverse indices
+    /// and rule state (traces, eligibilities), and how many synapses that is.
+    std::pair<std::size_t, std::uint64_t> plastic_memory() const;
     /// Plasticity counters of a projection, summed over its blocks (zero for static ones).
     plasticity_counters plasticity(std::size_t projection) const;
 
