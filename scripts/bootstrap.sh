@@ -25,3 +25,14 @@ if [ ! -f build/build.ninja ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 fi
 cmake --build build --parallel "$(nproc)"
+
+# Make `import memspike` work for Debian's /usr/bin/python3 (which reads .pth files in
+# /usr/lib/python3/dist-packages): point it at the package assembled in build/python.
+if [ "$(id -u)" -eq 0 ] && [ -d build/python/memspike ] && [ -d /usr/lib/python3/dist-packages ]; then
+  pth=/usr/lib/python3/dist-packages/memspike-build.pth
+  want="$(pwd -P)/build/python"
+  if [ ! -f "$pth" ] || [ "$(cat "$pth")" != "$want" ]; then
+    echo "$want" > "$pth"
+    echo "bootstrap: /usr/bin/python3 now imports memspike from $want ($pth)"
+  fi
+fi

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+"""memspike: an event-driven spiking-network simulator, from Python.
+
+    import memspike
+    sc = memspike.load_scenario("examples/brunel.toml", {"simulation.scale": 0.1, "simulation.duration": "200 ms"})
+    sim = memspike.Simulation(sc)
+    sim.run()
+    ids, times_ms = sim.spikes("E")
+    memspike.plot.raster(sim.result()).figure.savefig("raster.png")
+
+Scenarios are built in code with memspike.Scenario or read from TOML files; both go through the same
+C++ parser (see memspike.scenario). The user guide is docs/python.md. This package holds Python
+conveniences only; the simulator is the C++ extension module memspike._memspike.
+"""
+from . import _memspike
+from ._memspike import (BackendUnavailable, Dimension, Error, InternalError, InvalidParameter, IOError,
+                        ScenarioError, ScenarioSpec, UnitError, UnknownModel, UnknownParameter, format_quantity,
+                        parse_quantity)
+from . import plot
+from .results import Result, Trace, load
+from .scenario import Scenario, load_scenario
+from .simulation import Simulation, sweep
+
+__version__ = _memspike.__version__
+
+#: The built-in neuron and source models: ``memspike.models["lif_delta"].params``.
+models = _memspike.builtin_models()
+
+# memspike.IOError stays out of __all__: `from memspike import *` must not shadow the built-in IOError.
+__all__ = ["BackendUnavailable", "Dimension", "Error", "InternalError", "InvalidParameter", "Result",
+           "Scenario", "ScenarioError", "ScenarioSpec", "Simulation", "Trace", "UnitError", "UnknownModel",
+           "UnknownParameter", "format_quantity", "load", "load_scenario", "models", "parse_quantity", "plot",
+           "sweep"]

@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: MIT
+"""Results of a run: in memory (Simulation.result(), sweep()) or read from an HDF5 file (load()).
+
+Both kinds are the same class with the same content, laid out as the HDF5 schema
+(docs/hdf5-schema.md): spikes per population (population-local uint32 ids, int64 ticks), traces
+per population and variable (sampled neuron ids, int64 ticks, float64 values[samples, neurons]),
+and the root attributes (provenance and completion). ``load(path) == simulation.result()`` holds
+for a run written with ``Simulation.run(output=path)``.
+"""
+import numpy as np
+
+from . import _memspike
+
+
+def _unknown(kind, name, known):
+    err = _memspike.UnknownModel(f"unknown {kind} '{name}' (known: {', '.join(known) if known else '(none)'})")
+    err.kind, err.name, err.known = kind, name, list(known)
+    return err
+
+
+class Trace(tuple):
+    """A recorded trace: the tuple ``(ticks, values)`` (int64[samples], float64[samples, neurons]) with
+    the attributes ``neurons`` (sampled ids, column order), ``unit``, ``interval_ticks``,
+    ``resolution_ms`` and ``times_ms``."""
+
+    def __new__(cls, ticks, values, neurons, unit, interval_ticks, resolution_ms):
+        self = super().__new__(cls, (ticks, values))
+        self.neurons, self.unit, self.interval_ticks, self.resolution_ms = neurons, unit, interval_ticks, resolution_ms
+        return self
+
+    @classmethod
+    def _from_dict(cls, d, resolution_ms):
+        return cls(d["ticks"], d["values"], d["neurons"], d["unit"], int(d["interval_ticks"]), resolution_ms)
+
+    @property
+    def ticks(self):
+        return self[0]
+
+    @property
+    def values(self):
+        return self[1]
+
+    @property
+    def times_ms(self):
+        return self[0] * self.resolution_ms
+
+    def __repr__(self):
+        return (f"<memspike.Trace {self.values.shape[0]} samples x {self.values.shape[1]} neurons [{self.unit}], "
+                f"every {self.interval_ticks} ticks>")
+
+
+class Result:
+    """Spikes, traces and attributes of one run.
+
+    - ``spikes(pop)`` -> (ids uint32, times_ms float64); ``spike_ticks(pop)`` -> (ids uint32, ticks int64)
+    - ``traces(pop, var)`` -> Trace (ticks, values[samples, neurons]) with .neurons, .unit, .times_ms
+    - ``populations`` (recorded spike populations), ``sizes``, ``trace_names`` [(pop, var)]
+    - ``attrs`` (the file's root attributes: seed, resolution_ms, scenario, ...), ``complete``
+    - ``overrides``: for sweep results, the overrides of this point
+    - ``mean_rate_hz(pop)``
+
+    ``a == b`` compares the recorded data (spikes, traces, resolution), not provenance such as wall time.
+    """
+
+    def __init__(self, attrs, spikes, traces, overrides=None, source=None):
+        self.attrs = dict(attrs)
+        self._spikes = spikes
+        self._traces = traces
+        self.overrides = overrides
+        self.source = source  # the file path for load(), None in memory
+
+    @classmethod
+    def _from_data(cls, data, overrides=None):
+        return cls(data["attrs"], data["spikes"], data["traces"], overrides=overrides)
+
+    # -- attributes ----------------------------------------------------------------------------------
+
+    @property
+    def complete(self):
+        """True if the run reached its end (the file's `complete` attribute)."""
+        return bool(self.attrs.get("complete", False))
+
+    @property
+    def resolution_ms(self):
+        return float(self.attrs["resolution_ms"])
+
+    @property
+    def simulated_ms(self):
+        """Simulated time reached [ms] (None for a file whose run was killed before close)."""
+        t = self.attrs.get("ticks_simulated")
+        return None if t is None else float(t) * self.resolution_ms
+
+    @property
+    def populations(self):
+        """Populations whose spikes were recorded."""
+        return list(self._spikes)
+
+    @property
+    def sizes(self):
+        return {name: int(g["size"]) for name, g in self._spikes.items()}
+
+    @property
+    def trace_names(self):
+        return [(pop, var) for pop, vs in self._traces.items() for var in vs]
+
+    # -- data ------------------------------------------------------------------------------------------
+
+    def _pop(self, population):
+        try:
+            return self._spikes[population]
+        except KeyError:
+            raise _unknown("population", population, self.populations) from None
+
+    def spike_ticks(self, population):
+        """(ids uint32, ticks int64) of the spikes of `population`, in emission order."""
+        g = self._pop(population)
+        return g["ids"], g["ticks"]
+
+    def spikes(self, population):
+        """(ids uint32, times_ms float64) of the spikes of `population`, in emission order."""
+        g = self._pop(population)
+        return g["ids"], g["ticks"] * self.resolution_ms
+
+    def traces(self, population, var):
+        """The trace of `var` of `population` as a Trace (ticks, values[samples, neurons])."""
+        try:
+            d = self._traces[population][var]
+        except KeyError:
+            raise _unknown("trace", f"{population}/{var}", [f"{p}/{v}" for p, v in self.trace_names]) from None
+        return Trace._from_dict(d, self.resolution_ms)
+
+    def mean_rate_hz(self, population):
+        """Spikes per neuron per simulated second."""
+        ids, _ = self.spike_ticks(population)
+        ms = self.simulated_ms or 0.0
+        size = self.sizes[population]
+        return float(ids.size) / (size * ms * 1e-3) if ms > 0 and size > 0 else 0.0
+
+    # -- comparison and presentation -----------------------------------------------------------------
+
+    def __eq__(self, other):
+        if not isinstance(other, Result):
+            return NotImplemented
+        if self.resolution_ms != other.resolution_ms or set(self._spikes) != set(other._spikes):
+            return False
+        for pop, g in self._spikes.items():
+            h = other._spikes[pop]
+            if int(g["size"]) != int(h["size"]) or not np.array_equal(g["ids"], h["ids"]) \
+                    or not np.array_equal(g["ticks"], h["ticks"]):
+                return False
+        if set(self.trace_names) != set(other.trace_names):
+            return False
+        for pop, var in self.trace_names:
+            a, b = self._traces[pop][var], other._traces[pop][var]
+            for k in ("neurons", "ticks", "values"):
+                if not np.array_equal(a[k], b[k]):
+                    return False
+            if a["unit"] != b["unit"] or int(a["interval_ticks"]) != int(b["interval_ticks"]):
+                return False
+        return True
+
+    __hash__ = None
+
+    def __repr__(self):
+        where = f" {self.source}" if self.source else ""
+        state = "complete" if self.complete else "INCOMPLETE"
+        t = self.simulated_ms
+        head = f"<memspike.Result{where} ({state}, {t:g} ms simulated at {self.resolution_ms:g} ms" if t is not None \
+            else f"<memspike.Result{where} ({state}"
+        pops = ", ".join(f"{p}: {self._spikes[p]['ids'].size} spikes ({self.mean_rate_hz(p):.3g} Hz)" for p in self.populations)
+        traces = ", ".join(f"{p}/{v} {self._traces[p][v]['values'].shape}" for p, v in self.trace_names)
+        ov = f"; overrides {self.overrides}" if self.overrides else ""
+        return f"{head}; spikes: {pops or 'none'}; traces: {traces or 'none'}{ov})>"
+
+
+def load(path):
+    """Reads an HDF5 file written by memspike (CLI or Simulation.run(output=...)) into a Result.
+    Everything is read into memory and the file is closed. Needs h5py."""
+    import h5py
+
+    def plain(v):
+        if isinstance(v, bytes):
+            return v.decode()
+        return v.item() if hasattr(v, "item") else v
+
+    with h5py.File(path, "r") as f:
+        attrs = {k: plain(v) for k, v in f.attrs.items()}
+        if "complete" in attrs:
+            attrs["complete"] = bool(attrs["complete"])
+        spikes = {}
+        for name, g in f["spikes"].items():
+            spikes[name] = {"size": int(g.attrs["size"]), "ids": g["ids"][:], "ticks": g["ticks"][:]}
+        traces = {}
+        for pop, g in f["traces"].items():
+            for var, h in g.items():
+                traces.setdefault(pop, {})[var] = {
+                    "population": pop, "variable": var, "unit": plain(h.attrs["unit"]),
+                    "interval_ticks": int(h.attrs["interval_ticks"]), "neurons": h["neurons"][:],
+                    "ticks": h["ticks"][:], "values": h["values"][:]}
+    return Result(attrs, spikes, traces, source=str(path))

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+"""Running scenarios: Simulation (one network, run in steps) and sweep (many, in parallel)."""
+import itertools
+import os
+import shlex
+import sys
+
+from . import _memspike
+from .results import Result, Trace
+from .scenario import Scenario, load_scenario
+
+
+def _spec_of(scenario, overrides=None):
+    if isinstance(scenario, (str, os.PathLike)):
+        scenario = load_scenario(scenario)
+    if isinstance(scenario, Scenario):
+        return scenario, scenario.compile(overrides)
+    if isinstance(scenario, _memspike.ScenarioSpec):
+        if overrides:
+            raise TypeError("overrides need a memspike.Scenario, not a compiled ScenarioSpec")
+        return None, scenario
+    raise TypeError(f"expected a memspike.Scenario, a scenario file path or a ScenarioSpec, not {type(scenario).__name__}")
+
+
+def _command_line(overrides):
+    """Provenance: the Python command line and the overrides, as --set options."""
+    argv = " ".join(shlex.quote(a) for a in (sys.argv or [""]))
+    sets = " ".join(f"--set {shlex.quote(f'{k}={v}')}" for k, v in (overrides or {}).items())
+    return f"python {argv}" + (f" {sets}" if sets else "")
+
+
+class Simulation(_memspike.Simulation):
+    """A built network, ready to run.
+
+    ``Simulation(scenario, threads=None)`` builds the network of a Scenario (or a scenario file
+    path). `threads` = None takes the scenario's ``simulation.threads``; 0 uses all cores. Results
+    do not depend on the number of threads.
+
+    ``run(duration=None, progress=False, output=None)`` runs `duration` more ("50 ms" or seconds;
+    default: up to the scenario's duration) and returns True if it got there. It can be called
+    again to continue. The GIL is released while it runs; Ctrl-C stops it at the next tick and
+    raises KeyboardInterrupt, after which ``now`` is a whole tick and ``run`` continues from there.
+    `progress` is True (a line on stderr) or a callable ``f(done_ms, total_ms)``. `output` streams
+    spikes and traces of this call to an HDF5 file (docs/hdf5-schema.md), closed with
+    ``complete = 1`` only if the run reached its end.
+
+    Everything recorded is also kept in memory: ``spikes(pop)`` -> (ids uint32, times_ms float64),
+    ``spike_ticks(pop)``, ``traces(pop, var)`` -> Trace (ticks, values[samples, neurons]),
+    ``state(pop, var, neuron=None)``, and ``result()``, a Result equal to what
+    ``memspike.load(output)`` reads back.
+    """
+
+    def __init__(self, scenario, threads=None, models=None):
+        source, spec = _spec_of(scenario)
+        if models is None:
+            models = source.models if source is not None else _memspike.builtin_models()
+        super().__init__(spec, models, threads, _command_line(source.overrides if source is not None else None))
+        self._scenario = source
+
+    @property
+    def scenario(self):
+        """The Scenario this simulation was built from (None when built from a ScenarioSpec)."""
+        return self._scenario
+
+    def traces(self, population, var):
+        """The trace of state variable `var` of `population` recorded so far (Scenario.record(traces=...)):
+        a Trace, i.e. the tuple (ticks int64[samples], values float64[samples, neurons]) with the
+        attributes neurons, unit, interval_ticks and times_ms. Copies."""
+        return Trace._from_dict(self._trace(population, var), self.resolution_ms)
+
+    def result(self):
+        """Everything recorded so far as a Result (copies), equal to what an output file would hold."""
+        return Result._from_data(self._data())
+
+
+def sweep(scenario, grid, threads=0, models=None):
+    """Runs one simulation per point of the cartesian product of `grid`, in parallel.
+
+    `grid` maps override keys to lists of values, e.g.
+    ``{"population.E.params.tau_m": ["10 ms", "20 ms"], "simulation.seed": [1, 2]}`` (4 points, the
+    last key varying fastest). Each point is the scenario with those overrides (as ``set``), run for
+    its whole duration on one thread; `threads` points run at a time (0: all cores), in C++ with the
+    GIL released. Returns one Result per point, in order, each with its ``overrides``; a point's
+    result equals running that point alone (results never depend on threads). Ctrl-C stops all
+    points and raises KeyboardInterrupt.
+    """
+    if isinstance(scenario, (str, os.PathLike)):
+        scenario = load_scenario(scenario, models=models)
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"sweep needs a memspike.Scenario or a scenario path, not {type(scenario).__name__}")
+    keys = list(grid)
+    for k in keys:
+        if isinstance(grid[k], (str, bytes)) or not hasattr(grid[k], "__iter__"):
+            raise TypeError(f"sweep: grid[{k!r}] must be a list of values, not {grid[k]!r}")
+    values = [list(grid[k]) for k in keys]
+    points = [dict(zip(keys, combo)) for combo in itertools.product(*values)]
+    specs = [scenario.compile(p) for p in points]
+    lines = [_command_line({**scenario.overrides, **p}) for p in points]
+    data = _memspike.run_sweep(specs, models if models is not None else scenario.models, int(threads), lines)
+    return [Result._from_data(d, overrides=p) for d, p in zip(data, points)]

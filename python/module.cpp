@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+#include "bindings.hpp"
+
+#include "memspike/core/version.hpp"
+
+PYBIND11_MODULE(_memspike, m) {
+    m.doc() = "memspike's C++ core. Use the `memspike` package, which wraps this module.";
+    m.attr("__version__") = memspike::version;
+    memspike::python::register_errors(m);
+    memspike::python::register_core(m);
+    memspike::python::register_models(m);
+}

@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: MIT
+# Running from Python: results as numpy arrays, runs in steps, HDF5 output read back, Ctrl-C, the GIL.
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import memspike
+from conftest import small_brunel
+
+
+def test_dtypes_and_shapes(brunel):
+    sim = memspike.Simulation(brunel, threads=1)
+    assert sim.run() is True
+    assert sim.now == 2000 and sim.time_ms == pytest.approx(200.0)
+    ids, times_ms = sim.spikes("E")
+    assert ids.dtype == np.uint32 and times_ms.dtype == np.float64
+    assert ids.ndim == times_ms.ndim == 1 and ids.shape == times_ms.shape and ids.size > 1000
+    assert ids.max() < 1000 and times_ms.min() >= 0 and times_ms.max() < 200.0
+    assert np.all(np.diff(times_ms) >= 0)
+    ids2, ticks = sim.spike_ticks("E")
+    assert ticks.dtype == np.int64
+    np.testing.assert_array_equal(ids, ids2)
+    np.testing.assert_allclose(times_ms, ticks * 0.1)
+
+    tr = sim.traces("E", "v")
+    ticks, values = tr  # a 2-tuple
+    assert ticks.dtype == np.int64 and values.dtype == np.float64
+    assert values.shape == (2000, 5) and ticks.shape == (2000,)
+    np.testing.assert_array_equal(ticks, np.arange(2000))
+    np.testing.assert_array_equal(tr.neurons, np.arange(5, dtype=np.uint64))
+    assert tr.unit == "mV" and tr.interval_ticks == 1
+    assert np.all(values < 20.0 + 1e-9)
+
+    v = sim.state("E", "v")
+    assert v.dtype == np.float64 and v.shape == (1000,)
+    assert sim.state("E", "v", 3) == v[3]
+    assert sim.counters["spikes"] == sum(sim.spikes(p)[0].size for p in ("E", "I"))
+    with pytest.raises(memspike.UnknownModel, match="known: E, I"):
+        sim.spikes("X")
+    with pytest.raises(memspike.UnknownModel, match="E/v"):
+        sim.traces("I", "v")
+    with pytest.raises(memspike.UnknownParameter):
+        sim.state("E", "w", 0)
+    with pytest.raises(memspike.InvalidParameter, match="neuron"):
+        sim.state("E", "v", 1000)
+    assert "1250 neurons" in repr(sim) and "200 ms of 200 ms" in repr(sim)
+
+
+def test_runs_in_steps_equal_one_run(brunel):
+    whole = memspike.Simulation(brunel, threads=1)
+    whole.run()
+    steps = memspike.Simulation(brunel, threads=2)
+    assert steps.run("50 ms") is True and steps.now == 500
+    assert steps.run(0.05) is True and steps.now == 1000
+    assert steps.run() is True and steps.now == 2000  # default: up to the scenario's duration
+    assert steps.run() is True and steps.now == 2000  # already there: nothing to do
+    assert whole.result() == steps.result()
+    with pytest.raises(memspike.InvalidParameter, match="whole number of ticks"):
+        steps.run("0.05 ms")
+    with pytest.raises(memspike.InvalidParameter, match="duration"):
+        steps.run("-1 ms")
+    with pytest.raises(memspike.InvalidParameter, match="duration"):
+        steps.run("1 mV")
+    with pytest.raises(TypeError):
+        steps.run([1])
+
+
+def test_output_file_equals_memory(tmp_path, brunel):
+    out = tmp_path / "run.h5"
+    sim = memspike.Simulation(brunel, threads=1)
+    calls = []
+    assert sim.run(output=out, progress=lambda done, total: calls.append((done, total))) is True
+    assert calls and calls[-1] == (pytest.approx(200.0), pytest.approx(200.0))
+    loaded = memspike.load(out)
+    mem = sim.result()
+    assert loaded == mem
+    assert loaded.complete and mem.complete
+    assert loaded.attrs["schema_version"] == 1
+    for key in ("seed", "resolution_ms", "threads", "scenario", "scenario_file"):
+        assert loaded.attrs[key] == mem.attrs[key], key
+    assert "--set" in loaded.attrs["command_line"]
+    ids, t = loaded.spikes("I")
+    assert ids.dtype == np.uint32 and t.dtype == np.float64
+    assert loaded.traces("E", "v")[1].shape == (2000, 5)
+    assert "complete" in repr(loaded) and str(out) in repr(loaded)
+    with pytest.raises(memspike.IOError):
+        sim.run("1 ms", output=tmp_path / "no" / "such" / "dir.h5")
+
+    # Each output file holds the call that wrote it; memory holds everything.
+    sim.run("10 ms")
+    assert sim.run("20 ms", output=tmp_path / "b.h5") is True
+    b = memspike.load(tmp_path / "b.h5")
+    assert b.complete and b.attrs["duration_ms"] == pytest.approx(20.0)
+    assert b.attrs["ticks_simulated"] == sim.now == 2300
+    ticks = b.spike_ticks("E")[1]
+    assert ticks.size > 0 and ticks.min() >= 2100 and ticks.max() < 2300
+    np.testing.assert_array_equal(b.traces("E", "v").ticks, np.arange(2100, 2300))
+    ids_all, ticks_all = sim.spike_ticks("E")
+    np.testing.assert_array_equal(ticks_all[ticks_all >= 2100], ticks)
+
+
+def test_ctrl_c_stops_promptly_and_run_continues(tmp_path):
+    sc = small_brunel(**{"simulation.duration": "100 s"})  # ~20 s of wall time if not stopped
+    sim = memspike.Simulation(sc, threads=1)
+    out = tmp_path / "interrupted.h5"
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    t0 = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        sim.run(output=out)
+    elapsed = time.monotonic() - t0
+    timer.join()
+    assert elapsed < 3.0
+    now = sim.now
+    assert isinstance(now, int) and 0 < now < 1_000_000
+    assert sim.time_ms == pytest.approx(now * 0.1)
+    # Spikes and samples up to the tick reached, nothing beyond.
+    assert sim.spike_ticks("E")[1].max() < now
+    assert sim.traces("E", "v").ticks[-1] == now - 1
+    assert not sim.result().complete
+    f = memspike.load(out)
+    assert not f.complete and f.attrs["ticks_simulated"] == now
+    assert f == sim.result()
+    # A later run continues from there, by exactly the requested time.
+    assert sim.run("50 ms") is True
+    assert sim.now == now + 500
+    assert sim.result().complete
+
+
+def test_run_releases_the_gil():
+    sc = small_brunel(**{"simulation.duration": "3 s"})
+    sim = memspike.Simulation(sc, threads=1)
+    counter = 0
+    stop = threading.Event()
+
+    def spin():
+        nonlocal counter
+        while not stop.is_set():
+            counter += 1
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        time.sleep(0.05)
+        before = counter
+        t0 = time.monotonic()
+        sim.run()
+        wall = time.monotonic() - t0
+        during = counter - before
+    finally:
+        stop.set()
+        thread.join()
+    assert wall > 0.1, "the run was too short to tell"
+    assert during > 10_000, f"the other thread counted only {during} in {wall:.2f} s"
+
+
+def test_results_do_not_depend_on_threads(brunel):
+    one = memspike.Simulation(brunel, threads=1)
+    two = memspike.Simulation(brunel, threads=2)
+    one.run()
+    two.run()
+    assert two.threads == 2
+    assert one.result() == two.result()
+
+
+def test_progress_errors_stop_the_run_and_reading_while_running_is_refused(brunel):
+    sim = memspike.Simulation(brunel, threads=1)
+    with pytest.raises(RuntimeError, match="running"):
+        sim.run(progress=lambda done_ms, total_ms: sim.spikes("E"))
+    now = sim.now
+    assert sim.spikes("E")[0].size >= 0  # readable again
+    with pytest.raises(ZeroDivisionError):
+        sim.run(progress=lambda done_ms, total_ms: 1 / 0)
+    assert sim.now >= now
+    assert sim.run() is True and sim.now == 2000
