@@ -684,7 +684,10 @@ double simulation::state(std::size_t population, const std::string& var, std::ui
     return impl_->parts[p].group->peek(std::max<tick_t>(0, impl_->now - 1), i, index);
 }
 
-plasticity_counters simulation::plasticity(std::size_t projection) const { return impl_->plasticity_of(projection); }
+plasticity_counters simulation::plasticity(std::size_t projection) const {
+    impl_->settle(projection);  // deferred updates count once they are applied
+    return impl_->plasticity_of(projection);
+}
 
 synapse_list simulation::synapses_of(std::size_t projection) const {
     if (projection >= impl_->sc.projections.size())

@@ -31,6 +31,7 @@
 #include "synapses/stdp.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "memspike/core/errors.hpp"
@@ -70,18 +71,40 @@ struct bounds {
 };
 
 /// Pair-based STDP with a weight dependence `Rule` (F+ and F−).
+///
+/// Potentiation is deferred. A postsynaptic spike is only written into its neuron's short spike
+/// list. The potentiation it causes at a synapse is applied at the next arrival through that
+/// synapse's range, in the same order as an immediate update would apply it: all post spikes in
+/// [previous arrival, this arrival) first, then this arrival's depression. Weights are therefore
+/// bit-identical to updating at every post spike. The difference is that the weights are then
+/// walked in CSR order, sequentially, instead of scattered through the reverse index. When a
+/// neuron's list is full, its incoming synapses are brought up to date through the reverse index
+/// (once per `list_size` spikes); settle() does the same for all neurons before weights are read.
 template <class Rule>
 class pair_block final : public plastic_block {
+    static constexpr std::uint32_t list_size = 16;
+
+    /// Per target neuron: its trace and the post spikes not yet applied to every incoming synapse.
+    struct post_state {
+        trace y;
+        tick_t settled = 0;          // spikes before this tick are applied to all incoming synapses
+        std::uint32_t count = 0;     // spikes in `ticks`, chronological
+        std::array<tick_t, list_size> ticks{};
+    };
+
 public:
     pair_block(const plastic_context& ctx, Rule rule, double tau_plus, double tau_minus, bounds b)
         : rule_(rule), bounds_(b), nearest_(ctx.interaction == "nearest"), plus_(ctx.resolution_ms / tau_plus),
-          minus_(ctx.resolution_ms / tau_minus), x_(ctx.ranges), y_(ctx.targets) {}
+          minus_(ctx.resolution_ms / tau_minus), x_(ctx.ranges), post_(ctx.targets) {}
 
     void on_pre(tick_t t, std::size_t k, std::uint64_t lo, std::uint64_t hi, synapse_block& block) override {
         float* w = block.weights.data();
         const std::uint32_t* target = block.targets.data();
+        const trace xk = x_[k];
         for (std::uint64_t j = lo; j < hi; ++j) {
-            const double y = y_[target[j]].at(t, minus_);
+            const post_state& ps = post_[target[j]];
+            if (xk.value != 0.0) apply_pending(w[j], xk, ps);
+            const double y = ps.y.at(t, minus_);
             if (y == 0.0) continue;
             w[j] = bounds_.clip(w[j] - rule_.depression(w[j]) * y, c_);
             ++c_.weight_updates;
@@ -91,30 +114,64 @@ public:
     }
 
     void on_post(tick_t t, std::span<const std::uint32_t> neurons, synapse_block& block, const reverse_index& rev) override {
-        float* w = block.weights.data();
         for (const std::uint32_t i : neurons) {
-            for (std::uint32_t p = rev.offsets[i]; p < rev.offsets[i + 1]; ++p) {
-                const double x = x_[rev.range(p)].at(t, plus_);
-                if (x == 0.0) continue;
-                const std::uint32_t j = rev.synapse[p];
-                w[j] = bounds_.clip(w[j] + rule_.potentiation(w[j]) * x, c_);
-                ++c_.weight_updates;
-            }
-            y_[i].jump(t, minus_, nearest_);
+            post_state& ps = post_[i];
+            if (ps.count == list_size) settle_neuron(i, t, block, rev);
+            ps.ticks[ps.count++] = t;
+            ps.y.jump(t, minus_, nearest_);
             ++c_.trace_updates;
         }
     }
 
+    void settle(tick_t t, synapse_block& block) override {
+        float* w = block.weights.data();
+        const std::size_t ranges = x_.size();
+        for (std::size_t k = 0; k < ranges; ++k) {
+            const trace xk = x_[k];
+            if (xk.value == 0.0) continue;
+            for (std::uint64_t j = block.offsets[k]; j < block.offsets[k + 1]; ++j) apply_pending(w[j], xk, post_[block.targets[j]]);
+        }
+        for (auto& ps : post_) {
+            ps.settled = t;
+            ps.count = 0;
+        }
+    }
+
     const plasticity_counters& counters() const override { return c_; }
-    std::size_t memory_bytes() const override { return (x_.capacity() + y_.capacity()) * sizeof(trace); }
+    std::size_t memory_bytes() const override { return x_.capacity() * sizeof(trace) + post_.capacity() * sizeof(post_state); }
 
 private:
+    /// Applies to weight w the potentiation of the post spikes of `ps` at or after the last
+    /// arrival of range trace `xk` (and not yet settled), oldest first.
+    void apply_pending(float& w, const trace& xk, const post_state& ps) {
+        const tick_t lower = std::max(xk.last, ps.settled);
+        std::uint32_t first = ps.count;
+        while (first > 0 && ps.ticks[first - 1] >= lower) --first;
+        for (std::uint32_t q = first; q < ps.count; ++q) {
+            const double x = xk.at(ps.ticks[q], plus_);
+            if (x == 0.0) continue;
+            w = bounds_.clip(w + rule_.potentiation(w) * x, c_);
+            ++c_.weight_updates;
+        }
+    }
+
+    void settle_neuron(std::uint32_t i, tick_t t, synapse_block& block, const reverse_index& rev) {
+        float* w = block.weights.data();
+        post_state& ps = post_[i];
+        for (std::uint32_t p = rev.offsets[i]; p < rev.offsets[i + 1]; ++p) {
+            const trace xk = x_[rev.range(p)];
+            if (xk.value != 0.0) apply_pending(w[rev.synapse[p]], xk, ps);
+        }
+        ps.settled = t;
+        ps.count = 0;
+    }
+
     Rule rule_;
     bounds bounds_;
     bool nearest_;
     decay_table plus_, minus_;
-    std::vector<trace> x_;  // per (source, delay) range
-    std::vector<trace> y_;  // per target neuron
+    std::vector<trace> x_;          // per (source, delay) range
+    std::vector<post_state> post_;  // per target neuron
     plasticity_counters c_;
 };
 
