@@ -85,9 +85,14 @@ class pair_block final : public plastic_block {
     static constexpr std::uint32_t list_size = 16;
 
     /// Per target neuron: its trace and the post spikes not yet applied to every incoming synapse.
+    /// 32 bytes, read for every arriving event; the spike list itself (`list_`) is only read when
+    /// the newest listed spike is recent enough to be pending.
     struct post_state {
         trace y;
         tick_t settled = 0;          // spikes before this tick are applied to all incoming synapses
+        tick_t newest = -1;          // the last listed spike (valid when count > 0)
+    };
+    struct post_list {
         std::uint32_t count = 0;     // spikes in `ticks`, chronological
         std::array<tick_t, list_size> ticks{};
     };
@@ -95,15 +100,16 @@ class pair_block final : public plastic_block {
 public:
     pair_block(const plastic_context& ctx, Rule rule, double tau_plus, double tau_minus, bounds b)
         : rule_(rule), bounds_(b), nearest_(ctx.interaction == "nearest"), plus_(ctx.resolution_ms / tau_plus),
-          minus_(ctx.resolution_ms / tau_minus), x_(ctx.ranges), post_(ctx.targets) {}
+          minus_(ctx.resolution_ms / tau_minus), x_(ctx.ranges), post_(ctx.targets), list_(ctx.targets) {}
 
     void on_pre(tick_t t, std::size_t k, std::uint64_t lo, std::uint64_t hi, synapse_block& block) override {
         float* w = block.weights.data();
         const std::uint32_t* target = block.targets.data();
         const trace xk = x_[k];
         for (std::uint64_t j = lo; j < hi; ++j) {
-            const post_state& ps = post_[target[j]];
-            if (xk.value != 0.0) apply_pending(w[j], xk, ps);
+            const std::uint32_t i = target[j];
+            const post_state& ps = post_[i];
+            if (xk.value != 0.0 && ps.newest >= std::max(xk.last, ps.settled)) apply_pending(w[j], xk, ps, list_[i]);
             const double y = ps.y.at(t, minus_);
             if (y == 0.0) continue;
             w[j] = bounds_.clip(w[j] - rule_.depression(w[j]) * y, c_);
@@ -116,8 +122,10 @@ public:
     void on_post(tick_t t, std::span<const std::uint32_t> neurons, synapse_block& block, const reverse_index& rev) override {
         for (const std::uint32_t i : neurons) {
             post_state& ps = post_[i];
-            if (ps.count == list_size) settle_neuron(i, t, block, rev);
-            ps.ticks[ps.count++] = t;
+            post_list& pl = list_[i];
+            if (pl.count == list_size) settle_neuron(i, t, block, rev);
+            pl.ticks[pl.count++] = t;
+            ps.newest = t;
             ps.y.jump(t, minus_, nearest_);
             ++c_.trace_updates;
         }
@@ -129,26 +137,27 @@ public:
         for (std::size_t k = 0; k < ranges; ++k) {
             const trace xk = x_[k];
             if (xk.value == 0.0) continue;
-            for (std::uint64_t j = block.offsets[k]; j < block.offsets[k + 1]; ++j) apply_pending(w[j], xk, post_[block.targets[j]]);
+            for (std::uint64_t j = block.offsets[k]; j < block.offsets[k + 1]; ++j)
+                apply_pending(w[j], xk, post_[block.targets[j]], list_[block.targets[j]]);
         }
-        for (auto& ps : post_) {
-            ps.settled = t;
-            ps.count = 0;
-        }
+        for (auto& ps : post_) ps.settled = t;
+        for (auto& pl : list_) pl.count = 0;
     }
 
     const plasticity_counters& counters() const override { return c_; }
-    std::size_t memory_bytes() const override { return x_.capacity() * sizeof(trace) + post_.capacity() * sizeof(post_state); }
+    std::size_t memory_bytes() const override {
+        return x_.capacity() * sizeof(trace) + post_.capacity() * sizeof(post_state) + list_.capacity() * sizeof(post_list);
+    }
 
 private:
     /// Applies to weight w the potentiation of the post spikes of `ps` at or after the last
     /// arrival of range trace `xk` (and not yet settled), oldest first.
-    void apply_pending(float& w, const trace& xk, const post_state& ps) {
+    void apply_pending(float& w, const trace& xk, const post_state& ps, const post_list& pl) {
         const tick_t lower = std::max(xk.last, ps.settled);
-        std::uint32_t first = ps.count;
-        while (first > 0 && ps.ticks[first - 1] >= lower) --first;
-        for (std::uint32_t q = first; q < ps.count; ++q) {
-            const double x = xk.at(ps.ticks[q], plus_);
+        std::uint32_t first = pl.count;
+        while (first > 0 && pl.ticks[first - 1] >= lower) --first;
+        for (std::uint32_t q = first; q < pl.count; ++q) {
+            const double x = xk.at(pl.ticks[q], plus_);
             if (x == 0.0) continue;
             w = bounds_.clip(w + rule_.potentiation(w) * x, c_);
             ++c_.weight_updates;
@@ -160,10 +169,10 @@ private:
         post_state& ps = post_[i];
         for (std::uint32_t p = rev.offsets[i]; p < rev.offsets[i + 1]; ++p) {
             const trace xk = x_[rev.range(p)];
-            if (xk.value != 0.0) apply_pending(w[rev.synapse[p]], xk, ps);
+            if (xk.value != 0.0) apply_pending(w[rev.synapse[p]], xk, ps, list_[i]);
         }
         ps.settled = t;
-        ps.count = 0;
+        list_[i].count = 0;
     }
 
     Rule rule_;
@@ -171,7 +180,8 @@ private:
     bool nearest_;
     decay_table plus_, minus_;
     std::vector<trace> x_;          // per (source, delay) range
-    std::vector<post_state> post_;  // per target neuron
+    std::vector<post_state> post_;  // per target neuron (hot)
+    std::vector<post_list> list_;   // per target neuron (cold)
     plasticity_counters c_;
 };
 
