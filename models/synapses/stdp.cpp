@@ -106,6 +106,7 @@ public:
         float* w = block.weights.data();
         const std::uint32_t* target = block.targets.data();
         const trace xk = x_[k];
+        std::uint64_t depressions = 0;
         for (std::uint64_t j = lo; j < hi; ++j) {
             const std::uint32_t i = target[j];
             const post_state& ps = post_[i];
@@ -113,8 +114,9 @@ public:
             const double y = ps.y.at(t, minus_);
             if (y == 0.0) continue;
             w[j] = bounds_.clip(w[j] - rule_.depression(w[j]) * y, c_);
-            ++c_.weight_updates;
+            ++depressions;
         }
+        c_.weight_updates += depressions;
         x_[k].jump(t, plus_, nearest_);
         ++c_.trace_updates;
     }
