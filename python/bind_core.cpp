@@ -200,6 +200,16 @@ struct py_simulation {
         throw unknown_model("population", name, known);
     }
 
+    std::size_t projection(const std::string& name) const {
+        const auto& projs = sim.spec().projections;
+        std::vector<std::string> known;
+        for (std::size_t k = 0; k < projs.size(); ++k) {
+            if (projs[k].name == name) return k;
+            known.push_back(projs[k].name);
+        }
+        throw unknown_model("projection", name, known);
+    }
+
     const trace_data& trace(const std::string& pop, const std::string& var) const {
         if (const auto* t = memory.find_trace(pop, var)) return *t;
         population(pop);  // an unknown population is reported as such
@@ -613,6 +623,43 @@ void register_core(py::module_& m) {
         }, py::arg("population"), py::arg("var"), py::arg("neuron") = py::none(),
            "State variable `var` after the last simulated tick, in its internal unit (mV for v): a float for one "
            "neuron, a float64 array of the whole population when neuron is None.")
+        .def("weights", [](const py_simulation& s, const std::string& projection) {
+            s.check_idle();
+            const auto syn = s.sim.synapses_of(s.projection(projection));
+            const double res = s.sim.resolution_ms();
+            std::vector<double> delay_ms(syn.delays.size());
+            for (std::size_t i = 0; i < delay_ms.size(); ++i) delay_ms[i] = syn.delays[i] * res;
+            py::dict d;
+            d["sources"] = view_of(std::vector<std::uint32_t>(syn.sources));
+            d["targets"] = view_of(std::vector<std::uint32_t>(syn.targets));
+            d["weights"] = view_of(std::vector<float>(syn.weights));
+            d["delays_ms"] = view_of(std::move(delay_ms));
+            return d;
+        }, py::arg("projection"),
+           "The synapses of `projection` now: dict of numpy arrays sources, targets (uint32, population-local), "
+           "weights (float32, unit of the target port: mV, pA or nS) and delays_ms (float64).")
+        .def("set_weights", [](py_simulation& s, const std::string& projection, py::array_t<float, py::array::c_style | py::array::forcecast> w) {
+            s.check_idle();
+            if (w.ndim() != 1) throw invalid_parameter(projection, "weights", std::to_string(w.ndim()) + "-d array", "must be 1-d");
+            s.sim.set_weights(s.projection(projection), std::span<const float>(w.data(), static_cast<std::size_t>(w.size())));
+        }, py::arg("projection"), py::arg("weights"),
+           "Replaces the weights of `projection` (one per synapse, in the order of weights()). Checked against the "
+           "plasticity bounds; raises InvalidParameter naming the first bad entry.")
+        .def("set_modulator", [](py_simulation& s, const std::string& projection, double value) {
+            s.check_idle();
+            s.sim.set_modulator(s.projection(projection), value);
+        }, py::arg("projection"), py::arg("value"),
+           "Sets the neuromodulator (reward) signal of a three-factor plastic projection from now on.")
+        .def("plasticity", [](const py_simulation& s, const std::string& projection) {
+            s.check_idle();
+            const auto c = s.sim.plasticity(s.projection(projection));
+            py::dict d;
+            d["weight_updates"] = c.weight_updates;
+            d["trace_updates"] = c.trace_updates;
+            d["hits_min"] = c.hits_min;
+            d["hits_max"] = c.hits_max;
+            return d;
+        }, py::arg("projection"), "Plasticity counters of `projection` (weight_updates, trace_updates, hits_min, hits_max).")
         .def("_trace", [](const py_simulation& s, const std::string& pop, const std::string& var) {
             s.check_idle();
             return trace_dict(trace_data(s.trace(pop, var)));

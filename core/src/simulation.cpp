@@ -713,6 +713,50 @@ std::pair<std::size_t, std::uint64_t> simulation::plastic_memory() const {
     return {bytes, synapses};
 }
 
+void simulation::set_weights(std::size_t projection, std::span<const float> weights) {
+    auto& im = *impl_;
+    if (projection >= im.sc.projections.size())
+        throw invalid_parameter("simulation", "projection", std::to_string(projection),
+                                "must be < " + std::to_string(im.sc.projections.size()));
+    const projection_spec& proj = im.sc.projections[projection];
+    im.settle(projection);
+    synapse_list current;
+    im.gather(projection, current, true);
+    if (weights.size() != current.weights.size())
+        throw invalid_parameter(proj.name, "weights", std::to_string(weights.size()) + " values",
+                                "must give one weight per synapse (" + std::to_string(current.weights.size()) + ")");
+    const model_info& target = im.models.find(im.sc.populations[im.population_index(proj.target)].model);
+    const bool conductance = target.ports[target.port_index(proj.receptor)].weight_dim == dimension::conductance;
+    double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
+    if (proj.plasticity.enabled()) {
+        const param_map p = im.models.find_plasticity(proj.plasticity.rule).complete(proj.plasticity.params);
+        if (p.count("w_min")) lo = p.at("w_min");
+        if (p.count("w_max")) hi = p.at("w_max");
+    }
+    for (std::size_t j = 0; j < weights.size(); ++j) {
+        const float w = weights[j];
+        if (!std::isfinite(w) || (conductance && w < 0.0f) || w < static_cast<float>(lo) || w > static_cast<float>(hi))
+            throw invalid_parameter(proj.name, "weights[" + std::to_string(j) + "]", std::to_string(w),
+                                    std::string("must be finite") + (conductance ? ", >= 0 (a conductance)" : "") +
+                                        (proj.plasticity.enabled() ? " and within [w_min, w_max]" : ""));
+    }
+    // Same walk as gather(): partition, block, source, delay, synapse.
+    std::size_t next = 0;
+    for (std::size_t p = 0; p < im.parts.size(); ++p)
+        for (auto& b : im.store.blocks[p]) {
+            if (b.projection != projection) continue;
+            if (b.homogeneous) {  // one shared weight no more
+                b.weights.assign(b.size(), b.weight_value);
+                b.homogeneous = false;
+            }
+            for (std::uint64_t s = 0; s < b.source_count; ++s)
+                for (std::int32_t d = 0; d < b.delay_count; ++d) {
+                    const std::size_t k = s * static_cast<std::size_t>(b.delay_count) + static_cast<std::size_t>(d);
+                    for (std::uint64_t j = b.offsets[k]; j < b.offsets[k + 1]; ++j) b.weights[j] = weights[next++];
+                }
+        }
+}
+
 void simulation::set_modulator(std::size_t projection, double value) {
     if (projection >= impl_->sc.projections.size() || !impl_->sc.projections[projection].plasticity.enabled())
         throw invalid_parameter("simulation", "projection", std::to_string(projection), "must be a plastic projection");

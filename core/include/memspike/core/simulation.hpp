@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,9 @@ public:
     /// Memory of the plastic synapses: their blocks (targets, weights, offsets), reverse indices
     /// and rule state (traces, eligibilities), and how many synapses that is.
     std::pair<std::size_t, std::uint64_t> plastic_memory() const;
+    /// Replaces the weights of a projection, one per synapse in the order of synapses_of().
+    /// Checked: the length, finite values, >= 0 for conductance ports, and the plasticity bounds.
+    void set_weights(std::size_t projection, std::span<const float> weights);
     /// Plasticity counters of a projection, summed over its blocks (zero for static ones).
     plasticity_counters plasticity(std::size_t projection) const;
 
