@@ -645,6 +645,14 @@ void register_core(py::module_& m) {
         }, py::arg("projection"), py::arg("weights"),
            "Replaces the weights of `projection` (one per synapse, in the order of weights()). Checked against the "
            "plasticity bounds; raises InvalidParameter naming the first bad entry.")
+        .def("_reset", [](py_simulation& s, bool keep_weights) {
+            s.check_idle();
+            {
+                py::gil_scoped_release release;
+                s.sim.reset(keep_weights);
+            }
+            s.memory = memory_recorder(s.memory.data().info);
+        }, py::arg("keep_weights") = true)
         .def("set_modulator", [](py_simulation& s, const std::string& projection, double value) {
             s.check_idle();
             s.sim.set_modulator(s.projection(projection), value);

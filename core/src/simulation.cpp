@@ -180,14 +180,19 @@ struct simulation::impl {
     tick_t now = 0;
     run_counters counters;
 
-    impl(const scenario& s, const model_registry& m, unsigned n_threads)
+    /// Builds the network; with `reuse`, takes that synapse store (same scenario) instead of
+    /// generating the connectivity again (reset with kept weights).
+    impl(const scenario& s, const model_registry& m, unsigned n_threads, synapse_store* reuse = nullptr)
         : sc(s), models(m),
           arena(n_threads == 0 ? tbb::task_arena::automatic : static_cast<int>(n_threads)),
           threads(n_threads == 0 ? static_cast<unsigned>(tbb::this_task_arena::max_concurrency()) : n_threads) {
         for (auto& p : sc.populations) p.params = models.find(p.model).complete(p.params);
         pop_offset = population_offsets(sc);
         const auto ranges = make_partitions(sc);
-        arena.execute([&] { store = build_synapses(sc, models, ranges); });
+        if (reuse != nullptr)
+            store = std::move(*reuse);
+        else
+            arena.execute([&] { store = build_synapses(sc, models, ranges); });
         parts.resize(ranges.size());
         arena.execute([&] {
             tbb::parallel_for(std::size_t{0}, ranges.size(), [&](std::size_t p) { make_partition(p, ranges[p]); });
@@ -711,6 +716,21 @@ std::pair<std::size_t, std::uint64_t> simulation::plastic_memory() const {
                 synapses += block.size();
             }
     return {bytes, synapses};
+}
+
+void simulation::reset(bool keep_weights) {
+    const scenario sc = impl_->sc;
+    const model_registry& models = impl_->models;
+    const unsigned threads = impl_->threads;
+    if (keep_weights) {
+        for (std::size_t j = 0; j < sc.projections.size(); ++j) impl_->settle(j);  // deferred updates first
+        synapse_store store = std::move(impl_->store);
+        impl_.reset();
+        impl_ = std::make_unique<impl>(sc, models, threads, &store);
+    } else {
+        impl_.reset();
+        impl_ = std::make_unique<impl>(sc, models, threads);
+    }
 }
 
 void simulation::set_weights(std::size_t projection, std::span<const float> weights) {

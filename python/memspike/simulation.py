@@ -68,6 +68,13 @@ class Simulation(_memspike.Simulation):
         attributes neurons, unit, interval_ticks and times_ms. Copies."""
         return Trace._from_dict(self._trace(population, var), self.resolution_ms)
 
+    def reset(self, keep_weights=True):
+        """Back to t = 0 without rebuilding from the scenario file: neuron states, sources and
+        stimuli as at construction (same seed), recorded spikes and traces, counters, plasticity
+        traces cleared. With `keep_weights` (the default) every synapse keeps its current, learned
+        weight; with False the weights are those of the scenario again."""
+        self._reset(keep_weights)
+
     def result(self):
         """Everything recorded so far as a Result (copies), equal to what an output file would hold."""
         return Result._from_data(self._data())

@@ -52,3 +52,18 @@ def test_reward_set_while_running():
     sim.set_modulator("plastic", 1.0)
     sim.run("500 ms")
     assert np.any(sim.weights("plastic")["weights"] != w0)
+
+
+def test_reset_keeps_learned_weights():
+    sim = memspike.Simulation(song("1 s"))
+    sim.run()
+    learned = sim.weights("plastic")["weights"].copy()
+    spikes_first = sim.spikes("neuron")[0].size
+    assert spikes_first > 0
+    sim.reset(keep_weights=True)
+    assert sim.now == 0
+    assert sim.spikes("neuron")[0].size == 0
+    assert np.array_equal(sim.weights("plastic")["weights"], learned)
+    sim.reset(keep_weights=False)
+    initial = memspike.Simulation(song("1 s")).weights("plastic")["weights"]
+    assert np.array_equal(sim.weights("plastic")["weights"], initial)

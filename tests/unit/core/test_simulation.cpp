@@ -59,3 +59,33 @@ TEST_CASE("a stop request ends the run at the next tick", "[unit]") {
     sim.run(1000000, opt);  // the progress callback asks to stop after ~0.2 s of wall time
     CHECK(sim.now() < 1000000);
 }
+
+TEST_CASE("reset: back to tick 0 with the same spikes; learned weights kept on request", "[unit]") {
+    const auto sc = test::brunel(2000, 100, 5.0, 2.0, 100.0, 3, 1.0);
+    const auto fresh = test::run(sc, 1);
+    simulation sim(sc, builtin_models(), 2);
+    sim.run(700);
+    sim.reset(false);
+    CHECK(sim.now() == 0);
+    CHECK(sim.counters().spikes == 0);
+    sim.run(1000);
+    CHECK(same_spikes(*fresh, sim));
+
+    // With plasticity: after learning, reset(true) must equal a fresh simulation whose weights were
+    // set to the learned ones.
+    auto plastic = sc;
+    plastic.projections[0].plasticity.rule = "stdp";
+    plastic.projections[0].plasticity.params = {{"lambda", 0.05}, {"w_max", 2.0}};
+    simulation learner(plastic, builtin_models(), 1);
+    learner.run(1000);
+    const auto learned = learner.synapses_of(0);
+    REQUIRE(learned.weights != simulation(plastic, builtin_models(), 1).synapses_of(0).weights);  // it did learn
+    learner.reset(true);
+    CHECK(learner.synapses_of(0).weights == learned.weights);
+    learner.run(500);
+    simulation reference(plastic, builtin_models(), 1);
+    reference.set_weights(0, learned.weights);
+    reference.run(500);
+    CHECK(same_spikes(learner, reference));
+    CHECK(learner.synapses_of(0).weights == reference.synapses_of(0).weights);
+}

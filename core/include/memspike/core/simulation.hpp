@@ -69,6 +69,11 @@ public:
     bool run(tick_t ticks, const run_options& options = {});
 
     tick_t now() const;
+    /// Back to tick 0: neuron states, sources and stimuli as at construction (same seed, so the
+    /// same random streams), spikes, counters, plasticity traces and eligibilities cleared. With
+    /// `keep_weights` the synapses keep their current (learned) weights; otherwise they are built
+    /// again from the scenario.
+    void reset(bool keep_weights = true);
     /// Worker threads actually used (oneTBB's default when 0 was asked for).
     unsigned threads() const;
     double resolution_ms() const;
