@@ -190,25 +190,19 @@ struct py_simulation {
     py_simulation(const scenario& sc, const model_registry& models, unsigned threads, const std::string& command_line)
         : sim(sc, models, threads), memory(make_info(sc, sim.threads(), command_line)) {}
 
-    std::size_t population(const std::string& name) const {
-        const auto& pops = sim.spec().populations;
+    /// Index of the entry called `name` in a scenario list (populations, projections); throws
+    /// UnknownModel listing the names there are.
+    template <class Entries>
+    static std::size_t index_of(const Entries& entries, const std::string& kind, const std::string& name) {
         std::vector<std::string> known;
-        for (std::size_t k = 0; k < pops.size(); ++k) {
-            if (pops[k].name == name) return k;
-            known.push_back(pops[k].name);
+        for (std::size_t k = 0; k < entries.size(); ++k) {
+            if (entries[k].name == name) return k;
+            known.push_back(entries[k].name);
         }
-        throw unknown_model("population", name, known);
+        throw unknown_model(kind, name, known);
     }
-
-    std::size_t projection(const std::string& name) const {
-        const auto& projs = sim.spec().projections;
-        std::vector<std::string> known;
-        for (std::size_t k = 0; k < projs.size(); ++k) {
-            if (projs[k].name == name) return k;
-            known.push_back(projs[k].name);
-        }
-        throw unknown_model("projection", name, known);
-    }
+    std::size_t population(const std::string& name) const { return index_of(sim.spec().populations, "population", name); }
+    std::size_t projection(const std::string& name) const { return index_of(sim.spec().projections, "projection", name); }
 
     const trace_data& trace(const std::string& pop, const std::string& var) const {
         if (const auto* t = memory.find_trace(pop, var)) return *t;

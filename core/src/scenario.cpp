@@ -909,6 +909,35 @@ void read_window(const context& cx, const table_view& tv, const simulation_spec&
     }
 }
 
+/// `times = [...]` with a parallel array `values_key` (step amplitudes, modulator values): both
+/// required, same length, times >= 0, strictly increasing and on the grid. `value(node, key)`
+/// reads each value.
+template <class ReadValue>
+void read_schedule(const context& cx, const table_view& tv, const simulation_spec& sim, const std::string& values_key,
+                   const std::string& values_expected, std::vector<double>& times_ms, ReadValue&& value) {
+    const std::string tkey = tv.sub("times"), vkey = tv.sub(values_key);
+    const std::string texp = "an array of times such as [\"0 ms\", \"100 ms\"]";
+    if (tv.get("times") == nullptr) tv.missing("times", texp);
+    if (tv.get(values_key) == nullptr) tv.missing(values_key, values_expected);
+    const auto* times = tv.array("times", texp);
+    const auto* values = tv.array(values_key, values_expected);
+    if (times->empty()) fail(cx, tv.get("times"), tkey, "empty: give at least one time");
+    if (times->size() != values->size())
+        fail(cx, tv.get(values_key), vkey, "has " + std::to_string(values->size()) + " entries but 'times' has " +
+                                               std::to_string(times->size()) + ": they must have the same length");
+    for (std::size_t i = 0; i < times->size(); ++i) {
+        const std::string ki = tkey + "[" + std::to_string(i) + "]";
+        const toml::node& n = *times->get(i);
+        const double ms = quantity_of(cx, n, ki, dimension::time);
+        if (ms < 0) invalid(cx, n, ki, "must be >= 0 ms");
+        if (!times_ms.empty() && !(ms > times_ms.back()))
+            invalid(cx, n, ki, "times must be strictly increasing; the previous one is " + ms_text(times_ms.back()));
+        on_grid(cx, n, ki, ms, sim.resolution_ms);
+        times_ms.push_back(ms);
+        value(*values->get(i), vkey + "[" + std::to_string(i) + "]");
+    }
+}
+
 stimulus_spec read_stimulus(const context& cx, const toml::table& t, std::size_t index, const simulation_spec& sim,
                             const std::vector<population_info>& pops, std::set<std::string>& names) {
     static const std::vector<std::string> kinds{"poisson", "dc", "step"};
@@ -956,26 +985,8 @@ stimulus_spec read_stimulus(const context& cx, const toml::table& t, std::size_t
         return s;
     }
     // step
-    const std::string tkey = tv.sub("times"), akey = tv.sub("amplitudes");
-    if (tv.get("times") == nullptr) tv.missing("times", "an array of times such as [\"0 ms\", \"100 ms\"]");
-    if (tv.get("amplitudes") == nullptr) tv.missing("amplitudes", "an array of currents such as [\"100 pA\", \"0 pA\"]");
-    const auto* times = tv.array("times", "an array of times such as [\"0 ms\", \"100 ms\"]");
-    const auto* amps = tv.array("amplitudes", "an array of currents such as [\"100 pA\", \"0 pA\"]");
-    if (times->empty()) fail(cx, tv.get("times"), tkey, "empty: give at least one time");
-    if (times->size() != amps->size())
-        fail(cx, tv.get("amplitudes"), akey, "has " + std::to_string(amps->size()) + " entries but 'times' has " +
-                                                 std::to_string(times->size()) + ": they must have the same length");
-    for (std::size_t i = 0; i < times->size(); ++i) {
-        const std::string ki = tkey + "[" + std::to_string(i) + "]";
-        const toml::node& n = *times->get(i);
-        const double ms = quantity_of(cx, n, ki, dimension::time);
-        if (ms < 0) invalid(cx, n, ki, "must be >= 0 ms");
-        if (!s.times_ms.empty() && !(ms > s.times_ms.back()))
-            invalid(cx, n, ki, "times must be strictly increasing; the previous one is " + ms_text(s.times_ms.back()));
-        on_grid(cx, n, ki, ms, sim.resolution_ms);
-        s.times_ms.push_back(ms);
-        s.amplitudes_pa.push_back(quantity_of(cx, *amps->get(i), akey + "[" + std::to_string(i) + "]", dimension::current));
-    }
+    read_schedule(cx, tv, sim, "amplitudes", "an array of currents such as [\"100 pA\", \"0 pA\"]", s.times_ms,
+                  [&](const toml::node& n, const std::string& key) { s.amplitudes_pa.push_back(quantity_of(cx, n, key, dimension::current)); });
     return s;
 }
 
@@ -1003,26 +1014,8 @@ modulator_spec read_modulator(const context& cx, const toml::table& t, std::size
             invalid(cx, *pa->get(i), ki, "must name a plastic projection (" + list_or_none(plastic) + ")");
         m.projections.push_back(name);
     }
-    const std::string tkey = tv.sub("times"), vkey = tv.sub("values");
-    if (tv.get("times") == nullptr) tv.missing("times", "an array of times such as [\"0 ms\", \"500 ms\"]");
-    if (tv.get("values") == nullptr) tv.missing("values", "an array of numbers such as [0.0, 1.0]");
-    const auto* times = tv.array("times", "an array of times such as [\"0 ms\", \"500 ms\"]");
-    const auto* values = tv.array("values", "an array of numbers such as [0.0, 1.0]");
-    if (times->empty()) fail(cx, tv.get("times"), tkey, "empty: give at least one time");
-    if (times->size() != values->size())
-        fail(cx, tv.get("values"), vkey, "has " + std::to_string(values->size()) + " entries but 'times' has " +
-                                             std::to_string(times->size()) + ": they must have the same length");
-    for (std::size_t i = 0; i < times->size(); ++i) {
-        const std::string ki = tkey + "[" + std::to_string(i) + "]";
-        const toml::node& n = *times->get(i);
-        const double ms = quantity_of(cx, n, ki, dimension::time);
-        if (ms < 0) invalid(cx, n, ki, "must be >= 0 ms");
-        if (!m.times_ms.empty() && !(ms > m.times_ms.back()))
-            invalid(cx, n, ki, "times must be strictly increasing; the previous one is " + ms_text(m.times_ms.back()));
-        on_grid(cx, n, ki, ms, sim.resolution_ms);
-        m.times_ms.push_back(ms);
-        m.values.push_back(number_of(cx, *values->get(i), vkey + "[" + std::to_string(i) + "]"));
-    }
+    read_schedule(cx, tv, sim, "values", "an array of numbers such as [0.0, 1.0]", m.times_ms,
+                  [&](const toml::node& n, const std::string& key) { m.values.push_back(number_of(cx, n, key)); });
     return m;
 }
 
