@@ -86,15 +86,7 @@ public:
         }
         in.touched.clear();
         // 3. Self-scheduled crossings of passive neurons.
-        due_.clear();
-        m_.pop_due(t, due_);
-        for (const std::uint32_t i : due_) {
-            if (m_.bring_to(i, t) >= m_.v_th() && !m_.refractory(i, t)) {
-                m_.fire(i, t);
-                spikes.push_back(i);
-            }
-            m_.schedule_crossing(i);
-        }
+        m_.fire_due(t, due_, spikes);
         // 4. Quiescent neurons leave the active set and become lazy again.
         std::size_t kept = 0;
         for (const std::uint32_t i : active_) {

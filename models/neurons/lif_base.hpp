@@ -133,6 +133,19 @@ public:
     /// Pops the crossings due at tick t into `due` (stale entries dropped).
     void pop_due(tick_t t, std::vector<std::uint32_t>& due);
     tick_t next_wake() const;
+    /// Fires the self-scheduled crossings due at tick t (appending to `spikes`) and reschedules
+    /// those neurons; `scratch` is reused storage.
+    void fire_due(tick_t t, std::vector<std::uint32_t>& scratch, std::vector<std::uint32_t>& spikes) {
+        scratch.clear();
+        pop_due(t, scratch);
+        for (const std::uint32_t i : scratch) {
+            if (bring_to(i, t) >= p_.v_th_mv && !refractory(i, t)) {
+                fire(i, t);
+                spikes.push_back(i);
+            }
+            schedule_crossing(i);
+        }
+    }
 
     /// Adds delta_pa to the stimulus current from tick t on (the interval (t, t+1] uses it).
     /// `passive` tells whether the neuron has no synaptic current (so its crossing can be predicted).

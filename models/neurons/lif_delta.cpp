@@ -43,15 +43,7 @@ public:
             m_.schedule_crossing(i);
         }
         in.touched.clear();
-        due_.clear();
-        m_.pop_due(t, due_);
-        for (const std::uint32_t i : due_) {
-            if (m_.bring_to(i, t) >= m_.v_th() && !m_.refractory(i, t)) {
-                m_.fire(i, t);
-                spikes.push_back(i);
-            }
-            m_.schedule_crossing(i);
-        }
+        m_.fire_due(t, due_, spikes);
     }
 
     tick_t next_event_tick(tick_t) const override { return m_.next_wake(); }
