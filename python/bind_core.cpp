@@ -639,6 +639,18 @@ void register_core(py::module_& m) {
         }, py::arg("projection"), py::arg("weights"),
            "Replaces the weights of `projection` (one per synapse, in the order of weights()). Checked against the "
            "plasticity bounds; raises InvalidParameter naming the first bad entry.")
+        .def("save_state", [](const py_simulation& s, const std::string& path) {
+            s.check_idle();
+            py::gil_scoped_release release;
+            s.sim.save_state(path);
+        }, py::arg("path"),
+           "Writes the complete dynamic state (checkpoint) to `path`: load_state on a simulation of the same scenario "
+           "continues exactly. Recorded spikes and traces are results, not state, and are not included.")
+        .def("load_state", [](py_simulation& s, const std::string& path) {
+            s.check_idle();
+            py::gil_scoped_release release;
+            s.sim.load_state(path);
+        }, py::arg("path"), "Restores a checkpoint written by save_state for the same scenario; raises memspike.IOError otherwise.")
         .def("_reset", [](py_simulation& s, bool keep_weights) {
             s.check_idle();
             {

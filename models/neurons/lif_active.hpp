@@ -23,7 +23,7 @@
 namespace memspike::lif {
 
 /// Synapses must provide: static constexpr std::size_t ports; names[ports] (state variable names); void resize(n);
-/// double step_v(i, v, membrane&) (V after one tick, from the synaptic state at the tick start);
+/// save_state(os) / load_state(is, n); double step_v(i, v, membrane&) (V after one tick, from the synaptic state at the tick start);
 /// void decay(i) (synaptic state to the next tick); void add(i, port, w); bool quiet(i, tol) const;
 /// void zero(i); double value(i, var) const (state variable var >= 1); std::size_t memory_bytes() const.
 template <class Synapses>
@@ -115,6 +115,19 @@ public:
     std::size_t memory_bytes() const override {
         return m_.memory_bytes() + syn_.memory_bytes() + active_flag_.capacity() +
                (active_.capacity() + due_.capacity()) * sizeof(std::uint32_t);
+    }
+
+    void save_state(std::ostream& os) const override {
+        m_.save_state(os);
+        syn_.save_state(os);
+        state_io::put_vector(os, active_flag_);
+        state_io::put_vector(os, active_);
+    }
+    void load_state(std::istream& is) override {
+        m_.load_state(is);
+        syn_.load_state(is, active_flag_.size());
+        state_io::get_exact(is, active_flag_, active_flag_.size());
+        state_io::get_vector(is, active_, active_flag_.size());
     }
 
 private:

@@ -112,6 +112,16 @@ std::size_t membrane::memory_bytes() const {
            heap_.size() * sizeof(wake_entry);
 }
 
+void membrane::save_state(std::ostream& os) const {
+    state_io::put_vector(os, s_);
+    save_heap(os, heap_);
+}
+
+void membrane::load_state(std::istream& is) {
+    state_io::get_exact(is, s_, s_.size());
+    load_heap(is, heap_, static_cast<std::uint32_t>(s_.size()));
+}
+
 std::vector<double> initial_values(const group_context& ctx, const std::string& var, double fallback) {
     std::vector<double> out(ctx.count, fallback);
     auto it = ctx.spec.init.find(var);

@@ -27,6 +27,7 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/model.hpp"
 #include "memspike/core/random.hpp"
+#include "memspike/core/state_io.hpp"
 
 namespace memspike::lif {
 
@@ -153,6 +154,9 @@ public:
 
     std::size_t memory_bytes() const;
 
+    void save_state(std::ostream& os) const;
+    void load_state(std::istream& is);
+
 private:
     void schedule_crossing_slow(std::uint32_t i);
     using wake_entry = std::pair<tick_t, std::uint32_t>;
@@ -172,6 +176,35 @@ private:
     std::vector<neuron_state> s_;
     std::priority_queue<wake_entry, std::vector<wake_entry>, std::greater<>> heap_;
 };
+
+/// Saves / restores a (tick, index) min-heap as it is.
+template <class Heap>
+void save_heap(std::ostream& os, const Heap& heap) {
+    auto copy = heap;
+    const auto& c = state_io::container_of(copy);
+    std::vector<tick_t> ticks;
+    std::vector<std::uint32_t> ids;
+    for (const auto& [t, i] : c) {
+        ticks.push_back(t);
+        ids.push_back(i);
+    }
+    state_io::put_vector(os, ticks);
+    state_io::put_vector(os, ids);
+}
+
+template <class Heap>
+void load_heap(std::istream& is, Heap& heap, std::uint32_t max_id) {
+    std::vector<tick_t> ticks;
+    std::vector<std::uint32_t> ids;
+    state_io::get_vector(is, ticks);
+    state_io::get_exact(is, ids, ticks.size());
+    auto& c = state_io::container_of(heap);
+    c.clear();
+    for (std::size_t k = 0; k < ticks.size(); ++k) {
+        if (ids[k] >= max_id) throw io_error("checkpoint: a neuron index does not match this network");
+        c.emplace_back(ticks[k], ids[k]);  // stored in heap order: the heap property holds
+    }
+}
 
 /// Draws the initial value of state variable `var` for every neuron of the partition from the
 /// population's `init` table (stream keyed by seed, population and neuron index); `fallback` when

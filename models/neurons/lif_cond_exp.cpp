@@ -52,6 +52,14 @@ struct exp_conductances {
     void zero(std::uint32_t i) { g_ex[i] = g_in[i] = 0.0; }
     double value(std::uint32_t i, std::size_t var) const { return var == 1 ? g_ex[i] : g_in[i]; }
     std::size_t memory_bytes() const { return (g_ex.capacity() + g_in.capacity()) * sizeof(double); }
+    void save_state(std::ostream& os) const {
+        state_io::put_vector(os, g_ex);
+        state_io::put_vector(os, g_in);
+    }
+    void load_state(std::istream& is, std::size_t n) {
+        state_io::get_exact(is, g_ex, n);
+        state_io::get_exact(is, g_in, n);
+    }
 };
 
 } // namespace

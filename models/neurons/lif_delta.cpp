@@ -55,6 +55,8 @@ public:
     double peek(tick_t t, std::uint32_t i, std::size_t) const override { return m_.peek(i, t); }
 
     std::size_t memory_bytes() const override { return m_.memory_bytes() + due_.capacity() * sizeof(std::uint32_t); }
+    void save_state(std::ostream& os) const override { m_.save_state(os); }
+    void load_state(std::istream& is) override { m_.load_state(is); }
 
 private:
     membrane m_;

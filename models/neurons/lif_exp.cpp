@@ -41,6 +41,14 @@ struct exp_currents {
     void zero(std::uint32_t i) { i_ex[i] = i_in[i] = 0.0; }
     double value(std::uint32_t i, std::size_t var) const { return var == 1 ? i_ex[i] : i_in[i]; }
     std::size_t memory_bytes() const { return (i_ex.capacity() + i_in.capacity()) * sizeof(double); }
+    void save_state(std::ostream& os) const {
+        state_io::put_vector(os, i_ex);
+        state_io::put_vector(os, i_in);
+    }
+    void load_state(std::istream& is, std::size_t n) {
+        state_io::get_exact(is, i_ex, n);
+        state_io::get_exact(is, i_in, n);
+    }
 };
 
 } // namespace

@@ -15,6 +15,7 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/random.hpp"
 #include "memspike/core/units.hpp"
+#include "neurons/lif_base.hpp"
 
 namespace memspike::sources {
 namespace {
@@ -67,6 +68,16 @@ public:
         return next_ms_.capacity() * sizeof(double) + rng_.capacity() * sizeof(random_stream) +
                heap_.size() * sizeof(std::pair<tick_t, std::uint32_t>);
     }
+    void save_state(std::ostream& os) const override {
+        state_io::put_vector(os, next_ms_);
+        state_io::put_vector(os, rng_);
+        lif::save_heap(os, heap_);
+    }
+    void load_state(std::istream& is) override {
+        state_io::get_exact(is, next_ms_, next_ms_.size());
+        state_io::get_exact(is, rng_, rng_.size());
+        lif::load_heap(is, heap_, static_cast<std::uint32_t>(next_ms_.size()));
+    }
 
 private:
     void push(std::uint32_t i) {
@@ -94,6 +105,13 @@ public:
         while (next_ < events_.size() && events_[next_].first <= t) spikes.push_back(events_[next_++].second);
     }
     tick_t next_event_tick(tick_t) const override { return next_ < events_.size() ? events_[next_].first : never; }
+    void save_state(std::ostream& os) const override { state_io::put(os, static_cast<std::uint64_t>(next_)); }
+    void load_state(std::istream& is) override {
+        std::uint64_t n = 0;
+        state_io::get(is, n);
+        if (n > events_.size()) throw io_error("checkpoint: spike_source position does not match this network");
+        next_ = n;
+    }
     std::size_t memory_bytes() const override { return events_.capacity() * sizeof(events_[0]); }
 
 private:

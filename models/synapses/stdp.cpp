@@ -35,6 +35,7 @@
 #include <cmath>
 
 #include "memspike/core/errors.hpp"
+#include "memspike/core/state_io.hpp"
 #include "memspike/core/units.hpp"
 #include "neurons/lif_base.hpp"
 
@@ -150,6 +151,18 @@ public:
     std::size_t memory_bytes() const override {
         return x_.capacity() * sizeof(trace) + post_.capacity() * sizeof(post_state) + list_.capacity() * sizeof(post_list);
     }
+    void save_state(std::ostream& os) const override {
+        state_io::put_vector(os, x_);
+        state_io::put_vector(os, post_);
+        state_io::put_vector(os, list_);
+        state_io::put(os, c_);
+    }
+    void load_state(std::istream& is) override {
+        state_io::get_exact(is, x_, x_.size());
+        state_io::get_exact(is, post_, post_.size());
+        state_io::get_exact(is, list_, list_.size());
+        state_io::get(is, c_);
+    }
 
 private:
     /// Applies to weight w the potentiation of the post spikes of `ps` at or after the last
@@ -247,6 +260,14 @@ public:
     const plasticity_counters& counters() const override { return c_; }
     std::size_t memory_bytes() const override {
         return (r1_.capacity() + r2_.capacity() + o1_.capacity() + o2_.capacity()) * sizeof(trace);
+    }
+    void save_state(std::ostream& os) const override {
+        for (const auto* v : {&r1_, &r2_, &o1_, &o2_}) state_io::put_vector(os, *v);
+        state_io::put(os, c_);
+    }
+    void load_state(std::istream& is) override {
+        for (auto* v : {&r1_, &r2_, &o1_, &o2_}) state_io::get_exact(is, *v, v->size());
+        state_io::get(is, c_);
     }
 
 private:
@@ -455,6 +476,24 @@ public:
     const plasticity_counters& counters() const override { return c_; }
     std::size_t memory_bytes() const override {
         return (x_.capacity() + y_.capacity()) * sizeof(trace) + (c_hat_.capacity() + u_.capacity()) * sizeof(float);
+    }
+    void save_state(std::ostream& os) const override {
+        state_io::put_vector(os, x_);
+        state_io::put_vector(os, y_);
+        state_io::put_vector(os, c_hat_);
+        state_io::put_vector(os, u_);
+        state_io::put(os, m_);
+        state_io::put(os, t_m_);
+        state_io::put(os, c_);
+    }
+    void load_state(std::istream& is) override {
+        state_io::get_exact(is, x_, x_.size());
+        state_io::get_exact(is, y_, y_.size());
+        state_io::get_exact(is, c_hat_, c_hat_.size());
+        state_io::get_exact(is, u_, u_.size());
+        state_io::get(is, m_);
+        state_io::get(is, t_m_);
+        state_io::get(is, c_);
     }
 
 private:

@@ -177,3 +177,30 @@ def test_progress_errors_stop_the_run_and_reading_while_running_is_refused(brune
         sim.run(progress=lambda done_ms, total_ms: 1 / 0)
     assert sim.now >= now
     assert sim.run() is True and sim.now == 2000
+
+
+def test_checkpoint_continues_identically(tmp_path):
+    """run 1 s; save; run 1 s  ==  load; run 1 s (identical spikes)."""
+    import memspike as ms
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    sc = ms.load_scenario(str(root / "examples" / "brunel.toml"),
+                          overrides={"simulation.scale": 0.1, "simulation.duration": "2 s"})
+    a = ms.Simulation(sc, threads=2)
+    a.run("1 s")
+    a.save_state(str(tmp_path / "state.bin"))
+    a.run("1 s")
+    b = ms.Simulation(sc, threads=1)
+    b.load_state(str(tmp_path / "state.bin"))
+    assert b.now == 10000
+    b.run("1 s")
+    for pop in ("E", "I"):
+        ids_a, t_a = a.spike_ticks(pop)
+        ids_b, t_b = b.spike_ticks(pop)
+        late = t_a >= 10000
+        assert late.sum() > 0
+        assert (ids_a[late] == ids_b).all() and (t_a[late] == t_b).all()
+    other = ms.Simulation(ms.load_scenario(str(root / "examples" / "brunel.toml"),
+                                           overrides={"simulation.scale": 0.1, "simulation.seed": 1}))
+    import pytest
+    with pytest.raises(ms.IOError, match="another scenario"):
+        other.load_state(str(tmp_path / "state.bin"))

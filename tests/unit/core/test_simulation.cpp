@@ -2,6 +2,11 @@
 // Determinism: same seed => same spikes; 1 vs N threads => same spikes; another seed => others.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
+#include <unistd.h>
+
+#include "memspike/core/scenario.hpp"
 #include "support.hpp"
 
 using namespace memspike;
@@ -88,4 +93,87 @@ TEST_CASE("reset: back to tick 0 with the same spikes; learned weights kept on r
     reference.run(500);
     CHECK(same_spikes(learner, reference));
     CHECK(learner.synapses_of(0).weights == reference.synapses_of(0).weights);
+}
+
+namespace {
+
+/// Spikes with tick >= from, per population.
+std::vector<spike_trains> spikes_from(const simulation& sim, tick_t from) {
+    std::vector<spike_trains> out;
+    for (const auto& s : sim.spikes()) {
+        spike_trains t;
+        for (std::size_t k = 0; k < s.ids.size(); ++k)
+            if (s.ticks[k] >= from) {
+                t.ids.push_back(s.ids[k]);
+                t.ticks.push_back(s.ticks[k]);
+            }
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+void check_checkpoint(const scenario& sc, tick_t first, tick_t second) {
+    const std::string path = (std::filesystem::temp_directory_path() / ("memspike_ckpt_" + std::to_string(::getpid()) + ".bin")).string();
+    simulation a(sc, builtin_models(), 2);
+    a.run(first);
+    a.save_state(path);
+    a.run(second);
+    simulation b(sc, builtin_models(), 1);  // another thread count, too
+    b.load_state(path);
+    CHECK(b.now() == first);
+    b.run(second);
+    const auto sa = spikes_from(a, first), sb = spikes_from(b, first);
+    std::size_t n = 0;
+    for (std::size_t p = 0; p < sa.size(); ++p) {
+        CHECK(sa[p].ids == sb[p].ids);
+        CHECK(sa[p].ticks == sb[p].ticks);
+        n += sa[p].ids.size();
+    }
+    CHECK(n > 0);
+    for (std::size_t j = 0; j < sc.projections.size(); ++j) CHECK(a.synapses_of(j).weights == b.synapses_of(j).weights);
+    std::filesystem::remove(path);
+}
+
+} // namespace
+
+TEST_CASE("checkpoint: run; save; run == load; run (identical spikes and weights)", "[unit]") {
+    SECTION("Brunel with STDP on E->E and Poisson drive") {
+        auto sc = test::brunel(2000, 100, 5.0, 2.0, 200.0, 9, 1.0);
+        sc.projections[0].plasticity.rule = "stdp";
+        sc.projections[0].plasticity.params = {{"lambda", 0.01}, {"w_max", 2.0}};
+        check_checkpoint(sc, 1000, 1000);
+    }
+    SECTION("Song 2000: Poisson sources, conductance neuron, STDP; and the three-factor rule") {
+        auto sc = load_scenario(std::string(MEMSPIKE_SOURCE_DIR) + "/examples/stdp_song.toml", builtin_models(),
+                                {{"simulation.duration", "\"2 s\""}});
+        check_checkpoint(sc, 7000, 5000);
+        sc.projections[0].plasticity.rule = "stdp_reward";
+        sc.projections[0].plasticity.params = {{"a_plus", 0.001}, {"a_minus", 0.001}, {"tau_c", 200.0}, {"w_max", 0.1}};
+        modulator_spec m;
+        m.name = "da";
+        m.projections = {sc.projections[0].name};
+        m.times_ms = {0.0, 300.0, 900.0};
+        m.values = {0.0, 1.0, -0.5};
+        sc.modulators.push_back(m);
+        check_checkpoint(sc, 6000, 6000);
+    }
+    SECTION("CUBA (exponential currents, active set) with a DC step") {
+        auto sc = workloads::cuba(100.0, 4);
+        build::add_dc(sc, "E", 50.0, 30.0).stop_ms = 80.0;
+        check_checkpoint(sc, 400, 600);
+    }
+}
+
+TEST_CASE("checkpoint of another network is rejected", "[unit]") {
+    const std::string path = (std::filesystem::temp_directory_path() / ("memspike_ckpt_other_" + std::to_string(::getpid()) + ".bin")).string();
+    const auto sc = test::brunel(2000, 100, 5.0, 2.0, 100.0, 3, 1.0);
+    simulation a(sc, builtin_models(), 1);
+    a.run(100);
+    a.save_state(path);
+    auto other = sc;
+    other.simulation.seed = 4;
+    simulation b(other, builtin_models(), 1);
+    CHECK_THROWS_WITH(b.load_state(path), Catch::Contains("another scenario"));
+    CHECK_THROWS_WITH(b.load_state(path + ".missing"), Catch::Contains("cannot read checkpoint"));
+    std::filesystem::remove(path);
 }

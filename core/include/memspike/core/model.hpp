@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <limits>
 #include <memory>
 #include <span>
@@ -91,6 +92,11 @@ public:
 
     /// Bytes held by the state of this partition.
     virtual std::size_t memory_bytes() const = 0;
+
+    /// Writes / restores the complete dynamic state (checkpoints): after load_state, advancing
+    /// gives exactly what the saved partition would have given.
+    virtual void save_state(std::ostream& os) const = 0;
+    virtual void load_state(std::istream& is) = 0;
 };
 
 /// What a model factory receives.

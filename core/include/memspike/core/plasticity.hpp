@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <span>
 #include <string>
@@ -86,6 +87,10 @@ public:
 
     virtual const plasticity_counters& counters() const = 0;
     virtual std::size_t memory_bytes() const = 0;
+
+    /// Checkpoints: the rule's complete state (traces, lists, eligibilities, counters).
+    virtual void save_state(std::ostream& os) const = 0;
+    virtual void load_state(std::istream& is) = 0;
 };
 
 /// What a plasticity rule factory receives.

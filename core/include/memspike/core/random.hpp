@@ -162,6 +162,12 @@ public:
         }
     }
 
+    /// The raw state, for checkpoints.
+    const std::uint64_t* state() const { return s_; }
+    void set_state(const std::uint64_t* s) {
+        for (int k = 0; k < 4; ++k) s_[k] = s[k];
+    }
+
 private:
     static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
     std::uint64_t s_[4];

@@ -74,6 +74,14 @@ public:
     /// `keep_weights` the synapses keep their current (learned) weights; otherwise they are built
     /// again from the scenario.
     void reset(bool keep_weights = true);
+    /// Checkpoints. save_state writes the complete dynamic state (time, neuron and synapse state,
+    /// weights, plasticity, stimuli, random streams, spikes in flight) to a binary file.
+    /// load_state restores it into a simulation built from the same scenario, so that running on
+    /// gives exactly the spikes the saved one would have produced. A checkpoint of another network
+    /// is rejected. Recorded spikes, traces and counters are results, not state: they are not
+    /// part of it.
+    void save_state(const std::string& path) const;
+    void load_state(const std::string& path);
     /// Worker threads actually used (oneTBB's default when 0 was asked for).
     unsigned threads() const;
     double resolution_ms() const;
