@@ -26,8 +26,6 @@
 #include <utility>
 #include <vector>
 
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
@@ -353,23 +351,18 @@ py::list run_sweep(const std::vector<const scenario*>& specs, const model_regist
         py::gil_scoped_release release;
         std::thread worker([&] {
             try {
-                tbb::task_arena arena(threads == 0 ? tbb::task_arena::automatic : static_cast<int>(threads));
-                arena.execute([&] {
-                    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const tbb::blocked_range<std::size_t>& r) {
-                        for (std::size_t i = r.begin(); i != r.end(); ++i) {
-                            const scenario& sc = *specs[i];
-                            simulation sim(sc, models, 1);
-                            memory_recorder rec(make_info(sc, 1, command_lines[i]));
-                            run_options opt;
-                            opt.rec = &rec;
-                            opt.stop = &stop;
-                            opt.keep_spikes = false;
-                            const auto t0 = clock_type::now();
-                            const bool ok = sim.run(sc.duration_ticks(), opt);
-                            rec.close(ok, std::chrono::duration<double>(clock_type::now() - t0).count(), sim.now());
-                            out[i] = rec.take();
-                        }
-                    }, tbb::simple_partitioner());
+                run_points(n, threads, [&](std::size_t i) {
+                    const scenario& sc = *specs[i];
+                    simulation sim(sc, models, 1);
+                    memory_recorder rec(make_info(sc, 1, command_lines[i]));
+                    run_options opt;
+                    opt.rec = &rec;
+                    opt.stop = &stop;
+                    opt.keep_spikes = false;
+                    const auto t0 = clock_type::now();
+                    const bool ok = sim.run(sc.duration_ticks(), opt);
+                    rec.close(ok, std::chrono::duration<double>(clock_type::now() - t0).count(), sim.now());
+                    out[i] = rec.take();
                 });
             } catch (...) {
                 failure = std::current_exception();

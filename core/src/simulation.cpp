@@ -19,7 +19,9 @@
 #include <numeric>
 #include <queue>
 
+#include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/partitioner.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include "memspike/core/connectivity.hpp"
@@ -665,6 +667,17 @@ struct simulation::impl {
     std::vector<std::uint32_t> ids_;
     std::vector<tick_t> ticks_;
 };
+
+void run_points(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& point) {
+    tbb::task_arena arena(threads == 0 ? tbb::task_arena::automatic : static_cast<int>(threads));
+    arena.execute([&] {
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1),
+                          [&](const tbb::blocked_range<std::size_t>& r) {
+                              for (std::size_t i = r.begin(); i != r.end(); ++i) point(i);
+                          },
+                          tbb::simple_partitioner());
+    });
+}
 
 simulation::simulation(const scenario& sc, const model_registry& models, unsigned threads)
     : impl_(std::make_unique<impl>(sc, models, threads)) {}

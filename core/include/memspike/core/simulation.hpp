@@ -116,4 +116,9 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
+/// Runs `point(i)` for i in [0, n) on `threads` worker threads (0: all cores), each point on one
+/// thread: the parallel loop of parameter sweeps. Independent points, so results do not depend
+/// on `threads`. The first exception thrown by a point is rethrown after all points stopped.
+void run_points(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& point);
+
 } // namespace memspike
