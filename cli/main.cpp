@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include "memspike/core/errors.hpp"
 #include "memspike/core/graph.hpp"
@@ -86,6 +87,13 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
     auto sc = load(args, threads_given ? static_cast<long long>(threads_flag) : -1);
     if (output.empty()) output = std::filesystem::path(args.scenario).stem().string() + ".h5";
     const auto& models = memspike::builtin_models();
+    {
+        // Fail before a long network build, not after it, when the output cannot be written.
+        const auto dir = std::filesystem::absolute(output).parent_path();
+        if (!std::filesystem::is_directory(dir) || access(dir.c_str(), W_OK) != 0)
+            throw memspike::io_error("cannot write output file '" + output + "': directory '" + dir.string() +
+                                     "' does not exist or is not writable");
+    }
 
     const auto t_build = std::chrono::steady_clock::now();
     memspike::simulation sim(sc, models, sc.simulation.threads);

@@ -24,6 +24,13 @@ rc=$?
 check "--set with a bad value exits 2" "[ $rc -eq 2 ]"
 check "--set error names the key" "echo \"\$out\" | grep -q 'simulation.duration'"
 
+# An output path that cannot be written fails at once, before the network is built.
+out=$("$bin" run "$examples/brunel.toml" -o /nonexistent/dir/out.h5 2>&1)
+rc=$?
+check "unwritable output exits 2" "[ $rc -eq 2 ]"
+check "unwritable output is named" "echo \"\$out\" | grep -q '/nonexistent/dir/out.h5'"
+check "unwritable output fails before building" "! echo \"\$out\" | grep -q 'built in'"
+
 # Interrupt a long run: exit 130, file valid and marked incomplete.
 "$bin" run "$examples/brunel.toml" --set simulation.scale=0.2 --set 'simulation.duration="100 s"' -o "$work/int.h5" -q &
 pid=$!
