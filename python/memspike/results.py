@@ -136,6 +136,26 @@ class Result:
         size = self.sizes[population]
         return float(ids.size) / (size * ms * 1e-3) if ms > 0 and size > 0 else 0.0
 
+    def spikes_frame(self, populations=None):
+        """All spikes as a pandas DataFrame with columns population, neuron, tick, time_ms (one row
+        per spike, populations in recording order). Needs pandas (Debian: python3-pandas); raises
+        ImportError saying so when it is not installed."""
+        try:
+            import pandas as pd
+        except ImportError as e:
+            raise ImportError("Result.spikes_frame needs pandas (Debian: apt-get install python3-pandas)") from e
+        import numpy as np
+        pops = list(populations) if populations is not None else self.populations
+        frames = []
+        for pop in pops:
+            ids, ticks = self.spike_ticks(pop)
+            frames.append(pd.DataFrame({"population": pd.Categorical([pop] * ids.size, categories=pops),
+                                        "neuron": ids, "tick": ticks, "time_ms": ticks * self.resolution_ms}))
+        if not frames:
+            return pd.DataFrame({"population": [], "neuron": np.array([], np.uint32), "tick": np.array([], np.int64),
+                                 "time_ms": np.array([], float)})
+        return pd.concat(frames, ignore_index=True)
+
     # -- comparison and presentation -----------------------------------------------------------------
 
     def __eq__(self, other):

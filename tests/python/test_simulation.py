@@ -204,3 +204,16 @@ def test_checkpoint_continues_identically(tmp_path):
     import pytest
     with pytest.raises(ms.IOError, match="another scenario"):
         other.load_state(str(tmp_path / "state.bin"))
+
+
+def test_spikes_frame_with_pandas():
+    pd = __import__("pytest").importorskip("pandas")
+    import memspike as ms
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    sim = ms.Simulation(ms.load_scenario(str(root / "examples" / "single_neuron.toml")))
+    sim.run()
+    df = sim.result().spikes_frame()
+    ids, times = sim.spikes("n")
+    assert isinstance(df, pd.DataFrame) and len(df) == ids.size > 0
+    assert list(df.columns) == ["population", "neuron", "tick", "time_ms"]
+    assert (df["time_ms"].to_numpy() == times).all()
