@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Quick looks at a run with matplotlib: spike rasters and population rates.
+"""Quick looks at a run with matplotlib: spike rasters, population rates and weight histograms.
 
 Both functions take a Result (or a Simulation, whose result() is used), draw into `ax` (a new
 figure when None) and return the axes. Without a display (no DISPLAY / WAYLAND_DISPLAY and no
@@ -80,5 +80,18 @@ def rate(result, bin_ms=5.0, ax=None, populations=None, *, title=None):
     ax.set_xlabel("time [ms]")
     ax.set_ylabel(f"rate [Hz] ({bin_ms:g} ms bins)")
     if pops:
+        ax.legend()
+    return ax
+
+
+def weights(sim, projection, ax=None, *, bins=30, title=None, label=None):
+    """Histogram of the current weights of `projection` of a Simulation (or of a weights() dict,
+    e.g. one taken earlier, to overlay before/after). Returns the axes."""
+    w = sim if isinstance(sim, dict) else sim.weights(projection)
+    ax = _axes(ax, title)
+    ax.hist(np.asarray(w["weights"], dtype=float), bins=bins, alpha=0.7, label=label)
+    ax.set_xlabel(f"weight of {projection}")
+    ax.set_ylabel("synapses")
+    if label:
         ax.legend()
     return ax
