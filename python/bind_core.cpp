@@ -58,6 +58,8 @@ std::string si_unit(dimension d) {
     case dimension::capacitance: return "F";
     case dimension::resistance: return "Ohm";
     case dimension::frequency: return "Hz";
+    case dimension::energy: return "J";
+    case dimension::power: return "W";
     case dimension::dimensionless: return "";
     }
     return "";
@@ -409,7 +411,9 @@ void register_core(py::module_& m) {
         .value("conductance", dimension::conductance)
         .value("capacitance", dimension::capacitance)
         .value("resistance", dimension::resistance)
-        .value("frequency", dimension::frequency);
+        .value("frequency", dimension::frequency)
+        .value("energy", dimension::energy)
+        .value("power", dimension::power);
     m.def("parse_quantity", [](const std::string& text, dimension d) { return parse_quantity(text, d); }, py::arg("text"),
           py::arg("dimension"),
           "Parses \"20 ms\" and returns the value in the internal unit of `dimension` (ms, mV, pA, nS, pF, MOhm, Hz). "

@@ -490,6 +490,39 @@ public:
         ++ws.rows;
     }
 
+    void add_energy(std::span<const std::string_view> categories, std::uint64_t neurons, std::uint64_t synapses,
+                    std::uint64_t dense_weights, tick_t bin_ticks) override {
+        check_open("declaring the energy ledger");
+        if (energy_.get() != H5I_INVALID_HID) throw invalid_parameter("recorder", "energy", "/energy", "already declared");
+        quiet_hdf5 quiet;
+        energy_ = open_or_create_group(file_.get(), "energy", path_, "/energy");
+        energy_columns_ = categories.size();
+        std::string names;
+        for (const auto c : categories) names += (names.empty() ? "" : ",") + std::string(c);
+        write_attr(energy_.get(), "categories", names, path_);
+        write_attr(energy_.get(), "bin_ticks", std::int64_t{bin_ticks}, path_);
+        write_attr(energy_.get(), "neurons", neurons, path_);
+        write_attr(energy_.get(), "synapses", synapses, path_);
+        write_attr(energy_.get(), "dense_weights", dense_weights, path_);
+        const hsize_t chunk[2] = {1024, energy_columns_};
+        energy_counts_ = create_extendible(energy_.get(), "counts", h5_type<std::uint64_t>::file(), 2, energy_columns_, chunk,
+                                           path_, "/energy/counts");
+        energy_ticks_ = create_extendible(energy_.get(), "ticks", h5_type<tick_t>::file(), 1, 0, &chunk_elements, path_,
+                                          "/energy/ticks");
+        write_attr(energy_ticks_.get(), "unit", "tick", path_);
+    }
+
+    void append_energy(tick_t end, std::span<const std::uint64_t> counts) override {
+        check_open("appending energy counts");
+        if (energy_.get() == H5I_INVALID_HID || counts.size() != energy_columns_)
+            throw invalid_parameter("recorder", "energy counts", std::to_string(counts.size()) + " values",
+                                    "must follow add_energy, one per category (" + std::to_string(energy_columns_) + ")");
+        quiet_hdf5 quiet;
+        append_rows(energy_counts_.get(), 2, energy_rows_, 1, energy_columns_, counts.data(), path_, "/energy/counts");
+        append_rows(energy_ticks_.get(), 1, energy_rows_, 1, 0, &end, path_, "/energy/ticks");
+        ++energy_rows_;
+    }
+
     void set_weight_counters(std::size_t h, std::uint64_t weight_updates, std::uint64_t trace_updates, std::uint64_t hits_min,
                              std::uint64_t hits_max) override {
         check_open("writing plasticity counters");
@@ -530,6 +563,9 @@ public:
         spikes_.reset();
         traces_.reset();
         weights_.reset();
+        energy_counts_.reset();
+        energy_ticks_.reset();
+        energy_.reset();
         check(file_.reset(), path_, "closing the file");
     }
 
@@ -609,7 +645,8 @@ private:
     std::string path_;
     double resolution_ms_;
     std::chrono::steady_clock::time_point opened_;
-    handle file_, spikes_, traces_, weights_;
+    handle file_, spikes_, traces_, weights_, energy_, energy_counts_, energy_ticks_;
+    hsize_t energy_columns_ = 0, energy_rows_ = 0;
     std::vector<weight_set> weights_list_;
     std::vector<spike_population> spike_pops_;
     std::vector<trace> traces_list_;

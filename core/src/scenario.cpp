@@ -181,6 +181,8 @@ std::string example_of(dimension d) {
     case dimension::capacitance: return "\"250 pF\"";
     case dimension::resistance: return "\"100 MOhm\"";
     case dimension::frequency: return "\"5 Hz\"";
+    case dimension::energy: return "\"23.6 pJ\"";
+    case dimension::power: return "\"15 W\"";
     case dimension::dimensionless: break;
     }
     return "0.5";
@@ -1026,7 +1028,7 @@ recording_spec read_recording(const context& cx, const toml::table& root, const 
     if (n == nullptr) return rec;
     if (!n->is_table()) wrong_type(cx, *n, "recording", "a table ([recording])");
     const table_view tv{cx, *n->as_table(), "recording", n};
-    tv.only({"spikes", "flush_interval", "trace", "weights"});
+    tv.only({"spikes", "flush_interval", "energy_bin", "trace", "weights"});
 
     auto find_pop = [&](const std::string& name) -> const population_info* {
         for (const auto& p : pops)
@@ -1053,6 +1055,14 @@ recording_spec read_recording(const context& cx, const toml::table& root, const 
             }
         } else {
             wrong_type(cx, *sn, tv.sub("spikes"), expected);
+        }
+    }
+    if (const toml::node* en = tv.get("energy_bin")) {
+        rec.energy_bin_ms = quantity_of(cx, *en, tv.sub("energy_bin"), dimension::time);
+        if (rec.energy_bin_ms != 0.0) {
+            if (rec.energy_bin_ms < sim.resolution_ms)
+                invalid(cx, *en, tv.sub("energy_bin"), "must be 0 ms (no ledger) or >= the resolution " + ms_text(sim.resolution_ms));
+            on_grid(cx, *en, tv.sub("energy_bin"), rec.energy_bin_ms, sim.resolution_ms);
         }
     }
     if (const toml::node* fn = tv.get("flush_interval")) {

@@ -180,6 +180,8 @@ struct simulation::impl {
     std::vector<trace_state> traces;
     std::vector<weight_recording> weight_recs;
     std::vector<modulator_event> modulator_events;  // sorted by tick
+    tick_t energy_bin = 0;         // ticks per ledger bin written to the recorder (0: none)
+    event_counts energy_written;   // totals at the end of the last written bin
     std::size_t next_modulator_event = 0;
     std::vector<spike_trains> kept_spikes;
     tick_t now = 0;
@@ -430,6 +432,7 @@ struct simulation::impl {
         if (next_current_event < current_events.size()) next = std::min(next, current_events[next_current_event].tick);
         if (next_modulator_event < modulator_events.size()) next = std::min(next, modulator_events[next_modulator_event].tick);
         for (const auto& tr : traces) next = std::min(next, (t / tr.interval + 1) * tr.interval);
+        if (energy_bin > 0) next = std::min(next, ((t + 1) / energy_bin + 1) * energy_bin - 1);
         // A weight snapshot "at tick T" holds the weights after tick T-1: visit T-1.
         for (const auto& wr : weight_recs)
             if (wr.interval > 0) next = std::min(next, ((t + 1) / wr.interval + 1) * wr.interval - 1);
@@ -472,6 +475,47 @@ struct simulation::impl {
                 tr.values[k] = parts[tr.where[k].first].group->peek(t, tr.where[k].second, tr.variable);
             if (rec) rec->append_trace(tr.handle, t, tr.values);
         }
+    }
+
+    /// Energy-ledger totals now (counters already folded in, plus the partitions' running ones).
+    event_counts events_now() const {
+        event_counts e;
+        e[event_kind::spikes] = counters.spikes;
+        e[event_kind::synaptic_events] = counters.synaptic_events;
+        e[event_kind::stimulus_events] = counters.stimulus_events;
+        e[event_kind::neuron_updates] = counters.neuron_updates;
+        for (const auto& part : parts) {
+            e[event_kind::synaptic_events] += part.delivered;
+            e[event_kind::stimulus_events] += part.stimulus_events;
+            e[event_kind::neuron_updates] += part.updates;
+            for (const auto& pb : part.plastic)
+                if (pb) {
+                    e[event_kind::trace_updates] += pb->counters().trace_updates;
+                    e[event_kind::weight_updates] += pb->counters().weight_updates;
+                }
+        }
+        return e;
+    }
+
+    void write_energy_bin(recorder* rec, tick_t end) {
+        const event_counts now_counts = events_now();
+        std::array<std::uint64_t, event_names.size()> bin{};
+        for (std::size_t k = 0; k < bin.size(); ++k) bin[k] = now_counts.n[k] - energy_written.n[k];
+        rec->append_energy(end, bin);
+        energy_written = now_counts;
+    }
+
+    dense_profile dense() const {
+        dense_profile d;
+        for (const auto& p : sc.populations)
+            if (!models.find(p.model).ports.empty()) d.neurons += p.size;
+        d.synapses = store.synapse_count();
+        for (const auto& pr : sc.projections) {
+            const auto* s = sc.find_population(pr.source);
+            const auto* t = sc.find_population(pr.target);
+            d.dense_weights += s->size * t->size;
+        }
+        return d;
     }
 
     /// Applies `fn(plastic_block&, synapse_block&)` to every plastic block of a projection.
@@ -545,7 +589,14 @@ struct simulation::impl {
         spike_handle_.assign(sc.populations.size(), no_handle);
         traces.clear();
         weight_recs.clear();
+        energy_bin = 0;
         if (!rec) return;
+        if (sc.recording.energy_bin_ms > 0) {
+            energy_bin = std::max<tick_t>(1, ms_to_ticks_round(sc.recording.energy_bin_ms, sc.simulation.resolution_ms));
+            const dense_profile d = dense();
+            rec->add_energy(event_names, d.neurons, d.synapses, d.dense_weights, energy_bin);
+            energy_written = events_now();
+        }
         for (const auto& ws : sc.recording.weights) {
             weight_recording wr;
             for (std::size_t j = 0; j < sc.projections.size(); ++j)
@@ -622,6 +673,7 @@ struct simulation::impl {
                 ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))].clear();
                 collect_spikes(t, opt.rec, opt.keep_spikes);
                 sample_traces(t, opt.rec);
+                if (opt.rec && energy_bin > 0 && (t + 1) % energy_bin == 0) write_energy_bin(opt.rec, t + 1);
                 if (opt.rec)
                     for (auto& wr : weight_recs)
                         if (wr.interval > 0 && (t + 1) % wr.interval == 0) snapshot_weights_one(opt.rec, wr, t + 1);
@@ -655,6 +707,7 @@ struct simulation::impl {
         }
         if (opt.rec) {
             snapshot_weights(opt.rec, now, true);  // final weights and plasticity counters
+            if (energy_bin > 0 && now % energy_bin != 0) write_energy_bin(opt.rec, now);  // the last, partial bin
             opt.rec->flush();
         }
         if (opt.progress) opt.progress(now - begin, end - begin);
@@ -958,6 +1011,9 @@ void simulation::set_modulator(std::size_t projection, double value) {
         throw invalid_parameter("simulation", "projection", std::to_string(projection), "must be a plastic projection");
     impl_->set_modulator(projection, impl_->now, value);
 }
+
+event_counts simulation::events() const { return impl_->events_now(); }
+dense_profile simulation::dense() const { return impl_->dense(); }
 
 std::uint64_t simulation::neuron_count() const { return impl_->pop_offset.back(); }
 

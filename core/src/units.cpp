@@ -62,6 +62,15 @@ constexpr std::array units_table{
     // frequency: internal Hz
     unit_entry{"Hz", dimension::frequency, 1, 1}, unit_entry{"kHz", dimension::frequency, 1e3, 1},
     unit_entry{"MHz", dimension::frequency, 1e6, 1},
+    // energy: internal pJ
+    unit_entry{"J", dimension::energy, 1e12, 1}, unit_entry{"mJ", dimension::energy, 1e9, 1},
+    unit_entry{"uJ", dimension::energy, 1e6, 1}, unit_entry{"nJ", dimension::energy, 1e3, 1},
+    unit_entry{"pJ", dimension::energy, 1, 1}, unit_entry{"fJ", dimension::energy, 1, 1e3},
+    unit_entry{"\u00b5J", dimension::energy, 1e6, 1}, unit_entry{"\u03bcJ", dimension::energy, 1e6, 1},
+    // power: internal W
+    unit_entry{"kW", dimension::power, 1e3, 1}, unit_entry{"W", dimension::power, 1, 1},
+    unit_entry{"mW", dimension::power, 1, 1e3}, unit_entry{"uW", dimension::power, 1, 1e6},
+    unit_entry{"\u00b5W", dimension::power, 1, 1e6}, unit_entry{"\u03bcW", dimension::power, 1, 1e6},
 };
 
 const unit_entry* find_unit(std::string_view symbol) {
@@ -88,6 +97,8 @@ std::string_view example(dimension d) {
     case dimension::capacitance: return "250 pF";
     case dimension::resistance: return "100 MOhm";
     case dimension::frequency: return "5 Hz";
+    case dimension::energy: return "23.6 pJ";
+    case dimension::power: return "15 W";
     }
     return "";
 }
@@ -117,6 +128,8 @@ std::string_view dimension_name(dimension d) {
     case dimension::capacitance: return "capacitance";
     case dimension::resistance: return "resistance";
     case dimension::frequency: return "frequency";
+    case dimension::energy: return "energy";
+    case dimension::power: return "power";
     }
     return "?";
 }
@@ -131,6 +144,8 @@ std::string_view internal_unit(dimension d) {
     case dimension::capacitance: return "pF";
     case dimension::resistance: return "MOhm";
     case dimension::frequency: return "Hz";
+    case dimension::energy: return "pJ";
+    case dimension::power: return "W";
     }
     return "";
 }

@@ -3,9 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
+
+#include <hdf5.h>
 
 #include <unistd.h>
 
+#include "memspike/core/recorder.hpp"
 #include "memspike/core/scenario.hpp"
 #include "support.hpp"
 
@@ -175,5 +179,62 @@ TEST_CASE("checkpoint of another network is rejected", "[unit]") {
     simulation b(other, builtin_models(), 1);
     CHECK_THROWS_WITH(b.load_state(path), Catch::Contains("another scenario"));
     CHECK_THROWS_WITH(b.load_state(path + ".missing"), Catch::Contains("cannot read checkpoint"));
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("energy ledger: counts equal independent counts, bins add up to the totals", "[unit][energy]") {
+    auto sc = test::brunel(2000, 100, 5.0, 2.0, 100.0, 21, 1.0);
+    sc.projections[0].plasticity.rule = "stdp";
+    sc.projections[0].plasticity.params = {{"lambda", 0.01}, {"w_max", 2.0}};
+    sc.recording.energy_bin_ms = 7.0;  // does not divide the duration: a partial last bin
+    const std::string path = (std::filesystem::temp_directory_path() / ("memspike_energy_" + std::to_string(::getpid()) + ".h5")).string();
+    simulation sim(sc, builtin_models(), 2);
+    run_info info;
+    auto rec = recorder::open_hdf5(path, info);
+    run_options opt;
+    opt.rec = rec.get();
+    const tick_t end = 1000;
+    sim.run(end, opt);
+    rec->close(true, 0.0, sim.now());
+    const event_counts e = sim.events();
+
+    // Synaptic events: every spike (s, t) reaches each synapse of s with delay d if t + d < end.
+    std::uint64_t expected = 0, spikes = 0;
+    for (std::size_t j = 0; j < sc.projections.size(); ++j) {
+        const auto syn = sim.synapses_of(j);
+        const std::size_t pop = sc.projections[j].source == "E" ? 0 : 1;
+        std::map<std::uint32_t, std::vector<std::int32_t>> delays_of;
+        for (std::size_t k = 0; k < syn.sources.size(); ++k) delays_of[syn.sources[k]].push_back(syn.delays[k]);
+        const auto& sp = sim.spikes()[pop];
+        for (std::size_t k = 0; k < sp.ids.size(); ++k)
+            for (const std::int32_t d : delays_of[sp.ids[k]]) expected += sp.ticks[k] + d < end;
+    }
+    for (const auto& sp : sim.spikes()) spikes += sp.ids.size();
+    CHECK(e[event_kind::synaptic_events] == expected);
+    CHECK(e[event_kind::spikes] == spikes);
+    CHECK(e[event_kind::neuron_updates] == sim.counters().neuron_updates);
+    CHECK(e[event_kind::weight_updates] > 0);
+    CHECK(sim.dense().dense_weights == 2000ULL * 2000 + 500ULL * 2000 + 2000ULL * 500 + 500ULL * 500);
+
+    // The file: 143 bins of 70 ticks (the last one partial), summing to the totals.
+    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    hid_t d = H5Dopen2(f, "/energy/counts", H5P_DEFAULT);
+    hid_t space = H5Dget_space(d);
+    hsize_t dims[2];
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    CHECK(dims[0] == (end + 69) / 70);
+    CHECK(dims[1] == event_names.size());
+    std::vector<std::uint64_t> counts(dims[0] * dims[1]);
+    H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, counts.data());
+    for (std::size_t c = 0; c < dims[1]; ++c) {
+        std::uint64_t sum = 0;
+        for (std::size_t b = 0; b < dims[0]; ++b) sum += counts[b * dims[1] + c];
+        INFO("category " << event_names[c]);
+        CHECK(sum == e.n[c]);
+    }
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Fclose(f);
     std::filesystem::remove(path);
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "memspike/core/time.hpp"
@@ -63,6 +64,13 @@ public:
     /// Plasticity counters of the projection (attributes of /weights/<projection>).
     virtual void set_weight_counters(std::size_t handle, std::uint64_t weight_updates, std::uint64_t trace_updates,
                                      std::uint64_t hits_min, std::uint64_t hits_max) {}
+
+    /// Declares /energy: event counts per time bin (one column per name in `categories`) and the
+    /// network profile a dense baseline is costed on. Default: ignored.
+    virtual void add_energy(std::span<const std::string_view> categories, std::uint64_t neurons, std::uint64_t synapses,
+                            std::uint64_t dense_weights, tick_t bin_ticks) {}
+    /// Appends the counts of the bin that ends at tick `end` (exclusive).
+    virtual void append_energy(tick_t end, std::span<const std::uint64_t> counts) {}
 
     /// Writes buffered data and flushes the file, so that what was appended survives a crash.
     virtual void flush() = 0;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "memspike/core/energy.hpp"
 #include "memspike/core/model.hpp"
 #include "memspike/core/plasticity.hpp"
 #include "memspike/core/spec.hpp"
@@ -93,6 +94,11 @@ public:
     /// State variable `var` of neuron `neuron` of population `population` (scenario order) after the
     /// last simulated tick (now() - 1), in the variable's internal unit. Throws for unknown names.
     double state(std::size_t population, const std::string& var, std::uint64_t neuron) const;
+
+    /// Energy-ledger event counts since construction (or the last reset).
+    event_counts events() const;
+    /// The network as a dense clock-driven machine sees it.
+    dense_profile dense() const;
 
     /// Current synapses (and weights) of projection `projection` (scenario order).
     synapse_list synapses_of(std::size_t projection) const;

@@ -148,6 +148,8 @@ struct recording_spec {
     std::vector<std::string> spike_populations;
     std::vector<trace_spec> traces;
     std::vector<weights_spec> weights;
+    /// The energy ledger's event counts are written per bin of this length (0: not written).
+    double energy_bin_ms = 10.0;
     /// Spikes are buffered and appended to the file every `flush_interval_ms` of simulated time.
     double flush_interval_ms = 100.0;
 };

@@ -3,7 +3,8 @@
 //
 // Every dimension has one internal unit, used by all model parameter structs (whose field names carry
 // it: tau_m_ms, v_th_mv, i_e_pa, ...):
-//   time ms, voltage mV, current pA, conductance nS, capacitance pF, resistance MOhm, frequency Hz.
+//   time ms, voltage mV, current pA, conductance nS, capacitance pF, resistance MOhm, frequency Hz,
+//   energy pJ, power W (energy models).
 // With these units the LIF equation needs no conversion factors: pA / pF = mV / ms, so
 // V_inf - E_L = I * tau_m / C_m is in mV for I in pA, tau_m in ms and C_m in pF.
 #pragma once
@@ -13,7 +14,7 @@
 
 namespace memspike {
 
-enum class dimension { dimensionless, time, voltage, current, conductance, capacitance, resistance, frequency };
+enum class dimension { dimensionless, time, voltage, current, conductance, capacitance, resistance, frequency, energy, power };
 
 /// "time", "voltage", ...
 std::string_view dimension_name(dimension d);
