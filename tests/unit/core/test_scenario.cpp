@@ -368,7 +368,7 @@ TEST_CASE("unknown keys are errors listing the accepted keys", "[unit][scenario]
     CHECK(e.key == "population.E.params.tau_M");
     CHECK_THAT(e.what, Catch::Contains("unknown parameter 'tau_M'") && Catch::Contains("tau_m, c_m, v_th"));
     e = error_of(sim + "[recording]\nspike = \"all\"\n");
-    CHECK_THAT(e.what, Catch::Contains("accepted: spikes, flush_interval, trace"));
+    CHECK_THAT(e.what, Catch::Contains("accepted: spikes, flush_interval, energy_bin, trace, weights"));
     e = error_of(sim + "[[population]]\nname = \"E\"\nmodel = \"lif_fake\"\nsize = 1\n"
                        "init = { v = { dist = \"uniform\", low = \"1 mV\", high = \"2 mV\", mean = \"1 mV\" } }\n");
     CHECK(e.key == "population.E.init.v.mean");
