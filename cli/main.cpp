@@ -10,12 +10,14 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include "memspike/core/energy.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/graph.hpp"
 #include "memspike/core/recorder.hpp"
@@ -151,6 +153,93 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
     return 0;
 }
 
+std::string fmt_joules(double pj) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4g", pj * 1e-12);
+    return buf;
+}
+
+std::string json_escape(const std::string& s) {
+    std::string out;
+    for (const char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+int cmd_report(const std::string& file, const std::string& models_arg, bool json) {
+    const memspike::recorded_ledger ledger = memspike::read_energy_ledger(file);
+    std::vector<std::string> names;
+    if (models_arg.empty()) {
+        names = memspike::builtin_energy_models();
+    } else {
+        std::stringstream ss(models_arg);
+        for (std::string item; std::getline(ss, item, ',');)
+            if (!item.empty()) names.push_back(item);
+    }
+    std::vector<memspike::energy_estimate> est;
+    for (const auto& n : names) {
+        const auto model = memspike::find_energy_model(n);
+        est.push_back(memspike::estimate_energy(model, ledger.totals, ledger.profile, ledger.ticks, ledger.resolution_ms));
+    }
+    const double sim_s = static_cast<double>(ledger.ticks) * ledger.resolution_ms * 1e-3;
+    const double syn = static_cast<double>(ledger.totals[memspike::event_kind::synaptic_events] +
+                                           ledger.totals[memspike::event_kind::stimulus_events]);
+    std::vector<const memspike::energy_estimate*> dense;
+    for (const auto& e : est)
+        if (e.kind == "dense") dense.push_back(&e);
+
+    if (json) {
+        std::printf("{\"file\": \"%s\", \"complete\": %s, \"simulated_s\": %.17g, \"synaptic_events\": %.17g, \"models\": [",
+                    json_escape(file).c_str(), ledger.complete ? "true" : "false", sim_s, syn);
+        for (std::size_t k = 0; k < est.size(); ++k) {
+            const auto& e = est[k];
+            std::printf("%s{\"model\": \"%s\", \"kind\": \"%s\", \"total_j\": %.17g, \"compute_j\": %.17g, \"memory_j\": %.17g, "
+                        "\"idle_j\": %.17g, \"lines\": [",
+                        k ? ", " : "", e.model.c_str(), e.kind.c_str(), e.total_pj * 1e-12, e.compute_pj * 1e-12,
+                        e.memory_pj * 1e-12, e.idle_pj * 1e-12);
+            for (std::size_t i = 0; i < e.lines.size(); ++i) {
+                const auto& l = e.lines[i];
+                std::printf("%s{\"category\": \"%s\", \"count\": %.17g, \"pj_each\": %.17g, \"total_j\": %.17g, \"source\": \"%s\"}",
+                            i ? ", " : "", json_escape(l.category).c_str(), l.count, l.pj_each, l.total_pj * 1e-12,
+                            json_escape(l.source).c_str());
+            }
+            std::printf("]}");
+        }
+        std::printf("]}\n");
+        return 0;
+    }
+    std::printf("energy report: %s (%s), %.6g s simulated, %.4g synaptic + input events, %llu neurons, %llu synapses\n",
+                file.c_str(), ledger.complete ? "complete" : "INCOMPLETE run", sim_s, syn,
+                static_cast<unsigned long long>(ledger.profile.neurons), static_cast<unsigned long long>(ledger.profile.synapses));
+    std::printf("%-12s %-6s %12s %16s %16s %12s %12s", "model", "kind", "total [J]", "per event [pJ]", "per sim. s [J]",
+                "memory [J]", "idle [J]");
+    for (const auto* d : dense) std::printf(" %14s", ("x vs " + d->model).c_str());
+    std::printf("\n");
+    for (const auto& e : est) {
+        std::printf("%-12s %-6s %12s %16.4g %16s %12s %12s", e.model.c_str(), e.kind.c_str(), fmt_joules(e.total_pj).c_str(),
+                    syn > 0 ? e.total_pj / syn : 0.0, sim_s > 0 ? fmt_joules(e.total_pj / sim_s).c_str() : "-",
+                    fmt_joules(e.memory_pj).c_str(), fmt_joules(e.idle_pj).c_str());
+        for (const auto* d : dense) std::printf(" %14.4g", e.total_pj > 0 ? d->total_pj / e.total_pj : 0.0);
+        std::printf("\n");
+    }
+    std::printf("\nitemised (count x energy per event = energy; source):\n");
+    for (const auto& e : est) {
+        std::printf("  %s\n", e.model.c_str());
+        for (const auto& l : e.lines)
+            std::printf("    %-34s %12.4g x %9.4g pJ = %10s J   %s\n", l.category.c_str(), l.count, l.pj_each,
+                        fmt_joules(l.total_pj).c_str(), l.source.c_str());
+        if (e.idle_pj > 0) std::printf("    %-34s %39s J\n", "idle power x time", fmt_joules(e.idle_pj).c_str());
+    }
+    std::printf("\n\"x vs <dense model>\": how many times less energy than that dense baseline (> 1: saves energy).\n");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -176,6 +265,12 @@ int main(int argc, char** argv) {
 
     auto* validate = app.add_subcommand("validate", "check a scenario file and report what it describes");
     add_common(validate);
+    auto* report = app.add_subcommand("report", "energy per hardware model from a run's ledger (/energy), beside dense baselines");
+    std::string report_file, report_models;
+    bool report_json = false;
+    report->add_option("file", report_file, "HDF5 output of memspike run (finished or interrupted)")->required();
+    report->add_option("--models", report_models, "comma-separated energy models: built-in names or preset files (default: all built-in)");
+    report->add_flag("--json", report_json, "print JSON instead of a table");
     auto* inspect = app.add_subcommand("inspect", "build the network (without running) and report sizes, degrees, components and memory");
     add_common(inspect);
 
@@ -189,6 +284,7 @@ int main(int argc, char** argv) {
         if (*run) return cmd_run(args, output, threads, threads_opt->count() > 0, quiet, command_line(argc, argv));
         if (*validate) return cmd_validate(args);
         if (*inspect) return cmd_inspect(args);
+        if (*report) return cmd_report(report_file, report_models, report_json);
     } catch (const memspike::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 2;

@@ -10,6 +10,7 @@
 //
 // Not thread-safe: calls on one recorder must be serialized (HDF5's serial build is global anyway).
 #include "memspike/core/recorder.hpp"
+#include "memspike/core/energy.hpp"
 
 #include <hdf5.h>
 
@@ -654,6 +655,52 @@ private:
 };
 
 }  // namespace
+
+recorded_ledger read_energy_ledger(const std::string& path) {
+    quiet_hdf5 quiet;
+    handle file = own_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening the file");
+    if (H5Lexists(file.get(), "energy", H5P_DEFAULT) <= 0)
+        throw io_error("HDF5 file '" + path + "' has no /energy group: it was written without an energy ledger "
+                       "(recording.energy_bin = 0) or by another program");
+    recorded_ledger out;
+    handle group = own_group(H5Gopen2(file.get(), "energy", H5P_DEFAULT), path, "opening /energy");
+    auto read_attr_u64 = [&](hid_t obj, const char* name) {
+        std::uint64_t v = 0;
+        handle a = own_attr(H5Aopen(obj, name, H5P_DEFAULT), path, std::string("reading attribute ") + name);
+        check(H5Aread(a.get(), H5T_NATIVE_UINT64, &v), path, std::string("reading attribute ") + name);
+        return v;
+    };
+    out.profile.neurons = read_attr_u64(group.get(), "neurons");
+    out.profile.synapses = read_attr_u64(group.get(), "synapses");
+    out.profile.dense_weights = read_attr_u64(group.get(), "dense_weights");
+    {
+        handle a = own_attr(H5Aopen(file.get(), "resolution_ms", H5P_DEFAULT), path, "reading attribute resolution_ms");
+        check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.resolution_ms), path, "reading attribute resolution_ms");
+        std::int8_t complete = 0;
+        handle c = own_attr(H5Aopen(file.get(), "complete", H5P_DEFAULT), path, "reading attribute complete");
+        check(H5Aread(c.get(), H5T_NATIVE_INT8, &complete), path, "reading attribute complete");
+        out.complete = complete != 0;
+    }
+    handle counts = own_dataset(H5Dopen2(group.get(), "counts", H5P_DEFAULT), path, "opening /energy/counts");
+    handle space = own_space(H5Dget_space(counts.get()), path, "reading /energy/counts");
+    hsize_t dims[2] = {0, 0};
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    if (dims[1] != event_names.size())
+        throw io_error("HDF5 file '" + path + "': /energy/counts has " + std::to_string(dims[1]) + " columns, expected " +
+                       std::to_string(event_names.size()) + " (another schema version?)");
+    out.bins = dims[0];
+    if (dims[0] > 0) {
+        std::vector<std::uint64_t> data(dims[0] * dims[1]);
+        check(H5Dread(counts.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), path, "reading /energy/counts");
+        for (hsize_t b = 0; b < dims[0]; ++b)
+            for (hsize_t c = 0; c < dims[1]; ++c) out.totals.n[c] += data[b * dims[1] + c];
+        handle ticks = own_dataset(H5Dopen2(group.get(), "ticks", H5P_DEFAULT), path, "opening /energy/ticks");
+        std::vector<tick_t> t(dims[0]);
+        check(H5Dread(ticks.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()), path, "reading /energy/ticks");
+        out.ticks = t.back();
+    }
+    return out;
+}
 
 std::unique_ptr<recorder> recorder::open_hdf5(const std::string& path, const run_info& info) {
     return std::make_unique<hdf5_recorder>(path, info);

@@ -106,7 +106,9 @@ std::string_view example(dimension d) {
 // "expected a time such as "20 ms" (units: s, ms, us, ns, min)"
 std::string expectation(dimension d) {
     if (d == dimension::dimensionless) return "expected a plain number such as 0.5 (no unit)";
-    return "expected a " + std::string(dimension_name(d)) + " such as \"" + std::string(example(d)) +
+    const std::string name(dimension_name(d));
+    const bool vowel = std::string_view("aeiou").find(name.front()) != std::string_view::npos;
+    return std::string("expected ") + (vowel ? "an " : "a ") + name + " such as \"" + std::string(example(d)) +
            "\" (units: " + accepted_units(d) + ")";
 }
 

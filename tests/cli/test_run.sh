@@ -59,4 +59,13 @@ check "stdp_song exits 0" "[ $? -eq 0 ]"
 check "stdp_song writes weight snapshots" "h5dump -H \"$work/song.h5\" | grep -q 'DATASET \"values\"'"
 check "stdp_song writes bound-hit counters" "h5dump -a /weights/plastic/hits_max \"$work/song.h5\" | grep -q DATA"
 
+# Energy report on a finished run: every shipped model, and JSON.
+out=$("$bin" report "$work/single.h5" 2>&1)
+check "report exits 0" "[ $? -eq 0 ]"
+for m in loihi truenorth cpu_45nm gpu_h100; do
+  check "report lists $m" "echo \"\$out\" | grep -q '^$m '"
+done
+check "report --json is JSON" "\"$bin\" report \"$work/single.h5\" --models truenorth --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"models\"][0][\"model\"]==\"truenorth\"'"
+check "report on the interrupted file works" "\"$bin\" report \"$work/int.h5\" | grep -q INCOMPLETE"
+
 exit $fail

@@ -38,3 +38,80 @@ struct dense_profile {
 };
 
 } // namespace memspike
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "memspike/core/time.hpp"
+
+namespace memspike {
+
+/// One priced event class of an energy model: energy per event and where the number comes from.
+struct cost_entry {
+    double pj = 0.0;
+    std::string source;
+};
+
+/// A hardware energy model, read from a preset file (models/energy/*.toml; format in
+/// docs/energy.md). Every number carries a unit and a citation.
+struct energy_model {
+    std::string name, kind, description, file, text;  // kind: "event" or "dense"
+    std::map<std::string, cost_entry> costs;           // category -> cost
+    // dense baselines only
+    double bytes_per_weight = 4.0;
+    double state_bytes_per_neuron = 8.0;
+    double sram_capacity_bytes = 0.0;  // weights live in SRAM if they fit, else in DRAM/HBM
+    double batch = 1.0;                // weight traffic is shared by a batch of inputs
+    double idle_power_w = 0.0;         // charged for the simulated time when > 0
+};
+
+/// Categories an event model may price, and those of a dense baseline.
+const std::vector<std::string>& event_model_categories();
+const std::vector<std::string>& dense_model_categories();
+
+/// Reads and validates a preset; errors name the file, line, key and what is accepted.
+energy_model load_energy_model(const std::string& path);
+energy_model parse_energy_model(const std::string& text, const std::string& file);
+/// The presets shipped with memspike (MEMSPIKE_ENERGY_DIR), by name.
+std::vector<std::string> builtin_energy_models();
+/// A preset by name ("loihi") or path ("my_chip.toml").
+energy_model find_energy_model(const std::string& name_or_path);
+
+struct energy_line {
+    std::string category;
+    double count = 0.0;
+    double pj_each = 0.0;
+    double total_pj = 0.0;
+    bool memory = false;  // data movement (weights, state) rather than compute
+    std::string source;
+};
+
+struct energy_estimate {
+    std::string model, kind;
+    std::vector<energy_line> lines;
+    double total_pj = 0.0, compute_pj = 0.0, memory_pj = 0.0, idle_pj = 0.0;
+};
+
+/// Energy = sum over categories of count x cost. Event models price the ledger counts (and
+/// idle_neuron_ticks = neurons x ticks - neuron_updates); dense baselines price what a
+/// clock-driven machine does for the same network and time: dense_weights MACs and weight
+/// fetches per tick (divided by batch, from SRAM if they fit, else DRAM), a state read and write
+/// per neuron per tick, and idle power x time.
+energy_estimate estimate_energy(const energy_model& m, const event_counts& counts, const dense_profile& d, tick_t ticks,
+                                double resolution_ms);
+
+/// The ledger recorded in an output file (/energy), summed over its bins.
+struct recorded_ledger {
+    event_counts totals;
+    dense_profile profile;
+    tick_t ticks = 0;          // simulated ticks covered by the bins
+    double resolution_ms = 0.0;
+    bool complete = false;     // the run reached its end
+    std::uint64_t bins = 0;
+};
+/// Reads /energy of a memspike HDF5 file (finished or interrupted); io_error naming the file and
+/// what is missing otherwise. Implemented with the HDF5 recorder.
+recorded_ledger read_energy_ledger(const std::string& path);
+
+} // namespace memspike

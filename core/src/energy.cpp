@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+// Energy models (presets) and the costing of the ledger. Format: docs/energy.md.
+#include "memspike/core/energy.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "memspike/core/errors.hpp"
+#include "memspike/core/units.hpp"
+
+namespace memspike {
+namespace {
+
+[[noreturn]] void fail(const std::string& file, const toml::node* n, const std::string& key, const std::string& what) {
+    const int line = n ? static_cast<int>(n->source().begin.line) : 0;
+    const int col = n ? static_cast<int>(n->source().begin.column) : 0;
+    throw scenario_error(file, line, col, key, what);
+}
+
+void only(const std::string& file, const toml::table& t, const std::string& key, const std::vector<std::string>& keys) {
+    for (auto&& [k, v] : t)
+        if (std::find(keys.begin(), keys.end(), std::string(k.str())) == keys.end())
+            fail(file, &v, key.empty() ? std::string(k.str()) : key + "." + std::string(k.str()),
+                 "unknown key '" + std::string(k.str()) + "' (accepted: " + join_names(keys) + ")");
+}
+
+std::string string_at(const std::string& file, const toml::table& t, const std::string& table, const std::string& k) {
+    const toml::node* n = t.get(k);
+    if (n == nullptr) fail(file, &t, table + "." + k, "missing (a string)");
+    if (!n->is_string()) fail(file, n, table + "." + k, "must be a string");
+    return n->as_string()->get();
+}
+
+double quantity_at(const std::string& file, const toml::node& n, const std::string& key, dimension d) {
+    if (!n.is_string()) fail(file, &n, key, "must be a quantity with its unit, such as \"23.6 pJ\"");
+    try {
+        return parse_quantity(n.as_string()->get(), d);
+    } catch (const unit_error& e) {
+        fail(file, &n, key, e.what());
+    }
+}
+
+double number_at(const std::string& file, const toml::node& n, const std::string& key) {
+    if (auto v = n.value<double>()) return *v;
+    fail(file, &n, key, "must be a number");
+}
+
+} // namespace
+
+const std::vector<std::string>& event_model_categories() {
+    static const std::vector<std::string> c = [] {
+        std::vector<std::string> out(event_names.begin(), event_names.end());
+        out.push_back("idle_neuron_ticks");
+        return out;
+    }();
+    return c;
+}
+
+const std::vector<std::string>& dense_model_categories() {
+    static const std::vector<std::string> c{"mac", "sram_byte", "dram_byte"};
+    return c;
+}
+
+energy_model parse_energy_model(const std::string& text, const std::string& file) {
+    toml::table root;
+    try {
+        root = toml::parse(text, file);
+    } catch (const toml::parse_error& e) {
+        throw scenario_error(file, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column), "",
+                             "TOML syntax error: " + std::string(e.description()));
+    }
+    energy_model m;
+    m.file = file;
+    m.text = text;
+    only(file, root, "", {"model", "cost", "dense"});
+    const toml::table* mt = root["model"].as_table();
+    if (mt == nullptr) fail(file, &root, "model", "missing table [model] (name, kind, description)");
+    only(file, *mt, "model", {"name", "kind", "description"});
+    m.name = string_at(file, *mt, "model", "name");
+    m.kind = string_at(file, *mt, "model", "kind");
+    m.description = string_at(file, *mt, "model", "description");
+    if (m.kind != "event" && m.kind != "dense") fail(file, mt->get("kind"), "model.kind", "\"" + m.kind + "\" is not \"event\" or \"dense\"");
+    const auto& accepted = m.kind == "event" ? event_model_categories() : dense_model_categories();
+
+    const toml::table* ct = root["cost"].as_table();
+    if (ct == nullptr) fail(file, &root, "cost", "missing table [cost.<category>] entries (accepted: " + join_names(accepted) + ")");
+    for (auto&& [k, v] : *ct) {
+        const std::string cat(k.str()), key = "cost." + cat;
+        if (std::find(accepted.begin(), accepted.end(), cat) == accepted.end())
+            fail(file, &v, key, "unknown category for a " + m.kind + " model (accepted: " + join_names(accepted) + ")");
+        const toml::table* e = v.as_table();
+        if (e == nullptr) fail(file, &v, key, "must be a table { energy = \"... pJ\", source = \"...\" }");
+        only(file, *e, key, {"energy", "source"});
+        const toml::node* en = e->get("energy");
+        if (en == nullptr) fail(file, e, key + ".energy", "missing (an energy such as \"23.6 pJ\")");
+        cost_entry c;
+        c.pj = quantity_at(file, *en, key + ".energy", dimension::energy);
+        if (!(c.pj >= 0.0)) fail(file, en, key + ".energy", "must be >= 0 pJ");
+        c.source = string_at(file, *e, key, "source");
+        if (c.source.find_first_not_of(" \t") == std::string::npos)
+            fail(file, e->get("source"), key + ".source", "empty: every number needs its citation");
+        m.costs[cat] = c;
+    }
+    if (const toml::table* dt = root["dense"].as_table()) {
+        if (m.kind != "dense") fail(file, dt, "dense", "only dense models have a [dense] table");
+        only(file, *dt, "dense", {"bytes_per_weight", "state_bytes_per_neuron", "sram_capacity_bytes", "batch", "idle_power"});
+        auto positive = [&](const char* k, double& out) {
+            if (const toml::node* n = dt->get(k)) {
+                out = number_at(file, *n, std::string("dense.") + k);
+                if (!(out >= 0.0)) fail(file, n, std::string("dense.") + k, "must be >= 0");
+            }
+        };
+        positive("bytes_per_weight", m.bytes_per_weight);
+        positive("state_bytes_per_neuron", m.state_bytes_per_neuron);
+        positive("sram_capacity_bytes", m.sram_capacity_bytes);
+        positive("batch", m.batch);
+        if (!(m.batch >= 1.0)) fail(file, dt->get("batch"), "dense.batch", "must be >= 1");
+        if (const toml::node* n = dt->get("idle_power")) {
+            m.idle_power_w = quantity_at(file, *n, "dense.idle_power", dimension::power);
+            if (!(m.idle_power_w >= 0.0)) fail(file, n, "dense.idle_power", "must be >= 0 W");
+        }
+    }
+    if (m.kind == "dense")
+        for (const auto& c : dense_model_categories())
+            if (!m.costs.count(c)) fail(file, ct, "cost." + c, "missing: a dense model prices mac, sram_byte and dram_byte");
+    return m;
+}
+
+energy_model load_energy_model(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw io_error("cannot open energy model '" + path + "'");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_energy_model(text.str(), path);
+}
+
+std::vector<std::string> builtin_energy_models() {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(MEMSPIKE_ENERGY_DIR))
+        if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+energy_model find_energy_model(const std::string& name_or_path) {
+    if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".toml")) return load_energy_model(name_or_path);
+    const auto names = builtin_energy_models();
+    if (std::find(names.begin(), names.end(), name_or_path) == names.end())
+        throw unknown_model("energy model", name_or_path, names);
+    return load_energy_model(std::string(MEMSPIKE_ENERGY_DIR) + "/" + name_or_path + ".toml");
+}
+
+energy_estimate estimate_energy(const energy_model& m, const event_counts& counts, const dense_profile& d, tick_t ticks,
+                                double resolution_ms) {
+    energy_estimate r;
+    r.model = m.name;
+    r.kind = m.kind;
+    auto add = [&](const std::string& cat, double count, bool memory) {
+        const auto it = m.costs.find(cat);
+        if (it == m.costs.end()) return;
+        energy_line l{cat, count, it->second.pj, count * it->second.pj, memory, it->second.source};
+        (memory ? r.memory_pj : r.compute_pj) += l.total_pj;
+        r.lines.push_back(std::move(l));
+    };
+    const double t = static_cast<double>(ticks);
+    if (m.kind == "event") {
+        for (std::size_t k = 0; k < event_names.size(); ++k) add(std::string(event_names[k]), static_cast<double>(counts.n[k]), false);
+        const double neuron_ticks = static_cast<double>(d.neurons) * t;
+        add("idle_neuron_ticks", std::max(0.0, neuron_ticks - static_cast<double>(counts[event_kind::neuron_updates])), false);
+    } else {
+        const double weights = static_cast<double>(d.dense_weights);
+        add("mac", weights * t, false);
+        const bool in_sram = weights * m.bytes_per_weight <= m.sram_capacity_bytes;
+        const double weight_bytes = weights * m.bytes_per_weight * t / m.batch;
+        const std::string level = in_sram ? "sram_byte" : "dram_byte";
+        add(level, weight_bytes, true);
+        r.lines.back().category = "weight bytes (" + std::string(in_sram ? "SRAM" : "DRAM/HBM") + ")";
+        add("sram_byte", static_cast<double>(d.neurons) * m.state_bytes_per_neuron * 2.0 * t, true);
+        r.lines.back().category = "state bytes (read + write, SRAM)";
+    }
+    r.idle_pj = m.idle_power_w * t * resolution_ms * 1e-3 * 1e12;
+    r.total_pj = r.compute_pj + r.memory_pj + r.idle_pj;
+    return r;
+}
+
+} // namespace memspike
