@@ -31,6 +31,7 @@
 
 #include "bindings.hpp"
 #include "memory_recorder.hpp"
+#include "memspike/core/energy.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/model.hpp"
 #include "memspike/core/recorder.hpp"
@@ -656,6 +657,40 @@ void register_core(py::module_& m) {
             }
             s.memory = memory_recorder(s.memory.data().info);
         }, py::arg("keep_weights") = true)
+        .def_property_readonly("events", [](const py_simulation& s) {
+            s.check_idle();
+            const event_counts e = s.sim.events();
+            py::dict d;
+            for (std::size_t k = 0; k < event_names.size(); ++k) d[py::str(std::string(event_names[k]))] = e.n[k];
+            return d;
+        }, "Energy-ledger event counts so far (dict: spikes, synaptic_events, stimulus_events, neuron_updates, "
+           "trace_updates, weight_updates).")
+        .def("energy", [](const py_simulation& s, const std::string& model) {
+            s.check_idle();
+            const auto e = estimate_energy(find_energy_model(model), s.sim.events(), s.sim.dense(), s.sim.now(),
+                                           s.sim.resolution_ms());
+            py::dict d;
+            d["model"] = e.model;
+            d["kind"] = e.kind;
+            d["total_j"] = e.total_pj * 1e-12;
+            d["compute_j"] = e.compute_pj * 1e-12;
+            d["memory_j"] = e.memory_pj * 1e-12;
+            d["idle_j"] = e.idle_pj * 1e-12;
+            py::list lines;
+            for (const auto& l : e.lines) {
+                py::dict ld;
+                ld["category"] = l.category;
+                ld["count"] = l.count;
+                ld["pj_each"] = l.pj_each;
+                ld["total_j"] = l.total_pj * 1e-12;
+                ld["source"] = l.source;
+                lines.append(ld);
+            }
+            d["lines"] = lines;
+            return d;
+        }, py::arg("model"),
+           "Energy of the run so far under a hardware model (built-in name such as 'loihi' or a preset path): dict "
+           "with total_j, compute_j, memory_j, idle_j and the itemised lines (count x pJ each, with sources).")
         .def("set_modulator", [](py_simulation& s, const std::string& projection, double value) {
             s.check_idle();
             s.sim.set_modulator(s.projection(projection), value);

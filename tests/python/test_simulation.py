@@ -217,3 +217,20 @@ def test_spikes_frame_with_pandas():
     assert isinstance(df, pd.DataFrame) and len(df) == ids.size > 0
     assert list(df.columns) == ["population", "neuron", "tick", "time_ms"]
     assert (df["time_ms"].to_numpy() == times).all()
+
+
+def test_energy_from_python():
+    import memspike as ms
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
+    sim = ms.Simulation(ms.load_scenario(str(root / "examples" / "brunel.toml"),
+                                         overrides={"simulation.scale": 0.1, "simulation.duration": "100 ms"}))
+    sim.run()
+    ev = sim.events
+    assert ev["synaptic_events"] > 0 and ev["spikes"] == sim.counters["spikes"]
+    tn = sim.energy("truenorth")
+    assert abs(tn["total_j"] - 26e-12 * (ev["synaptic_events"] + ev["stimulus_events"])) < 1e-9 * tn["total_j"]
+    cpu = sim.energy("cpu_45nm")
+    assert cpu["memory_j"] > 0 and cpu["lines"][0]["category"] == "mac"
+    import pytest
+    with pytest.raises(ms.Error, match="loihi"):
+        sim.energy("no_such_chip")
