@@ -130,6 +130,13 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
     const bool complete = sim.run(sc.duration_ticks(), opt);
     const double wall_s = seconds_since(t_run);
     progress.finish();
+    if (sc.recording.energy_bin_ms > 0)
+        for (const auto& name : memspike::builtin_energy_models()) {
+            const auto model = memspike::find_energy_model(name);
+            const auto e = memspike::estimate_energy(model, sim.events(), sim.dense(), sim.now(), sc.simulation.resolution_ms);
+            rec->add_energy_total(model.name, model.text, e.total_pj * 1e-12, e.compute_pj * 1e-12, e.memory_pj * 1e-12,
+                                  e.idle_pj * 1e-12);
+        }
     rec->close(complete, wall_s, sim.now());
 
     const auto& c = sim.counters();

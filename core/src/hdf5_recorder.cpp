@@ -524,6 +524,24 @@ public:
         ++energy_rows_;
     }
 
+    void add_energy_total(const std::string& model, const std::string& preset_text, double total_j, double compute_j,
+                          double memory_j, double idle_j) override {
+        check_open("writing energy totals");
+        check_name("energy model", model);
+        if (energy_.get() == H5I_INVALID_HID)
+            throw invalid_parameter("recorder", "energy totals", model, "need the ledger (add_energy) first");
+        quiet_hdf5 quiet;
+        handle models = open_or_create_group(energy_.get(), "models", path_, "/energy/models");
+        handle g = open_or_create_group(models.get(), model, path_, "/energy/models/" + model);
+        for (const auto& [name, value] : {std::pair<const char*, double>{"total_j", total_j}, {"compute_j", compute_j},
+                                          {"memory_j", memory_j}, {"idle_j", idle_j}}) {
+            if (H5Aexists(g.get(), name) > 0) H5Adelete(g.get(), name);
+            write_attr(g.get(), name, value, path_);
+        }
+        if (H5Aexists(g.get(), "preset") > 0) H5Adelete(g.get(), "preset");
+        write_attr(g.get(), "preset", preset_text, path_);
+    }
+
     void set_weight_counters(std::size_t h, std::uint64_t weight_updates, std::uint64_t trace_updates, std::uint64_t hits_min,
                              std::uint64_t hits_max) override {
         check_open("writing plasticity counters");

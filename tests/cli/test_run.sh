@@ -59,6 +59,8 @@ check "stdp_song exits 0" "[ $? -eq 0 ]"
 check "stdp_song writes weight snapshots" "h5dump -H \"$work/song.h5\" | grep -q 'DATASET \"values\"'"
 check "stdp_song writes bound-hit counters" "h5dump -a /weights/plastic/hits_max \"$work/song.h5\" | grep -q DATA"
 
+check "run stores per-model energy totals and preset text" "h5dump -a /energy/models/loihi/preset \"$work/single.h5\" | grep -q 'Davies'"
+
 # Energy report on a finished run: every shipped model, and JSON.
 out=$("$bin" report "$work/single.h5" 2>&1)
 check "report exits 0" "[ $? -eq 0 ]"

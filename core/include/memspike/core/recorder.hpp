@@ -71,6 +71,10 @@ public:
                             std::uint64_t dense_weights, tick_t bin_ticks) {}
     /// Appends the counts of the bin that ends at tick `end` (exclusive).
     virtual void append_energy(tick_t end, std::span<const std::uint64_t> counts) {}
+    /// Stores the totals of one energy model for the whole run, and the preset text it was
+    /// computed from (provenance), as /energy/models/<name>. Energies in J.
+    virtual void add_energy_total(const std::string& model, const std::string& preset_text, double total_j, double compute_j,
+                                  double memory_j, double idle_j) {}
 
     /// Writes buffered data and flushes the file, so that what was appended survives a crash.
     virtual void flush() = 0;
