@@ -160,9 +160,8 @@ struct simulation_spec {
     std::uint64_t seed = 0;
     unsigned threads = 0;            // 0: oneTBB's default
     double scale = 1.0;              // multiplies every population size
-    /// A neuron whose synaptic currents/conductances all fall below this fraction of their last
-    /// jump... see models; absolute tolerance in the port unit below which a decaying synaptic
-    /// variable is treated as zero and the neuron leaves the active set.
+    /// Absolute tolerance, in the port unit, below which a decaying synaptic current or
+    /// conductance is set to zero and the neuron leaves the active set (models/neurons/lif_active.hpp).
     double quiescence_tolerance = 1e-9;
 };
 
