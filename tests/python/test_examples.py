@@ -8,7 +8,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("name", ["brunel_phase_diagram", "stdp_song"])
+@pytest.mark.parametrize("name", ["brunel_phase_diagram", "stdp_song", "energy_sweep"])
 def test_example_writes_its_figure(name, tmp_path, capsys):
     out = tmp_path / f"{name}.png"
     module = runpy.run_path(str(ROOT / "examples" / "python" / f"{name}.py"))

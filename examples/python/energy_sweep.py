@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Energy per simulated second against activity, for event-driven chips and dense baselines.
+
+Two networks, each swept over the external drive eta (Brunel's input rate, in units of nu_thr):
+  A. Brunel model A at scale 0.2: 2,000 E + 500 I, C_E = 1,000, 10 % connectivity. The dense
+     fp32 weight matrix (6.25 MB) fits in on-chip SRAM.
+  B. The same neurons all-to-all (J scaled by C_E/N to keep the input statistics). The matrix is
+     the same size, but every entry is a synapse: the most favourable case for a dense machine.
+For every point it prints and plots energy per simulated second (memspike's ledger priced by the
+shipped presets, docs/energy.md), locates the crossover between each event-driven chip and each
+dense baseline if there is one, and writes energy_sweep.png. About 20 s on 2 cores.
+
+    /usr/bin/python3 examples/python/energy_sweep.py [output.png]
+"""
+import pathlib
+import sys
+
+import numpy as np
+
+import memspike
+from memspike import plot
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ETAS = [0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 4.0]
+MODELS = ["loihi", "truenorth", "cpu_45nm", "gpu_h100"]
+
+
+def network(eta, dense):
+    """Brunel model A at scale 0.2 (2,000 E + 500 I), or the same neurons all-to-all."""
+    lif = {"tau_m": "20 ms", "c_m": "250 pF", "e_l": "0 mV", "v_th": "20 mV", "v_reset": "10 mV", "t_ref": "2 ms"}
+    v0 = {"v": {"dist": "uniform", "low": "0 mV", "high": "20 mV"}}
+    sc = memspike.Scenario()
+    sc.simulation(duration="300 ms", resolution="0.1 ms", seed=7)
+    sc.population("E", "lif_delta", 2000, params=lif, init=v0)
+    sc.population("I", "lif_delta", 500, params=lif, init=v0)
+    for src, j, k in (("E", 0.1, 1000), ("I", -0.5, 250)):
+        for tgt in ("E", "I"):
+            if dense:  # every pair: J scaled by C / N so that the mean input stays the same
+                n = 2000 if src == "E" else 500
+                sc.projection(src, tgt, "all_to_all", weight=f"{j * k / n:.6g} mV", delay="1.5 ms", allow_autapses=False)
+            else:
+                sc.projection(src, tgt, "fixed_indegree", indegree=k, weight=f"{j} mV", delay="1.5 ms", allow_autapses=False)
+    for tgt in ("E", "I"):
+        sc.stimulus("poisson", tgt, rate=f"{eta * 10.0:.6g} kHz", weight="0.1 mV")
+    sc.record(spikes=[])
+    return sc
+
+
+def run(eta, dense):
+    sim = memspike.Simulation(network(eta, dense), threads=2)
+    sim.run()
+    seconds = sim.time_ms * 1e-3
+    rate = sim.counters["spikes"] / sim.neuron_count / seconds
+    return rate, {m: sim.energy(m)["total_j"] / seconds for m in MODELS}
+
+
+def crossover(rates, event, dense):
+    """Rate where event-driven energy (linear in activity) would reach the dense baseline."""
+    slope, intercept = np.polyfit(rates, event, 1)
+    return (dense - intercept) / slope if slope > 0 else float("inf")
+
+
+def main(out="energy_sweep.png"):
+    plt = plot._pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True)
+    for ax, dense, title in ((axes[0], False, "A: Brunel, 10 % connectivity"), (axes[1], True, "B: all-to-all")):
+        rates, energy = [], {m: [] for m in MODELS}
+        for eta in ETAS:
+            r, e = run(eta, dense)
+            rates.append(r)
+            for m in MODELS:
+                energy[m].append(e[m])
+        print(title)
+        print("  rate [Hz] " + " ".join(f"{m:>12s}" for m in MODELS) + "   (J per simulated second)")
+        for i, r in enumerate(rates):
+            print(f"  {r:9.2f} " + " ".join(f"{energy[m][i]:12.4g}" for m in MODELS))
+        for chip in ("loihi", "truenorth"):
+            for base in ("cpu_45nm", "gpu_h100"):
+                x = crossover(np.array(rates), np.array(energy[chip]), np.mean(energy[base]))
+                ratio = np.array(energy[base]) / np.array(energy[chip])
+                print(f"  {chip} vs {base}: {ratio.min():.3g}x to {ratio.max():.3g}x less energy; "
+                      f"crossover (linear extrapolation) at {x:.4g} Hz mean rate")
+        for m in MODELS:
+            ax.plot(rates, energy[m], "o-", label=m)
+        ax.set_yscale("log")
+        ax.set_xlabel("mean firing rate [Hz]")
+        ax.set_ylabel("energy per simulated second [J]")
+        ax.set_title(title)
+        ax.legend()
+    fig.savefig(out, dpi=110)
+    print("wrote", out)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
