@@ -139,6 +139,36 @@ private:
     double tol_;
 };
 
+/// Two exponentially decaying synaptic variables per neuron, on ports "ex" (0) and "in" (1):
+/// the state of lif_exp (currents) and lif_cond_exp (conductances), which add step_v and names.
+struct two_exponentials {
+    static constexpr std::size_t ports = 2;
+    double p_ex = 0.0, p_in = 0.0;  // one-tick decay factors exp(-h / tau_syn)
+    std::vector<double> ex, in;
+
+    void resize(std::size_t n) {
+        ex.assign(n, 0.0);
+        in.assign(n, 0.0);
+    }
+    void decay(std::uint32_t i) {
+        ex[i] *= p_ex;
+        in[i] *= p_in;
+    }
+    void add(std::uint32_t i, std::size_t port, double w) { (port == 0 ? ex : in)[i] += w; }
+    bool quiet(std::uint32_t i, double tol) const { return std::abs(ex[i]) < tol && std::abs(in[i]) < tol; }
+    void zero(std::uint32_t i) { ex[i] = in[i] = 0.0; }
+    double value(std::uint32_t i, std::size_t var) const { return var == 1 ? ex[i] : in[i]; }
+    std::size_t memory_bytes() const { return (ex.capacity() + in.capacity()) * sizeof(double); }
+    void save_state(std::ostream& os) const {
+        state_io::put_vector(os, ex);
+        state_io::put_vector(os, in);
+    }
+    void load_state(std::istream& is, std::size_t n) {
+        state_io::get_exact(is, ex, n);
+        state_io::get_exact(is, in, n);
+    }
+};
+
 /// exp(-h/tau_m) * integral_0^h exp(-s/tau_s) exp(s/tau_m) ds / C: the voltage (mV) that a
 /// synaptic current of 1 pA, decaying with tau_s, adds over one tick. Stable for tau_s -> tau_m.
 inline double current_to_voltage(double h, double tau_m, double tau_s, double c_m) {

@@ -21,44 +21,21 @@
 namespace memspike::lif {
 namespace {
 
-struct exp_conductances {
-    static constexpr std::size_t ports = 2;
+struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], never negative
     static constexpr const char* names[ports] = {"g_ex", "g_in"};
     double h = 0.1, c_m = 250, g_l = 16.6667, e_l = -70, e_ex = 0, e_in = -85;
-    double dex_half = 0, dex = 0, din_half = 0, din = 0;
-    std::vector<double> g_ex, g_in;  // [nS]
+    double dex_half = 0, din_half = 0;  // decay over half a tick
 
-    void resize(std::size_t n) {
-        g_ex.assign(n, 0.0);
-        g_in.assign(n, 0.0);
-    }
     double dvdt(double v, double gex, double gin, double i_pa) const {
         return (g_l * (e_l - v) + gex * (e_ex - v) + gin * (e_in - v) + i_pa) / c_m;  // nS*mV/pF = mV/ms
     }
     double step_v(std::uint32_t i, double v, const membrane& m) const {
-        const double ge = g_ex[i], gi = g_in[i], cur = m.current(i);
+        const double ge = ex[i], gi = in[i], cur = m.current(i);
         const double k1 = dvdt(v, ge, gi, cur);
         const double k2 = dvdt(v + 0.5 * h * k1, ge * dex_half, gi * din_half, cur);
         const double k3 = dvdt(v + 0.5 * h * k2, ge * dex_half, gi * din_half, cur);
-        const double k4 = dvdt(v + h * k3, ge * dex, gi * din, cur);
+        const double k4 = dvdt(v + h * k3, ge * p_ex, gi * p_in, cur);
         return v + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
-    }
-    void decay(std::uint32_t i) {
-        g_ex[i] *= dex;
-        g_in[i] *= din;
-    }
-    void add(std::uint32_t i, std::size_t port, double w) { (port == 0 ? g_ex : g_in)[i] += w; }
-    bool quiet(std::uint32_t i, double tol) const { return g_ex[i] < tol && g_in[i] < tol; }
-    void zero(std::uint32_t i) { g_ex[i] = g_in[i] = 0.0; }
-    double value(std::uint32_t i, std::size_t var) const { return var == 1 ? g_ex[i] : g_in[i]; }
-    std::size_t memory_bytes() const { return (g_ex.capacity() + g_in.capacity()) * sizeof(double); }
-    void save_state(std::ostream& os) const {
-        state_io::put_vector(os, g_ex);
-        state_io::put_vector(os, g_in);
-    }
-    void load_state(std::istream& is, std::size_t n) {
-        state_io::get_exact(is, g_ex, n);
-        state_io::get_exact(is, g_in, n);
     }
 };
 
@@ -105,9 +82,9 @@ model_info lif_cond_exp_model() {
         syn.e_ex = p.at("e_ex");
         syn.e_in = p.at("e_in");
         syn.dex_half = std::exp(-0.5 * syn.h / p.at("tau_syn_ex"));
-        syn.dex = std::exp(-syn.h / p.at("tau_syn_ex"));
+        syn.p_ex = std::exp(-syn.h / p.at("tau_syn_ex"));
         syn.din_half = std::exp(-0.5 * syn.h / p.at("tau_syn_in"));
-        syn.din = std::exp(-syn.h / p.at("tau_syn_in"));
+        syn.p_in = std::exp(-syn.h / p.at("tau_syn_in"));
         return std::make_unique<active_lif_group<exp_conductances>>(ctx, mp, std::move(syn));
     };
     return m;

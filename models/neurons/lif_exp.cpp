@@ -18,36 +18,13 @@
 namespace memspike::lif {
 namespace {
 
-struct exp_currents {
-    static constexpr std::size_t ports = 2;
+struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     static constexpr const char* names[ports] = {"i_ex", "i_in"};
-    double p11_ex = 0, p11_in = 0, p21_ex = 0, p21_in = 0;
-    std::vector<double> i_ex, i_in;  // [pA]
+    double p21_ex = 0, p21_in = 0;
 
-    void resize(std::size_t n) {
-        i_ex.assign(n, 0.0);
-        i_in.assign(n, 0.0);
-    }
     double step_v(std::uint32_t i, double v, const membrane& m) const {
         const double vi = m.v_inf(i);
-        return vi + (v - vi) * m.p22() + p21_ex * i_ex[i] + p21_in * i_in[i];
-    }
-    void decay(std::uint32_t i) {
-        i_ex[i] *= p11_ex;
-        i_in[i] *= p11_in;
-    }
-    void add(std::uint32_t i, std::size_t port, double w) { (port == 0 ? i_ex : i_in)[i] += w; }
-    bool quiet(std::uint32_t i, double tol) const { return std::abs(i_ex[i]) < tol && std::abs(i_in[i]) < tol; }
-    void zero(std::uint32_t i) { i_ex[i] = i_in[i] = 0.0; }
-    double value(std::uint32_t i, std::size_t var) const { return var == 1 ? i_ex[i] : i_in[i]; }
-    std::size_t memory_bytes() const { return (i_ex.capacity() + i_in.capacity()) * sizeof(double); }
-    void save_state(std::ostream& os) const {
-        state_io::put_vector(os, i_ex);
-        state_io::put_vector(os, i_in);
-    }
-    void load_state(std::istream& is, std::size_t n) {
-        state_io::get_exact(is, i_ex, n);
-        state_io::get_exact(is, i_in, n);
+        return vi + (v - vi) * m.p22() + p21_ex * ex[i] + p21_in * in[i];
     }
 };
 
@@ -72,8 +49,8 @@ model_info lif_exp_model() {
         const membrane_params mp = read_membrane(p);
         const double h = ctx.resolution_ms;
         exp_currents syn;
-        syn.p11_ex = std::exp(-h / p.at("tau_syn_ex"));
-        syn.p11_in = std::exp(-h / p.at("tau_syn_in"));
+        syn.p_ex = std::exp(-h / p.at("tau_syn_ex"));
+        syn.p_in = std::exp(-h / p.at("tau_syn_in"));
         syn.p21_ex = current_to_voltage(h, mp.tau_m_ms, p.at("tau_syn_ex"), mp.c_m_pf);
         syn.p21_in = current_to_voltage(h, mp.tau_m_ms, p.at("tau_syn_in"), mp.c_m_pf);
         return std::make_unique<active_lif_group<exp_currents>>(ctx, mp, std::move(syn));
