@@ -499,7 +499,10 @@ public:
         energy_ = open_or_create_group(file_.get(), "energy", path_, "/energy");
         energy_columns_ = categories.size();
         std::string names;
-        for (const auto c : categories) names += (names.empty() ? "" : ",") + std::string(c);
+        for (const auto c : categories) {
+            if (!names.empty()) names += ',';
+            names += c;
+        }
         write_attr(energy_.get(), "categories", names, path_);
         write_attr(energy_.get(), "bin_ticks", std::int64_t{bin_ticks}, path_);
         write_attr(energy_.get(), "neurons", neurons, path_);
