@@ -17,6 +17,7 @@
 #include <fstream>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <queue>
 
 #include <oneapi/tbb/blocked_range.h>
@@ -635,7 +636,7 @@ struct simulation::impl {
 
     bool run(tick_t ticks, const run_options& opt) {
         if (ticks < 0) throw invalid_parameter("simulation", "duration", std::to_string(ticks) + " ticks", "must be >= 0");
-        if (opt.rec != attached_) {
+        if (!attached_ || *attached_ != opt.rec) {
             attach_recorder(opt.rec);
             attached_ = opt.rec;
         }
@@ -716,7 +717,7 @@ struct simulation::impl {
 
     static constexpr std::size_t no_handle = std::numeric_limits<std::size_t>::max();
     std::vector<std::size_t> spike_handle_;
-    recorder* attached_ = reinterpret_cast<recorder*>(1);  // forces attach on the first run
+    std::optional<recorder*> attached_;  // the recorder the last run wrote to (none before the first run)
     std::vector<std::uint32_t> ids_;
     std::vector<tick_t> ticks_;
 };
