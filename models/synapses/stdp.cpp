@@ -91,7 +91,9 @@ class pair_block final : public plastic_block {
     struct post_state {
         trace y;
         tick_t settled = 0;          // spikes before this tick are applied to all incoming synapses
-        tick_t newest = -1;          // the last listed spike (valid when count > 0)
+        tick_t newest = -1;          // the last listed spike
+        tick_t previous = -1;        // the one before: when it is not pending, only `newest` is,
+                                     // and the list itself need not be read (the common case)
     };
     struct post_list {
         std::uint32_t count = 0;     // spikes in `ticks`, chronological
@@ -111,7 +113,15 @@ public:
         for (std::uint64_t j = lo; j < hi; ++j) {
             const std::uint32_t i = target[j];
             const post_state& ps = post_[i];
-            if (xk.value != 0.0 && ps.newest >= std::max(xk.last, ps.settled)) apply_pending(w[j], xk, ps, list_[i]);
+            if (xk.value != 0.0) {
+                const tick_t lower = std::max(xk.last, ps.settled);
+                if (ps.newest >= lower) {
+                    if (ps.previous < lower)
+                        potentiate(w[j], xk, ps.newest);  // exactly one pending spike
+                    else
+                        apply_pending(w[j], xk, ps, list_[i]);
+                }
+            }
             const double y = ps.y.at(t, minus_);
             if (y == 0.0) continue;
             w[j] = bounds_.clip(w[j] - rule_.depression(w[j]) * y, c_);
@@ -128,6 +138,7 @@ public:
             post_list& pl = list_[i];
             if (pl.count == list_size) settle_neuron(i, t, block, rev);
             pl.ticks[pl.count++] = t;
+            ps.previous = ps.newest;
             ps.newest = t;
             ps.y.jump(t, minus_, nearest_);
             ++c_.trace_updates;
@@ -171,12 +182,15 @@ private:
         const tick_t lower = std::max(xk.last, ps.settled);
         std::uint32_t first = pl.count;
         while (first > 0 && pl.ticks[first - 1] >= lower) --first;
-        for (std::uint32_t q = first; q < pl.count; ++q) {
-            const double x = xk.at(pl.ticks[q], plus_);
-            if (x == 0.0) continue;
-            w = bounds_.clip(w + rule_.potentiation(w) * x, c_);
-            ++c_.weight_updates;
-        }
+        for (std::uint32_t q = first; q < pl.count; ++q) potentiate(w, xk, pl.ticks[q]);
+    }
+
+    /// The potentiation of one pending post spike at tick t_post.
+    void potentiate(float& w, const trace& xk, tick_t t_post) {
+        const double x = xk.at(t_post, plus_);
+        if (x == 0.0) return;
+        w = bounds_.clip(w + rule_.potentiation(w) * x, c_);
+        ++c_.weight_updates;
     }
 
     void settle_neuron(std::uint32_t i, tick_t t, synapse_block& block, const reverse_index& rev) {
