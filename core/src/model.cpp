@@ -2,6 +2,7 @@
 #include "memspike/core/model.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
@@ -30,20 +31,20 @@ std::size_t model_info::state_index(const std::string& var) const {
     throw unknown_parameter(name + " state variable", var, known);
 }
 
-param_map model_info::complete(const param_map& given) const {
+param_map complete_params(const std::string& owner, const std::vector<param_info>& table, const param_map& given,
+                          const std::function<void(const param_map&)>& validate) {
     std::vector<std::string> known;
-    for (const auto& p : params) known.push_back(p.name);
-    for (const auto& [key, value] : given) {
-        if (std::find(known.begin(), known.end(), key) == known.end()) throw unknown_parameter(name, key, known);
-    }
+    for (const auto& p : table) known.push_back(p.name);
+    for (const auto& [key, value] : given)
+        if (std::find(known.begin(), known.end(), key) == known.end()) throw unknown_parameter(owner, key, known);
     param_map out;
-    for (const auto& p : params) {
+    for (const auto& p : table) {
         auto it = given.find(p.name);
         if (it != given.end()) {
             out[p.name] = it->second;
         } else if (p.required()) {
-            throw invalid_parameter(name, p.name, "(missing)", "required, a " + std::string(dimension_name(p.dim)) +
-                                                                 " in " + std::string(internal_unit(p.dim)));
+            throw invalid_parameter(owner, p.name, "(missing)", "required, a " + std::string(dimension_name(p.dim)) +
+                                                                  (p.dim == dimension::dimensionless ? "" : " in " + std::string(internal_unit(p.dim))));
         } else {
             out[p.name] = p.default_value;
         }
@@ -51,6 +52,25 @@ param_map model_info::complete(const param_map& given) const {
     if (validate) validate(out);
     return out;
 }
+
+void require_finite(const std::string& owner, const param_map& p, const std::string& name, dimension d) {
+    const double v = p.at(name);
+    if (!std::isfinite(v)) throw invalid_parameter(owner, name, format_quantity(v, d), "must be finite");
+}
+
+void require_positive(const std::string& owner, const param_map& p, const std::string& name, dimension d) {
+    const double v = p.at(name);
+    if (!std::isfinite(v) || v <= 0.0)
+        throw invalid_parameter(owner, name, format_quantity(v, d), "must be finite and > 0 " + std::string(internal_unit(d)));
+}
+
+void require_non_negative(const std::string& owner, const param_map& p, const std::string& name, dimension d) {
+    const double v = p.at(name);
+    if (!std::isfinite(v) || v < 0.0)
+        throw invalid_parameter(owner, name, format_quantity(v, d), "must be finite and >= 0 " + std::string(internal_unit(d)));
+}
+
+param_map model_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 
 void model_registry::add(model_info info) {
     if (contains(info.name)) throw internal_error("model '" + info.name + "' registered twice");
@@ -91,25 +111,7 @@ std::vector<std::string> model_registry::plasticity_names() const {
     return out;
 }
 
-param_map plasticity_info::complete(const param_map& given) const {
-    std::vector<std::string> known;
-    for (const auto& p : params) known.push_back(p.name);
-    for (const auto& [key, value] : given)
-        if (std::find(known.begin(), known.end(), key) == known.end()) throw unknown_parameter(name, key, known);
-    param_map out;
-    for (const auto& p : params) {
-        auto it = given.find(p.name);
-        if (it != given.end()) {
-            out[p.name] = it->second;
-        } else if (p.required()) {
-            throw invalid_parameter(name, p.name, "(missing)", "required");
-        } else {
-            out[p.name] = p.default_value;
-        }
-    }
-    if (validate) validate(out);
-    return out;
-}
+param_map plasticity_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 
 reverse_index reverse_index::build(const synapse_block& block, std::size_t targets) {
     reverse_index r;

@@ -32,25 +32,12 @@ membrane_params read_membrane(const param_map& p) {
     return m;
 }
 
-void require_positive(const std::string& model, const param_map& p, const std::string& name, dimension d) {
-    const double v = p.at(name);
-    if (!std::isfinite(v) || v <= 0.0)
-        throw invalid_parameter(model, name, format_quantity(v, d), "must be finite and > 0 " + std::string(internal_unit(d)));
-}
-
-static void require_finite(const std::string& model, const param_map& p, const std::string& name, dimension d) {
-    const double v = p.at(name);
-    if (!std::isfinite(v)) throw invalid_parameter(model, name, format_quantity(v, d), "must be finite");
-}
-
 void validate_membrane(const std::string& model, const param_map& p) {
     if (p.count("tau_m")) require_positive(model, p, "tau_m", dimension::time);
     require_positive(model, p, "c_m", dimension::capacitance);
     for (const char* n : {"e_l", "v_th", "v_reset"}) require_finite(model, p, n, dimension::voltage);
     require_finite(model, p, "i_e", dimension::current);
-    const double t_ref = p.at("t_ref");
-    if (!std::isfinite(t_ref) || t_ref < 0.0)
-        throw invalid_parameter(model, "t_ref", format_quantity(t_ref, dimension::time), "must be finite and >= 0 ms");
+    require_non_negative(model, p, "t_ref", dimension::time);
     if (p.at("v_reset") >= p.at("v_th"))
         throw invalid_parameter(model, "v_reset", format_quantity(p.at("v_reset"), dimension::voltage),
                                 "must be < v_th = " + format_quantity(p.at("v_th"), dimension::voltage));

@@ -70,8 +70,6 @@ std::vector<param_info> membrane_param_table();
 membrane_params read_membrane(const param_map& p);
 /// Checks the rules shared by all LIF models; throws invalid_parameter naming `model`.
 void validate_membrane(const std::string& model, const param_map& p);
-/// Checks a time constant: finite and > 0.
-void require_positive(const std::string& model, const param_map& p, const std::string& name, dimension d);
 
 /// Lazy membrane state of one partition, with refractoriness and the wake-up heap.
 class membrane {

@@ -65,9 +65,7 @@ model_info lif_cond_exp_model() {
         require_positive("lif_cond_exp", p, "g_l", dimension::conductance);
         require_positive("lif_cond_exp", p, "tau_syn_ex", dimension::time);
         require_positive("lif_cond_exp", p, "tau_syn_in", dimension::time);
-        for (const char* n : {"e_ex", "e_in"})
-            if (!std::isfinite(p.at(n)))
-                throw invalid_parameter("lif_cond_exp", n, format_quantity(p.at(n), dimension::voltage), "must be finite");
+        for (const char* n : {"e_ex", "e_in"}) require_finite("lif_cond_exp", p, n, dimension::voltage);
     };
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
         const auto& p = ctx.spec.params;

@@ -131,12 +131,9 @@ model_info poisson_source_model() {
         {"stop", dimension::time, std::numeric_limits<double>::infinity(), "no spike at or after this time"},
     };
     m.validate = [](const param_map& p) {
-        const double r = p.at("rate");
-        if (!std::isfinite(r) || r < 0.0)
-            throw invalid_parameter("poisson_source", "rate", format_quantity(r, dimension::frequency), "must be finite and >= 0 Hz");
+        require_non_negative("poisson_source", p, "rate", dimension::frequency);
+        require_non_negative("poisson_source", p, "start", dimension::time);
         const double start = p.at("start"), stop = p.at("stop");
-        if (!std::isfinite(start) || start < 0.0)
-            throw invalid_parameter("poisson_source", "start", format_quantity(start, dimension::time), "must be finite and >= 0 ms");
         if (std::isnan(stop) || stop < start)
             throw invalid_parameter("poisson_source", "stop", format_quantity(stop, dimension::time), "must be >= start");
     };

@@ -293,17 +293,6 @@ private:
     plasticity_counters c_;
 };
 
-void positive(const std::string& rule, const param_map& p, const std::string& name, dimension d) {
-    const double v = p.at(name);
-    if (!std::isfinite(v) || v <= 0.0)
-        throw invalid_parameter(rule, name, format_quantity(v, d), "must be finite and > 0 " + std::string(internal_unit(d)));
-}
-
-void non_negative(const std::string& rule, const param_map& p, const std::string& name) {
-    const double v = p.at(name);
-    if (!std::isfinite(v) || v < 0.0) throw invalid_parameter(rule, name, std::to_string(v), "must be finite and >= 0");
-}
-
 void check_bounds(const std::string& rule, const param_map& p) {
     const double lo = p.at("w_min"), hi = p.at("w_max");
     if (!std::isfinite(lo)) throw invalid_parameter(rule, "w_min", std::to_string(lo), "must be finite");
@@ -333,12 +322,11 @@ plasticity_info stdp_rule() {
     r.weight_unit_params = {"w_min", "w_max"};
     r.interactions = {"all_to_all", "nearest"};
     r.validate = [](const param_map& p) {
-        positive("stdp", p, "tau_plus", dimension::time);
-        positive("stdp", p, "tau_minus", dimension::time);
-        for (const char* n : {"lambda", "alpha", "mu_plus", "mu_minus"}) non_negative("stdp", p, n);
+        require_positive("stdp", p, "tau_plus", dimension::time);
+        require_positive("stdp", p, "tau_minus", dimension::time);
+        for (const char* n : {"lambda", "alpha", "mu_plus", "mu_minus"}) require_non_negative("stdp", p, n, dimension::dimensionless);
         check_bounds("stdp", p);
-        if (!(p.at("w_max") > 0.0) || !std::isfinite(p.at("w_max")))
-            throw invalid_parameter("stdp", "w_max", std::to_string(p.at("w_max")), "must be finite and > 0 (it scales the updates)");
+        require_positive("stdp", p, "w_max", dimension::dimensionless);  // it scales the updates
     };
     r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {
         const auto& p = ctx.params;
@@ -366,11 +354,10 @@ plasticity_info stdp_power_law_rule() {
     r.weight_unit_params = {"w_0", "w_min", "w_max"};
     r.interactions = {"all_to_all", "nearest"};
     r.validate = [](const param_map& p) {
-        positive("stdp_power_law", p, "tau_plus", dimension::time);
-        positive("stdp_power_law", p, "tau_minus", dimension::time);
-        for (const char* n : {"lambda", "alpha", "mu"}) non_negative("stdp_power_law", p, n);
-        if (!(p.at("w_0") > 0.0) || !std::isfinite(p.at("w_0")))
-            throw invalid_parameter("stdp_power_law", "w_0", std::to_string(p.at("w_0")), "must be finite and > 0");
+        require_positive("stdp_power_law", p, "tau_plus", dimension::time);
+        require_positive("stdp_power_law", p, "tau_minus", dimension::time);
+        for (const char* n : {"lambda", "alpha", "mu"}) require_non_negative("stdp_power_law", p, n, dimension::dimensionless);
+        require_positive("stdp_power_law", p, "w_0", dimension::dimensionless);
         check_bounds("stdp_power_law", p);
         if (p.at("w_min") < 0.0)
             throw invalid_parameter("stdp_power_law", "w_min", std::to_string(p.at("w_min")), "must be >= 0 (w^mu needs w >= 0)");
@@ -405,8 +392,8 @@ plasticity_info stdp_triplet_rule() {
     r.weight_unit_params = {"a2_plus", "a3_plus", "a2_minus", "a3_minus", "w_min", "w_max"};
     r.interactions = {"all_to_all", "nearest"};
     r.validate = [](const param_map& p) {
-        for (const char* n : {"tau_plus", "tau_x", "tau_minus", "tau_y"}) positive("stdp_triplet", p, n, dimension::time);
-        for (const char* n : {"a2_plus", "a3_plus", "a2_minus", "a3_minus"}) non_negative("stdp_triplet", p, n);
+        for (const char* n : {"tau_plus", "tau_x", "tau_minus", "tau_y"}) require_positive("stdp_triplet", p, n, dimension::time);
+        for (const char* n : {"a2_plus", "a3_plus", "a2_minus", "a3_minus"}) require_non_negative("stdp_triplet", p, n, dimension::dimensionless);
         check_bounds("stdp_triplet", p);
     };
     r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {
@@ -551,10 +538,10 @@ plasticity_info stdp_reward_rule() {
     r.weight_unit_params = {"a_plus", "a_minus", "w_min", "w_max"};
     r.interactions = {"all_to_all", "nearest"};
     r.validate = [](const param_map& p) {
-        for (const char* n : {"tau_plus", "tau_minus", "tau_c"}) positive("stdp_reward", p, n, dimension::time);
-        non_negative("stdp_reward", p, "a_plus");
-        non_negative("stdp_reward", p, "a_minus");
-        if (!std::isfinite(p.at("baseline"))) throw invalid_parameter("stdp_reward", "baseline", "nan/inf", "must be finite");
+        for (const char* n : {"tau_plus", "tau_minus", "tau_c"}) require_positive("stdp_reward", p, n, dimension::time);
+        require_non_negative("stdp_reward", p, "a_plus", dimension::dimensionless);
+        require_non_negative("stdp_reward", p, "a_minus", dimension::dimensionless);
+        require_finite("stdp_reward", p, "baseline", dimension::dimensionless);
         check_bounds("stdp_reward", p);
     };
     r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {

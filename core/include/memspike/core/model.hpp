@@ -29,6 +29,16 @@ struct param_info {
     bool required() const { return default_value != default_value; }
 };
 
+/// Parameters of `owner` (a model or rule) completed from its table: unknown names and missing
+/// required ones throw, defaults fill the rest, then `validate` (if any) checks the whole set.
+/// Shared by neuron models and plasticity rules.
+param_map complete_params(const std::string& owner, const std::vector<param_info>& table, const param_map& given,
+                          const std::function<void(const param_map&)>& validate);
+/// Checks of one completed parameter; throw invalid_parameter naming owner, name, value and rule.
+void require_finite(const std::string& owner, const param_map& p, const std::string& name, dimension d);
+void require_positive(const std::string& owner, const param_map& p, const std::string& name, dimension d);
+void require_non_negative(const std::string& owner, const param_map& p, const std::string& name, dimension d);
+
 /// A receptor port: where synaptic events land, and the dimension of their weights
 /// (voltage for voltage jumps, current for current synapses, conductance for COBA).
 struct port_info {
