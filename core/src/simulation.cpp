@@ -426,6 +426,7 @@ struct simulation::impl {
                 next = t + d;
                 break;
             }
+        if (next == t + 1) return next;  // nothing can come earlier: skip the other scans
         for (const auto& part : parts) {
             next = std::min(next, part.group->next_event_tick(t));
             for (const auto& d : part.drives) next = std::min(next, d.next_tick(t));
