@@ -8,6 +8,8 @@
 #include "neurons/sources.hpp"
 #include "synapses/stdp.hpp"
 
+#include "memspike/core/backend.hpp"
+
 namespace memspike {
 
 const model_registry& builtin_models() {
@@ -22,6 +24,7 @@ const model_registry& builtin_models() {
         r.add_plasticity(plasticity::stdp_power_law_rule());
         r.add_plasticity(plasticity::stdp_triplet_rule());
         r.add_plasticity(plasticity::stdp_reward_rule());
+        r.add_backend(digital_backend());
         return r;
     }();
     return registry;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "memspike/core/backend.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
 
@@ -112,6 +113,26 @@ std::vector<std::string> model_registry::plasticity_names() const {
 }
 
 param_map plasticity_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
+
+void model_registry::add_backend(backend_info info) {
+    for (const auto& b : backends_)
+        if (b->name == info.name) throw internal_error("backend '" + info.name + "' registered twice");
+    backends_.push_back(std::make_shared<const backend_info>(std::move(info)));
+}
+
+const backend_info& model_registry::find_backend(const std::string& name) const {
+    for (const auto& b : backends_)
+        if (b->name == name) return *b;
+    throw unknown_model("backend", name, backend_names());
+}
+
+std::vector<std::string> model_registry::backend_names() const {
+    std::vector<std::string> out;
+    for (const auto& b : backends_) out.push_back(b->name);
+    return out;
+}
+
+param_map backend_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 
 reverse_index reverse_index::build(const synapse_block& block, std::size_t targets) {
     reverse_index r;

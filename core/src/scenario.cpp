@@ -25,6 +25,7 @@
 
 #include <toml++/toml.h>
 
+#include "memspike/core/backend.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
 #include "memspike/core/units.hpp"
@@ -485,7 +486,7 @@ void apply_override(toml::table& root, const override_entry& o) {
 // ---------------------------------------------------------------------------------------------
 // Sections
 
-const std::vector<std::string> root_keys{"simulation", "population", "projection", "stimulus", "modulator", "recording"};
+const std::vector<std::string> root_keys{"simulation", "population", "projection", "stimulus", "modulator", "recording", "backend"};
 
 simulation_spec read_simulation(const context& cx, const toml::table& root) {
     const toml::node* n = root.get("simulation");
@@ -1153,6 +1154,55 @@ recording_spec read_recording(const context& cx, const toml::table& root, const 
     return rec;
 }
 
+/// [backend]: kind = "digital" (default) | "crossbar" | "dense" ..., and the backend's
+/// parameters as keys of the same table, each a quantity of its dimension (levels = inf for an
+/// unlimited number of levels where the parameter allows it; switches as true / false).
+backend_spec read_backend(const context& cx, const toml::table& root) {
+    backend_spec b;
+    const toml::node* n = root.get("backend");
+    if (n == nullptr) return b;
+    if (!n->is_table()) wrong_type(cx, *n, "backend", "a table ([backend])");
+    const table_view tv{cx, *n->as_table(), "backend", n};
+    b.where = where_of(cx, n, "backend");
+    const backend_info* info = nullptr;
+    if (const auto* k = tv.get("kind")) {
+        b.kind = string_of(cx, *k, "backend.kind", "a backend name");
+        try {
+            info = &cx.models.find_backend(b.kind);
+        } catch (const unknown_model& e) {
+            fail(cx, k, "backend.kind", e.what());
+        }
+    } else {
+        info = &cx.models.find_backend(b.kind);
+    }
+    std::vector<std::string> accepted{"kind"};
+    for (const auto& p : info->params) accepted.push_back(p.name);
+    tv.only(accepted);
+    for (auto&& [key, v] : *n->as_table()) {
+        const std::string name(key.str());
+        if (name == "kind") continue;
+        const param_info& pi = *std::find_if(info->params.begin(), info->params.end(), [&](const param_info& x) { return x.name == name; });
+        const std::string k = tv.sub(name);
+        if (pi.boolean) {
+            b.params[name] = bool_of(cx, v, k) ? 1.0 : 0.0;
+        } else if (const auto* f = v.as_floating_point(); f && std::isinf(f->get()) && pi.dim == dimension::dimensionless) {
+            if (!pi.infinite_ok || f->get() < 0) invalid(cx, v, k, "must be finite");
+            b.params[name] = f->get();
+        } else {
+            b.params[name] = quantity_of(cx, v, k, pi.dim);
+        }
+    }
+    try {
+        b.params = info->complete(b.params);
+    } catch (const invalid_parameter& e) {
+        const toml::node* at = tv.get(e.name);
+        fail(cx, at != nullptr ? at : n, tv.sub(e.name), e.what());
+    } catch (const error& e) {
+        fail(cx, n, "backend", e.what());
+    }
+    return b;
+}
+
 scenario build(const toml::table& root, const context& cx) {
     const table_view top{cx, root, "", &root};
     top.only(root_keys);
@@ -1187,6 +1237,7 @@ scenario build(const toml::table& root, const context& cx) {
         sc.modulators.push_back(read_modulator(cx, *mod_entries[i], i, sc.simulation, sc.projections, names));
 
     sc.recording = read_recording(cx, root, sc.simulation, pops, sc.projections);
+    sc.backend = read_backend(cx, root);
     return sc;
 }
 

@@ -25,6 +25,7 @@
 #include <oneapi/tbb/partitioner.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "memspike/core/backend.hpp"
 #include "memspike/core/connectivity.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
@@ -36,14 +37,6 @@ namespace memspike {
 namespace {
 
 constexpr tick_t never = std::numeric_limits<tick_t>::max();
-
-/// A spike waiting in the ring: source (population-local index), its population, and the delay
-/// that brings it to this slot.
-struct ring_entry {
-    std::uint32_t source;
-    std::uint32_t population;
-    std::int32_t delay;
-};
 
 /// An independent or shared Poisson train of synaptic events onto the targets of one stimulus
 /// that lie in one partition.
@@ -173,9 +166,12 @@ struct simulation::impl {
         std::vector<reverse_index> reverse;
         bool any_plastic = false;
         std::uint64_t delivered = 0, stimulus_events = 0, updates = 0;
+        /// Who computes the synaptic sums of this partition, and what it sees.
+        std::unique_ptr<synaptic_backend> backend;
+        partition_view view;
     };
     std::vector<partition> parts;
-    std::vector<std::vector<ring_entry>> ring;
+    std::vector<std::vector<spike_arrival>> ring;  // spikes by arrival tick modulo the ring size
     std::vector<current_event> current_events;  // sorted by tick
     std::size_t next_current_event = 0;
     std::vector<trace_state> traces;
@@ -206,6 +202,7 @@ struct simulation::impl {
             tbb::parallel_for(std::size_t{0}, ranges.size(), [&](std::size_t p) { make_partition(p, ranges[p]); });
         });
         ring.resize(static_cast<std::size_t>(store.max_delay) + 1);
+        make_backends();
         make_stimuli();
         for (const auto& m : sc.modulators)
             for (const auto& name : m.projections)
@@ -252,6 +249,39 @@ struct simulation::impl {
             part.reverse[b] = reverse_index::build(block, r.count);
             part.any_plastic = true;
         }
+    }
+
+    void make_backends() {
+        const backend_info& info = models.find_backend(sc.backend.kind);
+        param_map params;
+        try {
+            params = info.complete(sc.backend.params);
+        } catch (const error& e) {
+            if (sc.backend.where.file.empty()) throw;
+            throw scenario_error(sc.backend.where.file, sc.backend.where.line, sc.backend.where.column, sc.backend.where.key, e.what());
+        }
+        const backend_context cx{sc, models, store, params};
+        auto backends = info.create(cx);
+        if (backends.size() != parts.size())
+            throw internal_error("backend '" + info.name + "' made " + std::to_string(backends.size()) + " partition backends for " +
+                                 std::to_string(parts.size()) + " partitions");
+        for (std::size_t p = 0; p < parts.size(); ++p) {
+            auto& part = parts[p];
+            part.backend = std::move(backends[p]);
+            part.view.index = static_cast<std::uint32_t>(p);
+            part.view.range = part.range;
+            part.view.blocks = store.blocks[p];
+            part.view.blocks_by_source = part.blocks_by_source;
+            part.view.plastic = part.plastic;
+            part.view.any_plastic = part.any_plastic;
+        }
+    }
+
+    /// Tells the backends of every partition that the weights of a projection's blocks changed.
+    void weights_changed(std::size_t projection, tick_t t) {
+        for (auto& part : parts)
+            for (std::size_t b = 0; b < part.view.blocks.size(); ++b)
+                if (part.view.blocks[b].projection == projection) part.backend->weights_changed(t, part.view, b);
     }
 
     /// The partition and local index of neuron j of population `pop`.
@@ -364,43 +394,9 @@ struct simulation::impl {
                          [](const auto& a, const auto& b) { return a.tick < b.tick; });
     }
 
-    void deliver(partition& part, std::size_t p, tick_t t) {
+    void deliver(partition& part, tick_t t) {
         const auto& slot = ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))];
-        auto& blocks = store.blocks[p];
-        input_buffer& in = part.in;
-        std::uint8_t* flag = in.flag.data();
-        std::uint64_t delivered = 0;
-        // (Software prefetch of the next range was tried and measured slower: the hardware
-        // prefetcher already follows these contiguous ranges.)
-        for (const ring_entry& e : slot) {
-            for (const std::uint32_t b : part.blocks_by_source[e.population]) {
-                const synapse_block& block = blocks[b];
-                const std::int32_t di = e.delay - block.delay_min;
-                if (di < 0 || di >= block.delay_count) continue;
-                const std::size_t k = static_cast<std::size_t>(e.source) * static_cast<std::size_t>(block.delay_count) +
-                                      static_cast<std::size_t>(di);
-                const std::uint64_t lo = block.offsets[k], hi = block.offsets[k + 1];
-                if (part.any_plastic && part.plastic[b]) part.plastic[b]->on_pre(t, k, lo, hi, blocks[b]);
-                double* sum = in.sum[block.port].data();
-                const std::uint32_t* target = block.targets.data();
-                auto visit = [&](std::uint32_t i, double w) {
-                    sum[i] += w;
-                    if (!flag[i]) {
-                        flag[i] = 1;
-                        in.touched.push_back(i);
-                    }
-                };
-                if (block.homogeneous) {
-                    const double w = block.weight_value;
-                    for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], w);
-                } else {
-                    const float* weight = block.weights.data();
-                    for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], static_cast<double>(weight[j]));
-                }
-                delivered += hi - lo;
-            }
-        }
-        part.delivered += delivered;
+        if (!slot.empty()) part.delivered += part.backend->deliver(t, slot, part.view, part.in);
     }
 
     void step_partition(std::size_t p, tick_t t) {
@@ -408,7 +404,7 @@ struct simulation::impl {
         // The drive goes first: where it touches every neuron (Brunel), the "first input this
         // tick?" branch of the delivery loop below is then always predicted right.
         for (auto& d : part.drives) part.stimulus_events += d.apply(t, part.in);
-        deliver(part, p, t);
+        deliver(part, t);
         part.updates += part.in.touched.size();
         part.spikes.clear();
         part.group->advance(t, part.in, part.spikes);
@@ -495,6 +491,7 @@ struct simulation::impl {
                     e[event_kind::trace_updates] += pb->counters().trace_updates;
                     e[event_kind::weight_updates] += pb->counters().weight_updates;
                 }
+            part.backend->add_events(e);
         }
         return e;
     }
@@ -533,8 +530,12 @@ struct simulation::impl {
     }
 
     /// Brings lazily updated weights of a projection up to date (before they are read).
-    void settle(std::size_t projection) {
-        for_plastic(projection, [&](plastic_block& pb, synapse_block& b) { pb.settle(now, b); });
+    void settle(std::size_t projection) { settle_at(projection, now); }
+
+    void settle_at(std::size_t projection, tick_t t) {
+        if (!sc.projections[projection].plasticity.enabled()) return;
+        for_plastic(projection, [&](plastic_block& pb, synapse_block& b) { pb.settle(t, b); });
+        weights_changed(projection, t);
     }
 
     /// The synapses of a projection in store order (partition, block, source, delay, synapse);
@@ -561,7 +562,7 @@ struct simulation::impl {
 
     void snapshot_weights_one(recorder* rec, weight_recording& wr, tick_t t) {
         if (wr.last == t) return;
-        for_plastic(wr.projection, [&](plastic_block& pb, synapse_block& b) { pb.settle(t, b); });
+        settle_at(wr.projection, t);
         synapse_list w;
         gather(wr.projection, w, true);
         rec->append_weights(wr.handle, t, w.weights);
@@ -897,6 +898,7 @@ void simulation::save_state(const std::string& path) const {
             put_vector(os, block.weights);
             if (part.plastic[b]) part.plastic[b]->save_state(os);
         }
+        part.backend->save_state(os);
     }
     if (!os.flush()) throw io_error("writing checkpoint '" + path + "' failed: " + std::strerror(errno));
 }
@@ -958,6 +960,7 @@ void simulation::load_state(const std::string& path) {
                     throw io_error("checkpoint: weights do not match this network");
                 if (part.plastic[b]) part.plastic[b]->load_state(is);
             }
+            part.backend->load_state(is);
         }
     } catch (const io_error& e) {
         throw io_error(std::string(e.what()) + " (file '" + path + "'; the simulation is now in an undefined state)");
@@ -1006,6 +1009,7 @@ void simulation::set_weights(std::size_t projection, std::span<const float> weig
                     for (std::uint64_t j = b.offsets[k]; j < b.offsets[k + 1]; ++j) b.weights[j] = weights[next++];
                 }
         }
+    im.weights_changed(projection, im.now);
 }
 
 void simulation::set_modulator(std::size_t projection, double value) {
@@ -1024,6 +1028,7 @@ std::size_t simulation::state_memory_bytes() const {
     for (const auto& part : impl_->parts) {
         bytes += part.group->memory_bytes() + part.in.flag.capacity() + part.in.touched.capacity() * sizeof(std::uint32_t);
         for (const auto& s : part.in.sum) bytes += s.capacity() * sizeof(double);
+        bytes += part.backend->memory_bytes();
     }
     return bytes;
 }

@@ -26,6 +26,10 @@ struct param_info {
     dimension dim = dimension::dimensionless;
     double default_value = std::numeric_limits<double>::quiet_NaN();
     std::string doc;
+    /// Also accepts +inf (TOML `inf`): e.g. a crossbar's `levels` for a continuous device.
+    bool infinite_ok = false;
+    /// A switch: TOML true / false, stored as 1 / 0.
+    bool boolean = false;
     bool required() const { return default_value != default_value; }
 };
 
@@ -140,6 +144,7 @@ struct model_info {
 };
 
 struct plasticity_info;  // plasticity.hpp
+struct backend_info;     // backend.hpp
 
 /// The explicit list of models and plasticity rules. No registration as a side effect of
 /// construction.
@@ -156,9 +161,15 @@ public:
     const plasticity_info& find_plasticity(const std::string& name) const;
     std::vector<std::string> plasticity_names() const;
 
+    void add_backend(backend_info info);
+    /// Throws unknown_model listing the registered backends.
+    const backend_info& find_backend(const std::string& name) const;
+    std::vector<std::string> backend_names() const;
+
 private:
     std::vector<model_info> models_;
     std::vector<std::shared_ptr<const plasticity_info>> plasticity_;
+    std::vector<std::shared_ptr<const backend_info>> backends_;
 };
 
 } // namespace memspike

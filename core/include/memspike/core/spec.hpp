@@ -154,6 +154,14 @@ struct recording_spec {
     double flush_interval_ms = 100.0;
 };
 
+/// Which synaptic backend computes the weighted sums ([backend] in a scenario), and its
+/// parameters in internal units (completed with defaults at build time).
+struct backend_spec {
+    std::string kind = "digital";
+    param_map params;
+    source_location where;
+};
+
 struct simulation_spec {
     double duration_ms = 0.0;
     double resolution_ms = 0.1;
@@ -174,6 +182,7 @@ struct scenario {
     std::vector<stimulus_spec> stimuli;
     std::vector<modulator_spec> modulators;
     recording_spec recording;
+    backend_spec backend;
 
     const population_spec* find_population(const std::string& name) const {
         for (const auto& p : populations)

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// The synaptic backend: who computes the weighted sum of a tick's arriving spikes (DESIGN.md §4).
+//
+// The scheduler owns time, neurons, stimuli and plasticity rules; a backend owns one thing, turning
+// the spikes that arrive at a partition in one tick into synaptic input per target neuron and
+// port. Three implement it:
+//   digital   exact float weights, event by event (core/src/digital_backend.cpp), the reference;
+//   crossbar  weights as memristor conductance pairs in tiles, read as column currents
+//             (backends/src/crossbar/);
+//   dense     the clock-driven baseline (backends/src/dense/).
+// A scenario selects one with [backend] kind = "..." plus its parameters; everything else stays
+// the same. One backend object serves one partition, so it is only ever called from one thread
+// at a time and needs no locks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "memspike/core/energy.hpp"
+#include "memspike/core/model.hpp"
+#include "memspike/core/plasticity.hpp"
+#include "memspike/core/spec.hpp"
+#include "memspike/core/synapses.hpp"
+#include "memspike/core/time.hpp"
+
+namespace memspike {
+
+/// A spike arriving at its synapses this tick: the source (index in its population), the
+/// source population, and the delay (ticks) that brought it.
+struct spike_arrival {
+    std::uint32_t source;
+    std::uint32_t population;
+    std::int32_t delay;
+};
+
+/// One partition's synapses as a backend sees them during delivery.
+struct partition_view {
+    std::uint32_t index = 0;                                 // partition number
+    partition_range range;                                   // its neurons
+    std::span<synapse_block> blocks;                         // store.blocks[index]
+    std::span<const std::vector<std::uint32_t>> blocks_by_source;  // block indices per source population
+    std::span<const std::unique_ptr<plastic_block>> plastic; // per block; null for static blocks
+    bool any_plastic = false;
+
+    /// The CSR range of (source, delay) in block b, or false when the block has no such delay.
+    bool range_of(std::uint32_t b, const spike_arrival& a, std::size_t& k) const {
+        const synapse_block& block = blocks[b];
+        const std::int32_t di = a.delay - block.delay_min;
+        if (di < 0 || di >= block.delay_count) return false;
+        k = static_cast<std::size_t>(a.source) * static_cast<std::size_t>(block.delay_count) + static_cast<std::size_t>(di);
+        return true;
+    }
+};
+
+/// Computes the synaptic input of one partition.
+class synaptic_backend {
+public:
+    virtual ~synaptic_backend() = default;
+
+    /// Adds the input of this tick's arrivals to `in` (sum per port and neuron; every neuron that
+    /// receives a synaptic event is flagged and listed in `touched`, in arrival order). Before a
+    /// plastic range is read, its rule's on_pre(t, ...) must run, as the digital backend does.
+    /// Returns the number of synaptic events delivered.
+    virtual std::uint64_t deliver(tick_t t, std::span<const spike_arrival> arrivals, const partition_view& part,
+                                  input_buffer& in) = 0;
+
+    /// Weights of block `b` were changed outside delivery (a plasticity rule settled them, or
+    /// set_weights replaced them) at tick t. A backend that keeps its own copy of the weights
+    /// brings it in line (the crossbar programs its devices) and may write back what it realised.
+    virtual void weights_changed(tick_t t, const partition_view& part, std::size_t b) {}
+
+    /// Adds the backend's own event counts (crossbar tiles woken, ADC conversions...).
+    virtual void add_events(event_counts& e) const {}
+    /// Clears those counts (simulation::reset).
+    virtual void reset_events() {}
+    virtual std::size_t memory_bytes() const { return 0; }
+
+    /// Checkpoints: state that changes while running (device conductances, random streams).
+    virtual void save_state(std::ostream& os) const {}
+    virtual void load_state(std::istream& is) {}
+};
+
+/// What a backend factory receives: the whole network, so that a mapping may look across
+/// partitions. It returns one backend per partition, in partition order.
+struct backend_context {
+    const scenario& sc;
+    const model_registry& models;
+    /// The synapses. A backend may rewrite the weights of its blocks to the values it realises
+    /// (the crossbar's programmed conductances), so that reading weights shows what is computed.
+    synapse_store& store;
+    const param_map& params;  // completed backend parameters, internal units
+};
+
+struct backend_info {
+    std::string name;
+    std::string summary;
+    std::vector<param_info> params;
+    /// Cross-parameter checks; throws invalid_parameter naming the backend and the parameter.
+    std::function<void(const param_map&)> validate;
+    std::function<std::vector<std::unique_ptr<synaptic_backend>>(const backend_context&)> create;
+
+    /// Parameters with defaults filled in; throws for unknown or missing ones, then validate().
+    param_map complete(const param_map& given) const;
+};
+
+/// The reference backend: exact float weights, event by event.
+backend_info digital_backend();
+
+} // namespace memspike
