@@ -20,7 +20,7 @@
 
 #include "memspike/core/simulation.hpp"
 #include "memspike/core/version.hpp"
-#include "memspike/models/builtin.hpp"
+#include "memspike/backends/builtin.hpp"
 #include "networks.hpp"
 
 namespace {
@@ -87,7 +87,7 @@ result run_one(const std::string& name, const scenario& sc, unsigned threads, do
     r.threads = threads;
     const std::size_t rss0 = rss_bytes();
     const auto b0 = clock::now();
-    auto sim = std::make_unique<simulation>(sc, builtin_models(), threads);
+    auto sim = std::make_unique<simulation>(sc, builtin_registry(), threads);
     r.build_s = std::chrono::duration<double>(clock::now() - b0).count();
     const std::size_t rss1 = rss_bytes();
     r.neurons = sim->neuron_count();

@@ -25,7 +25,9 @@
 #include "memspike/core/simulation.hpp"
 #include "memspike/core/units.hpp"
 #include "memspike/core/version.hpp"
-#include "memspike/models/builtin.hpp"
+#include "memspike/backends/builtin.hpp"
+#include "memspike/backends/crossbar/crossbar.hpp"
+#include "memspike/core/backend.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -45,7 +47,7 @@ memspike::scenario load(const common_args& args, long long threads = -1) {
     for (const auto& s : args.sets) overrides.push_back(memspike::parse_override(s));
     if (args.seed >= 0) overrides.push_back({"simulation.seed", std::to_string(args.seed)});
     if (threads >= 0) overrides.push_back({"simulation.threads", std::to_string(threads)});
-    return memspike::load_scenario(args.scenario, memspike::builtin_models(), overrides);
+    return memspike::load_scenario(args.scenario, memspike::builtin_registry(), overrides);
 }
 
 std::string command_line(int argc, char** argv) {
@@ -74,13 +76,36 @@ int cmd_validate(const common_args& args) {
 int cmd_inspect(const common_args& args) {
     const auto sc = load(args);
     const auto t0 = std::chrono::steady_clock::now();
-    const memspike::simulation sim(sc, memspike::builtin_models(), sc.simulation.threads);
+    const memspike::simulation sim(sc, memspike::builtin_registry(), sc.simulation.threads);
     const double build_s = seconds_since(t0);
     auto report = memspike::analyze_graph(sc, sim.synapses());
     report.estimated_state_bytes = sim.state_memory_bytes();
     std::printf("%s", memspike::format_graph_report(report).c_str());
     std::printf("neuron state: %.3f MB measured; network built in %.2f s\n", static_cast<double>(sim.state_memory_bytes()) / 1e6,
                 build_s);
+    if (sc.backend.kind == "crossbar") {
+        const auto rows = static_cast<std::uint32_t>(sc.backend.params.at("tile_rows"));
+        const auto cols = static_cast<std::uint32_t>(sc.backend.params.at("tile_cols"));
+        std::printf("crossbar tiles (%u x %u cells, one synapse per cell; used: in the reorder = %s mapping):\n", rows, cols,
+                    sc.backend.params.at("reorder") != 0.0 ? "true" : "false");
+        std::printf("  %-24s %12s %10s %14s %14s %12s %12s\n", "projection", "synapses", "rows", "tiles natural", "tiles RCM",
+                    "util natural", "util RCM");
+        std::uint64_t total_natural = 0, total_rcm = 0, total_synapses = 0;
+        for (const auto& t : memspike::crossbar::tile_report(sc, sim.synapses(), rows, cols)) {
+            std::printf("  %-24s %12llu %10llu %14llu %14llu %11.2f%% %11.2f%%\n", t.projection.c_str(),
+                        static_cast<unsigned long long>(t.synapses), static_cast<unsigned long long>(t.rows),
+                        static_cast<unsigned long long>(t.tiles_natural), static_cast<unsigned long long>(t.tiles_rcm),
+                        100.0 * t.utilisation_natural, 100.0 * t.utilisation_rcm);
+            total_natural += t.tiles_natural;
+            total_rcm += t.tiles_rcm;
+            total_synapses += t.synapses;
+        }
+        const double cells = static_cast<double>(rows) * cols;
+        std::printf("  %-24s %12llu %10s %14llu %14llu %11.2f%% %11.2f%%\n", "total", static_cast<unsigned long long>(total_synapses), "",
+                    static_cast<unsigned long long>(total_natural), static_cast<unsigned long long>(total_rcm),
+                    total_natural ? 100.0 * total_synapses / (total_natural * cells) : 0.0,
+                    total_rcm ? 100.0 * total_synapses / (total_rcm * cells) : 0.0);
+    }
     return 0;
 }
 
@@ -88,7 +113,7 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
             const std::string& cmdline) {
     auto sc = load(args, threads_given ? static_cast<long long>(threads_flag) : -1);
     if (output.empty()) output = std::filesystem::path(args.scenario).stem().string() + ".h5";
-    const auto& models = memspike::builtin_models();
+    const auto& models = memspike::builtin_registry();
     {
         // Fail before a long network build, not after it, when the output cannot be written.
         const auto dir = std::filesystem::absolute(output).parent_path();

@@ -30,6 +30,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "memspike/core/backend.hpp"
 #include "memory_recorder.hpp"
 #include "memspike/core/energy.hpp"
 #include "memspike/core/errors.hpp"
@@ -465,7 +466,16 @@ void register_core(py::module_& m) {
             throw unknown_parameter(mi.name, name, known);
         }, py::arg("name"), py::return_value_policy::reference_internal, "The parameter `name`; UnknownParameter otherwise.")
         .def("__repr__", [](const model_info& mi) { return "<ModelInfo " + mi.name + ": " + mi.summary + ">"; });
+    py::class_<backend_info>(m, "BackendInfo", "A synaptic backend: name, summary and parameter table.")
+        .def_readonly("name", &backend_info::name)
+        .def_readonly("summary", &backend_info::summary)
+        .def_readonly("params", &backend_info::params)
+        .def("__repr__", [](const backend_info& b) { return "<Backend " + b.name + ": " + b.summary + ">"; });
+
     py::class_<model_registry>(m, "ModelRegistry", "The list of models, by name (memspike.models is the built-in one).")
+        .def("find_backend", &model_registry::find_backend, py::arg("name"), py::return_value_policy::reference_internal,
+             "The synaptic backend `name` (digital, crossbar, dense).")
+        .def("backend_names", &model_registry::backend_names)
         .def("find", &model_registry::find, py::arg("name"), py::return_value_policy::reference_internal)
         .def("__getitem__", &model_registry::find, py::arg("name"), py::return_value_policy::reference_internal)
         .def("__contains__", &model_registry::contains)

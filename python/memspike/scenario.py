@@ -185,6 +185,17 @@ class Scenario:
         return self._edit(lambda doc: _set(doc.setdefault("recording", {}), spikes=spikes, trace=traces,
                                            flush_interval=_q(flush_interval, _D.time)))
 
+    def backend(self, kind, **params):
+        """[backend]: the synaptic backend `kind` ("digital", "crossbar", "dense") and its parameters,
+        quantities as SI floats or unit strings (``g_min="0.476 uS"``, ``levels=float("inf")``,
+        ``reorder=False``); ``memspike.models.find_backend(kind).params`` lists them. Replaces an earlier
+        [backend]. Returns self."""
+        info = self._models.find_backend(kind)  # UnknownModel now, naming the known backends
+        dims = {p.name: p.dimension for p in info.params}
+        entry = {"kind": kind}
+        entry.update({k: _q(v, dims.get(k)) for k, v in params.items()})
+        return self._edit(lambda doc: doc.__setitem__("backend", entry))
+
     def set(self, key, value):
         """Changes one value, exactly as ``--set key=value`` on the command line:
         ``sc.set("population.E.params.tau_m", "10 ms")``. Entries are addressed by name. Checked at

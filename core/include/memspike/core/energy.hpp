@@ -17,11 +17,22 @@ enum class event_kind : std::size_t {
     neuron_updates,   // neuron-ticks in which a neuron received input and was updated
     trace_updates,    // plasticity trace increments
     weight_updates,   // plastic weight changes
+    // Crossbar backend (counted per partition, per tick):
+    crossbar_tiles_woken,      // (tile, tick) pairs with at least one driven row
+    crossbar_row_drives,       // rows driven, per woken tile
+    crossbar_cell_reads,       // devices read: driven rows x used columns x 2 (G+ and G-)
+    crossbar_read_conductance, // sum of the conductances read [nS]: read energy is V^2 t this
+    crossbar_adc_conversions,  // used columns of woken tiles (x 2 when G+ and G- are converted apart)
+    crossbar_adc_clipped,      // conversions whose input lay outside the ADC range (clipped)
+    crossbar_set_pulses,       // potentiating programming pulses
+    crossbar_reset_pulses,     // depressing programming pulses
     count
 };
 
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(event_kind::count)> event_names{
-    "spikes", "synaptic_events", "stimulus_events", "neuron_updates", "trace_updates", "weight_updates"};
+    "spikes", "synaptic_events", "stimulus_events", "neuron_updates", "trace_updates", "weight_updates",
+    "crossbar_tiles_woken", "crossbar_row_drives", "crossbar_cell_reads", "crossbar_read_conductance",
+    "crossbar_adc_conversions", "crossbar_adc_clipped", "crossbar_set_pulses", "crossbar_reset_pulses"};
 
 struct event_counts {
     std::array<std::uint64_t, static_cast<std::size_t>(event_kind::count)> n{};

@@ -26,6 +26,9 @@ enum class stream_purpose : std::uint64_t {
     poisson_stimulus = 5,
     poisson_source = 6,
     user = 7,
+    crossbar_device = 8,  // device-to-device variation and faults, per device
+    crossbar_read = 9,    // read noise, per partition
+    crossbar_write = 10,  // cycle-to-cycle noise and stochastic rounding, per partition
 };
 
 /// FNV-1a: a hash of names that is the same on every platform (std::hash is not), for stream keys.
@@ -110,6 +113,18 @@ public:
             s = u * u + v * v;
         } while (s >= 1.0 || s == 0.0);
         return u * std::sqrt(-2.0 * std::log(s) / s);
+    }
+    /// Two independent standard normals from one polar draw (half the cost of two normal()).
+    void normal_pair(double& a, double& b) {
+        double u, v, s;
+        do {
+            u = 2.0 * uniform() - 1.0;
+            v = 2.0 * uniform() - 1.0;
+            s = u * u + v * v;
+        } while (s >= 1.0 || s == 0.0);
+        const double f = std::sqrt(-2.0 * std::log(s) / s);
+        a = u * f;
+        b = v * f;
     }
     double normal(double mean, double sd) { return mean + sd * normal(); }
 
