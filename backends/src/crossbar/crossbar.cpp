@@ -535,7 +535,7 @@ private:
                 const float* gr = g.data() + T.base + std::uint64_t{row} * T.cols;
                 for (std::uint32_t c = 0; c < T.cols; ++c) cells_.push_back({row, T.position[c], gr[c] * 1e-9});
             }
-            column_currents_first_order(s_.arr.tile_rows, s_.arr.tile_cols, cells_, v_row_, r, ir_out_, ws_);
+            column_currents_first_order_unchecked(s_.arr.tile_rows, s_.arr.tile_cols, cells_, v_row_, r, ir_out_, ws_);
             double* out = polarity == 0 ? ap : am;
             for (std::uint32_t c = 0; c < T.cols; ++c) out[c] = ir_out_[T.position[c]] / v * 1e9;  // back to nS
         }

@@ -42,6 +42,7 @@ void check_inputs(std::uint32_t rows, std::uint32_t cols, std::span<const array_
                                     "must be finite");
     for (std::size_t k = 0; k < cells.size(); ++k) {
         const auto& c = cells[k];
+        if (c.row < rows && c.col < cols && std::isfinite(c.g) && c.g >= 0.0) continue;
         const std::string at = "cells[" + std::to_string(k) + "]";
         if (c.row >= rows)
             throw invalid_parameter(owner, at + ".row", std::to_string(c.row),
@@ -179,6 +180,12 @@ void column_currents_first_order(std::uint32_t rows, std::uint32_t cols, std::sp
                                  ir_workspace& ws) {
     check_inputs(rows, cols, cells, v_row, out.size());
     check_r(r_wire);
+    column_currents_first_order_unchecked(rows, cols, cells, v_row, r_wire, out, ws);
+}
+
+void column_currents_first_order_unchecked(std::uint32_t rows, std::uint32_t cols, std::span<const array_cell> cells,
+                                           std::span<const double> v_row, double r_wire, std::span<double> out,
+                                           ir_workspace& ws) {
     ws.acc.assign(3 * std::size_t{rows} + 3 * std::size_t{cols}, 0.0);  // no allocation once sized
     double* row_total = ws.acc.data();  // T_i  = sum_j' c_ij'             [A]
     double* row_pc = row_total + rows;  // sum over cells already passed of c   [A]

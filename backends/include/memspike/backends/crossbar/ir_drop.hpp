@@ -81,4 +81,10 @@ void column_currents_first_order(std::uint32_t rows, std::uint32_t cols, std::sp
                                  std::span<const double> v_row, double r_wire, std::span<double> out,
                                  ir_workspace& ws);
 
+/// column_currents_first_order without the input checks, for callers whose inputs are valid by
+/// construction (the crossbar backend's hot loop).
+void column_currents_first_order_unchecked(std::uint32_t rows, std::uint32_t cols, std::span<const array_cell> cells,
+                                           std::span<const double> v_row, double r_wire, std::span<double> out,
+                                           ir_workspace& ws);
+
 } // namespace memspike::crossbar
