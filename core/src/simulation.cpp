@@ -171,7 +171,8 @@ struct simulation::impl {
         partition_view view;
     };
     std::vector<partition> parts;
-    std::vector<std::vector<spike_arrival>> ring;  // spikes by arrival tick modulo the ring size
+    std::vector<std::vector<spike_arrival>> ring;
+    bool clock_driven = false;  // a backend that must run every tick (dense): no time skipping  // spikes by arrival tick modulo the ring size
     std::vector<current_event> current_events;  // sorted by tick
     std::size_t next_current_event = 0;
     std::vector<trace_state> traces;
@@ -274,6 +275,7 @@ struct simulation::impl {
             part.view.blocks_by_source = part.blocks_by_source;
             part.view.plastic = part.plastic;
             part.view.any_plastic = part.any_plastic;
+            clock_driven = clock_driven || part.backend->clock_driven();
         }
     }
 
@@ -396,7 +398,7 @@ struct simulation::impl {
 
     void deliver(partition& part, tick_t t) {
         const auto& slot = ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))];
-        if (!slot.empty()) part.delivered += part.backend->deliver(t, slot, part.view, part.in);
+        if (!slot.empty() || clock_driven) part.delivered += part.backend->deliver(t, slot, part.view, part.in);
     }
 
     void step_partition(std::size_t p, tick_t t) {
@@ -415,6 +417,7 @@ struct simulation::impl {
     }
 
     tick_t next_tick(tick_t t) const {
+        if (clock_driven) return t + 1;  // a clock-driven backend works every tick
         tick_t next = never;
         const auto L = static_cast<tick_t>(ring.size());
         for (tick_t d = 1; d < L; ++d)

@@ -17,7 +17,7 @@
 #include "memspike/backends/crossbar/crossbar.hpp"
 #include "memspike/backends/crossbar/device.hpp"
 #include "memspike/core/errors.hpp"
-#include "support.hpp"
+#include "unit/backends/networks.hpp"
 
 using namespace memspike;
 using namespace memspike::test;
@@ -29,52 +29,6 @@ namespace {
 param_map ideal() {
     return {{"levels", INFINITY},   {"sigma_c2c", 0.0}, {"sigma_read", 0.0}, {"sigma_d2d", 0.0},
             {"adc_bits", INFINITY}, {"r_wire", 0.0},    {"g_min", 1000.0},   {"g_max", 17384.0}};
-}
-
-scenario with_backend(scenario sc, const std::string& kind, param_map params = {}) {
-    sc.backend.kind = kind;
-    sc.backend.params = std::move(params);
-    return sc;
-}
-
-std::unique_ptr<simulation> run_all(const scenario& sc, unsigned threads = 1) {
-    auto sim = std::make_unique<simulation>(sc, builtin_registry(), threads);
-    sim->run(sc.duration_ticks());
-    return sim;
-}
-
-/// A recurrent E/I network of lif_delta neurons with refractoriness, drawn delays, multapses and
-/// a Poisson drive; every weight is a small dyadic number, so any summation order is exact.
-scenario dyadic_network() {
-    scenario sc = make_scenario(300.0, 0.1, 7);
-    const param_map lif{{"tau_m", 20.0}, {"e_l", 0.0}, {"v_th", 20.0}, {"v_reset", 10.0}, {"t_ref", 2.0}};
-    add_population(sc, "E", "lif_delta", 400, lif);
-    add_population(sc, "I", "lif_delta", 100, lif);
-    for (const char* src : {"E", "I"})
-        for (const char* tgt : {"E", "I"}) {
-            auto& p = connect(sc, src, tgt, "fixed_indegree", std::string(src) == "E" ? 0.25 : -1.0, 1.5);
-            p.indegree = std::string(src) == "E" ? 40 : 10;
-            p.delay.k = distribution::kind::uniform;
-            p.delay.low = 0.5;
-            p.delay.high = 3.0;
-        }
-    add_poisson(sc, "E", 9000.0, 0.25);
-    add_poisson(sc, "I", 9000.0, 0.25);
-    return sc;
-}
-
-std::size_t total_spikes(const simulation& sim) {
-    std::size_t n = 0;
-    for (const auto& s : sim.spikes()) n += s.ids.size();
-    return n;
-}
-
-void require_same_spikes(const simulation& a, const simulation& b) {
-    REQUIRE(a.spikes().size() == b.spikes().size());
-    for (std::size_t p = 0; p < a.spikes().size(); ++p) {
-        CHECK(a.spikes()[p].ids == b.spikes()[p].ids);
-        CHECK(a.spikes()[p].ticks == b.spikes()[p].ticks);
-    }
 }
 
 /// One source spike at tick 10 onto `n` lif_delta neurons that integrate without leak or

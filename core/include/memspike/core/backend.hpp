@@ -74,6 +74,10 @@ public:
     /// brings it in line (the crossbar programs its devices) and may write back what it realised.
     virtual void weights_changed(tick_t t, const partition_view& part, std::size_t b) {}
 
+    /// A clock-driven backend is called every tick, also when no spike arrives, and the
+    /// scheduler then skips no ticks (the dense baseline).
+    virtual bool clock_driven() const { return false; }
+
     /// Adds the backend's own event counts (crossbar tiles woken, ADC conversions...).
     virtual void add_events(event_counts& e) const {}
     /// Clears those counts (simulation::reset).
