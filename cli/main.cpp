@@ -140,6 +140,8 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
     info.duration_ms = sc.simulation.duration_ms;
     info.threads = threads;
     info.command_line = cmdline;
+    info.backend = sc.backend.kind;
+    info.inference_ms = sc.recording.inference_ms;
     auto rec = memspike::recorder::open_hdf5(output, info);
 
     std::signal(SIGINT, on_signal);
@@ -222,19 +224,27 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
     const double sim_s = static_cast<double>(ledger.ticks) * ledger.resolution_ms * 1e-3;
     const double syn = static_cast<double>(ledger.totals[memspike::event_kind::synaptic_events] +
                                            ledger.totals[memspike::event_kind::stimulus_events]);
+    const bool per_inference = ledger.inference_ms > 0.0;  // [recording] inference was set
+    auto inference_pj = [&](const memspike::energy_estimate& e) {
+        return memspike::energy_per_inference_pj(e.total_pj, ledger.ticks, ledger.resolution_ms, ledger.inference_ms);
+    };
     std::vector<const memspike::energy_estimate*> dense;
     for (const auto& e : est)
         if (e.kind == "dense") dense.push_back(&e);
 
     if (json) {
-        std::printf("{\"file\": \"%s\", \"complete\": %s, \"simulated_s\": %.17g, \"synaptic_events\": %.17g, \"models\": [",
+        std::printf("{\"file\": \"%s\", \"complete\": %s, \"simulated_s\": %.17g, \"synaptic_events\": %.17g, ",
                     json_escape(file).c_str(), ledger.complete ? "true" : "false", sim_s, syn);
+        if (per_inference) std::printf("\"inference_ms\": %.17g, ", ledger.inference_ms);
+        std::printf("\"models\": [");
         for (std::size_t k = 0; k < est.size(); ++k) {
             const auto& e = est[k];
             std::printf("%s{\"model\": \"%s\", \"kind\": \"%s\", \"total_j\": %.17g, \"compute_j\": %.17g, \"memory_j\": %.17g, "
-                        "\"idle_j\": %.17g, \"lines\": [",
+                        "\"idle_j\": %.17g, ",
                         k ? ", " : "", e.model.c_str(), e.kind.c_str(), e.total_pj * 1e-12, e.compute_pj * 1e-12,
                         e.memory_pj * 1e-12, e.idle_pj * 1e-12);
+            if (per_inference) std::printf("\"per_inference_j\": %.17g, ", inference_pj(e) * 1e-12);
+            std::printf("\"lines\": [");
             for (std::size_t i = 0; i < e.lines.size(); ++i) {
                 const auto& l = e.lines[i];
                 std::printf("%s{\"category\": \"%s\", \"count\": %.17g, \"pj_each\": %.17g, \"total_j\": %.17g, \"source\": \"%s\"}",
@@ -249,14 +259,16 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
     std::printf("energy report: %s (%s), %.6g s simulated, %.4g synaptic + input events, %llu neurons, %llu synapses\n",
                 file.c_str(), ledger.complete ? "complete" : "INCOMPLETE run", sim_s, syn,
                 static_cast<unsigned long long>(ledger.profile.neurons), static_cast<unsigned long long>(ledger.profile.synapses));
-    std::printf("%-12s %-6s %12s %16s %16s %12s %12s", "model", "kind", "total [J]", "per event [pJ]", "per sim. s [J]",
+    std::printf("%-15s %-6s %12s %16s %16s %12s %12s", "model", "kind", "total [J]", "per event [pJ]", "per sim. s [J]",
                 "memory [J]", "idle [J]");
+    if (per_inference) std::printf(" %18s", "per inference [J]");
     for (const auto* d : dense) std::printf(" %14s", ("x vs " + d->model).c_str());
     std::printf("\n");
     for (const auto& e : est) {
-        std::printf("%-12s %-6s %12s %16.4g %16s %12s %12s", e.model.c_str(), e.kind.c_str(), fmt_joules(e.total_pj).c_str(),
+        std::printf("%-15s %-6s %12s %16.4g %16s %12s %12s", e.model.c_str(), e.kind.c_str(), fmt_joules(e.total_pj).c_str(),
                     syn > 0 ? e.total_pj / syn : 0.0, sim_s > 0 ? fmt_joules(e.total_pj / sim_s).c_str() : "-",
                     fmt_joules(e.memory_pj).c_str(), fmt_joules(e.idle_pj).c_str());
+        if (per_inference) std::printf(" %18s", fmt_joules(inference_pj(e)).c_str());
         for (const auto* d : dense) std::printf(" %14.4g", e.total_pj > 0 ? d->total_pj / e.total_pj : 0.0);
         std::printf("\n");
     }
@@ -268,6 +280,9 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
                         fmt_joules(l.total_pj).c_str(), l.source.c_str());
         if (e.idle_pj > 0) std::printf("    %-34s %39s J\n", "idle power x time", fmt_joules(e.idle_pj).c_str());
     }
+    if (per_inference)
+        std::printf("\n\"per inference\": total x inference (%.6g ms) / simulated time; the run simulated %.6g inferences.",
+                    ledger.inference_ms, sim_s > 0 ? sim_s * 1e3 / ledger.inference_ms : 0.0);
     std::printf("\n\"x vs <dense model>\": how many times less energy than that dense baseline (> 1: saves energy).\n");
     return 0;
 }

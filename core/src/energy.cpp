@@ -187,4 +187,10 @@ energy_estimate estimate_energy(const energy_model& m, const event_counts& count
     return r;
 }
 
+double energy_per_inference_pj(double total_pj, tick_t ticks, double resolution_ms, double inference_ms) {
+    const double simulated_ms = static_cast<double>(ticks) * resolution_ms;
+    if (!(inference_ms > 0.0) || !(simulated_ms > 0.0)) return 0.0;
+    return total_pj * inference_ms / simulated_ms;  // total / (simulated time / inference)
+}
+
 } // namespace memspike

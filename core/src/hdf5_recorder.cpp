@@ -266,7 +266,8 @@ std::string iso8601_utc_now() {
 class hdf5_recorder final : public recorder {
 public:
     hdf5_recorder(const std::string& path, const run_info& info)
-        : path_(path), resolution_ms_(info.resolution_ms), opened_(std::chrono::steady_clock::now()) {
+        : path_(path), resolution_ms_(info.resolution_ms), inference_ms_(info.inference_ms),
+          opened_(std::chrono::steady_clock::now()) {
         quiet_hdf5 quiet;
         // CLOSE_STRONG: closing the file also closes any object a failure path left open, so the
         // file is really released (and its handle freed) when the recorder goes.
@@ -508,6 +509,7 @@ public:
         write_attr(energy_.get(), "neurons", neurons, path_);
         write_attr(energy_.get(), "synapses", synapses, path_);
         write_attr(energy_.get(), "dense_weights", dense_weights, path_);
+        if (inference_ms_ > 0.0) write_attr(energy_.get(), "inference_ms", inference_ms_, path_);
         const hsize_t chunk[2] = {1024, energy_columns_};
         energy_counts_ = create_extendible(energy_.get(), "counts", h5_type<std::uint64_t>::file(), 2, energy_columns_, chunk,
                                            path_, "/energy/counts");
@@ -666,6 +668,7 @@ private:
 
     std::string path_;
     double resolution_ms_;
+    double inference_ms_;  // model time of one inference; written on /energy when > 0
     std::chrono::steady_clock::time_point opened_;
     handle file_, spikes_, traces_, weights_, energy_, energy_counts_, energy_ticks_;
     hsize_t energy_columns_ = 0, energy_rows_ = 0;
@@ -701,6 +704,10 @@ recorded_ledger read_energy_ledger(const std::string& path) {
         handle c = own_attr(H5Aopen(file.get(), "complete", H5P_DEFAULT), path, "reading attribute complete");
         check(H5Aread(c.get(), H5T_NATIVE_INT8, &complete), path, "reading attribute complete");
         out.complete = complete != 0;
+    }
+    if (H5Aexists(group.get(), "inference_ms") > 0) {  // optional: [recording] inference
+        handle a = own_attr(H5Aopen(group.get(), "inference_ms", H5P_DEFAULT), path, "reading attribute inference_ms");
+        check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.inference_ms), path, "reading attribute inference_ms");
     }
     handle counts = own_dataset(H5Dopen2(group.get(), "counts", H5P_DEFAULT), path, "opening /energy/counts");
     handle space = own_space(H5Dget_space(counts.get()), path, "reading /energy/counts");

@@ -1029,7 +1029,7 @@ recording_spec read_recording(const context& cx, const toml::table& root, const 
     if (n == nullptr) return rec;
     if (!n->is_table()) wrong_type(cx, *n, "recording", "a table ([recording])");
     const table_view tv{cx, *n->as_table(), "recording", n};
-    tv.only({"spikes", "flush_interval", "energy_bin", "trace", "weights"});
+    tv.only({"spikes", "flush_interval", "energy_bin", "trace", "weights", "inference"});
 
     auto find_pop = [&](const std::string& name) -> const population_info* {
         for (const auto& p : pops)
@@ -1065,6 +1065,11 @@ recording_spec read_recording(const context& cx, const toml::table& root, const 
                 invalid(cx, *en, tv.sub("energy_bin"), "must be 0 ms (no ledger) or >= the resolution " + ms_text(sim.resolution_ms));
             on_grid(cx, *en, tv.sub("energy_bin"), rec.energy_bin_ms, sim.resolution_ms);
         }
+    }
+    if (const toml::node* in = tv.get("inference")) {  // model time of one inference, for the energy report
+        rec.inference_ms = quantity_of(cx, *in, tv.sub("inference"), dimension::time);
+        if (!(rec.inference_ms > 0)) invalid(cx, *in, tv.sub("inference"), "must be > 0 ms: the model time one inference takes");
+        on_grid(cx, *in, tv.sub("inference"), rec.inference_ms, sim.resolution_ms);
     }
     if (const toml::node* fn = tv.get("flush_interval")) {
         rec.flush_interval_ms = quantity_of(cx, *fn, tv.sub("flush_interval"), dimension::time);

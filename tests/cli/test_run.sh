@@ -64,10 +64,29 @@ check "run stores per-model energy totals and preset text" "h5dump -a /energy/mo
 # Energy report on a finished run: every shipped model, and JSON.
 out=$("$bin" report "$work/single.h5" 2>&1)
 check "report exits 0" "[ $? -eq 0 ]"
-for m in loihi truenorth cpu_45nm gpu_h100; do
+for m in loihi truenorth reram_crossbar cpu_45nm gpu_h100; do
   check "report lists $m" "echo \"\$out\" | grep -q '^$m '"
 done
 check "report --json is JSON" "\"$bin\" report \"$work/single.h5\" --models truenorth --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"models\"][0][\"model\"]==\"truenorth\"'"
 check "report on the interrupted file works" "\"$bin\" report \"$work/int.h5\" | grep -q INCOMPLETE"
+
+# Energy per inference: [recording] inference = 25 ms on a 500 ms run is 20 inferences; the
+# report's per_inference_j must be total_j x 25 ms / 500 ms for every model (relative 1e-12:
+# both are printed with 17 significant digits).
+"$bin" run "$examples/single_neuron.toml" --set 'recording.inference="25 ms"' -o "$work/inf.h5" -q
+check "run with recording.inference exits 0" "[ $? -eq 0 ]"
+check "/energy stores inference_ms" "[ \"$(attr "$work/inf.h5" energy/inference_ms)\" = 25 ]"
+check "report prints a per-inference column" "\"$bin\" report \"$work/inf.h5\" | grep -q 'per inference'"
+check "report --json: per_inference_j = total_j x inference / duration" "\"$bin\" report \"$work/inf.h5\" --json | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d[\"inference_ms\"] == 25.0 and d[\"simulated_s\"] == 0.5, d
+assert len(d[\"models\"]) >= 5
+for m in d[\"models\"]:
+    want = m[\"total_j\"] * 25e-3 / d[\"simulated_s\"]
+    assert m[\"total_j\"] > 0 and abs(m[\"per_inference_j\"] - want) <= 1e-12 * want, m
+'"
+check "report without recording.inference has no per-inference column" "! \"$bin\" report \"$work/single.h5\" | grep -q 'per inference'"
+check "run stores the reram_crossbar total" "h5dump -a /energy/models/reram_crossbar/total_j \"$work/single.h5\" | grep -q DATA"
 
 exit $fail

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Energy models: presets validated with located errors; energy = sum of count x cost exactly, for
-// every shipped preset; the recorded ledger reads back equal to the run's counts.
+// every shipped preset; the recorded ledger reads back equal to the run's counts; the ReRAM
+// crossbar preset on crossbar and digital runs; energy per inference.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -8,6 +9,9 @@
 
 #include <unistd.h>
 
+#include "memspike/backends/builtin.hpp"
+#include "memspike/backends/crossbar/crossbar.hpp"
+#include "memspike/core/backend.hpp"
 #include "memspike/core/energy.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/recorder.hpp"
@@ -94,4 +98,141 @@ TEST_CASE("the recorded ledger reads back equal to the run's counts", "[unit][en
                                                           sim.events()[event_kind::stimulus_events])));
     std::filesystem::remove(path);
     CHECK_THROWS_WITH(read_energy_ledger(path), Catch::Contains(path));
+}
+
+namespace {
+
+/// 200 Poisson sources (20 Hz) all-to-all onto 20 lif_exp neurons through a plastic (STDP)
+/// projection, plus a Poisson stimulus: spikes, stimulus events, neuron updates and, on the
+/// crossbar, every crossbar count including set and reset pulses.
+scenario plastic_network(const std::string& backend) {
+    scenario sc = test::make_scenario(500.0, 0.1, 21);
+    test::add_population(sc, "P", "poisson_source", 200, {{"rate", 20.0}});
+    test::add_population(sc, "N", "lif_exp", 20);
+    auto& pr = test::connect(sc, "P", "N", "all_to_all", 50.0, 1.0, "ex");
+    pr.plasticity.rule = "stdp";
+    pr.plasticity.params = {{"w_max", 100.0}, {"lambda", 0.05}};
+    test::add_poisson(sc, "N", 500.0, 20.0, "ex");
+    sc.backend.kind = backend;  // the crossbar at its defaults: the ones the preset is priced at
+    return sc;
+}
+
+double backend_default(const std::string& name) {
+    for (const auto& p : memspike::crossbar::crossbar_backend().params)
+        if (p.name == name) return p.default_value;
+    FAIL("no crossbar parameter " << name);
+    return 0.0;
+}
+
+} // namespace
+
+TEST_CASE("reram_crossbar: energy is the sum of count x cost of its figures, on a crossbar run", "[unit][energy]") {
+    const auto names = builtin_energy_models();
+    CHECK(std::find(names.begin(), names.end(), "reram_crossbar") != names.end());
+    const energy_model m = find_energy_model("reram_crossbar");
+    CHECK(m.kind == "event");
+
+    const scenario sc = plastic_network("crossbar");
+    simulation sim(sc, builtin_registry(), 1);
+    sim.run(sc.duration_ticks());
+    const event_counts c = sim.events();
+    for (const auto k : {event_kind::crossbar_tiles_woken, event_kind::crossbar_row_drives, event_kind::crossbar_read_conductance,
+                         event_kind::crossbar_adc_conversions, event_kind::crossbar_set_pulses, event_kind::crossbar_reset_pulses,
+                         event_kind::neuron_updates, event_kind::stimulus_events})
+        REQUIRE(c[k] > 0);  // every priced count occurs, so a wrong figure changes the total
+
+    const auto e = estimate_energy(m, c, sim.dense(), sim.now(), 0.1);
+    // The preset's figures, restated here (derivations in the preset file): a change of either
+    // the file or the costing fails this test.
+    auto n = [&](event_kind k) { return static_cast<double>(c[k]); };
+    const double expected = 4e-7 * n(event_kind::crossbar_read_conductance) + 0.0035 * n(event_kind::crossbar_row_drives) +
+                            1.691 * n(event_kind::crossbar_adc_conversions) + 20.45 * n(event_kind::crossbar_tiles_woken) +
+                            1.676 * (n(event_kind::crossbar_set_pulses) + n(event_kind::crossbar_reset_pulses)) +
+                            23.3 * n(event_kind::neuron_updates) + 0.1 * n(event_kind::stimulus_events);
+    // Same products, summed in another order: equal to rounding (~1e-16 per term).
+    CHECK(e.total_pj == Approx(expected).epsilon(1e-12));
+    CHECK(e.memory_pj == 0.0);
+    CHECK(e.idle_pj == 0.0);
+    double sum = 0.0;
+    for (const auto& l : e.lines) {
+        CHECK(l.total_pj == l.count * l.pj_each);
+        sum += l.total_pj;
+    }
+    CHECK(e.total_pj == sum);
+    // Not priced (see the preset): cell reads (their energy is the read conductance's), clips,
+    // spikes, idle neuron ticks, plasticity arithmetic.
+    CHECK(e.lines.size() == 8);
+    for (const char* unpriced : {"crossbar_cell_reads", "crossbar_adc_clipped", "spikes", "idle_neuron_ticks", "trace_updates", "weight_updates"})
+        CHECK(std::none_of(e.lines.begin(), e.lines.end(), [&](const energy_line& l) { return l.category == unpriced; }));
+
+    SECTION("a digital-backend run has zero crossbar counts: only the digital neurons and inputs are charged") {
+        const scenario dsc = plastic_network("digital");
+        simulation dsim(dsc, builtin_registry(), 1);
+        dsim.run(dsc.duration_ticks());
+        const event_counts d = dsim.events();
+        for (std::size_t k = static_cast<std::size_t>(event_kind::crossbar_tiles_woken); k < d.n.size(); ++k) CHECK(d.n[k] == 0);
+        const auto de = estimate_energy(m, d, dsim.dense(), dsim.now(), 0.1);
+        CHECK(de.total_pj == Approx(23.3 * static_cast<double>(d[event_kind::neuron_updates]) +
+                                    0.1 * static_cast<double>(d[event_kind::stimulus_events]))
+                                 .epsilon(1e-12));
+    }
+}
+
+TEST_CASE("reram_crossbar: read energy is V_read^2 t_read sum(G), G known from the mapping", "[unit][energy]") {
+    // 20 sources spike at tick 10, sources 0-9 again at tick 30, all-to-all onto 100 targets with
+    // one weight: every cell maps to (G+, G-) = (g_max, g_min), 30 driven rows in one 128 x 128
+    // tile read 100 used columns each. The default device's levels include both bounds, read
+    // noise acts after the sum, so sum(G) = 30 x 100 x (g_max + g_min) exactly.
+    scenario sc = test::make_scenario(5.0, 0.1, 3);
+    std::vector<std::vector<tick_t>> ticks(20, std::vector<tick_t>{10});
+    for (std::size_t s = 0; s < 10; ++s) ticks[s].push_back(30);
+    test::add_population(sc, "S", "spike_source", 20).spike_ticks = ticks;
+    test::add_population(sc, "N", "lif_delta", 100, {{"v_th", 1e6}});
+    test::connect(sc, "S", "N", "all_to_all", 0.5, 0.1);
+    sc.backend.kind = "crossbar";
+    simulation sim(sc, builtin_registry(), 1);
+    sim.run(sc.duration_ticks());
+
+    const double g_min_ns = backend_default("g_min"), g_max_ns = backend_default("g_max");
+    const double v_read_v = backend_default("v_read") * 1e-3;   // mV -> V
+    const double t_read_s = backend_default("t_read") * 1e-3;   // ms -> s
+    const double sum_g_ns = 30.0 * 100.0 * (g_max_ns + g_min_ns);
+    CHECK(static_cast<double>(sim.events()[event_kind::crossbar_read_conductance]) == sum_g_ns);
+    CHECK(sim.events()[event_kind::crossbar_row_drives] == 30);
+
+    const double read_j = v_read_v * v_read_v * t_read_s * sum_g_ns * 1e-9;  // V^2 s S = J
+    const auto e = estimate_energy(find_energy_model("reram_crossbar"), sim.events(), sim.dense(), sim.now(), 0.1);
+    const auto it = std::find_if(e.lines.begin(), e.lines.end(), [](const energy_line& l) { return l.category == "crossbar_read_conductance"; });
+    REQUIRE(it != e.lines.end());
+    CHECK(it->total_pj == Approx(read_j * 1e12).epsilon(1e-12));  // the preset's 4e-7 pJ per nS is exact in decimal
+    // At the defaults (0.2 V, 10 ns): a 10 uS device costs 0.004 pJ per read (ENERGY-SOURCES.md).
+    CHECK(v_read_v * v_read_v * t_read_s * 10e-6 * 1e12 == Approx(0.004).epsilon(1e-12));
+}
+
+TEST_CASE("energy per inference: /energy stores the inference time, total x inference / simulated time", "[unit][energy]") {
+    const auto sc = test::brunel(1000, 100, 5.0, 2.0, 100.0, 2, 1.0);
+    const std::string path = (std::filesystem::temp_directory_path() / ("memspike_inference_" + std::to_string(::getpid()) + ".h5")).string();
+    for (const double inference_ms : {0.0, 25.0}) {
+        simulation sim(sc, builtin_models(), 1);
+        run_info info;
+        info.resolution_ms = 0.1;
+        info.inference_ms = inference_ms;
+        auto rec = recorder::open_hdf5(path, info);
+        run_options opt;
+        opt.rec = rec.get();
+        sim.run(1000, opt);  // 100 ms: four inferences of 25 ms
+        rec->close(true, 0.0, sim.now());
+        const auto ledger = read_energy_ledger(path);
+        CHECK(ledger.inference_ms == inference_ms);  // absent attribute reads as 0
+        const auto e = estimate_energy(find_energy_model("truenorth"), ledger.totals, ledger.profile, ledger.ticks, ledger.resolution_ms);
+        const double per = energy_per_inference_pj(e.total_pj, ledger.ticks, ledger.resolution_ms, ledger.inference_ms);
+        if (inference_ms > 0) {
+            REQUIRE(e.total_pj > 0);
+            CHECK(per == Approx(e.total_pj / 4.0).epsilon(1e-12));
+        } else {
+            CHECK(per == 0.0);
+        }
+    }
+    std::filesystem::remove(path);
+    CHECK(energy_per_inference_pj(100.0, 0, 0.1, 25.0) == 0.0);  // nothing simulated
 }

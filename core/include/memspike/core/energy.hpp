@@ -26,13 +26,15 @@ enum class event_kind : std::size_t {
     crossbar_adc_clipped,      // conversions whose input lay outside the ADC range (clipped)
     crossbar_set_pulses,       // potentiating programming pulses
     crossbar_reset_pulses,     // depressing programming pulses
+    // Dense backend:
+    dense_macs,                // multiply-accumulates of the clock-driven weight-matrix products
     count
 };
 
 inline constexpr std::array<std::string_view, static_cast<std::size_t>(event_kind::count)> event_names{
     "spikes", "synaptic_events", "stimulus_events", "neuron_updates", "trace_updates", "weight_updates",
     "crossbar_tiles_woken", "crossbar_row_drives", "crossbar_cell_reads", "crossbar_read_conductance",
-    "crossbar_adc_conversions", "crossbar_adc_clipped", "crossbar_set_pulses", "crossbar_reset_pulses"};
+    "crossbar_adc_conversions", "crossbar_adc_clipped", "crossbar_set_pulses", "crossbar_reset_pulses", "dense_macs"};
 
 struct event_counts {
     std::array<std::uint64_t, static_cast<std::size_t>(event_kind::count)> n{};
@@ -120,7 +122,13 @@ struct recorded_ledger {
     double resolution_ms = 0.0;
     bool complete = false;     // the run reached its end
     std::uint64_t bins = 0;
+    double inference_ms = 0.0; // model time of one inference (/energy's inference_ms); 0: none
 };
+
+/// Energy of one inference: total_pj x inference_ms / simulated time (ticks x resolution_ms),
+/// i.e. the total divided by the number of inferences simulated. 0 when inference_ms <= 0 or
+/// nothing was simulated.
+double energy_per_inference_pj(double total_pj, tick_t ticks, double resolution_ms, double inference_ms);
 /// Reads /energy of a memspike HDF5 file (finished or interrupted); io_error naming the file and
 /// what is missing otherwise. Implemented with the HDF5 recorder.
 recorded_ledger read_energy_ledger(const std::string& path);

@@ -29,6 +29,9 @@ struct run_info {
     unsigned threads = 1;
     std::string backend = "digital";
     std::string command_line;
+    /// Model time of one inference ([recording] inference) in ms; written as /energy's
+    /// inference_ms attribute when > 0 (0: the scenario defines none).
+    double inference_ms = 0.0;
 };
 
 class recorder {

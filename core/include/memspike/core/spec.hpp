@@ -152,6 +152,9 @@ struct recording_spec {
     double energy_bin_ms = 10.0;
     /// Spikes are buffered and appended to the file every `flush_interval_ms` of simulated time.
     double flush_interval_ms = 100.0;
+    /// Model time one inference takes (`[recording] inference`), for the report's energy per
+    /// inference: energy x inference_ms / simulated time. 0: none.
+    double inference_ms = 0.0;  // 0: none
 };
 
 /// Which synaptic backend computes the weighted sums ([backend] in a scenario), and its
