@@ -68,6 +68,24 @@ for m in loihi truenorth reram_crossbar cpu_45nm gpu_h100; do
   check "report lists $m" "echo \"\$out\" | grep -q '^$m '"
 done
 check "report --json is JSON" "\"$bin\" report \"$work/single.h5\" --models truenorth --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"models\"][0][\"model\"]==\"truenorth\"'"
+# The report's totals against a hand computation from the file's own counts: TrueNorth is
+# 26 pJ x (synaptic + stimulus events); Loihi's synaptic line is 23.6 pJ x synaptic events.
+check "report totals equal counts x published cost, computed by hand" "\"$bin\" report \"$work/single.h5\" --json | /usr/bin/python3 -c '
+import json, sys, h5py
+d = json.load(sys.stdin)
+with h5py.File(sys.argv[1]) as f:
+    cats = f[\"energy\"].attrs[\"categories\"]
+    cats = (cats.decode() if isinstance(cats, bytes) else str(cats)).split(\",\")
+    total = f[\"energy/counts\"][()].sum(axis=0)
+n = dict(zip(cats, total.tolist()))
+assert n[\"synaptic_events\"] + n[\"stimulus_events\"] > 0, n
+tn = next(m for m in d[\"models\"] if m[\"model\"] == \"truenorth\")
+want = 26e-12 * (n[\"synaptic_events\"] + n[\"stimulus_events\"])
+assert abs(tn[\"total_j\"] - want) <= 1e-12 * want, (tn[\"total_j\"], want)
+lo = next(m for m in d[\"models\"] if m[\"model\"] == \"loihi\")
+line = next(l for l in lo[\"lines\"] if l[\"category\"] == \"synaptic_events\")
+assert line[\"count\"] == n[\"synaptic_events\"] and abs(line[\"total_j\"] - 23.6e-12 * line[\"count\"]) <= 1e-15 + 1e-12 * line[\"total_j\"]
+' \"$work/single.h5\""
 check "report on the interrupted file works" "\"$bin\" report \"$work/int.h5\" | grep -q INCOMPLETE"
 
 # Energy per inference: [recording] inference = 25 ms on a 500 ms run is 20 inferences; the
