@@ -160,6 +160,7 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
     if (sc.recording.energy_bin_ms > 0)
         for (const auto& name : memspike::builtin_energy_models()) {
             const auto model = memspike::find_energy_model(name);
+            if (!model.applies_to(sc.backend.kind)) continue;  // e.g. reram_crossbar on a digital run
             const auto e = memspike::estimate_energy(model, sim.events(), sim.dense(), sim.now(), sc.simulation.resolution_ms);
             rec->add_energy_total(model.name, model.text, e.total_pj * 1e-12, e.compute_pj * 1e-12, e.memory_pj * 1e-12,
                                   e.idle_pj * 1e-12);
@@ -217,8 +218,13 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
             if (!item.empty()) names.push_back(item);
     }
     std::vector<memspike::energy_estimate> est;
+    std::vector<std::string> skipped;
     for (const auto& n : names) {
         const auto model = memspike::find_energy_model(n);
+        if (!model.applies_to(ledger.backend)) {
+            skipped.push_back(model.name + " (prices " + model.backend + " counts; this run used the " + ledger.backend + " backend)");
+            continue;
+        }
         est.push_back(memspike::estimate_energy(model, ledger.totals, ledger.profile, ledger.ticks, ledger.resolution_ms));
     }
     const double sim_s = static_cast<double>(ledger.ticks) * ledger.resolution_ms * 1e-3;
@@ -284,6 +290,7 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
         std::printf("\n\"per inference\": total x inference (%.6g ms) / simulated time; the run simulated %.6g inferences.",
                     ledger.inference_ms, sim_s > 0 ? sim_s * 1e3 / ledger.inference_ms : 0.0);
     std::printf("\n\"x vs <dense model>\": how many times less energy than that dense baseline (> 1: saves energy).\n");
+    for (const auto& s : skipped) std::printf("not applicable: %s\n", s.c_str());
     return 0;
 }
 

@@ -79,10 +79,11 @@ energy_model parse_energy_model(const std::string& text, const std::string& file
     only(file, root, "", {"model", "cost", "dense"});
     const toml::table* mt = root["model"].as_table();
     if (mt == nullptr) fail(file, &root, "model", "missing table [model] (name, kind, description)");
-    only(file, *mt, "model", {"name", "kind", "description"});
+    only(file, *mt, "model", {"name", "kind", "description", "backend"});
     m.name = string_at(file, *mt, "model", "name");
     m.kind = string_at(file, *mt, "model", "kind");
     m.description = string_at(file, *mt, "model", "description");
+    if (mt->get("backend") != nullptr) m.backend = string_at(file, *mt, "model", "backend");
     if (m.kind != "event" && m.kind != "dense") fail(file, mt->get("kind"), "model.kind", "\"" + m.kind + "\" is not \"event\" or \"dense\"");
     const auto& accepted = m.kind == "event" ? event_model_categories() : dense_model_categories();
 

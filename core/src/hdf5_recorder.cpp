@@ -705,6 +705,18 @@ recorded_ledger read_energy_ledger(const std::string& path) {
         check(H5Aread(c.get(), H5T_NATIVE_INT8, &complete), path, "reading attribute complete");
         out.complete = complete != 0;
     }
+    if (H5Aexists(file.get(), "backend") > 0) {  // variable-length UTF-8 string
+        handle a = own_attr(H5Aopen(file.get(), "backend", H5P_DEFAULT), path, "reading attribute backend");
+        handle type = own_type(H5Tcopy(H5T_C_S1), path, "reading attribute backend");
+        check(H5Tset_size(type.get(), H5T_VARIABLE), path, "reading attribute backend");
+        check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, "reading attribute backend");
+        char* text = nullptr;
+        check(H5Aread(a.get(), type.get(), &text), path, "reading attribute backend");
+        if (text != nullptr) {
+            out.backend = text;
+            H5free_memory(text);
+        }
+    }
     if (H5Aexists(group.get(), "inference_ms") > 0) {  // optional: [recording] inference
         handle a = own_attr(H5Aopen(group.get(), "inference_ms", H5P_DEFAULT), path, "reading attribute inference_ms");
         check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.inference_ms), path, "reading attribute inference_ms");

@@ -70,6 +70,10 @@ struct cost_entry {
 /// docs/energy.md). Every number carries a unit and a citation.
 struct energy_model {
     std::string name, kind, description, file, text;  // kind: "event" or "dense"
+    /// The backend whose counts the model prices ("crossbar" for a ReRAM crossbar); empty: any.
+    /// It does not apply to runs of other backends (their counts would price only part of it).
+    std::string backend;
+    bool applies_to(const std::string& run_backend) const { return backend.empty() || backend == run_backend; }
     std::map<std::string, cost_entry> costs;           // category -> cost
     // dense baselines only
     double bytes_per_weight = 4.0;
@@ -123,6 +127,7 @@ struct recorded_ledger {
     bool complete = false;     // the run reached its end
     std::uint64_t bins = 0;
     double inference_ms = 0.0; // model time of one inference (/energy's inference_ms); 0: none
+    std::string backend = "digital";  // the synaptic backend of the run (root attribute `backend`)
 };
 
 /// Energy of one inference: total_pj x inference_ms / simulated time (ticks x resolution_ms),
