@@ -88,7 +88,7 @@ int cmd_inspect(const common_args& args) {
         const auto cols = static_cast<std::uint32_t>(sc.backend.params.at("tile_cols"));
         std::printf("crossbar tiles (%u x %u cells, one synapse per cell; used: in the reorder = %s mapping):\n", rows, cols,
                     sc.backend.params.at("reorder") != 0.0 ? "true" : "false");
-        std::printf("  %-24s %12s %10s %14s %14s %12s %12s\n", "projection", "synapses", "rows", "tiles natural", "tiles RCM",
+        std::printf("  %-24s %12s %10s %14s %14s %12s %12s\n", "projection", "cells used", "rows", "tiles natural", "tiles RCM",
                     "util natural", "util RCM");
         std::uint64_t total_natural = 0, total_rcm = 0, total_synapses = 0;
         for (const auto& t : memspike::crossbar::tile_report(sc, sim.synapses(), rows, cols)) {

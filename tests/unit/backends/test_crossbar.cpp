@@ -181,6 +181,18 @@ TEST_CASE("crossbar: device-to-device variation and stuck-at fractions do what t
     }
 }
 
+TEST_CASE("crossbar: drift scales every read by (t / t0)^-nu", "[crossbar]") {
+    // Programmed 200 s before the run; the spike is read at t = 1.1 ms (tick 10 + delay 1).
+    const scenario sc = single_spike(1, 10, 0.5, 0.5);
+    param_map p = ideal();
+    p["drift_nu"] = 0.1;
+    p["drift_t0"] = 20000.0;
+    p["drift_age"] = 200000.0;
+    const auto v = potentials(*run_all(with_backend(sc, "crossbar", p)), 1, 10);
+    const double factor = std::pow((200000.0 + 1.1) / 20000.0, -0.1);
+    for (const double x : v) CHECK(x == Approx(0.5 * factor).epsilon(2e-8));  // leak over 3.9 ms at tau_m = 1e9 ms: 4e-9; one tick off: 5e-8
+}
+
 TEST_CASE("crossbar: ADC clipping is counted and saturates at full scale", "[crossbar]") {
     // 300 targets, one row each full weight: x = 16384 nS per column against a full scale of
     // 8000 nS (adc_range / v_read): every column clips, at the largest code.
