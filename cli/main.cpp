@@ -141,6 +141,7 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
     info.threads = threads;
     info.command_line = cmdline;
     info.backend = sc.backend.kind;
+    info.backend_params = sc.backend.params;
     info.inference_ms = sc.recording.inference_ms;
     auto rec = memspike::recorder::open_hdf5(output, info);
 
@@ -160,7 +161,12 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
     if (sc.recording.energy_bin_ms > 0)
         for (const auto& name : memspike::builtin_energy_models()) {
             const auto model = memspike::find_energy_model(name);
-            if (!model.applies_to(sc.backend.kind)) continue;  // e.g. reram_crossbar on a digital run
+            // e.g. reram_crossbar on a digital run, or at another read voltage than it was derived at
+            const auto why = memspike::energy_model_mismatches(model, sc.backend, models.find_backend(sc.backend.kind));
+            if (!why.empty()) {
+                if (!quiet) std::printf("  energy model %s not applied: %s\n", model.name.c_str(), why.front().c_str());
+                continue;
+            }
             const auto e = memspike::estimate_energy(model, sim.events(), sim.dense(), sim.now(), sc.simulation.resolution_ms);
             rec->add_energy_total(model.name, model.text, e.total_pj * 1e-12, e.compute_pj * 1e-12, e.memory_pj * 1e-12,
                                   e.idle_pj * 1e-12);
@@ -217,12 +223,19 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
         for (std::string item; std::getline(ss, item, ',');)
             if (!item.empty()) names.push_back(item);
     }
+    // The run's backend and the parameters it used, as recorded in the file.
+    memspike::backend_spec backend;
+    backend.kind = ledger.backend;
+    backend.params = ledger.backend_params;
     std::vector<memspike::energy_estimate> est;
     std::vector<std::string> skipped;
     for (const auto& n : names) {
         const auto model = memspike::find_energy_model(n);
-        if (!model.applies_to(ledger.backend)) {
-            skipped.push_back(model.name + " (prices " + model.backend + " counts; this run used the " + ledger.backend + " backend)");
+        const auto why = memspike::energy_model_mismatches(model, backend, memspike::builtin_registry().find_backend(backend.kind));
+        if (!why.empty()) {
+            std::string all;
+            for (const auto& w : why) all += (all.empty() ? "" : "; ") + w;
+            skipped.push_back(model.name + " (" + all + ")");
             continue;
         }
         est.push_back(memspike::estimate_energy(model, ledger.totals, ledger.profile, ledger.ticks, ledger.resolution_ms));

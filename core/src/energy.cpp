@@ -3,12 +3,14 @@
 #include "memspike/core/energy.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <toml++/toml.h>
 
+#include "memspike/core/backend.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/units.hpp"
 
@@ -79,11 +81,21 @@ energy_model parse_energy_model(const std::string& text, const std::string& file
     only(file, root, "", {"model", "cost", "dense"});
     const toml::table* mt = root["model"].as_table();
     if (mt == nullptr) fail(file, &root, "model", "missing table [model] (name, kind, description)");
-    only(file, *mt, "model", {"name", "kind", "description", "backend"});
+    only(file, *mt, "model", {"name", "kind", "description", "backend", "assumes"});
     m.name = string_at(file, *mt, "model", "name");
     m.kind = string_at(file, *mt, "model", "kind");
     m.description = string_at(file, *mt, "model", "description");
     if (mt->get("backend") != nullptr) m.backend = string_at(file, *mt, "model", "backend");
+    if (const toml::node* an = mt->get("assumes")) {
+        if (m.backend.empty()) fail(file, an, "model.assumes", "needs model.backend (the backend whose parameters it names)");
+        const toml::table* at = an->as_table();
+        if (at == nullptr) fail(file, an, "model.assumes", "must be a table of backend parameters, such as { v_read = \"0.2 V\" }");
+        for (auto&& [k, v] : *at) {
+            if (const auto* s = v.as_string()) m.assumes[std::string(k.str())] = s->get();
+            else if (auto x = v.value<double>()) m.assumes[std::string(k.str())] = format_quantity(*x, dimension::dimensionless);
+            else fail(file, &v, "model.assumes." + std::string(k.str()), "must be a number or a quantity with its unit");
+        }
+    }
     if (m.kind != "event" && m.kind != "dense") fail(file, mt->get("kind"), "model.kind", "\"" + m.kind + "\" is not \"event\" or \"dense\"");
     const auto& accepted = m.kind == "event" ? event_model_categories() : dense_model_categories();
 
@@ -192,6 +204,33 @@ double energy_per_inference_pj(double total_pj, tick_t ticks, double resolution_
     const double simulated_ms = static_cast<double>(ticks) * resolution_ms;
     if (!(inference_ms > 0.0) || !(simulated_ms > 0.0)) return 0.0;
     return total_pj * inference_ms / simulated_ms;  // total / (simulated time / inference)
+}
+
+std::vector<std::string> energy_model_mismatches(const energy_model& m, const backend_spec& b, const backend_info& info) {
+    std::vector<std::string> out;
+    if (!m.applies_to(b.kind)) {
+        out.push_back("it prices " + m.backend + " counts; the run used the " + b.kind + " backend");
+        return out;
+    }
+    for (const auto& [name, text] : m.assumes) {
+        const auto pi = std::find_if(info.params.begin(), info.params.end(), [&](const param_info& p) { return p.name == name; });
+        if (pi == info.params.end()) {
+            out.push_back(name + ": not a parameter of the " + info.name + " backend");
+            continue;
+        }
+        double want = 0.0;
+        try {
+            want = pi->dim == dimension::dimensionless ? std::stod(text) : parse_quantity(text, pi->dim);
+        } catch (const std::exception& e) {
+            out.push_back(name + ": the model's value '" + text + "' is not a " + std::string(dimension_name(pi->dim)));
+            continue;
+        }
+        const auto it = b.params.find(name);
+        const double have = it != b.params.end() ? it->second : pi->default_value;
+        if (!(std::abs(have - want) <= 1e-9 * std::max(std::abs(want), std::abs(have))))
+            out.push_back(name + ": the model assumes " + text + ", the run has " + format_quantity(have, pi->dim));
+    }
+    return out;
 }
 
 } // namespace memspike

@@ -287,6 +287,7 @@ public:
         write_attr(root, "duration_ms", info.duration_ms, path_);
         write_attr(root, "threads", std::uint32_t{info.threads}, path_);
         write_attr(root, "backend", info.backend, path_);
+        for (const auto& [name, value] : info.backend_params) write_attr(root, "backend." + name, value, path_);
         write_attr(root, "command_line", info.command_line, path_);
         write_attr(root, "created", iso8601_utc_now(), path_);
         write_attr(root, "complete", std::int8_t{0}, path_);
@@ -705,18 +706,37 @@ recorded_ledger read_energy_ledger(const std::string& path) {
         check(H5Aread(c.get(), H5T_NATIVE_INT8, &complete), path, "reading attribute complete");
         out.complete = complete != 0;
     }
-    if (H5Aexists(file.get(), "backend") > 0) {  // variable-length UTF-8 string
-        handle a = own_attr(H5Aopen(file.get(), "backend", H5P_DEFAULT), path, "reading attribute backend");
-        handle type = own_type(H5Tcopy(H5T_C_S1), path, "reading attribute backend");
-        check(H5Tset_size(type.get(), H5T_VARIABLE), path, "reading attribute backend");
-        check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, "reading attribute backend");
+    auto read_text = [&](const char* name, std::string& to) {  // variable-length UTF-8 string
+        if (H5Aexists(file.get(), name) <= 0) return;
+        const std::string what = std::string("reading attribute ") + name;
+        handle a = own_attr(H5Aopen(file.get(), name, H5P_DEFAULT), path, what);
+        handle type = own_type(H5Tcopy(H5T_C_S1), path, what);
+        check(H5Tset_size(type.get(), H5T_VARIABLE), path, what);
+        check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, what);
         char* text = nullptr;
-        check(H5Aread(a.get(), type.get(), &text), path, "reading attribute backend");
+        check(H5Aread(a.get(), type.get(), &text), path, what);
         if (text != nullptr) {
-            out.backend = text;
+            to = text;
             H5free_memory(text);
         }
-    }
+    };
+    read_text("backend", out.backend);
+    // The backend's parameters: root attributes "backend.<name>".
+    const auto on_attr = [](hid_t obj, const char* name, const H5A_info_t*, void* data) -> herr_t {
+        const std::string n(name);
+        if (n.rfind("backend.", 0) != 0) return 0;
+        double v = 0.0;
+        const hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+        if (a < 0) return -1;
+        const herr_t r = H5Aread(a, H5T_NATIVE_DOUBLE, &v);
+        H5Aclose(a);
+        if (r < 0) return -1;
+        (*static_cast<std::map<std::string, double>*>(data))[n.substr(8)] = v;
+        return 0;
+    };
+    hsize_t index = 0;
+    check(H5Aiterate2(file.get(), H5_INDEX_NAME, H5_ITER_INC, &index, on_attr, &out.backend_params), path,
+          "reading the backend.* attributes");
     if (H5Aexists(group.get(), "inference_ms") > 0) {  // optional: [recording] inference
         handle a = own_attr(H5Aopen(group.get(), "inference_ms", H5P_DEFAULT), path, "reading attribute inference_ms");
         check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.inference_ms), path, "reading attribute inference_ms");

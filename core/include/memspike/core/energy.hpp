@@ -74,6 +74,9 @@ struct energy_model {
     /// It does not apply to runs of other backends (their counts would price only part of it).
     std::string backend;
     bool applies_to(const std::string& run_backend) const { return backend.empty() || backend == run_backend; }
+    /// Backend parameters the figures were derived at (name -> value as written, with its unit),
+    /// e.g. v_read = "0.2 V": the model does not apply to a run whose backend differs.
+    std::map<std::string, std::string> assumes;
     std::map<std::string, cost_entry> costs;           // category -> cost
     // dense baselines only
     double bytes_per_weight = 4.0;
@@ -128,12 +131,20 @@ struct recorded_ledger {
     std::uint64_t bins = 0;
     double inference_ms = 0.0; // model time of one inference (/energy's inference_ms); 0: none
     std::string backend = "digital";  // the synaptic backend of the run (root attribute `backend`)
+    std::map<std::string, double> backend_params;  // its parameters (root attributes backend.<name>)
 };
 
 /// Energy of one inference: total_pj x inference_ms / simulated time (ticks x resolution_ms),
 /// i.e. the total divided by the number of inferences simulated. 0 when inference_ms <= 0 or
 /// nothing was simulated.
 double energy_per_inference_pj(double total_pj, tick_t ticks, double resolution_ms, double inference_ms);
+struct backend_info;  // backend.hpp
+struct backend_spec;  // spec.hpp
+/// Why `m` does not price a run with backend `b` (whose parameters `info` describes): one line per
+/// assumed parameter that differs ("v_read: the model assumes 0.2 V, the run has 500 mV"), or a
+/// line naming the backend when it differs. Empty when the model applies.
+std::vector<std::string> energy_model_mismatches(const energy_model& m, const backend_spec& b, const backend_info& info);
+
 /// Reads /energy of a memspike HDF5 file (finished or interrupted); io_error naming the file and
 /// what is missing otherwise. Implemented with the HDF5 recorder.
 recorded_ledger read_energy_ledger(const std::string& path);

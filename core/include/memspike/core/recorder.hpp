@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -28,6 +29,9 @@ struct run_info {
     double duration_ms = 0.0;
     unsigned threads = 1;
     std::string backend = "digital";
+    /// The backend's completed parameters (internal units), written as root attributes
+    /// "backend.<name>": what the run really used, --set overrides included.
+    std::map<std::string, double> backend_params;
     std::string command_line;
     /// Model time of one inference ([recording] inference) in ms; written as /energy's
     /// inference_ms attribute when > 0 (0: the scenario defines none).
