@@ -12,11 +12,13 @@
 //   continues from there. The exception is raised once the run has returned.
 // - Arrays built from data that no longer changes (sweep results) are numpy views of the C++
 //   vectors, kept alive by a capsule; arrays of a Simulation that can still run are copies.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +32,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "memspike/backends/builtin.hpp"
 #include "memspike/core/backend.hpp"
 #include "memory_recorder.hpp"
 #include "memspike/core/energy.hpp"
@@ -120,6 +123,90 @@ py::dict trace_dict(trace_data&& t) {
     return d;
 }
 
+/// The ledger bins as /energy holds them: {"categories", "bin_ticks", "neurons", "synapses",
+/// "dense_weights", "inference_ms", "ticks" int64[bins], "counts" uint64[bins, categories]}, or
+/// None when the scenario records no ledger.
+py::object energy_data_dict(energy_data&& e, double inference_ms) {
+    if (!e.declared) return py::none();
+    const auto bins = static_cast<py::ssize_t>(e.ticks.size());
+    const auto cats = static_cast<py::ssize_t>(e.categories.size());
+    py::dict d;
+    d["categories"] = e.categories;
+    d["bin_ticks"] = e.bin_ticks;
+    d["neurons"] = e.neurons;
+    d["synapses"] = e.synapses;
+    d["dense_weights"] = e.dense_weights;
+    d["inference_ms"] = inference_ms;
+    d["ticks"] = view_of(std::move(e.ticks));
+    d["counts"] = view_of(std::move(e.counts), {bins, cats});
+    return d;
+}
+
+/// An energy estimate as Python sees it (energies in J), the same for a live simulation and a
+/// file: total_j, compute_j, memory_j, idle_j, simulated_ms, the itemised lines and, when the
+/// scenario sets [recording] inference, inference_ms and per_inference_j.
+py::dict energy_dict(const energy_estimate& e, tick_t ticks, double resolution_ms, double inference_ms) {
+    py::dict d;
+    d["model"] = e.model;
+    d["kind"] = e.kind;
+    d["total_j"] = e.total_pj * 1e-12;
+    d["compute_j"] = e.compute_pj * 1e-12;
+    d["memory_j"] = e.memory_pj * 1e-12;
+    d["idle_j"] = e.idle_pj * 1e-12;
+    d["simulated_ms"] = static_cast<double>(ticks) * resolution_ms;
+    if (inference_ms > 0.0) {
+        d["inference_ms"] = inference_ms;
+        d["per_inference_j"] = energy_per_inference_pj(e.total_pj, ticks, resolution_ms, inference_ms) * 1e-12;
+    }
+    py::list lines;
+    for (const auto& l : e.lines) {
+        py::dict ld;
+        ld["category"] = l.category;
+        ld["count"] = l.count;
+        ld["pj_each"] = l.pj_each;
+        ld["total_j"] = l.total_pj * 1e-12;
+        ld["memory"] = l.memory;
+        ld["source"] = l.source;
+        lines.append(ld);
+    }
+    d["lines"] = lines;
+    return d;
+}
+
+/// The estimate of `model` for a run of the synaptic backend `run_backend`. A preset that prices
+/// another backend's counts (reram_crossbar on a digital run) would give a meaningless total:
+/// refused, as `memspike report` leaves it out.
+py::dict price(const std::string& model, const backend_spec& run_backend, const event_counts& counts, const dense_profile& d,
+               tick_t ticks, double resolution_ms, double inference_ms) {
+    const energy_model m = find_energy_model(model);
+    const auto why = energy_model_mismatches(m, run_backend, builtin_registry().find_backend(run_backend.kind));
+    if (!why.empty())
+        throw error("energy model '" + m.name + "' does not apply to this run: " + why.front() +
+                    " (memspike.energy_models(backend) lists the models that apply)");
+    py::dict out = energy_dict(estimate_energy(m, counts, d, ticks, resolution_ms), ticks, resolution_ms, inference_ms);
+    out["backend"] = m.backend.empty() ? py::object(py::none()) : py::object(py::str(m.backend));
+    return out;
+}
+
+/// Ledger counts by category name (dict from Python) -> event_counts; an unknown name is an error
+/// naming the known ones, a missing one counts 0.
+event_counts counts_from_py(const std::map<std::string, std::uint64_t>& counts) {
+    event_counts out;
+    for (const auto& [name, n] : counts) {
+        const auto it = std::find(event_names.begin(), event_names.end(), name);
+        if (it == event_names.end())
+            throw unknown_model("ledger category", name, std::vector<std::string>(event_names.begin(), event_names.end()));
+        out.n[static_cast<std::size_t>(it - event_names.begin())] = n;
+    }
+    return out;
+}
+
+py::dict counts_dict(const event_counts& e) {
+    py::dict d;
+    for (std::size_t k = 0; k < event_names.size(); ++k) d[py::str(std::string(event_names[k]))] = e.n[k];
+    return d;
+}
+
 /// run_data -> {"attrs": {...}, "spikes": {pop: {...}}, "traces": {pop: {var: {...}}}}, the layout
 /// of the HDF5 file (docs/hdf5-schema.md), consumed by memspike.results.Result.
 py::dict data_dict(run_data&& r) {
@@ -133,6 +220,7 @@ py::dict data_dict(run_data&& r) {
     attrs["duration_ms"] = info.duration_ms;
     attrs["threads"] = info.threads;
     attrs["backend"] = info.backend;
+    for (const auto& [name, value] : info.backend_params) attrs[py::str("backend." + name)] = value;
     attrs["command_line"] = info.command_line;
     attrs["complete"] = r.complete;
     attrs["wall_time_s"] = r.wall_time_s;
@@ -156,6 +244,7 @@ py::dict data_dict(run_data&& r) {
     out["attrs"] = attrs;
     out["spikes"] = spikes;
     out["traces"] = traces;
+    out["energy"] = energy_data_dict(std::move(r.energy), info.inference_ms);
     return out;
 }
 
@@ -169,6 +258,9 @@ run_info make_info(const scenario& sc, unsigned threads, const std::string& comm
     info.duration_ms = sc.simulation.duration_ms;
     info.threads = threads;
     info.command_line = command_line;
+    info.backend = sc.backend.kind;
+    info.backend_params = sc.backend.params;
+    info.inference_ms = sc.recording.inference_ms;
     return info;
 }
 
@@ -528,6 +620,9 @@ void register_core(py::module_& m) {
         .def_property_readonly("seed", [](const scenario& s) { return s.simulation.seed; })
         .def_property_readonly("threads", [](const scenario& s) { return s.simulation.threads; })
         .def_property_readonly("scale", [](const scenario& s) { return s.simulation.scale; })
+        .def_property_readonly("backend", [](const scenario& s) { return s.backend.kind; }, "The synaptic backend ([backend] kind).")
+        .def_property_readonly("backend_params", [](const scenario& s) { return s.backend.params; },
+                               "The backend's parameters (internal units), completed with defaults.")
         .def_property_readonly("duration_ticks", &scenario::duration_ticks)
         .def_readonly("populations", &scenario::populations)
         .def_readonly("projections", &scenario::projections)
@@ -669,38 +764,23 @@ void register_core(py::module_& m) {
         }, py::arg("keep_weights") = true)
         .def_property_readonly("events", [](const py_simulation& s) {
             s.check_idle();
-            const event_counts e = s.sim.events();
-            py::dict d;
-            for (std::size_t k = 0; k < event_names.size(); ++k) d[py::str(std::string(event_names[k]))] = e.n[k];
-            return d;
+            return counts_dict(s.sim.events());
         }, "Energy-ledger event counts so far (dict: spikes, synaptic_events, stimulus_events, neuron_updates, "
-           "trace_updates, weight_updates).")
+           "trace_updates, weight_updates, crossbar_*, dense_macs).")
         .def("energy", [](const py_simulation& s, const std::string& model) {
             s.check_idle();
-            const auto e = estimate_energy(find_energy_model(model), s.sim.events(), s.sim.dense(), s.sim.now(),
-                                           s.sim.resolution_ms());
-            py::dict d;
-            d["model"] = e.model;
-            d["kind"] = e.kind;
-            d["total_j"] = e.total_pj * 1e-12;
-            d["compute_j"] = e.compute_pj * 1e-12;
-            d["memory_j"] = e.memory_pj * 1e-12;
-            d["idle_j"] = e.idle_pj * 1e-12;
-            py::list lines;
-            for (const auto& l : e.lines) {
-                py::dict ld;
-                ld["category"] = l.category;
-                ld["count"] = l.count;
-                ld["pj_each"] = l.pj_each;
-                ld["total_j"] = l.total_pj * 1e-12;
-                ld["source"] = l.source;
-                lines.append(ld);
-            }
-            d["lines"] = lines;
-            return d;
+            const auto& sc = s.sim.spec();
+            return price(model, sc.backend, s.sim.events(), s.sim.dense(), s.sim.now(), s.sim.resolution_ms(),
+                         sc.recording.inference_ms);
         }, py::arg("model"),
            "Energy of the run so far under a hardware model (built-in name such as 'loihi' or a preset path): dict "
-           "with total_j, compute_j, memory_j, idle_j and the itemised lines (count x pJ each, with sources).")
+           "with total_j, compute_j, memory_j, idle_j, simulated_ms, the itemised lines (count x pJ each, with "
+           "sources) and, with [recording] inference, per_inference_j. A model that prices another backend's counts "
+           "(reram_crossbar on a digital run) raises memspike.Error.")
+        .def("_ledger", [](const py_simulation& s) {
+            s.check_idle();
+            return energy_data_dict(energy_data(s.memory.data().energy), s.sim.spec().recording.inference_ms);
+        }, "The ledger bins recorded in memory (the layout of /energy), or None without a ledger.")
         .def("set_modulator", [](py_simulation& s, const std::string& projection, double value) {
             s.check_idle();
             s.sim.set_modulator(s.projection(projection), value);
@@ -734,6 +814,51 @@ void register_core(py::module_& m) {
                << format_quantity(sc.simulation.duration_ms, dimension::time) << ", " << s.sim.threads() << " threads>";
             return os.str();
         });
+
+    // --- energy ------------------------------------------------------------------------------------
+    m.def("energy_models", &builtin_energy_models, "Names of the shipped energy presets (models/energy/*.toml).");
+    m.def("energy_model_info", [](const std::string& model) {
+              const energy_model m = find_energy_model(model);
+              py::dict d;
+              d["name"] = m.name;
+              d["kind"] = m.kind;
+              d["description"] = m.description;
+              d["backend"] = m.backend.empty() ? py::object(py::none()) : py::object(py::str(m.backend));
+              d["file"] = m.file;
+              return d;
+          },
+          py::arg("model"), "name, kind, description, backend (None: any) and file of an energy preset.");
+    m.def("estimate_energy",
+          [](const std::string& model, const std::map<std::string, std::uint64_t>& counts, std::uint64_t neurons,
+             std::uint64_t synapses, std::uint64_t dense_weights, tick_t ticks, double resolution_ms, double inference_ms,
+             const std::string& backend, const std::map<std::string, double>& backend_params) {
+              backend_spec b;
+              b.kind = backend;
+              b.params = backend_params;
+              return price(model, b, counts_from_py(counts), dense_profile{neurons, synapses, dense_weights}, ticks,
+                           resolution_ms, inference_ms);
+          },
+          py::arg("model"), py::arg("counts"), py::arg("neurons"), py::arg("synapses"), py::arg("dense_weights"),
+          py::arg("ticks"), py::arg("resolution_ms"), py::arg("inference_ms") = 0.0, py::arg("backend") = "digital",
+          py::arg("backend_params") = std::map<std::string, double>{},
+          "Prices ledger totals (dict by category) and a network profile over `ticks` with an energy model, for a run "
+          "of `backend`; the dict of Simulation.energy.");
+    m.def("read_energy_ledger", [](const std::string& path) {
+              const recorded_ledger l = read_energy_ledger(path);
+              py::dict d;
+              d["totals"] = counts_dict(l.totals);
+              d["neurons"] = l.profile.neurons;
+              d["synapses"] = l.profile.synapses;
+              d["dense_weights"] = l.profile.dense_weights;
+              d["ticks"] = l.ticks;
+              d["resolution_ms"] = l.resolution_ms;
+              d["complete"] = l.complete;
+              d["bins"] = l.bins;
+              d["inference_ms"] = l.inference_ms;
+              d["backend"] = l.backend;
+              return d;
+          },
+          py::arg("path"), "The ledger of an output file summed over its bins, as `memspike report` reads it.");
 
     m.def("run_sweep", &run_sweep, py::arg("specs"), py::arg("models"), py::arg("threads"), py::arg("command_lines"),
           "Runs each scenario for its duration, single-threaded, `threads` at a time (0: all cores), GIL released; "

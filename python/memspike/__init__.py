@@ -17,7 +17,7 @@ from ._memspike import (BackendUnavailable, Dimension, Error, InternalError, Inv
                         ScenarioError, ScenarioSpec, UnitError, UnknownModel, UnknownParameter, format_quantity,
                         parse_quantity)
 from . import plot
-from .results import Result, Trace, load
+from .results import Ledger, Result, Trace, load
 from .scenario import Scenario, load_scenario
 from .simulation import Simulation, sweep
 
@@ -26,8 +26,19 @@ __version__ = _memspike.__version__
 #: The built-in neuron and source models: ``memspike.models["lif_delta"].params``.
 models = _memspike.builtin_models()
 
+
+def energy_models(backend=None):
+    """Names of the shipped hardware energy presets (models/energy/*.toml), for Simulation.energy,
+    Result.energy and memspike.plot.energy: e.g. ['cpu_45nm', 'gpu_h100', 'loihi', ...]. With
+    `backend` ("digital", "crossbar", ...), only those that apply to a run of that backend: a preset
+    that prices one backend's counts (reram_crossbar) is left out for the others."""
+    names = list(_memspike.energy_models())
+    if backend is None:
+        return names
+    return [n for n in names if _memspike.energy_model_info(n)["backend"] in (None, backend)]
+
 # memspike.IOError stays out of __all__: `from memspike import *` must not shadow the built-in IOError.
-__all__ = ["BackendUnavailable", "Dimension", "Error", "InternalError", "InvalidParameter", "Result",
+__all__ = ["BackendUnavailable", "Dimension", "Error", "InternalError", "InvalidParameter", "Ledger", "Result",
            "Scenario", "ScenarioError", "ScenarioSpec", "Simulation", "Trace", "UnitError", "UnknownModel",
-           "UnknownParameter", "format_quantity", "load", "load_scenario", "models", "parse_quantity", "plot",
+           "UnknownParameter", "energy_models", "format_quantity", "load", "load_scenario", "models", "parse_quantity", "plot",
            "sweep"]

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""Quick looks at a run with matplotlib: spike rasters, population rates and weight histograms.
+"""Quick looks at a run with matplotlib: spike rasters, population rates, weight histograms and
+the energy breakdown per hardware model.
 
-Both functions take a Result (or a Simulation, whose result() is used), draw into `ax` (a new
+The functions take a Result (or a Simulation, whose result() is used), draw into `ax` (a new
 figure when None) and return the axes. Without a display (no DISPLAY / WAYLAND_DISPLAY and no
 MPLBACKEND), the Agg backend is selected so that ``ax.figure.savefig("raster.png")`` works headless.
 """
@@ -95,3 +96,104 @@ def weights(sim, projection, ax=None, *, bins=30, title=None, label=None):
     if label:
         ax.legend()
     return ax
+
+
+def _energy_source(result):
+    """A Simulation or Result (both have energy(model)); a Result without a ledger raises here."""
+    if not callable(getattr(result, "energy", None)):
+        raise TypeError(f"plot.energy needs a memspike.Simulation or Result, not {type(result).__name__}")
+    return result
+
+
+def _run_backend(src):
+    """The synaptic backend of a Simulation or Result."""
+    if hasattr(src, "spec"):
+        return src.spec.backend
+    return src.attrs.get("backend") or "digital"
+
+
+def _ordered_models(estimates):
+    """Event-driven models first, then the dense baselines, each group in the order given."""
+    return [m for m in estimates if estimates[m]["kind"] != "dense"] + \
+           [m for m in estimates if estimates[m]["kind"] == "dense"]
+
+
+def energy(result, models=None, ax=None, *, per="second", annotate=True, title=None):
+    """Energy of a run per hardware model as stacked bars on a log scale, one bar per model, one
+    segment per itemised category (energy_line), plus idle power where charged.
+
+    `result` is a Simulation or a Result (live or memspike.load(...)); `models` a list of preset
+    names or paths (default: every shipped preset that applies to the run's backend,
+    memspike.energy_models(backend)). `per` is "second"
+    (J per simulated second) or "inference" (J per inference; needs [recording] inference). Event
+    models come first, then the dense baselines; with `annotate`, each bar carries its total and each
+    event model's bar its energy as a fraction of each dense baseline ("1/450 of cpu_45nm"). The numbers drawn are those of
+    ``result.energy(model)``. Returns the axes."""
+    from . import energy_models
+    src = _energy_source(result)
+    if per not in ("second", "inference"):
+        raise ValueError(f"per = {per!r} is invalid (must be 'second' or 'inference')")
+    names = list(models) if models is not None else energy_models(_run_backend(src))
+    estimates = {m: src.energy(m) for m in names}
+
+    def scale(e):
+        if per == "inference":
+            if "per_inference_j" not in e:
+                raise ValueError("plot.energy(per='inference') needs a run with [recording] inference set "
+                                 "(Scenario.record(inference=...))")
+            return e["per_inference_j"] / e["total_j"] if e["total_j"] > 0 else 0.0
+        s = e["simulated_ms"] * 1e-3
+        if not s > 0:
+            raise ValueError("plot.energy: nothing simulated yet (simulated time 0)")
+        return 1.0 / s
+
+    order = _ordered_models(estimates)
+    # Segments: (model, category) -> J per second or per inference; categories in first-seen order.
+    segments, categories = {}, []
+    for m in order:
+        e, k = estimates[m], scale(estimates[m])
+        parts = [(line["category"], line["total_j"]) for line in e["lines"]]
+        if e["idle_j"] > 0:
+            parts.append(("idle power", e["idle_j"]))
+        for cat, j in parts:
+            if j > 0:
+                segments[(m, cat)] = segments.get((m, cat), 0.0) + j * k
+                if cat not in categories:
+                    categories.append(cat)
+    totals = {m: estimates[m]["total_j"] * scale(estimates[m]) for m in order}
+
+    ax = _axes(ax, title)
+    x = np.arange(len(order))
+    bottom = np.zeros(len(order))
+    cmap = _pyplot().get_cmap("tab20")
+    for i, cat in enumerate(categories):
+        h = np.array([segments.get((m, cat), 0.0) for m in order])
+        ax.bar(x, h, bottom=bottom, width=0.7, label=cat, color=cmap(i % 20), edgecolor="white", linewidth=0.5)
+        bottom += h
+    ax.set_yscale("log")
+    ax.set_xticks(x, [f"{m}\n({estimates[m]['kind']})" for m in order])
+    unit = "simulated second" if per == "second" else "inference"
+    ax.set_ylabel(f"energy per {unit} [J]")
+    positive = [t for t in totals.values() if t > 0]
+    if positive:
+        ax.set_ylim(min(positive) / 30.0, max(positive) * 30.0)  # room for the annotations
+    dense = [m for m in order if estimates[m]["kind"] == "dense"]
+    for i, m in enumerate(order):
+        if totals[m] <= 0:
+            continue
+        text = f"{totals[m]:.3g} J"
+        if annotate and estimates[m]["kind"] != "dense":
+            text += "".join(f"\n{_fraction(totals[m] / totals[d])} of {d}" for d in dense if totals[d] > 0)
+        ax.annotate(text, (x[i], totals[m]), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=7)
+    if categories:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="category", title_fontsize=7)
+    return ax
+
+
+def _fraction(f):
+    """A fraction of a baseline as "1/1,234" or "1/3.2" (below it) or "2.5x" (above it)."""
+    if f >= 1 or f <= 0:
+        return f"{f:.3g}x"
+    inv = 1.0 / f
+    return f"1/{inv:,.0f}" if inv >= 100 else f"1/{inv:.3g}"

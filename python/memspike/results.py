@@ -4,7 +4,8 @@
 Both kinds are the same class with the same content, laid out as the HDF5 schema
 (docs/hdf5-schema.md): spikes per population (population-local uint32 ids, int64 ticks), traces
 per population and variable (sampled neuron ids, int64 ticks, float64 values[samples, neurons]),
-and the root attributes (provenance and completion). ``load(path) == simulation.result()`` holds
+the energy ledger (event counts per time bin, priced by energy(model) in C++), and the root
+attributes (provenance and completion). ``load(path) == simulation.result()`` holds
 for a run written with ``Simulation.run(output=path)``.
 """
 import numpy as np
@@ -49,6 +50,89 @@ class Trace(tuple):
                 f"every {self.interval_ticks} ticks>")
 
 
+class Ledger:
+    """The energy ledger of a run, laid out as the file's /energy group (docs/hdf5-schema.md).
+
+    - ``categories``: the event classes (columns), ``counts``: uint64[bins, categories], events per
+      bin; ``ticks``: int64[bins], the end tick (exclusive) of each bin; ``times_ms``
+    - ``totals``: dict category -> events summed over the bins (what ``Simulation.events`` gives)
+    - ``neurons``, ``synapses``, ``dense_weights``: the network profile the dense baselines are costed on
+    - ``bin_ticks``, ``resolution_ms``, ``inference_ms`` (0: the scenario sets no [recording] inference)
+    - ``backend``: the synaptic backend of the run (an energy model may price one backend only)
+    - ``simulated_ms``: the time the bins cover (the end of the last bin)
+    """
+
+    def __init__(self, d, resolution_ms, backend="digital", backend_params=None):
+        self.categories = [str(c) for c in d["categories"]]
+        self.counts = np.asarray(d["counts"], dtype=np.uint64).reshape(-1, len(self.categories))
+        self.ticks = np.asarray(d["ticks"], dtype=np.int64)
+        self.bin_ticks = int(d["bin_ticks"])
+        self.neurons, self.synapses, self.dense_weights = int(d["neurons"]), int(d["synapses"]), int(d["dense_weights"])
+        self.inference_ms = float(d.get("inference_ms") or 0.0)
+        self.resolution_ms = float(resolution_ms)
+        self.backend = str(backend or "digital")
+        self.backend_params = {str(k): float(v) for k, v in (backend_params or {}).items()}
+
+    @property
+    def totals(self):
+        sums = self.counts.sum(axis=0, dtype=np.uint64)
+        return {c: int(n) for c, n in zip(self.categories, sums)}
+
+    @property
+    def times_ms(self):
+        return self.ticks * self.resolution_ms
+
+    @property
+    def simulated_ticks(self):
+        return int(self.ticks[-1]) if self.ticks.size else 0
+
+    @property
+    def simulated_ms(self):
+        return self.simulated_ticks * self.resolution_ms
+
+    def energy(self, model):
+        """The estimate of `model` (a shipped preset name or a preset path) for these counts: the dict
+        of ``Simulation.energy`` (total_j, compute_j, memory_j, idle_j, simulated_ms, lines, and
+        per_inference_j when inference_ms is set). A model that prices another backend's counts raises
+        memspike.Error."""
+        return _memspike.estimate_energy(model, self.totals, self.neurons, self.synapses, self.dense_weights,
+                                         self.simulated_ticks, self.resolution_ms, self.inference_ms, self.backend,
+                                         self.backend_params)
+
+    def __eq__(self, other):
+        if not isinstance(other, Ledger):
+            return NotImplemented
+        return (self.categories == other.categories and np.array_equal(self.counts, other.counts)
+                and np.array_equal(self.ticks, other.ticks) and self.bin_ticks == other.bin_ticks
+                and (self.neurons, self.synapses, self.dense_weights) == (other.neurons, other.synapses, other.dense_weights)
+                and self.inference_ms == other.inference_ms and self.backend == other.backend)
+
+    __hash__ = None
+
+    def __repr__(self):
+        busy = ", ".join(f"{c} {n}" for c, n in self.totals.items() if n)
+        return (f"<memspike.Ledger {self.ticks.size} bins of {self.bin_ticks} ticks, {self.simulated_ms:g} ms; "
+                f"{busy or 'no events'}>")
+
+
+def _backend_params(attrs):
+    """The backend's parameters from root attributes "backend.<name>"."""
+    return {k[len("backend."):]: float(v) for k, v in attrs.items() if str(k).startswith("backend.")}
+
+
+def _ledger_from_file(f, resolution_ms, backend):
+    """/energy of an open h5py file as a Ledger (None when the file has none)."""
+    if "energy" not in f:
+        return None
+    g = f["energy"]
+    cats = g.attrs["categories"]
+    cats = cats.decode() if isinstance(cats, bytes) else str(cats)
+    d = {"categories": [c for c in cats.split(",") if c], "counts": g["counts"][:], "ticks": g["ticks"][:],
+         "bin_ticks": g.attrs["bin_ticks"], "neurons": g.attrs["neurons"], "synapses": g.attrs["synapses"],
+         "dense_weights": g.attrs["dense_weights"], "inference_ms": g.attrs.get("inference_ms", 0.0)}
+    return Ledger(d, resolution_ms, backend, _backend_params(f.attrs))
+
+
 class Result:
     """Spikes, traces and attributes of one run.
 
@@ -58,20 +142,28 @@ class Result:
     - ``attrs`` (the file's root attributes: seed, resolution_ms, scenario, ...), ``complete``
     - ``overrides``: for sweep results, the overrides of this point
     - ``mean_rate_hz(pop)``
+    - energy, as on a Simulation: ``events`` (ledger totals by category), ``energy(model)`` (the
+      estimate of a hardware model) and ``ledger`` (the counts per time bin, a Ledger)
 
-    ``a == b`` compares the recorded data (spikes, traces, resolution), not provenance such as wall time.
+    ``a == b`` compares the recorded data (spikes, traces, resolution), not provenance such as wall
+    time or the energy ledger (which differs between backends that give the same spikes): compare
+    ``a.ledger == b.ledger`` for that.
     """
 
-    def __init__(self, attrs, spikes, traces, overrides=None, source=None):
+    def __init__(self, attrs, spikes, traces, overrides=None, source=None, ledger=None):
         self.attrs = dict(attrs)
         self._spikes = spikes
         self._traces = traces
+        self._ledger = ledger
         self.overrides = overrides
         self.source = source  # the file path for load(), None in memory
 
     @classmethod
     def _from_data(cls, data, overrides=None):
-        return cls(data["attrs"], data["spikes"], data["traces"], overrides=overrides)
+        e = data.get("energy")
+        attrs = data["attrs"]
+        ledger = Ledger(e, attrs["resolution_ms"], attrs.get("backend"), _backend_params(attrs)) if e is not None else None
+        return cls(data["attrs"], data["spikes"], data["traces"], overrides=overrides, ledger=ledger)
 
     # -- attributes ----------------------------------------------------------------------------------
 
@@ -136,6 +228,28 @@ class Result:
         size = self.sizes[population]
         return float(ids.size) / (size * ms * 1e-3) if ms > 0 and size > 0 else 0.0
 
+    # -- energy ----------------------------------------------------------------------------------------
+
+    @property
+    def ledger(self):
+        """The energy ledger (counts per category per time bin), a Ledger. Raises memspike.Error when
+        the run recorded none ([recording] energy_bin = 0)."""
+        if self._ledger is None:
+            where = f"'{self.source}' has" if self.source else "this result has"
+            raise _memspike.Error(f"{where} no energy ledger: it was recorded with [recording] energy_bin = 0")
+        return self._ledger
+
+    @property
+    def events(self):
+        """Ledger event counts of the run by category (as Simulation.events)."""
+        return self.ledger.totals
+
+    def energy(self, model):
+        """Energy of the run under a hardware model (as Simulation.energy): a shipped preset name
+        (memspike.energy_models()) or a preset path. A dict with total_j, compute_j, memory_j,
+        idle_j, simulated_ms, the itemised lines and, with [recording] inference, per_inference_j."""
+        return self.ledger.energy(model)
+
     def spikes_frame(self, populations=None):
         """All spikes as a pandas DataFrame with columns population, neuron, tick, time_ms (one row
         per spike, populations in recording order). Needs pandas (Debian: python3-pandas); raises
@@ -194,8 +308,9 @@ class Result:
 
 
 def load(path):
-    """Reads an HDF5 file written by memspike (CLI or Simulation.run(output=...)) into a Result.
-    Everything is read into memory and the file is closed. Needs h5py."""
+    """Reads an HDF5 file written by memspike (CLI or Simulation.run(output=...)) into a Result:
+    spikes, traces, attributes and the energy ledger (/energy). Everything is read into memory and
+    the file is closed. Needs h5py."""
     import h5py
 
     def plain(v):
@@ -217,4 +332,5 @@ def load(path):
                     "population": pop, "variable": var, "unit": plain(h.attrs["unit"]),
                     "interval_ticks": int(h.attrs["interval_ticks"]), "neurons": h["neurons"][:],
                     "ticks": h["ticks"][:], "values": h["values"][:]}
-    return Result(attrs, spikes, traces, source=str(path))
+        ledger = _ledger_from_file(f, attrs["resolution_ms"], attrs.get("backend"))
+    return Result(attrs, spikes, traces, source=str(path), ledger=ledger)

@@ -176,14 +176,16 @@ class Scenario:
                      times=_q(times, _D.time), amplitudes=_q(amplitudes, _D.current), **extra)
         return self._edit(lambda doc: doc.setdefault("stimulus", []).append(entry))
 
-    def record(self, spikes=None, traces=None, flush_interval=None):
+    def record(self, spikes=None, traces=None, flush_interval=None, energy_bin=None, inference=None):
         """[recording]: `spikes` is "all" or a list of population names; `traces` a list of dicts
         {"population", "variables", "neurons" (default: all), "interval" (default 1 ms)}, replacing
-        earlier ones. Returns self."""
+        earlier ones; `energy_bin` the ledger's time bin (0: no ledger); `inference` the model time
+        one inference takes (energy per inference, docs/energy.md). Returns self."""
         if traces is not None:
             traces = [{k: (_q(v, _D.time) if k == "interval" else v) for k, v in t.items()} for t in traces]
         return self._edit(lambda doc: _set(doc.setdefault("recording", {}), spikes=spikes, trace=traces,
-                                           flush_interval=_q(flush_interval, _D.time)))
+                                           flush_interval=_q(flush_interval, _D.time),
+                                           energy_bin=_q(energy_bin, _D.time), inference=_q(inference, _D.time)))
 
     def backend(self, kind, **params):
         """[backend]: the synaptic backend `kind` ("digital", "crossbar", "dense") and its parameters,
@@ -286,7 +288,8 @@ class Scenario:
     def _key_dimension(self, key, pairs):
         parts = key.split(".")
         fixed = {("simulation", "duration"): _D.time, ("simulation", "resolution"): _D.time,
-                 ("recording", "flush_interval"): _D.time}
+                 ("recording", "flush_interval"): _D.time, ("recording", "energy_bin"): _D.time,
+                 ("recording", "inference"): _D.time}
         if tuple(parts) in fixed:
             return fixed[tuple(parts)]
         if len(parts) == 4 and parts[:2] == ["recording", "trace"] and parts[3] == "interval":

@@ -6,7 +6,7 @@ import shlex
 import sys
 
 from . import _memspike
-from .results import Result, Trace
+from .results import Ledger, Result, Trace
 from .scenario import Scenario, load_scenario
 
 
@@ -41,13 +41,17 @@ class Simulation(_memspike.Simulation):
     again to continue. The GIL is released while it runs; Ctrl-C stops it at the next tick and
     raises KeyboardInterrupt, after which ``now`` is a whole tick and ``run`` continues from there.
     `progress` is True (a line on stderr) or a callable ``f(done_ms, total_ms)``. `output` streams
-    spikes and traces of this call to an HDF5 file (docs/hdf5-schema.md), closed with
+    spikes, traces, weights and energy ledger of this call to an HDF5 file (docs/hdf5-schema.md), closed with
     ``complete = 1`` only if the run reached its end.
 
     Everything recorded is also kept in memory: ``spikes(pop)`` -> (ids uint32, times_ms float64),
     ``spike_ticks(pop)``, ``traces(pop, var)`` -> Trace (ticks, values[samples, neurons]),
     ``state(pop, var, neuron=None)``, and ``result()``, a Result equal to what
     ``memspike.load(output)`` reads back.
+
+    Energy: ``events`` (ledger totals by category), ``energy(model)`` (a hardware model's estimate,
+    docs/energy.md) and ``ledger`` (counts per time bin), with the same names and values on a
+    Result.
     """
 
     def __init__(self, scenario, threads=None, models=None):
@@ -67,6 +71,17 @@ class Simulation(_memspike.Simulation):
         a Trace, i.e. the tuple (ticks int64[samples], values float64[samples, neurons]) with the
         attributes neurons, unit, interval_ticks and times_ms. Copies."""
         return Trace._from_dict(self._trace(population, var), self.resolution_ms)
+
+    @property
+    def ledger(self):
+        """The energy ledger so far, counts per category per time bin (a Ledger, as
+        ``memspike.load(output).ledger``); ``events`` holds its totals and ``energy(model)`` prices
+        them. Raises memspike.Error when the scenario records none ([recording] energy_bin = 0)."""
+        d = self._ledger()
+        if d is None:
+            raise _memspike.Error("this simulation keeps no energy ledger bins: its scenario sets "
+                                  "[recording] energy_bin = 0 (events and energy() still work)")
+        return Ledger(d, self.resolution_ms, self.spec.backend, self.spec.backend_params)
 
     def reset(self, keep_weights=True):
         """Back to t = 0 without rebuilding from the scenario file: neuron states, sources and

@@ -102,3 +102,23 @@ def test_crossbar_ledger_counts(runs):
     assert e["crossbar_set_pulses"] == 0 and e["crossbar_reset_pulses"] == 0
     # The digital backend leaves every crossbar count at 0.
     assert all(v == 0 for k, v in digital.events.items() if k.startswith("crossbar_"))
+
+
+def test_crossbar_energy_preset_applies_only_at_the_parameters_it_was_derived_at(tmp_path):
+    """reram_crossbar's figures assume v_read = 0.2 V (among others): a run at 0.5 V is refused,
+    live and from its file, naming the parameter; at the defaults it is priced."""
+    def small(**backend):
+        sc = brunel_in_python(duration="5 ms").backend("crossbar", **backend)
+        sim = memspike.Simulation(sc, threads=1)
+        out = tmp_path / f"run{len(backend)}.h5"
+        sim.run(output=str(out))
+        return sim, memspike.load(str(out))
+
+    sim, loaded = small()
+    assert sim.energy("reram_crossbar")["total_j"] > 0
+    assert loaded.energy("reram_crossbar")["total_j"] == sim.energy("reram_crossbar")["total_j"]
+    sim, loaded = small(v_read=0.5)
+    for run in (sim, loaded):
+        with pytest.raises(memspike.Error, match="v_read"):
+            run.energy("reram_crossbar")
+        assert run.energy("loihi")["total_j"] > 0  # other models still apply

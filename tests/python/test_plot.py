@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Plots render headless (Agg) to PNG.
+import pytest
+
 import memspike
 
 
@@ -31,3 +33,40 @@ def test_weight_histogram_png(tmp_path):
     out = tmp_path / "w.png"
     ax.figure.savefig(out)
     assert out.stat().st_size > 5000
+
+
+def test_energy_breakdown_bars_are_the_energy_numbers(tmp_path, brunel):
+    # One bar per model, one BarContainer per category: the segments of a model's bar must be its
+    # itemised lines of sim.energy(model) per simulated second, and they must add up to total_j per
+    # second (float sums of a handful of terms: 1e-12 relative).
+    sim = memspike.Simulation(brunel, threads=1)
+    sim.run("100 ms")
+    models = ["loihi", "truenorth", "cpu_45nm", "gpu_h100"]
+    ax = memspike.plot.energy(sim, models=models)
+    assert ax.get_yscale() == "log"
+    order = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
+    assert order == models  # event models first, then the dense baselines
+    heights = {c.get_label(): [p.get_height() for p in c.patches] for c in ax.containers}
+    for i, m in enumerate(models):
+        e = sim.energy(m)
+        per_s = 1.0 / (e["simulated_ms"] * 1e-3)
+        assert sum(h[i] for h in heights.values()) == pytest.approx(e["total_j"] * per_s, rel=1e-12)
+        for line in e["lines"]:
+            if line["total_j"] > 0:
+                assert heights[line["category"]][i] == pytest.approx(line["total_j"] * per_s, rel=1e-12)
+    texts = [t.get_text() for t in ax.texts]
+    ratio = sim.energy("cpu_45nm")["total_j"] / sim.energy("loihi")["total_j"]
+    assert ratio > 100 and any(f"1/{ratio:,.0f} of cpu_45nm" in t for t in texts)
+    ax.figure.savefig(tmp_path / "energy.png")
+    assert (tmp_path / "energy.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_energy_plot_of_a_loaded_file(tmp_path, brunel):
+    sim = memspike.Simulation(brunel, threads=1)
+    sim.run("50 ms", output=tmp_path / "r.h5")
+    live = memspike.plot.energy(sim)
+    loaded = memspike.plot.energy(memspike.load(tmp_path / "r.h5"))
+    assert [[p.get_height() for p in c.patches] for c in live.containers] == \
+           [[p.get_height() for p in c.patches] for c in loaded.containers]
+    with pytest.raises(ValueError, match="inference"):
+        memspike.plot.energy(sim, per="inference")
