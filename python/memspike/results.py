@@ -99,6 +99,12 @@ class Ledger:
                                          self.simulated_ticks, self.resolution_ms, self.inference_ms, self.backend,
                                          self.backend_params)
 
+    def frame(self):
+        """The counts per bin as a pandas DataFrame: one row per bin (index: time at the end of the
+        bin, ms), one uint64 column per category. Needs pandas (Debian: python3-pandas)."""
+        import pandas as pd
+        return pd.DataFrame(self.counts, index=pd.Index(self.times_ms, name="time_ms"), columns=self.categories)
+
     def __eq__(self, other):
         if not isinstance(other, Ledger):
             return NotImplemented
@@ -334,3 +340,50 @@ def load(path):
                     "ticks": h["ticks"][:], "values": h["values"][:]}
         ledger = _ledger_from_file(f, attrs["resolution_ms"], attrs.get("backend"))
     return Result(attrs, spikes, traces, source=str(path), ledger=ledger)
+
+
+def energy_report(run, models=None):
+    """The energy report of a run (a Simulation, a Result or memspike.load(...)) as a dict of numpy
+    arrays, one entry per itemised line of each hardware model, the table `memspike report`
+    prints: model, kind, category, count, pj_each, total_j, memory (data movement), source; and
+    per model: model_total_j. `models` defaults to every shipped preset that applies to the run;
+    a model named explicitly that does not apply raises memspike.Error."""
+    names = models
+    if names is None:
+        names = []
+        for n in _memspike.energy_models():
+            try:
+                run.energy(n)
+            except _memspike.Error:
+                continue  # prices another backend, or other backend parameters
+            names.append(n)
+    cols = {k: [] for k in ("model", "kind", "category", "count", "pj_each", "total_j", "memory", "source",
+                            "model_total_j")}
+    for n in names:
+        e = run.energy(n)
+        kind = _memspike.energy_model_info(n)["kind"]
+        for line in e["lines"]:
+            cols["model"].append(n)
+            cols["kind"].append(kind)
+            cols["category"].append(line["category"])
+            cols["count"].append(line["count"])
+            cols["pj_each"].append(line["pj_each"])
+            cols["total_j"].append(line["total_j"])
+            cols["memory"].append(bool(line.get("memory", False)))
+            cols["source"].append(line["source"])
+            cols["model_total_j"].append(e["total_j"])
+    out = {k: np.asarray(v, dtype=object if k in ("model", "kind", "category", "source") else None)
+           for k, v in cols.items()}
+    for k in ("count", "pj_each", "total_j", "model_total_j"):
+        out[k] = np.asarray(cols[k], dtype=np.float64)
+    out["memory"] = np.asarray(cols["memory"], dtype=bool)
+    return out
+
+
+def energy_frame(run, models=None):
+    """energy_report(run, models) as a pandas DataFrame (needs pandas: Debian python3-pandas)."""
+    try:
+        import pandas as pd
+    except ImportError as e:  # pragma: no cover - pandas is installed by the set-up
+        raise ImportError("memspike.energy_frame needs pandas (Debian: apt-get install python3-pandas)") from e
+    return pd.DataFrame(energy_report(run, models))

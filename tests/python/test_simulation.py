@@ -321,3 +321,26 @@ def test_output_file_gets_the_weight_snapshots(tmp_path):
         g = f["weights/plastic"]
         assert np.array_equal(g["values"][-1], sim.weights("plastic")["weights"])
         assert int(g.attrs["weight_updates"]) == sim.plasticity("plastic")["weight_updates"] > 0
+
+
+def test_energy_report_arrays_and_frames_match_energy():
+    """energy_report / energy_frame hold the same itemised lines and totals as Simulation.energy,
+    for the live run and its Ledger frame sums to the events."""
+    import pandas as pd
+    sc = memspike.load_scenario(str(BRUNEL),
+                                {"simulation.scale": 0.05, "simulation.duration": "50 ms"})
+    sim = memspike.Simulation(sc, threads=1)
+    sim.run()
+    rep = memspike.energy_report(sim)
+    assert set(rep["model"]) == {"cpu_45nm", "gpu_h100", "loihi", "truenorth"}  # reram_crossbar: digital run
+    for name in set(rep["model"]):
+        e = sim.energy(name)
+        rows = rep["model"] == name
+        assert rep["total_j"][rows].sum() == pytest.approx(e["total_j"] - e["idle_j"], rel=1e-12)
+        assert np.all(rep["model_total_j"][rows] == e["total_j"])
+        assert list(rep["category"][rows]) == [line["category"] for line in e["lines"]]
+    frame = memspike.energy_frame(sim)
+    assert isinstance(frame, pd.DataFrame) and len(frame) == len(rep["model"])
+    ledger = sim.ledger.frame()
+    assert ledger.index.name == "time_ms" and list(ledger.columns) == sim.ledger.categories
+    assert {c: int(ledger[c].sum()) for c in ledger.columns} == sim.events
