@@ -143,6 +143,9 @@ struct tiled_block {
     std::uint64_t stream_key = 0;          // (projection, partition) for device streams
     std::vector<tile> tiles;
     std::vector<float> gp, gm;             // conductances [nS], tile by tile, row-major (tile_rows x cols)
+    /// Plastic blocks with drift: when each device was last programmed [ms of run time; the
+    /// initial programming is at -drift_age]. Empty otherwise (all devices share that time).
+    std::vector<float> tp, tm;
     std::vector<std::uint32_t> row_first;  // per CSR range k: crossbar rows [row_first[k], row_first[k+1])
     std::vector<std::uint32_t> seg_first;  // per crossbar row: segments [seg_first[r], seg_first[r+1])
     std::vector<segment> segs;
@@ -153,7 +156,7 @@ struct tiled_block {
     tile_layout layout;                    // kept for reports
 
     std::size_t memory_bytes() const {
-        std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(float) + (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
+        std::size_t b = (gp.capacity() + gm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) + (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
                         segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2;
         for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3;
         return b;
@@ -316,6 +319,10 @@ public:
             b.weights.assign(b.size(), b.weight_value);
             b.homogeneous = false;
         }
+        if (plastic && s_.dev.drift_nu > 0.0) {
+            tb.tp.assign(cells, static_cast<float>(-s_.arr.drift_age));
+            tb.tm.assign(cells, static_cast<float>(-s_.arr.drift_age));
+        }
         for (std::uint64_t j = 0; j < b.size(); ++j) {
             const std::uint32_t c = tb.cell[j];
             const auto [gp, gm] = canonical_pair(tb, b.weights[j]);
@@ -337,7 +344,7 @@ public:
                 const std::uint64_t lo = block.offsets[k], hi = block.offsets[k + 1];
                 if (tb.plastic) {
                     part.plastic[b]->on_pre(t, k, lo, hi, block);
-                    for (std::uint64_t j = lo; j < hi; ++j) sync(tb, block, j);
+                    for (std::uint64_t j = lo; j < hi; ++j) sync(tb, block, j, t);
                 }
                 delivered += hi - lo;
                 for (std::uint32_t row = tb.row_first[k]; row < tb.row_first[k + 1]; ++row)
@@ -362,7 +369,8 @@ public:
         for (const std::uint32_t b : touched_blocks_) {
             tiled_block& tb = blocks_[b];
             double* sum = in.sum[part.blocks[b].port].data();
-            for (const std::uint32_t t_id : tb.woken) read_tile(tb, tb.tiles[t_id], drift, sum, in);
+            const double now_ms = static_cast<double>(t) * h_;
+            for (const std::uint32_t t_id : tb.woken) read_tile(tb, tb.tiles[t_id], tb.tp.empty() ? drift : 1.0, now_ms, sum, in);
             tb.woken.clear();
         }
         touched_blocks_.clear();
@@ -370,7 +378,7 @@ public:
     }
 
     void weights_changed(tick_t t, const partition_view& part, std::size_t b) override {
-        for (std::uint64_t j = 0; j < part.blocks[b].size(); ++j) sync(blocks_[b], part.blocks[b], j);
+        for (std::uint64_t j = 0; j < part.blocks[b].size(); ++j) sync(blocks_[b], part.blocks[b], j, t);
     }
 
     void add_events(event_counts& e) const override {
@@ -397,6 +405,8 @@ public:
         for (const auto& tb : blocks_) {
             put_vector(os, tb.gp);
             put_vector(os, tb.gm);
+            put_vector(os, tb.tp);
+            put_vector(os, tb.tm);
         }
     }
     void load_state(std::istream& is) override {
@@ -409,6 +419,8 @@ public:
             const std::size_t n = tb.gp.size();
             get_exact(is, tb.gp, n);
             get_exact(is, tb.gm, n);
+            get_exact(is, tb.tp, tb.tp.size());
+            get_exact(is, tb.tm, tb.tm.size());
         }
     }
 
@@ -429,12 +441,18 @@ private:
     }
 
     /// Programs synapse j's devices if its rule weight moved away from what they hold.
-    void sync(tiled_block& tb, synapse_block& block, std::uint64_t j) {
+    void sync(tiled_block& tb, synapse_block& block, std::uint64_t j, tick_t t) {
         const std::uint32_t c = tb.cell[j];
         if (block.weights[j] == held_weight(tb, c)) return;
         const auto [gp, gm] = canonical_pair(tb, block.weights[j]);
+        const float old_p = tb.gp[c], old_m = tb.gm[c];
         tb.gp[c] = static_cast<float>(program(device(tb, c, 0), tb.gp[c], gp));
         tb.gm[c] = static_cast<float>(program(device(tb, c, 1), tb.gm[c], gm));
+        if (!tb.tp.empty()) {  // a programmed device restarts its drift clock
+            const auto now = static_cast<float>(static_cast<double>(t) * h_);
+            if (tb.gp[c] != old_p) tb.tp[c] = now;
+            if (tb.gm[c] != old_m) tb.tm[c] = now;
+        }
         block.weights[j] = held_weight(tb, c);
     }
 
@@ -469,7 +487,7 @@ private:
     }
 
     /// Reads a woken tile: column currents over its driven rows, noise, drift, ADC, into `sum`.
-    void read_tile(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in) {
+    void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in) {
         const std::uint32_t cols = T.cols;
         double* ap = column_scratch_.data();  // sum of G+ over driven rows [nS]
         double* am = ap + cols;               // sum of G-
@@ -477,9 +495,12 @@ private:
         double* sm = sp + cols;
         std::fill(ap, ap + 4 * cols, 0.0);
         const bool noisy = s_.dev.sigma_read > 0.0;
-        for (const std::uint16_t r : T.active) {
-            const float* gp = tb.gp.data() + T.base + std::uint64_t{r} * cols;
-            const float* gm = tb.gm.data() + T.base + std::uint64_t{r} * cols;
+        // Row-major cells in ascending rows and columns take the IR-drop solver's path without a sort.
+        if (s_.arr.r_wire > 0.0) std::sort(T.active.begin(), T.active.end());
+        point_rows(tb, T, now_ms);
+        for (std::size_t k = 0; k < T.active.size(); ++k) {
+            const float* gp = row_p_[k];
+            const float* gm = row_m_[k];
             for (std::uint32_t c = 0; c < cols; ++c) {
                 ap[c] += gp[c];
                 am[c] += gm[c];
@@ -491,7 +512,7 @@ private:
                 }
         }
         for (std::uint32_t c = 0; c < cols; ++c) read_conductance_ += ap[c] + am[c];
-        if (s_.arr.r_wire > 0.0) ir_drop(tb, T, ap, am);
+        if (s_.arr.r_wire > 0.0) ir_drop(T, ap, am);
 
         const std::size_t rows = T.active.size();
         auto& e = events_;
@@ -521,19 +542,43 @@ private:
         T.hit_list.clear();
     }
 
+    /// Points row_p_ / row_m_ at the conductances of the tile's driven rows: the devices' own, or,
+    /// where each device has its own drift clock, copies scaled by its drift factor.
+    void point_rows(const tiled_block& tb, const tile& T, double now_ms) {
+        const std::size_t n = T.active.size(), cols = T.cols;
+        row_p_.resize(n);
+        row_m_.resize(n);
+        if (tb.tp.empty()) {
+            for (std::size_t k = 0; k < n; ++k) {
+                row_p_[k] = tb.gp.data() + T.base + std::uint64_t{T.active[k]} * cols;
+                row_m_[k] = tb.gm.data() + T.base + std::uint64_t{T.active[k]} * cols;
+            }
+            return;
+        }
+        drifted_.resize(2 * n * cols);
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint64_t first = T.base + std::uint64_t{T.active[k]} * cols;
+            float* p = drifted_.data() + 2 * k * cols;
+            float* m = p + cols;
+            for (std::size_t c = 0; c < cols; ++c) {
+                p[c] = static_cast<float>(tb.gp[first + c] * drift_factor(s_.dev, now_ms - tb.tp[first + c]));
+                m[c] = static_cast<float>(tb.gm[first + c] * drift_factor(s_.dev, now_ms - tb.tm[first + c]));
+            }
+            row_p_[k] = p;
+            row_m_[k] = m;
+        }
+    }
+
     /// Replaces the ideal column sums by first-order IR-drop currents (ir_drop.hpp), per array.
-    void ir_drop(const tiled_block& tb, tile& T, double* ap, double* am) {
+    void ir_drop(const tile& T, double* ap, double* am) {
         const double v = s_.arr.v_read * 1e-3;        // V
         const double r = s_.arr.r_wire * 1e6;         // ohm
-        // Row-major cells in ascending rows and columns take the solver's path without a sort.
-        std::sort(T.active.begin(), T.active.end());
         for (const std::uint16_t row : T.active) v_row_[row] = v;
         for (int polarity = 0; polarity < 2; ++polarity) {
-            const std::vector<float>& g = polarity == 0 ? tb.gp : tb.gm;
             cells_.clear();
-            for (const std::uint16_t row : T.active) {
-                const float* gr = g.data() + T.base + std::uint64_t{row} * T.cols;
-                for (std::uint32_t c = 0; c < T.cols; ++c) cells_.push_back({row, T.position[c], gr[c] * 1e-9});
+            for (std::size_t k = 0; k < T.active.size(); ++k) {  // rows ascending (read_tile sorted them)
+                const float* gr = polarity == 0 ? row_p_[k] : row_m_[k];
+                for (std::uint32_t c = 0; c < T.cols; ++c) cells_.push_back({T.active[k], T.position[c], gr[c] * 1e-9});
             }
             column_currents_first_order_unchecked(s_.arr.tile_rows, s_.arr.tile_cols, cells_, v_row_, r, ir_out_, ws_);
             double* out = polarity == 0 ? ap : am;
@@ -553,6 +598,8 @@ private:
     std::vector<double> column_scratch_;
     std::vector<double> v_row_, ir_out_;
     std::vector<array_cell> cells_;
+    std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- of the tile being read
+    std::vector<float> drifted_;
     ir_workspace ws_;
     event_counts events_;
     double read_conductance_ = 0.0;

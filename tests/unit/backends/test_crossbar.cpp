@@ -193,6 +193,32 @@ TEST_CASE("crossbar: drift scales every read by (t / t0)^-nu", "[crossbar]") {
     for (const double x : v) CHECK(x == Approx(0.5 * factor).epsilon(2e-8));  // leak over 3.9 ms at tau_m = 1e9 ms: 4e-9; one tick off: 5e-8
 }
 
+TEST_CASE("crossbar: a reprogrammed device restarts its drift clock", "[crossbar][plasticity]") {
+    // A plastic projection (static rule state: no spikes reach the target before the read), set
+    // to new weights at t = 0: those devices are programmed then, so a read at 1.1 ms sees the
+    // factor of 1.1 ms, not of drift_age + 1.1 ms as the untouched ones do.
+    scenario sc = single_spike(1, 10, 0.5, 0.5);
+    auto& pr = sc.projections[0];
+    pr.plasticity.rule = "stdp";
+    pr.plasticity.params = {{"w_max", 1.0}, {"lambda", 0.0}};
+    param_map p = ideal();
+    p["drift_nu"] = 0.1;
+    p["drift_t0"] = 1.0;        // 1 ms: drift acts within the run
+    p["drift_age"] = 1000.0;    // programmed 1 s before it
+    simulation sim(with_backend(sc, "crossbar", p), builtin_registry(), 1);
+    std::vector<float> w(10, 0.5f);
+    for (std::size_t i = 0; i < 5; ++i) w[i] = 0.25f;  // reprogram half of them at t = 0
+    sim.set_weights(0, w);
+    sim.run(sc.duration_ticks());
+    const auto v = potentials(sim, 1, 10);
+    const double fresh = std::pow(1.1 / 1.0, -0.1), old = std::pow(1001.1 / 1.0, -0.1);
+    // G+ of a reprogrammed synapse is fresh; its G- (at g_min, untouched) is old.
+    const double scale = 1.0 / 16384.0;
+    const double g_p = 1000.0 + 0.25 / scale, g_m = 1000.0;
+    for (std::size_t i = 0; i < 5; ++i) CHECK(v[i] == Approx(scale * (g_p * fresh - g_m * old)).epsilon(2e-7));
+    for (std::size_t i = 5; i < 10; ++i) CHECK(v[i] == Approx(0.5 * old).epsilon(2e-7));
+}
+
 TEST_CASE("crossbar: ADC clipping is counted and saturates at full scale", "[crossbar]") {
     // 300 targets, one row each full weight: x = 16384 nS per column against a full scale of
     // 8000 nS (adc_range / v_read): every column clips, at the largest code.
