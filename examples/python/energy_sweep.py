@@ -9,7 +9,10 @@ Two networks, each swept over the external drive eta (Brunel's input rate, in un
      the same size, but every entry is a synapse: the most favourable case for a dense machine.
 For every point it prints and plots energy per simulated second (memspike's ledger priced by the
 shipped presets, docs/energy.md), locates the crossover between each event-driven chip and each
-dense baseline if there is one, and writes energy_sweep.png. About 20 s on 2 cores.
+dense baseline if there is one, and writes energy_sweep.png. The ReRAM crossbar preset prices the
+crossbar backend's own counts (tiles woken, ADC conversions...), so for it the same networks run
+on the crossbar backend (default device without wire resistance, 100 ms, at three drives). About
+a minute on 2 cores.
 
     /usr/bin/python3 examples/python/energy_sweep.py [output.png]
 """
@@ -24,10 +27,12 @@ from memspike import plot
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ETAS = [0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 4.0]
 MODELS = ["loihi", "truenorth", "cpu_45nm", "gpu_h100"]
+CROSSBAR_ETAS = [0.8, 1.5, 3.0]
 
 
-def network(eta, dense):
-    """Brunel model A at scale 0.2 (2,000 E + 500 I), or the same neurons all-to-all."""
+def network(eta, dense, crossbar=False):
+    """Brunel model A at scale 0.2 (2,000 E + 500 I), or the same neurons all-to-all; on the
+    crossbar backend (100 ms) when `crossbar`."""
     lif = {"tau_m": "20 ms", "c_m": "250 pF", "e_l": "0 mV", "v_th": "20 mV", "v_reset": "10 mV", "t_ref": "2 ms"}
     v0 = {"v": {"dist": "uniform", "low": "0 mV", "high": "20 mV"}}
     sc = memspike.Scenario()
@@ -44,15 +49,19 @@ def network(eta, dense):
     for tgt in ("E", "I"):
         sc.stimulus("poisson", tgt, rate=f"{eta * 10.0:.6g} kHz", weight="0.1 mV")
     sc.record(spikes=[])
+    if crossbar:
+        sc.simulation(duration="100 ms")
+        sc.backend("crossbar", r_wire="0 Ohm")  # IR drop changes no count, only the run time
     return sc
 
 
-def run(eta, dense):
-    sim = memspike.Simulation(network(eta, dense), threads=2)
+def run(eta, dense, crossbar=False):
+    sim = memspike.Simulation(network(eta, dense, crossbar), threads=2)
     sim.run()
     seconds = sim.time_ms * 1e-3
     rate = sim.counters["spikes"] / sim.neuron_count / seconds
-    return rate, {m: sim.energy(m)["total_j"] / seconds for m in MODELS}
+    models = ["reram_crossbar"] if crossbar else MODELS
+    return rate, {m: sim.energy(m)["total_j"] / seconds for m in models}
 
 
 def crossover(rates, event, dense):
@@ -75,14 +84,24 @@ def main(out="energy_sweep.png"):
         print("  rate [Hz] " + " ".join(f"{m:>12s}" for m in MODELS) + "   (J per simulated second)")
         for i, r in enumerate(rates):
             print(f"  {r:9.2f} " + " ".join(f"{energy[m][i]:12.4g}" for m in MODELS))
-        for chip in ("loihi", "truenorth"):
+        xrates, xenergy = [], []
+        for eta in CROSSBAR_ETAS:
+            r, e = run(eta, dense, crossbar=True)
+            xrates.append(r)
+            xenergy.append(e["reram_crossbar"])
+        print("  crossbar backend, reram_crossbar: " +
+              ", ".join(f"{r:.2f} Hz: {x:.4g} J/s" for r, x in zip(xrates, xenergy)))
+        energy["reram_crossbar"] = xenergy
+        chips = (("loihi", rates), ("truenorth", rates), ("reram_crossbar", xrates))
+        for chip, chip_rates in chips:
             for base in ("cpu_45nm", "gpu_h100"):
-                x = crossover(np.array(rates), np.array(energy[chip]), np.mean(energy[base]))
-                ratio = np.array(energy[base]) / np.array(energy[chip])
+                x = crossover(np.array(chip_rates), np.array(energy[chip]), np.mean(energy[base]))
+                ratio = np.mean(energy[base]) / np.array(energy[chip])
                 print(f"  {chip} vs {base}: {ratio.min():.3g}x to {ratio.max():.3g}x less energy; "
                       f"crossover (linear extrapolation) at {x:.4g} Hz mean rate")
         for m in MODELS:
             ax.plot(rates, energy[m], "o-", label=m)
+        ax.plot(xrates, xenergy, "s--", label="reram_crossbar (crossbar backend)")
         ax.set_yscale("log")
         ax.set_xlabel("mean firing rate [Hz]")
         ax.set_ylabel("energy per simulated second [J]")
