@@ -846,6 +846,11 @@ std::uint64_t fingerprint(const scenario& sc, const synapse_store& store) {
             mix_num(v);
         }
     }
+    mix_str(sc.backend.kind);  // a checkpoint holds the backend's state (device conductances...)
+    for (const auto& [k, v] : sc.backend.params) {
+        mix_str(k);
+        mix_num(v);
+    }
     for (const auto& st : sc.stimuli) {
         mix_str(st.name);
         mix_str(st.kind);

@@ -369,6 +369,13 @@ TEST_CASE("crossbar: a checkpoint continues identically", "[crossbar]") {
         if (sa.ticks[k] >= half) tail_a.push_back(sa.ids[k]);
     CHECK(tail_a == sb.ids);
     CHECK(a.events()[event_kind::crossbar_tiles_woken] == b.events()[event_kind::crossbar_tiles_woken]);
+    // The same network on another backend, or with other device parameters, refuses it.
+    a.save_state("crossbar_state.bin");
+    simulation digital(dyadic_network(), builtin_registry(), 1);
+    CHECK_THROWS_AS(digital.load_state("crossbar_state.bin"), io_error);
+    simulation other(with_backend(dyadic_network(), "crossbar", {{"sigma_d2d", 0.06}}), builtin_registry(), 1);
+    CHECK_THROWS_AS(other.load_state("crossbar_state.bin"), io_error);
+    std::remove("crossbar_state.bin");
 }
 
 TEST_CASE("crossbar: bad device and array parameters are rejected by name", "[crossbar][errors]") {
