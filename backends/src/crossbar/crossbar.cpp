@@ -29,7 +29,6 @@
 #include <numeric>
 
 #include "memspike/backends/crossbar/device.hpp"
-#include "memspike/backends/crossbar/ir_drop.hpp"
 #include "memspike/backends/crossbar/tile_mapping.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/random.hpp"
@@ -229,8 +228,6 @@ public:
           varied_(s.dev.sigma_d2d > 0.0 || s.dev.p_stuck_on > 0.0 || s.dev.p_stuck_off > 0.0),
           rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest) {
         column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
-        v_row_.assign(s.arr.tile_rows, 0.0);
-        ir_out_.resize(s.arr.tile_cols);
     }
 
     /// Maps block `b` of this partition onto tiles and programs its devices; writes the weights
@@ -569,22 +566,51 @@ private:
         }
     }
 
-    /// Replaces the ideal column sums by first-order IR-drop currents (ir_drop.hpp), per array.
+    /// Replaces the ideal column sums by first-order IR-drop currents, per array: the model of
+    /// ir_drop.hpp (column_currents_first_order, see docs/crossbar-ir-drop.md) applied to the
+    /// driven rows' cells, written for this case so that a read costs driven rows x used columns
+    /// with no per-tile setup. Rows are ascending (read_tile sorted them); used columns ascend in
+    /// position by construction. The test "IR drop delivers the first-order column currents"
+    /// checks it against the general routine.
     void ir_drop(const tile& T, double* ap, double* am) {
-        const double v = s_.arr.v_read * 1e-3;        // V
-        const double r = s_.arr.r_wire * 1e6;         // ohm
-        for (const std::uint16_t row : T.active) v_row_[row] = v;
+        const double v = s_.arr.v_read * 1e-3;  // V
+        const double r = s_.arr.r_wire * 1e6;   // ohm
+        const std::uint32_t cols = T.cols;
+        const double rows_total = s_.arr.tile_rows;
+        double* w = column_scratch_.data() + 4 * std::size_t{cols};  // W_j = sum_i c_ij (R - i)
+        double* qc = w + cols;                                        // sum over rows passed of c_ij
+        ir_qci_.assign(cols, 0.0);                                    //   ... of c_ij i
         for (int polarity = 0; polarity < 2; ++polarity) {
-            cells_.clear();
-            for (std::size_t k = 0; k < T.active.size(); ++k) {  // rows ascending (read_tile sorted them)
-                const float* gr = polarity == 0 ? row_p_[k] : row_m_[k];
-                for (std::uint32_t c = 0; c < T.cols; ++c) cells_.push_back({T.active[k], T.position[c], gr[c] * 1e-9});
-            }
-            column_currents_first_order_unchecked(s_.arr.tile_rows, s_.arr.tile_cols, cells_, v_row_, r, ir_out_, ws_);
+            const std::vector<const float*>& rows = polarity == 0 ? row_p_ : row_m_;
             double* out = polarity == 0 ? ap : am;
-            for (std::uint32_t c = 0; c < T.cols; ++c) out[c] = ir_out_[T.position[c]] / v * 1e9;  // back to nS
+            std::fill(w, w + 2 * std::size_t{cols}, 0.0);
+            std::fill(ir_qci_.begin(), ir_qci_.end(), 0.0);
+            ir_row_total_.assign(rows.size(), 0.0);
+            for (std::size_t k = 0; k < rows.size(); ++k) {  // pass 1: totals of the ideal currents c = g v
+                const double weight = rows_total - T.active[k];
+                for (std::uint32_t c = 0; c < cols; ++c) {
+                    const double cur = rows[k][c] * 1e-9 * v;
+                    ir_row_total_[k] += cur;
+                    w[c] += cur * weight;
+                }
+            }
+            std::fill(out, out + cols, 0.0);
+            for (std::size_t k = 0; k < rows.size(); ++k) {  // pass 2: each cell's voltage, corrected once
+                const double i = T.active[k];
+                double pc = 0.0, pcj = 0.0;  // sums over this row's cells at lower columns of c and c j
+                for (std::uint32_t c = 0; c < cols; ++c) {
+                    const double j = T.position[c], g = rows[k][c] * 1e-9, cur = g * v;
+                    const double drop = r * ((j + 1.0) * ir_row_total_[k] - (j * pc - pcj));
+                    const double rise = r * (w[c] - (i * qc[c] - ir_qci_[c]));
+                    out[c] += g * (v - drop - rise);
+                    pc += cur;
+                    pcj += cur * j;
+                    qc[c] += cur;
+                    ir_qci_[c] += cur * i;
+                }
+            }
+            for (std::uint32_t c = 0; c < cols; ++c) out[c] = out[c] / v * 1e9;  // back to nS
         }
-        for (const std::uint16_t row : T.active) v_row_[row] = 0.0;
     }
 
     settings s_;
@@ -596,11 +622,9 @@ private:
     std::vector<tiled_block> blocks_;       // parallel to the partition's synapse blocks
     std::vector<std::uint32_t> touched_blocks_;
     std::vector<double> column_scratch_;
-    std::vector<double> v_row_, ir_out_;
-    std::vector<array_cell> cells_;
+    std::vector<double> ir_qci_, ir_row_total_;
     std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- of the tile being read
     std::vector<float> drifted_;
-    ir_workspace ws_;
     event_counts events_;
     double read_conductance_ = 0.0;
 };

@@ -16,6 +16,7 @@
 #include "memspike/backends/builtin.hpp"
 #include "memspike/backends/crossbar/crossbar.hpp"
 #include "memspike/backends/crossbar/device.hpp"
+#include "memspike/backends/crossbar/ir_drop.hpp"
 #include "memspike/core/errors.hpp"
 #include "unit/backends/networks.hpp"
 
@@ -217,6 +218,39 @@ TEST_CASE("crossbar: a reprogrammed device restarts its drift clock", "[crossbar
     const double g_p = 1000.0 + 0.25 / scale, g_m = 1000.0;
     for (std::size_t i = 0; i < 5; ++i) CHECK(v[i] == Approx(scale * (g_p * fresh - g_m * old)).epsilon(2e-7));
     for (std::size_t i = 5; i < 10; ++i) CHECK(v[i] == Approx(0.5 * old).epsilon(2e-7));
+}
+
+TEST_CASE("crossbar: IR drop delivers the first-order column currents of the driven cells", "[crossbar]") {
+    // Three rows (three spikes in one tick) across 128 columns of one tile, natural order: the
+    // input of target j is scale (I+_j - I-_j) / V_read with I+- from ir_drop.hpp's first-order
+    // solver applied to the driven rows' G+ and G- cells, r = 2 Ohm. The drop is real: every input
+    // falls short of the ideal sum.
+    const scenario sc = single_spike(3, 128, 0.1, 1.0);
+    param_map p = ideal();
+    p["r_wire"] = 2e-6;  // MOhm
+    p["reorder"] = 0.0;
+    const auto xbar = run_all(with_backend(sc, "crossbar", p));
+    const auto held = xbar->synapses_of(0);
+    double w_max = 0.0;
+    for (const float w : held.weights) w_max = std::max(w_max, double(w));
+    const double scale = w_max / 16384.0, v = 0.2;
+    std::vector<crossbar::array_cell> plus, minus;
+    for (std::size_t k = 0; k < held.weights.size(); ++k) {
+        const std::uint32_t row = held.sources[k], col = held.targets[k];
+        plus.push_back({row, col, (1000.0 + held.weights[k] / scale) * 1e-9});
+        minus.push_back({row, col, 1000.0 * 1e-9});
+    }
+    std::vector<double> v_row(128, 0.0), ip(128), im(128), ideal_sum(128, 0.0);
+    v_row[0] = v_row[1] = v_row[2] = v;
+    for (std::size_t k = 0; k < held.weights.size(); ++k) ideal_sum[held.targets[k]] += held.weights[k];
+    crossbar::ir_workspace ws;
+    crossbar::column_currents_first_order(128, 128, plus, v_row, 2.0, ip, ws);
+    crossbar::column_currents_first_order(128, 128, minus, v_row, 2.0, im, ws);
+    const auto got = potentials(*xbar, 1, 128);
+    for (std::uint32_t j = 0; j < 128; ++j) {
+        CHECK(got[j] == Approx(scale * (ip[j] - im[j]) / v * 1e9).epsilon(1e-6));
+        CHECK(got[j] < ideal_sum[j]);
+    }
 }
 
 TEST_CASE("crossbar: ADC clipping is counted and saturates at full scale", "[crossbar]") {
