@@ -67,7 +67,19 @@ const std::vector<std::string>& dense_model_categories() {
     return c;
 }
 
-energy_model parse_energy_model(const std::string& text, const std::string& file) {
+namespace {
+energy_model parse_energy_model_at(const std::string& text, const std::string& file, int depth);
+const toml::table& empty_table() {
+    static const toml::table t;
+    return t;
+}
+}
+
+energy_model parse_energy_model(const std::string& text, const std::string& file) { return parse_energy_model_at(text, file, 0); }
+
+namespace {
+
+energy_model parse_energy_model_at(const std::string& text, const std::string& file, int depth) {
     toml::table root;
     try {
         root = toml::parse(text, file);
@@ -76,14 +88,28 @@ energy_model parse_energy_model(const std::string& text, const std::string& file
                              "TOML syntax error: " + std::string(e.description()));
     }
     energy_model m;
-    m.file = file;
-    m.text = text;
     only(file, root, "", {"model", "cost", "dense"});
     const toml::table* mt = root["model"].as_table();
     if (mt == nullptr) fail(file, &root, "model", "missing table [model] (name, kind, description)");
-    only(file, *mt, "model", {"name", "kind", "description", "backend", "assumes"});
+    only(file, *mt, "model", {"name", "kind", "description", "backend", "assumes", "base"});
+    // `base`: start from another preset (its figures and sources) and change what this file says.
+    if (const toml::node* bn = mt->get("base")) {
+        if (depth >= 4) fail(file, bn, "model.base", "presets based on presets more than 4 deep (a cycle?)");
+        const std::string base = string_at(file, *mt, "model", "base");
+        const std::string path = base.find('/') != std::string::npos || base.ends_with(".toml")
+                                     ? base : std::string(MEMSPIKE_ENERGY_DIR) + "/" + base + ".toml";
+        std::ifstream in(path);
+        if (!in) fail(file, bn, "model.base", "no energy model '" + base + "' (" + path + ")");
+        std::ostringstream base_text;
+        base_text << in.rdbuf();
+        m = parse_energy_model_at(base_text.str(), path, depth + 1);
+        m.text = text + "\n# ---- base preset " + path + " ----\n" + m.text;
+    } else {
+        m.text = text;
+    }
+    m.file = file;
     m.name = string_at(file, *mt, "model", "name");
-    m.kind = string_at(file, *mt, "model", "kind");
+    if (mt->get("base") == nullptr || mt->get("kind") != nullptr) m.kind = string_at(file, *mt, "model", "kind");
     m.description = string_at(file, *mt, "model", "description");
     if (mt->get("backend") != nullptr) m.backend = string_at(file, *mt, "model", "backend");
     if (const toml::node* an = mt->get("assumes")) {
@@ -100,6 +126,7 @@ energy_model parse_energy_model(const std::string& text, const std::string& file
     const auto& accepted = m.kind == "event" ? event_model_categories() : dense_model_categories();
 
     const toml::table* ct = root["cost"].as_table();
+    if (ct == nullptr && mt->get("base") != nullptr) ct = &empty_table();
     if (ct == nullptr) fail(file, &root, "cost", "missing table [cost.<category>] entries (accepted: " + join_names(accepted) + ")");
     for (auto&& [k, v] : *ct) {
         const std::string cat(k.str()), key = "cost." + cat;
@@ -120,7 +147,13 @@ energy_model parse_energy_model(const std::string& text, const std::string& file
     }
     if (const toml::table* dt = root["dense"].as_table()) {
         if (m.kind != "dense") fail(file, dt, "dense", "only dense models have a [dense] table");
-        only(file, *dt, "dense", {"bytes_per_weight", "state_bytes_per_neuron", "sram_capacity_bytes", "batch", "idle_power"});
+        only(file, *dt, "dense", {"bytes_per_weight", "state_bytes_per_neuron", "sram_capacity_bytes", "batch", "idle_power",
+                                  "format", "index_bytes"});
+        if (dt->get("format") != nullptr) {
+            m.format = string_at(file, *dt, "dense", "format");
+            if (m.format != "dense" && m.format != "csr")
+                fail(file, dt->get("format"), "dense.format", "\"" + m.format + "\" is not \"dense\" or \"csr\"");
+        }
         auto positive = [&](const char* k, double& out) {
             if (const toml::node* n = dt->get(k)) {
                 out = number_at(file, *n, std::string("dense.") + k);
@@ -131,6 +164,7 @@ energy_model parse_energy_model(const std::string& text, const std::string& file
         positive("state_bytes_per_neuron", m.state_bytes_per_neuron);
         positive("sram_capacity_bytes", m.sram_capacity_bytes);
         positive("batch", m.batch);
+        positive("index_bytes", m.index_bytes);
         if (!(m.batch >= 1.0)) fail(file, dt->get("batch"), "dense.batch", "must be >= 1");
         if (const toml::node* n = dt->get("idle_power")) {
             m.idle_power_w = quantity_at(file, *n, "dense.idle_power", dimension::power);
@@ -142,6 +176,8 @@ energy_model parse_energy_model(const std::string& text, const std::string& file
             if (!m.costs.count(c)) fail(file, ct, "cost." + c, "missing: a dense model prices mac, sram_byte and dram_byte");
     return m;
 }
+
+} // namespace
 
 energy_model load_energy_model(const std::string& path) {
     std::ifstream in(path);
@@ -185,10 +221,15 @@ energy_estimate estimate_energy(const energy_model& m, const event_counts& count
         const double neuron_ticks = static_cast<double>(d.neurons) * t;
         add("idle_neuron_ticks", std::max(0.0, neuron_ticks - static_cast<double>(counts[event_kind::neuron_updates])), false);
     } else {
-        const double weights = static_cast<double>(d.dense_weights);
+        // Dense: every matrix entry. CSR: the synapses, each with its column index, plus a row
+        // pointer per neuron.
+        const bool csr = m.format == "csr";
+        const double weights = static_cast<double>(csr ? d.synapses : d.dense_weights);
         add("mac", weights * t, false);
-        const bool in_sram = weights * m.bytes_per_weight <= m.sram_capacity_bytes;
-        const double weight_bytes = weights * m.bytes_per_weight * t / m.batch;
+        const double footprint = csr ? weights * (m.bytes_per_weight + m.index_bytes) + static_cast<double>(d.neurons + 1) * m.index_bytes
+                                     : weights * m.bytes_per_weight;
+        const bool in_sram = footprint <= m.sram_capacity_bytes;
+        const double weight_bytes = footprint * t / m.batch;
         const std::string level = in_sram ? "sram_byte" : "dram_byte";
         add(level, weight_bytes, true);
         r.lines.back().category = "weight bytes (" + std::string(in_sram ? "SRAM" : "DRAM/HBM") + ")";

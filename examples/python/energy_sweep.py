@@ -26,7 +26,7 @@ from memspike import plot
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ETAS = [0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 4.0]
-MODELS = ["loihi", "truenorth", "cpu_45nm", "gpu_h100"]
+MODELS = ["loihi", "truenorth", "cpu_45nm", "gpu_h100", "gpu_h100_csr"]
 CROSSBAR_ETAS = [0.8, 1.5, 3.0]
 
 
@@ -94,7 +94,7 @@ def main(out="energy_sweep.png"):
         energy["reram_crossbar"] = xenergy
         chips = (("loihi", rates), ("truenorth", rates), ("reram_crossbar", xrates))
         for chip, chip_rates in chips:
-            for base in ("cpu_45nm", "gpu_h100"):
+            for base in ("cpu_45nm", "gpu_h100", "gpu_h100_csr"):
                 x = crossover(np.array(chip_rates), np.array(energy[chip]), np.mean(energy[base]))
                 ratio = np.mean(energy[base]) / np.array(energy[chip])
                 print(f"  {chip} vs {base}: {ratio.min():.3g}x to {ratio.max():.3g}x less energy; "

@@ -46,6 +46,12 @@ TEST_CASE("every shipped preset: energy is the sum of count x cost, line by line
                 REQUIRE(it != e.lines.end());
                 CHECK(it->count == count);
             }
+        } else if (m.format == "csr") {
+            // CSR: the 12,345 synapses' MACs per tick; weight + index bytes per synapse and a row
+            // pointer per neuron (501) per tick.
+            CHECK(e.lines[0].count == 12345.0 * ticks);
+            CHECK(e.lines[1].count == (12345.0 * (m.bytes_per_weight + m.index_bytes) + 501.0 * m.index_bytes) * ticks / m.batch);
+            CHECK(e.lines[2].count == 500.0 * m.state_bytes_per_neuron * 2 * ticks);
         } else {
             // Dense: dense_weights MACs per tick, weight bytes per tick, state read + write per neuron per tick.
             CHECK(e.lines[0].count == 250000.0 * ticks);
@@ -53,6 +59,25 @@ TEST_CASE("every shipped preset: energy is the sum of count x cost, line by line
             CHECK(e.lines[2].count == 500.0 * m.state_bytes_per_neuron * 2 * ticks);
         }
     }
+}
+
+TEST_CASE("a preset based on another keeps its figures and changes what it says", "[unit][energy]") {
+    const auto base = find_energy_model("gpu_h100");
+    const auto csr = find_energy_model("gpu_h100_csr");
+    CHECK(csr.kind == "dense");
+    CHECK(csr.format == "csr");
+    CHECK(base.format == "dense");
+    REQUIRE(csr.costs.size() == base.costs.size());
+    for (const auto& [cat, cost] : base.costs) {
+        CHECK(csr.costs.at(cat).pj == cost.pj);
+        CHECK(csr.costs.at(cat).source == cost.source);
+    }
+    CHECK(csr.sram_capacity_bytes == base.sram_capacity_bytes);
+    CHECK(csr.text.find("base preset") != std::string::npos);  // provenance holds both texts
+    const std::string bad = "[model]\nname = \"z\"\nbase = \"no_such\"\ndescription = \"d\"\n";
+    CHECK_THROWS_WITH(parse_energy_model(bad, "z.toml"), Catch::Contains("z.toml:3") && Catch::Contains("model.base"));
+    CHECK_THROWS_WITH(parse_energy_model("[model]\nname = \"w\"\nbase = \"gpu_h100\"\ndescription = \"d\"\n[dense]\nformat = \"coo\"\n", "w.toml"),
+                      Catch::Contains("dense.format"));
 }
 
 TEST_CASE("preset errors name the file, line and key", "[unit][energy]") {

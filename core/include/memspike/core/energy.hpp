@@ -84,6 +84,10 @@ struct energy_model {
     double sram_capacity_bytes = 0.0;  // weights live in SRAM if they fit, else in DRAM/HBM
     double batch = 1.0;                // weight traffic is shared by a batch of inputs
     double idle_power_w = 0.0;         // charged for the simulated time when > 0
+    /// "dense": every entry of the N_pre x N_post matrices, every tick; "csr": a sparse kernel
+    /// that touches only the synapses, at index_bytes more per weight (and per row pointer).
+    std::string format = "dense";
+    double index_bytes = 4.0;
 };
 
 /// Categories an event model may price, and those of a dense baseline.
