@@ -21,7 +21,7 @@ namespace memspike {
 
 class recorder;
 
-/// Counts kept by the scheduler (the seed of the energy ledger of issue #5).
+/// Counts kept by the scheduler (the engine's part of the energy ledger; backends add their own).
 struct run_counters {
     std::uint64_t spikes = 0;              // spikes emitted by neurons and sources
     std::uint64_t synaptic_events = 0;     // synaptic events delivered through synapses
