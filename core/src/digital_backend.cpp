@@ -14,32 +14,26 @@ public:
         std::uint64_t delivered = 0;
         // (Software prefetch of the next range was tried and measured slower: the hardware
         // prefetcher already follows these contiguous ranges.)
-        for (const spike_arrival& a : arrivals) {
-            for (const std::uint32_t b : part.blocks_by_source[a.population]) {
-                std::size_t k = 0;
-                if (!part.range_of(b, a, k)) continue;
-                synapse_block& block = part.blocks[b];
-                const std::uint64_t lo = block.offsets[k], hi = block.offsets[k + 1];
-                if (part.any_plastic && part.plastic[b]) part.plastic[b]->on_pre(t, k, lo, hi, block);
-                double* sum = in.sum[block.port].data();
-                const std::uint32_t* target = block.targets.data();
-                auto visit = [&](std::uint32_t i, double w) {
-                    sum[i] += w;
-                    if (!flag[i]) {
-                        flag[i] = 1;
-                        in.touched.push_back(i);
-                    }
-                };
-                if (block.homogeneous) {
-                    const double w = block.weight_value;
-                    for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], w);
-                } else {
-                    const float* weight = block.weights.data();
-                    for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], static_cast<double>(weight[j]));
+        part.for_each_range(t, arrivals, [&](std::uint32_t, std::size_t, synapse_block& block, std::uint64_t lo, std::uint64_t hi,
+                                             const spike_arrival&) {
+            double* sum = in.sum[block.port].data();
+            const std::uint32_t* target = block.targets.data();
+            auto visit = [&](std::uint32_t i, double w) {
+                sum[i] += w;
+                if (!flag[i]) {
+                    flag[i] = 1;
+                    in.touched.push_back(i);
                 }
-                delivered += hi - lo;
+            };
+            if (block.homogeneous) {
+                const double w = block.weight_value;
+                for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], w);
+            } else {
+                const float* weight = block.weights.data();
+                for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], static_cast<double>(weight[j]));
             }
-        }
+            delivered += hi - lo;
+        });
         return delivered;
     }
 };

@@ -332,36 +332,30 @@ public:
     std::uint64_t deliver(tick_t t, std::span<const spike_arrival> arrivals, const partition_view& part,
                           input_buffer& in) override {
         std::uint64_t delivered = 0;
-        for (const spike_arrival& a : arrivals)
-            for (const std::uint32_t b : part.blocks_by_source[a.population]) {
-                std::size_t k = 0;
-                if (!part.range_of(b, a, k)) continue;
-                synapse_block& block = part.blocks[b];
-                tiled_block& tb = blocks_[b];
-                const std::uint64_t lo = block.offsets[k], hi = block.offsets[k + 1];
-                if (tb.plastic) {
-                    part.plastic[b]->on_pre(t, k, lo, hi, block);
-                    for (std::uint64_t j = lo; j < hi; ++j) sync(tb, block, j, t);
-                }
-                delivered += hi - lo;
-                for (std::uint32_t row = tb.row_first[k]; row < tb.row_first[k + 1]; ++row)
-                    for (std::uint32_t q = tb.seg_first[row]; q < tb.seg_first[row + 1]; ++q) {
-                        const segment& sg = tb.segs[q];
-                        tile& T = tb.tiles[sg.tile];
-                        if (T.active.empty()) {
-                            if (tb.woken.empty()) touched_blocks_.push_back(b);
-                            tb.woken.push_back(sg.tile);
-                        }
-                        T.active.push_back(sg.row);
-                        for (std::uint32_t c = sg.first; c < sg.end; ++c) {
-                            const std::uint16_t col = tb.seg_cols[c];
-                            if (!T.hit[col]) {
-                                T.hit[col] = 1;
-                                T.hit_list.push_back(col);
-                            }
+        part.for_each_range(t, arrivals, [&](std::uint32_t b, std::size_t k, synapse_block& block, std::uint64_t lo,
+                                             std::uint64_t hi, const spike_arrival&) {
+            tiled_block& tb = blocks_[b];
+            if (tb.plastic)  // the rule has updated the range: program what changed
+                for (std::uint64_t j = lo; j < hi; ++j) sync(tb, block, j, t);
+            delivered += hi - lo;
+            for (std::uint32_t row = tb.row_first[k]; row < tb.row_first[k + 1]; ++row)
+                for (std::uint32_t q = tb.seg_first[row]; q < tb.seg_first[row + 1]; ++q) {
+                    const segment& sg = tb.segs[q];
+                    tile& T = tb.tiles[sg.tile];
+                    if (T.active.empty()) {
+                        if (tb.woken.empty()) touched_blocks_.push_back(b);
+                        tb.woken.push_back(sg.tile);
+                    }
+                    T.active.push_back(sg.row);
+                    for (std::uint32_t c = sg.first; c < sg.end; ++c) {
+                        const std::uint16_t col = tb.seg_cols[c];
+                        if (!T.hit[col]) {
+                            T.hit[col] = 1;
+                            T.hit_list.push_back(col);
                         }
                     }
-            }
+                }
+        });
         const double drift = s_.dev.drift_nu > 0.0 ? drift_factor(s_.dev, s_.arr.drift_age + static_cast<double>(t) * h_) : 1.0;
         for (const std::uint32_t b : touched_blocks_) {
             tiled_block& tb = blocks_[b];

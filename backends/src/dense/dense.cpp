@@ -62,22 +62,15 @@ public:
                           input_buffer& in) override {
         std::uint64_t delivered = 0;
         // The spike vectors s_d of every block; plastic ranges are brought up to date first.
-        for (const spike_arrival& a : arrivals)
-            for (const std::uint32_t b : part.blocks_by_source[a.population]) {
-                std::size_t k = 0;
-                if (!part.range_of(b, a, k)) continue;
-                synapse_block& block = part.blocks[b];
-                dense_block& m = blocks_[b];
-                const std::uint64_t lo = block.offsets[k], hi = block.offsets[k + 1];
-                const auto d = static_cast<std::uint32_t>(a.delay - block.delay_min);
-                if (part.plastic[b]) {
-                    part.plastic[b]->on_pre(t, k, lo, hi, block);
-                    load_range(m, block, a.source, d);
-                }
-                delivered += hi - lo;
-                m.spiking[std::size_t{d} * m.sources + a.source] = 1;
-                m.spiking_list.push_back(d * m.sources + a.source);
-            }
+        part.for_each_range(t, arrivals, [&](std::uint32_t b, std::size_t, synapse_block& block, std::uint64_t lo,
+                                             std::uint64_t hi, const spike_arrival& a) {
+            dense_block& m = blocks_[b];
+            const auto d = static_cast<std::uint32_t>(a.delay - block.delay_min);
+            if (part.plastic[b]) load_range(m, block, a.source, d);  // the rule has updated the range
+            delivered += hi - lo;
+            m.spiking[std::size_t{d} * m.sources + a.source] = 1;
+            m.spiking_list.push_back(d * m.sources + a.source);
+        });
         // y = sum_d W_d^T s_d over every source, per block and port; a neuron is touched when a
         // presence bit of a spiking row is set.
         for (std::size_t b = 0; b < blocks_.size(); ++b) {

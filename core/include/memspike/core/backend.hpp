@@ -55,6 +55,23 @@ struct partition_view {
         k = static_cast<std::size_t>(a.source) * static_cast<std::size_t>(block.delay_count) + static_cast<std::size_t>(di);
         return true;
     }
+
+    /// The loop every backend's delivery starts with: for each synapse range an arriving spike
+    /// reaches (each block of its source population that has its delay), first the block's
+    /// plasticity rule applies its presynaptic update to the range (on_pre), then
+    /// fn(b, k, block, lo, hi, arrival) with the range's synapses [lo, hi) of CSR range k.
+    template <class Fn>
+    void for_each_range(tick_t t, std::span<const spike_arrival> arrivals, Fn&& fn) const {
+        for (const spike_arrival& a : arrivals)
+            for (const std::uint32_t b : blocks_by_source[a.population]) {
+                std::size_t k = 0;
+                if (!range_of(b, a, k)) continue;
+                synapse_block& block = blocks[b];
+                const std::uint64_t lo = block.offsets[k], hi = block.offsets[k + 1];
+                if (any_plastic && plastic[b]) plastic[b]->on_pre(t, k, lo, hi, block);
+                fn(b, k, block, lo, hi, a);
+            }
+    }
 };
 
 /// Computes the synaptic input of one partition.
