@@ -131,18 +131,7 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
                     args.scenario.c_str(), static_cast<unsigned long long>(sim.neuron_count()),
                     static_cast<unsigned long long>(sim.synapses().synapse_count()), build_s);
 
-    memspike::run_info info;
-    info.memspike_version = memspike::version;
-    info.scenario_file = args.scenario;
-    info.scenario_text = sc.text;
-    info.seed = sc.simulation.seed;
-    info.resolution_ms = sc.simulation.resolution_ms;
-    info.duration_ms = sc.simulation.duration_ms;
-    info.threads = threads;
-    info.command_line = cmdline;
-    info.backend = sc.backend.kind;
-    info.backend_params = sc.backend.params;
-    info.inference_ms = sc.recording.inference_ms;
+    const memspike::run_info info = memspike::run_info::of(sc, threads, cmdline);
     auto rec = memspike::recorder::open_hdf5(output, info);
 
     std::signal(SIGINT, on_signal);

@@ -249,19 +249,7 @@ py::dict data_dict(run_data&& r) {
 }
 
 run_info make_info(const scenario& sc, unsigned threads, const std::string& command_line) {
-    run_info info;
-    info.memspike_version = version;
-    info.scenario_file = sc.file;
-    info.scenario_text = sc.text;
-    info.seed = sc.simulation.seed;
-    info.resolution_ms = sc.simulation.resolution_ms;
-    info.duration_ms = sc.simulation.duration_ms;
-    info.threads = threads;
-    info.command_line = command_line;
-    info.backend = sc.backend.kind;
-    info.backend_params = sc.backend.params;
-    info.inference_ms = sc.recording.inference_ms;
-    return info;
+    return run_info::of(sc, threads, command_line);
 }
 
 std::string describe(const scenario& sc) {

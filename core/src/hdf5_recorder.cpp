@@ -762,6 +762,22 @@ recorded_ledger read_energy_ledger(const std::string& path) {
     return out;
 }
 
+run_info run_info::of(const scenario& sc, unsigned threads, std::string command_line) {
+    run_info info;
+    info.memspike_version = version;
+    info.scenario_file = sc.file;
+    info.scenario_text = sc.text;
+    info.seed = sc.simulation.seed;
+    info.resolution_ms = sc.simulation.resolution_ms;
+    info.duration_ms = sc.simulation.duration_ms;
+    info.threads = threads;
+    info.command_line = std::move(command_line);
+    info.backend = sc.backend.kind;
+    info.backend_params = sc.backend.params;
+    info.inference_ms = sc.recording.inference_ms;
+    return info;
+}
+
 std::unique_ptr<recorder> recorder::open_hdf5(const std::string& path, const run_info& info) {
     return std::make_unique<hdf5_recorder>(path, info);
 }

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "memspike/core/spec.hpp"
 #include "memspike/core/time.hpp"
 
 namespace memspike {
@@ -36,6 +37,9 @@ struct run_info {
     /// Model time of one inference ([recording] inference) in ms; written as /energy's
     /// inference_ms attribute when > 0 (0: the scenario defines none).
     double inference_ms = 0.0;
+
+    /// The provenance of a run of `sc` on `threads` threads started by `command_line`.
+    static run_info of(const scenario& sc, unsigned threads, std::string command_line);
 };
 
 class recorder {
