@@ -152,7 +152,6 @@ struct tiled_block {
     std::vector<std::uint32_t> cell;       // per synapse: its cell (index into gp / gm)
     std::vector<std::uint32_t> woken;      // tiles woken this tick
     std::uint64_t rows = 0;
-    tile_layout layout;                    // kept for reports
 
     std::size_t memory_bytes() const {
         std::size_t b = (gp.capacity() + gm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) + (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
@@ -241,8 +240,7 @@ public:
         block_rows br = rows_of(b, targets);
         tb.row_first = std::move(br.row_first);
         tb.rows = br.pattern.rows;
-        tb.layout = map_tiles(br.pattern, s_.arr.reorder ? row_order::rcm : row_order::natural, R, C);
-        const tile_layout& L = tb.layout;
+        const tile_layout L = map_tiles(br.pattern, s_.arr.reorder ? row_order::rcm : row_order::natural, R, C);
 
         // Tiles in use, and their used columns (by physical position).
         std::map<std::uint32_t, std::uint32_t> tile_index;  // grid id -> tile
@@ -375,10 +373,6 @@ public:
     void add_events(event_counts& e) const override {
         for (std::size_t k = 0; k < e.n.size(); ++k) e.n[k] += events_.n[k];
         e[event_kind::crossbar_read_conductance] += static_cast<std::uint64_t>(std::llround(read_conductance_));
-    }
-    void reset_events() override {
-        events_ = {};
-        read_conductance_ = 0.0;
     }
 
     std::size_t memory_bytes() const override {

@@ -113,7 +113,6 @@ public:
     }
 
     void add_events(event_counts& e) const override { e[event_kind::dense_macs] += macs_; }
-    void reset_events() override { macs_ = 0; }
 
     std::size_t memory_bytes() const override {
         std::size_t bytes = y_.capacity() * sizeof(double) + hit_.capacity() * 8;

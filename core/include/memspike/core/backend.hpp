@@ -95,10 +95,9 @@ public:
     /// scheduler then skips no ticks (the dense baseline).
     virtual bool clock_driven() const { return false; }
 
-    /// Adds the backend's own event counts (crossbar tiles woken, ADC conversions...).
+    /// Adds the backend's own event counts (crossbar tiles woken, ADC conversions...). A reset
+    /// builds new backends, so their counts start from zero.
     virtual void add_events(event_counts& e) const {}
-    /// Clears those counts (simulation::reset).
-    virtual void reset_events() {}
     virtual std::size_t memory_bytes() const { return 0; }
 
     /// Checkpoints: state that changes while running (device conductances, random streams).
