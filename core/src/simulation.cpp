@@ -171,8 +171,8 @@ struct simulation::impl {
         partition_view view;
     };
     std::vector<partition> parts;
-    std::vector<std::vector<spike_arrival>> ring;
-    bool clock_driven = false;  // a backend that must run every tick (dense): no time skipping  // spikes by arrival tick modulo the ring size
+    std::vector<std::vector<spike_arrival>> ring;  // spikes by arrival tick modulo the ring size
+    bool clock_driven = false;  // a backend that must run every tick (dense): no time skipping
     std::vector<current_event> current_events;  // sorted by tick
     std::size_t next_current_event = 0;
     std::vector<trace_state> traces;
@@ -269,8 +269,6 @@ struct simulation::impl {
         for (std::size_t p = 0; p < parts.size(); ++p) {
             auto& part = parts[p];
             part.backend = std::move(backends[p]);
-            part.view.index = static_cast<std::uint32_t>(p);
-            part.view.range = part.range;
             part.view.blocks = store.blocks[p];
             part.view.blocks_by_source = part.blocks_by_source;
             part.view.plastic = part.plastic;

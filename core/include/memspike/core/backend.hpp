@@ -40,9 +40,7 @@ struct spike_arrival {
 
 /// One partition's synapses as a backend sees them during delivery.
 struct partition_view {
-    std::uint32_t index = 0;                                 // partition number
-    partition_range range;                                   // its neurons
-    std::span<synapse_block> blocks;                         // store.blocks[index]
+    std::span<synapse_block> blocks;                         // the partition's blocks (store.blocks[p])
     std::span<const std::vector<std::uint32_t>> blocks_by_source;  // block indices per source population
     std::span<const std::unique_ptr<plastic_block>> plastic; // per block; null for static blocks
     bool any_plastic = false;
