@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
             const double sim_s = sim_ms * 1e-3;
             std::printf("%-9s %5.1f %9.2f %12.3f %14.4g %14.4g %12.4g\n", backend, eta,
                         static_cast<double>(e[event_kind::spikes]) / (2500.0 * sim_s), wall / sim_s,
-                        static_cast<double>(e[event_kind::synaptic_events]) / wall, static_cast<double>(e[event_kind::dense_macs]),
-                        static_cast<double>(e[event_kind::crossbar_tiles_woken]));
+                        static_cast<double>(e[event_kind::synaptic_events]) / wall, static_cast<double>(e.at("dense_macs")),
+                        static_cast<double>(e.at("crossbar_tiles_woken")));
             std::fflush(stdout);
         }
     return 0;

@@ -5,6 +5,7 @@
 //   memspike inspect SCENARIO [--set ...]
 // Exit codes: 0 success; 1 usage error; 2 bad input (scenario, flags, files); 3 internal error;
 // 130 interrupted (SIGINT/SIGTERM: the HDF5 file is valid and marked complete = 0).
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -26,7 +27,6 @@
 #include "memspike/core/units.hpp"
 #include "memspike/core/version.hpp"
 #include "memspike/backends/builtin.hpp"
-#include "memspike/backends/crossbar/crossbar.hpp"
 #include "memspike/core/backend.hpp"
 #include "progress.hpp"
 
@@ -73,6 +73,26 @@ int cmd_validate(const common_args& args) {
     return 0;
 }
 
+/// A backend's inspect table: the first column left-aligned, the others right-aligned.
+void print_table(const memspike::inspect_table& t) {
+    std::vector<std::size_t> width(t.columns.size());
+    for (std::size_t c = 0; c < t.columns.size(); ++c) width[c] = std::max<std::size_t>(c == 0 ? 24 : 10, t.columns[c].size());
+    for (const auto& row : t.rows)
+        for (std::size_t c = 0; c < row.size() && c < width.size(); ++c) width[c] = std::max(width[c], row[c].size());
+    auto line = [&](const std::vector<std::string>& cells) {
+        std::string out = " ";
+        for (std::size_t c = 0; c < width.size(); ++c) {
+            const std::string cell = c < cells.size() ? cells[c] : "";
+            const std::string pad(width[c] - std::min(width[c], cell.size()), ' ');
+            out += " " + (c == 0 ? cell + pad : pad + cell);
+        }
+        std::printf("%s\n", out.c_str());
+    };
+    std::printf("%s:\n", t.title.c_str());
+    line(t.columns);
+    for (const auto& row : t.rows) line(row);
+}
+
 int cmd_inspect(const common_args& args) {
     const auto sc = load(args);
     const auto t0 = std::chrono::steady_clock::now();
@@ -83,29 +103,9 @@ int cmd_inspect(const common_args& args) {
     std::printf("%s", memspike::format_graph_report(report).c_str());
     std::printf("neuron state: %.3f MB measured; network built in %.2f s\n", static_cast<double>(sim.state_memory_bytes()) / 1e6,
                 build_s);
-    if (sc.backend.kind == "crossbar") {
-        const auto rows = static_cast<std::uint32_t>(sc.backend.params.at("tile_rows"));
-        const auto cols = static_cast<std::uint32_t>(sc.backend.params.at("tile_cols"));
-        std::printf("crossbar tiles (%u x %u cells, one synapse per cell; used: in the reorder = %s mapping):\n", rows, cols,
-                    sc.backend.params.at("reorder") != 0.0 ? "true" : "false");
-        std::printf("  %-24s %12s %10s %14s %14s %12s %12s\n", "projection", "cells used", "rows", "tiles natural", "tiles RCM",
-                    "util natural", "util RCM");
-        std::uint64_t total_natural = 0, total_rcm = 0, total_synapses = 0;
-        for (const auto& t : memspike::crossbar::tile_report(sc, sim.synapses(), rows, cols)) {
-            std::printf("  %-24s %12llu %10llu %14llu %14llu %11.2f%% %11.2f%%\n", t.projection.c_str(),
-                        static_cast<unsigned long long>(t.synapses), static_cast<unsigned long long>(t.rows),
-                        static_cast<unsigned long long>(t.tiles_natural), static_cast<unsigned long long>(t.tiles_rcm),
-                        100.0 * t.utilisation_natural, 100.0 * t.utilisation_rcm);
-            total_natural += t.tiles_natural;
-            total_rcm += t.tiles_rcm;
-            total_synapses += t.synapses;
-        }
-        const double cells = static_cast<double>(rows) * cols;
-        std::printf("  %-24s %12llu %10s %14llu %14llu %11.2f%% %11.2f%%\n", "total", static_cast<unsigned long long>(total_synapses), "",
-                    static_cast<unsigned long long>(total_natural), static_cast<unsigned long long>(total_rcm),
-                    total_natural ? 100.0 * total_synapses / (total_natural * cells) : 0.0,
-                    total_rcm ? 100.0 * total_synapses / (total_rcm * cells) : 0.0);
-    }
+    const auto& backend = memspike::builtin_registry().find_backend(sc.backend.kind);
+    if (backend.inspect)
+        for (const auto& table : backend.inspect(sc, sim.synapses(), backend.complete(sc.backend.params))) print_table(table);
     return 0;
 }
 
@@ -149,7 +149,7 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
     progress.finish();
     if (sc.recording.energy_bin_ms > 0)
         for (const auto& name : memspike::builtin_energy_models()) {
-            const auto model = memspike::find_energy_model(name);
+            const auto model = memspike::find_energy_model(name, memspike::builtin_registry());
             // e.g. reram_crossbar on a digital run, or at another read voltage than it was derived at
             const auto why = memspike::energy_model_mismatches(model, sc.backend, models.find_backend(sc.backend.kind));
             if (!why.empty()) {
@@ -219,7 +219,7 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
     std::vector<memspike::energy_estimate> est;
     std::vector<std::string> skipped;
     for (const auto& n : names) {
-        const auto model = memspike::find_energy_model(n);
+        const auto model = memspike::find_energy_model(n, memspike::builtin_registry());
         const auto why = memspike::energy_model_mismatches(model, backend, memspike::builtin_registry().find_backend(backend.kind));
         if (!why.empty()) {
             std::string all;

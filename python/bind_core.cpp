@@ -178,7 +178,7 @@ py::dict energy_dict(const energy_estimate& e, tick_t ticks, double resolution_m
 /// refused, as `memspike report` leaves it out.
 py::dict price(const std::string& model, const backend_spec& run_backend, const event_counts& counts, const dense_profile& d,
                tick_t ticks, double resolution_ms, double inference_ms) {
-    const energy_model m = find_energy_model(model);
+    const energy_model m = find_energy_model(model, builtin_registry());
     const auto why = energy_model_mismatches(m, run_backend, builtin_registry().find_backend(run_backend.kind));
     if (!why.empty())
         throw error("energy model '" + m.name + "' does not apply to this run: " + why.front() +
@@ -188,22 +188,28 @@ py::dict price(const std::string& model, const backend_spec& run_backend, const 
     return out;
 }
 
-/// Ledger counts by category name (dict from Python) -> event_counts; an unknown name is an error
-/// naming the known ones, a missing one counts 0.
+/// Ledger counts by category name (dict from Python) -> event_counts: the engine's counters and
+/// any counter a registered backend declares; an unknown name is an error naming the known ones,
+/// a missing one counts 0.
 event_counts counts_from_py(const std::map<std::string, std::uint64_t>& counts) {
-    event_counts out;
-    for (const auto& [name, n] : counts) {
-        const auto it = std::find(event_names.begin(), event_names.end(), name);
-        if (it == event_names.end())
-            throw unknown_model("ledger category", name, std::vector<std::string>(event_names.begin(), event_names.end()));
-        out.n[static_cast<std::size_t>(it - event_names.begin())] = n;
-    }
+    const model_registry& registry = builtin_registry();
+    std::vector<std::string> known = event_counts().names();
+    for (const auto& b : registry.backend_names())
+        for (const auto& c : registry.find_backend(b).counters) known.push_back(c.name);
+    for (const auto& [name, n] : counts)
+        if (std::find(known.begin(), known.end(), name) == known.end()) throw unknown_model("ledger category", name, known);
+    // In the backends' declaration order, as a live run lists them (the report's line order).
+    std::vector<std::string> names = event_counts().names();
+    for (std::size_t k = names.size(); k < known.size(); ++k)
+        if (counts.count(known[k]) && std::find(names.begin(), names.end(), known[k]) == names.end()) names.push_back(known[k]);
+    event_counts out(names);
+    for (const auto& [name, n] : counts) out.at(name) = n;
     return out;
 }
 
 py::dict counts_dict(const event_counts& e) {
     py::dict d;
-    for (std::size_t k = 0; k < event_names.size(); ++k) d[py::str(std::string(event_names[k]))] = e.n[k];
+    for (std::size_t k = 0; k < e.size(); ++k) d[py::str(e.names()[k])] = e.values()[k];
     return d;
 }
 
@@ -806,7 +812,7 @@ void register_core(py::module_& m) {
     // --- energy ------------------------------------------------------------------------------------
     m.def("energy_models", &builtin_energy_models, "Names of the shipped energy presets (models/energy/*.toml).");
     m.def("energy_model_info", [](const std::string& model) {
-              const energy_model m = find_energy_model(model);
+              const energy_model m = find_energy_model(model, builtin_registry());
               py::dict d;
               d["name"] = m.name;
               d["kind"] = m.kind;

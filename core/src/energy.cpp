@@ -53,13 +53,51 @@ double number_at(const std::string& file, const toml::node& n, const std::string
 
 } // namespace
 
-const std::vector<std::string>& event_model_categories() {
-    static const std::vector<std::string> c = [] {
-        std::vector<std::string> out(event_names.begin(), event_names.end());
-        out.push_back("idle_neuron_ticks");
-        return out;
-    }();
+const std::vector<counter_info>& engine_counters() {
+    static const std::vector<counter_info> c{
+        {"spikes", "events", "spikes emitted by neurons and sources"},
+        {"synaptic_events", "events", "synaptic events delivered through synapses"},
+        {"stimulus_events", "events", "events injected by Poisson stimuli"},
+        {"neuron_updates", "events", "neuron-ticks in which a neuron received input and was updated"},
+        {"trace_updates", "events", "plasticity trace increments"},
+        {"weight_updates", "events", "plastic weight changes"},
+    };
     return c;
+}
+
+namespace {
+std::vector<std::string> engine_counter_names() {
+    std::vector<std::string> out;
+    for (const auto& c : engine_counters()) out.push_back(c.name);
+    return out;
+}
+} // namespace
+
+event_counts::event_counts() : names_(engine_counter_names()), n_(names_.size(), 0) {}
+
+event_counts::event_counts(std::vector<std::string> names) : names_(std::move(names)), n_(names_.size(), 0) {
+    const auto& engine = engine_counters();
+    for (std::size_t k = 0; k < engine.size(); ++k)
+        if (k >= names_.size() || names_[k] != engine[k].name)
+            throw io_error("ledger categories must start with the engine's (" + join_names(engine_counter_names()) + "); got " +
+                           join_names(names_));
+}
+
+std::size_t event_counts::index_of(std::string_view name) const {
+    for (std::size_t k = 0; k < names_.size(); ++k)
+        if (names_[k] == name) return k;
+    throw unknown_model("ledger category", std::string(name), names_);
+}
+std::uint64_t& event_counts::at(std::string_view name) { return n_[index_of(name)]; }
+std::uint64_t event_counts::at(std::string_view name) const { return n_[index_of(name)]; }
+bool event_counts::has(std::string_view name) const { return std::find(names_.begin(), names_.end(), name) != names_.end(); }
+
+std::vector<std::string> event_model_categories(const model_registry& registry, const std::string& backend) {
+    std::vector<std::string> out = engine_counter_names();
+    out.push_back("idle_neuron_ticks");
+    if (!backend.empty())
+        for (const auto& c : registry.find_backend(backend).counters) out.push_back(c.name);
+    return out;
 }
 
 const std::vector<std::string>& dense_model_categories() {
@@ -68,18 +106,20 @@ const std::vector<std::string>& dense_model_categories() {
 }
 
 namespace {
-energy_model parse_energy_model_at(const std::string& text, const std::string& file, int depth);
+energy_model parse_energy_model_at(const std::string& text, const std::string& file, const model_registry& registry, int depth);
 const toml::table& empty_table() {
     static const toml::table t;
     return t;
 }
 }
 
-energy_model parse_energy_model(const std::string& text, const std::string& file) { return parse_energy_model_at(text, file, 0); }
+energy_model parse_energy_model(const std::string& text, const std::string& file, const model_registry& registry) {
+    return parse_energy_model_at(text, file, registry, 0);
+}
 
 namespace {
 
-energy_model parse_energy_model_at(const std::string& text, const std::string& file, int depth) {
+energy_model parse_energy_model_at(const std::string& text, const std::string& file, const model_registry& registry, int depth) {
     toml::table root;
     try {
         root = toml::parse(text, file);
@@ -102,7 +142,7 @@ energy_model parse_energy_model_at(const std::string& text, const std::string& f
         if (!in) fail(file, bn, "model.base", "no energy model '" + base + "' (" + path + ")");
         std::ostringstream base_text;
         base_text << in.rdbuf();
-        m = parse_energy_model_at(base_text.str(), path, depth + 1);
+        m = parse_energy_model_at(base_text.str(), path, registry, depth + 1);
         m.text = text + "\n# ---- base preset " + path + " ----\n" + m.text;
     } else {
         m.text = text;
@@ -123,7 +163,10 @@ energy_model parse_energy_model_at(const std::string& text, const std::string& f
         }
     }
     if (m.kind != "event" && m.kind != "dense") fail(file, mt->get("kind"), "model.kind", "\"" + m.kind + "\" is not \"event\" or \"dense\"");
-    const auto& accepted = m.kind == "event" ? event_model_categories() : dense_model_categories();
+    if (!m.backend.empty() && !registry.contains_backend(m.backend))
+        fail(file, mt->get("backend"), "model.backend", "unknown backend '" + m.backend + "' (accepted: " + join_names(registry.backend_names()) + ")");
+    // An event model prices the engine's counters and, when it names its backend, that backend's.
+    const auto accepted = m.kind == "event" ? event_model_categories(registry, m.backend) : dense_model_categories();
 
     const toml::table* ct = root["cost"].as_table();
     if (ct == nullptr && mt->get("base") != nullptr) ct = &empty_table();
@@ -179,12 +222,12 @@ energy_model parse_energy_model_at(const std::string& text, const std::string& f
 
 } // namespace
 
-energy_model load_energy_model(const std::string& path) {
+energy_model load_energy_model(const std::string& path, const model_registry& registry) {
     std::ifstream in(path);
     if (!in) throw io_error("cannot open energy model '" + path + "'");
     std::ostringstream text;
     text << in.rdbuf();
-    return parse_energy_model(text.str(), path);
+    return parse_energy_model(text.str(), path, registry);
 }
 
 std::vector<std::string> builtin_energy_models() {
@@ -195,12 +238,12 @@ std::vector<std::string> builtin_energy_models() {
     return names;
 }
 
-energy_model find_energy_model(const std::string& name_or_path) {
-    if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".toml")) return load_energy_model(name_or_path);
+energy_model find_energy_model(const std::string& name_or_path, const model_registry& registry) {
+    if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".toml")) return load_energy_model(name_or_path, registry);
     const auto names = builtin_energy_models();
     if (std::find(names.begin(), names.end(), name_or_path) == names.end())
         throw unknown_model("energy model", name_or_path, names);
-    return load_energy_model(std::string(MEMSPIKE_ENERGY_DIR) + "/" + name_or_path + ".toml");
+    return load_energy_model(std::string(MEMSPIKE_ENERGY_DIR) + "/" + name_or_path + ".toml", registry);
 }
 
 energy_estimate estimate_energy(const energy_model& m, const event_counts& counts, const dense_profile& d, tick_t ticks,
@@ -217,7 +260,7 @@ energy_estimate estimate_energy(const energy_model& m, const event_counts& count
     };
     const double t = static_cast<double>(ticks);
     if (m.kind == "event") {
-        for (std::size_t k = 0; k < event_names.size(); ++k) add(std::string(event_names[k]), static_cast<double>(counts.n[k]), false);
+        for (std::size_t k = 0; k < counts.size(); ++k) add(counts.names()[k], static_cast<double>(counts.values()[k]), false);
         const double neuron_ticks = static_cast<double>(d.neurons) * t;
         add("idle_neuron_ticks", std::max(0.0, neuron_ticks - static_cast<double>(counts[event_kind::neuron_updates])), false);
     } else {

@@ -706,10 +706,10 @@ recorded_ledger read_energy_ledger(const std::string& path) {
         check(H5Aread(c.get(), H5T_NATIVE_INT8, &complete), path, "reading attribute complete");
         out.complete = complete != 0;
     }
-    auto read_text = [&](const char* name, std::string& to) {  // variable-length UTF-8 string
-        if (H5Aexists(file.get(), name) <= 0) return;
+    auto read_text = [&](const char* name, std::string& to, hid_t obj) {  // variable-length UTF-8 string
+        if (H5Aexists(obj, name) <= 0) return;
         const std::string what = std::string("reading attribute ") + name;
-        handle a = own_attr(H5Aopen(file.get(), name, H5P_DEFAULT), path, what);
+        handle a = own_attr(H5Aopen(obj, name, H5P_DEFAULT), path, what);
         handle type = own_type(H5Tcopy(H5T_C_S1), path, what);
         check(H5Tset_size(type.get(), H5T_VARIABLE), path, what);
         check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, what);
@@ -720,7 +720,22 @@ recorded_ledger read_energy_ledger(const std::string& path) {
             H5free_memory(text);
         }
     };
-    read_text("backend", out.backend);
+    read_text("backend", out.backend, file.get());
+    // The ledger's columns, by name: the engine's counters, then those of the run's backend.
+    std::string categories;
+    read_text("categories", categories, group.get());
+    std::vector<std::string> names;
+    for (std::size_t a = 0; !categories.empty();) {
+        const std::size_t b = categories.find(',', a);
+        names.push_back(categories.substr(a, b == std::string::npos ? std::string::npos : b - a));
+        if (b == std::string::npos) break;
+        a = b + 1;
+    }
+    try {
+        out.totals = event_counts(names);
+    } catch (const io_error& e) {
+        throw io_error("HDF5 file '" + path + "': /energy attribute 'categories': " + e.what());
+    }
     // The backend's parameters: root attributes "backend.<name>".
     const auto on_attr = [](hid_t obj, const char* name, const H5A_info_t*, void* data) -> herr_t {
         const std::string n(name);
@@ -744,17 +759,24 @@ recorded_ledger read_energy_ledger(const std::string& path) {
     handle counts = own_dataset(H5Dopen2(group.get(), "counts", H5P_DEFAULT), path, "opening /energy/counts");
     handle space = own_space(H5Dget_space(counts.get()), path, "reading /energy/counts");
     hsize_t dims[2] = {0, 0};
+    if (H5Sget_simple_extent_ndims(space.get()) != 2)
+        throw io_error("HDF5 file '" + path + "': /energy/counts must be a 2-D dataset (bins x categories)");
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-    if (dims[1] != event_names.size())
+    if (dims[1] != out.totals.size())
         throw io_error("HDF5 file '" + path + "': /energy/counts has " + std::to_string(dims[1]) + " columns, expected " +
-                       std::to_string(event_names.size()) + " (another schema version?)");
+                       std::to_string(out.totals.size()) + " (one per name in /energy's 'categories')");
     out.bins = dims[0];
     if (dims[0] > 0) {
         std::vector<std::uint64_t> data(dims[0] * dims[1]);
         check(H5Dread(counts.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), path, "reading /energy/counts");
         for (hsize_t b = 0; b < dims[0]; ++b)
-            for (hsize_t c = 0; c < dims[1]; ++c) out.totals.n[c] += data[b * dims[1] + c];
+            for (hsize_t c = 0; c < dims[1]; ++c) out.totals.values()[c] += data[b * dims[1] + c];
         handle ticks = own_dataset(H5Dopen2(group.get(), "ticks", H5P_DEFAULT), path, "opening /energy/ticks");
+        handle tspace = own_space(H5Dget_space(ticks.get()), path, "reading /energy/ticks");
+        hsize_t tdims[1] = {0};
+        if (H5Sget_simple_extent_ndims(tspace.get()) != 1 || (H5Sget_simple_extent_dims(tspace.get(), tdims, nullptr), tdims[0] != dims[0]))
+            throw io_error("HDF5 file '" + path + "': /energy/ticks must be 1-D with one row per row of /energy/counts (" +
+                           std::to_string(dims[0]) + ")");
         std::vector<tick_t> t(dims[0]);
         check(H5Dread(ticks.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()), path, "reading /energy/ticks");
         out.ticks = t.back();

@@ -73,8 +73,19 @@ void require_non_negative(const std::string& owner, const param_map& p, const st
 
 param_map model_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 
+void model_registry::claim_streams(const std::string& owner, const std::vector<stream_info>& streams) {
+    for (const auto& s : streams) {
+        const auto taken = std::find_if(streams_.begin(), streams_.end(), [&](const stream_info& o) { return o.purpose == s.purpose; });
+        if (taken != streams_.end())
+            throw internal_error(owner + ": random stream '" + s.name + "' has purpose number " +
+                                 std::to_string(static_cast<std::uint64_t>(s.purpose)) + ", already used by '" + taken->name + "'");
+        streams_.push_back(s);
+    }
+}
+
 void model_registry::add(model_info info) {
     if (contains(info.name)) throw internal_error("model '" + info.name + "' registered twice");
+    claim_streams("model " + info.name, info.streams);
     models_.push_back(std::move(info));
 }
 
@@ -117,7 +128,15 @@ param_map plasticity_info::complete(const param_map& given) const { return compl
 void model_registry::add_backend(backend_info info) {
     for (const auto& b : backends_)
         if (b->name == info.name) throw internal_error("backend '" + info.name + "' registered twice");
+    claim_streams("backend " + info.name, info.streams);
+    for (const auto& c : info.counters)
+        for (const auto& e : engine_counters())
+            if (c.name == e.name) throw internal_error("backend " + info.name + ": counter '" + c.name + "' is one of the engine's");
     backends_.push_back(std::make_shared<const backend_info>(std::move(info)));
+}
+
+bool model_registry::contains_backend(const std::string& name) const {
+    return std::any_of(backends_.begin(), backends_.end(), [&](const auto& b) { return b->name == name; });
 }
 
 const backend_info& model_registry::find_backend(const std::string& name) const {

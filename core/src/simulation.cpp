@@ -180,6 +180,7 @@ struct simulation::impl {
     std::vector<modulator_event> modulator_events;  // sorted by tick
     tick_t energy_bin = 0;         // ticks per ledger bin written to the recorder (0: none)
     event_counts energy_written;   // totals at the end of the last written bin
+    std::vector<std::string> ledger_names;  // the engine's counters, then the backend's
     std::size_t next_modulator_event = 0;
     std::vector<spike_trains> kept_spikes;
     tick_t now = 0;
@@ -261,6 +262,8 @@ struct simulation::impl {
             if (sc.backend.where.file.empty()) throw;
             throw scenario_error(sc.backend.where.file, sc.backend.where.line, sc.backend.where.column, sc.backend.where.key, e.what());
         }
+        ledger_names = event_counts().names();
+        for (const auto& c : info.counters) ledger_names.push_back(c.name);
         const backend_context cx{sc, models, store, params};
         auto backends = info.create(cx);
         if (backends.size() != parts.size())
@@ -478,7 +481,7 @@ struct simulation::impl {
 
     /// Energy-ledger totals now (counters already folded in, plus the partitions' running ones).
     event_counts events_now() const {
-        event_counts e;
+        event_counts e(ledger_names);
         e[event_kind::spikes] = counters.spikes;
         e[event_kind::synaptic_events] = counters.synaptic_events;
         e[event_kind::stimulus_events] = counters.stimulus_events;
@@ -492,15 +495,15 @@ struct simulation::impl {
                     e[event_kind::trace_updates] += pb->counters().trace_updates;
                     e[event_kind::weight_updates] += pb->counters().weight_updates;
                 }
-            part.backend->add_events(e);
+            part.backend->add_events(e.backend_values());
         }
         return e;
     }
 
     void write_energy_bin(recorder* rec, tick_t end) {
         const event_counts now_counts = events_now();
-        std::array<std::uint64_t, event_names.size()> bin{};
-        for (std::size_t k = 0; k < bin.size(); ++k) bin[k] = now_counts.n[k] - energy_written.n[k];
+        std::vector<std::uint64_t> bin(now_counts.size());
+        for (std::size_t k = 0; k < bin.size(); ++k) bin[k] = now_counts.values()[k] - energy_written.values()[k];
         rec->append_energy(end, bin);
         energy_written = now_counts;
     }
@@ -598,7 +601,8 @@ struct simulation::impl {
         if (sc.recording.energy_bin_ms > 0) {
             energy_bin = std::max<tick_t>(1, ms_to_ticks_round(sc.recording.energy_bin_ms, sc.simulation.resolution_ms));
             const dense_profile d = dense();
-            rec->add_energy(event_names, d.neurons, d.synapses, d.dense_weights, energy_bin);
+            const std::vector<std::string_view> categories(ledger_names.begin(), ledger_names.end());
+            rec->add_energy(categories, d.neurons, d.synapses, d.dense_weights, energy_bin);
             energy_written = events_now();
         }
         for (const auto& ws : sc.recording.weights) {

@@ -28,30 +28,13 @@
 #include "memspike/core/model.hpp"
 #include "memspike/core/random.hpp"
 #include "memspike/core/state_io.hpp"
+#include "memspike/models/decay_table.hpp"
 
 namespace memspike::lif {
 
 inline constexpr tick_t never = std::numeric_limits<tick_t>::max();
 
-/// exp(-k h / tau) for whole k: a table for the common short intervals, std::exp beyond. Both give
-/// the same value for the same k (the table holds std::exp of the same expression), so a lazy
-/// update and a crossing prediction always agree.
-class decay_table {
-public:
-    decay_table() = default;
-    decay_table(double h_over_tau, std::size_t size = 4096) : rate_(h_over_tau), table_(size) {
-        for (std::size_t k = 0; k < size; ++k) table_[k] = std::exp(-static_cast<double>(k) * rate_);
-    }
-    double operator()(tick_t k) const {
-        return static_cast<std::uint64_t>(k) < table_.size() ? table_[static_cast<std::size_t>(k)]
-                                                             : std::exp(-static_cast<double>(k) * rate_);
-    }
-    double rate() const { return rate_; }
-
-private:
-    double rate_ = 0.0;
-    std::vector<double> table_;
-};
+using memspike::decay_table;
 
 /// The parameters every LIF model has, in internal units.
 struct membrane_params {

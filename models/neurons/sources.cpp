@@ -21,6 +21,9 @@ namespace memspike::sources {
 namespace {
 
 constexpr tick_t never = std::numeric_limits<tick_t>::max();
+// The poisson_source's random stream, per (population, neuron): the purpose number it had when
+// core listed it, so seeds keep their results.
+constexpr stream_purpose poisson_source_stream{6};
 
 class source_group : public neuron_group {
 public:
@@ -45,7 +48,7 @@ public:
         next_ms_.resize(ctx.count);
         rng_.reserve(ctx.count);
         for (std::uint32_t i = 0; i < ctx.count; ++i) {
-            rng_.emplace_back(ctx.seed, stream_purpose::poisson_source, ctx.population_index, ctx.first + i);
+            rng_.emplace_back(ctx.seed, poisson_source_stream, ctx.population_index, ctx.first + i);
             if (p.at("rate") > 0.0) {
                 next_ms_[i] = p.at("start") + rng_[i].exponential(mean_isi_ms_);
                 push(i);
@@ -125,6 +128,7 @@ model_info poisson_source_model() {
     model_info m;
     m.name = "poisson_source";
     m.summary = "independent Poisson spike trains, one per neuron";
+    m.streams = {{"poisson_source", poisson_source_stream, "spike times, per population and neuron"}};
     m.params = {
         {"rate", dimension::frequency, std::numeric_limits<double>::quiet_NaN(), "firing rate of each neuron"},
         {"start", dimension::time, 0.0, "first time a spike may occur"},

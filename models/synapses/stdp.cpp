@@ -37,12 +37,11 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/state_io.hpp"
 #include "memspike/core/units.hpp"
-#include "neurons/lif_base.hpp"
+#include "memspike/models/decay_table.hpp"
 
 namespace memspike::plasticity {
 namespace {
 
-using lif::decay_table;
 
 /// A lazily decayed trace: value at tick `last`.
 struct trace {

@@ -23,6 +23,7 @@
 #include "memspike/backends/crossbar/crossbar.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -36,6 +37,16 @@
 
 namespace memspike::crossbar {
 namespace {
+
+/// The backend's ledger counters, in the order of info.counters (crossbar_backend()).
+enum counter : std::size_t {
+    tiles_woken, row_drives, cell_reads, read_conductance, adc_conversions, adc_clipped, set_pulses, reset_pulses, counter_count
+};
+
+// Its random streams: the purpose numbers it had when core listed them, so seeds keep their results.
+constexpr stream_purpose device_stream{8};  // device-to-device variation and faults, per device
+constexpr stream_purpose read_stream{9};    // read noise, per partition
+constexpr stream_purpose write_stream{10};  // cycle-to-cycle noise and stochastic rounding, per partition
 
 constexpr const char* owner = "crossbar";
 constexpr std::uint16_t unused_column = std::numeric_limits<std::uint16_t>::max();
@@ -222,8 +233,8 @@ double weight_range(const backend_context& cx, std::size_t projection) {
 class crossbar_partition final : public synaptic_backend {
 public:
     crossbar_partition(const settings& s, std::uint64_t seed, std::uint32_t partition, double resolution_ms)
-        : s_(s), seed_(seed), h_(resolution_ms), read_rng_(seed, stream_purpose::crossbar_read, partition),
-          write_rng_(seed, stream_purpose::crossbar_write, partition),
+        : s_(s), seed_(seed), h_(resolution_ms), read_rng_(seed, read_stream, partition),
+          write_rng_(seed, write_stream, partition),
           varied_(s.dev.sigma_d2d > 0.0 || s.dev.p_stuck_on > 0.0 || s.dev.p_stuck_off > 0.0),
           rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest) {
         column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
@@ -370,9 +381,9 @@ public:
         for (std::uint64_t j = 0; j < part.blocks[b].size(); ++j) sync(blocks_[b], part.blocks[b], j, t);
     }
 
-    void add_events(event_counts& e) const override {
-        for (std::size_t k = 0; k < e.n.size(); ++k) e.n[k] += events_.n[k];
-        e[event_kind::crossbar_read_conductance] += static_cast<std::uint64_t>(std::llround(read_conductance_));
+    void add_events(std::span<std::uint64_t> mine) const override {
+        for (std::size_t k = 0; k < events_.size(); ++k) mine[k] += events_[k];
+        mine[read_conductance] += static_cast<std::uint64_t>(std::llround(read_conductance_));
     }
 
     std::size_t memory_bytes() const override {
@@ -413,7 +424,7 @@ private:
     /// Device `polarity` (0: G+, 1: G-) of cell c: nominal, or drawn from its own stream.
     device_instance device(const tiled_block& tb, std::uint32_t c, int polarity) const {
         if (!varied_) return {s_.dev.g_min, s_.dev.g_max, fault::none};
-        random_stream rng(seed_, stream_purpose::crossbar_device, tb.stream_key, 2 * std::uint64_t{c} + static_cast<std::uint64_t>(polarity));
+        random_stream rng(seed_, device_stream, tb.stream_key, 2 * std::uint64_t{c} + static_cast<std::uint64_t>(polarity));
         return draw_device(s_.dev, rng);
     }
 
@@ -445,13 +456,13 @@ private:
     double program(const device_instance& dev, double g, double target) {
         if (s_.dev.continuous()) {  // an ideal device: one exact write
             const double now = program_level(s_.dev, dev, target);
-            if (now > g) ++events_[event_kind::crossbar_set_pulses];
-            if (now < g) ++events_[event_kind::crossbar_reset_pulses];
+            if (now > g) ++events_[set_pulses];
+            if (now < g) ++events_[reset_pulses];
             return now;
         }
         const int n = pulses_towards(s_.dev, dev, g, target, rounding_, write_rng_);
         if (n == 0) return g;
-        events_[n > 0 ? event_kind::crossbar_set_pulses : event_kind::crossbar_reset_pulses] += static_cast<std::uint64_t>(std::abs(n));
+        events_[n > 0 ? set_pulses : reset_pulses] += static_cast<std::uint64_t>(std::abs(n));
         return apply_pulses(s_.dev, dev, g, n > 0, static_cast<unsigned>(std::abs(n)), write_rng_);
     }
 
@@ -465,7 +476,7 @@ private:
         const double lo = is_signed ? -half : 0.0, hi = half - 1.0;
         double code = std::nearbyint(x / lsb);
         if (code < lo || code > hi) {
-            ++events_[event_kind::crossbar_adc_clipped];
+            ++events_[adc_clipped];
             code = std::clamp(code, lo, hi);
         }
         return code * lsb;
@@ -501,10 +512,10 @@ private:
 
         const std::size_t rows = T.active.size();
         auto& e = events_;
-        ++e[event_kind::crossbar_tiles_woken];
-        e[event_kind::crossbar_row_drives] += rows;
-        e[event_kind::crossbar_cell_reads] += 2 * rows * cols;
-        e[event_kind::crossbar_adc_conversions] += std::uint64_t{cols} * (s_.arr.adc_per_polarity ? 2 : 1);
+        ++e[tiles_woken];
+        e[row_drives] += rows;
+        e[cell_reads] += 2 * rows * cols;
+        e[adc_conversions] += std::uint64_t{cols} * (s_.arr.adc_per_polarity ? 2 : 1);
         for (std::uint32_t c = 0; c < cols; ++c) {
             double p = ap[c] * drift, m = am[c] * drift;
             if (noisy) {
@@ -613,7 +624,7 @@ private:
     std::vector<double> ir_qci_, ir_row_total_;
     std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- of the tile being read
     std::vector<float> drifted_;
-    event_counts events_;
+    std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };
 
@@ -661,6 +672,22 @@ backend_info crossbar_backend() {
         param("r_wire", D::resistance, arr.r_wire, "wire resistance per cell segment (MemTorch example: 2 Ohm); 0: no IR drop"),
         param("stochastic_rounding", D::dimensionless, 1.0, "round a plastic update's pulse count stochastically (true) or to nearest", false, true),
     };
+    info.counters = {
+        {"crossbar_tiles_woken", "events", "(tile, tick) pairs with at least one driven row"},
+        {"crossbar_row_drives", "events", "rows driven, per woken tile"},
+        {"crossbar_cell_reads", "events", "devices read: driven rows x used columns x 2 (G+ and G-)"},
+        {"crossbar_read_conductance", "nS", "sum of the conductances read: read energy is V^2 t times this"},
+        {"crossbar_adc_conversions", "events", "used columns of woken tiles (x 2 when G+ and G- are converted apart)"},
+        {"crossbar_adc_clipped", "events", "conversions whose input lay outside the ADC range (clipped)"},
+        {"crossbar_set_pulses", "events", "potentiating programming pulses"},
+        {"crossbar_reset_pulses", "events", "depressing programming pulses"},
+    };
+    info.streams = {
+        {"crossbar_device", device_stream, "device-to-device variation and faults, per device"},
+        {"crossbar_read", read_stream, "read noise, per partition"},
+        {"crossbar_write", write_stream, "cycle-to-cycle noise and stochastic rounding, per partition"},
+    };
+    info.inspect = inspect_tiles;
     info.validate = validate;
     info.create = [](const backend_context& cx) {
         const settings s = settings_of(cx.params);

@@ -112,7 +112,7 @@ public:
             for (std::uint32_t d = 0; d < m.delays; ++d) load_range(m, part.blocks[b], j, d);
     }
 
-    void add_events(event_counts& e) const override { e[event_kind::dense_macs] += macs_; }
+    void add_events(std::span<std::uint64_t> mine) const override { mine[0] += macs_; }  // dense_macs
 
     std::size_t memory_bytes() const override {
         std::size_t bytes = y_.capacity() * sizeof(double) + hit_.capacity() * 8;
@@ -148,6 +148,7 @@ backend_info dense_backend() {
     info.name = "dense";
     info.summary = "clock-driven: every tick, each projection's dense weight matrix (one per delay) times the spike vector";
     info.params = {{"max_memory", dimension::dimensionless, 8.0, "largest size of the dense matrices, GiB (a guard)"}};
+    info.counters = {{"dense_macs", "events", "multiply-accumulates of the clock-driven weight-matrix products"}};
     info.validate = [](const param_map& p) { require_positive(owner, p, "max_memory", dimension::dimensionless); };
     info.create = [](const backend_context& cx) {
         double bytes = 0.0;

@@ -56,7 +56,7 @@ TEST_CASE("dense: one matrix product per projection, delay and tick (N_pre x N_p
     const auto sim = run_all(with_backend(sc, "dense"));
     const std::uint64_t ticks = 200;
     CHECK(sim->counters().visited_ticks == ticks);  // clock-driven: no tick skipped
-    CHECK(sim->events()[event_kind::dense_macs] == (30 * 20 + 20 * 7) * ticks);
+    CHECK(sim->events().at("dense_macs") == (30 * 20 + 20 * 7) * ticks);
 }
 
 TEST_CASE("dense: a network too large for the memory guard is refused with the numbers", "[dense][errors]") {

@@ -224,14 +224,14 @@ TEST_CASE("energy ledger: counts equal independent counts, bins add up to the to
     hsize_t dims[2];
     H5Sget_simple_extent_dims(space, dims, nullptr);
     CHECK(dims[0] == (end + 69) / 70);
-    CHECK(dims[1] == event_names.size());
+    CHECK(dims[1] == e.size());
     std::vector<std::uint64_t> counts(dims[0] * dims[1]);
     H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, counts.data());
     for (std::size_t c = 0; c < dims[1]; ++c) {
         std::uint64_t sum = 0;
         for (std::size_t b = 0; b < dims[0]; ++b) sum += counts[b * dims[1] + c];
-        INFO("category " << event_names[c]);
-        CHECK(sum == e.n[c]);
+        INFO("category " << e.names()[c]);
+        CHECK(sum == e.values()[c]);
     }
     H5Sclose(space);
     H5Dclose(d);

@@ -3,13 +3,11 @@
 //
 // The scheduler owns time, neurons, stimuli and plasticity rules; a backend owns one thing, turning
 // the spikes that arrive at a partition in one tick into synaptic input per target neuron and
-// port. Three implement it:
-//   digital   exact float weights, event by event (core/src/digital_backend.cpp), the reference;
-//   crossbar  weights as memristor conductance pairs in tiles, read as column currents
-//             (backends/src/crossbar/);
-//   dense     the clock-driven baseline (backends/src/dense/).
-// A scenario selects one with [backend] kind = "..." plus its parameters; everything else stays
-// the same. One backend object serves one partition, so it is only ever called from one thread
+// port. Core has the reference, `digital` (exact float weights, event by event,
+// core/src/digital_backend.cpp); others are plug-ins (backends/), each a folder and one line in
+// backends/src/builtin.cpp, declaring here what core needs to know of them: parameters, ledger
+// counters, random streams and `inspect` tables. A scenario selects one with [backend] kind = "..."
+// plus its parameters; everything else stays the same. One backend object serves one partition, so it is only ever called from one thread
 // at a time and needs no locks.
 #pragma once
 
@@ -86,16 +84,17 @@ public:
 
     /// Weights of block `b` were changed outside delivery (a plasticity rule settled them, or
     /// set_weights replaced them) at tick t. A backend that keeps its own copy of the weights
-    /// brings it in line (the crossbar programs its devices) and may write back what it realised.
+    /// brings it in line (e.g. programs its devices) and may write back what it realised.
     virtual void weights_changed(tick_t t, const partition_view& part, std::size_t b) {}
 
     /// A clock-driven backend is called every tick, also when no spike arrives, and the
     /// scheduler then skips no ticks (the dense baseline).
     virtual bool clock_driven() const { return false; }
 
-    /// Adds the backend's own event counts (crossbar tiles woken, ADC conversions...). A reset
-    /// builds new backends, so their counts start from zero.
-    virtual void add_events(event_counts& e) const {}
+    /// Adds the backend's own event counts to `mine`: one slot per counter its backend_info
+    /// declares, in that order (crossbar tiles woken, ADC conversions...). A reset builds new
+    /// backends, so their counts start from zero.
+    virtual void add_events(std::span<std::uint64_t> mine) const {}
     virtual std::size_t memory_bytes() const { return 0; }
 
     /// Checkpoints: state that changes while running (device conductances, random streams).
@@ -109,15 +108,28 @@ struct backend_context {
     const scenario& sc;
     const model_registry& models;
     /// The synapses. A backend may rewrite the weights of its blocks to the values it realises
-    /// (the crossbar's programmed conductances), so that reading weights shows what is computed.
+    /// (e.g. programmed conductances), so that reading weights shows what is computed.
     synapse_store& store;
     const param_map& params;  // completed backend parameters, internal units
+};
+
+/// A table a backend adds to `memspike inspect` (e.g. the crossbar's tiles per projection).
+struct inspect_table {
+    std::string title;
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::string>> rows;  // one cell per column
 };
 
 struct backend_info {
     std::string name;
     std::string summary;
     std::vector<param_info> params;
+    /// The backend's own ledger counters (beyond the engine's), in the order add_events fills them.
+    std::vector<counter_info> counters;
+    /// The random streams it draws from (purpose numbers unique in a registry).
+    std::vector<stream_info> streams;
+    /// Tables for `memspike inspect` about a built network (may be empty).
+    std::function<std::vector<inspect_table>(const scenario&, const synapse_store&, const param_map&)> inspect;
     /// Cross-parameter checks; throws invalid_parameter naming the backend and the parameter.
     std::function<void(const param_map&)> validate;
     std::function<std::vector<std::unique_ptr<synaptic_backend>>(const backend_context&)> create;

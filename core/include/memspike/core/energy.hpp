@@ -3,13 +3,26 @@
 // later costed by named hardware models (presets with a citation for every number).
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace memspike {
 
-/// Event classes counted by the engine (digital event-driven backend).
+class model_registry;  // model.hpp
+
+/// One class of counted event: its name (the ledger column in HDF5 and the category an energy
+/// preset prices), its unit ("events" for plain counts) and what it counts.
+struct counter_info {
+    std::string name;
+    std::string unit;
+    std::string doc;
+};
+
+/// The engine's own counters: every run has them, first and in this order. A backend declares
+/// its further counters in its registry entry (backend_info::counters), so core names none of them.
 enum class event_kind : std::size_t {
     spikes,           // spikes emitted by neurons and sources
     synaptic_events,  // synaptic events delivered through synapses
@@ -17,29 +30,40 @@ enum class event_kind : std::size_t {
     neuron_updates,   // neuron-ticks in which a neuron received input and was updated
     trace_updates,    // plasticity trace increments
     weight_updates,   // plastic weight changes
-    // Crossbar backend (counted per partition, per tick):
-    crossbar_tiles_woken,      // (tile, tick) pairs with at least one driven row
-    crossbar_row_drives,       // rows driven, per woken tile
-    crossbar_cell_reads,       // devices read: driven rows x used columns x 2 (G+ and G-)
-    crossbar_read_conductance, // sum of the conductances read [nS]: read energy is V^2 t this
-    crossbar_adc_conversions,  // used columns of woken tiles (x 2 when G+ and G- are converted apart)
-    crossbar_adc_clipped,      // conversions whose input lay outside the ADC range (clipped)
-    crossbar_set_pulses,       // potentiating programming pulses
-    crossbar_reset_pulses,     // depressing programming pulses
-    // Dense backend:
-    dense_macs,                // multiply-accumulates of the clock-driven weight-matrix products
     count
 };
+const std::vector<counter_info>& engine_counters();
 
-inline constexpr std::array<std::string_view, static_cast<std::size_t>(event_kind::count)> event_names{
-    "spikes", "synaptic_events", "stimulus_events", "neuron_updates", "trace_updates", "weight_updates",
-    "crossbar_tiles_woken", "crossbar_row_drives", "crossbar_cell_reads", "crossbar_read_conductance",
-    "crossbar_adc_conversions", "crossbar_adc_clipped", "crossbar_set_pulses", "crossbar_reset_pulses", "dense_macs"};
+/// The ledger of one run: the engine's counters, then its backend's, each a count.
+class event_counts {
+public:
+    /// The engine's counters only, all zero.
+    event_counts();
+    /// Counters named `names` (the engine's first, in engine order; then any others), all zero.
+    /// Throws io_error when the engine's do not lead (e.g. a damaged file's category list).
+    explicit event_counts(std::vector<std::string> names);
 
-struct event_counts {
-    std::array<std::uint64_t, static_cast<std::size_t>(event_kind::count)> n{};
-    std::uint64_t& operator[](event_kind k) { return n[static_cast<std::size_t>(k)]; }
-    std::uint64_t operator[](event_kind k) const { return n[static_cast<std::size_t>(k)]; }
+    std::uint64_t& operator[](event_kind k) { return n_[static_cast<std::size_t>(k)]; }
+    std::uint64_t operator[](event_kind k) const { return n_[static_cast<std::size_t>(k)]; }
+    /// By name; throws unknown_model ("ledger category") listing the names this ledger has.
+    std::uint64_t& at(std::string_view name);
+    std::uint64_t at(std::string_view name) const;
+    bool has(std::string_view name) const;
+
+    const std::vector<std::string>& names() const { return names_; }
+    std::span<std::uint64_t> values() { return n_; }
+    std::span<const std::uint64_t> values() const { return n_; }
+    std::size_t size() const { return n_.size(); }
+    /// The counters after the engine's (a backend's own), in declaration order.
+    std::span<std::uint64_t> backend_values() { return std::span<std::uint64_t>(n_).subspan(engine_count); }
+
+    static constexpr std::size_t engine_count = static_cast<std::size_t>(event_kind::count);
+    bool operator==(const event_counts&) const = default;
+
+private:
+    std::size_t index_of(std::string_view name) const;
+    std::vector<std::string> names_;
+    std::vector<std::uint64_t> n_;
 };
 
 /// What a dense (clock-driven) machine would process for this network: every neuron every tick
@@ -90,17 +114,20 @@ struct energy_model {
     double index_bytes = 4.0;
 };
 
-/// Categories an event model may price, and those of a dense baseline.
-const std::vector<std::string>& event_model_categories();
+/// Categories an event model may price: the engine's counters, idle_neuron_ticks, and the counters
+/// of `backend` (the backend the model names; none when empty) as `registry` declares them.
+std::vector<std::string> event_model_categories(const model_registry& registry, const std::string& backend = "");
+/// Those of a dense baseline.
 const std::vector<std::string>& dense_model_categories();
 
 /// Reads and validates a preset; errors name the file, line, key and what is accepted.
-energy_model load_energy_model(const std::string& path);
-energy_model parse_energy_model(const std::string& text, const std::string& file);
+/// Categories are checked against `registry` (the engine's and the named backend's counters).
+energy_model load_energy_model(const std::string& path, const model_registry& registry);
+energy_model parse_energy_model(const std::string& text, const std::string& file, const model_registry& registry);
 /// The presets shipped with memspike (MEMSPIKE_ENERGY_DIR), by name.
 std::vector<std::string> builtin_energy_models();
 /// A preset by name ("loihi") or path ("my_chip.toml").
-energy_model find_energy_model(const std::string& name_or_path);
+energy_model find_energy_model(const std::string& name_or_path, const model_registry& registry);
 
 struct energy_line {
     std::string category;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "memspike/core/random.hpp"
 #include "memspike/core/spec.hpp"
 #include "memspike/core/time.hpp"
 #include "memspike/core/units.hpp"
@@ -130,6 +131,7 @@ struct model_info {
     std::vector<param_info> params;
     std::vector<port_info> ports;      // empty for pure sources
     std::vector<state_info> state;     // recordable / initialisable variables
+    std::vector<stream_info> streams;  // random streams the model draws from besides core's
     /// Checks cross-parameter rules (e.g. v_reset < v_th) for a complete parameter set in internal
     /// units; throws invalid_parameter naming the model and the parameter.
     std::function<void(const param_map&)> validate;
@@ -164,12 +166,20 @@ public:
     void add_backend(backend_info info);
     /// Throws unknown_model listing the registered backends.
     const backend_info& find_backend(const std::string& name) const;
+    bool contains_backend(const std::string& name) const;
     std::vector<std::string> backend_names() const;
 
+    /// Every random stream in use: core's, then those the registered plug-ins declared.
+    const std::vector<stream_info>& streams() const { return streams_; }
+
 private:
+    /// Takes `owner`'s streams; throws internal_error when a purpose number is already taken.
+    void claim_streams(const std::string& owner, const std::vector<stream_info>& streams);
+
     std::vector<model_info> models_;
     std::vector<std::shared_ptr<const plasticity_info>> plasticity_;
     std::vector<std::shared_ptr<const backend_info>> backends_;
+    std::vector<stream_info> streams_ = core_streams();
 };
 
 } // namespace memspike

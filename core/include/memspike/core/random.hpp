@@ -12,24 +12,46 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace memspike {
 
 /// What a stream is used for; part of the key so that, say, connectivity and stimulus streams
-/// with the same numeric ids never coincide.
+/// with the same numeric ids never coincide. Core names only its own purposes; a plug-in (model,
+/// backend) declares its own in its registry entry (`streams`, see stream_info), with a number
+/// that the registry checks is used by nobody else.
 enum class stream_purpose : std::uint64_t {
     connectivity = 1,
     weights = 2,
     delays = 3,
     initial_state = 4,
     poisson_stimulus = 5,
-    poisson_source = 6,
     user = 7,
-    crossbar_device = 8,  // device-to-device variation and faults, per device
-    crossbar_read = 9,    // read noise, per partition
-    crossbar_write = 10,  // cycle-to-cycle noise and stochastic rounding, per partition
 };
+
+/// A random stream and what it is for. Core's are core_streams(); a plug-in's purpose number may
+/// be any other (the built-in plug-ins keep 6 and 8-10, the numbers they had when core listed
+/// them, so a seed still gives the same results); the registry refuses a number used twice.
+struct stream_info {
+    std::string name;
+    stream_purpose purpose;
+    std::string doc;
+};
+
+/// The purposes core itself uses.
+inline const std::vector<stream_info>& core_streams() {
+    static const std::vector<stream_info> s{
+        {"connectivity", stream_purpose::connectivity, "connectivity rule draws, per projection and neuron"},
+        {"weights", stream_purpose::weights, "drawn weights, per projection and neuron"},
+        {"delays", stream_purpose::delays, "drawn delays, per projection and neuron"},
+        {"initial_state", stream_purpose::initial_state, "initial values of state variables, per population and neuron"},
+        {"poisson_stimulus", stream_purpose::poisson_stimulus, "Poisson stimuli, per stimulus and target"},
+        {"user", stream_purpose::user, "free for tests and embedding code"},
+    };
+    return s;
+}
 
 /// FNV-1a: a hash of names that is the same on every platform (std::hash is not), for stream keys.
 inline std::uint64_t stable_hash(std::string_view text) {

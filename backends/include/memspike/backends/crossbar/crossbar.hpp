@@ -28,4 +28,7 @@ struct projection_tiles {
 std::vector<projection_tiles> tile_report(const scenario& sc, const synapse_store& store, std::uint32_t tile_rows,
                                           std::uint32_t tile_cols);
 
+/// The `memspike inspect` table of tile_report at the backend's tile size (completed `params`).
+std::vector<inspect_table> inspect_tiles(const scenario& sc, const synapse_store& store, const param_map& params);
+
 } // namespace memspike::crossbar
