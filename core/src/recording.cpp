@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What a run writes to its recorder: the handles made when a recorder is attached (spike
-// populations, traces, weight projections, energy bins), trace samples, energy-ledger bins and
-// weight snapshots. collect_spikes, which appends spikes, is in tick_loop.cpp with the ring it fills.
+// populations, traces, weight projections, energy bins), energy-ledger bins and weight snapshots.
+// Spikes (collect_spikes) and trace samples (sample_traces) are written every visited tick, so
+// they sit in tick_loop.cpp, where they can be inlined into the loop.
 #include "simulation_impl.hpp"
 
 namespace memspike {
@@ -51,16 +52,6 @@ void simulation::impl::attach_recorder(recorder* rec) {
                                        ts.neurons, tr.interval);
             traces.push_back(std::move(tr));
         }
-    }
-}
-
-// Called once per visited tick from tick_loop.cpp; with no traces it is an empty loop.
-void simulation::impl::sample_traces(tick_t t, recorder* rec) {
-    for (auto& tr : traces) {
-        if (t % tr.interval != 0) continue;
-        for (std::size_t k = 0; k < tr.where.size(); ++k)
-            tr.values[k] = parts[tr.where[k].first].group->peek(t, tr.where[k].second, tr.variable);
-        if (rec) rec->append_trace(tr.handle, t, tr.values);
     }
 }
 

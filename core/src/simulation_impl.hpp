@@ -227,19 +227,20 @@ struct simulation::impl {
     void make_modulator_events();
     void set_modulator(std::size_t projection, tick_t t, double value);
 
-    // tick_loop.cpp: the loop and the steps it takes per partition-tick or per spike, in one
-    // translation unit so that the compiler can inline them into the loop.
+    // tick_loop.cpp: the loop and the steps it takes every visited tick. The steps are inline
+    // (as they were in the class body) and defined and used only in tick_loop.cpp, so that the
+    // compiler can inline them into the loop.
     bool run(tick_t ticks, const run_options& opt);
-    void apply_due_events(tick_t t);
-    void deliver(partition& part, tick_t t);
-    void step_partition(std::size_t p, tick_t t);
-    tick_t next_tick(tick_t t) const;
-    void collect_spikes(tick_t t, recorder* rec, bool keep);
+    inline void apply_due_events(tick_t t);
+    inline void deliver(partition& part, tick_t t);
+    inline void step_partition(std::size_t p, tick_t t);
+    inline tick_t next_tick(tick_t t) const;
+    inline void collect_spikes(tick_t t, recorder* rec, bool keep);
+    inline void sample_traces(tick_t t, recorder* rec);
     void fold_partition_counters();
 
     // recording.cpp
     void attach_recorder(recorder* rec);
-    void sample_traces(tick_t t, recorder* rec);
     event_counts events_now() const;
     void write_energy_bin(recorder* rec, tick_t end);
     dense_profile dense() const;

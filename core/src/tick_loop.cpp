@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The tick loop: run() and every step it takes per visited tick (see simulation_impl.hpp for the
-// order). These functions are called per tick or per partition-tick and sit in this one file so
-// that the compiler can inline them into the loop; poisson_drive::apply, called per target and
-// tick, is inline in simulation_impl.hpp.
+// order). The steps are called per tick or per partition-tick; they are declared inline and
+// defined in this one file, as they were when they sat in the class body, so that the compiler
+// makes the same inlining choices. poisson_drive::apply, called per target and tick, is inline in
+// simulation_impl.hpp.
 #include "simulation_impl.hpp"
 
 #include <chrono>
@@ -81,7 +82,7 @@ bool simulation::impl::run(tick_t ticks, const run_options& opt) {
 }
 
 /// Applies the modulator and current changes due at tick t.
-void simulation::impl::apply_due_events(tick_t t) {
+inline void simulation::impl::apply_due_events(tick_t t) {
     while (next_modulator_event < modulator_events.size() && modulator_events[next_modulator_event].tick <= t) {
         const auto& ev = modulator_events[next_modulator_event++];
         set_modulator(ev.projection, t, ev.value);
@@ -102,12 +103,12 @@ void simulation::impl::fold_partition_counters() {
     }
 }
 
-void simulation::impl::deliver(partition& part, tick_t t) {
+inline void simulation::impl::deliver(partition& part, tick_t t) {
     const auto& slot = ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))];
     if (!slot.empty() || clock_driven) part.delivered += part.backend->deliver(t, slot, part.view, part.in);
 }
 
-void simulation::impl::step_partition(std::size_t p, tick_t t) {
+inline void simulation::impl::step_partition(std::size_t p, tick_t t) {
     partition& part = parts[p];
     // The drive goes first: where it touches every neuron (Brunel), the "first input this
     // tick?" branch of the delivery loop below is then always predicted right.
@@ -122,7 +123,7 @@ void simulation::impl::step_partition(std::size_t p, tick_t t) {
             if (part.plastic[b]) part.plastic[b]->on_post(t, part.spikes, store.blocks[p][b], part.reverse[b]);
 }
 
-tick_t simulation::impl::next_tick(tick_t t) const {
+inline tick_t simulation::impl::next_tick(tick_t t) const {
     if (clock_driven) return t + 1;  // a clock-driven backend works every tick
     tick_t next = never;
     const auto L = static_cast<tick_t>(ring.size());
@@ -146,7 +147,7 @@ tick_t simulation::impl::next_tick(tick_t t) const {
     return std::max(next, t + 1);
 }
 
-void simulation::impl::collect_spikes(tick_t t, recorder* rec, bool keep) {
+inline void simulation::impl::collect_spikes(tick_t t, recorder* rec, bool keep) {
     const auto L = static_cast<tick_t>(ring.size());
     for (auto& part : parts) {
         if (part.spikes.empty()) continue;
@@ -172,6 +173,15 @@ void simulation::impl::collect_spikes(tick_t t, recorder* rec, bool keep) {
             ticks_.assign(ids_.size(), t);
             rec->append_spikes(spike_handle_[pop], ids_, ticks_);
         }
+    }
+}
+
+inline void simulation::impl::sample_traces(tick_t t, recorder* rec) {
+    for (auto& tr : traces) {
+        if (t % tr.interval != 0) continue;
+        for (std::size_t k = 0; k < tr.where.size(); ++k)
+            tr.values[k] = parts[tr.where[k].first].group->peek(t, tr.where[k].second, tr.variable);
+        if (rec) rec->append_trace(tr.handle, t, tr.values);
     }
 }
 
