@@ -4,7 +4,7 @@
 // A synapse_block shaped like one partition of Brunel scale 1 (4,096 targets, 10,000 sources, about
 // 400 synapses per source into this partition, one delay, targets sorted within a source's range)
 // is filled with random targets. Each iteration delivers the spikes of 64 random sources exactly as
-// simulation.cpp's impl::deliver does (sum += weight, first touch flags the neuron and appends it to
+// tick_loop.cpp's impl::deliver does (sum += weight, first touch flags the neuron and appends it to
 // `touched`), then clears the buffer as a neuron model's advance() would. Throughput is in synaptic
 // events per second (items_per_second). Two references bracket it: the bare scatter-add (no touch
 // bookkeeping) and a sequential sum over the same weights (no indirection).

@@ -3,7 +3,7 @@
 // count lookup?
 //
 // Brunel's drive gives every neuron Poisson(lambda = 2) events per tick (eta = 2, 0.1 ms), drawn in
-// simulation.cpp's poisson_drive::apply (dense mode): one xoshiro256++ stream per neuron, one
+// simulation_impl.hpp's poisson_drive::apply (dense mode): one xoshiro256++ stream per neuron, one
 // uniform u, and the count k found in the tabulated CDF, then input_buffer::add when k > 0. This
 // reproduces that loop on one 4,096-neuron partition and compares ways of finding k that give the
 // same k for the same u (so the same spikes):
@@ -30,7 +30,7 @@ using memspike::random_stream;
 
 constexpr std::uint32_t n = 4096;
 
-std::vector<double> poisson_cdf(double lambda) {  // as simulation.cpp builds it
+std::vector<double> poisson_cdf(double lambda) {  // as stimuli.cpp builds it
     std::vector<double> cdf;
     double pk = std::exp(-lambda), total = pk;
     cdf.push_back(total);

@@ -2,9 +2,9 @@
 // Question: what does the spike ring buffer cost per spike (enqueue at t + d, read and clear at t)?
 //
 // The scheduler keeps pending spikes in a ring of max_delay + 1 slots, one std::vector of
-// (source, population, delay) entries per slot (simulation.cpp: collect_spikes enqueues every
+// (source, population, delay) entries per slot (tick_loop.cpp: collect_spikes enqueues every
 // distinct outgoing delay of each spike; deliver reads the slot of the current tick; run clears
-// it). The ring is private to simulation.cpp, so this benchmark reproduces the same structure and
+// it). The ring is private to simulation::impl, so this benchmark reproduces the same structure and
 // access pattern: per tick, `spikes` spikes are enqueued with `delays` distinct delays each
 // (1..max), and the due slot is scanned and cleared. items_per_second counts ring entries.
 #include <cstdint>
@@ -15,7 +15,7 @@
 
 namespace {
 
-struct ring_entry {  // as in simulation.cpp
+struct ring_entry {  // as in simulation_impl.hpp
     std::uint32_t source;
     std::uint32_t population;
     std::int32_t delay;

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+// Private to memspike_core: the state of a built network and its scheduler (simulation::impl),
+// shared by the files that implement it. See core/event_delivery.md for the design; in short, per
+// visited tick:
+//   1. current stimuli (DC, steps) due now change the neurons' external current;
+//   2. every partition, in parallel: delivers the spikes of this tick's ring slot through its
+//      synapse blocks into per-neuron input sums, adds its Poisson drive, and advances its neurons;
+//   3. serially, in partition order: the spikes of this tick are recorded and enqueued in the ring
+//      at tick + d for every distinct outgoing delay d of their source;
+//   4. the next tick at which anything can happen is computed, and the ticks in between are skipped.
+// Partitions are fixed slices of populations, independent of the thread count, and every random
+// stream is keyed by (seed, purpose, object, neuron): the spikes are the same for any thread count.
+//
+// Who does what:
+//   network_build.cpp       builds partitions, neuron groups, plasticity state and backends;
+//   stimuli.cpp             Poisson drives, DC/step current events and neuromodulator events;
+//   tick_loop.cpp           run(): the tick loop, delivery, spike collection, time skipping;
+//   recording.cpp           what goes to the recorder (spikes' handles, traces, energy bins,
+//                           weight snapshots) and the energy-ledger totals;
+//   projection_weights.cpp  reading, settling and announcing the weights of one projection;
+//   checkpoint.cpp          save_state / load_state;
+//   simulation.cpp          the public simulation members, which forward here.
+#pragma once
+
+#include "memspike/core/simulation.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <oneapi/tbb/task_arena.h>
+
+#include "memspike/core/backend.hpp"
+#include "memspike/core/connectivity.hpp"
+#include "memspike/core/errors.hpp"
+#include "memspike/core/plasticity.hpp"
+#include "memspike/core/random.hpp"
+#include "memspike/core/recorder.hpp"
+
+// The helper types below were in an anonymous namespace while the scheduler was one file; they
+// are now shared by several files, so they sit in a named namespace that only this header opens.
+namespace memspike::detail {
+
+constexpr tick_t never = std::numeric_limits<tick_t>::max();
+
+/// An independent or shared Poisson train of synaptic events onto the targets of one stimulus
+/// that lie in one partition.
+///   dense mode (independent, rate*h >= 0.05): each tick draws a Poisson count per target;
+///   event mode (shared, or low rate): each target (or the shared train) draws exponential
+///   intervals in continuous time; an event at time s falls on tick ceil(s / h).
+/// Both give exactly Poisson(rate*h) events per tick and target.
+struct poisson_drive {
+    std::uint32_t port = 0;
+    double weight = 0.0;
+    double lambda = 0.0;       // expected events per tick per target
+    double mean_isi_ms = 0.0;
+    double h_ms = 0.1;
+    tick_t start = 0, stop = never;  // active on [start, stop)
+    bool shared = false, dense = false;
+    std::vector<std::uint32_t> targets;  // partition-local
+    std::vector<random_stream> rng;      // one per target (independent) or one (shared)
+    std::vector<double> cdf;             // dense mode: P(count <= k), up to a tail below 1e-17
+    /// Dense mode: guide[b] = the smallest k with cdf[k] > b / 256, where the search for a uniform
+    /// u in [b/256, (b+1)/256) may start (a guide table, Chen & Asau 1974): the same k as a scan
+    /// from 0, in about one comparison.
+    std::array<std::uint32_t, 256> guide{};
+    std::vector<double> next_ms;         // event mode: next event time per stream
+    std::priority_queue<std::pair<tick_t, std::uint32_t>, std::vector<std::pair<tick_t, std::uint32_t>>,
+                        std::greater<>>
+        heap;  // event mode: (tick, stream)
+
+    void push(std::uint32_t s) {
+        const double stop_ms = stop == never ? std::numeric_limits<double>::infinity() : static_cast<double>(stop) * h_ms;
+        if (next_ms[s] < stop_ms) heap.emplace(std::max<tick_t>(start, static_cast<tick_t>(std::ceil(next_ms[s] / h_ms))), s);
+    }
+
+    /// Adds this tick's events to the input buffer; returns the number of events.
+    std::uint64_t apply(tick_t t, input_buffer& in) {
+        if (t < start || t >= stop) return 0;
+        std::uint64_t events = 0;
+        if (dense) {
+            // Inversion against the tabulated CDF: one uniform draw and ~lambda comparisons.
+            const double* c = cdf.data();
+            const std::size_t last = cdf.size() - 1;
+            for (std::size_t j = 0; j < targets.size(); ++j) {
+                const double u = rng[j].uniform();
+                std::size_t k = guide[static_cast<std::size_t>(u * 256.0)];
+                while (u >= c[k] && k < last) ++k;
+                if (k) {
+                    in.add(port, targets[j], static_cast<double>(k) * weight);
+                    events += k;
+                }
+            }
+            return events;
+        }
+        while (!heap.empty() && heap.top().first <= t) {
+            const std::uint32_t s = heap.top().second;
+            heap.pop();
+            if (shared) {
+                for (const std::uint32_t target : targets) in.add(port, target, weight);
+                events += targets.size();
+            } else {
+                in.add(port, targets[s], weight);
+                ++events;
+            }
+            next_ms[s] += rng[s].exponential(mean_isi_ms);
+            push(s);
+        }
+        return events;
+    }
+
+    tick_t next_tick(tick_t now) const {
+        if (now + 1 >= stop) return never;
+        if (dense) return std::max(now + 1, start);
+        return heap.empty() ? never : heap.top().first;
+    }
+};
+
+/// A change of external current at one tick for some neurons of one partition.
+struct current_event {
+    tick_t tick;
+    std::uint32_t partition;
+    std::vector<std::uint32_t> neurons;  // partition-local
+    double delta_pa;
+};
+
+/// A change of the neuromodulator signal of one projection.
+struct modulator_event {
+    tick_t tick;
+    std::size_t projection;
+    double value;
+};
+
+struct weight_recording {
+    std::size_t handle = 0;
+    std::size_t projection = 0;
+    tick_t interval = 0;     // 0: only at the start and the end of runs
+    tick_t last = -1;        // tick of the last snapshot
+};
+
+struct trace_state {
+    std::size_t handle = 0;                   // recorder handle
+    std::uint32_t population = 0;
+    std::size_t variable = 0;
+    tick_t interval = 1;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> where;  // (partition, local index) per neuron
+    std::vector<double> values;
+};
+
+} // namespace memspike::detail
+
+namespace memspike {
+
+struct simulation::impl {
+    using poisson_drive = detail::poisson_drive;
+    using current_event = detail::current_event;
+    using modulator_event = detail::modulator_event;
+    using weight_recording = detail::weight_recording;
+    using trace_state = detail::trace_state;
+    static constexpr tick_t never = detail::never;
+
+    scenario sc;
+    const model_registry& models;
+    tbb::task_arena arena;
+    unsigned threads;
+    std::vector<std::uint64_t> pop_offset;  // global id of each population's first neuron
+    synapse_store store;
+
+    struct partition {
+        partition_range range;
+        std::unique_ptr<neuron_group> group;
+        input_buffer in;
+        std::vector<std::uint32_t> spikes;
+        std::vector<poisson_drive> drives;
+        /// Blocks of store.blocks[p] indexed by source population (indices into that vector).
+        std::vector<std::vector<std::uint32_t>> blocks_by_source;
+        /// Per block of store.blocks[p]: the plasticity rule state (null for static blocks) and
+        /// its reverse index.
+        std::vector<std::unique_ptr<plastic_block>> plastic;
+        std::vector<reverse_index> reverse;
+        bool any_plastic = false;
+        std::uint64_t delivered = 0, stimulus_events = 0, updates = 0;
+        /// Who computes the synaptic sums of this partition, and what it sees.
+        std::unique_ptr<synaptic_backend> backend;
+        partition_view view;
+    };
+    std::vector<partition> parts;
+    std::vector<std::vector<spike_arrival>> ring;  // spikes by arrival tick modulo the ring size
+    bool clock_driven = false;  // a backend that must run every tick (dense): no time skipping
+    std::vector<current_event> current_events;  // sorted by tick
+    std::size_t next_current_event = 0;
+    std::vector<trace_state> traces;
+    std::vector<weight_recording> weight_recs;
+    std::vector<modulator_event> modulator_events;  // sorted by tick
+    tick_t energy_bin = 0;         // ticks per ledger bin written to the recorder (0: none)
+    event_counts energy_written;   // totals at the end of the last written bin
+    std::vector<std::string> ledger_names;  // the engine's counters, then the backend's
+    std::size_t next_modulator_event = 0;
+    std::vector<spike_trains> kept_spikes;
+    tick_t now = 0;
+    run_counters counters;
+
+    // network_build.cpp
+    /// Builds the network; with `reuse`, takes that synapse store (same scenario) instead of
+    /// generating the connectivity again (reset with kept weights).
+    impl(const scenario& s, const model_registry& m, unsigned n_threads, synapse_store* reuse = nullptr);
+    void make_partition(std::size_t p, const partition_range& r);
+    void make_backends();
+    /// The partition and local index of neuron j of population `pop`.
+    std::pair<std::uint32_t, std::uint32_t> locate(std::uint32_t pop, std::uint64_t j) const;
+    std::uint32_t population_index(const std::string& name) const;
+
+    // stimuli.cpp
+    std::vector<std::vector<std::uint32_t>> targets_by_partition(std::uint32_t pop, const std::vector<std::uint64_t>& subset);
+    void make_stimuli();
+    void add_poisson_drives(std::uint32_t s, std::uint32_t pop, const std::vector<std::vector<std::uint32_t>>& targets,
+                            tick_t start, tick_t stop);
+    void add_current_events(const stimulus_spec& st, const std::vector<std::vector<std::uint32_t>>& targets, tick_t start,
+                            tick_t stop);
+    void make_modulator_events();
+    void set_modulator(std::size_t projection, tick_t t, double value);
+
+    // tick_loop.cpp: the loop and the steps it takes every visited tick. The steps are inline
+    // (as they were in the class body) and defined and used only in tick_loop.cpp, so that the
+    // compiler can inline them into the loop.
+    bool run(tick_t ticks, const run_options& opt);
+    inline void apply_due_events(tick_t t);
+    inline void deliver(partition& part, tick_t t);
+    inline void step_partition(std::size_t p, tick_t t);
+    inline tick_t next_tick(tick_t t) const;
+    inline void collect_spikes(tick_t t, recorder* rec, bool keep);
+    inline void sample_traces(tick_t t, recorder* rec);
+    void fold_partition_counters();
+
+    // recording.cpp
+    void attach_recorder(recorder* rec);
+    event_counts events_now() const;
+    void write_energy_bin(recorder* rec, tick_t end);
+    dense_profile dense() const;
+    void snapshot_weights_one(recorder* rec, weight_recording& wr, tick_t t);
+    void snapshot_weights(recorder* rec, tick_t t, bool counters_too);
+
+    // projection_weights.cpp
+    /// Tells the backends of every partition that the weights of a projection's blocks changed.
+    void weights_changed(std::size_t projection, tick_t t);
+    /// Brings lazily updated weights of a projection up to date (before they are read).
+    void settle(std::size_t projection);
+    void settle_at(std::size_t projection, tick_t t);
+    void gather(std::size_t projection, synapse_list& out, bool weights_only) const;
+    plasticity_counters plasticity_of(std::size_t projection) const;
+
+    /// Applies `fn(plastic_block&, synapse_block&)` to every plastic block of a projection.
+    template <class Fn>
+    void for_plastic(std::size_t projection, Fn&& fn) {
+        for (std::size_t p = 0; p < parts.size(); ++p)
+            for (std::size_t b = 0; b < parts[p].plastic.size(); ++b)
+                if (parts[p].plastic[b] && store.blocks[p][b].projection == projection) fn(*parts[p].plastic[b], store.blocks[p][b]);
+    }
+
+    static constexpr std::size_t no_handle = std::numeric_limits<std::size_t>::max();
+    std::vector<std::size_t> spike_handle_;
+    std::optional<recorder*> attached_;  // the recorder the last run wrote to (none before the first run)
+    std::vector<std::uint32_t> ids_;
+    std::vector<tick_t> ticks_;
+};
+
+} // namespace memspike

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+// What drives the network from outside: Poisson drives (per partition, applied in the tick loop
+// through poisson_drive::apply), DC and step currents (current_event, applied by the tick loop at
+// their tick) and neuromodulator signals (modulator_event).
+#include "simulation_impl.hpp"
+
+namespace memspike {
+
+/// Neurons of population `pop` targeted by a stimulus, grouped by partition.
+std::vector<std::vector<std::uint32_t>> simulation::impl::targets_by_partition(std::uint32_t pop,
+                                                                               const std::vector<std::uint64_t>& subset) {
+    std::vector<std::vector<std::uint32_t>> out(parts.size());
+    if (subset.empty()) {
+        for (std::uint32_t p = 0; p < parts.size(); ++p)
+            if (parts[p].range.population == pop)
+                for (std::uint32_t i = 0; i < parts[p].range.count; ++i) out[p].push_back(i);
+    } else {
+        for (const std::uint64_t j : subset) {
+            const auto [p, i] = locate(pop, j);
+            out[p].push_back(i);
+        }
+    }
+    return out;
+}
+
+void simulation::impl::make_stimuli() {
+    const double h = sc.simulation.resolution_ms;
+    for (std::uint32_t s = 0; s < sc.stimuli.size(); ++s) {
+        const auto& st = sc.stimuli[s];
+        const std::uint32_t pop = population_index(st.target);
+        const auto targets = targets_by_partition(pop, st.neurons);
+        const tick_t start = ms_to_ticks_round(st.start_ms, h);
+        const tick_t stop = std::isfinite(st.stop_ms) ? ms_to_ticks_round(st.stop_ms, h) : never;
+        if (st.kind == "poisson")
+            add_poisson_drives(s, pop, targets, start, stop);
+        else
+            add_current_events(st, targets, start, stop);
+    }
+    std::stable_sort(current_events.begin(), current_events.end(),
+                     [](const auto& a, const auto& b) { return a.tick < b.tick; });
+}
+
+/// One poisson_drive per partition that holds targets of stimulus s.
+void simulation::impl::add_poisson_drives(std::uint32_t s, std::uint32_t pop,
+                                          const std::vector<std::vector<std::uint32_t>>& targets, tick_t start, tick_t stop) {
+    const double h = sc.simulation.resolution_ms;
+    const auto& st = sc.stimuli[s];
+    const model_info& model = models.find(sc.populations[pop].model);
+    const auto port = static_cast<std::uint32_t>(model.port_index(st.receptor));
+    for (std::uint32_t p = 0; p < parts.size(); ++p) {
+        if (targets[p].empty()) continue;
+        poisson_drive d;
+        d.port = port;
+        d.weight = st.weight;
+        d.lambda = st.rate_hz * h * 1e-3;
+        d.mean_isi_ms = 1000.0 / st.rate_hz;
+        d.h_ms = h;
+        d.start = start;
+        d.stop = stop;
+        d.shared = st.shared;
+        d.dense = !st.shared && d.lambda >= 0.05;
+        if (d.dense) {
+            // P(N <= k) for N ~ Poisson(lambda), summed until the tail is below 1e-17.
+            double pk = std::exp(-d.lambda), total = pk;
+            d.cdf.push_back(total);
+            for (int k = 1; 1.0 - total > 1e-17 && k < 10000; ++k) {
+                pk *= d.lambda / k;
+                total += pk;
+                d.cdf.push_back(total);
+            }
+            d.cdf.back() = 1.0;
+            std::size_t k = 0;
+            for (std::size_t b = 0; b < d.guide.size(); ++b) {
+                while (k + 1 < d.cdf.size() && d.cdf[k] <= static_cast<double>(b) / 256.0) ++k;
+                d.guide[b] = static_cast<std::uint32_t>(k);
+            }
+        }
+        d.targets = targets[p];
+        const auto& r = parts[p].range;
+        if (st.shared) {
+            d.rng.emplace_back(sc.simulation.seed, stream_purpose::poisson_stimulus, s, 0);
+        } else {
+            for (const std::uint32_t i : d.targets)
+                d.rng.emplace_back(sc.simulation.seed, stream_purpose::poisson_stimulus, s, r.first + i);
+        }
+        if (!d.dense) {
+            d.next_ms.resize(d.rng.size());
+            for (std::uint32_t k = 0; k < d.rng.size(); ++k) {
+                // The train starts at `start`: the first event lies one interval after it.
+                d.next_ms[k] = static_cast<double>(start) * h + d.rng[k].exponential(d.mean_isi_ms);
+                d.push(k);
+            }
+        }
+        parts[p].drives.push_back(std::move(d));
+    }
+}
+
+/// A DC or step stimulus as changes of external current at their ticks, per partition.
+void simulation::impl::add_current_events(const stimulus_spec& st, const std::vector<std::vector<std::uint32_t>>& targets,
+                                          tick_t start, tick_t stop) {
+    const double h = sc.simulation.resolution_ms;
+    std::vector<std::pair<tick_t, double>> changes;  // (tick, delta)
+    if (st.kind == "dc") {
+        changes.emplace_back(start, st.amplitude_pa);
+        if (stop != never) changes.emplace_back(stop, -st.amplitude_pa);
+    } else {  // step
+        double previous = 0.0;
+        for (std::size_t k = 0; k < st.times_ms.size(); ++k) {
+            changes.emplace_back(ms_to_ticks_round(st.times_ms[k], h), st.amplitudes_pa[k] - previous);
+            previous = st.amplitudes_pa[k];
+        }
+    }
+    for (const auto& [tick, delta] : changes)
+        for (std::uint32_t p = 0; p < parts.size(); ++p)
+            if (!targets[p].empty()) current_events.push_back({tick, p, targets[p], delta});
+}
+
+/// The modulator signals as (tick, projection, value) events, sorted by tick.
+void simulation::impl::make_modulator_events() {
+    for (const auto& m : sc.modulators)
+        for (const auto& name : m.projections)
+            for (std::size_t j = 0; j < sc.projections.size(); ++j)
+                if (sc.projections[j].name == name)
+                    for (std::size_t i = 0; i < m.times_ms.size(); ++i)
+                        modulator_events.push_back({ms_to_ticks_round(m.times_ms[i], sc.simulation.resolution_ms), j, m.values[i]});
+    std::stable_sort(modulator_events.begin(), modulator_events.end(),
+                     [](const auto& a, const auto& b) { return a.tick < b.tick; });
+}
+
+void simulation::impl::set_modulator(std::size_t projection, tick_t t, double value) {
+    for_plastic(projection, [&](plastic_block& pb, synapse_block& b) { pb.set_modulator(t, value, b); });
+}
+
+} // namespace memspike
