@@ -84,72 +84,31 @@ void model_registry::claim_streams(const std::string& owner, const std::vector<s
 }
 
 void model_registry::add(model_info info) {
-    if (contains(info.name)) throw internal_error("model '" + info.name + "' registered twice");
+    if (models_.contains(info.name)) throw internal_error("neuron model '" + info.name + "' registered twice");
     claim_streams("model " + info.name, info.streams);
-    models_.push_back(std::move(info));
+    models_.add(std::move(info));
 }
+const model_info& model_registry::find(const std::string& name) const { return models_.find(name); }
+bool model_registry::contains(const std::string& name) const { return models_.contains(name); }
+std::vector<std::string> model_registry::names() const { return models_.names(); }
 
-const model_info& model_registry::find(const std::string& name) const {
-    for (const auto& m : models_)
-        if (m.name == name) return m;
-    throw unknown_model("neuron model", name, names());
-}
-
-bool model_registry::contains(const std::string& name) const {
-    return std::any_of(models_.begin(), models_.end(), [&](const auto& m) { return m.name == name; });
-}
-
-std::vector<std::string> model_registry::names() const {
-    std::vector<std::string> out;
-    for (const auto& m : models_) out.push_back(m.name);
-    return out;
-}
-
-void model_registry::add_plasticity(plasticity_info info) {
-    for (const auto& p : plasticity_)
-        if (p->name == info.name) throw internal_error("plasticity rule '" + info.name + "' registered twice");
-    plasticity_.push_back(std::make_shared<const plasticity_info>(std::move(info)));
-}
-
-const plasticity_info& model_registry::find_plasticity(const std::string& name) const {
-    for (const auto& p : plasticity_)
-        if (p->name == name) return *p;
-    throw unknown_model("plasticity rule", name, plasticity_names());
-}
-
-std::vector<std::string> model_registry::plasticity_names() const {
-    std::vector<std::string> out;
-    for (const auto& p : plasticity_) out.push_back(p->name);
-    return out;
-}
+void model_registry::add_plasticity(plasticity_info info) { plasticity_.add(std::move(info)); }
+const plasticity_info& model_registry::find_plasticity(const std::string& name) const { return plasticity_.find(name); }
+std::vector<std::string> model_registry::plasticity_names() const { return plasticity_.names(); }
 
 param_map plasticity_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 
 void model_registry::add_backend(backend_info info) {
-    for (const auto& b : backends_)
-        if (b->name == info.name) throw internal_error("backend '" + info.name + "' registered twice");
+    if (backends_.contains(info.name)) throw internal_error("backend '" + info.name + "' registered twice");
     claim_streams("backend " + info.name, info.streams);
     for (const auto& c : info.counters)
         for (const auto& e : engine_counters())
             if (c.name == e.name) throw internal_error("backend " + info.name + ": counter '" + c.name + "' is one of the engine's");
-    backends_.push_back(std::make_shared<const backend_info>(std::move(info)));
+    backends_.add(std::move(info));
 }
-
-bool model_registry::contains_backend(const std::string& name) const {
-    return std::any_of(backends_.begin(), backends_.end(), [&](const auto& b) { return b->name == name; });
-}
-
-const backend_info& model_registry::find_backend(const std::string& name) const {
-    for (const auto& b : backends_)
-        if (b->name == name) return *b;
-    throw unknown_model("backend", name, backend_names());
-}
-
-std::vector<std::string> model_registry::backend_names() const {
-    std::vector<std::string> out;
-    for (const auto& b : backends_) out.push_back(b->name);
-    return out;
-}
+bool model_registry::contains_backend(const std::string& name) const { return backends_.contains(name); }
+const backend_info& model_registry::find_backend(const std::string& name) const { return backends_.find(name); }
+std::vector<std::string> model_registry::backend_names() const { return backends_.names(); }
 
 param_map backend_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "memspike/core/named_list.hpp"
 #include "memspike/core/random.hpp"
 #include "memspike/core/spec.hpp"
 #include "memspike/core/time.hpp"
@@ -176,9 +177,9 @@ private:
     /// Takes `owner`'s streams; throws internal_error when a purpose number is already taken.
     void claim_streams(const std::string& owner, const std::vector<stream_info>& streams);
 
-    std::vector<model_info> models_;
-    std::vector<std::shared_ptr<const plasticity_info>> plasticity_;
-    std::vector<std::shared_ptr<const backend_info>> backends_;
+    named_list<model_info> models_{"neuron model"};
+    named_list<plasticity_info> plasticity_{"plasticity rule"};
+    named_list<backend_info> backends_{"backend"};
     std::vector<stream_info> streams_ = core_streams();
 };
 
