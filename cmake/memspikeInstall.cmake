@@ -2,6 +2,7 @@
 # `cmake --install` (included by the top-level CMakeLists.txt): the three libraries with their
 # public headers, the memspike CLI, the energy presets and a relocatable CMake package, so that a
 # project of its own builds with find_package(memspike CONFIG REQUIRED) (tests/install/ checks it).
+# The Python package is installed by python/CMakeLists.txt.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS memspike_core memspike_models memspike_backends

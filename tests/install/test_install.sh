@@ -4,7 +4,7 @@
 # builds a project of its own against it with find_package(memspike) and runs it, then checks that
 # the installed CLI reads its energy presets from the installed share/ directory. Each check names
 # the bug it catches.
-# Usage: test_install.sh BUILD_DIR SOURCE_DIR CXX_COMPILER GENERATOR
+# Usage: [PYTHON=python3] [CMAKE=cmake] test_install.sh BUILD_DIR SOURCE_DIR CXX_COMPILER GENERATOR
 set -u
 build=$1
 src=$2
@@ -63,6 +63,19 @@ rep=$("$p/bin/memspike" report "$work/single.h5" 2>&1)
 check "report exits 0" "[ $? -eq 0 ]"
 check "report lists the preset only the installed tree has" "echo \"\$rep\" | grep -q '^install_probe '"
 check "report does not list the preset removed from the installed tree" "! echo \"\$rep\" | grep -q '^loihi '"
+
+# The Python package, when built (PYTHON set by tests/CMakeLists.txt): the installed module imports
+# from the moved prefix and reads the same installed presets (catches a lookup that knows only bin/).
+if [ -n "${PYTHON:-}" ]; then
+    mod=$(find "$p" -name '_memspike*.so' | head -n 1)
+    check "the Python module is installed" "[ -n '$mod' ]"
+    pkgdir=$(dirname "$(dirname "$mod")")
+    names=$(cd "$work" && PYTHONPATH="$pkgdir" "$PYTHON" -c 'import memspike; print(memspike.__file__); print(" ".join(memspike.energy_models()))' 2>&1)
+    echo "$names" | sed 's/^/     python: /'
+    check "python imports the installed package" "echo \"\$names\" | head -n 1 | grep -qF '$p/'"
+    check "the installed Python module reads the installed presets" \
+          "echo \"\$names\" | grep -qw install_probe && ! echo \"\$names\" | grep -qw loihi"
+fi
 
 # MEMSPIKE_ENERGY_DIR comes first, and a wrong value is an error naming it, not a silent fallback.
 mkdir "$work/custom"
