@@ -310,8 +310,6 @@ extern const char git_revision[];  // generated at build time (cmake/memspike_gi
 // The argument-parsing side of main: version text, usage errors and the exit-code mapping.
 namespace {
 
-const std::vector<std::string> commands = {"run", "validate", "inspect", "report"};
-
 /// `memspike --version`: the version, the git revision the binary was built from (when built from
 /// a git checkout) and the energy preset directory this binary finds, which is what an
 /// installation question usually needs.
@@ -345,15 +343,18 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 /// A usage error (exit 1) when argv[1] is neither a command nor --help/--version: CLI11 alone would
 /// say "The following arguments were not expected" or "A subcommand is required", which does not
 /// name the problem.
-bool unknown_command(int argc, char** argv) {
+bool unknown_command(CLI::App& app, int argc, char** argv) {
+    std::vector<std::string> commands;  // as registered, hidden ones (group "") left out
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); }))
+        commands.push_back(sub->get_name());
     const std::string known = memspike::join_names(commands);
     if (argc < 2) {
         std::fprintf(stderr, "memspike: a command is required (%s); 'memspike --help' describes them\n", known.c_str());
         return true;
     }
     const std::string cmd = argv[1];
-    if (cmd == "-h" || cmd == "--help" || cmd == "--version" || cmd == "_test_throw" ||
-        std::find(commands.begin(), commands.end(), cmd) != commands.end())
+    if (cmd == "-h" || cmd == "--help" || cmd == "--version" ||
+        !app.get_subcommands([&](const CLI::App* s) { return s->get_name() == cmd; }).empty())
         return false;
     if (!cmd.empty() && cmd[0] == '-') {  // CLI11 would only say "A subcommand is required"
         std::fprintf(stderr, "memspike: unknown option '%s' (before the command, only --help and --version; "
@@ -403,7 +404,6 @@ int main(int argc, char** argv) {
     CLI::App app{"memspike: event-driven spiking-network simulator"};
     app.set_version_flag("--version", version_text, "print the version, git revision and energy preset directory");
     app.require_subcommand(1);
-    if (unknown_command(argc, argv)) return 1;
 
     common_args args;
     auto add_common = [&](CLI::App* sub) {
@@ -434,6 +434,7 @@ int main(int argc, char** argv) {
     auto* throw_cmd = app.add_subcommand("_test_throw", "")->group("");  // hidden: tests only
     std::string throw_kind;
     throw_cmd->add_option("kind", throw_kind, "input or internal")->required();
+    if (unknown_command(app, argc, argv)) return 1;
 
     try {
         app.parse(argc, argv);
