@@ -3,8 +3,12 @@
 //   memspike run SCENARIO [-o out.h5] [--set key=value ...] [--threads N] [--seed S]
 //   memspike validate SCENARIO [--set ...]
 //   memspike inspect SCENARIO [--set ...]
-// Exit codes: 0 success; 1 usage error; 2 bad input (scenario, flags, files); 3 internal error;
-// 130 interrupted (SIGINT/SIGTERM: the HDF5 file is valid and marked complete = 0).
+//   memspike report OUT.h5 [--models a,b] [--json]
+//   memspike --version | --help | <command> --help
+// Exit codes (also in the README): 0 success (and --help, --version); 1 usage error: an unknown
+// command or option, a missing or malformed argument (everything CLI11 rejects: its own codes are
+// mapped to 1); 2 bad input: the scenario, a --set value, an input or output file; 3 internal
+// error (a bug); 130 interrupted (SIGINT/SIGTERM: the HDF5 file is valid and marked complete = 0).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -298,9 +302,106 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
 
 } // namespace
 
+namespace memspike::cli {
+extern const char git_revision[];  // generated at build time (cmake/memspike_git_revision.cmake)
+}
+
+// The argument-parsing side of main: version text, usage errors and the exit-code mapping.
+namespace {
+
+/// `memspike --version`: the version, the git revision the binary was built from (when built from
+/// a git checkout) and the energy preset directory this binary finds, which is what an
+/// installation question usually needs.
+std::string version_text() {
+    std::string out = std::string("memspike ") + memspike::version;
+    if (memspike::cli::git_revision[0] != '\0') out += std::string(" (git ") + memspike::cli::git_revision + ")";
+    try {
+        out += "\nenergy presets: " + memspike::energy_preset_dir();
+    } catch (const memspike::error& e) {
+        out += std::string("\nenergy presets: ") + e.what();
+    }
+    return out;
+}
+
+/// Levenshtein distance, for "did you mean" on a mistyped command.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+/// A usage error (exit 1) when argv[1] is neither a command nor --help/--version: CLI11 alone would
+/// say "The following arguments were not expected" or "A subcommand is required", which does not
+/// name the problem.
+bool unknown_command(CLI::App& app, int argc, char** argv) {
+    std::vector<std::string> commands;  // as registered, hidden ones (group "") left out
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); }))
+        commands.push_back(sub->get_name());
+    const std::string known = memspike::join_names(commands);
+    if (argc < 2) {
+        std::fprintf(stderr, "memspike: a command is required (%s); 'memspike --help' describes them\n", known.c_str());
+        return true;
+    }
+    const std::string cmd = argv[1];
+    if (cmd == "-h" || cmd == "--help" || cmd == "--version" ||
+        !app.get_subcommands([&](const CLI::App* s) { return s->get_name() == cmd; }).empty())
+        return false;
+    if (!cmd.empty() && cmd[0] == '-') {  // CLI11 would only say "A subcommand is required"
+        std::fprintf(stderr, "memspike: unknown option '%s' (before the command, only --help and --version; "
+                             "commands: %s)\n", cmd.c_str(), known.c_str());
+        return true;
+    }
+    std::string hint;
+    for (const auto& c : commands)
+        if (edit_distance(cmd, c) <= 2) hint = "; did you mean '" + c + "'?";
+    std::fprintf(stderr, "memspike: unknown command '%s' (commands: %s)%s\n", cmd.c_str(), known.c_str(), hint.c_str());
+    return true;
+}
+
+/// CLI11's own exit codes (100-114 for a parse error) mapped to ours: help and version exit 0,
+/// everything CLI11 rejects (unknown option, missing or malformed argument) is a usage error, 1.
+int usage_exit(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // prints help/version
+    const std::string sub = argc > 1 && argv[1][0] != '-' ? std::string(" ") + argv[1] : "";
+    std::string what = e.what();
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+        // CLI11 lists the extras in reverse ("2 --thread"): list them as they were typed.
+        std::vector<std::string> extras = app.remaining(true);
+        std::string typed;
+        for (int i = 2; i < argc; ++i)
+            if (const auto it = std::find(extras.begin(), extras.end(), argv[i]); it != extras.end()) {
+                typed += std::string(" ") + argv[i];
+                extras.erase(it);
+            }
+        if (!typed.empty()) what = "unknown option or unexpected argument:" + typed;  // else CLI11's words
+    }
+    std::fprintf(stderr, "memspike%s: %s\nRun 'memspike%s --help' for usage.\n", sub.c_str(), what.c_str(), sub.c_str());
+    return 1;
+}
+
+/// `memspike _test_throw KIND` (hidden): throws so that the tests can pin the exit code of each
+/// kind of failure (tests/cli/test_exit_codes.sh), as python's _memspike._test_throw does.
+[[noreturn]] void test_throw(const std::string& kind) {
+    if (kind == "input") throw memspike::io_error("_test_throw: a bad-input error (exit 2)");
+    throw memspike::internal_error("_test_throw: an internal error (exit 3)");
+}
+
+} // namespace
+
+// Exit codes (README "Exit codes"): 0 success; 1 usage error; 2 bad input; 3 internal error;
+// 130 interrupted.
 int main(int argc, char** argv) {
     CLI::App app{"memspike: event-driven spiking-network simulator"};
-    app.set_version_flag("--version", std::string("memspike ") + memspike::version);
+    app.set_version_flag("--version", version_text, "print the version, git revision and energy preset directory");
     app.require_subcommand(1);
 
     common_args args;
@@ -329,11 +430,15 @@ int main(int argc, char** argv) {
     report->add_flag("--json", report_json, "print JSON instead of a table");
     auto* inspect = app.add_subcommand("inspect", "build the network (without running) and report sizes, degrees, components and memory");
     add_common(inspect);
+    auto* throw_cmd = app.add_subcommand("_test_throw", "")->group("");  // hidden: tests only
+    std::string throw_kind;
+    throw_cmd->add_option("kind", throw_kind, "input or internal")->required();
+    if (unknown_command(app, argc, argv)) return 1;
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return usage_exit(app, e, argc, argv);
     }
 
     try {
@@ -341,6 +446,7 @@ int main(int argc, char** argv) {
         if (*validate) return cmd_validate(args);
         if (*inspect) return cmd_inspect(args);
         if (*report) return cmd_report(report_file, report_models, report_json);
+        if (*throw_cmd) test_throw(throw_kind);
     } catch (const memspike::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 2;

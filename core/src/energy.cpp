@@ -137,7 +137,7 @@ energy_model parse_energy_model_at(const std::string& text, const std::string& f
         if (depth >= 4) fail(file, bn, "model.base", "presets based on presets more than 4 deep (a cycle?)");
         const std::string base = string_at(file, *mt, "model", "base");
         const std::string path = base.find('/') != std::string::npos || base.ends_with(".toml")
-                                     ? base : std::string(MEMSPIKE_ENERGY_DIR) + "/" + base + ".toml";
+                                     ? base : energy_preset_dir() + "/" + base + ".toml";
         std::ifstream in(path);
         if (!in) fail(file, bn, "model.base", "no energy model '" + base + "' (" + path + ")");
         std::ostringstream base_text;
@@ -232,7 +232,7 @@ energy_model load_energy_model(const std::string& path, const model_registry& re
 
 std::vector<std::string> builtin_energy_models() {
     std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(MEMSPIKE_ENERGY_DIR))
+    for (const auto& e : std::filesystem::directory_iterator(energy_preset_dir()))
         if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
     std::sort(names.begin(), names.end());
     return names;
@@ -243,7 +243,7 @@ energy_model find_energy_model(const std::string& name_or_path, const model_regi
     const auto names = builtin_energy_models();
     if (std::find(names.begin(), names.end(), name_or_path) == names.end())
         throw unknown_model("energy model", name_or_path, names);
-    return load_energy_model(std::string(MEMSPIKE_ENERGY_DIR) + "/" + name_or_path + ".toml", registry);
+    return load_energy_model(energy_preset_dir() + "/" + name_or_path + ".toml", registry);
 }
 
 energy_estimate estimate_energy(const energy_model& m, const event_counts& counts, const dense_profile& d, tick_t ticks,

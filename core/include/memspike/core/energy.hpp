@@ -124,7 +124,11 @@ const std::vector<std::string>& dense_model_categories();
 /// Categories are checked against `registry` (the engine's and the named backend's counters).
 energy_model load_energy_model(const std::string& path, const model_registry& registry);
 energy_model parse_energy_model(const std::string& text, const std::string& file, const model_registry& registry);
-/// The presets shipped with memspike (MEMSPIKE_ENERGY_DIR), by name.
+/// The directory of the shipped presets: $MEMSPIKE_ENERGY_DIR if set, else share/memspike/energy
+/// relative to the installed binary, else the source tree's models/energy, else the configured
+/// install prefix (core/src/energy_presets.cpp). Throws io_error naming every place tried.
+std::string energy_preset_dir();
+/// The presets shipped with memspike (energy_preset_dir()), by name.
 std::vector<std::string> builtin_energy_models();
 /// A preset by name ("loihi") or path ("my_chip.toml").
 energy_model find_energy_model(const std::string& name_or_path, const model_registry& registry);
