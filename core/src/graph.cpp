@@ -174,17 +174,10 @@ std::string describe(const degree_stats& d) {
 
 }  // namespace
 
-graph_report analyze_graph(const scenario& sc, const synapse_store& store) {
-    graph_report r;
-    const auto pop_off = population_offsets(sc);
-    r.neurons = pop_off.back();
-    r.synapses = store.synapse_count();
-    if (r.neurons > std::numeric_limits<std::uint32_t>::max())
-        throw error("graph analysis supports up to 2^32 - 1 neurons; this network has " + std::to_string(r.neurons));
-    if (store.partitions.size() != store.blocks.size())
-        throw internal_error("synapse store: blocks and partitions differ in size");
+namespace {
 
-    // Degrees, per projection and in total.
+/// Degrees per projection and over the whole network.
+void add_degrees(const scenario& sc, const synapse_store& store, const std::vector<std::uint64_t>& pop_off, graph_report& r) {
     std::vector<std::uint64_t> in_all(r.neurons, 0), out_all(r.neurons, 0);
     for (std::size_t j = 0; j < sc.projections.size(); ++j) {
         const auto& p = sc.projections[j];
@@ -228,52 +221,67 @@ graph_report analyze_graph(const scenario& sc, const synapse_store& store) {
     }
     r.in_degree = stats_of(in_all);
     r.out_degree = stats_of(out_all);
-    in_all = {};
-    out_all = {};
+}
 
-    // Weakly connected components: union-find over the synapses.
-    if (r.neurons > 0) {
-        std::vector<std::uint32_t> rank(r.neurons, 0), parent(r.neurons);
-        // Property maps of class type, so that get/put are found by argument-dependent lookup.
-        const boost::typed_identity_property_map<std::uint32_t> id;
-        auto rank_map = boost::make_iterator_property_map(rank.begin(), id);
-        auto parent_map = boost::make_iterator_property_map(parent.begin(), id);
-        boost::disjoint_sets<decltype(rank_map), decltype(parent_map)> sets(rank_map, parent_map);
-        for (std::uint32_t v = 0; v < r.neurons; ++v) sets.make_set(v);
-        for_each_edge(store, pop_off, [&](std::uint64_t s, std::uint64_t t) {
-            sets.union_set(static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(t));
-        });
-        std::vector<std::uint32_t>& size = rank;  // reuse: rank is not needed any more
-        std::fill(size.begin(), size.end(), 0);
-        for (std::uint32_t v = 0; v < r.neurons; ++v) ++size[sets.find_set(v)];
-        for (const auto n : size) {
-            if (n == 0) continue;
-            ++r.components;
-            r.largest_component = std::max<std::uint64_t>(r.largest_component, n);
-        }
+/// Weakly connected components: union-find over the synapses.
+void weak_components(const synapse_store& store, const std::vector<std::uint64_t>& pop_off, graph_report& r) {
+    std::vector<std::uint32_t> rank(r.neurons, 0), parent(r.neurons);
+    // Property maps of class type, so that get/put are found by argument-dependent lookup.
+    const boost::typed_identity_property_map<std::uint32_t> id;
+    auto rank_map = boost::make_iterator_property_map(rank.begin(), id);
+    auto parent_map = boost::make_iterator_property_map(parent.begin(), id);
+    boost::disjoint_sets<decltype(rank_map), decltype(parent_map)> sets(rank_map, parent_map);
+    for (std::uint32_t v = 0; v < r.neurons; ++v) sets.make_set(v);
+    for_each_edge(store, pop_off, [&](std::uint64_t s, std::uint64_t t) {
+        sets.union_set(static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(t));
+    });
+    std::vector<std::uint32_t>& size = rank;  // reuse: rank is not needed any more
+    std::fill(size.begin(), size.end(), 0);
+    for (std::uint32_t v = 0; v < r.neurons; ++v) ++size[sets.find_set(v)];
+    for (const auto n : size) {
+        if (n == 0) continue;
+        ++r.components;
+        r.largest_component = std::max<std::uint64_t>(r.largest_component, n);
     }
+}
 
-    // Strongly connected components: Tarjan on a CSR graph.
-    if (r.neurons > 0) {
-        std::vector<std::vector<placed_block>> from_pop(sc.populations.size());
-        for (std::size_t part = 0; part < store.blocks.size(); ++part) {
-            const auto& pr_range = store.partitions[part];
-            for (const auto& b : store.blocks[part])
-                from_pop[b.source_population].push_back({&b, pop_off[pr_range.population] + pr_range.first});
-        }
-        using csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
-                                                       boost::no_property, std::uint32_t, std::uint64_t>;
-        const csr g(boost::edges_are_sorted, sorted_edge_iterator(&from_pop, &pop_off), sorted_edge_iterator(),
-                    static_cast<std::uint32_t>(r.neurons), r.synapses);
-        if (boost::num_edges(g) != r.synapses) throw internal_error("graph analysis: edge walk missed synapses");
-        std::vector<std::uint32_t> comp(r.neurons);
-        r.strong_components = boost::strong_components(
-            g, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, g)));
-        std::vector<std::uint32_t> size(r.strong_components, 0);
-        for (const auto c : comp) ++size[c];
-        r.largest_strong_component = size.empty() ? 0 : *std::max_element(size.begin(), size.end());
+/// Strongly connected components: Tarjan on a CSR graph.
+void strong_components(const scenario& sc, const synapse_store& store, const std::vector<std::uint64_t>& pop_off, graph_report& r) {
+    std::vector<std::vector<placed_block>> from_pop(sc.populations.size());
+    for (std::size_t part = 0; part < store.blocks.size(); ++part) {
+        const auto& pr_range = store.partitions[part];
+        for (const auto& b : store.blocks[part])
+            from_pop[b.source_population].push_back({&b, pop_off[pr_range.population] + pr_range.first});
     }
+    using csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
+                                                   boost::no_property, std::uint32_t, std::uint64_t>;
+    const csr g(boost::edges_are_sorted, sorted_edge_iterator(&from_pop, &pop_off), sorted_edge_iterator(),
+                static_cast<std::uint32_t>(r.neurons), r.synapses);
+    if (boost::num_edges(g) != r.synapses) throw internal_error("graph analysis: edge walk missed synapses");
+    std::vector<std::uint32_t> comp(r.neurons);
+    r.strong_components = boost::strong_components(
+        g, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, g)));
+    std::vector<std::uint32_t> size(r.strong_components, 0);
+    for (const auto c : comp) ++size[c];
+    r.largest_strong_component = size.empty() ? 0 : *std::max_element(size.begin(), size.end());
+}
 
+}  // namespace
+
+graph_report analyze_graph(const scenario& sc, const synapse_store& store) {
+    graph_report r;
+    const auto pop_off = population_offsets(sc);
+    r.neurons = pop_off.back();
+    r.synapses = store.synapse_count();
+    if (r.neurons > std::numeric_limits<std::uint32_t>::max())
+        throw error("graph analysis supports up to 2^32 - 1 neurons; this network has " + std::to_string(r.neurons));
+    if (store.partitions.size() != store.blocks.size())
+        throw internal_error("synapse store: blocks and partitions differ in size");
+    add_degrees(sc, store, pop_off, r);
+    if (r.neurons > 0) {
+        weak_components(store, pop_off, r);
+        strong_components(sc, store, pop_off, r);
+    }
     r.synapse_bytes = store.memory_bytes();
     r.estimated_state_bytes = r.neurons * state_bytes_per_neuron;
     r.bytes_per_synapse = r.synapses ? static_cast<double>(r.synapse_bytes) / static_cast<double>(r.synapses) : 0.0;
