@@ -35,9 +35,13 @@
 namespace memspike::python {
 namespace {
 
+/// The Python Simulation: the C++ simulation, an in-memory recorder attached to it that records
+/// across runs, and the stop flag.
 struct py_simulation {
     py_simulation(const scenario& sc, const model_registry& registry, unsigned threads, const std::string& command_line)
-        : models(registry), sim(sc, registry, threads), memory(run_info::of(sc, sim.threads(), command_line)) {}
+        : models(registry), sim(sc, registry, threads), memory(run_info::of(sc, sim.threads(), command_line)) {
+        sim.attach(memory);  // records every run, across runs; a run with an output file tees into it
+    }
 
     /// Index of the entry called `name` in a scenario list (populations, projections); throws
     /// UnknownModel listing the names there are.
@@ -279,6 +283,7 @@ void register_simulation(py::module_& m) {
             s.check_idle();
             py::gil_scoped_release release;
             s.sim.load_state(path);
+            s.sim.attach(s.memory);  // the ledger's bins start from the loaded counts
         }, py::arg("path"), "Restores a checkpoint written by save_state for the same scenario; raises memspike.IOError otherwise.")
         .def("_reset", [](py_simulation& s, bool keep_weights) {
             s.check_idle();
@@ -287,6 +292,7 @@ void register_simulation(py::module_& m) {
                 s.sim.reset(keep_weights);
             }
             s.memory = memory_recorder(s.memory.data().info);
+            s.sim.attach(s.memory);  // reset() detached it
         }, py::arg("keep_weights") = true)
         .def_property_readonly("events", [](const py_simulation& s) {
             s.check_idle();

@@ -21,17 +21,33 @@ using clock_type = std::chrono::steady_clock;
 
 double seconds_since(clock_type::time_point t0) { return std::chrono::duration<double>(clock_type::now() - t0).count(); }
 
-/// Detaches the simulation from the run's recorders however the run ends: they die with it.
-struct attachment {
-    attachment(simulation& sim, recorder* rec) : sim_(sim) {
-        if (rec) sim.attach(*rec);
+/// Attaches the run's file (alone or beside the caller's recorder) for one run, and gives the
+/// simulation back its previous attachment (`restore`, or none) however the run ends: the file
+/// dies with the run. Re-attaching resets the ledger's bin origin, so the caller's recorder is
+/// only re-attached when a file run took its place.
+struct file_attachment {
+    file_attachment(simulation& sim, recorder* rec, recorder* restore) : sim_(sim), restore_(restore), active_(rec != nullptr) {
+        if (active_) sim.attach(*rec);
     }
-    ~attachment() { sim_.detach(); }
-    attachment(const attachment&) = delete;
-    attachment& operator=(const attachment&) = delete;
+    ~file_attachment() {
+        if (!active_) return;
+        if (restore_) {
+            try {
+                sim_.attach(*restore_);
+            } catch (...) {  // declaring again cannot fail for the in-memory recorder; never throw here
+                sim_.detach();
+            }
+        } else {
+            sim_.detach();
+        }
+    }
+    file_attachment(const file_attachment&) = delete;
+    file_attachment& operator=(const file_attachment&) = delete;
 
 private:
     simulation& sim_;
+    recorder* restore_;
+    bool active_;
 };
 
 /// Prices the counts of this run (the difference since `before`) with every shipped model that
@@ -96,7 +112,7 @@ drive_result drive_run(simulation& sim, const model_registry& models, tick_t tic
     const event_counts before = sim.events();
     const auto t0 = clock_type::now();
     try {
-        const attachment attached(sim, rec);
+        const file_attachment attached(sim, file ? rec : nullptr, opt.memory);
         run_options ro;
         ro.stop = opt.stop;
         ro.progress = opt.progress;
@@ -134,6 +150,7 @@ std::vector<run_data> run_sweep(std::span<const scenario* const> specs, const mo
                 const scenario& sc = *specs[i];
                 simulation sim(sc, models, 1);
                 memory_recorder rec(run_info::of(sc, 1, command_lines[i]));
+                sim.attach(rec);
                 drive_options opt;
                 opt.memory = &rec;
                 opt.stop = &stop;

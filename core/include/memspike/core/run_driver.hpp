@@ -41,8 +41,10 @@ struct drive_options {
     /// provenance, closed after it with complete = 1 only if the run reached its end.
     std::string output;
     run_info info;
-    /// Another recorder of the run (an in-memory one that records across runs; may be null).
-    /// Attached for the run and closed after it like the file.
+    /// The recorder the caller keeps attached to the simulation across runs (an in-memory one,
+    /// attached with simulation::attach; may be null). A run with `output` records into both and
+    /// attaches `memory` again afterwards (without it, the simulation is detached again). Closed
+    /// after every run, like the file.
     recorder* memory = nullptr;
     const std::atomic<bool>* stop = nullptr;  // set (signal handler, Ctrl-C poll) to stop at the next tick
     progress_fn progress;                     // may be empty
@@ -60,9 +62,9 @@ struct drive_result {
     std::vector<std::pair<std::string, std::string>> not_applied;
 };
 
-/// Runs `ticks` more ticks of `sim` (built with `models`) as `opt` says. Recording is attached
-/// for this run only: the simulation is detached again when it returns or throws. An exception
-/// from the run closes the file (complete = 0) and the memory recorder before it propagates.
+/// Runs `ticks` more ticks of `sim` (built with `models`) as `opt` says. The output file is
+/// attached for this run only, also when the run throws. An exception from the run closes the
+/// file (complete = 0) and the memory recorder before it propagates.
 drive_result drive_run(simulation& sim, const model_registry& models, tick_t ticks, const drive_options& opt);
 
 /// A parameter sweep: runs each scenario for its duration on one thread, `threads` points at a
