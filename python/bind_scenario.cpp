@@ -26,10 +26,8 @@ std::string describe(const scenario& sc) {
     return os.str();
 }
 
-} // namespace
-
-void register_scenario(py::module_& m) {
-    // --- model registry (types of core; the built-in list is in register_models) ---------------
+/// The model registry types of core (the built-in list is in register_models).
+void bind_registry_types(py::module_& m) {
     py::class_<param_info>(m, "ParamInfo", "One model parameter: name, dimension, default (NaN: required), doc.")
         .def_readonly("name", &param_info::name)
         .def_readonly("dimension", &param_info::dim)
@@ -82,7 +80,10 @@ void register_scenario(py::module_& m) {
         .def("__len__", [](const model_registry& r) { return r.names().size(); })
         .def("__repr__", [](const model_registry& r) { return "<ModelRegistry: " + join_names(r.names()) + ">"; });
 
-    // --- scenarios ---------------------------------------------------------------------------------
+}
+
+/// The parts of a scenario (read-only views of the C++ structs).
+void bind_spec_types(py::module_& m) {
     py::class_<population_spec>(m, "PopulationSpec")
         .def_readonly("name", &population_spec::name)
         .def_readonly("model", &population_spec::model)
@@ -116,6 +117,13 @@ void register_scenario(py::module_& m) {
         .def_readonly("variables", &trace_spec::variables)
         .def_readonly("neurons", &trace_spec::neurons)
         .def_readonly("interval_ms", &trace_spec::interval_ms);
+}
+
+} // namespace
+
+void register_scenario(py::module_& m) {
+    bind_registry_types(m);
+    bind_spec_types(m);
     py::class_<scenario>(m, "ScenarioSpec",
                          "A parsed and validated scenario (the C++ memspike::scenario). Built by parse_scenario or "
                          "load_scenario; read-only. memspike.Scenario compiles to one of these.")

@@ -187,47 +187,11 @@ py::list sweep(const std::vector<const scenario*>& specs, const model_registry& 
     return results;
 }
 
-} // namespace
+using sim_class = py::class_<py_simulation>;
 
-void register_simulation(py::module_& m) {
-    py::class_<py_simulation>(m, "Simulation",
-                              "A built network and its scheduler. Use memspike.Simulation, which accepts a memspike.Scenario.")
-        .def(py::init([](const scenario& sc, const model_registry& models, py::object threads, const std::string& command_line) {
-                 const unsigned n = threads.is_none() ? sc.simulation.threads : threads.cast<unsigned>();
-                 py::gil_scoped_release release;  // building a large network takes a while
-                 return std::make_unique<py_simulation>(sc, models, n, command_line);
-             }),
-             py::arg("spec"), py::arg("models"), py::arg("threads") = py::none(), py::arg("command_line") = "",
-             py::keep_alive<1, 3>())
-        .def("run", &run_simulation, py::arg("duration") = py::none(), py::arg("progress") = false, py::arg("output") = py::none(),
-             "Runs `duration` more (a unit string or seconds; default: up to the scenario's duration). Returns True if "
-             "the run reached its end. Releases the GIL; Ctrl-C stops at the next tick and raises KeyboardInterrupt.")
-        .def_property_readonly("now", [](const py_simulation& s) { return s.sim.now(); }, "Ticks simulated so far.")
-        .def_property_readonly("time_ms", [](const py_simulation& s) { return static_cast<double>(s.sim.now()) * s.sim.resolution_ms(); },
-                               "Simulated time so far [ms].")
-        .def_property_readonly("resolution_ms", [](const py_simulation& s) { return s.sim.resolution_ms(); })
-        .def_property_readonly("threads", [](const py_simulation& s) { return s.sim.threads(); })
-        .def_property_readonly("neuron_count", [](const py_simulation& s) { return s.sim.neuron_count(); })
-        .def_property_readonly("synapse_count", [](const py_simulation& s) { return s.sim.synapses().synapse_count(); })
-        .def_property_readonly("spec", [](const py_simulation& s) -> const scenario& { return s.sim.spec(); },
-                               py::return_value_policy::reference_internal)
-        .def_property_readonly("populations", [](const py_simulation& s) {
-            std::vector<std::string> out;
-            for (const auto& p : s.sim.spec().populations) out.push_back(p.name);
-            return out;
-        })
-        .def_property_readonly("counters", [](const py_simulation& s) {
-            const auto& c = s.sim.counters();
-            py::dict d;
-            d["spikes"] = c.spikes;
-            d["synaptic_events"] = c.synaptic_events;
-            d["stimulus_events"] = c.stimulus_events;
-            d["neuron_updates"] = c.neuron_updates;
-            d["ticks"] = c.ticks;
-            d["visited_ticks"] = c.visited_ticks;
-            return d;
-        }, "Event counts so far (spikes, synaptic_events, stimulus_events, neuron_updates, ticks, visited_ticks).")
-        .def("spike_ticks", [](const py_simulation& s, const std::string& pop) {
+/// Spikes, state variables and weights: read back (copies) and set.
+void def_recorded(sim_class& c) {
+    c.def("spike_ticks", [](const py_simulation& s, const std::string& pop) {
             s.check_idle();
             const auto& k = s.sim.spikes()[s.population(pop)];
             return py::make_tuple(view_of(std::vector<std::uint32_t>(k.ids)), view_of(std::vector<tick_t>(k.ticks)));
@@ -271,8 +235,12 @@ void register_simulation(py::module_& m) {
             s.sim.set_weights(s.projection(projection), std::span<const float>(w.data(), static_cast<std::size_t>(w.size())));
         }, py::arg("projection"), py::arg("weights"),
            "Replaces the weights of `projection` (one per synapse, in the order of weights()). Checked against the "
-           "plasticity bounds; raises InvalidParameter naming the first bad entry.")
-        .def("save_state", [](const py_simulation& s, const std::string& path) {
+           "plasticity bounds; raises InvalidParameter naming the first bad entry.");
+}
+
+/// Checkpoints and reset.
+void def_checkpoint(sim_class& c) {
+    c.def("save_state", [](const py_simulation& s, const std::string& path) {
             s.check_idle();
             py::gil_scoped_release release;
             s.sim.save_state(path);
@@ -293,8 +261,12 @@ void register_simulation(py::module_& m) {
             }
             s.memory = memory_recorder(s.memory.data().info);
             s.sim.attach(s.memory);  // reset() detached it
-        }, py::arg("keep_weights") = true)
-        .def_property_readonly("events", [](const py_simulation& s) {
+        }, py::arg("keep_weights") = true);
+}
+
+/// The energy ledger and its pricing; plasticity counters and the neuromodulator.
+void def_energy_and_plasticity(sim_class& c) {
+    c.def_property_readonly("events", [](const py_simulation& s) {
             s.check_idle();
             return counts_dict(s.sim.events());
         }, "Energy-ledger event counts so far (dict: spikes, synaptic_events, stimulus_events, neuron_updates, "
@@ -327,8 +299,12 @@ void register_simulation(py::module_& m) {
             d["hits_min"] = c.hits_min;
             d["hits_max"] = c.hits_max;
             return d;
-        }, py::arg("projection"), "Plasticity counters of `projection` (weight_updates, trace_updates, hits_min, hits_max).")
-        .def("_trace", [](const py_simulation& s, const std::string& pop, const std::string& var) {
+        }, py::arg("projection"), "Plasticity counters of `projection` (weight_updates, trace_updates, hits_min, hits_max).");
+}
+
+/// Everything recorded in memory, in the layout of the HDF5 file; repr.
+void def_data(sim_class& c) {
+    c.def("_trace", [](const py_simulation& s, const std::string& pop, const std::string& var) {
             s.check_idle();
             return trace_dict(trace_data(s.trace(pop, var)));
         }, py::arg("population"), py::arg("var"))
@@ -346,6 +322,52 @@ void register_simulation(py::module_& m) {
                << format_quantity(sc.simulation.duration_ms, dimension::time) << ", " << s.sim.threads() << " threads>";
             return os.str();
         });
+}
+
+} // namespace
+
+void register_simulation(py::module_& m) {
+    sim_class c(m, "Simulation",
+                "A built network and its scheduler. Use memspike.Simulation, which accepts a memspike.Scenario.");
+    c.def(py::init([](const scenario& sc, const model_registry& models, py::object threads, const std::string& command_line) {
+                 const unsigned n = threads.is_none() ? sc.simulation.threads : threads.cast<unsigned>();
+                 py::gil_scoped_release release;  // building a large network takes a while
+                 return std::make_unique<py_simulation>(sc, models, n, command_line);
+             }),
+             py::arg("spec"), py::arg("models"), py::arg("threads") = py::none(), py::arg("command_line") = "",
+             py::keep_alive<1, 3>())
+        .def("run", &run_simulation, py::arg("duration") = py::none(), py::arg("progress") = false, py::arg("output") = py::none(),
+             "Runs `duration` more (a unit string or seconds; default: up to the scenario's duration). Returns True if "
+             "the run reached its end. Releases the GIL; Ctrl-C stops at the next tick and raises KeyboardInterrupt.")
+        .def_property_readonly("now", [](const py_simulation& s) { return s.sim.now(); }, "Ticks simulated so far.")
+        .def_property_readonly("time_ms", [](const py_simulation& s) { return static_cast<double>(s.sim.now()) * s.sim.resolution_ms(); },
+                               "Simulated time so far [ms].")
+        .def_property_readonly("resolution_ms", [](const py_simulation& s) { return s.sim.resolution_ms(); })
+        .def_property_readonly("threads", [](const py_simulation& s) { return s.sim.threads(); })
+        .def_property_readonly("neuron_count", [](const py_simulation& s) { return s.sim.neuron_count(); })
+        .def_property_readonly("synapse_count", [](const py_simulation& s) { return s.sim.synapses().synapse_count(); })
+        .def_property_readonly("spec", [](const py_simulation& s) -> const scenario& { return s.sim.spec(); },
+                               py::return_value_policy::reference_internal)
+        .def_property_readonly("populations", [](const py_simulation& s) {
+            std::vector<std::string> out;
+            for (const auto& p : s.sim.spec().populations) out.push_back(p.name);
+            return out;
+        })
+        .def_property_readonly("counters", [](const py_simulation& s) {
+            const auto& c = s.sim.counters();
+            py::dict d;
+            d["spikes"] = c.spikes;
+            d["synaptic_events"] = c.synaptic_events;
+            d["stimulus_events"] = c.stimulus_events;
+            d["neuron_updates"] = c.neuron_updates;
+            d["ticks"] = c.ticks;
+            d["visited_ticks"] = c.visited_ticks;
+            return d;
+        }, "Event counts so far (spikes, synaptic_events, stimulus_events, neuron_updates, ticks, visited_ticks).");
+    def_recorded(c);
+    def_checkpoint(c);
+    def_energy_and_plasticity(c);
+    def_data(c);
 
     m.def("run_sweep", &sweep, py::arg("specs"), py::arg("models"), py::arg("threads"), py::arg("command_lines"),
           "Runs each scenario for its duration, single-threaded, `threads` at a time (0: all cores), GIL released; "
