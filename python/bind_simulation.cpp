@@ -116,7 +116,7 @@ bool run_simulation(py_simulation& self, py::object duration, py::object progres
         throw py::type_error("Simulation.run: progress must be a bool or a callable(done_ms, total_ms)");
 
     drive_options opt;
-    opt.memory = &self.memory;
+    opt.attached = &self.memory;
     opt.stop = &self.stop;
     opt.keep_spikes = true;
     opt.price_energy = !output.is_none();  // the totals go to /energy/models of the file

@@ -87,14 +87,14 @@ drive_result drive_run(simulation& sim, const model_registry& models, tick_t tic
     std::unique_ptr<recorder> file;
     if (!opt.output.empty()) file = recorder::open_hdf5(opt.output, opt.info);
     std::unique_ptr<tee_recorder> both;
-    recorder* rec = file ? file.get() : opt.memory;
-    if (file && opt.memory) {
-        both = std::make_unique<tee_recorder>(*opt.memory, *file);
+    recorder* rec = file ? file.get() : opt.attached;
+    if (file && opt.attached) {
+        both = std::make_unique<tee_recorder>(*opt.attached, *file);
         rec = both.get();
     }
     // Closes what recorded the run; after a failure the first error is the one to report.
     auto close_all = [&](bool complete, double wall_s, bool quietly) {
-        for (recorder* r : {opt.memory, file.get()}) {
+        for (recorder* r : {opt.attached, file.get()}) {
             if (!r) continue;
             if (!quietly) {
                 r->close(complete, wall_s, sim.now());
@@ -112,7 +112,7 @@ drive_result drive_run(simulation& sim, const model_registry& models, tick_t tic
     const event_counts before = sim.events();
     const auto t0 = clock_type::now();
     try {
-        const file_attachment attached(sim, file ? rec : nullptr, opt.memory);
+        const file_attachment attached(sim, file ? rec : nullptr, opt.attached);
         run_options ro;
         ro.stop = opt.stop;
         ro.progress = opt.progress;
@@ -152,7 +152,7 @@ std::vector<run_data> run_sweep(std::span<const scenario* const> specs, const mo
                 memory_recorder rec(run_info::of(sc, 1, command_lines[i]));
                 sim.attach(rec);
                 drive_options opt;
-                opt.memory = &rec;
+                opt.attached = &rec;
                 opt.stop = &stop;
                 opt.keep_spikes = false;
                 opt.price_energy = false;

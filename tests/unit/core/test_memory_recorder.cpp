@@ -152,13 +152,21 @@ TEST_CASE("drive_run: recording in memory across runs continues as one run would
     memory_recorder mem(run_info::of(sc, 1, "test"));
     pieces.attach(mem);  // stays attached across the runs
     drive_options opt;
-    opt.memory = &mem;
+    opt.attached = &mem;
     CHECK(drive_run(pieces, builtin_models(), 350, opt).complete);
     CHECK(drive_run(pieces, builtin_models(), sc.duration_ticks() - 350, opt).complete);
     CHECK(mem.data().ticks_simulated == sc.duration_ticks());
+    // A zero-length run with an output file records into the recorder through the file's tee and
+    // attaches it again: the repeated weight snapshot and the empty ledger bin at the seam must
+    // merge into what is there instead of adding rows.
+    const std::string zero = temp_file("zero");
+    opt.output = zero;
+    opt.info = run_info::of(sc, 1, "test");
+    CHECK(drive_run(pieces, builtin_models(), 0, opt).complete);
+    std::filesystem::remove(zero);
 
     simulation whole(sc, builtin_models(), 1);
-    opt.memory = nullptr;
+    opt.attached = nullptr;
     opt.output = path;
     opt.info = run_info::of(sc, 1, "test");
     drive_run(whole, builtin_models(), sc.duration_ticks(), opt);
@@ -175,7 +183,7 @@ TEST_CASE("drive_run: the file is closed complete = 0 when the run is stopped, a
     drive_options opt;
     opt.output = path;
     opt.info = run_info::of(sc, 1, "test");
-    opt.memory = &mem;
+    opt.attached = &mem;
     opt.stop = &stop;
     const drive_result r = drive_run(sim, builtin_models(), sc.duration_ticks(), opt);
     CHECK_FALSE(r.complete);
@@ -191,7 +199,7 @@ TEST_CASE("drive_run: the file is closed complete = 0 when the run is stopped, a
     simulation done(sc, builtin_models(), 1);
     memory_recorder priced;
     opt.stop = nullptr;
-    opt.memory = &priced;
+    opt.attached = &priced;
     const drive_result ok = drive_run(done, builtin_models(), sc.duration_ticks(), opt);
     REQUIRE(ok.complete);
     REQUIRE_FALSE(priced.data().energy.models.empty());
@@ -240,7 +248,7 @@ TEST_CASE("drive_run: a recorder that throws closes the file complete = 0 and le
     simulation sim(sc, builtin_models(), 1);
     sim.attach(bad);
     drive_options opt;
-    opt.memory = &bad;
+    opt.attached = &bad;
     opt.output = path;
     opt.info = run_info::of(sc, 1, "test");
     CHECK_THROWS_WITH(drive_run(sim, builtin_models(), sc.duration_ticks(), opt), "disk full");

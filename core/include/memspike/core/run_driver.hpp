@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The run driver: one run of a built simulation with everything every face needs around it
-// (`memspike run`, Python's Simulation.run, parameter sweeps): the recorders attached for the run,
+// (`memspike run`, Python's Simulation.run, parameter sweeps): the output file attached for the run,
 // the HDF5 output opened with its provenance and closed complete or not (also when the run
 // throws), progress and stop requests passed through, the wall time, and the run priced with the
 // shipped energy models into /energy/models. Installing signal handlers and printing stay with
@@ -43,9 +43,9 @@ struct drive_options {
     run_info info;
     /// The recorder the caller keeps attached to the simulation across runs (an in-memory one,
     /// attached with simulation::attach; may be null). A run with `output` records into both and
-    /// attaches `memory` again afterwards (without it, the simulation is detached again). Closed
+    /// attaches it again afterwards (without it, the simulation is detached again). Closed
     /// after every run, like the file.
-    recorder* memory = nullptr;
+    recorder* attached = nullptr;
     const std::atomic<bool>* stop = nullptr;  // set (signal handler, Ctrl-C poll) to stop at the next tick
     progress_fn progress;                     // may be empty
     bool keep_spikes = true;                  // as run_options::keep_spikes
@@ -64,7 +64,7 @@ struct drive_result {
 
 /// Runs `ticks` more ticks of `sim` (built with `models`) as `opt` says. The output file is
 /// attached for this run only, also when the run throws. An exception from the run closes the
-/// file (complete = 0) and the memory recorder before it propagates.
+/// file (complete = 0) and the attached recorder before it propagates.
 drive_result drive_run(simulation& sim, const model_registry& models, tick_t ticks, const drive_options& opt);
 
 /// A parameter sweep: runs each scenario for its duration on one thread, `threads` points at a

@@ -71,8 +71,10 @@ public:
     /// Records the following runs into `rec` until detach(), another attach() or reset(): declares
     /// the recorded populations, traces, weights and energy ledger on it now, and from then on
     /// every run appends to it (weights at its start and end, the last partial ledger bin at its
-    /// end). `rec` must outlive the attachment. Attaching the same recorder again declares
-    /// everything again (memory_recorder continues its data; an HDF5 file refuses).
+    /// end). `rec` must outlive the attachment. The ledger's bins count from the moment of
+    /// attaching: a recorder that should see every count stays attached across runs. Attaching
+    /// the same recorder again declares everything again (memory_recorder continues its data; an
+    /// HDF5 file refuses).
     void attach(recorder& rec);
     /// Runs record nothing from now on (spikes are still kept in memory with keep_spikes).
     void detach();
