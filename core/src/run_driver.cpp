@@ -27,24 +27,33 @@ double seconds_since(clock_type::time_point t0) { return std::chrono::duration<d
 /// only re-attached when a file run took its place.
 struct file_attachment {
     file_attachment(simulation& sim, recorder* rec, recorder* restore) : sim_(sim), restore_(restore), active_(rec != nullptr) {
-        if (active_) sim.attach(*rec);
+        if (!active_) return;
+        try {
+            sim.attach(*rec);
+        } catch (...) {  // e.g. the file refused a declaration: the caller's recorder goes on
+            give_back();
+            throw;
+        }
     }
     ~file_attachment() {
-        if (!active_) return;
-        if (restore_) {
-            try {
-                sim_.attach(*restore_);
-            } catch (...) {  // declaring again cannot fail for the in-memory recorder; never throw here
-                sim_.detach();
-            }
-        } else {
-            sim_.detach();
-        }
+        if (active_) give_back();
     }
     file_attachment(const file_attachment&) = delete;
     file_attachment& operator=(const file_attachment&) = delete;
 
 private:
+    void give_back() noexcept {
+        if (!restore_) {
+            sim_.detach();
+            return;
+        }
+        try {
+            sim_.attach(*restore_);
+        } catch (...) {  // declaring again does not fail for the in-memory recorder; never throw here
+            sim_.detach();
+        }
+    }
+
     simulation& sim_;
     recorder* restore_;
     bool active_;

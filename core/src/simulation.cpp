@@ -17,7 +17,6 @@
 #include <fstream>
 #include <cmath>
 #include <numeric>
-#include <optional>
 #include <queue>
 
 #include <oneapi/tbb/blocked_range.h>
@@ -590,9 +589,9 @@ struct simulation::impl {
     }
 
     /// Declares what the scenario records on `rec` (null: nothing) and makes it the recorder that
-    /// runs write to.
+    /// runs write to; if a declaration throws, runs record nothing.
     void attach_recorder(recorder* rec) {
-        rec_ = rec;
+        rec_ = nullptr;
         spike_handle_.assign(sc.populations.size(), no_handle);
         traces.clear();
         weight_recs.clear();
@@ -638,6 +637,7 @@ struct simulation::impl {
                 traces.push_back(std::move(tr));
             }
         }
+        rec_ = rec;
     }
 
     bool run(tick_t ticks, const run_options& opt) {

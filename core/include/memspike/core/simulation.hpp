@@ -80,8 +80,9 @@ public:
     void detach();
 
     tick_t now() const;
-    /// Back to tick 0 (and detached from any recorder): neuron states, sources and stimuli as at construction (same seed, so the
-    /// same random streams), spikes, counters, plasticity traces and eligibilities cleared. With
+    /// Back to tick 0, detached from any recorder: neuron states, sources and stimuli as at
+    /// construction (same seed, so the same random streams), spikes, counters, plasticity traces
+    /// and eligibilities cleared. With
     /// `keep_weights` the synapses keep their current (learned) weights; otherwise they are built
     /// again from the scenario.
     void reset(bool keep_weights = true);
