@@ -26,6 +26,7 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/graph.hpp"
 #include "memspike/core/recorder.hpp"
+#include "memspike/core/run_driver.hpp"
 #include "memspike/core/scenario.hpp"
 #include "memspike/core/simulation.hpp"
 #include "memspike/core/units.hpp"
@@ -135,36 +136,22 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
                     args.scenario.c_str(), static_cast<unsigned long long>(sim.neuron_count()),
                     static_cast<unsigned long long>(sim.synapses().synapse_count()), build_s);
 
-    const memspike::run_info info = memspike::run_info::of(sc, threads, cmdline);
-    auto rec = memspike::recorder::open_hdf5(output, info);
-
+    memspike::drive_options opt;
+    opt.output = output;
+    opt.info = memspike::run_info::of(sc, threads, cmdline);
+    opt.stop = &g_stop;
+    opt.keep_spikes = false;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     memspike::cli::progress_line progress(stderr, sc.simulation.resolution_ms);
-    memspike::run_options opt;
-    opt.rec = rec.get();
-    opt.stop = &g_stop;
-    opt.keep_spikes = false;
     if (progress.enabled() && !quiet) opt.progress = [&](memspike::tick_t done, memspike::tick_t total) { progress.update(done, total); };
 
-    const auto t_run = std::chrono::steady_clock::now();
-    const bool complete = sim.run(sc.duration_ticks(), opt);
-    const double wall_s = seconds_since(t_run);
+    const memspike::drive_result run = memspike::drive_run(sim, models, sc.duration_ticks(), opt);
+    const bool complete = run.complete;
+    const double wall_s = run.wall_s;
     progress.finish();
-    if (sc.recording.energy_bin_ms > 0)
-        for (const auto& name : memspike::builtin_energy_models()) {
-            const auto model = memspike::find_energy_model(name, memspike::builtin_registry());
-            // e.g. reram_crossbar on a digital run, or at another read voltage than it was derived at
-            const auto why = memspike::energy_model_mismatches(model, sc.backend, models.find_backend(sc.backend.kind));
-            if (!why.empty()) {
-                if (!quiet) std::printf("  energy model %s not applied: %s\n", model.name.c_str(), why.front().c_str());
-                continue;
-            }
-            const auto e = memspike::estimate_energy(model, sim.events(), sim.dense(), sim.now(), sc.simulation.resolution_ms);
-            rec->add_energy_total(model.name, model.text, e.total_pj * 1e-12, e.compute_pj * 1e-12, e.memory_pj * 1e-12,
-                                  e.idle_pj * 1e-12);
-        }
-    rec->close(complete, wall_s, sim.now());
+    if (!quiet)
+        for (const auto& [model, why] : run.not_applied) std::printf("  energy model %s not applied: %s\n", model.c_str(), why.c_str());
 
     const auto& c = sim.counters();
     const double sim_s = static_cast<double>(sim.now()) * sc.simulation.resolution_ms * 1e-3;
@@ -224,14 +211,15 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
     std::vector<std::string> skipped;
     for (const auto& n : names) {
         const auto model = memspike::find_energy_model(n, memspike::builtin_registry());
-        const auto why = memspike::energy_model_mismatches(model, backend, memspike::builtin_registry().find_backend(backend.kind));
-        if (!why.empty()) {
+        auto priced = memspike::price_energy(model, backend, memspike::builtin_registry(), ledger.totals, ledger.profile,
+                                             ledger.ticks, ledger.resolution_ms);
+        if (!priced.applies()) {
             std::string all;
-            for (const auto& w : why) all += (all.empty() ? "" : "; ") + w;
+            for (const auto& w : priced.mismatches) all += (all.empty() ? "" : "; ") + w;
             skipped.push_back(model.name + " (" + all + ")");
             continue;
         }
-        est.push_back(memspike::estimate_energy(model, ledger.totals, ledger.profile, ledger.ticks, ledger.resolution_ms));
+        est.push_back(std::move(priced.estimate));
     }
     const double sim_s = static_cast<double>(ledger.ticks) * ledger.resolution_ms * 1e-3;
     const double syn = static_cast<double>(ledger.totals[memspike::event_kind::synaptic_events] +

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Bindings of memspike::models: the built-in registry. Model parameters reach Python through the
-// generic param_info table (bind_core.cpp), so a new model needs no binding code here.
+// generic param_info table (bind_scenario.cpp), so a new model needs no binding code here.
 #include "bindings.hpp"
 #include "memspike/backends/builtin.hpp"
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The _memspike extension module: one register_<area>() per C++ library, called by module.cpp in
-// dependency order (errors, core, models).
+// The _memspike extension module: one register_<area>() per area of the C++ libraries, called by
+// module.cpp in dependency order. The bindings convert types, add docstrings and release the GIL;
+// what they bind (the run driver, sweeps, pricing) lives in core.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -9,8 +10,11 @@ namespace memspike::python {
 
 namespace py = pybind11;
 
-void register_errors(py::module_& m);
-void register_core(py::module_& m);
-void register_models(py::module_& m);
+void register_errors(py::module_& m);      // bind_errors.cpp: the exception hierarchy
+void register_units(py::module_& m);       // bind_units.cpp: dimensions and quantities
+void register_scenario(py::module_& m);    // bind_scenario.cpp: registry types, scenarios
+void register_simulation(py::module_& m);  // bind_simulation.cpp: Simulation, run_sweep
+void register_energy(py::module_& m);      // bind_energy.cpp: presets, pricing, a file's ledger
+void register_models(py::module_& m);      // bind_models.cpp: the built-in registry
 
 } // namespace memspike::python

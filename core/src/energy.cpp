@@ -163,8 +163,14 @@ energy_model parse_energy_model_at(const std::string& text, const std::string& f
         }
     }
     if (m.kind != "event" && m.kind != "dense") fail(file, mt->get("kind"), "model.kind", "\"" + m.kind + "\" is not \"event\" or \"dense\"");
-    if (!m.backend.empty() && !registry.contains_backend(m.backend))
-        fail(file, mt->get("backend"), "model.backend", "unknown backend '" + m.backend + "' (accepted: " + join_names(registry.backend_names()) + ")");
+    if (!m.backend.empty() && !registry.contains_backend(m.backend)) {
+        // Typed, so that pricing a run against every shipped preset can leave this one out: no
+        // run of this registry can use that backend.
+        const toml::node* bn = mt->get("backend");
+        throw backend_unavailable(m.backend, file + ":" + std::to_string(bn->source().begin.line) + ":" +
+                                                 std::to_string(bn->source().begin.column) + ": key 'model.backend': unknown backend '" +
+                                                 m.backend + "' (accepted: " + join_names(registry.backend_names()) + ")");
+    }
     // An event model prices the engine's counters and, when it names its backend, that backend's.
     const auto accepted = m.kind == "event" ? event_model_categories(registry, m.backend) : dense_model_categories();
 

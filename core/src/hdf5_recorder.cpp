@@ -24,12 +24,13 @@
 #include <vector>
 
 #include "memspike/core/errors.hpp"
+#include "memspike/core/hdf5_layout.hpp"
 #include "memspike/core/version.hpp"
 
 namespace memspike {
 namespace {
 
-constexpr int schema_version = 1;
+namespace layout = hdf5_layout;  // every name of the layout comes from there
 // Elements per chunk of the 1-D datasets (ids, ticks) and the target size of a trace chunk.
 constexpr hsize_t chunk_elements = 65536;
 constexpr unsigned deflate_level = 4;
@@ -276,23 +277,23 @@ public:
         file_ = own_file(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), path_,
                          "creating the file");
         const hid_t root = file_.get();
-        write_attr(root, "memspike_version", info.memspike_version.empty() ? memspike::version
+        write_attr(root, layout::attr_memspike_version, info.memspike_version.empty() ? memspike::version
                                                                           : info.memspike_version.c_str(),
                    path_);
-        write_attr(root, "schema_version", std::int32_t{schema_version}, path_);
-        write_attr(root, "scenario_file", info.scenario_file, path_);
-        write_attr(root, "scenario", info.scenario_text, path_);
-        write_attr(root, "seed", std::uint64_t{info.seed}, path_);
-        write_attr(root, "resolution_ms", info.resolution_ms, path_);
-        write_attr(root, "duration_ms", info.duration_ms, path_);
-        write_attr(root, "threads", std::uint32_t{info.threads}, path_);
-        write_attr(root, "backend", info.backend, path_);
-        for (const auto& [name, value] : info.backend_params) write_attr(root, "backend." + name, value, path_);
-        write_attr(root, "command_line", info.command_line, path_);
-        write_attr(root, "created", iso8601_utc_now(), path_);
-        write_attr(root, "complete", std::int8_t{0}, path_);
-        spikes_ = open_or_create_group(root, "spikes", path_, "/spikes");
-        traces_ = open_or_create_group(root, "traces", path_, "/traces");
+        write_attr(root, layout::attr_schema_version, std::int32_t{layout::schema_version}, path_);
+        write_attr(root, layout::attr_scenario_file, info.scenario_file, path_);
+        write_attr(root, layout::attr_scenario, info.scenario_text, path_);
+        write_attr(root, layout::attr_seed, std::uint64_t{info.seed}, path_);
+        write_attr(root, layout::attr_resolution_ms, info.resolution_ms, path_);
+        write_attr(root, layout::attr_duration_ms, info.duration_ms, path_);
+        write_attr(root, layout::attr_threads, std::uint32_t{info.threads}, path_);
+        write_attr(root, layout::attr_backend, info.backend, path_);
+        for (const auto& [name, value] : info.backend_params) write_attr(root, layout::attr_backend_param_prefix + name, value, path_);
+        write_attr(root, layout::attr_command_line, info.command_line, path_);
+        write_attr(root, layout::attr_created, iso8601_utc_now(), path_);
+        write_attr(root, layout::attr_complete, std::int8_t{0}, path_);
+        spikes_ = open_or_create_group(root, layout::group_spikes, path_, layout::path(layout::group_spikes));
+        traces_ = open_or_create_group(root, layout::group_traces, path_, layout::path(layout::group_traces));
         // A run killed right after open still leaves a readable file with its provenance.
         check(H5Fflush(root, H5F_SCOPE_GLOBAL), path_, "flushing the file");
     }
@@ -317,19 +318,19 @@ public:
                 throw invalid_parameter("recorder", "population", "'" + name + "'",
                                         "already declared under /spikes");
         quiet_hdf5 quiet;
-        const std::string where = "/spikes/" + name;
+        const std::string where = layout::path(layout::group_spikes, name);
         spike_population pop;
         pop.name = name;
         pop.size = size;
         pop.group = own_group(H5Gcreate2(spikes_.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                               path_, "creating group '" + where + "'");
-        write_attr(pop.group.get(), "size", std::uint64_t{size}, path_);
-        write_attr(pop.group.get(), "resolution_ms", resolution_ms_, path_);
-        pop.ids = create_extendible(pop.group.get(), "ids", h5_type<std::uint32_t>::file(), 1, 0,
-                                    &chunk_elements, path_, where + "/ids");
-        pop.ticks = create_extendible(pop.group.get(), "ticks", h5_type<tick_t>::file(), 1, 0, &chunk_elements,
-                                      path_, where + "/ticks");
-        write_attr(pop.ticks.get(), "unit", "tick", path_);
+        write_attr(pop.group.get(), layout::attr_size, std::uint64_t{size}, path_);
+        write_attr(pop.group.get(), layout::attr_resolution_ms, resolution_ms_, path_);
+        pop.ids = create_extendible(pop.group.get(), layout::dataset_ids, h5_type<std::uint32_t>::file(), 1, 0,
+                                    &chunk_elements, path_, where + "/" + layout::dataset_ids);
+        pop.ticks = create_extendible(pop.group.get(), layout::dataset_ticks, h5_type<tick_t>::file(), 1, 0, &chunk_elements,
+                                      path_, where + "/" + layout::dataset_ticks);
+        write_attr(pop.ticks.get(), layout::attr_unit, layout::unit_tick, path_);
         spike_pops_.push_back(std::move(pop));
         return spike_pops_.size() - 1;
     }
@@ -387,7 +388,7 @@ public:
                 throw invalid_parameter("recorder", "trace", "'" + population + "/" + variable + "'",
                                         "already declared under /traces");
         quiet_hdf5 quiet;
-        const std::string where = "/traces/" + population + "/" + variable;
+        const std::string where = layout::path(layout::group_traces, population, variable);
         trace tr;
         tr.population = population;
         tr.variable = variable;
@@ -395,17 +396,17 @@ public:
         // Chunks of about chunk_elements values: whole rows when they fit, else slices of a row.
         const hsize_t chunk_cols = std::min<hsize_t>(tr.columns, chunk_elements);
         tr.chunk_rows = std::max<hsize_t>(1, chunk_elements / chunk_cols);
-        handle pop_group = open_or_create_group(traces_.get(), population, path_, "/traces/" + population);
+        handle pop_group = open_or_create_group(traces_.get(), population, path_, layout::path(layout::group_traces, population));
         tr.group = own_group(
             H5Gcreate2(pop_group.get(), variable.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
             "creating group '" + where + "'");
-        write_attr(tr.group.get(), "unit", unit, path_);
-        write_attr(tr.group.get(), "interval_ticks", std::int64_t{interval_ticks}, path_);
+        write_attr(tr.group.get(), layout::attr_unit, unit, path_);
+        write_attr(tr.group.get(), layout::attr_interval_ticks, std::int64_t{interval_ticks}, path_);
         {
-            const std::string what = "creating dataset '" + where + "/neurons'";
+            const std::string what = "creating dataset '" + where + "/" + layout::dataset_neurons + "'";
             const hsize_t dims[1] = {tr.columns};
             handle space = own_space(H5Screate_simple(1, dims, nullptr), path_, what);
-            handle dset = own_dataset(H5Dcreate2(tr.group.get(), "neurons", h5_type<std::uint64_t>::file(),
+            handle dset = own_dataset(H5Dcreate2(tr.group.get(), layout::dataset_neurons, h5_type<std::uint64_t>::file(),
                                                  space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                       path_, what);
             check(H5Dwrite(dset.get(), h5_type<std::uint64_t>::mem(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
@@ -413,11 +414,11 @@ public:
                   path_, what);
         }
         const hsize_t value_chunk[2] = {tr.chunk_rows, chunk_cols};
-        tr.values = create_extendible(tr.group.get(), "values", h5_type<double>::file(), 2, tr.columns,
-                                      value_chunk, path_, where + "/values");
-        tr.ticks = create_extendible(tr.group.get(), "ticks", h5_type<tick_t>::file(), 1, 0, &chunk_elements,
-                                     path_, where + "/ticks");
-        write_attr(tr.ticks.get(), "unit", "tick", path_);
+        tr.values = create_extendible(tr.group.get(), layout::dataset_values, h5_type<double>::file(), 2, tr.columns,
+                                      value_chunk, path_, where + "/" + layout::dataset_values);
+        tr.ticks = create_extendible(tr.group.get(), layout::dataset_ticks, h5_type<tick_t>::file(), 1, 0, &chunk_elements,
+                                     path_, where + "/" + layout::dataset_ticks);
+        write_attr(tr.ticks.get(), layout::attr_unit, layout::unit_tick, path_);
         traces_list_.push_back(std::move(tr));
         return traces_list_.size() - 1;
     }
@@ -457,23 +458,23 @@ public:
             if (w.projection == projection)
                 throw invalid_parameter("recorder", "weights", "'" + projection + "'", "already declared under /weights");
         quiet_hdf5 quiet;
-        if (weights_.get() == H5I_INVALID_HID) weights_ = open_or_create_group(file_.get(), "weights", path_, "/weights");
-        const std::string where = "/weights/" + projection;
+        if (weights_.get() == H5I_INVALID_HID) weights_ = open_or_create_group(file_.get(), layout::group_weights, path_, layout::path(layout::group_weights));
+        const std::string where = layout::path(layout::group_weights, projection);
         weight_set ws;
         ws.projection = projection;
         ws.columns = sources.size();
         ws.group = own_group(H5Gcreate2(weights_.get(), projection.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
                              "creating group '" + where + "'");
-        write_attr(ws.group.get(), "unit", unit, path_);
-        write_fixed(ws.group.get(), "sources", sources, where);
-        write_fixed(ws.group.get(), "targets", targets, where);
-        write_fixed(ws.group.get(), "delays", delays, where);
+        write_attr(ws.group.get(), layout::attr_unit, unit, path_);
+        write_fixed(ws.group.get(), layout::dataset_sources, sources, where);
+        write_fixed(ws.group.get(), layout::dataset_targets, targets, where);
+        write_fixed(ws.group.get(), layout::dataset_delays, delays, where);
         const hsize_t chunk[2] = {1, std::max<hsize_t>(1, std::min<hsize_t>(ws.columns, chunk_elements))};
-        ws.values = create_extendible(ws.group.get(), "values", h5_type<float>::file(), 2, ws.columns, chunk, path_,
-                                      where + "/values");
-        ws.ticks = create_extendible(ws.group.get(), "ticks", h5_type<tick_t>::file(), 1, 0, &chunk_elements, path_,
-                                     where + "/ticks");
-        write_attr(ws.ticks.get(), "unit", "tick", path_);
+        ws.values = create_extendible(ws.group.get(), layout::dataset_values, h5_type<float>::file(), 2, ws.columns, chunk, path_,
+                                      where + "/" + layout::dataset_values);
+        ws.ticks = create_extendible(ws.group.get(), layout::dataset_ticks, h5_type<tick_t>::file(), 1, 0, &chunk_elements, path_,
+                                     where + "/" + layout::dataset_ticks);
+        write_attr(ws.ticks.get(), layout::attr_unit, layout::unit_tick, path_);
         weights_list_.push_back(std::move(ws));
         return weights_list_.size() - 1;
     }
@@ -487,36 +488,37 @@ public:
             throw invalid_parameter("recorder", "weight snapshot length", std::to_string(weights.size()),
                                     "must equal the " + std::to_string(ws.columns) + " synapses of '" + ws.projection + "'");
         quiet_hdf5 quiet;
-        const std::string where = "/weights/" + ws.projection;
-        append_rows(ws.values.get(), 2, ws.rows, 1, ws.columns, weights.data(), path_, where + "/values");
-        append_rows(ws.ticks.get(), 1, ws.rows, 1, 0, &t, path_, where + "/ticks");
+        const std::string where = layout::path(layout::group_weights, ws.projection);
+        append_rows(ws.values.get(), 2, ws.rows, 1, ws.columns, weights.data(), path_, where + "/" + layout::dataset_values);
+        append_rows(ws.ticks.get(), 1, ws.rows, 1, 0, &t, path_, where + "/" + layout::dataset_ticks);
         ++ws.rows;
     }
 
     void add_energy(std::span<const std::string_view> categories, std::uint64_t neurons, std::uint64_t synapses,
                     std::uint64_t dense_weights, tick_t bin_ticks) override {
         check_open("declaring the energy ledger");
-        if (energy_.get() != H5I_INVALID_HID) throw invalid_parameter("recorder", "energy", "/energy", "already declared");
+        if (energy_.get() != H5I_INVALID_HID)
+            throw invalid_parameter("recorder", "energy", layout::path(layout::group_energy), "already declared");
         quiet_hdf5 quiet;
-        energy_ = open_or_create_group(file_.get(), "energy", path_, "/energy");
+        energy_ = open_or_create_group(file_.get(), layout::group_energy, path_, layout::path(layout::group_energy));
         energy_columns_ = categories.size();
         std::string names;
         for (const auto c : categories) {
             if (!names.empty()) names += ',';
             names += c;
         }
-        write_attr(energy_.get(), "categories", names, path_);
-        write_attr(energy_.get(), "bin_ticks", std::int64_t{bin_ticks}, path_);
-        write_attr(energy_.get(), "neurons", neurons, path_);
-        write_attr(energy_.get(), "synapses", synapses, path_);
-        write_attr(energy_.get(), "dense_weights", dense_weights, path_);
-        if (inference_ms_ > 0.0) write_attr(energy_.get(), "inference_ms", inference_ms_, path_);
+        write_attr(energy_.get(), layout::attr_categories, names, path_);
+        write_attr(energy_.get(), layout::attr_bin_ticks, std::int64_t{bin_ticks}, path_);
+        write_attr(energy_.get(), layout::attr_neurons, neurons, path_);
+        write_attr(energy_.get(), layout::attr_synapses, synapses, path_);
+        write_attr(energy_.get(), layout::attr_dense_weights, dense_weights, path_);
+        if (inference_ms_ > 0.0) write_attr(energy_.get(), layout::attr_inference_ms, inference_ms_, path_);
         const hsize_t chunk[2] = {1024, energy_columns_};
-        energy_counts_ = create_extendible(energy_.get(), "counts", h5_type<std::uint64_t>::file(), 2, energy_columns_, chunk,
-                                           path_, "/energy/counts");
-        energy_ticks_ = create_extendible(energy_.get(), "ticks", h5_type<tick_t>::file(), 1, 0, &chunk_elements, path_,
-                                          "/energy/ticks");
-        write_attr(energy_ticks_.get(), "unit", "tick", path_);
+        energy_counts_ = create_extendible(energy_.get(), layout::dataset_counts, h5_type<std::uint64_t>::file(), 2, energy_columns_, chunk,
+                                           path_, layout::path(layout::group_energy, layout::dataset_counts));
+        energy_ticks_ = create_extendible(energy_.get(), layout::dataset_ticks, h5_type<tick_t>::file(), 1, 0, &chunk_elements, path_,
+                                          layout::path(layout::group_energy, layout::dataset_ticks));
+        write_attr(energy_ticks_.get(), layout::attr_unit, layout::unit_tick, path_);
     }
 
     void append_energy(tick_t end, std::span<const std::uint64_t> counts) override {
@@ -525,8 +527,8 @@ public:
             throw invalid_parameter("recorder", "energy counts", std::to_string(counts.size()) + " values",
                                     "must follow add_energy, one per category (" + std::to_string(energy_columns_) + ")");
         quiet_hdf5 quiet;
-        append_rows(energy_counts_.get(), 2, energy_rows_, 1, energy_columns_, counts.data(), path_, "/energy/counts");
-        append_rows(energy_ticks_.get(), 1, energy_rows_, 1, 0, &end, path_, "/energy/ticks");
+        append_rows(energy_counts_.get(), 2, energy_rows_, 1, energy_columns_, counts.data(), path_, layout::path(layout::group_energy, layout::dataset_counts));
+        append_rows(energy_ticks_.get(), 1, energy_rows_, 1, 0, &end, path_, layout::path(layout::group_energy, layout::dataset_ticks));
         ++energy_rows_;
     }
 
@@ -537,15 +539,18 @@ public:
         if (energy_.get() == H5I_INVALID_HID)
             throw invalid_parameter("recorder", "energy totals", model, "need the ledger (add_energy) first");
         quiet_hdf5 quiet;
-        handle models = open_or_create_group(energy_.get(), "models", path_, "/energy/models");
-        handle g = open_or_create_group(models.get(), model, path_, "/energy/models/" + model);
-        for (const auto& [name, value] : {std::pair<const char*, double>{"total_j", total_j}, {"compute_j", compute_j},
-                                          {"memory_j", memory_j}, {"idle_j", idle_j}}) {
+        handle models = open_or_create_group(energy_.get(), layout::group_energy_models, path_,
+                                            layout::path(layout::group_energy, layout::group_energy_models));
+        handle g = open_or_create_group(models.get(), model, path_,
+                                        layout::path(layout::group_energy, layout::group_energy_models, model));
+        for (const auto& [name, value] :
+             {std::pair<const char*, double>{layout::attr_total_j, total_j}, {layout::attr_compute_j, compute_j},
+              {layout::attr_memory_j, memory_j}, {layout::attr_idle_j, idle_j}}) {
             if (H5Aexists(g.get(), name) > 0) H5Adelete(g.get(), name);
             write_attr(g.get(), name, value, path_);
         }
-        if (H5Aexists(g.get(), "preset") > 0) H5Adelete(g.get(), "preset");
-        write_attr(g.get(), "preset", preset_text, path_);
+        if (H5Aexists(g.get(), layout::attr_preset) > 0) H5Adelete(g.get(), layout::attr_preset);
+        write_attr(g.get(), layout::attr_preset, preset_text, path_);
     }
 
     void set_weight_counters(std::size_t h, std::uint64_t weight_updates, std::uint64_t trace_updates, std::uint64_t hits_min,
@@ -555,8 +560,9 @@ public:
             throw invalid_parameter("recorder", "weights handle", std::to_string(h), "must be one returned by add_weights");
         quiet_hdf5 quiet;
         const hid_t g = weights_list_[h].group.get();
-        for (const auto& [name, value] : {std::pair<const char*, std::uint64_t>{"weight_updates", weight_updates},
-                                          {"trace_updates", trace_updates}, {"hits_min", hits_min}, {"hits_max", hits_max}}) {
+        for (const auto& [name, value] : {std::pair<const char*, std::uint64_t>{layout::attr_weight_updates, weight_updates},
+                                          {layout::attr_trace_updates, trace_updates}, {layout::attr_hits_min, hits_min},
+                                          {layout::attr_hits_max, hits_max}}) {
             if (H5Aexists(g, name) > 0) H5Adelete(g, name);
             write_attr(g, name, value, path_);
         }
@@ -574,13 +580,13 @@ public:
         quiet_hdf5 quiet;
         const hid_t root = file_.get();
         flush_all();
-        write_attr(root, "wall_time_s", wall_seconds, path_);
+        write_attr(root, layout::attr_wall_time_s, wall_seconds, path_);
         if (ticks_simulated >= 0) {  // < 0: unknown (destroyed without close); left absent.
-            write_attr(root, "ticks_simulated", std::int64_t{ticks_simulated}, path_);
-            write_attr(root, "simulated_ms", static_cast<double>(ticks_simulated) * resolution_ms_, path_);
+            write_attr(root, layout::attr_ticks_simulated, std::int64_t{ticks_simulated}, path_);
+            write_attr(root, layout::attr_simulated_ms, static_cast<double>(ticks_simulated) * resolution_ms_, path_);
         }
         // The last write, after everything else succeeded: a file never says complete = 1 early.
-        write_attr(root, "complete", static_cast<std::int8_t>(complete ? 1 : 0), path_);
+        write_attr(root, layout::attr_complete, static_cast<std::int8_t>(complete ? 1 : 0), path_);
         check(H5Fflush(root, H5F_SCOPE_GLOBAL), path_, "flushing the file");
         spike_pops_.clear();
         traces_list_.clear();
@@ -641,9 +647,9 @@ private:
 
     /// Writes the first `n` buffered spikes of `pop` and drops them from the buffers.
     void write_spikes(spike_population& pop, hsize_t n) {
-        const std::string where = "/spikes/" + pop.name;
-        append_rows(pop.ids.get(), 1, pop.written, n, 0, pop.ids_buf.data(), path_, where + "/ids");
-        append_rows(pop.ticks.get(), 1, pop.written, n, 0, pop.ticks_buf.data(), path_, where + "/ticks");
+        const std::string where = layout::path(layout::group_spikes, pop.name);
+        append_rows(pop.ids.get(), 1, pop.written, n, 0, pop.ids_buf.data(), path_, where + "/" + layout::dataset_ids);
+        append_rows(pop.ticks.get(), 1, pop.written, n, 0, pop.ticks_buf.data(), path_, where + "/" + layout::dataset_ticks);
         pop.written += n;
         pop.ids_buf.erase(pop.ids_buf.begin(), pop.ids_buf.begin() + static_cast<std::ptrdiff_t>(n));
         pop.ticks_buf.erase(pop.ticks_buf.begin(), pop.ticks_buf.begin() + static_cast<std::ptrdiff_t>(n));
@@ -651,11 +657,11 @@ private:
 
     /// Writes every buffered row of `tr`.
     void write_trace(trace& tr) {
-        const std::string where = "/traces/" + tr.population + "/" + tr.variable;
+        const std::string where = layout::path(layout::group_traces, tr.population, tr.variable);
         const hsize_t rows = tr.ticks_buf.size();
         append_rows(tr.values.get(), 2, tr.written, rows, tr.columns, tr.values_buf.data(), path_,
-                    where + "/values");
-        append_rows(tr.ticks.get(), 1, tr.written, rows, 0, tr.ticks_buf.data(), path_, where + "/ticks");
+                    where + "/" + layout::dataset_values);
+        append_rows(tr.ticks.get(), 1, tr.written, rows, 0, tr.ticks_buf.data(), path_, where + "/" + layout::dataset_ticks);
         tr.written += rows;
         tr.values_buf.clear();
         tr.ticks_buf.clear();
@@ -684,26 +690,29 @@ private:
 recorded_ledger read_energy_ledger(const std::string& path) {
     quiet_hdf5 quiet;
     handle file = own_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening the file");
-    if (H5Lexists(file.get(), "energy", H5P_DEFAULT) <= 0)
-        throw io_error("HDF5 file '" + path + "' has no /energy group: it was written without an energy ledger "
+    const std::string energy_path = layout::path(layout::group_energy);
+    if (H5Lexists(file.get(), layout::group_energy, H5P_DEFAULT) <= 0)
+        throw io_error("HDF5 file '" + path + "' has no " + energy_path + " group: it was written without an energy ledger "
                        "(recording.energy_bin = 0) or by another program");
     recorded_ledger out;
-    handle group = own_group(H5Gopen2(file.get(), "energy", H5P_DEFAULT), path, "opening /energy");
+    handle group = own_group(H5Gopen2(file.get(), layout::group_energy, H5P_DEFAULT), path, "opening " + energy_path);
     auto read_attr_u64 = [&](hid_t obj, const char* name) {
         std::uint64_t v = 0;
         handle a = own_attr(H5Aopen(obj, name, H5P_DEFAULT), path, std::string("reading attribute ") + name);
         check(H5Aread(a.get(), H5T_NATIVE_UINT64, &v), path, std::string("reading attribute ") + name);
         return v;
     };
-    out.profile.neurons = read_attr_u64(group.get(), "neurons");
-    out.profile.synapses = read_attr_u64(group.get(), "synapses");
-    out.profile.dense_weights = read_attr_u64(group.get(), "dense_weights");
+    out.profile.neurons = read_attr_u64(group.get(), layout::attr_neurons);
+    out.profile.synapses = read_attr_u64(group.get(), layout::attr_synapses);
+    out.profile.dense_weights = read_attr_u64(group.get(), layout::attr_dense_weights);
     {
-        handle a = own_attr(H5Aopen(file.get(), "resolution_ms", H5P_DEFAULT), path, "reading attribute resolution_ms");
-        check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.resolution_ms), path, "reading attribute resolution_ms");
+        const std::string what_res = std::string("reading attribute ") + layout::attr_resolution_ms;
+        handle a = own_attr(H5Aopen(file.get(), layout::attr_resolution_ms, H5P_DEFAULT), path, what_res);
+        check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.resolution_ms), path, what_res);
         std::int8_t complete = 0;
-        handle c = own_attr(H5Aopen(file.get(), "complete", H5P_DEFAULT), path, "reading attribute complete");
-        check(H5Aread(c.get(), H5T_NATIVE_INT8, &complete), path, "reading attribute complete");
+        const std::string what_complete = std::string("reading attribute ") + layout::attr_complete;
+        handle c = own_attr(H5Aopen(file.get(), layout::attr_complete, H5P_DEFAULT), path, what_complete);
+        check(H5Aread(c.get(), H5T_NATIVE_INT8, &complete), path, what_complete);
         out.complete = complete != 0;
     }
     auto read_text = [&](const char* name, std::string& to, hid_t obj) {  // variable-length UTF-8 string
@@ -720,10 +729,10 @@ recorded_ledger read_energy_ledger(const std::string& path) {
             H5free_memory(text);
         }
     };
-    read_text("backend", out.backend, file.get());
+    read_text(layout::attr_backend, out.backend, file.get());
     // The ledger's columns, by name: the engine's counters, then those of the run's backend.
     std::string categories;
-    read_text("categories", categories, group.get());
+    read_text(layout::attr_categories, categories, group.get());
     std::vector<std::string> names;
     for (std::size_t a = 0; !categories.empty();) {
         const std::size_t b = categories.find(',', a);
@@ -734,51 +743,54 @@ recorded_ledger read_energy_ledger(const std::string& path) {
     try {
         out.totals = event_counts(names);
     } catch (const io_error& e) {
-        throw io_error("HDF5 file '" + path + "': /energy attribute 'categories': " + e.what());
+        throw io_error("HDF5 file '" + path + "': /energy attribute '" + std::string(layout::attr_categories) + "': " + e.what());
     }
     // The backend's parameters: root attributes "backend.<name>".
     const auto on_attr = [](hid_t obj, const char* name, const H5A_info_t*, void* data) -> herr_t {
-        const std::string n(name);
-        if (n.rfind("backend.", 0) != 0) return 0;
+        const std::string n(name), prefix(layout::attr_backend_param_prefix);
+        if (n.rfind(prefix, 0) != 0) return 0;
         double v = 0.0;
         const hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
         if (a < 0) return -1;
         const herr_t r = H5Aread(a, H5T_NATIVE_DOUBLE, &v);
         H5Aclose(a);
         if (r < 0) return -1;
-        (*static_cast<std::map<std::string, double>*>(data))[n.substr(8)] = v;
+        (*static_cast<std::map<std::string, double>*>(data))[n.substr(prefix.size())] = v;
         return 0;
     };
     hsize_t index = 0;
     check(H5Aiterate2(file.get(), H5_INDEX_NAME, H5_ITER_INC, &index, on_attr, &out.backend_params), path,
           "reading the backend.* attributes");
-    if (H5Aexists(group.get(), "inference_ms") > 0) {  // optional: [recording] inference
-        handle a = own_attr(H5Aopen(group.get(), "inference_ms", H5P_DEFAULT), path, "reading attribute inference_ms");
-        check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.inference_ms), path, "reading attribute inference_ms");
+    if (H5Aexists(group.get(), layout::attr_inference_ms) > 0) {  // optional: [recording] inference
+        const std::string what = std::string("reading attribute ") + layout::attr_inference_ms;
+        handle a = own_attr(H5Aopen(group.get(), layout::attr_inference_ms, H5P_DEFAULT), path, what);
+        check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.inference_ms), path, what);
     }
-    handle counts = own_dataset(H5Dopen2(group.get(), "counts", H5P_DEFAULT), path, "opening /energy/counts");
-    handle space = own_space(H5Dget_space(counts.get()), path, "reading /energy/counts");
+    const std::string counts_path = layout::path(layout::group_energy, layout::dataset_counts);
+    const std::string ticks_path = layout::path(layout::group_energy, layout::dataset_ticks);
+    handle counts = own_dataset(H5Dopen2(group.get(), layout::dataset_counts, H5P_DEFAULT), path, "opening " + counts_path);
+    handle space = own_space(H5Dget_space(counts.get()), path, "reading " + counts_path);
     hsize_t dims[2] = {0, 0};
     if (H5Sget_simple_extent_ndims(space.get()) != 2)
-        throw io_error("HDF5 file '" + path + "': /energy/counts must be a 2-D dataset (bins x categories)");
+        throw io_error("HDF5 file '" + path + "': " + counts_path + " must be a 2-D dataset (bins x categories)");
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);
     if (dims[1] != out.totals.size())
-        throw io_error("HDF5 file '" + path + "': /energy/counts has " + std::to_string(dims[1]) + " columns, expected " +
-                       std::to_string(out.totals.size()) + " (one per name in /energy's 'categories')");
+        throw io_error("HDF5 file '" + path + "': " + counts_path + " has " + std::to_string(dims[1]) + " columns, expected " +
+                       std::to_string(out.totals.size()) + " (one per name in /energy's '" + layout::attr_categories + "')");
     out.bins = dims[0];
     if (dims[0] > 0) {
         std::vector<std::uint64_t> data(dims[0] * dims[1]);
-        check(H5Dread(counts.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), path, "reading /energy/counts");
+        check(H5Dread(counts.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), path, "reading " + counts_path);
         for (hsize_t b = 0; b < dims[0]; ++b)
             for (hsize_t c = 0; c < dims[1]; ++c) out.totals.values()[c] += data[b * dims[1] + c];
-        handle ticks = own_dataset(H5Dopen2(group.get(), "ticks", H5P_DEFAULT), path, "opening /energy/ticks");
-        handle tspace = own_space(H5Dget_space(ticks.get()), path, "reading /energy/ticks");
+        handle ticks = own_dataset(H5Dopen2(group.get(), layout::dataset_ticks, H5P_DEFAULT), path, "opening " + ticks_path);
+        handle tspace = own_space(H5Dget_space(ticks.get()), path, "reading " + ticks_path);
         hsize_t tdims[1] = {0};
         if (H5Sget_simple_extent_ndims(tspace.get()) != 1 || (H5Sget_simple_extent_dims(tspace.get(), tdims, nullptr), tdims[0] != dims[0]))
-            throw io_error("HDF5 file '" + path + "': /energy/ticks must be 1-D with one row per row of /energy/counts (" +
+            throw io_error("HDF5 file '" + path + "': " + ticks_path + " must be 1-D with one row per row of " + counts_path + " (" +
                            std::to_string(dims[0]) + ")");
         std::vector<tick_t> t(dims[0]);
-        check(H5Dread(ticks.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()), path, "reading /energy/ticks");
+        check(H5Dread(ticks.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()), path, "reading " + ticks_path);
         out.ticks = t.back();
     }
     return out;

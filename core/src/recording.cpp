@@ -7,7 +7,10 @@
 
 namespace memspike {
 
+/// Declares what the scenario records on `rec` (null: nothing) and makes it the recorder that
+/// runs write to; if a declaration throws, runs record nothing.
 void simulation::impl::attach_recorder(recorder* rec) {
+    rec_ = nullptr;
     spike_handle_.assign(sc.populations.size(), no_handle);
     traces.clear();
     weight_recs.clear();
@@ -54,6 +57,7 @@ void simulation::impl::attach_recorder(recorder* rec) {
             traces.push_back(std::move(tr));
         }
     }
+    rec_ = rec;
 }
 
 /// Energy-ledger totals now (counters already folded in, plus the partitions' running ones).

@@ -25,6 +25,8 @@ simulation::simulation(const scenario& sc, const model_registry& models, unsigne
 simulation::~simulation() = default;
 
 bool simulation::run(tick_t ticks, const run_options& options) { return impl_->run(ticks, options); }
+void simulation::attach(recorder& rec) { impl_->attach_recorder(&rec); }
+void simulation::detach() { impl_->attach_recorder(nullptr); }
 tick_t simulation::now() const { return impl_->now; }
 unsigned simulation::threads() const { return impl_->threads; }
 double simulation::resolution_ms() const { return impl_->sc.simulation.resolution_ms; }

@@ -30,7 +30,6 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
-#include <optional>
 #include <queue>
 #include <string>
 #include <utility>
@@ -267,7 +266,7 @@ struct simulation::impl {
 
     static constexpr std::size_t no_handle = std::numeric_limits<std::size_t>::max();
     std::vector<std::size_t> spike_handle_;
-    std::optional<recorder*> attached_;  // the recorder the last run wrote to (none before the first run)
+    recorder* rec_ = nullptr;  // the attached recorder (attach(), detach()); runs write to it
     std::vector<std::uint32_t> ids_;
     std::vector<tick_t> ticks_;
 };

@@ -14,10 +14,7 @@ namespace memspike {
 
 bool simulation::impl::run(tick_t ticks, const run_options& opt) {
     if (ticks < 0) throw invalid_parameter("simulation", "duration", std::to_string(ticks) + " ticks", "must be >= 0");
-    if (!attached_ || *attached_ != opt.rec) {
-        attach_recorder(opt.rec);
-        attached_ = opt.rec;
-    }
+    recorder* const rec = rec_;
     const tick_t end = now + ticks;
     const tick_t begin = now;
     using clock = std::chrono::steady_clock;
@@ -28,7 +25,7 @@ bool simulation::impl::run(tick_t ticks, const run_options& opt) {
     auto last_flush = clock::now();
     const bool parallel = threads > 1 && parts.size() > 1;
     bool stopped = false;
-    if (opt.rec) snapshot_weights(opt.rec, now, false);  // the weights this run starts from
+    if (rec) snapshot_weights(rec, now, false);  // the weights this run starts from
     arena.execute([&] {
         tick_t t = now;
         while (t < end) {
@@ -43,18 +40,18 @@ bool simulation::impl::run(tick_t ticks, const run_options& opt) {
                 for (std::size_t p = 0; p < parts.size(); ++p) step_partition(p, t);
             }
             ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))].clear();
-            collect_spikes(t, opt.rec, opt.keep_spikes);
-            sample_traces(t, opt.rec);
-            if (opt.rec && energy_bin > 0 && (t + 1) % energy_bin == 0) write_energy_bin(opt.rec, t + 1);
-            if (opt.rec)
+            collect_spikes(t, rec, opt.keep_spikes);
+            sample_traces(t, rec);
+            if (rec && energy_bin > 0 && (t + 1) % energy_bin == 0) write_energy_bin(rec, t + 1);
+            if (rec)
                 for (auto& wr : weight_recs)
-                    if (wr.interval > 0 && (t + 1) % wr.interval == 0) snapshot_weights_one(opt.rec, wr, t + 1);
+                    if (wr.interval > 0 && (t + 1) % wr.interval == 0) snapshot_weights_one(rec, wr, t + 1);
             const tick_t next = next_tick(t);
             // Flush every flush_interval of model time, but at most once per wall second:
             // H5Fflush costs milliseconds, and a run of cheap ticks would otherwise spend
             // most of its time flushing.
-            if (opt.rec && next >= next_flush && clock::now() - last_flush > std::chrono::seconds(1)) {
-                opt.rec->flush();
+            if (rec && next >= next_flush && clock::now() - last_flush > std::chrono::seconds(1)) {
+                rec->flush();
                 last_flush = clock::now();
                 next_flush = (next / flush_every + 1) * flush_every;
             }
@@ -72,10 +69,10 @@ bool simulation::impl::run(tick_t ticks, const run_options& opt) {
         }
     });
     fold_partition_counters();
-    if (opt.rec) {
-        snapshot_weights(opt.rec, now, true);  // final weights and plasticity counters
-        if (energy_bin > 0 && now % energy_bin != 0) write_energy_bin(opt.rec, now);  // the last, partial bin
-        opt.rec->flush();
+    if (rec) {
+        snapshot_weights(rec, now, true);  // final weights and plasticity counters
+        if (energy_bin > 0 && now % energy_bin != 0) write_energy_bin(rec, now);  // the last, partial bin
+        rec->flush();
     }
     if (opt.progress) opt.progress(now - begin, end - begin);
     return !stopped;

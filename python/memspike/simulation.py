@@ -41,8 +41,9 @@ class Simulation(_memspike.Simulation):
     again to continue. The GIL is released while it runs; Ctrl-C stops it at the next tick and
     raises KeyboardInterrupt, after which ``now`` is a whole tick and ``run`` continues from there.
     `progress` is True (a line on stderr) or a callable ``f(done_ms, total_ms)``. `output` streams
-    spikes, traces, weights and energy ledger of this call to an HDF5 file (docs/hdf5-schema.md), closed with
-    ``complete = 1`` only if the run reached its end.
+    spikes, traces, weights and energy ledger of this call to an HDF5 file (docs/hdf5-schema.md),
+    with the energy models' totals of this call, through the same C++ run driver as ``memspike run``;
+    it is closed with ``complete = 1`` only if the run reached its end.
 
     Everything recorded is also kept in memory: ``spikes(pop)`` -> (ids uint32, times_ms float64),
     ``spike_ticks(pop)``, ``traces(pop, var)`` -> Trace (ticks, values[samples, neurons]),

@@ -5,6 +5,7 @@ import signal
 import threading
 import time
 
+import h5py
 import numpy as np
 import pytest
 
@@ -255,6 +256,11 @@ def test_energy_of_a_loaded_file_equals_the_live_run(tmp_path):
         for obj in (sim, loaded):
             with pytest.raises(memspike.Error, match="crossbar"):
                 obj.energy("reram_crossbar")
+    # Like `memspike run`, run(output=) prices the run into /energy/models: every model that applies.
+    with h5py.File(out, "r") as f:
+        assert set(f["energy/models"]) == set(names)
+        for m in names:
+            assert f["energy/models"][m].attrs["total_j"] == pytest.approx(sim.energy(m)["total_j"], rel=1e-12), m
     # The C++ reader behind `memspike report` sums the same bins.
     report = memspike._memspike.read_energy_ledger(str(out))
     assert report["totals"] == sim.events and report["ticks"] == sim.now == loaded.ledger.simulated_ticks

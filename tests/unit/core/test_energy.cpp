@@ -112,7 +112,7 @@ TEST_CASE("the recorded ledger reads back equal to the run's counts", "[unit][en
     simulation sim(sc, builtin_models(), 1);
     auto rec = recorder::open_hdf5(path, run_info{});
     run_options opt;
-    opt.rec = rec.get();
+    sim.attach(*rec);
     sim.run(505, opt);
     rec->close(true, 0.0, sim.now());
     const auto ledger = read_energy_ledger(path);
@@ -248,7 +248,7 @@ TEST_CASE("energy per inference: /energy stores the inference time, total x infe
         info.inference_ms = inference_ms;
         auto rec = recorder::open_hdf5(path, info);
         run_options opt;
-        opt.rec = rec.get();
+        sim.attach(*rec);
         sim.run(1000, opt);  // 100 ms: four inferences of 25 ms
         rec->close(true, 0.0, sim.now());
         const auto ledger = read_energy_ledger(path);

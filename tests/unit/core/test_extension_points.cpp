@@ -62,9 +62,8 @@ TEST_CASE("a backend's own ledger counter reaches events(), the HDF5 file and it
     const std::string path = (std::filesystem::temp_directory_path() / ("memspike_ext_" + std::to_string(::getpid()) + ".h5")).string();
     simulation sim(sc, registry, 2);
     auto rec = recorder::open_hdf5(path, run_info::of(sc, 2, "test"));
-    run_options opt;
-    opt.rec = rec.get();
-    sim.run(sc.duration_ticks(), opt);
+    sim.attach(*rec);
+    sim.run(sc.duration_ticks());
     rec->close(true, 0.0, sim.now());
 
     const event_counts e = sim.events();

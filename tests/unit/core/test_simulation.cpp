@@ -192,7 +192,7 @@ TEST_CASE("energy ledger: counts equal independent counts, bins add up to the to
     run_info info;
     auto rec = recorder::open_hdf5(path, info);
     run_options opt;
-    opt.rec = rec.get();
+    sim.attach(*rec);
     const tick_t end = 1000;
     sim.run(end, opt);
     rec->close(true, 0.0, sim.now());

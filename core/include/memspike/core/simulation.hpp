@@ -43,10 +43,9 @@ struct synapse_list {
 using progress_fn = std::function<void(tick_t done, tick_t total)>;
 
 struct run_options {
-    recorder* rec = nullptr;                    // where spikes and traces go (may be null)
     const std::atomic<bool>* stop = nullptr;    // set (e.g. by a signal handler) to stop at the next tick
     progress_fn progress;                       // may be empty
-    /// Keep spikes in memory (ids/ticks per population) in addition to the recorder.
+    /// Keep spikes in memory (ids/ticks per population) in addition to the attached recorder.
     bool keep_spikes = true;
 };
 
@@ -65,13 +64,25 @@ public:
     simulation(const simulation&) = delete;
     simulation& operator=(const simulation&) = delete;
 
-    /// Runs `ticks` more ticks (a later call continues where this one stopped). Returns false if
-    /// stopped early through options.stop.
+    /// Runs `ticks` more ticks (a later call continues where this one stopped), recording into
+    /// the attached recorder, if any. Returns false if stopped early through options.stop.
     bool run(tick_t ticks, const run_options& options = {});
 
+    /// Records the following runs into `rec` until detach(), another attach() or reset(): declares
+    /// the recorded populations, traces, weights and energy ledger on it now, and from then on
+    /// every run appends to it (weights at its start and end, the last partial ledger bin at its
+    /// end). `rec` must outlive the attachment. The ledger's bins count from the moment of
+    /// attaching: a recorder that should see every count stays attached across runs. Attaching
+    /// the same recorder again declares everything again (memory_recorder continues its data; an
+    /// HDF5 file refuses).
+    void attach(recorder& rec);
+    /// Runs record nothing from now on (spikes are still kept in memory with keep_spikes).
+    void detach();
+
     tick_t now() const;
-    /// Back to tick 0: neuron states, sources and stimuli as at construction (same seed, so the
-    /// same random streams), spikes, counters, plasticity traces and eligibilities cleared. With
+    /// Back to tick 0, detached from any recorder: neuron states, sources and stimuli as at
+    /// construction (same seed, so the same random streams), spikes, counters, plasticity traces
+    /// and eligibilities cleared. With
     /// `keep_weights` the synapses keep their current (learned) weights; otherwise they are built
     /// again from the scenario.
     void reset(bool keep_weights = true);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "memory_recorder.hpp"
+#include "memspike/core/memory_recorder.hpp"
 
 #include <algorithm>
 
 #include "memspike/core/errors.hpp"
 
-namespace memspike::python {
+namespace memspike {
 
 std::size_t memory_recorder::add_spike_population(const std::string& name, std::uint64_t size) {
     for (std::size_t k = 0; k < data_.spikes.size(); ++k)
@@ -53,6 +53,53 @@ void memory_recorder::append_trace(std::size_t trace, tick_t t, std::span<const 
     tr.values.insert(tr.values.end(), values.begin(), values.end());
 }
 
+std::size_t memory_recorder::add_weights(const std::string& projection, const std::string& unit,
+                                         std::span<const std::uint32_t> sources, std::span<const std::uint32_t> targets,
+                                         std::span<const std::int32_t> delays) {
+    if (sources.size() != targets.size() || sources.size() != delays.size())
+        throw internal_error("memory_recorder::add_weights: sources, targets and delays differ in length");
+    for (std::size_t k = 0; k < data_.weights.size(); ++k) {
+        const auto& w = data_.weights[k];
+        if (w.projection != projection) continue;
+        // A re-declaration (the recorder was attached again) must describe the same synapses.
+        if (!std::equal(w.sources.begin(), w.sources.end(), sources.begin(), sources.end()) ||
+            !std::equal(w.targets.begin(), w.targets.end(), targets.begin(), targets.end()) ||
+            !std::equal(w.delays.begin(), w.delays.end(), delays.begin(), delays.end()))
+            throw internal_error("memory_recorder: weights of " + projection + " declared twice differently");
+        return k;
+    }
+    weight_data w;
+    w.projection = projection;
+    w.unit = unit;
+    w.sources.assign(sources.begin(), sources.end());
+    w.targets.assign(targets.begin(), targets.end());
+    w.delays.assign(delays.begin(), delays.end());
+    data_.weights.push_back(std::move(w));
+    return data_.weights.size() - 1;
+}
+
+void memory_recorder::append_weights(std::size_t handle, tick_t t, std::span<const float> weights) {
+    if (handle >= data_.weights.size() || weights.size() != data_.weights[handle].sources.size())
+        throw internal_error("memory_recorder::append_weights: bad handle or snapshot length");
+    auto& w = data_.weights[handle];
+    if (!w.ticks.empty() && w.ticks.back() == t) {
+        std::copy(weights.begin(), weights.end(), w.values.end() - static_cast<std::ptrdiff_t>(weights.size()));
+        return;
+    }
+    w.ticks.push_back(t);
+    w.values.insert(w.values.end(), weights.begin(), weights.end());
+}
+
+void memory_recorder::set_weight_counters(std::size_t handle, std::uint64_t weight_updates, std::uint64_t trace_updates,
+                                          std::uint64_t hits_min, std::uint64_t hits_max) {
+    if (handle >= data_.weights.size()) throw internal_error("memory_recorder::set_weight_counters: bad handle");
+    auto& w = data_.weights[handle];
+    w.weight_updates = weight_updates;
+    w.trace_updates = trace_updates;
+    w.hits_min = hits_min;
+    w.hits_max = hits_max;
+}
+
 void memory_recorder::add_energy(std::span<const std::string_view> categories, std::uint64_t neurons,
                                  std::uint64_t synapses, std::uint64_t dense_weights, tick_t bin_ticks) {
     auto& e = data_.energy;
@@ -82,6 +129,15 @@ void memory_recorder::append_energy(tick_t end, std::span<const std::uint64_t> c
     e.counts.insert(e.counts.end(), counts.begin(), counts.end());
 }
 
+void memory_recorder::add_energy_total(const std::string& model, const std::string& preset_text, double total_j,
+                                       double compute_j, double memory_j, double idle_j) {
+    if (!data_.energy.declared) throw internal_error("memory_recorder::add_energy_total: ledger not declared");
+    auto& models = data_.energy.models;
+    auto it = std::find_if(models.begin(), models.end(), [&](const energy_total& e) { return e.model == model; });
+    if (it == models.end()) it = models.insert(models.end(), energy_total{model, {}, 0.0, 0.0, 0.0, 0.0});
+    *it = energy_total{model, preset_text, total_j, compute_j, memory_j, idle_j};
+}
+
 void memory_recorder::close(bool complete, double wall_seconds, tick_t ticks_simulated) {
     data_.complete = complete;
     data_.wall_time_s += wall_seconds;
@@ -94,80 +150,16 @@ const spike_data* memory_recorder::find_spikes(const std::string& population) co
     return nullptr;
 }
 
+const weight_data* memory_recorder::find_weights(const std::string& projection) const {
+    for (const auto& w : data_.weights)
+        if (w.projection == projection) return &w;
+    return nullptr;
+}
+
 const trace_data* memory_recorder::find_trace(const std::string& population, const std::string& variable) const {
     for (const auto& t : data_.traces)
         if (t.population == population && t.variable == variable) return &t;
     return nullptr;
 }
 
-std::size_t tee_recorder::add_spike_population(const std::string& name, std::uint64_t size) {
-    spikes_.emplace_back(a_.add_spike_population(name, size), b_.add_spike_population(name, size));
-    return spikes_.size() - 1;
-}
-
-void tee_recorder::append_spikes(std::size_t population, std::span<const std::uint32_t> ids,
-                                 std::span<const tick_t> ticks) {
-    a_.append_spikes(spikes_.at(population).first, ids, ticks);
-    b_.append_spikes(spikes_.at(population).second, ids, ticks);
-}
-
-std::size_t tee_recorder::add_trace(const std::string& population, const std::string& variable,
-                                    const std::string& unit, std::span<const std::uint64_t> neurons,
-                                    tick_t interval_ticks) {
-    traces_.emplace_back(a_.add_trace(population, variable, unit, neurons, interval_ticks),
-                         b_.add_trace(population, variable, unit, neurons, interval_ticks));
-    return traces_.size() - 1;
-}
-
-void tee_recorder::append_trace(std::size_t trace, tick_t t, std::span<const double> values) {
-    a_.append_trace(traces_.at(trace).first, t, values);
-    b_.append_trace(traces_.at(trace).second, t, values);
-}
-
-std::size_t tee_recorder::add_weights(const std::string& projection, const std::string& unit,
-                                      std::span<const std::uint32_t> sources, std::span<const std::uint32_t> targets,
-                                      std::span<const std::int32_t> delays) {
-    weights_.emplace_back(a_.add_weights(projection, unit, sources, targets, delays),
-                          b_.add_weights(projection, unit, sources, targets, delays));
-    return weights_.size() - 1;
-}
-
-void tee_recorder::append_weights(std::size_t handle, tick_t t, std::span<const float> weights) {
-    a_.append_weights(weights_.at(handle).first, t, weights);
-    b_.append_weights(weights_.at(handle).second, t, weights);
-}
-
-void tee_recorder::set_weight_counters(std::size_t handle, std::uint64_t weight_updates, std::uint64_t trace_updates,
-                                       std::uint64_t hits_min, std::uint64_t hits_max) {
-    a_.set_weight_counters(weights_.at(handle).first, weight_updates, trace_updates, hits_min, hits_max);
-    b_.set_weight_counters(weights_.at(handle).second, weight_updates, trace_updates, hits_min, hits_max);
-}
-
-void tee_recorder::add_energy(std::span<const std::string_view> categories, std::uint64_t neurons,
-                              std::uint64_t synapses, std::uint64_t dense_weights, tick_t bin_ticks) {
-    a_.add_energy(categories, neurons, synapses, dense_weights, bin_ticks);
-    b_.add_energy(categories, neurons, synapses, dense_weights, bin_ticks);
-}
-
-void tee_recorder::append_energy(tick_t end, std::span<const std::uint64_t> counts) {
-    a_.append_energy(end, counts);
-    b_.append_energy(end, counts);
-}
-
-void tee_recorder::add_energy_total(const std::string& model, const std::string& preset_text, double total_j,
-                                    double compute_j, double memory_j, double idle_j) {
-    a_.add_energy_total(model, preset_text, total_j, compute_j, memory_j, idle_j);
-    b_.add_energy_total(model, preset_text, total_j, compute_j, memory_j, idle_j);
-}
-
-void tee_recorder::flush() {
-    a_.flush();
-    b_.flush();
-}
-
-void tee_recorder::close(bool complete, double wall_seconds, tick_t ticks_simulated) {
-    a_.close(complete, wall_seconds, ticks_simulated);
-    b_.close(complete, wall_seconds, ticks_simulated);
-}
-
-} // namespace memspike::python
+} // namespace memspike

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+#include "convert.hpp"
+
+#include <algorithm>
+
+#include "memspike/backends/builtin.hpp"
+#include "memspike/core/backend.hpp"
+#include "memspike/core/errors.hpp"
+#include "memspike/core/hdf5_layout.hpp"
+#include "memspike/core/run_driver.hpp"
+#include "memspike/core/spec.hpp"
+
+namespace memspike::python {
+
+namespace layout = hdf5_layout;
+
+std::string si_unit(dimension d) {
+    switch (d) {
+    case dimension::time: return "s";
+    case dimension::voltage: return "V";
+    case dimension::current: return "A";
+    case dimension::conductance: return "S";
+    case dimension::capacitance: return "F";
+    case dimension::resistance: return "Ohm";
+    case dimension::frequency: return "Hz";
+    case dimension::energy: return "J";
+    case dimension::power: return "W";
+    case dimension::dimensionless: return "";
+    }
+    return "";
+}
+
+double quantity_from_py(py::handle v, dimension d, const std::string& owner, const std::string& name) {
+    std::string text;
+    if (py::isinstance<py::str>(v)) {
+        text = v.cast<std::string>();
+    } else if (!py::isinstance<py::bool_>(v) && (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v))) {
+        text = py::repr(v).cast<std::string>() + " " + si_unit(d);
+    } else {
+        throw py::type_error(owner + ": " + name + " must be a number in SI units (" + si_unit(d) + ") or a string such as \"" +
+                             format_quantity(1.0, d) + "\", not " + py::repr(py::type::handle_of(v)).cast<std::string>());
+    }
+    try {
+        return parse_quantity(text, d);
+    } catch (const unit_error& e) {
+        throw invalid_parameter(owner, name, "\"" + text + "\"", e.what());
+    }
+}
+
+std::vector<override_entry> to_overrides(const std::vector<std::pair<std::string, std::string>>& kv) {
+    std::vector<override_entry> out;
+    for (const auto& [k, v] : kv) out.push_back({k, v});
+    return out;
+}
+
+py::dict trace_dict(trace_data&& t) {
+    py::dict d;
+    const auto rows = static_cast<py::ssize_t>(t.ticks.size());
+    const auto cols = static_cast<py::ssize_t>(t.neurons.size());
+    d["population"] = t.population;
+    d["variable"] = t.variable;
+    d[layout::attr_unit] = t.unit;
+    d[layout::attr_interval_ticks] = t.interval_ticks;
+    d[layout::dataset_neurons] = view_of(std::move(t.neurons));
+    d[layout::dataset_ticks] = view_of(std::move(t.ticks));
+    d[layout::dataset_values] = view_of(std::move(t.values), {rows, cols});
+    return d;
+}
+
+py::object energy_data_dict(energy_data&& e, double inference_ms) {
+    if (!e.declared) return py::none();
+    const auto bins = static_cast<py::ssize_t>(e.ticks.size());
+    const auto cats = static_cast<py::ssize_t>(e.categories.size());
+    py::dict d;
+    d[layout::attr_categories] = e.categories;
+    d[layout::attr_bin_ticks] = e.bin_ticks;
+    d[layout::attr_neurons] = e.neurons;
+    d[layout::attr_synapses] = e.synapses;
+    d[layout::attr_dense_weights] = e.dense_weights;
+    d[layout::attr_inference_ms] = inference_ms;
+    d[layout::dataset_ticks] = view_of(std::move(e.ticks));
+    d[layout::dataset_counts] = view_of(std::move(e.counts), {bins, cats});
+    return d;
+}
+
+py::dict energy_dict(const energy_estimate& e, tick_t ticks, double resolution_ms, double inference_ms) {
+    py::dict d;
+    d["model"] = e.model;
+    d["kind"] = e.kind;
+    d["total_j"] = e.total_pj * 1e-12;
+    d["compute_j"] = e.compute_pj * 1e-12;
+    d["memory_j"] = e.memory_pj * 1e-12;
+    d["idle_j"] = e.idle_pj * 1e-12;
+    d["simulated_ms"] = static_cast<double>(ticks) * resolution_ms;
+    if (inference_ms > 0.0) {
+        d["inference_ms"] = inference_ms;
+        d["per_inference_j"] = energy_per_inference_pj(e.total_pj, ticks, resolution_ms, inference_ms) * 1e-12;
+    }
+    py::list lines;
+    for (const auto& l : e.lines) {
+        py::dict ld;
+        ld["category"] = l.category;
+        ld["count"] = l.count;
+        ld["pj_each"] = l.pj_each;
+        ld["total_j"] = l.total_pj * 1e-12;
+        ld["memory"] = l.memory;
+        ld["source"] = l.source;
+        lines.append(ld);
+    }
+    d["lines"] = lines;
+    return d;
+}
+
+py::dict price(const std::string& model, const backend_spec& run_backend, const event_counts& counts, const dense_profile& d,
+               tick_t ticks, double resolution_ms, double inference_ms) {
+    const energy_model m = find_energy_model(model, builtin_registry());
+    const priced_energy p = price_energy(m, run_backend, builtin_registry(), counts, d, ticks, resolution_ms);
+    if (!p.applies())
+        throw error("energy model '" + m.name + "' does not apply to this run: " + p.mismatches.front() +
+                    " (memspike.energy_models(backend) lists the models that apply)");
+    py::dict out = energy_dict(p.estimate, ticks, resolution_ms, inference_ms);
+    out["backend"] = m.backend.empty() ? py::object(py::none()) : py::object(py::str(m.backend));
+    return out;
+}
+
+event_counts counts_from_py(const std::map<std::string, std::uint64_t>& counts) {
+    const model_registry& registry = builtin_registry();
+    std::vector<std::string> known = event_counts().names();
+    for (const auto& b : registry.backend_names())
+        for (const auto& c : registry.find_backend(b).counters) known.push_back(c.name);
+    for (const auto& [name, n] : counts)
+        if (std::find(known.begin(), known.end(), name) == known.end()) throw unknown_model("ledger category", name, known);
+    // In the backends' declaration order, as a live run lists them (the report's line order).
+    std::vector<std::string> names = event_counts().names();
+    for (std::size_t k = names.size(); k < known.size(); ++k)
+        if (counts.count(known[k]) && std::find(names.begin(), names.end(), known[k]) == names.end()) names.push_back(known[k]);
+    event_counts out(names);
+    for (const auto& [name, n] : counts) out.at(name) = n;
+    return out;
+}
+
+py::dict counts_dict(const event_counts& e) {
+    py::dict d;
+    for (std::size_t k = 0; k < e.size(); ++k) d[py::str(e.names()[k])] = e.values()[k];
+    return d;
+}
+
+py::dict data_dict(run_data&& r) {
+    py::dict attrs;
+    const auto& info = r.info;
+    attrs[layout::attr_memspike_version] = info.memspike_version;
+    attrs[layout::attr_scenario_file] = info.scenario_file;
+    attrs[layout::attr_scenario] = info.scenario_text;
+    attrs[layout::attr_seed] = info.seed;
+    attrs[layout::attr_resolution_ms] = info.resolution_ms;
+    attrs[layout::attr_duration_ms] = info.duration_ms;
+    attrs[layout::attr_threads] = info.threads;
+    attrs[layout::attr_backend] = info.backend;
+    for (const auto& [name, value] : info.backend_params) attrs[py::str(layout::attr_backend_param_prefix + name)] = value;
+    attrs[layout::attr_command_line] = info.command_line;
+    attrs[layout::attr_complete] = r.complete;
+    attrs[layout::attr_wall_time_s] = r.wall_time_s;
+    attrs[layout::attr_ticks_simulated] = r.ticks_simulated;
+    attrs[layout::attr_simulated_ms] = static_cast<double>(r.ticks_simulated) * info.resolution_ms;
+    py::dict spikes;
+    for (auto& s : r.spikes) {
+        py::dict d;
+        d[layout::attr_size] = s.size;
+        d[layout::dataset_ids] = view_of(std::move(s.ids));
+        d[layout::dataset_ticks] = view_of(std::move(s.ticks));
+        spikes[py::str(s.name)] = d;
+    }
+    py::dict traces;
+    for (auto& t : r.traces) {
+        const py::str pop(t.population), var(t.variable);
+        if (!traces.contains(pop)) traces[pop] = py::dict();
+        traces[pop].cast<py::dict>()[var] = trace_dict(std::move(t));
+    }
+    py::dict out;
+    out["attrs"] = attrs;
+    out[layout::group_spikes] = spikes;
+    out[layout::group_traces] = traces;
+    out[layout::group_energy] = energy_data_dict(std::move(r.energy), info.inference_ms);
+    return out;
+}
+
+} // namespace memspike::python
