@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "memspike/core/backend.hpp"
 #include "memspike/core/errors.hpp"
@@ -113,6 +114,10 @@ std::vector<std::string> model_registry::plasticity_names() const {
 }
 
 param_map plasticity_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
+std::pair<double, double> plasticity_info::bounds(const param_map& completed) const {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    return weight_bounds ? weight_bounds(completed) : std::pair<double, double>{-inf, inf};
+}
 
 void model_registry::add_backend(backend_info info) {
     for (const auto& b : backends_)
