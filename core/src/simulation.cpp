@@ -31,6 +31,7 @@
 #include "memspike/core/plasticity.hpp"
 #include "memspike/core/random.hpp"
 #include "memspike/core/recorder.hpp"
+#include "memspike/core/scenario.hpp"
 #include "memspike/core/state_io.hpp"
 
 namespace memspike {
@@ -236,14 +237,14 @@ struct simulation::impl {
             if (!proj.plasticity.enabled()) continue;
             const plasticity_info& rule = models.find_plasticity(proj.plasticity.rule);
             const param_map params = rule.complete(proj.plasticity.params);
-            const double w_min = params.count("w_min") ? params.at("w_min") : -std::numeric_limits<double>::infinity();
-            const double w_max = params.count("w_max") ? params.at("w_max") : std::numeric_limits<double>::infinity();
+            // Drawn initial weights, which validate() could not see: within the rule's weight bounds.
             // Weights are stored as float: compare with the bounds as float too.
+            const auto [w_lo, w_hi] = rule.bounds(params);
             for (const float w : block.weights)
-                if (w < static_cast<float>(w_min) || w > static_cast<float>(w_max))
+                if (w < static_cast<float>(w_lo) || w > static_cast<float>(w_hi))
                     throw scenario_error(proj.where.file, proj.where.line, proj.where.column, proj.where.key + ".weight",
-                                         "initial weight " + std::to_string(w) + " lies outside the plasticity bounds [w_min, w_max] = [" +
-                                             std::to_string(w_min) + ", " + std::to_string(w_max) + "]");
+                                         "initial weight " + std::to_string(w) + " lies outside the weight bounds of rule '" +
+                                             proj.plasticity.rule + "': [" + std::to_string(w_lo) + ", " + std::to_string(w_hi) + "]");
             const plastic_context ctx{params, proj.plasticity.interaction, block.offsets.size() - 1, r.count, block.size(),
                                       sc.simulation.resolution_ms};
             part.plastic[b] = rule.create(ctx);
@@ -737,7 +738,7 @@ void run_points(std::size_t n, unsigned threads, const std::function<void(std::s
 }
 
 simulation::simulation(const scenario& sc, const model_registry& models, unsigned threads)
-    : impl_(std::make_unique<impl>(sc, models, threads)) {}
+    : impl_((validate(sc, models), std::make_unique<impl>(sc, models, threads))) {}  // the builder trusts what passed
 simulation::~simulation() = default;
 
 bool simulation::run(tick_t ticks, const run_options& options) { return impl_->run(ticks, options); }
@@ -989,16 +990,17 @@ void simulation::set_weights(std::size_t projection, std::span<const float> weig
     const bool conductance = target.ports[target.port_index(proj.receptor)].weight_dim == dimension::conductance;
     double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
     if (proj.plasticity.enabled()) {
-        const param_map p = im.models.find_plasticity(proj.plasticity.rule).complete(proj.plasticity.params);
-        if (p.count("w_min")) lo = p.at("w_min");
-        if (p.count("w_max")) hi = p.at("w_max");
+        const plasticity_info& rule = im.models.find_plasticity(proj.plasticity.rule);
+        const auto bounds = rule.bounds(rule.complete(proj.plasticity.params));
+        lo = bounds.first;
+        hi = bounds.second;
     }
     for (std::size_t j = 0; j < weights.size(); ++j) {
         const float w = weights[j];
         if (!std::isfinite(w) || (conductance && w < 0.0f) || w < static_cast<float>(lo) || w > static_cast<float>(hi))
             throw invalid_parameter(proj.name, "weights[" + std::to_string(j) + "]", std::to_string(w),
                                     std::string("must be finite") + (conductance ? ", >= 0 (a conductance)" : "") +
-                                        (proj.plasticity.enabled() ? " and within [w_min, w_max]" : ""));
+                                        (proj.plasticity.enabled() ? " and within the weight bounds of rule '" + proj.plasticity.rule + "'" : ""));
     }
     // Same walk as gather(): partition, block, source, delay, synapse.
     std::size_t next = 0;

@@ -261,7 +261,9 @@ TEST_CASE("plasticity parameters are validated", "[unit][stdp]") {
     CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"A_plus", 1.0}}), Catch::Contains("unknown parameter 'A_plus'"));
     // An initial weight outside the bounds is an error, never a silent clip.
     auto sc = pairing({{10}}, {100}, 1.0, stdp(0.01, 1.0, 0, 0, 0.1), 0.5, 20.0);
-    CHECK_THROWS_WITH(simulation(sc, builtin_models(), 1), Catch::Contains("outside the plasticity bounds"));  // from code: checked at build
+    // From code: the same validation as a file's, naming the rule whose bounds these are.
+    CHECK_THROWS_WITH(simulation(sc, builtin_models(), 1),
+                      Catch::Contains("initial weights must lie within the weight bounds of rule 'stdp': [0 mV, 0.1 mV]"));
 }
 
 TEST_CASE("examples/stdp_song.toml: competition drives the weights towards both bounds", "[unit][stdp][slow]") {
