@@ -172,8 +172,15 @@ recording_spec read_recording(const context& cx, const toml::table& root, const 
         tr.where = note(cx, e, key);
         tr.population = string_of(cx, xv.required("population", "the name of a population"), xv.sub("population"),
                                   "the name of a population");
-        const auto* va = xv.array("variables", "an array of state variable names such as [\"v\"]");
-        if (va == nullptr) xv.missing("variables", "an array of state variable names such as [\"v\"]");
+        // The expected value names the model's variables when the population resolves.
+        std::string vexp = "an array of state variable names such as [\"v\"]";
+        if (const population_spec* pop = sc.find_population(tr.population); pop && cx.models.contains(pop->model)) {
+            std::vector<std::string> vars;
+            for (const auto& v : cx.models.find(pop->model).state) vars.push_back(v.name);
+            vexp = "an array of state variables of model " + pop->model + " (" + list_or_none(vars) + ")";
+        }
+        const auto* va = xv.array("variables", vexp);
+        if (va == nullptr) xv.missing("variables", vexp);
         for (std::size_t j = 0; j < va->size(); ++j)
             tr.variables.push_back(string_of(cx, *va->get(j), xv.sub("variables") + "[" + std::to_string(j) + "]", "a state variable name"));
         tr.neurons = neuron_list(cx, xv);

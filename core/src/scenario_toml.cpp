@@ -49,7 +49,12 @@ std::string type_name(const toml::node& n) {
     return "nothing";
 }
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quote(std::string_view s) {
+    std::string out(1, '"');  // appended piecewise: "\"" + s + "\"" trips GCC 12's -Wrestrict
+    out += s;
+    out += '"';
+    return out;
+}
 
 /// The value as the user wrote it (scalars), or its kind (arrays, tables).
 std::string describe(const toml::node& n) {

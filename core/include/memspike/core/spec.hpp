@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The network description: plain data produced by the scenario parser (TOML) or the Python builder,
-// consumed by network construction. All quantities are stored in the internal unit of their
+// The network description: plain data produced by the scenario parser (TOML), the C++ builder
+// (builder.hpp) or the Python builder, checked by validate() (scenario.hpp) and consumed by network
+// construction. All quantities are stored in the internal unit of their
 // dimension (see units.hpp): ms, mV, pA, nS, pF, MOhm, Hz.
 #pragma once
 
