@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <utility>
 
 #include "memspike/core/connectivity.hpp"
@@ -239,12 +240,12 @@ void check_model_values(const checker& c, const source_location& base, const pop
 
 void check_populations(const checker& c) {
     const auto& pops = c.sc.populations;
+    std::set<std::string> seen;
     for (std::size_t i = 0; i < pops.size(); ++i) {  // names first: values are located by name
         const source_location base = entry(pops[i].where, "population", pops[i].name, i);
         if (!is_identifier(pops[i].name))
             c.invalid(base, "name", quoted(pops[i].name), "must be an identifier: a letter or '_', then letters, digits or '_'");
-        for (std::size_t j = 0; j < i; ++j)
-            if (pops[j].name == pops[i].name) c.fail(base, "name", "duplicate population name '" + pops[i].name + "'");
+        if (!seen.insert(pops[i].name).second) c.fail(base, "name", "duplicate population name '" + pops[i].name + "'");
     }
     for (std::size_t i = 0; i < pops.size(); ++i) {
         const population_spec& p = pops[i];
@@ -357,15 +358,15 @@ void check_plasticity(const checker& c, const source_location& base, const proje
 
 void check_projection_names(const checker& c) {
     const auto& projs = c.sc.projections;
+    std::set<std::string> seen;
     for (std::size_t i = 0; i < projs.size(); ++i) {
         const projection_spec& p = projs[i];
         const source_location base = entry(p.where, "projection", p.name, i);
         if (p.name.empty() || p.name.find_first_of(". \t\"'") != std::string::npos)
             c.invalid(base, "name", quoted(p.name), "must be non-empty, without '.', quotes or spaces");
-        for (std::size_t j = 0; j < i; ++j)
-            if (projs[j].name == p.name)
-                c.fail(base, "name", "duplicate projection name '" + p.name + "'" +
-                                         (c.written(base, "name") ? "" : " (the default name; give each entry its own 'name')"));
+        if (!seen.insert(p.name).second)
+            c.fail(base, "name", "duplicate projection name '" + p.name + "'" +
+                                     (c.written(base, "name") ? "" : " (the default name; give each entry its own 'name')"));
     }
 }
 

@@ -19,15 +19,15 @@ std::string ms_shown(double ms) { return quantity_text(ms, dimension::time); }
 /// unique within its section.
 template <class Entries>
 void check_names(const checker& c, const Entries& entries, const std::string& section) {
+    std::set<std::string> seen;
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const source_location base = entry(entries[i].where, section, entries[i].name, i);
         const std::string& name = entries[i].name;
         if (name.empty() || name.find_first_of(". \t\"'") != std::string::npos)
             c.invalid(base, "name", quoted(name), "must be non-empty, without '.', quotes or spaces");
-        for (std::size_t j = 0; j < i; ++j)
-            if (entries[j].name == name)
-                c.fail(base, "name", "duplicate " + section + " name '" + name + "'" +
-                                         (c.written(base, "name") ? "" : " (the default name; give each entry its own 'name')"));
+        if (!seen.insert(name).second)
+            c.fail(base, "name", "duplicate " + section + " name '" + name + "'" +
+                                     (c.written(base, "name") ? "" : " (the default name; give each entry its own 'name')"));
     }
 }
 
