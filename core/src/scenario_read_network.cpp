@@ -25,6 +25,7 @@ simulation_spec read_simulation(const context& cx, const toml::table& root) {
     if (auto v = tv.quantity("resolution", dimension::time)) sim.resolution_ms = *v;
     sim.duration_ms = quantity_of(cx, tv.required("duration", "a time such as \"1 s\""), tv.sub("duration"), dimension::time);
     if (auto v = tv.integer("seed", 0)) sim.seed = static_cast<std::uint64_t>(*v);
+    // Kept in range of `unsigned` for storage; the validator rejects > 65536 showing the value as written.
     if (auto v = tv.integer("threads", 0)) sim.threads = static_cast<unsigned>(std::min<std::int64_t>(*v, 1 << 30));
     if (auto v = tv.number("scale")) sim.scale = *v;
     if (auto v = tv.number("quiescence_tolerance")) sim.quiescence_tolerance = *v;

@@ -166,6 +166,8 @@ double quantity_of(const context& cx, const toml::node& n, const std::string& ke
 
 tick_t ticks_of(const context& cx, const toml::node& n, const std::string& key, double resolution_ms) {
     const double ms = quantity_of(cx, n, key, dimension::time);
+    // A bad resolution is the validator's to report (it checks [simulation] first): no grid here.
+    if (!(resolution_ms > 0) || !std::isfinite(resolution_ms)) return 0;
     if (ms < 0) return -1;
     const tick_t t = ms_to_ticks_exact(ms, resolution_ms);
     if (t < 0 || ms / resolution_ms > 1e15)

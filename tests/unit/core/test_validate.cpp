@@ -180,3 +180,11 @@ spike_times = [["1 ms"]]
         CHECK(scaled.populations[0].size == 2);
     }
 }
+
+TEST_CASE("validate: [simulation] is checked before the values that depend on it", "[unit][scenario]") {
+    // A zero resolution is reported as such, not as spike times "off the grid" of 0 ms.
+    const auto e = from_file("[simulation]\nduration = \"1 ms\"\nresolution = \"0 ms\"\n[[population]]\nname = \"L\"\n"
+                             "model = \"listed\"\nspike_times = [[\"0.5 ms\"]]\n");
+    CHECK(e.key == "simulation.resolution");
+    CHECK(e.what == "\"0 ms\" is invalid (must be > 0 ms)");
+}
