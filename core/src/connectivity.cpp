@@ -69,11 +69,6 @@ source_location sub(const source_location& at, const std::string& field) {
 
 enum class rule_kind { one_to_one, all_to_all, fixed_probability, fixed_indegree, fixed_outdegree, explicit_file };
 
-const std::vector<std::string>& rule_names() {
-    static const std::vector<std::string> names = {"one_to_one",     "all_to_all",      "fixed_probability",
-                                                   "fixed_indegree", "fixed_outdegree", "explicit"};
-    return names;
-}
 
 /// One line of an explicit CSV file, bucketed by target. NaN weight/delay: not in the file, drawn.
 struct explicit_edge {
@@ -642,78 +637,32 @@ plan make_plan(const scenario& sc, const model_registry& models, std::uint32_t i
     pl.spec = &p;
     pl.resolution_ms = sc.simulation.resolution_ms;
     pl.seed = sc.simulation.seed;
-    if (!(pl.resolution_ms > 0) || !std::isfinite(pl.resolution_ms))
-        throw error("simulation.resolution must be a positive duration, got " + num(pl.resolution_ms) + " ms");
 
-    const auto find_pop = [&](const std::string& name, const char* field) {
+    // References, sizes, the port and the rule's parameters were checked by validate()
+    // (scenario.hpp), which the builder trusts.
+    const auto find_pop = [&](const std::string& name) {
         for (std::uint32_t i = 0; i < sc.populations.size(); ++i)
             if (sc.populations[i].name == name) return i;
-        std::vector<std::string> known;
-        for (const auto& q : sc.populations) known.push_back(q.name);
-        fail(sub(p.where, field), "no population named '" + name + "' (populations: " + join_names(known) + ")");
+        throw internal_error("projection '" + p.name + "': population '" + name + "' was not validated");
     };
-    pl.source_pop = find_pop(p.source, "source");
-    pl.target_pop = find_pop(p.target, "target");
-    const population_spec& src = sc.populations[pl.source_pop];
+    pl.source_pop = find_pop(p.source);
+    pl.target_pop = find_pop(p.target);
     const population_spec& tgt = sc.populations[pl.target_pop];
-    pl.ns = src.size;
+    pl.ns = sc.populations[pl.source_pop].size;
     pl.nt = tgt.size;
     pl.exclude_autapses = pl.source_pop == pl.target_pop && !p.allow_autapses;
-    for (const auto* pop : {&src, &tgt})
-        if (pop->size > max_u32)
-            fail(pop->where, "population '" + pop->name + "' has " + std::to_string(pop->size) + " neurons; at most " +
-                                 std::to_string(max_u32) + " are supported");
 
     // The receptor port of the target model.
     const model_info& model = models.find(tgt.model);
-    if (model.ports.empty())
-        fail(sub(p.where, "target"), "population '" + tgt.name + "' (model " + model.name +
-                                         ") has no receptor ports: it cannot be the target of a projection");
-    try {
-        pl.port = static_cast<std::uint32_t>(model.port_index(p.receptor));
-    } catch (const error& e) {
-        fail(sub(p.where, "receptor"), e.what());
-    }
+    pl.port = static_cast<std::uint32_t>(model.port_index(p.receptor));
     pl.weight_dim = model.ports[pl.port].weight_dim;
     pl.port_desc = "port '" + model.ports[pl.port].name + "' of model '" + model.name + "'";
 
-    // The rule and its parameters.
-    const auto& names = rule_names();
+    // The rule.
+    const auto& names = connectivity_rule_names();
     const auto r = std::find(names.begin(), names.end(), p.rule);
-    if (r == names.end())
-        fail(sub(p.where, "rule"), "unknown connection rule '" + p.rule + "' (known: " + join_names(names) + ")");
+    if (r == names.end()) throw internal_error("projection '" + p.name + "': rule '" + p.rule + "' was not validated");
     pl.rule = static_cast<rule_kind>(r - names.begin());
-    const std::uint64_t avail_sources = pl.ns - (pl.exclude_autapses ? 1 : 0);
-    const std::uint64_t avail_targets = pl.nt - (pl.exclude_autapses ? 1 : 0);
-    const std::string autapse_note = pl.exclude_autapses ? " (autapses excluded)" : "";
-    switch (pl.rule) {
-    case rule_kind::one_to_one:
-        if (pl.ns != pl.nt)
-            fail(sub(p.where, "rule"), "rule 'one_to_one' needs populations of equal size, but '" + src.name +
-                                           "' has " + std::to_string(pl.ns) + " neurons and '" + tgt.name + "' has " +
-                                           std::to_string(pl.nt));
-        break;
-    case rule_kind::fixed_probability:
-        if (!(p.probability >= 0.0 && p.probability <= 1.0))
-            fail(sub(p.where, "probability"),
-                 "probability = " + num(p.probability) + " is invalid (must lie in [0, 1])");
-        break;
-    case rule_kind::fixed_indegree:
-        if (p.indegree > 0 && pl.nt > 0 && (avail_sources == 0 || (!p.allow_multapses && p.indegree > avail_sources)))
-            fail(sub(p.where, "indegree"), "indegree = " + std::to_string(p.indegree) + " exceeds the " +
-                                               std::to_string(avail_sources) + " available source neurons of '" +
-                                               src.name + "'" + autapse_note +
-                                               "; lower the indegree or set allow_multapses = true");
-        break;
-    case rule_kind::fixed_outdegree:
-        if (p.outdegree > 0 && pl.ns > 0 && (avail_targets == 0 || (!p.allow_multapses && p.outdegree > avail_targets)))
-            fail(sub(p.where, "outdegree"), "outdegree = " + std::to_string(p.outdegree) + " exceeds the " +
-                                                std::to_string(avail_targets) + " available target neurons of '" +
-                                                tgt.name + "'" + autapse_note +
-                                                "; lower the outdegree or set allow_multapses = true");
-        break;
-    default: break;
-    }
 
     // Weight and delay: copies located at the projection when built from code; constants checked once.
     pl.weight = p.weight;
@@ -736,6 +685,12 @@ plan make_plan(const scenario& sc, const model_registry& models, std::uint32_t i
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+
+const std::vector<std::string>& connectivity_rule_names() {
+    static const std::vector<std::string> names = {"one_to_one",     "all_to_all",      "fixed_probability",
+                                                   "fixed_indegree", "fixed_outdegree", "explicit"};
+    return names;
+}
 
 std::vector<partition_range> make_partitions(const scenario& sc, std::uint64_t max_partition_size) {
     if (max_partition_size == 0 || max_partition_size > max_u32 + 1)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "memspike/core/backend.hpp"
 #include "memspike/core/errors.hpp"
@@ -97,6 +98,10 @@ const plasticity_info& model_registry::find_plasticity(const std::string& name) 
 std::vector<std::string> model_registry::plasticity_names() const { return plasticity_.names(); }
 
 param_map plasticity_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
+std::pair<double, double> plasticity_info::bounds(const param_map& completed) const {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    return weight_bounds ? weight_bounds(completed) : std::pair<double, double>{-inf, inf};
+}
 
 void model_registry::add_backend(backend_info info) {
     if (backends_.contains(info.name)) throw internal_error("backend '" + info.name + "' registered twice");

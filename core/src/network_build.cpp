@@ -49,14 +49,14 @@ void simulation::impl::make_partition(std::size_t p, const partition_range& r) {
         if (!proj.plasticity.enabled()) continue;
         const plasticity_info& rule = models.find_plasticity(proj.plasticity.rule);
         const param_map params = rule.complete(proj.plasticity.params);
-        const double w_min = params.count("w_min") ? params.at("w_min") : -std::numeric_limits<double>::infinity();
-        const double w_max = params.count("w_max") ? params.at("w_max") : std::numeric_limits<double>::infinity();
+        // Drawn initial weights, which validate() could not see: within the rule's weight bounds.
         // Weights are stored as float: compare with the bounds as float too.
+        const auto [w_lo, w_hi] = rule.bounds(params);
         for (const float w : block.weights)
-            if (w < static_cast<float>(w_min) || w > static_cast<float>(w_max))
+            if (w < static_cast<float>(w_lo) || w > static_cast<float>(w_hi))
                 throw scenario_error(proj.where.file, proj.where.line, proj.where.column, proj.where.key + ".weight",
-                                     "initial weight " + std::to_string(w) + " lies outside the plasticity bounds [w_min, w_max] = [" +
-                                         std::to_string(w_min) + ", " + std::to_string(w_max) + "]");
+                                     "initial weight " + std::to_string(w) + " lies outside the weight bounds of rule '" +
+                                         proj.plasticity.rule + "': [" + std::to_string(w_lo) + ", " + std::to_string(w_hi) + "]");
         const plastic_context ctx{params, proj.plasticity.interaction, block.offsets.size() - 1, r.count, block.size(),
                                   sc.simulation.resolution_ms};
         part.plastic[b] = rule.create(ctx);

@@ -3,6 +3,8 @@
 // says which file implements which part) or reads its state.
 #include "simulation_impl.hpp"
 
+#include "memspike/core/scenario.hpp"
+
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/partitioner.h>
@@ -21,7 +23,7 @@ void run_points(std::size_t n, unsigned threads, const std::function<void(std::s
 }
 
 simulation::simulation(const scenario& sc, const model_registry& models, unsigned threads)
-    : impl_(std::make_unique<impl>(sc, models, threads)) {}
+    : impl_((validate(sc, models), std::make_unique<impl>(sc, models, threads))) {}  // the builder trusts what passed
 simulation::~simulation() = default;
 
 bool simulation::run(tick_t ticks, const run_options& options) { return impl_->run(ticks, options); }
@@ -108,16 +110,17 @@ void simulation::set_weights(std::size_t projection, std::span<const float> weig
     const bool conductance = target.ports[target.port_index(proj.receptor)].weight_dim == dimension::conductance;
     double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
     if (proj.plasticity.enabled()) {
-        const param_map p = im.models.find_plasticity(proj.plasticity.rule).complete(proj.plasticity.params);
-        if (p.count("w_min")) lo = p.at("w_min");
-        if (p.count("w_max")) hi = p.at("w_max");
+        const plasticity_info& rule = im.models.find_plasticity(proj.plasticity.rule);
+        const auto bounds = rule.bounds(rule.complete(proj.plasticity.params));
+        lo = bounds.first;
+        hi = bounds.second;
     }
     for (std::size_t j = 0; j < weights.size(); ++j) {
         const float w = weights[j];
         if (!std::isfinite(w) || (conductance && w < 0.0f) || w < static_cast<float>(lo) || w > static_cast<float>(hi))
             throw invalid_parameter(proj.name, "weights[" + std::to_string(j) + "]", std::to_string(w),
                                     std::string("must be finite") + (conductance ? ", >= 0 (a conductance)" : "") +
-                                        (proj.plasticity.enabled() ? " and within [w_min, w_max]" : ""));
+                                        (proj.plasticity.enabled() ? " and within the weight bounds of rule '" + proj.plasticity.rule + "'" : ""));
     }
     // Same walk as gather(): partition, block, source, delay, synapse.
     std::size_t next = 0;

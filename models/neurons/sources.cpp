@@ -151,6 +151,7 @@ model_info spike_source_model() {
     model_info m;
     m.name = "spike_source";
     m.summary = "neurons that spike at listed times (spike_times)";
+    m.spike_times = true;  // one neuron per spike-time list; the size is not scaled
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
         return std::make_unique<spike_source_group>(ctx);
     };

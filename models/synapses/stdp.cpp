@@ -302,6 +302,10 @@ void check_bounds(const std::string& rule, const param_map& p) {
 constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr double required = std::numeric_limits<double>::quiet_NaN();
 
+/// Every rule here keeps weights in [w_min, w_max] (its named parameters): the bounds the scenario
+/// checks initial and written weights against.
+std::pair<double, double> hard_bounds(const param_map& p) { return {p.at("w_min"), p.at("w_max")}; }
+
 } // namespace
 
 plasticity_info stdp_rule() {
@@ -319,6 +323,7 @@ plasticity_info stdp_rule() {
         {"w_max", dimension::dimensionless, required, "hard upper bound and weight scale (weight unit)"},
     };
     r.weight_unit_params = {"w_min", "w_max"};
+    r.weight_bounds = hard_bounds;
     r.interactions = {"all_to_all", "nearest"};
     r.validate = [](const param_map& p) {
         require_positive("stdp", p, "tau_plus", dimension::time);
@@ -351,6 +356,7 @@ plasticity_info stdp_power_law_rule() {
         {"w_max", dimension::dimensionless, inf, "hard upper bound (weight unit)"},
     };
     r.weight_unit_params = {"w_0", "w_min", "w_max"};
+    r.weight_bounds = hard_bounds;
     r.interactions = {"all_to_all", "nearest"};
     r.validate = [](const param_map& p) {
         require_positive("stdp_power_law", p, "tau_plus", dimension::time);
@@ -389,6 +395,7 @@ plasticity_info stdp_triplet_rule() {
         {"w_max", dimension::dimensionless, required, "hard upper bound (weight unit)"},
     };
     r.weight_unit_params = {"a2_plus", "a3_plus", "a2_minus", "a3_minus", "w_min", "w_max"};
+    r.weight_bounds = hard_bounds;
     r.interactions = {"all_to_all", "nearest"};
     r.validate = [](const param_map& p) {
         for (const char* n : {"tau_plus", "tau_x", "tau_minus", "tau_y"}) require_positive("stdp_triplet", p, n, dimension::time);
@@ -535,6 +542,7 @@ plasticity_info stdp_reward_rule() {
         {"w_max", dimension::dimensionless, required, "hard upper bound (weight unit)"},
     };
     r.weight_unit_params = {"a_plus", "a_minus", "w_min", "w_max"};
+    r.weight_bounds = hard_bounds;
     r.interactions = {"all_to_all", "nearest"};
     r.validate = [](const param_map& p) {
         for (const char* n : {"tau_plus", "tau_minus", "tau_c"}) require_positive("stdp_reward", p, n, dimension::time);

@@ -145,3 +145,33 @@ def test_reprs_and_docstrings():
     for obj in (memspike.Scenario, memspike.Simulation, memspike.Result, memspike.Simulation.run,
                 memspike.Scenario.population, memspike.sweep, memspike.load, memspike.load_scenario):
         assert obj.__doc__ and len(obj.__doc__) > 40, obj
+
+
+def test_same_bad_value_same_message_from_file_and_builder(tmp_path):
+    # One validation pass for every scenario: the builder's error is the file's, less the line.
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[simulation]\nduration = "-20 ms"\n')
+    with pytest.raises(memspike.ScenarioError) as from_file:
+        memspike.load_scenario(bad)
+    with pytest.raises(memspike.ScenarioError) as from_code:
+        memspike.Scenario().simulation(duration="-20 ms")
+    assert from_file.value.what == from_code.value.what == '"-20 ms" is invalid (must be > 0 ms)'
+    assert from_file.value.key == from_code.value.key == "simulation.duration"
+
+    bad.write_text('[simulation]\nduration = "10 ms"\n[[population]]\nname = "E"\nmodel = "lif_delta"\nsize = 4\n'
+                   '[[projection]]\nname = "EE"\nsource = "E"\ntarget = "E"\nrule = "fixed_indegree"\nindegree = 4\n'
+                   'allow_autapses = false\nallow_multapses = false\nweight = "1 mV"\ndelay = "1 ms"\n'
+                   'plasticity = { rule = "stdp", w_max = "0.5 mV" }\n')
+    with pytest.raises(memspike.ScenarioError) as from_file:
+        memspike.load_scenario(bad)
+    sc = memspike.Scenario().simulation(duration="10 ms").population("E", "lif_delta", 4)
+    with pytest.raises(memspike.ScenarioError) as from_code:
+        sc.projection("E", "E", "fixed_indegree", name="EE", indegree=4, allow_autapses=False, allow_multapses=False,
+                      weight="1 mV", delay="1 ms", plasticity={"rule": "stdp", "w_max": "0.5 mV"})
+    assert from_file.value.what == from_code.value.what
+    assert "exceeds the 3 available source neurons of 'E' (autapses excluded)" in from_code.value.what
+    with pytest.raises(memspike.ScenarioError) as from_code:
+        sc.projection("E", "E", "all_to_all", name="EE", weight="1 mV", delay="1 ms",
+                      plasticity={"rule": "stdp", "w_max": "0.5 mV"})
+    assert from_code.value.what == ('"1 mV" is invalid (initial weights must lie within the weight bounds '
+                                    "of rule 'stdp': [0 mV, 0.5 mV])")

@@ -16,6 +16,7 @@
 #include <oneapi/tbb/global_control.h>
 
 #include "memspike/core/connectivity.hpp"
+#include "memspike/core/scenario.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/model.hpp"
 
@@ -43,6 +44,7 @@ model_registry fake_models() {
 
 scenario make_scenario(const std::vector<std::pair<std::string, std::uint64_t>>& pops, std::uint64_t seed = 42) {
     scenario sc;
+    sc.simulation.duration_ms = 100.0;
     sc.simulation.resolution_ms = 0.1;
     sc.simulation.seed = seed;
     for (const auto& [name, size] : pops) {
@@ -113,8 +115,10 @@ std::vector<syn> walk(const synapse_store& st) {
     return out;
 }
 
+/// Validates (the checks every scenario goes through) and builds, as the simulation does.
 synapse_store build(const scenario& sc, std::uint64_t max_part = 4096) {
     static const model_registry models = fake_models();
+    validate(sc, models);
     return build_synapses(sc, models, make_partitions(sc, max_part));
 }
 
@@ -440,8 +444,8 @@ TEST_CASE("weights and delays are checked", "[unit]") {
         auto& p = add_projection(sc, "A", "C", "all_to_all");
         p.receptor = "in";
         p.weight = distribution::constant(-1.0);
-        REQUIRE_THROWS_WITH(build(sc), Contains("projection[0].weight") && Contains("-1 nS is negative") &&
-                                           Contains("port 'in' of model 'fake_cond'"));
+        REQUIRE_THROWS_WITH(build(sc), Contains("projection[0].weight") &&
+                                           Contains("\"-1 nS\" is invalid (must be >= 0 nS (conductances cannot be negative))"));
         p.weight.where = {"net.toml", 33, 12, "projection.A->C.weight"};  // the parser's own location wins
         REQUIRE_THROWS_WITH(build(sc), Contains("net.toml:33:12") && Contains("projection.A->C.weight"));
     }
@@ -454,9 +458,12 @@ TEST_CASE("weights and delays are checked", "[unit]") {
     SECTION("delay below one tick") {
         auto& p = add_projection(sc, "A", "A", "all_to_all");
         p.delay = distribution::constant(0.04);
-        REQUIRE_THROWS_WITH(build(sc), Contains("projection[0].delay") && Contains("resolution 0.1 ms") &&
-                                           Contains("at least one tick"));
-        p.delay = distribution::constant(0.06);  // rounds to one tick (nearest, documented)
+        REQUIRE_THROWS_WITH(build(sc), Contains("projection[0].delay") &&
+                                           Contains("\"0.04 ms\" is invalid (must be >= 0.1 ms (one resolution step))"));
+        p.delay = {};  // drawn delays round to the nearest tick (documented)
+        p.delay.k = distribution::kind::uniform;
+        p.delay.low = 0.1;
+        p.delay.high = 0.14;
         CHECK(walk(build(sc)).front().d == 1);
     }
     SECTION("a huge delay range is refused before it allocates gigabytes") {

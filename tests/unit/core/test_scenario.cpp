@@ -60,6 +60,7 @@ model_registry fake_models() {
 
     model_info spikes;
     spikes.name = "spike_source";
+    spikes.spike_times = true;
     r.add(spikes);
     return r;
 }
@@ -454,7 +455,7 @@ TEST_CASE("distributions", "[unit][scenario]") {
     const std::string head = sim + "[[population]]\nname = \"E\"\nmodel = \"lif_fake\"\nsize = 1\n";
     auto init = [&](const std::string& v) { return head + "init = { v = " + v + " }\n"; };
     CHECK_THAT(error_of(init("{ dist = \"uniform\", low = \"2 mV\", high = \"1 mV\" }")).what,
-               Catch::Contains("\"1 mV\" is invalid (must be > low = 2 mV)"));
+               Catch::Contains("\"1 mV\" is invalid (must be >= low = 2 mV)"));
     CHECK_THAT(error_of(init("{ dist = \"gamma\" }")).what, Catch::Contains("must be \"uniform\" or \"normal\""));
     CHECK_THAT(error_of(init("{ low = \"1 mV\" }")).what, Catch::Contains("missing required key 'dist'"));
     CHECK_THAT(error_of(init("{ dist = \"uniform\", low = \"1 mV\" }")).what, Catch::Contains("missing required key 'high'"));
@@ -501,7 +502,7 @@ TEST_CASE("projections", "[unit][scenario]") {
         CHECK_THAT(e.what, Catch::Contains("equal size ('E' has 4 neurons, 'I' has 2)"));
         e = error_of(proj(ee + "rule = \"fixed_indegree\"\nindegree = 4\nallow_multapses = false\nallow_autapses = false\n"
                                "weight = \"1 mV\"\ndelay = \"1 ms\"\n"));
-        CHECK_THAT(e.what, Catch::Contains("without multapses at most 3"));
+        CHECK_THAT(e.what, Catch::Contains("exceeds the 3 available source neurons of 'E'"));
         CHECK(parse(proj(ee + "rule = \"explicit\"\nfile = \"syn.csv\"\nweight = \"1 mV\"\ndelay = \"1 ms\"\n")).projections[0].file ==
               "syn.csv");
         CHECK(parse(proj(ee + "rule = \"fixed_outdegree\"\noutdegree = 9\nweight = \"1 mV\"\ndelay = \"1 ms\"\n")).projections[0].outdegree ==
@@ -589,7 +590,8 @@ TEST_CASE("spike_source spike times", "[unit][scenario]") {
     e = error_of(head + "size = 1\n");
     CHECK_THAT(e.what, Catch::Contains("missing required key 'spike_times'"));
     e = error_of(sim + "[[population]]\nname = \"E\"\nmodel = \"lif_fake\"\nsize = 1\nspike_times = [[]]\n");
-    CHECK_THAT(e.what, Catch::Contains("only used by model 'spike_source'"));
+    CHECK_THAT(e.what, Catch::Contains("only used by models that take spike-time lists (spike_source)") &&
+                           Catch::Contains("this population uses 'lif_fake'"));
 }
 
 TEST_CASE("recording", "[unit][scenario]") {
@@ -698,8 +700,10 @@ TEST_CASE("duration_ticks of specs built in code", "[unit][scenario]") {
     sc.simulation.resolution_ms = 0.1;
     CHECK(sc.duration_ticks() == 100);
     sc.simulation.duration_ms = 10.05;
-    REQUIRE_THROWS_AS(sc.duration_ticks(), invalid_parameter);
-    REQUIRE_THROWS_WITH(sc.duration_ticks(), Catch::Contains("whole number of ticks"));
+    // The same rule and message as validate() and a scenario file.
+    REQUIRE_THROWS_AS(sc.duration_ticks(), scenario_error);
+    REQUIRE_THROWS_WITH(sc.duration_ticks(), Catch::Contains("key 'simulation.duration': \"10.05 ms\" is invalid (must be a whole "
+                                                             "number of ticks of the resolution 0.1 ms)"));
     sc.simulation.resolution_ms = 0.0;
     REQUIRE_THROWS_WITH(sc.duration_ticks(), Catch::Contains("resolution"));
 }

@@ -261,7 +261,22 @@ TEST_CASE("plasticity parameters are validated", "[unit][stdp]") {
     CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"A_plus", 1.0}}), Catch::Contains("unknown parameter 'A_plus'"));
     // An initial weight outside the bounds is an error, never a silent clip.
     auto sc = pairing({{10}}, {100}, 1.0, stdp(0.01, 1.0, 0, 0, 0.1), 0.5, 20.0);
-    CHECK_THROWS_WITH(simulation(sc, builtin_models(), 1), Catch::Contains("outside the plasticity bounds"));  // from code: checked at build
+    // From code: the same validation as a file's, naming the rule whose bounds these are.
+    CHECK_THROWS_WITH(simulation(sc, builtin_models(), 1),
+                      Catch::Contains("initial weights must lie within the weight bounds of rule 'stdp': [0 mV, 0.1 mV]"));
+    // Drawn weights, whose range validation cannot know, are checked as drawn against the same
+    // declared bounds (plasticity_info::weight_bounds).
+    auto& w = sc.projections[1].weight;
+    w = {};
+    w.k = distribution::kind::normal;
+    w.mean = 0.05;
+    w.sd = 10.0;  // the one draw lands outside [0, 0.1] (fixed seed)
+    CHECK_THROWS_WITH(simulation(sc, builtin_models(), 1), Catch::Contains("lies outside the weight bounds of rule 'stdp': [0"));
+    // Weights written from outside are held to them too.
+    sc.projections[1].weight = distribution::constant(0.05);
+    simulation sim(sc, builtin_models(), 1);
+    CHECK_THROWS_WITH(sim.set_weights(1, std::vector<float>{0.5f}), Catch::Contains("within the weight bounds of rule 'stdp'"));
+    CHECK_NOTHROW(sim.set_weights(1, std::vector<float>{0.1f}));
 }
 
 TEST_CASE("examples/stdp_song.toml: competition drives the weights towards both bounds", "[unit][stdp][slow]") {

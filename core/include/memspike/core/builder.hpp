@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Small helpers to write scenarios in C++ code (tests, benchmarks, embedding), with the same
-// names and units as scenario files.
+// names and units as scenario files. They check nothing: a scenario built here goes through the
+// same validate() as a file (scenario.hpp; simulation's constructor calls it) and gets the same
+// messages, located by key ("<scenario>: key 'projection.E->I#0.delay': ...").
 #pragma once
 
 #include <cstdint>

@@ -14,14 +14,18 @@
 
 namespace memspike {
 
+/// The connectivity rules (projection_spec::rule), in the order of the docs.
+const std::vector<std::string>& connectivity_rule_names();
+
 /// How populations are cut into partitions: contiguous slices of at most `max_partition_size`
 /// neurons (the same cut for every thread count, so results cannot depend on it).
 std::vector<partition_range> make_partitions(const scenario& sc, std::uint64_t max_partition_size = 4096);
 
-/// Builds every projection of the scenario into the store. Resolution and seed come from
-/// sc.simulation. Checks (throwing scenario_error located at the projection's key):
-/// populations exist, rule parameters are feasible (indegree without multapses <= available
-/// sources...), delays >= 1 tick, weights/delays finite, explicit CSV files readable and in range.
+/// Builds every projection of a validated scenario (validate() in scenario.hpp: references, rule
+/// parameters, constant weights and delays) into the store. Resolution and seed come from
+/// sc.simulation. Checks what only building can see (throwing scenario_error located at the
+/// projection's key): drawn weights and delays (finite, >= 1 tick), explicit CSV files readable
+/// and in range.
 synapse_store build_synapses(const scenario& sc, const model_registry& models,
                              const std::vector<partition_range>& partitions);
 

@@ -133,6 +133,10 @@ struct model_info {
     std::vector<port_info> ports;      // empty for pure sources
     std::vector<state_info> state;     // recordable / initialisable variables
     std::vector<stream_info> streams;  // random streams the model draws from besides core's
+    /// The population takes per-neuron spike-time lists (scenario key `spike_times`, stored in
+    /// population_spec::spike_ticks) and has one neuron per list: its size comes from them and is
+    /// not scaled by simulation.scale.
+    bool spike_times = false;
     /// Checks cross-parameter rules (e.g. v_reset < v_th) for a complete parameter set in internal
     /// units; throws invalid_parameter naming the model and the parameter.
     std::function<void(const param_map&)> validate;

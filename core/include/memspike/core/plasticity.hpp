@@ -21,6 +21,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "memspike/core/model.hpp"
@@ -112,9 +113,14 @@ struct plasticity_info {
     std::vector<std::string> interactions;  // accepted `interaction` values; first is the default
     std::function<void(const param_map&)> validate;
     std::function<std::unique_ptr<plastic_block>(const plastic_context&)> create;
+    /// The hard bounds [low, high] the rule keeps weights in, from its completed parameters (in the
+    /// port unit); unset: unbounded. Initial and written weights must lie within them.
+    std::function<std::pair<double, double>(const param_map&)> weight_bounds;
 
     /// Parameters with defaults filled in; throws for unknown or missing ones, then validate().
     param_map complete(const param_map& given) const;
+    /// weight_bounds(params), or (-inf, +inf) for a rule that declares none.
+    std::pair<double, double> bounds(const param_map& completed) const;
 };
 
 } // namespace memspike

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Scenario files (TOML): parsing, --set overrides, validation. Every error names the file, line,
-// key, the value received and what is accepted; unknown keys are errors.
+// Scenarios: reading TOML files (with --set overrides) and the one validation pass every scenario
+// goes through, however it was made (file, --set, the C++ builder, Python). Every error names the
+// file, line, key, the value received and what is accepted; unknown keys are errors.
 #pragma once
 
 #include <string>
@@ -22,6 +23,13 @@ struct override_entry {
 
 /// Parses "key=value" into an override; throws error naming the flag for a malformed entry.
 override_entry parse_override(const std::string& text);
+
+/// Checks every value of a scenario against its rules (ranges, the tick grid, references between
+/// entries, model and rule parameters, plasticity weight bounds) and throws scenario_error for the
+/// first broken rule, located by the `locations` and `where` fields: "file:line:column: key '...'"
+/// for values read from a file, "<scenario>: key '...'" for values set in code. Network
+/// construction (simulation's constructor calls this) trusts what passed.
+void validate(const scenario& sc, const model_registry& models);
 
 /// Reads and validates a scenario file. Overrides are applied to the TOML document before
 /// validation and are validated like the file (errors name "--set <key>").

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The network description: plain data produced by the scenario parser (TOML) or the Python builder,
-// consumed by network construction. All quantities are stored in the internal unit of their
+// The network description: plain data produced by the scenario parser (TOML), the C++ builder
+// (builder.hpp) or the Python builder, checked by validate() (scenario.hpp) and consumed by network
+// construction. All quantities are stored in the internal unit of their
 // dimension (see units.hpp): ms, mV, pA, nS, pF, MOhm, Hz.
 #pragma once
 
@@ -15,12 +16,13 @@
 
 namespace memspike {
 
-/// Where a value came from, so errors raised after parsing (at build time) can still name the file,
-/// line and key. Empty file for values set from code.
+/// Where a value came from, so errors raised after parsing (validation, build time) can still name
+/// the file, line and key. Empty file for values set from code.
 struct source_location {
     std::string file;
     int line = 0, column = 0;
     std::string key;
+    std::string text = {};  // the value as written in the file ("\"20 ms\""), for messages; "" from code
 };
 
 /// A value that is either constant or drawn per synapse / per neuron.
@@ -62,7 +64,8 @@ struct population_spec {
     /// Initial values of state variables ("v" -> constant or distribution), drawn per neuron from a
     /// stream keyed by (seed, population index, neuron index).
     std::map<std::string, distribution> init;
-    /// spike_source only: spike ticks per neuron (sorted ascending).
+    /// Models that take spike-time lists (model_info::spike_times): spike ticks per neuron
+    /// (sorted ascending); the population has one neuron per list.
     std::vector<std::vector<tick_t>> spike_ticks;
     source_location where;
 };
@@ -186,6 +189,9 @@ struct scenario {
     std::vector<modulator_spec> modulators;
     recording_spec recording;
     backend_spec backend;
+    /// Where each value read from a file came from, by dotted key ("population.E.size"); filled by
+    /// the TOML reader, empty when built in code. validate() names these locations in its errors.
+    std::map<std::string, source_location> locations;
 
     const population_spec* find_population(const std::string& name) const {
         for (const auto& p : populations)

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+// The one validation pass of a scenario (scenario.hpp), continued: [[stimulus]], [[modulator]],
+// [recording] and [backend] (scenario_check.hpp).
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "memspike/core/backend.hpp"
+#include "scenario_check.hpp"
+
+namespace memspike::scenario_check {
+
+namespace {
+
+std::string ms_text(double ms) { return format_quantity(ms, dimension::time); }
+std::string ms_shown(double ms) { return quantity_text(ms, dimension::time); }
+
+/// A name of an entry whose name may default (stimuli, modulators): no '.', quotes or spaces,
+/// unique within its section.
+template <class Entries>
+void check_names(const checker& c, const Entries& entries, const std::string& section) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const source_location base = entry(entries[i].where, section, entries[i].name, i);
+        const std::string& name = entries[i].name;
+        if (name.empty() || name.find_first_of(". \t\"'") != std::string::npos)
+            c.invalid(base, "name", quoted(name), "must be non-empty, without '.', quotes or spaces");
+        if (!seen.insert(name).second)
+            c.fail(base, "name", "duplicate " + section + " name '" + name + "'" +
+                                     (c.written(base, "name") ? "" : " (the default name; give each entry its own 'name')"));
+    }
+}
+
+/// start/stop of Poisson and DC stimuli: on the grid, 0 <= start < stop.
+void check_window(const checker& c, const source_location& base, const stimulus_spec& s) {
+    if (!(s.start_ms >= 0) || !std::isfinite(s.start_ms)) c.invalid(base, "start", ms_shown(s.start_ms), "must be >= 0 ms");
+    c.on_grid(base, "start", s.start_ms);
+    if (!(s.stop_ms > s.start_ms)) c.invalid(base, "stop", ms_shown(s.stop_ms), "must be > start = " + ms_text(s.start_ms));
+    if (std::isfinite(s.stop_ms)) c.on_grid(base, "stop", s.stop_ms);
+}
+
+void check_stimulus(const checker& c, const source_location& base, const stimulus_spec& s) {
+    static const std::vector<std::string> kinds{"poisson", "dc", "step"};
+    if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end())
+        c.fail(base, "kind", "unknown stimulus kind '" + s.kind + "' (known: " + list_or_none(kinds) + ")");
+    const population_spec& target = population_ref(c, base, "target", s.target);
+    check_neurons(c, base, s.neurons, target);
+    if (s.kind == "poisson") {
+        if (!(s.rate_hz > 0) || !std::isfinite(s.rate_hz))
+            c.invalid(base, "rate", quantity_text(s.rate_hz, dimension::frequency), "must be > 0 Hz");
+        const port_info& port = target_port(c, base, target, s.receptor);
+        if (!std::isfinite(s.weight)) c.invalid(base, "weight", quantity_text(s.weight, port.weight_dim), "must be a finite number");
+        if (port.weight_dim == dimension::conductance && s.weight < 0)
+            c.invalid(base, "weight", quantity_text(s.weight, port.weight_dim), "must be >= 0 nS (conductances cannot be negative)");
+        check_window(c, base, s);
+        return;
+    }
+    // Current stimuli act on the membrane: sources (models without receptor ports) have none.
+    const model_info& m = c.models->find(target.model);
+    if (m.ports.empty())
+        c.fail(base, "target", "stimulus kind '" + s.kind + "' injects current, but population '" + s.target + "' uses model '" +
+                                   m.name + "', a source without a membrane");
+    if (s.kind == "dc") {
+        if (!std::isfinite(s.amplitude_pa))
+            c.invalid(base, "amplitude", quantity_text(s.amplitude_pa, dimension::current), "must be a finite number");
+        check_window(c, base, s);
+        return;
+    }
+    check_schedule(c, base, s.times_ms, s.amplitudes_pa.size(), "amplitudes");
+    for (std::size_t i = 0; i < s.amplitudes_pa.size(); ++i)
+        if (!std::isfinite(s.amplitudes_pa[i]))
+            c.invalid(base, "amplitudes[" + std::to_string(i) + "]", quantity_text(s.amplitudes_pa[i], dimension::current),
+                      "must be a finite number");
+}
+
+} // namespace
+
+void check_neurons(const checker& c, const source_location& base, const std::vector<std::uint64_t>& neurons,
+                   const population_spec& pop) {
+    std::set<std::uint64_t> seen;
+    for (std::size_t i = 0; i < neurons.size(); ++i) {
+        const std::string field = "neurons[" + std::to_string(i) + "]";
+        if (neurons[i] >= pop.size)
+            c.invalid(base, field, std::to_string(neurons[i]),
+                      "population '" + pop.name + "' has " + std::to_string(pop.size) + " neurons: indices 0 to " +
+                          std::to_string(pop.size - 1));
+        if (!seen.insert(neurons[i]).second) c.invalid(base, field, std::to_string(neurons[i]), "listed twice");
+    }
+}
+
+void check_schedule(const checker& c, const source_location& base, const std::vector<double>& times_ms, std::size_t values,
+                    const std::string& values_key) {
+    if (times_ms.empty()) c.fail(base, "times", "empty: give at least one time");
+    if (times_ms.size() != values)
+        c.fail(base, values_key, "has " + std::to_string(values) + " entries but 'times' has " + std::to_string(times_ms.size()) +
+                                     ": they must have the same length");
+    for (std::size_t i = 0; i < times_ms.size(); ++i) {
+        const std::string field = "times[" + std::to_string(i) + "]";
+        const double ms = times_ms[i];
+        if (!(ms >= 0) || !std::isfinite(ms)) c.invalid(base, field, ms_shown(ms), "must be >= 0 ms");
+        if (i > 0 && !(ms > times_ms[i - 1]))
+            c.invalid(base, field, ms_shown(ms), "times must be strictly increasing; the previous one is " + ms_text(times_ms[i - 1]));
+        c.on_grid(base, field, ms);
+    }
+}
+
+void check_stimuli(const checker& c) {
+    check_names(c, c.sc.stimuli, "stimulus");
+    for (std::size_t i = 0; i < c.sc.stimuli.size(); ++i) {
+        const stimulus_spec& s = c.sc.stimuli[i];
+        check_stimulus(c, entry(s.where, "stimulus", s.name, i), s);
+    }
+}
+
+void check_modulators(const checker& c) {
+    check_names(c, c.sc.modulators, "modulator");
+    std::vector<std::string> plastic;
+    for (const auto& p : c.sc.projections)
+        if (p.plasticity.enabled()) plastic.push_back(p.name);
+    for (std::size_t i = 0; i < c.sc.modulators.size(); ++i) {
+        const modulator_spec& m = c.sc.modulators[i];
+        const source_location base = entry(m.where, "modulator", m.name, i);
+        if (m.projections.empty())
+            c.fail(base, "projections", "empty: an array of plastic projection names (" + list_or_none(plastic) + ")");
+        for (std::size_t j = 0; j < m.projections.size(); ++j)
+            if (std::find(plastic.begin(), plastic.end(), m.projections[j]) == plastic.end())
+                c.invalid(base, "projections[" + std::to_string(j) + "]", quoted(m.projections[j]),
+                          "must name a plastic projection (" + list_or_none(plastic) + ")");
+        check_schedule(c, base, m.times_ms, m.values.size(), "values");
+        for (std::size_t j = 0; j < m.values.size(); ++j)
+            if (!std::isfinite(m.values[j]))
+                c.invalid(base, "values[" + std::to_string(j) + "]", format_quantity(m.values[j], dimension::dimensionless),
+                          "must be a finite number");
+    }
+}
+
+namespace {
+
+/// An interval of recorded samples: at least one tick, on the grid.
+void check_interval(const checker& c, const source_location& base, double ms) {
+    const double res = c.sc.simulation.resolution_ms;
+    if (!c.written(base, "interval") && (ms < res || ms_to_ticks_exact(ms, res) < 0))
+        c.fail(base, "interval", "missing required key 'interval' (the default " + ms_text(ms) +
+                                     " is not a whole number of ticks of the resolution " + ms_text(res) + ")");
+    if (!(ms >= res)) c.invalid(base, "interval", ms_shown(ms), "must be >= the resolution " + ms_text(res));
+    c.on_grid(base, "interval", ms);
+}
+
+void check_trace(const checker& c, const source_location& base, const trace_spec& tr) {
+    const population_spec& pop = population_ref(c, base, "population", tr.population);
+    const model_info& m = c.models->find(pop.model);
+    std::vector<std::string> vars;
+    for (const auto& s : m.state) vars.push_back(s.name);
+    if (tr.variables.empty()) c.fail(base, "variables", "empty: give at least one of " + list_or_none(vars));
+    for (std::size_t j = 0; j < tr.variables.size(); ++j) {
+        const std::string field = "variables[" + std::to_string(j) + "]";
+        try {
+            (void)m.state_index(tr.variables[j]);
+        } catch (const error& e) {
+            c.fail(base, field, e.what());
+        }
+        for (std::size_t k = 0; k < j; ++k)
+            if (tr.variables[k] == tr.variables[j]) c.invalid(base, field, quoted(tr.variables[j]), "listed twice");
+    }
+    if (tr.neurons.empty()) c.fail(base, "neurons", "empty list (omit 'neurons' to select every neuron)");
+    check_neurons(c, base, tr.neurons, pop);
+    check_interval(c, base, tr.interval_ms);
+}
+
+} // namespace
+
+void check_recording(const checker& c) {
+    const recording_spec& rec = c.sc.recording;
+    const source_location base = c.section("recording");
+    const double res = c.sc.simulation.resolution_ms;
+    for (std::size_t i = 0; i < rec.spike_populations.size(); ++i) {
+        const std::string field = "spikes[" + std::to_string(i) + "]";
+        (void)population_ref(c, base, field, rec.spike_populations[i]);
+        for (std::size_t j = 0; j < i; ++j)
+            if (rec.spike_populations[j] == rec.spike_populations[i]) c.invalid(base, field, quoted(rec.spike_populations[i]), "listed twice");
+    }
+    if (rec.energy_bin_ms != 0.0) {
+        if (!(rec.energy_bin_ms >= res))
+            c.invalid(base, "energy_bin", ms_shown(rec.energy_bin_ms), "must be 0 ms (no ledger) or >= the resolution " + ms_text(res));
+        c.on_grid(base, "energy_bin", rec.energy_bin_ms);
+    }
+    if (rec.inference_ms != 0.0 || c.written(base, "inference")) {
+        if (!(rec.inference_ms > 0))
+            c.invalid(base, "inference", ms_shown(rec.inference_ms), "must be > 0 ms: the model time one inference takes");
+        c.on_grid(base, "inference", rec.inference_ms);
+    }
+    if (!(rec.flush_interval_ms > 0) || !std::isfinite(rec.flush_interval_ms))
+        c.invalid(base, "flush_interval", ms_shown(rec.flush_interval_ms), "must be > 0 ms");
+
+    std::vector<std::string> names;
+    for (const auto& p : c.sc.projections) names.push_back(p.name);
+    for (std::size_t i = 0; i < rec.weights.size(); ++i) {
+        const weights_spec& ws = rec.weights[i];
+        const source_location wb = entry(ws.where, "recording.weights", "", i);
+        if (std::find(names.begin(), names.end(), ws.projection) == names.end())
+            c.fail(wb, "projection", "no projection named '" + ws.projection + "' (projections: " + list_or_none(names) + ")");
+        for (std::size_t j = 0; j < i; ++j)
+            if (rec.weights[j].projection == ws.projection) c.invalid(wb, "projection", quoted(ws.projection), "recorded twice");
+        if (ws.interval_ms != 0.0 || c.written(wb, "interval")) {
+            if (!(ws.interval_ms >= res)) c.invalid(wb, "interval", ms_shown(ws.interval_ms), "must be >= the resolution " + ms_text(res));
+            c.on_grid(wb, "interval", ws.interval_ms);
+        }
+    }
+    for (std::size_t i = 0; i < rec.traces.size(); ++i) check_trace(c, entry(rec.traces[i].where, "recording.trace", "", i), rec.traces[i]);
+}
+
+void check_backend(const checker& c) {
+    const backend_spec& b = c.sc.backend;
+    // No [backend] asked for: the default backend with its defaults, nothing to check.
+    if (!c.sc.locations.count("backend") && b.kind == backend_spec{}.kind && b.params.empty()) return;
+    const source_location base = c.section("backend");
+    const backend_info* info = nullptr;
+    try {
+        info = &c.models->find_backend(b.kind);
+    } catch (const error& e) {
+        c.fail(base, "kind", e.what());
+    }
+    for (const auto& [name, v] : b.params) {
+        const auto pi = std::find_if(info->params.begin(), info->params.end(), [&](const param_info& x) { return x.name == name; });
+        if (pi != info->params.end() && std::isinf(v) && !(pi->infinite_ok && v > 0))
+            c.invalid(base, name, format_quantity(v, pi->dim), "must be finite");
+    }
+    try {
+        (void)info->complete(b.params);
+    } catch (const invalid_parameter& e) {
+        c.fail(base, e.name, e.what());
+    } catch (const unknown_parameter& e) {
+        c.fail(base, e.name, e.what());
+    } catch (const error& e) {
+        c.fail(base, "", e.what());
+    }
+}
+
+} // namespace memspike::scenario_check
