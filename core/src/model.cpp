@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "memspike/core/backend.hpp"
+#include "memspike/core/connectivity.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
 
@@ -83,6 +84,10 @@ void model_registry::claim_streams(const std::string& owner, const std::vector<s
     }
 }
 
+model_registry::model_registry() {
+    for (auto& rule : builtin_connectivity()) add_connectivity(std::move(rule));
+}
+
 void model_registry::add(model_info info) {
     if (contains(info.name)) throw internal_error("model '" + info.name + "' registered twice");
     claim_streams("model " + info.name, info.streams);
@@ -148,6 +153,28 @@ const backend_info& model_registry::find_backend(const std::string& name) const 
 std::vector<std::string> model_registry::backend_names() const {
     std::vector<std::string> out;
     for (const auto& b : backends_) out.push_back(b->name);
+    return out;
+}
+
+void model_registry::add_connectivity(connectivity_info info) {
+    if (contains_connectivity(info.name)) throw internal_error("connectivity rule '" + info.name + "' registered twice");
+    if (!info.create) throw internal_error("connectivity rule '" + info.name + "' has no create function");
+    connectivity_.push_back(std::make_shared<const connectivity_info>(std::move(info)));
+}
+
+const connectivity_info& model_registry::find_connectivity(const std::string& name) const {
+    for (const auto& c : connectivity_)
+        if (c->name == name) return *c;
+    throw unknown_model("connectivity rule", name, connectivity_names());
+}
+
+bool model_registry::contains_connectivity(const std::string& name) const {
+    return std::any_of(connectivity_.begin(), connectivity_.end(), [&](const auto& c) { return c->name == name; });
+}
+
+std::vector<std::string> model_registry::connectivity_names() const {
+    std::vector<std::string> out;
+    for (const auto& c : connectivity_) out.push_back(c->name);
     return out;
 }
 

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+// fixed_indegree: every target neuron draws exactly `indegree` sources.
+#include "plan.hpp"
+#include "rules.hpp"
+
+namespace memspike::connectivity_rules {
+
+namespace {
+
+class rule final : public connection_rule {
+public:
+    void sources_of(const projection_context& cx, std::uint64_t t, random_stream& conn, sampler& smp,
+                    chosen_sources& out) const override {
+        const auto emit = [&](std::uint64_t s) { out.source.push_back(s); };
+        if (cx.spec->allow_multapses)
+            smp.with_replacement(conn, cx.ns, cx.spec->indegree, cx.skip(t, cx.ns), emit);
+        else
+            smp.distinct(conn, cx.ns, cx.spec->indegree, cx.skip(t, cx.ns), emit);
+    }
+};
+
+}  // namespace
+
+connectivity_info fixed_indegree() {
+    connectivity_info c;
+    c.name = "fixed_indegree";
+    c.summary = "every target neuron gets exactly `indegree` sources, drawn uniformly";
+    c.keys = {"indegree"};
+    c.validate = [](const projection_context& cx) {
+        const projection_spec& p = *cx.spec;
+        const std::uint64_t avail_sources = cx.ns - (cx.exclude_autapses ? 1 : 0);
+        const std::string autapse_note = cx.exclude_autapses ? " (autapses excluded)" : "";
+        if (p.indegree > 0 && cx.nt > 0 && (avail_sources == 0 || (!p.allow_multapses && p.indegree > avail_sources)))
+            cx.fail(cx.at("indegree"), "indegree = " + std::to_string(p.indegree) + " exceeds the " +
+                                           std::to_string(avail_sources) + " available source neurons of '" +
+                                           cx.source->name + "'" + autapse_note +
+                                           "; lower the indegree or set allow_multapses = true");
+    };
+    c.create = [](const projection_context&) { return std::make_unique<const rule>(); };
+    return c;
+}
+
+}  // namespace memspike::connectivity_rules
