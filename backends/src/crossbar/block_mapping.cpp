@@ -42,9 +42,33 @@ block_rows rows_of(const synapse_block& b, std::uint32_t targets) {
     return out;
 }
 
-// One function of ~95 lines: its stages (tiles and used columns, cells, row segments,
-// programming) share the layout and the index maps built at its top.
-void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, double w_range, bool plastic, std::uint64_t stream_key) {
+namespace {
+
+/// The segments of every crossbar row: its cells grouped by tile, the used columns in order.
+/// row_cells[row] holds the row's (tile, used column) pairs, in any order (sorted here).
+void build_segments(tiled_block& tb, std::vector<std::vector<std::pair<std::uint32_t, std::uint16_t>>>& row_cells,
+                    const tile_layout& L, std::uint32_t R) {
+    tb.seg_first.assign(1, 0);
+    for (std::uint32_t row = 0; row < tb.rows; ++row) {
+        auto& rc = row_cells[row];
+        std::sort(rc.begin(), rc.end());
+        for (std::size_t q = 0; q < rc.size(); ++q) {
+            if (q == 0 || rc[q].first != rc[q - 1].first) {
+                const auto seg_row = static_cast<std::uint16_t>(L.row_slot[row] % R);
+                const auto at = static_cast<std::uint32_t>(tb.seg_cols.size());
+                tb.segs.push_back({rc[q].first, seg_row, at, at});
+            }
+            tb.seg_cols.push_back(rc[q].second);
+            tb.segs.back().end = static_cast<std::uint32_t>(tb.seg_cols.size());
+        }
+        tb.seg_first.push_back(static_cast<std::uint32_t>(tb.segs.size()));
+    }
+}
+
+} // namespace
+
+void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, double w_range, bool plastic,
+                                   std::uint64_t stream_key) {
     tiled_block& tb = blocks_.emplace_back();
     tb.plastic = plastic;
     tb.stream_key = stream_key;
@@ -106,23 +130,13 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         tb.cell[j] = static_cast<std::uint32_t>(tb.tiles[t].base + (L.row_slot[row] % R) * tb.tiles[t].cols + col);
         row_cells[row].emplace_back(t, col);
     }
-    tb.seg_first.assign(1, 0);
-    for (std::uint32_t row = 0; row < tb.rows; ++row) {
-        auto& rc = row_cells[row];
-        std::sort(rc.begin(), rc.end());
-        for (std::size_t q = 0; q < rc.size(); ++q) {
-            if (q == 0 || rc[q].first != rc[q - 1].first) {
-                const auto seg_row = static_cast<std::uint16_t>(L.row_slot[row] % R);
-                const auto at = static_cast<std::uint32_t>(tb.seg_cols.size());
-                tb.segs.push_back({rc[q].first, seg_row, at, at});
-            }
-            tb.seg_cols.push_back(rc[q].second);
-            tb.segs.back().end = static_cast<std::uint32_t>(tb.seg_cols.size());
-        }
-        tb.seg_first.push_back(static_cast<std::uint32_t>(tb.segs.size()));
-    }
+    build_segments(tb, row_cells, L, R);
 
-    // Program the weights, then write back what the devices hold.
+    program_weights(tb, b, plastic, cells);
+}
+
+/// Programs the block's weights onto their cells, then writes back what the devices hold.
+void crossbar_partition::program_weights(tiled_block& tb, synapse_block& b, bool plastic, std::uint64_t cells) {
     if (b.homogeneous) {
         b.weights.assign(b.size(), b.weight_value);
         b.homogeneous = false;

@@ -188,6 +188,9 @@ private:
         reprogram(tb, block, j, t);  // out of line: only plastic synapses whose weight moved get here
     }
 
+    // block_mapping.cpp
+    void program_weights(tiled_block& tb, synapse_block& b, bool plastic, std::uint64_t cells);
+
     // programming.cpp
     void reprogram(tiled_block& tb, synapse_block& block, std::uint64_t j, tick_t t);
     double program(const device_instance& dev, double g, double target);

@@ -88,8 +88,36 @@ void bucket_by_target(const projection_context& pl, const std::vector<explicit_e
     }
 }
 
-// One pass over the file whose line, column and header state every message uses: longer than
-// ~80 lines because splitting it would only pass that state around.
+/// Splits a CSV line on commas into trimmed fields, remembering the column (1-based) where each
+/// field starts, for messages.
+void split_fields(const std::string& text, std::vector<std::string>& fields, std::vector<int>& starts) {
+    std::size_t pos = 0;
+    for (;;) {
+        const std::size_t c = text.find(',', pos);
+        fields.push_back(trim(std::string_view(text).substr(pos, c == std::string::npos ? std::string::npos : c - pos)));
+        starts.push_back(static_cast<int>(pos) + 1);
+        if (c == std::string::npos) break;
+        pos = c + 1;
+    }
+}
+
+/// The header: source,target[,weight][,delay]. Sets the optional columns' indices (-1: absent);
+/// false when the header is not of that form.
+bool parse_header(const std::vector<std::string>& fields, int& weight_col, int& delay_col) {
+    bool ok = fields.size() >= 2 && fields.size() <= 4 && fields[0] == "source" && fields[1] == "target";
+    for (std::size_t i = 2; ok && i < fields.size(); ++i) {
+        if (fields[i] == "weight" && i == 2)
+            weight_col = 2;
+        else if (fields[i] == "delay" && delay_col < 0)
+            delay_col = static_cast<int>(i);
+        else
+            ok = false;
+    }
+    return ok;
+}
+
+// One pass over the file whose line, column and header state every message uses (~85 lines:
+// splitting it further would only pass that state around).
 /// Reads and checks the CSV of `pl`'s projection, bucketed by target into `r`. The checks and
 /// their messages are those of the rule since its first version (see the file's tests).
 void load_explicit(const projection_context& pl, explicit_edges& r) {
@@ -119,31 +147,14 @@ void load_explicit(const projection_context& pl, explicit_edges& r) {
         if (line == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // UTF-8 byte order mark
         const std::string t = trim(text);
         if (t.empty() || t.front() == '#') continue;  // blank lines and comments
-        // Split on commas, remembering the column (1-based) where each field starts.
         std::vector<std::string> fields;
         std::vector<int> starts;
-        std::size_t pos = 0;
-        for (;;) {
-            const std::size_t c = text.find(',', pos);
-            fields.push_back(
-                trim(std::string_view(text).substr(pos, c == std::string::npos ? std::string::npos : c - pos)));
-            starts.push_back(static_cast<int>(pos) + 1);
-            if (c == std::string::npos) break;
-            pos = c + 1;
-        }
+        split_fields(text, fields, starts);
         if (!header_seen) {
             header_seen = true;
             const std::string expect = "source,target[,weight][,delay]";
-            bool ok = fields.size() >= 2 && fields.size() <= 4 && fields[0] == "source" && fields[1] == "target";
-            for (std::size_t i = 2; ok && i < fields.size(); ++i) {
-                if (fields[i] == "weight" && i == 2)
-                    weight_col = 2;
-                else if (fields[i] == "delay" && delay_col < 0)
-                    delay_col = static_cast<int>(i);
-                else
-                    ok = false;
-            }
-            if (!ok) csv_fail(line, 1, "the header line must be '" + expect + "', got '" + t + "'");
+            if (!parse_header(fields, weight_col, delay_col))
+                csv_fail(line, 1, "the header line must be '" + expect + "', got '" + t + "'");
             ncols = fields.size();
             continue;
         }
