@@ -263,6 +263,35 @@ TEST_CASE("a connectivity rule registered from outside core builds through the r
     }
 }
 
+/// A source-driven rule with a different count per source: source s drives targets s+1 .. s+(s % 4)
+/// (mod n). Catches a builder that assumes the same count for every source (as fixed_outdegree has).
+class fan_rule final : public connection_rule {
+public:
+    bool source_driven() const override { return true; }
+    std::uint64_t count_from(const projection_context&, std::uint64_t s) const override { return s % 4; }
+    void targets_of(const projection_context& cx, std::uint64_t s, random_stream&, sampler&,
+                    std::vector<std::uint32_t>& out) const override {
+        for (std::uint64_t k = 1; k <= s % 4; ++k) out.push_back(static_cast<std::uint32_t>((s + k) % cx.nt));
+    }
+};
+
+TEST_CASE("a source-driven rule with varying counts per source builds through the registry", "[unit]") {
+    model_registry models = fake_models();
+    connectivity_info fan;
+    fan.name = "fan";
+    fan.create = [](const projection_context&) { return std::make_unique<const fan_rule>(); };
+    models.add_connectivity(fan);
+    auto sc = make_scenario({{"A", 30}});
+    add_projection(sc, "A", "A", "fan");
+    const auto all = walk(build_synapses(sc, models, make_partitions(sc, 8)));  // 4 partitions
+    std::set<std::pair<std::uint64_t, std::uint64_t>> got, want;
+    for (const auto& x : all) got.insert({x.s, x.t});
+    for (std::uint64_t s = 0; s < 30; ++s)
+        for (std::uint64_t k = 1; k <= s % 4; ++k) want.insert({s, (s + k) % 30});
+    REQUIRE(all.size() == want.size());
+    REQUIRE(got == want);
+}
+
 TEST_CASE("fixed_indegree gives exactly K sources per target", "[unit]") {
     auto sc = make_scenario({{"E", 200}, {"I", 60}});
     SECTION("without autapses or multapses") {
