@@ -25,6 +25,7 @@ const model_registry& builtin_models() {
         r.add_plasticity(plasticity::stdp_triplet_rule());
         r.add_plasticity(plasticity::stdp_reward_rule());
         r.add_backend(digital_backend());
+        // Connectivity rules: core's own are already in r (model_registry's constructor, model.hpp).
         return r;
     }();
     return registry;

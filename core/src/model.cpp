@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "memspike/core/backend.hpp"
+#include "memspike/core/connectivity.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
 
@@ -84,6 +85,10 @@ void model_registry::claim_streams(const std::string& owner, const std::vector<s
     }
 }
 
+model_registry::model_registry() {
+    for (auto& rule : builtin_connectivity()) add_connectivity(std::move(rule));
+}
+
 void model_registry::add(model_info info) {
     if (models_.contains(info.name)) throw internal_error("neuron model '" + info.name + "' registered twice");
     claim_streams("model " + info.name, info.streams);
@@ -114,6 +119,14 @@ void model_registry::add_backend(backend_info info) {
 bool model_registry::contains_backend(const std::string& name) const { return backends_.contains(name); }
 const backend_info& model_registry::find_backend(const std::string& name) const { return backends_.find(name); }
 std::vector<std::string> model_registry::backend_names() const { return backends_.names(); }
+
+void model_registry::add_connectivity(connectivity_info info) {
+    if (!info.create) throw internal_error("connectivity rule '" + info.name + "' has no create function");
+    connectivity_.add(std::move(info));
+}
+const connectivity_info& model_registry::find_connectivity(const std::string& name) const { return connectivity_.find(name); }
+bool model_registry::contains_connectivity(const std::string& name) const { return connectivity_.contains(name); }
+std::vector<std::string> model_registry::connectivity_names() const { return connectivity_.names(); }
 
 param_map backend_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 

@@ -205,13 +205,15 @@ projection_spec read_projection(const context& cx, const toml::table& t, std::si
     tv.only(scenario_key_names("projection"));
     pr.where = note(cx, &t, tv.key);
 
-    const auto& rules = connectivity_rule_names();
+    const auto rules = cx.models.connectivity_names();
     pr.rule = string_of(cx, tv.required("rule", "one of: " + list_or_none(rules)), tv.sub("rule"));
-    if (std::find(rules.begin(), rules.end(), pr.rule) != rules.end())
-        check_variant_keys(cx, tv,
-                           {{"indegree", "fixed_indegree"}, {"outdegree", "fixed_outdegree"},
-                            {"probability", "fixed_probability"}, {"file", "explicit"}},
-                           pr.rule, "rule");
+    if (std::find(rules.begin(), rules.end(), pr.rule) != rules.end()) {
+        // Keys that belong to a rule (as each registered rule declares them) are refused with another.
+        std::vector<std::pair<std::string, std::string>> owner;
+        for (const auto& r : rules)
+            for (const auto& k : cx.models.find_connectivity(r).keys) owner.emplace_back(k, r);
+        check_variant_keys(cx, tv, owner, pr.rule, "rule");
+    }
     if (auto v = tv.boolean("allow_autapses")) pr.allow_autapses = *v;
     if (auto v = tv.boolean("allow_multapses")) pr.allow_multapses = *v;
     if (pr.rule == "fixed_indegree")

@@ -294,7 +294,7 @@ namespace {
 /// The rule and its parameters: known rule, feasible degrees, a probability, a file.
 void check_rule(const checker& c, const source_location& base, const projection_spec& p, const population_spec& src,
                 const population_spec& tgt) {
-    const auto& rules = connectivity_rule_names();
+    const auto rules = c.models->connectivity_names();
     if (std::find(rules.begin(), rules.end(), p.rule) == rules.end())
         c.fail(base, "rule", "unknown connectivity rule '" + p.rule + "' (known: " + list_or_none(rules) + ")");
     // Without multapses a neuron can get (or make) at most one synapse per partner; without

@@ -205,6 +205,98 @@ TEST_CASE("one_to_one and all_to_all are exact", "[unit]") {
     }
 }
 
+/// A rule defined outside core, as a plug-in would: target t of a ring of n neurons is driven by
+/// neuron t - 1 (mod n). Populations of equal size.
+class ring_rule final : public connection_rule {
+public:
+    void sources_of(const projection_context& cx, std::uint64_t t, random_stream&, sampler&,
+                    chosen_sources& out) const override {
+        out.source.push_back((t + cx.ns - 1) % cx.ns);
+    }
+};
+
+connectivity_info ring_info() {
+    connectivity_info c;
+    c.name = "ring";
+    c.summary = "neuron i - 1 drives neuron i";
+    c.validate = [](const projection_context& cx) {
+        if (cx.ns != cx.nt) cx.fail(cx.at("rule"), "rule 'ring' needs populations of equal size");
+    };
+    c.create = [](const projection_context&) { return std::make_unique<const ring_rule>(); };
+    return c;
+}
+
+TEST_CASE("a connectivity rule registered from outside core builds through the registry", "[unit]") {
+    model_registry models = fake_models();
+    models.add_connectivity(ring_info());
+    REQUIRE(models.contains_connectivity("ring"));
+    REQUIRE_THROWS_AS(models.add_connectivity(ring_info()), internal_error);  // registered twice
+
+    SECTION("its synapses") {
+        auto sc = make_scenario({{"A", 20}, {"B", 20}});
+        add_projection(sc, "A", "B", "ring");
+        const auto all = walk(build_synapses(sc, models, make_partitions(sc, 7)));  // 3 partitions
+        REQUIRE(all.size() == 20);
+        for (const auto& x : all) {
+            CHECK(x.s == (x.t + 19) % 20);
+            CHECK(x.w == 0.5f);
+            CHECK(x.d == 15);
+        }
+    }
+    SECTION("its own checks, located at the projection") {
+        auto sc = make_scenario({{"A", 20}, {"B", 21}});
+        add_projection(sc, "A", "B", "ring");
+        REQUIRE_THROWS_WITH(build_synapses(sc, models, make_partitions(sc)),
+                            Contains("test.toml:10:1") && Contains("projection[0].rule") && Contains("'ring' needs"));
+    }
+    SECTION("an unknown rule lists the registered ones, the new one included") {
+        auto sc = make_scenario({{"A", 20}});
+        add_projection(sc, "A", "A", "rign");
+        // validate() refuses it, located; the builder (which trusts validated scenarios) names it too.
+        REQUIRE_THROWS_WITH(validate(sc, models), Contains("test.toml:10:1") && Contains("unknown connectivity rule 'rign'") &&
+                                                      Contains("ring") && Contains("fixed_indegree") && Contains("explicit"));
+        REQUIRE_THROWS_WITH(build_synapses(sc, models, make_partitions(sc)), Contains("unknown connectivity rule 'rign'"));
+        REQUIRE_THROWS_AS(models.find_connectivity("rign"), unknown_model);
+        REQUIRE_THROWS_WITH(models.find_connectivity("rign"), Contains("rign") && Contains("ring") &&
+                                                                 Contains("one_to_one") && Contains("fixed_outdegree"));
+    }
+    SECTION("a registry that was not given it does not know it") {
+        const model_registry plain = fake_models();
+        CHECK(plain.connectivity_names() == std::vector<std::string>{"one_to_one", "all_to_all", "fixed_probability",
+                                                                     "fixed_indegree", "fixed_outdegree", "explicit"});
+        CHECK_FALSE(plain.contains_connectivity("ring"));
+    }
+}
+
+/// A source-driven rule with a different count per source: source s drives targets s+1 .. s+(s % 4)
+/// (mod n). Catches a builder that assumes the same count for every source (as fixed_outdegree has).
+class fan_rule final : public connection_rule {
+public:
+    bool source_driven() const override { return true; }
+    std::uint64_t count_from(const projection_context&, std::uint64_t s) const override { return s % 4; }
+    void targets_of(const projection_context& cx, std::uint64_t s, random_stream&, sampler&,
+                    std::vector<std::uint32_t>& out) const override {
+        for (std::uint64_t k = 1; k <= s % 4; ++k) out.push_back(static_cast<std::uint32_t>((s + k) % cx.nt));
+    }
+};
+
+TEST_CASE("a source-driven rule with varying counts per source builds through the registry", "[unit]") {
+    model_registry models = fake_models();
+    connectivity_info fan;
+    fan.name = "fan";
+    fan.create = [](const projection_context&) { return std::make_unique<const fan_rule>(); };
+    models.add_connectivity(fan);
+    auto sc = make_scenario({{"A", 30}});
+    add_projection(sc, "A", "A", "fan");
+    const auto all = walk(build_synapses(sc, models, make_partitions(sc, 8)));  // 4 partitions
+    std::set<std::pair<std::uint64_t, std::uint64_t>> got, want;
+    for (const auto& x : all) got.insert({x.s, x.t});
+    for (std::uint64_t s = 0; s < 30; ++s)
+        for (std::uint64_t k = 1; k <= s % 4; ++k) want.insert({s, (s + k) % 30});
+    REQUIRE(all.size() == want.size());
+    REQUIRE(got == want);
+}
+
 TEST_CASE("fixed_indegree gives exactly K sources per target", "[unit]") {
     auto sc = make_scenario({{"E", 200}, {"I", 60}});
     SECTION("without autapses or multapses") {

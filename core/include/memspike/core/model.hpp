@@ -152,11 +152,18 @@ struct model_info {
 
 struct plasticity_info;  // plasticity.hpp
 struct backend_info;     // backend.hpp
+struct connectivity_info;  // connectivity.hpp
 
-/// The explicit list of models and plasticity rules. No registration as a side effect of
-/// construction.
+/// The explicit list of models, plasticity rules, backends and connectivity rules. No registration
+/// as a side effect of construction, with one exception: the constructor adds core's own
+/// connectivity rules (builtin_connectivity()). Generating synapses is core's job and a registry
+/// without them cannot build any network, as it could not run without core's random streams
+/// (streams_ starts with core_streams() for the same reason); plug-ins add further rules with
+/// add_connectivity.
 class model_registry {
 public:
+    model_registry();
+
     void add(model_info info);
     /// Throws unknown_model listing the registered names.
     const model_info& find(const std::string& name) const;
@@ -174,6 +181,12 @@ public:
     bool contains_backend(const std::string& name) const;
     std::vector<std::string> backend_names() const;
 
+    void add_connectivity(connectivity_info info);
+    /// Throws unknown_model listing the registered connectivity rules.
+    const connectivity_info& find_connectivity(const std::string& name) const;
+    bool contains_connectivity(const std::string& name) const;
+    std::vector<std::string> connectivity_names() const;
+
     /// Every random stream in use: core's, then those the registered plug-ins declared.
     const std::vector<stream_info>& streams() const { return streams_; }
 
@@ -184,6 +197,7 @@ private:
     named_list<model_info> models_{"neuron model"};
     named_list<plasticity_info> plasticity_{"plasticity rule"};
     named_list<backend_info> backends_{"backend"};
+    named_list<connectivity_info> connectivity_{"connectivity rule"};
     std::vector<stream_info> streams_ = core_streams();
 };
 

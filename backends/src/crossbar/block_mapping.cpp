@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+// Synapse blocks onto crossbar tiles (partition.hpp): the crossbar rows of a block, the tiles and
+// used columns, the initial programming, the tile report of `memspike inspect`, and the state a
+// checkpoint keeps.
+#include <map>
+
+#include "memspike/core/errors.hpp"
+#include "memspike/core/state_io.hpp"
+#include "partition.hpp"
+
+namespace memspike::crossbar::detail {
+
+block_rows rows_of(const synapse_block& b, std::uint32_t targets) {
+    block_rows out;
+    const std::size_t ranges = b.offsets.size() - 1;
+    out.row_first.assign(ranges + 1, 0);
+    out.row_of.resize(b.size());
+    std::vector<std::uint32_t> seen(targets, 0);
+    std::vector<std::vector<std::uint32_t>> cols;  // per row
+    for (std::size_t k = 0; k < ranges; ++k) {
+        std::uint32_t replicas = 0;
+        for (std::uint64_t j = b.offsets[k]; j < b.offsets[k + 1]; ++j) {
+            const std::uint32_t r = seen[b.targets[j]]++;
+            replicas = std::max(replicas, r + 1);
+            const std::uint32_t row = out.row_first[k] + r;
+            if (row >= cols.size()) cols.resize(row + 1);
+            cols[row].push_back(b.targets[j]);
+            out.row_of[j] = row;
+        }
+        for (std::uint64_t j = b.offsets[k]; j < b.offsets[k + 1]; ++j) seen[b.targets[j]] = 0;
+        out.row_first[k + 1] = out.row_first[k] + replicas;
+    }
+    auto& pt = out.pattern;
+    pt.rows = out.row_first.back();
+    pt.cols = targets;
+    pt.offsets.assign(1, 0);
+    cols.resize(pt.rows);
+    for (auto& c : cols) {
+        pt.indices.insert(pt.indices.end(), c.begin(), c.end());
+        pt.offsets.push_back(pt.indices.size());
+    }
+    return out;
+}
+
+namespace {
+
+/// The segments of every crossbar row: its cells grouped by tile, the used columns in order.
+/// row_cells[row] holds the row's (tile, used column) pairs, in any order (sorted here).
+void build_segments(tiled_block& tb, std::vector<std::vector<std::pair<std::uint32_t, std::uint16_t>>>& row_cells,
+                    const tile_layout& L, std::uint32_t R) {
+    tb.seg_first.assign(1, 0);
+    for (std::uint32_t row = 0; row < tb.rows; ++row) {
+        auto& rc = row_cells[row];
+        std::sort(rc.begin(), rc.end());
+        for (std::size_t q = 0; q < rc.size(); ++q) {
+            if (q == 0 || rc[q].first != rc[q - 1].first) {
+                const auto seg_row = static_cast<std::uint16_t>(L.row_slot[row] % R);
+                const auto at = static_cast<std::uint32_t>(tb.seg_cols.size());
+                tb.segs.push_back({rc[q].first, seg_row, at, at});
+            }
+            tb.seg_cols.push_back(rc[q].second);
+            tb.segs.back().end = static_cast<std::uint32_t>(tb.seg_cols.size());
+        }
+        tb.seg_first.push_back(static_cast<std::uint32_t>(tb.segs.size()));
+    }
+}
+
+} // namespace
+
+void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, double w_range, bool plastic,
+                                   std::uint64_t stream_key) {
+    tiled_block& tb = blocks_.emplace_back();
+    tb.plastic = plastic;
+    tb.stream_key = stream_key;
+    tb.scale = w_range / (s_.dev.g_max - s_.dev.g_min);
+    const std::uint32_t R = s_.arr.tile_rows, C = s_.arr.tile_cols;
+    block_rows br = rows_of(b, targets);
+    tb.row_first = std::move(br.row_first);
+    tb.rows = br.pattern.rows;
+    const tile_layout L = map_tiles(br.pattern, s_.arr.reorder ? row_order::rcm : row_order::natural, R, C);
+
+    // Tiles in use, and their used columns (by physical position).
+    std::map<std::uint32_t, std::uint32_t> tile_index;  // grid id -> tile
+    std::vector<std::vector<std::uint16_t>> column_of;  // per tile: position -> used column
+    auto tile_of_cell = [&](std::uint32_t row, std::uint32_t col) {
+        const std::uint32_t id = L.tile_of(row, col);
+        auto [it, inserted] = tile_index.emplace(id, static_cast<std::uint32_t>(tb.tiles.size()));
+        if (inserted) {
+            tb.tiles.emplace_back();
+            column_of.emplace_back(C, unused_column);
+        }
+        return it->second;
+    };
+    for (std::uint64_t j = 0; j < b.size(); ++j) {
+        const std::uint32_t t = tile_of_cell(br.row_of[j], b.targets[j]);
+        column_of[t][L.col_slot[b.targets[j]] % C] = 0;  // marked used; numbered below
+    }
+    std::uint64_t cells = 0;
+    for (std::uint32_t t = 0; t < tb.tiles.size(); ++t) {
+        tile& T = tb.tiles[t];
+        for (std::uint32_t pos = 0; pos < C; ++pos)
+            if (column_of[t][pos] != unused_column) {
+                column_of[t][pos] = static_cast<std::uint16_t>(T.cols++);
+                T.position.push_back(static_cast<std::uint16_t>(pos));
+            }
+        T.target.assign(T.cols, 0);
+        T.hit.assign(T.cols, 0);
+        T.base = cells;
+        cells += static_cast<std::uint64_t>(R) * T.cols;
+    }
+    if (cells > std::numeric_limits<std::uint32_t>::max())
+        throw invalid_parameter(owner, "tile_rows", std::to_string(R), "a block needs more than 2^32 cells; use smaller partitions");
+
+    // Every cell starts as the pair of weight 0, programmed like any other.
+    tb.gp.resize(cells);
+    tb.gm.resize(cells);
+    for (std::uint32_t c = 0; c < cells; ++c) {
+        tb.gp[c] = static_cast<float>(program_level(s_.dev, device(tb, c, 0), s_.dev.g_min));
+        tb.gm[c] = static_cast<float>(program_level(s_.dev, device(tb, c, 1), s_.dev.g_min));
+    }
+
+    // Synapses: their cells, the rows' segments, the targets of the columns.
+    tb.cell.resize(b.size());
+    std::vector<std::vector<std::pair<std::uint32_t, std::uint16_t>>> row_cells(tb.rows);  // (tile, used column)
+    for (std::uint64_t j = 0; j < b.size(); ++j) {
+        const std::uint32_t row = br.row_of[j], target = b.targets[j];
+        const std::uint32_t t = tile_of_cell(row, target);
+        const std::uint16_t col = column_of[t][L.col_slot[target] % C];
+        tb.tiles[t].target[col] = target;
+        tb.cell[j] = static_cast<std::uint32_t>(tb.tiles[t].base + (L.row_slot[row] % R) * tb.tiles[t].cols + col);
+        row_cells[row].emplace_back(t, col);
+    }
+    build_segments(tb, row_cells, L, R);
+
+    program_weights(tb, b, plastic, cells);
+}
+
+/// Programs the block's weights onto their cells, then writes back what the devices hold.
+void crossbar_partition::program_weights(tiled_block& tb, synapse_block& b, bool plastic, std::uint64_t cells) {
+    if (b.homogeneous) {
+        b.weights.assign(b.size(), b.weight_value);
+        b.homogeneous = false;
+    }
+    if (plastic && s_.dev.drift_nu > 0.0) {
+        tb.tp.assign(cells, static_cast<float>(-s_.arr.drift_age));
+        tb.tm.assign(cells, static_cast<float>(-s_.arr.drift_age));
+    }
+    for (std::uint64_t j = 0; j < b.size(); ++j) {
+        const std::uint32_t c = tb.cell[j];
+        const auto [gp, gm] = canonical_pair(tb, b.weights[j]);
+        tb.gp[c] = static_cast<float>(program_level(s_.dev, device(tb, c, 0), gp));
+        tb.gm[c] = static_cast<float>(program_level(s_.dev, device(tb, c, 1), gm));
+        b.weights[j] = held_weight(tb, c);
+    }
+}
+
+void crossbar_partition::add_events(std::span<std::uint64_t> mine) const {
+    for (std::size_t k = 0; k < events_.size(); ++k) mine[k] += events_[k];
+    mine[read_conductance] += static_cast<std::uint64_t>(std::llround(read_conductance_));
+}
+
+std::size_t crossbar_partition::memory_bytes() const {
+    std::size_t bytes = 0;
+    for (const auto& tb : blocks_) bytes += tb.memory_bytes();
+    return bytes;
+}
+
+void crossbar_partition::save_state(std::ostream& os) const {
+    using namespace state_io;
+    put(os, read_rng_);
+    put(os, write_rng_);
+    put(os, events_);
+    put(os, read_conductance_);
+    for (const auto& tb : blocks_) {
+        put_vector(os, tb.gp);
+        put_vector(os, tb.gm);
+        put_vector(os, tb.tp);
+        put_vector(os, tb.tm);
+    }
+}
+
+void crossbar_partition::load_state(std::istream& is) {
+    using namespace state_io;
+    get(is, read_rng_);
+    get(is, write_rng_);
+    get(is, events_);
+    get(is, read_conductance_);
+    for (auto& tb : blocks_) {
+        const std::size_t n = tb.gp.size();
+        get_exact(is, tb.gp, n);
+        get_exact(is, tb.gm, n);
+        get_exact(is, tb.tp, tb.tp.size());
+        get_exact(is, tb.tm, tb.tm.size());
+    }
+}
+
+} // namespace memspike::crossbar::detail
+
+namespace memspike::crossbar {
+
+using detail::block_rows;
+using detail::rows_of;
+
+std::vector<projection_tiles> tile_report(const scenario& sc, const synapse_store& store, std::uint32_t tile_rows,
+                                          std::uint32_t tile_cols) {
+    std::vector<projection_tiles> out(sc.projections.size());
+    for (std::size_t j = 0; j < out.size(); ++j) out[j].projection = sc.projections[j].name;
+    for (std::size_t p = 0; p < store.blocks.size(); ++p)
+        for (const auto& b : store.blocks[p]) {
+            auto& r = out[b.projection];
+            const block_rows br = rows_of(b, static_cast<std::uint32_t>(store.partitions[p].count));
+            const tile_layout natural = map_tiles(br.pattern, row_order::natural, tile_rows, tile_cols);
+            const tile_layout rcm = map_tiles(br.pattern, row_order::rcm, tile_rows, tile_cols);
+            r.synapses += b.size();
+            r.rows += br.pattern.rows;
+            r.tiles_natural += natural.tiles_used;
+            r.tiles_rcm += rcm.tiles_used;
+        }
+    const double cells = static_cast<double>(tile_rows) * tile_cols;
+    for (auto& r : out) {
+        if (r.tiles_natural) r.utilisation_natural = static_cast<double>(r.synapses) / (static_cast<double>(r.tiles_natural) * cells);
+        if (r.tiles_rcm) r.utilisation_rcm = static_cast<double>(r.synapses) / (static_cast<double>(r.tiles_rcm) * cells);
+    }
+    return out;
+}
+
+} // namespace memspike::crossbar

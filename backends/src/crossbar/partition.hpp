@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+// Private to the crossbar sources: the backend's settings, the tiled form of a synapse block and
+// the per-partition backend. Its members are defined by responsibility:
+//   crossbar.cpp       parameter table, settings and their checks, the factory
+//   block_mapping.cpp  blocks onto tiles, initial programming, tile_report, checkpoint state
+//   read_path.cpp      delivery: driven rows, column reads, IR drop, ADC (the hot loop, in one unit)
+//   programming.cpp    plasticity: pulses that move devices to the rule's new weights
+//
+// The crossbar backend. Model and parameters: docs/crossbar.md. In short:
+//
+// Mapping. Each synapse block (one projection's synapses onto one partition) becomes a grid of
+// tiles. A crossbar row is one (source, delay) range of the block's CSR (a spike drives it when
+// it arrives), plus one more row per extra multapse (a cell holds one synapse). Columns are the
+// partition's target neurons. Rows and columns are ordered naturally or by reverse
+// Cuthill-McKee (tile_mapping.hpp) and cut into tiles of tile_rows x tile_cols. A weight w is the
+// pair G+ = g_min + max(w, 0)/s, G- = g_min + max(-w, 0)/s, with s = max|w| / (g_max - g_min) per
+// projection (the bounds |w_min|, |w_max| for plastic ones), programmed by write-verify onto the
+// device's level grid. Every cell of a used column exists: cells without a synapse hold the pair
+// (g_min, g_min), so device variation and faults make them conduct as they would on a chip.
+//
+// Delivery. An arriving spike drives its rows in the tiles where they hold synapses. Each woken
+// tile reads every used column over its driven rows: column currents (first-order IR drop when
+// r_wire > 0), read noise, drift, then the ADC (clipping counted), then back to weight units
+// and into the target neurons. Cost: driven rows x used columns of woken tiles.
+//
+// Plasticity. The rule keeps computing in weight units; before a plastic row is read, any synapse
+// whose rule weight differs from what its devices hold is programmed: pulses move each device of
+// the pair towards the canonical pair of the new weight, through the nonlinear pulse response with
+// cycle-to-cycle noise, and the weight the devices now hold is written back to the rule.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "memspike/backends/crossbar/crossbar.hpp"
+#include "memspike/backends/crossbar/device.hpp"
+#include "memspike/backends/crossbar/tile_mapping.hpp"
+#include "memspike/core/random.hpp"
+
+// detail: the names here (e.g. the counter read_conductance) must not meet device.hpp's.
+namespace memspike::crossbar::detail {
+
+
+/// The backend's ledger counters, in the order of info.counters (crossbar_backend()).
+enum counter : std::size_t {
+    tiles_woken, row_drives, cell_reads, read_conductance, adc_conversions, adc_clipped, set_pulses, reset_pulses, counter_count
+};
+
+// Its random streams: the purpose numbers it had when core listed them, so seeds keep their results.
+constexpr stream_purpose device_stream{8};  // device-to-device variation and faults, per device
+constexpr stream_purpose read_stream{9};    // read noise, per partition
+constexpr stream_purpose write_stream{10};  // cycle-to-cycle noise and stochastic rounding, per partition
+
+constexpr const char* owner = "crossbar";
+constexpr std::uint16_t unused_column = std::numeric_limits<std::uint16_t>::max();
+
+/// Array and periphery parameters (internal units: mV, ms, pA, MOhm).
+struct array_params {
+    std::uint32_t tile_rows = 128, tile_cols = 128;
+    bool reorder = true;
+    double v_read = 200.0, t_read = 1e-5;    // mV, ms
+    double v_write = 2000.0, t_write = 8e-5; // mV, ms
+    double adc_bits = 8.0;                   // or +inf: ideal
+    double adc_range = 8e6;                  // pA, full scale of one column's (G+ - G-) current
+    std::uint32_t columns_per_adc = 8;
+    bool adc_per_polarity = false;           // G+ and G- columns converted apart (2 conversions)
+    double r_wire = 2e-6;                    // MOhm per cell segment
+    bool stochastic_rounding = true;
+    double drift_age = 0.0;                  // ms from programming to t = 0 of the run
+};
+
+struct settings {
+    device_params dev;
+    array_params arr;
+};
+
+/// The settings of a completed parameter map.
+settings settings_of(const param_map& p);
+/// The backend's cross-parameter checks (backend_info::validate).
+void validate(const param_map& p);
+
+/// One tile of a block: its used columns and per-tick scratch.
+struct tile {
+    std::uint32_t cols = 0;                // used columns
+    std::uint64_t base = 0;                // first cell in the block's conductance arrays
+    std::vector<std::uint32_t> target;     // per used column: partition-local target neuron
+    std::vector<std::uint16_t> position;   // per used column: physical column in the tile
+    std::vector<std::uint16_t> active;     // rows driven this tick (positions in the tile)
+    std::vector<std::uint8_t> hit;         // per used column: a synapse lies on a driven row
+    std::vector<std::uint16_t> hit_list;
+};
+
+/// A crossbar row's part inside one tile: the tile, the row's position there, and the used
+/// columns where the row holds synapses (seg_cols[first, end)).
+struct segment {
+    std::uint32_t tile;
+    std::uint16_t row;
+    std::uint32_t first, end;
+};
+
+/// One synapse block on tiles.
+struct tiled_block {
+    double scale = 1.0;                    // weight unit per nS
+    bool plastic = false;
+    std::uint64_t stream_key = 0;          // (projection, partition) for device streams
+    std::vector<tile> tiles;
+    std::vector<float> gp, gm;             // conductances [nS], tile by tile, row-major (tile_rows x cols)
+    /// Plastic blocks with drift: when each device was last programmed [ms of run time; the
+    /// initial programming is at -drift_age]. Empty otherwise (all devices share that time).
+    std::vector<float> tp, tm;
+    std::vector<std::uint32_t> row_first;  // per CSR range k: crossbar rows [row_first[k], row_first[k+1])
+    std::vector<std::uint32_t> seg_first;  // per crossbar row: segments [seg_first[r], seg_first[r+1])
+    std::vector<segment> segs;
+    std::vector<std::uint16_t> seg_cols;
+    std::vector<std::uint32_t> cell;       // per synapse: its cell (index into gp / gm)
+    std::vector<std::uint32_t> woken;      // tiles woken this tick
+    std::uint64_t rows = 0;
+
+    std::size_t memory_bytes() const {
+        std::size_t b = (gp.capacity() + gm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) + (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
+                        segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2;
+        for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3;
+        return b;
+    }
+};
+
+/// The crossbar rows of a block: per CSR range, one row per occurrence of a repeated target
+/// (multapses), and the row of every synapse.
+struct block_rows {
+    std::vector<std::uint32_t> row_first;  // per range
+    std::vector<std::uint32_t> row_of;     // per synapse
+    sparse_pattern pattern;                // rows x partition targets
+};
+
+block_rows rows_of(const synapse_block& b, std::uint32_t targets);
+
+class crossbar_partition final : public synaptic_backend {
+public:
+    crossbar_partition(const settings& s, std::uint64_t seed, std::uint32_t partition, double resolution_ms)
+        : s_(s), seed_(seed), h_(resolution_ms), read_rng_(seed, read_stream, partition),
+          write_rng_(seed, write_stream, partition),
+          varied_(s.dev.sigma_d2d > 0.0 || s.dev.p_stuck_on > 0.0 || s.dev.p_stuck_off > 0.0),
+          rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest) {
+        column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
+    }
+
+    /// Maps block `b` of this partition onto tiles and programs its devices; writes the weights
+    /// the devices hold back into the block (block_mapping.cpp).
+    void map_block(synapse_block& b, std::uint32_t targets, double w_range, bool plastic, std::uint64_t stream_key);
+
+    // read_path.cpp
+    std::uint64_t deliver(tick_t t, std::span<const spike_arrival> arrivals, const partition_view& part,
+                          input_buffer& in) override;
+
+    // programming.cpp
+    void weights_changed(tick_t t, const partition_view& part, std::size_t b) override;
+
+    // block_mapping.cpp
+    void add_events(std::span<std::uint64_t> mine) const override;
+    std::size_t memory_bytes() const override;
+    void save_state(std::ostream& os) const override;
+    void load_state(std::istream& is) override;
+
+private:
+    /// Device `polarity` (0: G+, 1: G-) of cell c: nominal, or drawn from its own stream.
+    device_instance device(const tiled_block& tb, std::uint32_t c, int polarity) const {
+        if (!varied_) return {s_.dev.g_min, s_.dev.g_max, fault::none};
+        random_stream rng(seed_, device_stream, tb.stream_key, 2 * std::uint64_t{c} + static_cast<std::uint64_t>(polarity));
+        return draw_device(s_.dev, rng);
+    }
+
+    std::pair<double, double> canonical_pair(const tiled_block& tb, double w) const {
+        return {s_.dev.g_min + std::max(w, 0.0) / tb.scale, s_.dev.g_min + std::max(-w, 0.0) / tb.scale};
+    }
+
+    float held_weight(const tiled_block& tb, std::uint32_t c) const {
+        return static_cast<float>(tb.scale * (static_cast<double>(tb.gp[c]) - static_cast<double>(tb.gm[c])));
+    }
+
+    /// Programs synapse j's devices if its rule weight moved away from what they hold.
+    void sync(tiled_block& tb, synapse_block& block, std::uint64_t j, tick_t t) {
+        const std::uint32_t c = tb.cell[j];
+        if (block.weights[j] == held_weight(tb, c)) return;
+        reprogram(tb, block, j, t);  // out of line: only plastic synapses whose weight moved get here
+    }
+
+    // block_mapping.cpp
+    void program_weights(tiled_block& tb, synapse_block& b, bool plastic, std::uint64_t cells);
+
+    // programming.cpp
+    void reprogram(tiled_block& tb, synapse_block& block, std::uint64_t j, tick_t t);
+    double program(const device_instance& dev, double g, double target);
+
+    // read_path.cpp
+    double convert(double x, bool is_signed);
+    void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
+    void point_rows(const tiled_block& tb, const tile& T, double now_ms);
+    void ir_drop(const tile& T, double* ap, double* am);
+
+    settings s_;
+    std::uint64_t seed_;
+    double h_;
+    random_stream read_rng_, write_rng_;
+    bool varied_;
+    rounding rounding_;
+    std::vector<tiled_block> blocks_;       // parallel to the partition's synapse blocks
+    std::vector<std::uint32_t> touched_blocks_;
+    std::vector<double> column_scratch_;
+    std::vector<double> ir_qci_, ir_row_total_;
+    std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- of the tile being read
+    std::vector<float> drifted_;
+    std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
+    double read_conductance_ = 0.0;
+};
+
+} // namespace memspike::crossbar::detail
