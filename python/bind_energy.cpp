@@ -2,6 +2,9 @@
 // Bindings of the energy presets and of pricing (done in core: price_energy), and the reader of
 // a file's ledger.
 #include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "bindings.hpp"
 #include "convert.hpp"
@@ -12,7 +15,15 @@
 namespace memspike::python {
 
 void register_energy(py::module_& m) {
-    m.def("energy_models", &builtin_energy_models, "Names of the shipped energy presets (models/energy/*.toml).");
+    m.def("energy_models",
+          [](const std::optional<std::string>& backend) {
+              std::vector<std::string> out;
+              for (const auto& n : builtin_energy_models())
+                  if (!backend || find_energy_model(n, builtin_registry()).applies_to(*backend)) out.push_back(n);
+              return out;
+          },
+          py::arg("backend") = py::none(),
+          "Names of the shipped energy presets (energy_preset_dir()); with `backend`, those that apply to its runs.");
     m.def("energy_model_info", [](const std::string& model) {
               const energy_model m = find_energy_model(model, builtin_registry());
               py::dict d;

@@ -32,10 +32,7 @@ def energy_models(backend=None):
     Result.energy and memspike.plot.energy: e.g. ['cpu_45nm', 'gpu_h100', 'loihi', ...]. With
     `backend` ("digital", "crossbar", ...), only those that apply to a run of that backend: a preset
     that prices one backend's counts (reram_crossbar) is left out for the others."""
-    names = list(_memspike.energy_models())
-    if backend is None:
-        return names
-    return [n for n in names if _memspike.energy_model_info(n)["backend"] in (None, backend)]
+    return list(_memspike.energy_models(backend))
 
 # memspike.IOError stays out of __all__: `from memspike import *` must not shadow the built-in IOError.
 __all__ = ["BackendUnavailable", "Dimension", "Error", "InternalError", "InvalidParameter", "Ledger", "Result",
