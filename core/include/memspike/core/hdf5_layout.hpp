@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The names of the HDF5 result layout (docs/hdf5-schema.md), in one place: the writer
-// (core/src/hdf5_recorder.cpp), the reader (read_energy_ledger) and the Python face (the dict
-// that memspike.results reads, in the file's layout) spell every group, dataset and attribute
-// through these constants, so a renamed entry is renamed everywhere or nowhere.
+// (core/src/hdf5/writer.cpp), the reader (read_energy_ledger, core/src/hdf5/reader.cpp) and the
+// Python face (the dict that memspike.results reads, in the file's layout) spell every group,
+// dataset and attribute through these constants, so a renamed entry is renamed everywhere or nowhere.
 // No HDF5 header is pulled in: these are plain names.
 #pragma once
 

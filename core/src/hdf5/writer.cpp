@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The HDF5 recorder: writes the layout documented in docs/hdf5-schema.md (schema_version 1) with
-// the HDF5 C API. HDF5 stays private to this file; the public header only knows `recorder`.
+// The HDF5 writer: recorder::open_hdf5 returns an hdf5_recorder, which writes the layout documented
+// in docs/hdf5-schema.md (schema_version 1; every name from hdf5_layout.hpp) with the HDF5 C API
+// through handles.hpp. HDF5 stays private to core/src/hdf5/; the public header only knows
+// `recorder`. The one reader of the layout is reader.cpp.
 //
 // Crash safety. Appends are buffered in memory and reach HDF5 in chunk-aligned pieces, so memory
 // stays bounded; flush() writes every buffer and calls H5Fflush, after which the file on disk is
@@ -10,19 +12,16 @@
 //
 // Not thread-safe: calls on one recorder must be serialized (HDF5's serial build is global anyway).
 #include "memspike/core/recorder.hpp"
-#include "memspike/core/energy.hpp"
-
-#include <hdf5.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <ctime>
 #include <limits>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "handles.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/hdf5_layout.hpp"
 #include "memspike/core/version.hpp"
@@ -30,222 +29,10 @@
 namespace memspike {
 namespace {
 
+using namespace h5;              // handles, checks and HDF5 primitives (handles.hpp)
 namespace layout = hdf5_layout;  // every name of the layout comes from there
 // Elements per chunk of the 1-D datasets (ids, ticks) and the target size of a trace chunk.
 constexpr hsize_t chunk_elements = 65536;
-constexpr unsigned deflate_level = 4;
-
-// --- Error handling -------------------------------------------------------------------------
-
-// Turns HDF5's automatic error printing off for the life of a guard and restores it afterwards,
-// so that our io_error is the only report and a caller who wants HDF5's traces still gets them.
-class quiet_hdf5 {
-public:
-    quiet_hdf5() {
-        H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    }
-    ~quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-    quiet_hdf5(const quiet_hdf5&) = delete;
-    quiet_hdf5& operator=(const quiet_hdf5&) = delete;
-
-private:
-    H5E_auto2_t func_ = nullptr;
-    void* data_ = nullptr;
-};
-
-herr_t innermost_error(unsigned n, const H5E_error2_t* err, void* out) {
-    // Walked upward, frame 0 is the most specific one (e.g. the errno text of a failed open).
-    if (n == 0 && err != nullptr && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
-    return 0;
-}
-
-/// Throws io_error naming the file, what failed, and HDF5's innermost explanation if it left one.
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-    std::string detail;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, &detail);
-    H5Eclear2(H5E_DEFAULT);
-    std::string msg = "HDF5 file '" + path + "': " + what + " failed";
-    if (!detail.empty()) msg += " (" + detail + ")";
-    throw io_error(msg);
-}
-
-hid_t check(hid_t id, const std::string& path, const std::string& what) {
-    if (id < 0) fail(path, what);
-    return id;
-}
-
-void check(herr_t status, const std::string& path, const std::string& what) {
-    if (status < 0) fail(path, what);
-}
-
-// --- RAII for hid_t ---------------------------------------------------------------------------
-
-/// Owns one HDF5 identifier and closes it with the matching H5?close.
-class handle {
-public:
-    using closer = herr_t (*)(hid_t);
-    handle() = default;
-    handle(hid_t id, closer close) : id_(id), close_(close) {}
-    handle(handle&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), close_(o.close_) {}
-    handle& operator=(handle&& o) noexcept {
-        if (this != &o) {
-            reset();
-            id_ = std::exchange(o.id_, H5I_INVALID_HID);
-            close_ = o.close_;
-        }
-        return *this;
-    }
-    handle(const handle&) = delete;
-    handle& operator=(const handle&) = delete;
-    ~handle() { reset(); }
-
-    hid_t get() const { return id_; }
-    /// Closes now; returns HDF5's status so that the file close can be checked.
-    herr_t reset() noexcept {
-        herr_t status = 0;
-        if (id_ >= 0 && close_ != nullptr) status = close_(id_);
-        id_ = H5I_INVALID_HID;
-        return status;
-    }
-
-private:
-    hid_t id_ = H5I_INVALID_HID;
-    closer close_ = nullptr;
-};
-
-// Each takes the raw result of an H5?create/open call, checks it and wraps it.
-handle own_file(hid_t id, const std::string& path, const std::string& what) {
-    return {check(id, path, what), H5Fclose};
-}
-handle own_group(hid_t id, const std::string& path, const std::string& what) {
-    return {check(id, path, what), H5Gclose};
-}
-handle own_dataset(hid_t id, const std::string& path, const std::string& what) {
-    return {check(id, path, what), H5Dclose};
-}
-handle own_space(hid_t id, const std::string& path, const std::string& what) {
-    return {check(id, path, what), H5Sclose};
-}
-handle own_plist(hid_t id, const std::string& path, const std::string& what) {
-    return {check(id, path, what), H5Pclose};
-}
-handle own_type(hid_t id, const std::string& path, const std::string& what) {
-    return {check(id, path, what), H5Tclose};
-}
-handle own_attr(hid_t id, const std::string& path, const std::string& what) {
-    return {check(id, path, what), H5Aclose};
-}
-
-// --- Type mapping: file type (fixed, little-endian) and memory type (native) --------------------
-
-template <class T> struct h5_type;
-template <> struct h5_type<std::uint32_t> {
-    static hid_t file() { return H5T_STD_U32LE; }
-    static hid_t mem() { return H5T_NATIVE_UINT32; }
-};
-template <> struct h5_type<std::uint64_t> {
-    static hid_t file() { return H5T_STD_U64LE; }
-    static hid_t mem() { return H5T_NATIVE_UINT64; }
-};
-template <> struct h5_type<std::int64_t> {
-    static hid_t file() { return H5T_STD_I64LE; }
-    static hid_t mem() { return H5T_NATIVE_INT64; }
-};
-template <> struct h5_type<std::int32_t> {
-    static hid_t file() { return H5T_STD_I32LE; }
-    static hid_t mem() { return H5T_NATIVE_INT32; }
-};
-template <> struct h5_type<std::int8_t> {
-    static hid_t file() { return H5T_STD_I8LE; }
-    static hid_t mem() { return H5T_NATIVE_INT8; }
-};
-template <> struct h5_type<float> {
-    static hid_t file() { return H5T_IEEE_F32LE; }
-    static hid_t mem() { return H5T_NATIVE_FLOAT; }
-};
-template <> struct h5_type<double> {
-    static hid_t file() { return H5T_IEEE_F64LE; }
-    static hid_t mem() { return H5T_NATIVE_DOUBLE; }
-};
-
-// --- Attributes ---------------------------------------------------------------------------------
-
-/// Opens attribute `name` on `obj`, creating it with (type, scalar space) if it does not exist yet.
-handle open_or_create_attr(hid_t obj, const std::string& name, hid_t file_type, const std::string& path) {
-    const std::string what = "writing attribute '" + name + "'";
-    const htri_t exists = H5Aexists(obj, name.c_str());
-    if (exists < 0) fail(path, what);
-    if (exists > 0) return own_attr(H5Aopen(obj, name.c_str(), H5P_DEFAULT), path, what);
-    handle space = own_space(H5Screate(H5S_SCALAR), path, what);
-    return own_attr(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
-                    what);
-}
-
-template <class T>
-void write_attr(hid_t obj, const std::string& name, T value, const std::string& path) {
-    handle attr = open_or_create_attr(obj, name, h5_type<T>::file(), path);
-    check(H5Awrite(attr.get(), h5_type<T>::mem(), &value), path, "writing attribute '" + name + "'");
-}
-
-/// Scalar variable-length UTF-8 string: h5py reads it as `str`, h5dump prints it as text.
-void write_attr(hid_t obj, const std::string& name, const std::string& value, const std::string& path) {
-    const std::string what = "writing attribute '" + name + "'";
-    handle type = own_type(H5Tcopy(H5T_C_S1), path, what);
-    check(H5Tset_size(type.get(), H5T_VARIABLE), path, what);
-    check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, what);
-    handle attr = open_or_create_attr(obj, name, type.get(), path);
-    const char* text = value.c_str();
-    check(H5Awrite(attr.get(), type.get(), &text), path, what);
-}
-void write_attr(hid_t obj, const std::string& name, const char* value, const std::string& path) {
-    write_attr(obj, name, std::string(value), path);
-}
-
-// --- Datasets -----------------------------------------------------------------------------------
-
-/// Creates an extendible, chunked, shuffled and deflated dataset of `rank` 1 or 2 with 0 rows.
-handle create_extendible(hid_t parent, const std::string& name, hid_t file_type, int rank, hsize_t columns,
-                         const hsize_t* chunk, const std::string& path, const std::string& where) {
-    const std::string what = "creating dataset '" + where + "'";
-    const hsize_t dims[2] = {0, columns};
-    const hsize_t max_dims[2] = {H5S_UNLIMITED, columns};
-    handle space = own_space(H5Screate_simple(rank, dims, max_dims), path, what);
-    handle dcpl = own_plist(H5Pcreate(H5P_DATASET_CREATE), path, what);
-    check(H5Pset_chunk(dcpl.get(), rank, chunk), path, what);
-    check(H5Pset_shuffle(dcpl.get()), path, what);
-    check(H5Pset_deflate(dcpl.get(), deflate_level), path, what);
-    return own_dataset(
-        H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), path,
-        what);
-}
-
-/// Grows dataset `dset` to `offset + rows` rows and writes `rows` rows of `columns` values at
-/// `offset`. Safe to repeat after a failure: the same region is simply written again.
-template <class T>
-void append_rows(hid_t dset, int rank, hsize_t offset, hsize_t rows, hsize_t columns, const T* data,
-                 const std::string& path, const std::string& where) {
-    if (rows == 0) return;
-    const std::string what = "appending to dataset '" + where + "'";
-    const hsize_t new_dims[2] = {offset + rows, columns};
-    check(H5Dset_extent(dset, new_dims), path, what);
-    handle file_space = own_space(H5Dget_space(dset), path, what);
-    const hsize_t start[2] = {offset, 0};
-    const hsize_t count[2] = {rows, columns};
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), path, what);
-    handle mem_space = own_space(H5Screate_simple(rank, count, nullptr), path, what);
-    check(H5Dwrite(dset, h5_type<T>::mem(), mem_space.get(), file_space.get(), H5P_DEFAULT, data), path, what);
-}
-
-/// Opens group `name` under `parent`, creating it if needed.
-handle open_or_create_group(hid_t parent, const std::string& name, const std::string& path,
-                            const std::string& where) {
-    const std::string what = "creating group '" + where + "'";
-    const htri_t exists = H5Lexists(parent, name.c_str(), H5P_DEFAULT);
-    if (exists < 0) fail(path, what);
-    if (exists > 0) return own_group(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), path, what);
-    return own_group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path, what);
-}
 
 /// A population or variable name becomes an HDF5 link name: it must be non-empty, without '/'.
 void check_name(const std::string& kind, const std::string& name) {
@@ -684,133 +471,7 @@ private:
     std::vector<trace> traces_list_;
     bool closed_ = false;
 };
-
 }  // namespace
-
-recorded_ledger read_energy_ledger(const std::string& path) {
-    quiet_hdf5 quiet;
-    handle file = own_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening the file");
-    const std::string energy_path = layout::path(layout::group_energy);
-    if (H5Lexists(file.get(), layout::group_energy, H5P_DEFAULT) <= 0)
-        throw io_error("HDF5 file '" + path + "' has no " + energy_path + " group: it was written without an energy ledger "
-                       "(recording.energy_bin = 0) or by another program");
-    recorded_ledger out;
-    handle group = own_group(H5Gopen2(file.get(), layout::group_energy, H5P_DEFAULT), path, "opening " + energy_path);
-    auto read_attr_u64 = [&](hid_t obj, const char* name) {
-        std::uint64_t v = 0;
-        handle a = own_attr(H5Aopen(obj, name, H5P_DEFAULT), path, std::string("reading attribute ") + name);
-        check(H5Aread(a.get(), H5T_NATIVE_UINT64, &v), path, std::string("reading attribute ") + name);
-        return v;
-    };
-    out.profile.neurons = read_attr_u64(group.get(), layout::attr_neurons);
-    out.profile.synapses = read_attr_u64(group.get(), layout::attr_synapses);
-    out.profile.dense_weights = read_attr_u64(group.get(), layout::attr_dense_weights);
-    {
-        const std::string what_res = std::string("reading attribute ") + layout::attr_resolution_ms;
-        handle a = own_attr(H5Aopen(file.get(), layout::attr_resolution_ms, H5P_DEFAULT), path, what_res);
-        check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.resolution_ms), path, what_res);
-        std::int8_t complete = 0;
-        const std::string what_complete = std::string("reading attribute ") + layout::attr_complete;
-        handle c = own_attr(H5Aopen(file.get(), layout::attr_complete, H5P_DEFAULT), path, what_complete);
-        check(H5Aread(c.get(), H5T_NATIVE_INT8, &complete), path, what_complete);
-        out.complete = complete != 0;
-    }
-    auto read_text = [&](const char* name, std::string& to, hid_t obj) {  // variable-length UTF-8 string
-        if (H5Aexists(obj, name) <= 0) return;
-        const std::string what = std::string("reading attribute ") + name;
-        handle a = own_attr(H5Aopen(obj, name, H5P_DEFAULT), path, what);
-        handle type = own_type(H5Tcopy(H5T_C_S1), path, what);
-        check(H5Tset_size(type.get(), H5T_VARIABLE), path, what);
-        check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, what);
-        char* text = nullptr;
-        check(H5Aread(a.get(), type.get(), &text), path, what);
-        if (text != nullptr) {
-            to = text;
-            H5free_memory(text);
-        }
-    };
-    read_text(layout::attr_backend, out.backend, file.get());
-    // The ledger's columns, by name: the engine's counters, then those of the run's backend.
-    std::string categories;
-    read_text(layout::attr_categories, categories, group.get());
-    std::vector<std::string> names;
-    for (std::size_t a = 0; !categories.empty();) {
-        const std::size_t b = categories.find(',', a);
-        names.push_back(categories.substr(a, b == std::string::npos ? std::string::npos : b - a));
-        if (b == std::string::npos) break;
-        a = b + 1;
-    }
-    try {
-        out.totals = event_counts(names);
-    } catch (const io_error& e) {
-        throw io_error("HDF5 file '" + path + "': /energy attribute '" + std::string(layout::attr_categories) + "': " + e.what());
-    }
-    // The backend's parameters: root attributes "backend.<name>".
-    const auto on_attr = [](hid_t obj, const char* name, const H5A_info_t*, void* data) -> herr_t {
-        const std::string n(name), prefix(layout::attr_backend_param_prefix);
-        if (n.rfind(prefix, 0) != 0) return 0;
-        double v = 0.0;
-        const hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-        if (a < 0) return -1;
-        const herr_t r = H5Aread(a, H5T_NATIVE_DOUBLE, &v);
-        H5Aclose(a);
-        if (r < 0) return -1;
-        (*static_cast<std::map<std::string, double>*>(data))[n.substr(prefix.size())] = v;
-        return 0;
-    };
-    hsize_t index = 0;
-    check(H5Aiterate2(file.get(), H5_INDEX_NAME, H5_ITER_INC, &index, on_attr, &out.backend_params), path,
-          "reading the backend.* attributes");
-    if (H5Aexists(group.get(), layout::attr_inference_ms) > 0) {  // optional: [recording] inference
-        const std::string what = std::string("reading attribute ") + layout::attr_inference_ms;
-        handle a = own_attr(H5Aopen(group.get(), layout::attr_inference_ms, H5P_DEFAULT), path, what);
-        check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &out.inference_ms), path, what);
-    }
-    const std::string counts_path = layout::path(layout::group_energy, layout::dataset_counts);
-    const std::string ticks_path = layout::path(layout::group_energy, layout::dataset_ticks);
-    handle counts = own_dataset(H5Dopen2(group.get(), layout::dataset_counts, H5P_DEFAULT), path, "opening " + counts_path);
-    handle space = own_space(H5Dget_space(counts.get()), path, "reading " + counts_path);
-    hsize_t dims[2] = {0, 0};
-    if (H5Sget_simple_extent_ndims(space.get()) != 2)
-        throw io_error("HDF5 file '" + path + "': " + counts_path + " must be a 2-D dataset (bins x categories)");
-    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-    if (dims[1] != out.totals.size())
-        throw io_error("HDF5 file '" + path + "': " + counts_path + " has " + std::to_string(dims[1]) + " columns, expected " +
-                       std::to_string(out.totals.size()) + " (one per name in /energy's '" + layout::attr_categories + "')");
-    out.bins = dims[0];
-    if (dims[0] > 0) {
-        std::vector<std::uint64_t> data(dims[0] * dims[1]);
-        check(H5Dread(counts.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), path, "reading " + counts_path);
-        for (hsize_t b = 0; b < dims[0]; ++b)
-            for (hsize_t c = 0; c < dims[1]; ++c) out.totals.values()[c] += data[b * dims[1] + c];
-        handle ticks = own_dataset(H5Dopen2(group.get(), layout::dataset_ticks, H5P_DEFAULT), path, "opening " + ticks_path);
-        handle tspace = own_space(H5Dget_space(ticks.get()), path, "reading " + ticks_path);
-        hsize_t tdims[1] = {0};
-        if (H5Sget_simple_extent_ndims(tspace.get()) != 1 || (H5Sget_simple_extent_dims(tspace.get(), tdims, nullptr), tdims[0] != dims[0]))
-            throw io_error("HDF5 file '" + path + "': " + ticks_path + " must be 1-D with one row per row of " + counts_path + " (" +
-                           std::to_string(dims[0]) + ")");
-        std::vector<tick_t> t(dims[0]);
-        check(H5Dread(ticks.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()), path, "reading " + ticks_path);
-        out.ticks = t.back();
-    }
-    return out;
-}
-
-run_info run_info::of(const scenario& sc, unsigned threads, std::string command_line) {
-    run_info info;
-    info.memspike_version = version;
-    info.scenario_file = sc.file;
-    info.scenario_text = sc.text;
-    info.seed = sc.simulation.seed;
-    info.resolution_ms = sc.simulation.resolution_ms;
-    info.duration_ms = sc.simulation.duration_ms;
-    info.threads = threads;
-    info.command_line = std::move(command_line);
-    info.backend = sc.backend.kind;
-    info.backend_params = sc.backend.params;
-    info.inference_ms = sc.recording.inference_ms;
-    return info;
-}
 
 std::unique_ptr<recorder> recorder::open_hdf5(const std::string& path, const run_info& info) {
     return std::make_unique<hdf5_recorder>(path, info);
