@@ -193,8 +193,26 @@ std::string json_escape(const std::string& s) {
     return out;
 }
 
-int cmd_report(const std::string& file, const std::string& models_arg, bool json) {
-    const memspike::recorded_ledger ledger = memspike::read_energy_ledger(file);
+/// A recorded run priced against the chosen energy models: what `report` prints.
+struct priced_run {
+    memspike::recorded_ledger ledger;
+    std::vector<memspike::energy_estimate> estimates;  // the models that apply to the run
+    std::vector<std::string> skipped;                  // "<model> (<why it does not apply>)"
+    double simulated_s = 0.0;
+    double synaptic_events = 0.0;  // synaptic + input events
+    bool per_inference = false;    // [recording] inference was set
+
+    double inference_pj(const memspike::energy_estimate& e) const {
+        return memspike::energy_per_inference_pj(e.total_pj, ledger.ticks, ledger.resolution_ms, ledger.inference_ms);
+    }
+};
+
+/// Reads the run's ledger from `file` and prices it with each model of `models_arg` (comma
+/// separated; every shipped preset when empty), leaving out those that do not apply to the run.
+priced_run read_and_price(const std::string& file, const std::string& models_arg) {
+    priced_run r;
+    r.ledger = memspike::read_energy_ledger(file);
+    const auto& ledger = r.ledger;
     std::vector<std::string> names;
     if (models_arg.empty()) {
         names = memspike::builtin_energy_models();
@@ -207,8 +225,6 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
     memspike::backend_spec backend;
     backend.kind = ledger.backend;
     backend.params = ledger.backend_params;
-    std::vector<memspike::energy_estimate> est;
-    std::vector<std::string> skipped;
     for (const auto& n : names) {
         const auto model = memspike::find_energy_model(n, memspike::builtin_registry());
         auto priced = memspike::price_energy(model, backend, memspike::builtin_registry(), ledger.totals, ledger.profile,
@@ -216,75 +232,84 @@ int cmd_report(const std::string& file, const std::string& models_arg, bool json
         if (!priced.applies()) {
             std::string all;
             for (const auto& w : priced.mismatches) all += (all.empty() ? "" : "; ") + w;
-            skipped.push_back(model.name + " (" + all + ")");
+            r.skipped.push_back(model.name + " (" + all + ")");
             continue;
         }
-        est.push_back(std::move(priced.estimate));
+        r.estimates.push_back(std::move(priced.estimate));
     }
-    const double sim_s = static_cast<double>(ledger.ticks) * ledger.resolution_ms * 1e-3;
-    const double syn = static_cast<double>(ledger.totals[memspike::event_kind::synaptic_events] +
-                                           ledger.totals[memspike::event_kind::stimulus_events]);
-    const bool per_inference = ledger.inference_ms > 0.0;  // [recording] inference was set
-    auto inference_pj = [&](const memspike::energy_estimate& e) {
-        return memspike::energy_per_inference_pj(e.total_pj, ledger.ticks, ledger.resolution_ms, ledger.inference_ms);
-    };
-    std::vector<const memspike::energy_estimate*> dense;
-    for (const auto& e : est)
-        if (e.kind == "dense") dense.push_back(&e);
+    r.simulated_s = static_cast<double>(ledger.ticks) * ledger.resolution_ms * 1e-3;
+    r.synaptic_events = static_cast<double>(ledger.totals[memspike::event_kind::synaptic_events] +
+                                            ledger.totals[memspike::event_kind::stimulus_events]);
+    r.per_inference = ledger.inference_ms > 0.0;
+    return r;
+}
 
-    if (json) {
-        std::printf("{\"file\": \"%s\", \"complete\": %s, \"simulated_s\": %.17g, \"synaptic_events\": %.17g, ",
-                    json_escape(file).c_str(), ledger.complete ? "true" : "false", sim_s, syn);
-        if (per_inference) std::printf("\"inference_ms\": %.17g, ", ledger.inference_ms);
-        std::printf("\"models\": [");
-        for (std::size_t k = 0; k < est.size(); ++k) {
-            const auto& e = est[k];
-            std::printf("%s{\"model\": \"%s\", \"kind\": \"%s\", \"total_j\": %.17g, \"compute_j\": %.17g, \"memory_j\": %.17g, "
-                        "\"idle_j\": %.17g, ",
-                        k ? ", " : "", e.model.c_str(), e.kind.c_str(), e.total_pj * 1e-12, e.compute_pj * 1e-12,
-                        e.memory_pj * 1e-12, e.idle_pj * 1e-12);
-            if (per_inference) std::printf("\"per_inference_j\": %.17g, ", inference_pj(e) * 1e-12);
-            std::printf("\"lines\": [");
-            for (std::size_t i = 0; i < e.lines.size(); ++i) {
-                const auto& l = e.lines[i];
-                std::printf("%s{\"category\": \"%s\", \"count\": %.17g, \"pj_each\": %.17g, \"total_j\": %.17g, \"source\": \"%s\"}",
-                            i ? ", " : "", json_escape(l.category).c_str(), l.count, l.pj_each, l.total_pj * 1e-12,
-                            json_escape(l.source).c_str());
-            }
-            std::printf("]}");
+/// `report --json`: one object, energies in J.
+void print_report_json(const std::string& file, const priced_run& r) {
+    std::printf("{\"file\": \"%s\", \"complete\": %s, \"simulated_s\": %.17g, \"synaptic_events\": %.17g, ",
+                json_escape(file).c_str(), r.ledger.complete ? "true" : "false", r.simulated_s, r.synaptic_events);
+    if (r.per_inference) std::printf("\"inference_ms\": %.17g, ", r.ledger.inference_ms);
+    std::printf("\"models\": [");
+    for (std::size_t k = 0; k < r.estimates.size(); ++k) {
+        const auto& e = r.estimates[k];
+        std::printf("%s{\"model\": \"%s\", \"kind\": \"%s\", \"total_j\": %.17g, \"compute_j\": %.17g, \"memory_j\": %.17g, "
+                    "\"idle_j\": %.17g, ",
+                    k ? ", " : "", e.model.c_str(), e.kind.c_str(), e.total_pj * 1e-12, e.compute_pj * 1e-12,
+                    e.memory_pj * 1e-12, e.idle_pj * 1e-12);
+        if (r.per_inference) std::printf("\"per_inference_j\": %.17g, ", r.inference_pj(e) * 1e-12);
+        std::printf("\"lines\": [");
+        for (std::size_t i = 0; i < e.lines.size(); ++i) {
+            const auto& l = e.lines[i];
+            std::printf("%s{\"category\": \"%s\", \"count\": %.17g, \"pj_each\": %.17g, \"total_j\": %.17g, \"source\": \"%s\"}",
+                        i ? ", " : "", json_escape(l.category).c_str(), l.count, l.pj_each, l.total_pj * 1e-12,
+                        json_escape(l.source).c_str());
         }
-        std::printf("]}\n");
-        return 0;
+        std::printf("]}");
     }
+    std::printf("]}\n");
+}
+
+/// `report`: one line per model (with its ratio to each dense baseline), then each model's items.
+void print_report_table(const std::string& file, const priced_run& r) {
+    const double sim_s = r.simulated_s, syn = r.synaptic_events;
+    std::vector<const memspike::energy_estimate*> dense;
+    for (const auto& e : r.estimates)
+        if (e.kind == "dense") dense.push_back(&e);
     std::printf("energy report: %s (%s), %.6g s simulated, %.4g synaptic + input events, %llu neurons, %llu synapses\n",
-                file.c_str(), ledger.complete ? "complete" : "INCOMPLETE run", sim_s, syn,
-                static_cast<unsigned long long>(ledger.profile.neurons), static_cast<unsigned long long>(ledger.profile.synapses));
+                file.c_str(), r.ledger.complete ? "complete" : "INCOMPLETE run", sim_s, syn,
+                static_cast<unsigned long long>(r.ledger.profile.neurons), static_cast<unsigned long long>(r.ledger.profile.synapses));
     std::printf("%-15s %-6s %12s %16s %16s %12s %12s", "model", "kind", "total [J]", "per event [pJ]", "per sim. s [J]",
                 "memory [J]", "idle [J]");
-    if (per_inference) std::printf(" %18s", "per inference [J]");
+    if (r.per_inference) std::printf(" %18s", "per inference [J]");
     for (const auto* d : dense) std::printf(" %14s", ("x vs " + d->model).c_str());
     std::printf("\n");
-    for (const auto& e : est) {
+    for (const auto& e : r.estimates) {
         std::printf("%-15s %-6s %12s %16.4g %16s %12s %12s", e.model.c_str(), e.kind.c_str(), fmt_joules(e.total_pj).c_str(),
                     syn > 0 ? e.total_pj / syn : 0.0, sim_s > 0 ? fmt_joules(e.total_pj / sim_s).c_str() : "-",
                     fmt_joules(e.memory_pj).c_str(), fmt_joules(e.idle_pj).c_str());
-        if (per_inference) std::printf(" %18s", fmt_joules(inference_pj(e)).c_str());
+        if (r.per_inference) std::printf(" %18s", fmt_joules(r.inference_pj(e)).c_str());
         for (const auto* d : dense) std::printf(" %14.4g", e.total_pj > 0 ? d->total_pj / e.total_pj : 0.0);
         std::printf("\n");
     }
     std::printf("\nitemised (count x energy per event = energy; source):\n");
-    for (const auto& e : est) {
+    for (const auto& e : r.estimates) {
         std::printf("  %s\n", e.model.c_str());
         for (const auto& l : e.lines)
             std::printf("    %-34s %12.4g x %9.4g pJ = %10s J   %s\n", l.category.c_str(), l.count, l.pj_each,
                         fmt_joules(l.total_pj).c_str(), l.source.c_str());
         if (e.idle_pj > 0) std::printf("    %-34s %39s J\n", "idle power x time", fmt_joules(e.idle_pj).c_str());
     }
-    if (per_inference)
+    if (r.per_inference)
         std::printf("\n\"per inference\": total x inference (%.6g ms) / simulated time; the run simulated %.6g inferences.",
-                    ledger.inference_ms, sim_s > 0 ? sim_s * 1e3 / ledger.inference_ms : 0.0);
+                    r.ledger.inference_ms, sim_s > 0 ? sim_s * 1e3 / r.ledger.inference_ms : 0.0);
     std::printf("\n\"x vs <dense model>\": how many times less energy than that dense baseline (> 1: saves energy).\n");
-    for (const auto& s : skipped) std::printf("not applicable: %s\n", s.c_str());
+    for (const auto& s : r.skipped) std::printf("not applicable: %s\n", s.c_str());
+}
+
+int cmd_report(const std::string& file, const std::string& models_arg, bool json) {
+    const priced_run r = read_and_price(file, models_arg);
+    if (json) print_report_json(file, r);
+    else print_report_table(file, r);
     return 0;
 }
 

@@ -20,10 +20,6 @@ std::string plain(double v) {
     return os.str();
 }
 
-[[noreturn]] void fail(const source_location& where, const std::string& what) {
-    throw scenario_error(where.file, where.line, where.column, where.key, what);
-}
-
 // Rejections in a row after which a truncated distribution is declared hopeless: with a window
 // holding even 1 % of the mass, 1000 rejections in a row happen with probability 0.99^1000 ~ 4e-5.
 constexpr int max_redraws = 1000;
@@ -44,19 +40,19 @@ double distribution::draw(random_stream& rng) const {
     double v = once();
     if (inside(v)) return v;
     if (policy == out_of_range::error) {
-        fail(where, "a drawn value " + plain(v) + " lies outside [" + plain(min) + ", " + plain(max) +
+        fail_at(where, "a drawn value " + plain(v) + " lies outside [" + plain(min) + ", " + plain(max) +
                         "]; set out_of_range = \"redraw\" to truncate the distribution, or change min/max");
     }
     // A constant outside its bounds would be rejected forever: say so at once.
     if (k == kind::constant) {
-        fail(where, "the constant value " + plain(v) + " lies outside [" + plain(min) + ", " + plain(max) +
+        fail_at(where, "the constant value " + plain(v) + " lies outside [" + plain(min) + ", " + plain(max) +
                         "]; redrawing cannot help, change the value or min/max");
     }
     for (int i = 1; i < max_redraws; ++i) {
         v = once();
         if (inside(v)) return v;
     }
-    fail(where, std::to_string(max_redraws) + " consecutive draws fell outside [" + plain(min) + ", " + plain(max) +
+    fail_at(where, std::to_string(max_redraws) + " consecutive draws fell outside [" + plain(min) + ", " + plain(max) +
                     "] (last " + plain(v) +
                     "); the window holds almost none of the distribution's mass: widen min/max or change the "
                     "distribution");

@@ -6,52 +6,16 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "memspike/core/backend.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/units.hpp"
+#include "scenario_toml.hpp"
 
 namespace memspike {
-namespace {
-
-[[noreturn]] void fail(const std::string& file, const toml::node* n, const std::string& key, const std::string& what) {
-    const int line = n ? static_cast<int>(n->source().begin.line) : 0;
-    const int col = n ? static_cast<int>(n->source().begin.column) : 0;
-    throw scenario_error(file, line, col, key, what);
-}
-
-void only(const std::string& file, const toml::table& t, const std::string& key, const std::vector<std::string>& keys) {
-    for (auto&& [k, v] : t)
-        if (std::find(keys.begin(), keys.end(), std::string(k.str())) == keys.end())
-            fail(file, &v, key.empty() ? std::string(k.str()) : key + "." + std::string(k.str()),
-                 "unknown key '" + std::string(k.str()) + "' (accepted: " + join_names(keys) + ")");
-}
-
-std::string string_at(const std::string& file, const toml::table& t, const std::string& table, const std::string& k) {
-    const toml::node* n = t.get(k);
-    if (n == nullptr) fail(file, &t, table + "." + k, "missing (a string)");
-    if (!n->is_string()) fail(file, n, table + "." + k, "must be a string");
-    return n->as_string()->get();
-}
-
-double quantity_at(const std::string& file, const toml::node& n, const std::string& key, dimension d) {
-    if (!n.is_string()) fail(file, &n, key, "must be a quantity with its unit, such as \"23.6 pJ\"");
-    try {
-        return parse_quantity(n.as_string()->get(), d);
-    } catch (const unit_error& e) {
-        fail(file, &n, key, e.what());
-    }
-}
-
-double number_at(const std::string& file, const toml::node& n, const std::string& key) {
-    if (auto v = n.value<double>()) return *v;
-    fail(file, &n, key, "must be a number");
-}
-
-} // namespace
 
 const std::vector<counter_info>& engine_counters() {
     static const std::vector<counter_info> c{
@@ -106,134 +70,182 @@ const std::vector<std::string>& dense_model_categories() {
 }
 
 namespace {
+
+using namespace scenario_toml;
+
+/// How many presets may stand on each other through model.base before it is taken for a cycle.
+constexpr int max_base_depth = 4;
+
+std::optional<std::string> file_text(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 energy_model parse_energy_model_at(const std::string& text, const std::string& file, const model_registry& registry, int depth);
-const toml::table& empty_table() {
-    static const toml::table t;
-    return t;
-}
+
+/// A required string key of a preset table.
+std::string required_string(const table_view& tv, std::string_view k, const std::string& what) {
+    return string_of(tv.cx, tv.required(k, what), tv.sub(k), what);
 }
 
-energy_model parse_energy_model(const std::string& text, const std::string& file, const model_registry& registry) {
-    return parse_energy_model_at(text, file, registry, 0);
+/// model.base: the preset this one starts from. Its figures and sources are read first, so that
+/// this file's keys change them; its text is kept after this one's, for provenance.
+energy_model read_base(const table_view& model, const std::string& text, int depth) {
+    const toml::node* bn = model.get("base");
+    energy_model m;
+    if (bn == nullptr) {
+        m.text = text;
+        return m;
+    }
+    if (depth >= max_base_depth)
+        fail(model.cx, bn, model.sub("base"),
+             "presets based on presets more than " + std::to_string(max_base_depth) + " deep (a cycle?)");
+    const std::string base = string_of(model.cx, *bn, model.sub("base"), "the name or path of a preset");
+    const std::string path = base.find('/') != std::string::npos || base.ends_with(".toml")
+                                 ? base : energy_preset_dir() + "/" + base + ".toml";
+    const auto base_text = file_text(path);
+    if (!base_text) fail(model.cx, bn, model.sub("base"), "no energy model '" + base + "' (" + path + ")");
+    m = parse_energy_model_at(*base_text, path, model.cx.models, depth + 1);
+    m.text = text + "\n# ---- base preset " + path + " ----\n" + m.text;
+    return m;
 }
 
-namespace {
+/// model.assumes: the backend parameters the figures were derived at, as written (checked
+/// against a run by energy_model_mismatches).
+void read_assumes(const table_view& model, energy_model& m) {
+    const toml::node* an = model.get("assumes");
+    if (an == nullptr) return;
+    if (m.backend.empty()) fail(model.cx, an, model.sub("assumes"), "needs model.backend (the backend whose parameters it names)");
+    const toml::table* at = model.table("assumes", "a table of backend parameters, such as { v_read = \"0.2 V\" }");
+    for (auto&& [k, v] : *at) {
+        const std::string name(k.str()), key = dotted(model.sub("assumes"), name);
+        if (const auto* s = v.as_string()) m.assumes[name] = s->get();
+        else if (v.is_integer() || v.is_floating_point())
+            m.assumes[name] = format_quantity(number_of(model.cx, v, key), dimension::dimensionless);
+        else wrong_type(model.cx, v, key, "a number or a quantity with its unit, such as \"0.2 V\"");
+    }
+}
+
+/// The [model] table over the base preset, if any: name, kind, description, backend, assumes.
+energy_model read_model(const table_view& model, const std::string& text, int depth) {
+    model.only({"name", "kind", "description", "backend", "assumes", "base"});
+    energy_model m = read_base(model, text, depth);
+    m.file = model.cx.file;
+    m.name = required_string(model, "name", "a string");
+    // A preset with a base may keep the base's kind; any other must say its own.
+    if (model.get("base") == nullptr || model.get("kind") != nullptr) {
+        m.kind = required_string(model, "kind", "\"event\" or \"dense\"");
+        if (m.kind != "event" && m.kind != "dense")
+            invalid(model.cx, *model.get("kind"), model.sub("kind"), "must be \"event\" or \"dense\"");
+    }
+    m.description = required_string(model, "description", "a string");
+    if (auto b = model.string("backend")) m.backend = *b;
+    read_assumes(model, m);
+    if (!m.backend.empty() && !model.cx.models.contains_backend(m.backend)) {
+        // Typed, so that pricing a run against every shipped preset can leave this one out: no
+        // run of this registry can use that backend. The reason is the located message.
+        const location at = locate(model.cx, model.get("backend"));
+        const scenario_error located(at.file, at.line, at.column, model.sub("backend"),
+                                     "unknown backend '" + m.backend + "' (accepted: " + join_names(model.cx.models.backend_names()) + ")");
+        throw backend_unavailable(m.backend, static_cast<const std::runtime_error&>(located).what());  // the whole message
+    }
+    return m;
+}
+
+/// One [cost.<category>] entry: an energy and the citation it comes from.
+cost_entry read_cost(const context& cx, const toml::node& n, const std::string& key) {
+    if (!n.is_table()) wrong_type(cx, n, key, "a table { energy = \"... pJ\", source = \"...\" }");
+    const table_view entry{cx, *n.as_table(), key, &n};
+    entry.only({"energy", "source"});
+    cost_entry c;
+    const toml::node& en = entry.required("energy", "an energy such as \"23.6 pJ\"");
+    c.pj = quantity_of(cx, en, entry.sub("energy"), dimension::energy);
+    if (!(c.pj >= 0.0)) invalid(cx, en, entry.sub("energy"), "must be >= 0 pJ");
+    c.source = required_string(entry, "source", "a string citing where the figure comes from");
+    if (c.source.find_first_not_of(" \t") == std::string::npos)
+        fail(cx, entry.get("source"), entry.sub("source"), "empty: every number needs its citation");
+    return c;
+}
+
+/// The [cost.<category>] entries, each a category the model's kind prices. A preset with a base
+/// may have none (it changes other figures only).
+void read_costs(const table_view& root, bool based, energy_model& m) {
+    // An event model prices the engine's counters and, when it names its backend, that backend's.
+    const auto accepted = m.kind == "event" ? event_model_categories(root.cx.models, m.backend) : dense_model_categories();
+    const toml::table* ct = root.table("cost", "a table of [cost.<category>] entries");
+    if (ct == nullptr) {
+        if (based) return;
+        fail(root.cx, root.at, "cost", "missing table [cost.<category>] entries (accepted: " + join_names(accepted) + ")");
+    }
+    for (auto&& [k, v] : *ct) {
+        const std::string cat(k.str()), key = root.sub("cost") + "." + cat;
+        if (std::find(accepted.begin(), accepted.end(), cat) == accepted.end())
+            fail(root.cx, &v, key, "unknown category for a " + m.kind + " model (accepted: " + join_names(accepted) + ")");
+        m.costs[cat] = read_cost(root.cx, v, key);
+    }
+}
+
+/// The [dense] table of a dense model: storage format, bytes, SRAM capacity, batch, idle power.
+void read_dense(const table_view& root, energy_model& m) {
+    const toml::table* dt = root.table("dense", "a table [dense]");
+    if (dt == nullptr) return;
+    const table_view dense{root.cx, *dt, "dense", dt};
+    if (m.kind != "dense") fail(root.cx, dt, "dense", "only dense models have a [dense] table");
+    dense.only({"bytes_per_weight", "state_bytes_per_neuron", "sram_capacity_bytes", "batch", "idle_power", "format", "index_bytes"});
+    if (const toml::node* n = dense.get("format")) {
+        m.format = string_of(root.cx, *n, dense.sub("format"), "\"dense\" or \"csr\"");
+        if (m.format != "dense" && m.format != "csr") invalid(root.cx, *n, dense.sub("format"), "must be \"dense\" or \"csr\"");
+    }
+    const auto non_negative = [&](std::string_view k, double& out) {
+        if (const toml::node* n = dense.get(k)) {
+            out = number_of(root.cx, *n, dense.sub(k));
+            if (!(out >= 0.0)) invalid(root.cx, *n, dense.sub(k), "must be >= 0");
+        }
+    };
+    non_negative("bytes_per_weight", m.bytes_per_weight);
+    non_negative("state_bytes_per_neuron", m.state_bytes_per_neuron);
+    non_negative("sram_capacity_bytes", m.sram_capacity_bytes);
+    non_negative("batch", m.batch);
+    non_negative("index_bytes", m.index_bytes);
+    if (const toml::node* n = dense.get("batch"); n != nullptr && !(m.batch >= 1.0))
+        invalid(root.cx, *n, dense.sub("batch"), "must be >= 1");
+    if (auto w = dense.quantity("idle_power", dimension::power)) {
+        m.idle_power_w = *w;
+        if (!(m.idle_power_w >= 0.0)) invalid(root.cx, *dense.get("idle_power"), dense.sub("idle_power"), "must be >= 0 W");
+    }
+}
 
 energy_model parse_energy_model_at(const std::string& text, const std::string& file, const model_registry& registry, int depth) {
-    toml::table root;
-    try {
-        root = toml::parse(text, file);
-    } catch (const toml::parse_error& e) {
-        throw scenario_error(file, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column), "",
-                             "TOML syntax error: " + std::string(e.description()));
-    }
-    energy_model m;
-    only(file, root, "", {"model", "cost", "dense"});
-    const toml::table* mt = root["model"].as_table();
-    if (mt == nullptr) fail(file, &root, "model", "missing table [model] (name, kind, description)");
-    only(file, *mt, "model", {"name", "kind", "description", "backend", "assumes", "base"});
-    // `base`: start from another preset (its figures and sources) and change what this file says.
-    if (const toml::node* bn = mt->get("base")) {
-        if (depth >= 4) fail(file, bn, "model.base", "presets based on presets more than 4 deep (a cycle?)");
-        const std::string base = string_at(file, *mt, "model", "base");
-        const std::string path = base.find('/') != std::string::npos || base.ends_with(".toml")
-                                     ? base : energy_preset_dir() + "/" + base + ".toml";
-        std::ifstream in(path);
-        if (!in) fail(file, bn, "model.base", "no energy model '" + base + "' (" + path + ")");
-        std::ostringstream base_text;
-        base_text << in.rdbuf();
-        m = parse_energy_model_at(base_text.str(), path, registry, depth + 1);
-        m.text = text + "\n# ---- base preset " + path + " ----\n" + m.text;
-    } else {
-        m.text = text;
-    }
-    m.file = file;
-    m.name = string_at(file, *mt, "model", "name");
-    if (mt->get("base") == nullptr || mt->get("kind") != nullptr) m.kind = string_at(file, *mt, "model", "kind");
-    m.description = string_at(file, *mt, "model", "description");
-    if (mt->get("backend") != nullptr) m.backend = string_at(file, *mt, "model", "backend");
-    if (const toml::node* an = mt->get("assumes")) {
-        if (m.backend.empty()) fail(file, an, "model.assumes", "needs model.backend (the backend whose parameters it names)");
-        const toml::table* at = an->as_table();
-        if (at == nullptr) fail(file, an, "model.assumes", "must be a table of backend parameters, such as { v_read = \"0.2 V\" }");
-        for (auto&& [k, v] : *at) {
-            if (const auto* s = v.as_string()) m.assumes[std::string(k.str())] = s->get();
-            else if (auto x = v.value<double>()) m.assumes[std::string(k.str())] = format_quantity(*x, dimension::dimensionless);
-            else fail(file, &v, "model.assumes." + std::string(k.str()), "must be a number or a quantity with its unit");
-        }
-    }
-    if (m.kind != "event" && m.kind != "dense") fail(file, mt->get("kind"), "model.kind", "\"" + m.kind + "\" is not \"event\" or \"dense\"");
-    if (!m.backend.empty() && !registry.contains_backend(m.backend)) {
-        // Typed, so that pricing a run against every shipped preset can leave this one out: no
-        // run of this registry can use that backend.
-        const toml::node* bn = mt->get("backend");
-        throw backend_unavailable(m.backend, file + ":" + std::to_string(bn->source().begin.line) + ":" +
-                                                 std::to_string(bn->source().begin.column) + ": key 'model.backend': unknown backend '" +
-                                                 m.backend + "' (accepted: " + join_names(registry.backend_names()) + ")");
-    }
-    // An event model prices the engine's counters and, when it names its backend, that backend's.
-    const auto accepted = m.kind == "event" ? event_model_categories(registry, m.backend) : dense_model_categories();
-
-    const toml::table* ct = root["cost"].as_table();
-    if (ct == nullptr && mt->get("base") != nullptr) ct = &empty_table();
-    if (ct == nullptr) fail(file, &root, "cost", "missing table [cost.<category>] entries (accepted: " + join_names(accepted) + ")");
-    for (auto&& [k, v] : *ct) {
-        const std::string cat(k.str()), key = "cost." + cat;
-        if (std::find(accepted.begin(), accepted.end(), cat) == accepted.end())
-            fail(file, &v, key, "unknown category for a " + m.kind + " model (accepted: " + join_names(accepted) + ")");
-        const toml::table* e = v.as_table();
-        if (e == nullptr) fail(file, &v, key, "must be a table { energy = \"... pJ\", source = \"...\" }");
-        only(file, *e, key, {"energy", "source"});
-        const toml::node* en = e->get("energy");
-        if (en == nullptr) fail(file, e, key + ".energy", "missing (an energy such as \"23.6 pJ\")");
-        cost_entry c;
-        c.pj = quantity_at(file, *en, key + ".energy", dimension::energy);
-        if (!(c.pj >= 0.0)) fail(file, en, key + ".energy", "must be >= 0 pJ");
-        c.source = string_at(file, *e, key, "source");
-        if (c.source.find_first_not_of(" \t") == std::string::npos)
-            fail(file, e->get("source"), key + ".source", "empty: every number needs its citation");
-        m.costs[cat] = c;
-    }
-    if (const toml::table* dt = root["dense"].as_table()) {
-        if (m.kind != "dense") fail(file, dt, "dense", "only dense models have a [dense] table");
-        only(file, *dt, "dense", {"bytes_per_weight", "state_bytes_per_neuron", "sram_capacity_bytes", "batch", "idle_power",
-                                  "format", "index_bytes"});
-        if (dt->get("format") != nullptr) {
-            m.format = string_at(file, *dt, "dense", "format");
-            if (m.format != "dense" && m.format != "csr")
-                fail(file, dt->get("format"), "dense.format", "\"" + m.format + "\" is not \"dense\" or \"csr\"");
-        }
-        auto positive = [&](const char* k, double& out) {
-            if (const toml::node* n = dt->get(k)) {
-                out = number_at(file, *n, std::string("dense.") + k);
-                if (!(out >= 0.0)) fail(file, n, std::string("dense.") + k, "must be >= 0");
-            }
-        };
-        positive("bytes_per_weight", m.bytes_per_weight);
-        positive("state_bytes_per_neuron", m.state_bytes_per_neuron);
-        positive("sram_capacity_bytes", m.sram_capacity_bytes);
-        positive("batch", m.batch);
-        positive("index_bytes", m.index_bytes);
-        if (!(m.batch >= 1.0)) fail(file, dt->get("batch"), "dense.batch", "must be >= 1");
-        if (const toml::node* n = dt->get("idle_power")) {
-            m.idle_power_w = quantity_at(file, *n, "dense.idle_power", dimension::power);
-            if (!(m.idle_power_w >= 0.0)) fail(file, n, "dense.idle_power", "must be >= 0 W");
-        }
-    }
+    std::map<std::string, source_location> locations;  // the layer records where values are; presets do not need it
+    const context cx{file, registry, locations};
+    const toml::table doc = parse_document(text, file);
+    const table_view root{cx, doc, "", &doc};
+    root.only({"model", "cost", "dense"});
+    const toml::table* mt = root.table("model", "a table [model] (name, kind, description)");
+    if (mt == nullptr) fail(cx, &doc, "model", "missing table [model] (name, kind, description)");
+    const bool based = mt->get("base") != nullptr;
+    energy_model m = read_model(table_view{cx, *mt, "model", mt}, text, depth);
+    read_costs(root, based, m);
+    read_dense(root, m);
     if (m.kind == "dense")
         for (const auto& c : dense_model_categories())
-            if (!m.costs.count(c)) fail(file, ct, "cost." + c, "missing: a dense model prices mac, sram_byte and dram_byte");
+            if (!m.costs.count(c)) fail(cx, root.get("cost"), "cost." + c, "missing: a dense model prices mac, sram_byte and dram_byte");
     return m;
 }
 
 } // namespace
 
+energy_model parse_energy_model(const std::string& text, const std::string& file, const model_registry& registry) {
+    return parse_energy_model_at(text, file, registry, 0);
+}
+
 energy_model load_energy_model(const std::string& path, const model_registry& registry) {
-    std::ifstream in(path);
-    if (!in) throw io_error("cannot open energy model '" + path + "'");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_energy_model(text.str(), path, registry);
+    const auto text = file_text(path);
+    if (!text) throw io_error("cannot open energy model '" + path + "'");
+    return parse_energy_model(*text, path, registry);
 }
 
 std::vector<std::string> builtin_energy_models() {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "memspike/core/errors.hpp"
 
+#include "memspike/core/spec.hpp"
+
 #include <sstream>
 
 namespace memspike {
@@ -43,6 +45,10 @@ static std::string located(const std::string& file, int line, int column, const 
 scenario_error::scenario_error(std::string file_, int line_, int column_, std::string key_, std::string what_)
     : error(located(file_, line_, column_, key_, what_)),
       file(std::move(file_)), line(line_), column(column_), key(std::move(key_)), what(std::move(what_)) {}
+
+void fail_at(const source_location& at, const std::string& what) {
+    throw scenario_error(at.file, at.line, at.column, at.key, what);
+}
 
 backend_unavailable::backend_unavailable(std::string backend_, std::string reason_)
     : error("backend '" + backend_ + "' is unavailable: " + reason_),

@@ -60,14 +60,7 @@ void complete(scenario& sc, const model_registry& models) {
 
 scenario parse_scenario(const std::string& text, const std::string& file, const model_registry& models,
                         const std::vector<override_entry>& overrides) {
-    toml::table root;
-    try {
-        root = toml::parse(text, std::string_view(file));
-    } catch (const toml::parse_error& e) {
-        const auto& src = e.source();
-        throw scenario_error(file, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column), "",
-                             "TOML syntax error: " + std::string(e.description()));
-    }
+    toml::table root = parse_document(text, file);
     for (const auto& o : overrides) apply_override(root, o.key, o.value);
     std::map<std::string, source_location> locations;
     const context cx{file, models, locations};

@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: MIT
-// The TOML side of the scenario reader: locating nodes, converting scalars and distributions,
-// table key checks (scenario_toml.hpp).
+// The TOML layer of core's readers (scenario and energy presets): parsing, locating nodes,
+// converting scalars and distributions, table key checks (scenario_toml.hpp).
 #include "scenario_toml.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 namespace memspike::scenario_toml {
+
+toml::table parse_document(const std::string& text, const std::string& file) {
+    try {
+        return toml::parse(text, std::string_view(file));
+    } catch (const toml::parse_error& e) {
+        const auto& src = e.source();
+        throw scenario_error(file, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column), "",
+                             "TOML syntax error: " + std::string(e.description()));
+    }
+}
 
 location locate_region(const context& cx, const toml::source_region& src) {
     if (src.path && src.path->starts_with(override_prefix)) return {*src.path, 0, 0};
@@ -19,7 +29,7 @@ location locate(const context& cx, const toml::node* n) {
 }
 
 [[noreturn]] void fail_at(const location& at, const std::string& key, const std::string& what) {
-    throw scenario_error(at.file, at.line, at.column, key, what);
+    memspike::fail_at(source_location{at.file, at.line, at.column, key}, what);
 }
 
 [[noreturn]] void fail(const context& cx, const toml::node* at, const std::string& key, const std::string& what) {
@@ -141,9 +151,14 @@ std::string example_of(dimension d) {
 
 } // namespace
 
+std::string a_dimension(dimension d) {
+    const std::string name(dimension_name(d));
+    return (std::string_view("aeiou").find(name.front()) != std::string_view::npos ? "an " : "a ") + name;
+}
+
 std::string a_quantity(dimension d) {
     if (d == dimension::dimensionless) return "a number";
-    return "a " + std::string(dimension_name(d)) + " such as " + example_of(d);
+    return a_dimension(d) + " such as " + example_of(d);
 }
 
 double quantity_of(const context& cx, const toml::node& n, const std::string& key, dimension d) {
@@ -152,7 +167,7 @@ double quantity_of(const context& cx, const toml::node& n, const std::string& ke
     if (s == nullptr) {
         if (d == dimension::dimensionless) wrong_type(cx, n, key, "a number");
         wrong_type(cx, n, key,
-                   "a " + std::string(dimension_name(d)) + " as a string with a unit, such as " + example_of(d) +
+                   a_dimension(d) + " as a string with a unit, such as " + example_of(d) +
                        " (units: " + accepted_units(d) + ")");
     }
     try {

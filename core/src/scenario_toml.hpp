@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Private to the scenario reader: TOML nodes -> C++ values, with every value's location kept.
+// Private to core's TOML readers: TOML nodes -> C++ values, with every value's location kept. The
+// scenario reader uses all of it; the energy-preset reader (energy.cpp) uses the generic part (the
+// document, context, scalar readers and table_view), so that both give the same messages
+// ("file:line:col: key '...': ...") for unknown, missing and mistyped keys and for quantities.
 //
 // The reader converts (types, units, the tick grid for values stored as ticks) and locates; it
 // checks only what it must to convert: a key's TOML type, its unit, required and unknown keys. The
@@ -38,9 +41,13 @@ struct location {
     int line = 0, column = 0;
 };
 
+/// The TOML document in `text`; a syntax error is a scenario_error at its line and column.
+toml::table parse_document(const std::string& text, const std::string& file);
+
 location locate_region(const context& cx, const toml::source_region& src);
 location locate(const context& cx, const toml::node* n);
 
+/// memspike::fail_at (spec.hpp) for a location and key read here.
 [[noreturn]] void fail_at(const location& at, const std::string& key, const std::string& what);
 [[noreturn]] void fail(const context& cx, const toml::node* at, const std::string& key, const std::string& what);
 [[noreturn]] void wrong_type(const context& cx, const toml::node& n, const std::string& key, const std::string& expected);
@@ -54,6 +61,8 @@ std::string describe(const toml::node& n);
 std::string quote(std::string_view s);
 std::string dotted(const std::string& prefix, std::string_view k);
 std::string list_or_none(const std::vector<std::string>& names);
+/// "a time", "an energy": the dimension's name with its article, for messages.
+std::string a_dimension(dimension d);
 std::string a_quantity(dimension d);
 
 // Scalar readers: one TOML node -> one converted C++ value (noted in the locations).
@@ -98,7 +107,9 @@ struct table_view {
 void check_variant_keys(const context& cx, const table_view& tv, const std::vector<std::pair<std::string, std::string>>& owner,
                         const std::string& chosen, const std::string& what);
 
-// Sections (scenario_read_network.cpp, scenario_read_io.cpp).
+// ---------------------------------------------------------------------------------------------
+// The scenario's sections (scenario_read_network.cpp, scenario_read_io.cpp).
+
 simulation_spec read_simulation(const context& cx, const toml::table& root);
 std::vector<const toml::table*> entries_of(const context& cx, const toml::table& root, const std::string& section);
 population_spec read_population(const context& cx, const toml::table& t, std::size_t index, const simulation_spec& sim);

@@ -33,9 +33,7 @@ source_location projection_context::at(const std::string& field) const {
     return l;
 }
 
-void projection_context::fail(const source_location& at, const std::string& what) {
-    throw scenario_error(at.file, at.line, at.column, at.key, what);
-}
+void projection_context::fail(const source_location& at, const std::string& what) { fail_at(at, what); }
 
 /// Delay in ms -> ticks, rounded to the nearest tick (documented in spec.hpp); at least one tick.
 tick_t projection_context::delay_to_ticks(double ms, const source_location& at) const {

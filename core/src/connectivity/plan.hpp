@@ -18,7 +18,8 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 /// A number for messages (10 significant digits).
 std::string num(double v);
 
-[[noreturn]] inline void fail(const source_location& at, const std::string& what) { projection_context::fail(at, what); }
+/// The rules' short name for memspike::fail_at (spec.hpp).
+[[noreturn]] inline void fail(const source_location& at, const std::string& what) { fail_at(at, what); }
 
 /// A projection resolved against the scenario and the model registry: the context the rule sees
 /// plus what the block builder needs.

@@ -93,7 +93,7 @@ TEST_CASE("preset errors name the file, line and key", "[unit][energy]") {
     CHECK_THROWS_WITH(parse_energy_model(head + "[cost.synaptic_events]\nenergy = \"-1 pJ\"\nsource = \"s\"\n", "x.toml", builtin_registry()),
                       Catch::Contains("x.toml:6") && Catch::Contains(">= 0 pJ"));
     CHECK_THROWS_WITH(parse_energy_model(head + "[cost.synaptic_events]\nenergy = 1.0\nsource = \"s\"\n", "x.toml", builtin_registry()),
-                      Catch::Contains("with its unit"));
+                      Catch::Contains("expected an energy as a string with a unit"));
     CHECK_THROWS_WITH(parse_energy_model(head + "[cost.synaptic_events]\nenergy = \"1 mV\"\nsource = \"s\"\n", "x.toml", builtin_registry()),
                       Catch::Contains("expected an energy"));
     CHECK_THROWS_WITH(parse_energy_model(head + "[cost.synaptic_events]\nenergy = \"1 pJ\"\nsource = \"s\"\ncolour = 1\n", "x.toml", builtin_registry()),
@@ -104,6 +104,33 @@ TEST_CASE("preset errors name the file, line and key", "[unit][energy]") {
                                          "y.toml", builtin_registry()),
                       Catch::Contains("sram_byte"));
     CHECK_THROWS_WITH(find_energy_model("no_such_chip", builtin_registry()), Catch::Contains("unknown energy model") && Catch::Contains("loihi"));
+}
+
+TEST_CASE("preset errors read as scenario errors: unknown, missing and mistyped keys", "[unit][energy]") {
+    // Presets and scenarios share one TOML layer (scenario_toml), so the same mistake gives the
+    // same message shape in both: file:line:col, the dotted key, what was expected and what was found.
+    const std::string cost = "[cost.spikes]\nenergy = \"1 pJ\"\nsource = \"s\"\n";
+    const auto message = [&](const std::string& text) -> std::string {
+        try {
+            parse_energy_model(text, "x.toml", builtin_registry());
+        } catch (const scenario_error& e) {
+            return static_cast<const std::exception&>(e).what();  // the whole message; e.what is its last part
+        }
+        return "no error";
+    };
+    CHECK(message("[model]\nname = \"x\"\nkind = \"event\"\ndescription = \"d\"\ncolour = 1\n" + cost) ==
+          "x.toml:5:1: key 'model.colour': unknown key 'colour' (accepted: name, kind, description, backend, assumes, base)");
+    CHECK(message("[model]\nname = 5\nkind = \"event\"\ndescription = \"d\"\n" + cost) ==
+          "x.toml:2:8: key 'model.name': expected a string, got 5 (an integer)");
+    CHECK(message("[model]\nname = \"x\"\nkind = \"event\"\n" + cost) ==
+          "x.toml:1:1: key 'model.description': missing required key 'description' (a string)");
+    CHECK(message("[model]\nname = \"x\"\nkind = \"sparse\"\ndescription = \"d\"\n" + cost) ==
+          "x.toml:3:8: key 'model.kind': \"sparse\" is invalid (must be \"event\" or \"dense\")");
+    CHECK(message("[model]\nname = \"x\"\nbase = \"gpu_h100\"\ndescription = \"d\"\n[dense]\nbatch = \"two\"\n") ==
+          "x.toml:6:9: key 'dense.batch': expected a number, got \"two\" (a string)");
+    CHECK_THAT(message("[model]\nname = \"x\"\nbase = \"gpu_h100\"\ndescription = \"d\"\n[dense]\nidle_power = \"3 pJ\"\n"),
+               Catch::StartsWith("x.toml:6:14: key 'dense.idle_power': expected a power such as \"15 W\" (units: kW, W, mW, uW), got \"3 pJ\""));
+    CHECK_THAT(message("[model\n"), Catch::StartsWith("x.toml:1:") && Catch::Contains("TOML syntax error"));
 }
 
 TEST_CASE("the recorded ledger reads back equal to the run's counts", "[unit][energy]") {

@@ -25,6 +25,10 @@ struct source_location {
     std::string text = {};  // the value as written in the file ("\"20 ms\""), for messages; "" from code
 };
 
+/// Throws scenario_error located at `at` ("file:line:col: key '<at.key>': <what>"): the one helper
+/// every reader, validator and builder uses for an error about a located value.
+[[noreturn]] void fail_at(const source_location& at, const std::string& what);
+
 /// A value that is either constant or drawn per synapse / per neuron.
 struct distribution {
     enum class kind { constant, uniform, normal };
