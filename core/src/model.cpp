@@ -9,6 +9,7 @@
 #include "memspike/core/connectivity.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
+#include "memspike/core/scenario_keys.hpp"
 #include "memspike/core/stimulus.hpp"
 
 namespace memspike {
@@ -133,6 +134,14 @@ std::vector<std::string> model_registry::connectivity_names() const { return con
 void model_registry::add_stimulus(stimulus_info info) {
     if (static_cast<bool>(info.currents) == static_cast<bool>(info.events))
         throw internal_error("stimulus kind '" + info.name + "' needs exactly one of a current waveform and an event train");
+    // The reader reads only the format's keys (stimulus_spec's fields): a kind's other key would be
+    // refused as unknown in every scenario.
+    const std::vector<std::string> format = scenario_key_names("stimulus");
+    for (const auto& k : info.keys)
+        if (std::find(format.begin(), format.end(), k) == format.end() || k == "name" || k == "kind" || k == "target" ||
+            k == "neurons")
+            throw internal_error("stimulus kind '" + info.name + "': key '" + k +
+                                 "' is not a kind-specific key of the [[stimulus]] table (scenario_keys.cpp)");
     stimuli_.add(std::move(info));
 }
 const stimulus_info& model_registry::find_stimulus(const std::string& name) const { return stimuli_.find(name); }

@@ -76,6 +76,12 @@ TEST_CASE("the registry holds the built-in stimulus kinds and checks added ones"
     both.name = "both";
     both.events = [](const stimulus_build&) { return event_train{}; };
     CHECK_THROWS_AS(r.add_stimulus(both), internal_error);
+    stimulus_info unread = ramp_info();
+    unread.name = "unread";
+    unread.keys.push_back("slope");  // not a key of the format: the reader would refuse it
+    CHECK_THROWS_WITH(r.add_stimulus(unread), Contains("'slope'"));
+    unread.keys.back() = "target";  // common to every kind
+    CHECK_THROWS_AS(r.add_stimulus(unread), internal_error);
     CHECK_THROWS_WITH(r.find_stimulus("rmap"), Contains("rmap") && Contains("ramp") && Contains("poisson"));
 }
 

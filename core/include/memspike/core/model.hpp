@@ -189,7 +189,8 @@ public:
     bool contains_connectivity(const std::string& name) const;
     std::vector<std::string> connectivity_names() const;
 
-    /// Throws internal_error unless the kind has exactly one of `currents` and `events`.
+    /// Throws internal_error unless the kind has exactly one of `currents` and `events` and its keys
+    /// are kind-specific keys of the [[stimulus]] table.
     void add_stimulus(stimulus_info info);
     /// Throws unknown_model listing the registered stimulus kinds.
     const stimulus_info& find_stimulus(const std::string& name) const;
