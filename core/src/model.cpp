@@ -9,6 +9,8 @@
 #include "memspike/core/connectivity.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
+#include "memspike/core/scenario_keys.hpp"
+#include "memspike/core/stimulus.hpp"
 
 namespace memspike {
 
@@ -87,6 +89,7 @@ void model_registry::claim_streams(const std::string& owner, const std::vector<s
 
 model_registry::model_registry() {
     for (auto& rule : builtin_connectivity()) add_connectivity(std::move(rule));
+    for (auto& kind : builtin_stimuli()) add_stimulus(std::move(kind));
 }
 
 void model_registry::add(model_info info) {
@@ -127,6 +130,23 @@ void model_registry::add_connectivity(connectivity_info info) {
 const connectivity_info& model_registry::find_connectivity(const std::string& name) const { return connectivity_.find(name); }
 bool model_registry::contains_connectivity(const std::string& name) const { return connectivity_.contains(name); }
 std::vector<std::string> model_registry::connectivity_names() const { return connectivity_.names(); }
+
+void model_registry::add_stimulus(stimulus_info info) {
+    if (static_cast<bool>(info.currents) == static_cast<bool>(info.events))
+        throw internal_error("stimulus kind '" + info.name + "' needs exactly one of a current waveform and an event train");
+    // The reader reads only the format's keys (stimulus_spec's fields): a kind's other key would be
+    // refused as unknown in every scenario.
+    const std::vector<std::string> format = scenario_key_names("stimulus");
+    for (const auto& k : info.keys)
+        if (std::find(format.begin(), format.end(), k) == format.end() || k == "name" || k == "kind" || k == "target" ||
+            k == "neurons")
+            throw internal_error("stimulus kind '" + info.name + "': key '" + k +
+                                 "' is not a kind-specific key of the [[stimulus]] table (scenario_keys.cpp)");
+    stimuli_.add(std::move(info));
+}
+const stimulus_info& model_registry::find_stimulus(const std::string& name) const { return stimuli_.find(name); }
+bool model_registry::contains_stimulus(const std::string& name) const { return stimuli_.contains(name); }
+std::vector<std::string> model_registry::stimulus_names() const { return stimuli_.names(); }
 
 param_map backend_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 

@@ -6,6 +6,7 @@
 
 #include "memspike/core/backend.hpp"
 #include "memspike/core/scenario_keys.hpp"
+#include "memspike/core/stimulus.hpp"
 #include "scenario_toml.hpp"
 
 namespace memspike::scenario_toml {
@@ -48,7 +49,7 @@ void read_schedule(const context& cx, const table_view& tv, const std::string& v
 } // namespace
 
 stimulus_spec read_stimulus(const context& cx, const toml::table& t, std::size_t index, const scenario& sc) {
-    static const std::vector<std::string> kinds{"poisson", "dc", "step"};
+    const std::vector<std::string> kinds = cx.models.stimulus_names();
     const table_view first{cx, t, "stimulus[" + std::to_string(index) + "]", &t};
     stimulus_spec s;
     const toml::node& kn = first.required("kind", "one of: " + list_or_none(kinds));
@@ -59,29 +60,40 @@ stimulus_spec read_stimulus(const context& cx, const toml::table& t, std::size_t
     if (first.get("name") != nullptr) note(cx, first.get("name"), tv.sub("name"));
     tv.only(scenario_key_names("stimulus"));
     s.where = note(cx, &t, tv.key);
-    if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end()) return s;  // the validator says so
-    check_variant_keys(cx, tv,
-                       {{"rate", "poisson"}, {"weight", "poisson"}, {"receptor", "poisson"}, {"shared", "poisson"},
-                        {"start", "poisson|dc"}, {"stop", "poisson|dc"}, {"amplitude", "dc"}, {"times", "step"},
-                        {"amplitudes", "step"}},
-                       s.kind, "kind");
+    if (!cx.models.contains_stimulus(s.kind)) return s;  // the validator says so
+    // Keys that belong to a kind (as each registered kind declares them) are refused with another;
+    // a key several kinds take names them all, joined by '|'.
+    std::vector<std::pair<std::string, std::string>> owner;
+    for (const auto& k : kinds)
+        for (const auto& key : cx.models.find_stimulus(k).keys) {
+            auto it = std::find_if(owner.begin(), owner.end(), [&](const auto& o) { return o.first == key; });
+            if (it == owner.end()) owner.emplace_back(key, k);
+            else it->second += "|" + k;
+        }
+    check_variant_keys(cx, tv, owner, s.kind, "kind");
+    const std::vector<std::string>& taken = cx.models.find_stimulus(s.kind).keys;
+    const auto takes = [&](const char* key) { return std::find(taken.begin(), taken.end(), key) != taken.end(); };
+
+    // Every format key the kind takes, in the doc's order; the kind's validate() checks the values.
+    // Keys of other kinds are absent (refused above); those marked required in the format's table
+    // are required by every kind that takes them.
     s.target = string_of(cx, tv.required("target", "the name of a population"), tv.sub("target"), "the name of a population");
     s.neurons = neuron_list(cx, tv);
     if (auto v = tv.quantity("start", dimension::time)) s.start_ms = *v;
     if (auto v = tv.quantity("stop", dimension::time)) s.stop_ms = *v;
-
-    if (s.kind == "poisson") {
+    if (takes("rate"))
         s.rate_hz = quantity_of(cx, tv.required("rate", "a frequency such as \"5 Hz\""), tv.sub("rate"), dimension::frequency);
-        if (auto v = tv.string("receptor")) s.receptor = *v;
-        if (auto v = tv.boolean("shared")) s.shared = *v;
+    if (auto v = tv.string("receptor")) s.receptor = *v;
+    if (auto v = tv.boolean("shared")) s.shared = *v;
+    if (takes("weight")) {
         if (const auto wdim = target_weight_dim(cx, sc, s.target, s.receptor))
             s.weight = quantity_of(cx, tv.required("weight", a_quantity(*wdim)), tv.sub("weight"), *wdim);
-    } else if (s.kind == "dc") {
+    }
+    if (takes("amplitude"))
         s.amplitude_pa = quantity_of(cx, tv.required("amplitude", "a current such as \"100 pA\""), tv.sub("amplitude"), dimension::current);
-    } else {  // step
+    if (takes("amplitudes"))  // with its `times`
         read_schedule(cx, tv, "amplitudes", "an array of currents such as [\"100 pA\", \"0 pA\"]", s.times_ms,
                       [&](const toml::node& n, const std::string& key) { s.amplitudes_pa.push_back(quantity_of(cx, n, key, dimension::current)); });
-    }
     return s;
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "memspike/core/backend.hpp"
+#include "memspike/core/stimulus.hpp"
 #include "scenario_check.hpp"
 
 namespace memspike::scenario_check {
@@ -31,46 +32,50 @@ void check_names(const checker& c, const Entries& entries, const std::string& se
     }
 }
 
-/// start/stop of Poisson and DC stimuli: on the grid, 0 <= start < stop.
-void check_window(const checker& c, const source_location& base, const stimulus_spec& s) {
-    if (!(s.start_ms >= 0) || !std::isfinite(s.start_ms)) c.invalid(base, "start", ms_shown(s.start_ms), "must be >= 0 ms");
-    c.on_grid(base, "start", s.start_ms);
-    if (!(s.stop_ms > s.start_ms)) c.invalid(base, "stop", ms_shown(s.stop_ms), "must be > start = " + ms_text(s.start_ms));
-    if (std::isfinite(s.stop_ms)) c.on_grid(base, "stop", s.stop_ms);
-}
+/// The checks a stimulus kind's validate() calls (stimulus.hpp), located at the stimulus's keys.
+class kind_checker final : public stimulus_checker {
+public:
+    kind_checker(const checker& c, const source_location& base, const stimulus_spec& s, const population_spec& t)
+        : stimulus_checker(c.sc, s, t), c_(c), base_(base) {}
 
+    [[noreturn]] void fail(const std::string& field, const std::string& what) const override { c_.fail(base_, field, what); }
+    [[noreturn]] void invalid(const std::string& field, double v, dimension d, const std::string& rule) const override {
+        c_.invalid(base_, field, quantity_text(v, d), rule);
+    }
+    void window() const override {
+        if (!(spec.start_ms >= 0) || !std::isfinite(spec.start_ms))
+            c_.invalid(base_, "start", ms_shown(spec.start_ms), "must be >= 0 ms");
+        c_.on_grid(base_, "start", spec.start_ms);
+        if (!(spec.stop_ms > spec.start_ms))
+            c_.invalid(base_, "stop", ms_shown(spec.stop_ms), "must be > start = " + ms_text(spec.start_ms));
+        if (std::isfinite(spec.stop_ms)) c_.on_grid(base_, "stop", spec.stop_ms);
+    }
+    void schedule(std::size_t values, const std::string& values_key) const override {
+        check_schedule(c_, base_, spec.times_ms, values, values_key);
+    }
+    const port_info& port() const override { return target_port(c_, base_, target, spec.receptor); }
+
+private:
+    const checker& c_;
+    const source_location& base_;
+};
+
+/// What every stimulus needs (a registered kind, its target and neurons, a membrane for current
+/// waveforms), then the kind's own checks.
 void check_stimulus(const checker& c, const source_location& base, const stimulus_spec& s) {
-    static const std::vector<std::string> kinds{"poisson", "dc", "step"};
-    if (std::find(kinds.begin(), kinds.end(), s.kind) == kinds.end())
-        c.fail(base, "kind", "unknown stimulus kind '" + s.kind + "' (known: " + list_or_none(kinds) + ")");
+    if (!c.models->contains_stimulus(s.kind))
+        c.fail(base, "kind", "unknown stimulus kind '" + s.kind + "' (known: " + list_or_none(c.models->stimulus_names()) + ")");
+    const stimulus_info& kind = c.models->find_stimulus(s.kind);
     const population_spec& target = population_ref(c, base, "target", s.target);
     check_neurons(c, base, s.neurons, target);
-    if (s.kind == "poisson") {
-        if (!(s.rate_hz > 0) || !std::isfinite(s.rate_hz))
-            c.invalid(base, "rate", quantity_text(s.rate_hz, dimension::frequency), "must be > 0 Hz");
-        const port_info& port = target_port(c, base, target, s.receptor);
-        if (!std::isfinite(s.weight)) c.invalid(base, "weight", quantity_text(s.weight, port.weight_dim), "must be a finite number");
-        if (port.weight_dim == dimension::conductance && s.weight < 0)
-            c.invalid(base, "weight", quantity_text(s.weight, port.weight_dim), "must be >= 0 nS (conductances cannot be negative)");
-        check_window(c, base, s);
-        return;
+    // Current waveforms act on the membrane: sources (models without receptor ports) have none.
+    if (kind.currents) {
+        const model_info& m = c.models->find(target.model);
+        if (m.ports.empty())
+            c.fail(base, "target", "stimulus kind '" + s.kind + "' injects current, but population '" + s.target +
+                                       "' uses model '" + m.name + "', a source without a membrane");
     }
-    // Current stimuli act on the membrane: sources (models without receptor ports) have none.
-    const model_info& m = c.models->find(target.model);
-    if (m.ports.empty())
-        c.fail(base, "target", "stimulus kind '" + s.kind + "' injects current, but population '" + s.target + "' uses model '" +
-                                   m.name + "', a source without a membrane");
-    if (s.kind == "dc") {
-        if (!std::isfinite(s.amplitude_pa))
-            c.invalid(base, "amplitude", quantity_text(s.amplitude_pa, dimension::current), "must be a finite number");
-        check_window(c, base, s);
-        return;
-    }
-    check_schedule(c, base, s.times_ms, s.amplitudes_pa.size(), "amplitudes");
-    for (std::size_t i = 0; i < s.amplitudes_pa.size(); ++i)
-        if (!std::isfinite(s.amplitudes_pa[i]))
-            c.invalid(base, "amplitudes[" + std::to_string(i) + "]", quantity_text(s.amplitudes_pa[i], dimension::current),
-                      "must be a finite number");
+    if (kind.validate) kind.validate(kind_checker(c, base, s, target));
 }
 
 } // namespace

@@ -13,7 +13,8 @@
 //
 // Who does what:
 //   network_build.cpp       builds partitions, neuron groups, plasticity state and backends;
-//   stimuli.cpp             Poisson drives, DC/step current events and neuromodulator events;
+//   stimuli.cpp             stimuli through their kinds (stimuli/): Poisson drives, current events;
+//                           neuromodulator events;
 //   tick_loop.cpp           run(): the tick loop, delivery, spike collection, time skipping;
 //   recording.cpp           what goes to the recorder (spikes' handles, traces, energy bins,
 //                           weight snapshots) and the energy-ledger totals;
@@ -43,6 +44,7 @@
 #include "memspike/core/plasticity.hpp"
 #include "memspike/core/random.hpp"
 #include "memspike/core/recorder.hpp"
+#include "memspike/core/stimulus.hpp"
 
 // The helper types below were in an anonymous namespace while the scheduler was one file; they
 // are now shared by several files, so they sit in a named namespace that only this header opens.
@@ -221,9 +223,8 @@ struct simulation::impl {
     std::vector<std::vector<std::uint32_t>> targets_by_partition(std::uint32_t pop, const std::vector<std::uint64_t>& subset);
     void make_stimuli();
     void add_poisson_drives(std::uint32_t s, std::uint32_t pop, const std::vector<std::vector<std::uint32_t>>& targets,
-                            tick_t start, tick_t stop);
-    void add_current_events(const stimulus_spec& st, const std::vector<std::vector<std::uint32_t>>& targets, tick_t start,
-                            tick_t stop);
+                            const event_train& e);
+    void add_current_events(const std::vector<current_change>& changes, const std::vector<std::vector<std::uint32_t>>& targets);
     void make_modulator_events();
     void set_modulator(std::size_t projection, tick_t t, double value);
 

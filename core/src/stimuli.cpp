@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// What drives the network from outside: Poisson drives (per partition, applied in the tick loop
-// through poisson_drive::apply), DC and step currents (current_event, applied by the tick loop at
-// their tick) and neuromodulator signals (modulator_event).
+// What drives the network from outside: the stimuli, each built by its registered kind
+// (memspike/core/stimulus.hpp) into one of core's two mechanisms, Poisson drives (per partition,
+// applied in the tick loop through poisson_drive::apply) or changes of external current
+// (current_event, applied by the tick loop at their tick); and neuromodulator signals
+// (modulator_event).
 #include "simulation_impl.hpp"
 
 namespace memspike {
@@ -24,17 +26,17 @@ std::vector<std::vector<std::uint32_t>> simulation::impl::targets_by_partition(s
 }
 
 void simulation::impl::make_stimuli() {
-    const double h = sc.simulation.resolution_ms;
+    static_assert(no_stop_tick == never, "a kind's open stop is the tick loop's never");
     for (std::uint32_t s = 0; s < sc.stimuli.size(); ++s) {
         const auto& st = sc.stimuli[s];
+        const stimulus_info& kind = models.find_stimulus(st.kind);
         const std::uint32_t pop = population_index(st.target);
         const auto targets = targets_by_partition(pop, st.neurons);
-        const tick_t start = ms_to_ticks_round(st.start_ms, h);
-        const tick_t stop = std::isfinite(st.stop_ms) ? ms_to_ticks_round(st.stop_ms, h) : never;
-        if (st.kind == "poisson")
-            add_poisson_drives(s, pop, targets, start, stop);
+        const stimulus_build b{st, s, sc.simulation.resolution_ms};
+        if (kind.events)
+            add_poisson_drives(s, pop, targets, kind.events(b));
         else
-            add_current_events(st, targets, start, stop);
+            add_current_events(kind.currents(b), targets);
     }
     std::stable_sort(current_events.begin(), current_events.end(),
                      [](const auto& a, const auto& b) { return a.tick < b.tick; });
@@ -42,23 +44,22 @@ void simulation::impl::make_stimuli() {
 
 /// One poisson_drive per partition that holds targets of stimulus s.
 void simulation::impl::add_poisson_drives(std::uint32_t s, std::uint32_t pop,
-                                          const std::vector<std::vector<std::uint32_t>>& targets, tick_t start, tick_t stop) {
+                                          const std::vector<std::vector<std::uint32_t>>& targets, const event_train& e) {
     const double h = sc.simulation.resolution_ms;
-    const auto& st = sc.stimuli[s];
     const model_info& model = models.find(sc.populations[pop].model);
-    const auto port = static_cast<std::uint32_t>(model.port_index(st.receptor));
+    const auto port = static_cast<std::uint32_t>(model.port_index(e.receptor));
     for (std::uint32_t p = 0; p < parts.size(); ++p) {
         if (targets[p].empty()) continue;
         poisson_drive d;
         d.port = port;
-        d.weight = st.weight;
-        d.lambda = st.rate_hz * h * 1e-3;
-        d.mean_isi_ms = 1000.0 / st.rate_hz;
+        d.weight = e.weight;
+        d.lambda = e.rate_hz * h * 1e-3;
+        d.mean_isi_ms = 1000.0 / e.rate_hz;
         d.h_ms = h;
-        d.start = start;
-        d.stop = stop;
-        d.shared = st.shared;
-        d.dense = !st.shared && d.lambda >= 0.05;
+        d.start = e.start;
+        d.stop = e.stop;
+        d.shared = e.shared;
+        d.dense = !e.shared && d.lambda >= 0.05;
         if (d.dense) {
             // P(N <= k) for N ~ Poisson(lambda), summed until the tail is below 1e-17.
             double pk = std::exp(-d.lambda), total = pk;
@@ -77,7 +78,7 @@ void simulation::impl::add_poisson_drives(std::uint32_t s, std::uint32_t pop,
         }
         d.targets = targets[p];
         const auto& r = parts[p].range;
-        if (st.shared) {
+        if (e.shared) {
             d.rng.emplace_back(sc.simulation.seed, stream_purpose::poisson_stimulus, s, 0);
         } else {
             for (const std::uint32_t i : d.targets)
@@ -87,7 +88,7 @@ void simulation::impl::add_poisson_drives(std::uint32_t s, std::uint32_t pop,
             d.next_ms.resize(d.rng.size());
             for (std::uint32_t k = 0; k < d.rng.size(); ++k) {
                 // The train starts at `start`: the first event lies one interval after it.
-                d.next_ms[k] = static_cast<double>(start) * h + d.rng[k].exponential(d.mean_isi_ms);
+                d.next_ms[k] = static_cast<double>(e.start) * h + d.rng[k].exponential(d.mean_isi_ms);
                 d.push(k);
             }
         }
@@ -95,21 +96,10 @@ void simulation::impl::add_poisson_drives(std::uint32_t s, std::uint32_t pop,
     }
 }
 
-/// A DC or step stimulus as changes of external current at their ticks, per partition.
-void simulation::impl::add_current_events(const stimulus_spec& st, const std::vector<std::vector<std::uint32_t>>& targets,
-                                          tick_t start, tick_t stop) {
-    const double h = sc.simulation.resolution_ms;
-    std::vector<std::pair<tick_t, double>> changes;  // (tick, delta)
-    if (st.kind == "dc") {
-        changes.emplace_back(start, st.amplitude_pa);
-        if (stop != never) changes.emplace_back(stop, -st.amplitude_pa);
-    } else {  // step
-        double previous = 0.0;
-        for (std::size_t k = 0; k < st.times_ms.size(); ++k) {
-            changes.emplace_back(ms_to_ticks_round(st.times_ms[k], h), st.amplitudes_pa[k] - previous);
-            previous = st.amplitudes_pa[k];
-        }
-    }
+/// A current waveform as changes of external current at their ticks, one event per partition
+/// that holds targets, in the kind's order (make_stimuli sorts them stably by tick).
+void simulation::impl::add_current_events(const std::vector<current_change>& changes,
+                                          const std::vector<std::vector<std::uint32_t>>& targets) {
     for (const auto& [tick, delta] : changes)
         for (std::uint32_t p = 0; p < parts.size(); ++p)
             if (!targets[p].empty()) current_events.push_back({tick, p, targets[p], delta});

@@ -153,13 +153,15 @@ struct model_info {
 struct plasticity_info;  // plasticity.hpp
 struct backend_info;     // backend.hpp
 struct connectivity_info;  // connectivity.hpp
+struct stimulus_info;      // stimulus.hpp
 
-/// The explicit list of models, plasticity rules, backends and connectivity rules. No registration
-/// as a side effect of construction, with one exception: the constructor adds core's own
-/// connectivity rules (builtin_connectivity()). Generating synapses is core's job and a registry
-/// without them cannot build any network, as it could not run without core's random streams
-/// (streams_ starts with core_streams() for the same reason); plug-ins add further rules with
-/// add_connectivity.
+/// The explicit list of models, plasticity rules, backends, connectivity rules and stimulus kinds.
+/// No registration as a side effect of construction, with one exception: the constructor adds
+/// core's own connectivity rules (builtin_connectivity()) and stimulus kinds (builtin_stimuli()).
+/// Generating synapses and delivering stimuli are core's job, and the scenario format names these
+/// built-ins: a registry without them could not read or build the networks it describes, as it
+/// could not run without core's random streams (streams_ starts with core_streams() for the same
+/// reason); plug-ins add further rules and kinds with add_connectivity and add_stimulus.
 class model_registry {
 public:
     model_registry();
@@ -187,6 +189,14 @@ public:
     bool contains_connectivity(const std::string& name) const;
     std::vector<std::string> connectivity_names() const;
 
+    /// Throws internal_error unless the kind has exactly one of `currents` and `events` and its keys
+    /// are kind-specific keys of the [[stimulus]] table.
+    void add_stimulus(stimulus_info info);
+    /// Throws unknown_model listing the registered stimulus kinds.
+    const stimulus_info& find_stimulus(const std::string& name) const;
+    bool contains_stimulus(const std::string& name) const;
+    std::vector<std::string> stimulus_names() const;
+
     /// Every random stream in use: core's, then those the registered plug-ins declared.
     const std::vector<stream_info>& streams() const { return streams_; }
 
@@ -198,6 +208,7 @@ private:
     named_list<plasticity_info> plasticity_{"plasticity rule"};
     named_list<backend_info> backends_{"backend"};
     named_list<connectivity_info> connectivity_{"connectivity rule"};
+    named_list<stimulus_info> stimuli_{"stimulus kind"};
     std::vector<stream_info> streams_ = core_streams();
 };
 

@@ -103,11 +103,14 @@ struct projection_spec {
     source_location where;
 };
 
-/// Stimuli that act directly on neurons of a population (not through synapses).
+/// Stimuli that act directly on neurons of a population (not through synapses). The fields after
+/// `neurons` are the format's kind-specific keys; each kind reads and checks those it declares
+/// (stimulus_info::keys, memspike/core/stimulus.hpp).
 struct stimulus_spec {
     std::string name;
-    /// poisson: independent (or shared) Poisson trains of synaptic events, one per target neuron;
-    /// dc: constant current from start to stop; step: piecewise-constant current.
+    /// A registered stimulus kind. Built in: poisson, independent (or shared) Poisson trains of
+    /// synaptic events, one per target neuron; dc, constant current from start to stop; step,
+    /// piecewise-constant current.
     std::string kind;
     std::string target;                 // population name
     std::vector<std::uint64_t> neurons; // indices in the target population; empty = all

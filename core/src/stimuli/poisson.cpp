@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// `poisson`: independent (or shared) Poisson trains of synaptic events onto the targets, delivered
+// by core's poisson_drive in the tick loop.
+#include "kinds.hpp"
+
+namespace memspike::stimulus_kinds {
+
+stimulus_info poisson() {
+    stimulus_info k;
+    k.name = "poisson";
+    k.summary = "Poisson trains of synaptic events, one per target neuron (or one shared by all)";
+    k.keys = {"rate", "weight", "receptor", "shared", "start", "stop"};
+    k.validate = [](const stimulus_checker& c) {
+        const stimulus_spec& s = c.spec;
+        if (!(s.rate_hz > 0) || !std::isfinite(s.rate_hz)) c.invalid("rate", s.rate_hz, dimension::frequency, "must be > 0 Hz");
+        const port_info& port = c.port();
+        c.finite("weight", s.weight, port.weight_dim);
+        if (port.weight_dim == dimension::conductance && s.weight < 0)
+            c.invalid("weight", s.weight, port.weight_dim, "must be >= 0 nS (conductances cannot be negative)");
+        c.window();
+    };
+    k.events = [](const stimulus_build& b) {
+        event_train e;
+        e.rate_hz = b.spec.rate_hz;
+        e.weight = b.spec.weight;
+        e.receptor = b.spec.receptor;
+        e.shared = b.spec.shared;
+        e.start = b.start();
+        e.stop = b.stop();
+        return e;
+    };
+    return k;
+}
+
+} // namespace memspike::stimulus_kinds
