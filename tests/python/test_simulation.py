@@ -350,3 +350,50 @@ def test_energy_report_arrays_and_frames_match_energy():
     ledger = sim.ledger.frame()
     assert ledger.index.name == "time_ms" and list(ledger.columns) == sim.ledger.categories
     assert {c: int(ledger[c].sum()) for c in ledger.columns} == sim.events
+
+
+def test_damaged_ledgers_are_refused_with_the_file_and_the_fault(tmp_path):
+    # The energy ledger reader (C++, used by `memspike report` and Result.energy) on files whose
+    # /energy was damaged after a good run: each fault is named with the file, nothing crashes or
+    # reads past a buffer (a counts dataset of rank 3 or a ticks dataset of another length used to
+    # be read with the other dataset's sizes).
+    good = tmp_path / "good.h5"
+    memspike.Simulation(small_brunel(**{"simulation.duration": "20 ms"}), threads=1).run(output=good)
+    assert memspike._memspike.read_energy_ledger(str(good))["ticks"] == 200
+
+    def damaged(name, change):
+        path = tmp_path / name
+        path.write_bytes(good.read_bytes())
+        with h5py.File(path, "r+") as f:
+            change(f["energy"])
+        return str(path)
+
+    def replace(name, data):
+        def change(g):
+            del g[name]
+            g[name] = data
+        return change
+
+    def categories(text):
+        def change(g):
+            g.attrs["categories"] = text
+        return change
+
+    with h5py.File(good, "r") as f:
+        counts = f["energy/counts"][()]
+    cases = {
+        "rank3.h5": (replace("counts", counts.reshape(counts.shape + (1,))), "must be a 2-D dataset"),
+        "columns.h5": (replace("counts", counts[:, :-1]), "columns, expected"),
+        "ticks.h5": (replace("ticks", np.arange(counts.shape[0] + 3, dtype=np.int64)), "one row per row"),
+        "order.h5": (categories("synaptic_events,spikes"), "must start with the engine's"),
+    }
+    for name, (change, fault) in cases.items():
+        path = damaged(name, change)
+        with pytest.raises(memspike.IOError, match=fault) as err:
+            memspike._memspike.read_energy_ledger(path)
+        assert path in str(err.value), name
+    no_energy = damaged("none.h5", lambda g: None)
+    with h5py.File(no_energy, "r+") as f:
+        del f["energy"]
+    with pytest.raises(memspike.IOError, match="no /energy group"):
+        memspike._memspike.read_energy_ledger(no_energy)
