@@ -4,12 +4,15 @@
 #include <algorithm>
 #include <sstream>
 
+#include <map>
+
 #include "bindings.hpp"
 #include "convert.hpp"
 #include "memspike/core/backend.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/model.hpp"
 #include "memspike/core/scenario.hpp"
+#include "memspike/core/scenario_keys.hpp"
 #include "memspike/core/spec.hpp"
 
 namespace memspike::python {
@@ -172,6 +175,15 @@ void register_scenario(py::module_& m) {
           },
           py::arg("path"), py::arg("models"), py::arg("overrides") = std::vector<std::pair<std::string, std::string>>{},
           "Reads and validates a scenario file; overrides as for parse_scenario.");
+    m.def("scenario_key_types",
+          [] {
+              std::map<std::string, std::map<std::string, std::string>> out;
+              for (const auto& section : scenario_sections())
+                  for (const auto& key : section.keys) out[section.name][key.name] = key.type;
+              return out;
+          },
+          "{section: {key: type}} from the scenario key tables (docs/scenario-format.md), e.g. "
+          "scenario_key_types()['simulation']['duration'] == 'time'.");
 
 }
 

@@ -36,6 +36,20 @@ from collections.abc import Mapping
 from . import _memspike, _toml
 
 _D = _memspike.Dimension
+# The type of every fixed scenario key, from the key tables that the reader and the format doc use
+# ("time", "array of currents", "distribution of times", ...): which keys are quantities is not
+# written a second time here.
+_KEY_TYPES = _memspike.scenario_key_types()
+_DIMENSIONS = {name: getattr(_D, name) for name in dir(_D) if isinstance(getattr(_D, name), _D)}
+
+
+def _table_dimension(section, key):
+    """The dimension of a fixed key by its documented type (its last word, singular), or None."""
+    words = _KEY_TYPES.get(section, {}).get(key, "").split()
+    if not words:
+        return None
+    word = words[-1]
+    return _DIMENSIONS.get(word, _DIMENSIONS.get(word[:-1]) if word.endswith("s") else None)
 _DIST_QUANTITY_KEYS = ("low", "high", "mean", "sd", "min", "max")
 _CODE_LABEL = "<memspike.Scenario>"
 
@@ -287,13 +301,10 @@ class Scenario:
 
     def _key_dimension(self, key, pairs):
         parts = key.split(".")
-        fixed = {("simulation", "duration"): _D.time, ("simulation", "resolution"): _D.time,
-                 ("recording", "flush_interval"): _D.time, ("recording", "energy_bin"): _D.time,
-                 ("recording", "inference"): _D.time}
-        if tuple(parts) in fixed:
-            return fixed[tuple(parts)]
-        if len(parts) == 4 and parts[:2] == ["recording", "trace"] and parts[3] == "interval":
-            return _D.time
+        if len(parts) == 2 and parts[0] in ("simulation", "recording"):
+            return _table_dimension(parts[0], parts[1])
+        if len(parts) == 4 and parts[0] == "recording" and parts[1] in ("trace", "weights"):
+            return _table_dimension("recording." + parts[1], parts[3])
         if len(parts) < 3 or parts[0] not in ("population", "projection", "stimulus"):
             return None
         try:  # the scenario before this override tells which model a population has
@@ -315,7 +326,7 @@ class Scenario:
         if section == "population" and name in pops:
             info = self._models.find(pops[name])
             if rest[0] == "spike_times":
-                return _D.time
+                return _table_dimension("population", "spike_times")
             if len(rest) >= 2 and rest[0] == "params":
                 return next((p.dimension for p in info.params if p.name == rest[1]), None)
             if len(rest) >= 2 and rest[0] == "init":
@@ -323,17 +334,14 @@ class Scenario:
         if section == "projection":
             proj = next((p for p in base.projections if p.name == name), None)
             if rest[0] == "delay":
-                return _D.time
+                return _table_dimension("projection", "delay")
             if rest[0] == "weight" and proj is not None:
                 return port(proj.target, proj.receptor)
         if section == "stimulus":
             stim = next((s for s in base.stimuli if s.name == name), None)
-            dims = {"rate": _D.frequency, "amplitude": _D.current, "amplitudes": _D.current,
-                    "start": _D.time, "stop": _D.time, "times": _D.time}
-            if rest[0] in dims:
-                return dims[rest[0]]
-            if rest[0] == "weight" and stim is not None:
-                return port(stim.target, stim.receptor)
+            if rest[0] == "weight":
+                return port(stim.target, stim.receptor) if stim is not None else None
+            return _table_dimension("stimulus", rest[0])
         return None
 
     # -- presentation ------------------------------------------------------------------------------

@@ -175,3 +175,20 @@ def test_same_bad_value_same_message_from_file_and_builder(tmp_path):
                       plasticity={"rule": "stdp", "w_max": "0.5 mV"})
     assert from_code.value.what == ('"1 mV" is invalid (initial weights must lie within the weight bounds '
                                     "of rule 'stdp': [0 mV, 0.5 mV])")
+
+
+def test_set_numbers_are_si_where_the_key_table_says_quantity():
+    # Which keys of set() take SI numbers comes from the C++ key tables (the reader's and the doc's):
+    # a key of each fixed kind, a stimulus key, a list of quantities, and keys that are plain numbers.
+    sc = brunel_in_python().record(inference="5 ms")
+    sc.stimulus("step", "E", times=["10 ms", "20 ms"], amplitudes=["1 pA", "0 pA"])
+    step = [s.name for s in sc.compile().stimuli if s.kind == "step"][0]
+    sc.set("simulation.duration", 0.03).set("recording.energy_bin", 0.002).set("recording.inference", 0.004)
+    sc.set(f"stimulus.{step}.times", [0.005, 0.01]).set(f"stimulus.{step}.amplitudes", [2e-12, 0.0])
+    sc.set("simulation.seed", 7)
+    # A key taken for a plain number would reach the reader unitless and be refused ("with its
+    # unit"), and one taken for a quantity (the seed) would be refused as a string: set() checks
+    # each at once, so getting here means every key got its kind.
+    spec = sc.compile()
+    assert spec.duration_ms == pytest.approx(30.0) and spec.seed == 7
+    assert sc.overrides["recording.energy_bin"] == 0.002
