@@ -16,6 +16,11 @@
 namespace memspike {
 namespace {
 
+/// "a time", "an energy".
+std::string with_article(std::string_view name) {
+    return (std::string_view("aeiou").find(name.front()) != std::string_view::npos ? "an " : "a ") + std::string(name);
+}
+
 struct unit_entry {
     std::string_view symbol;
     dimension dim;
@@ -202,8 +207,7 @@ double parse_quantity(std::string_view text, dimension expected) {
     const unit_entry* u = find_unit(unit);
     if (expected == dimension::dimensionless) fail(text, expected, "unexpected unit '" + std::string(unit) + "'");
     if (u == nullptr) fail(text, expected, "unknown unit '" + std::string(unit) + "'");
-    if (u->dim != expected) fail(text, expected, "a " + std::string(dimension_name(u->dim)) + ", not a " +
-                                                     std::string(dimension_name(expected)));
+    if (u->dim != expected) fail(text, expected, with_article(dimension_name(u->dim)) + ", not " + with_article(dimension_name(expected)));
     const double value = number * u->mul / u->div;
     if (!std::isfinite(value)) fail(text, expected, "number out of range");
     return value;

@@ -70,6 +70,7 @@ TEST_CASE("parse_quantity names the expected dimension, its units and the value 
     REQUIRE_THROWS_WITH(parse_quantity("20 mV", dimension::time),
                         Catch::Contains("expected a time such as \"20 ms\" (units: s, ms, us, ns, min), got \"20 mV\""));
     REQUIRE_THROWS_WITH(parse_quantity("20 mV", dimension::time), Catch::Contains("a voltage, not a time"));
+    REQUIRE_THROWS_WITH(parse_quantity("2 W", dimension::energy), Catch::Contains("a power, not an energy"));
     REQUIRE_THROWS_WITH(parse_quantity("20 ms", dimension::voltage),
                         Catch::Contains("expected a voltage such as \"-65 mV\" (units: V, mV, uV), got \"20 ms\""));
     REQUIRE_THROWS_WITH(parse_quantity("10 nA", dimension::conductance), Catch::Contains("units: S, mS, uS, nS, pS"));
