@@ -288,45 +288,6 @@ graph_report analyze_graph(const scenario& sc, const synapse_store& store) {
     return r;
 }
 
-double expected_synapses(const scenario& sc, const projection_spec& p) {
-    const auto* src = sc.find_population(p.source);
-    const auto* tgt = sc.find_population(p.target);
-    if (!src || !tgt) return 0.0;
-    const double ns = static_cast<double>(src->size), nt = static_cast<double>(tgt->size);
-    const bool no_self = src == tgt && !p.allow_autapses;
-    const double self = no_self ? nt : 0.0;  // pairs (i, i) that are excluded
-    if (p.rule == "one_to_one") return src->size == tgt->size ? nt - self : 0.0;
-    if (p.rule == "all_to_all") return ns * nt - self;
-    if (p.rule == "fixed_probability") return p.probability * (ns * nt - self);
-    if (p.rule == "fixed_indegree") return static_cast<double>(p.indegree) * nt;
-    if (p.rule == "fixed_outdegree") return static_cast<double>(p.outdegree) * ns;
-    if (p.rule == "explicit") {
-        // One synapse per data line (not blank, not a comment), the header excluded.
-        std::filesystem::path f(p.file);
-        if (f.is_relative() && !sc.file.empty()) f = std::filesystem::path(sc.file).parent_path() / f;
-        std::ifstream in(f);
-        if (!in) {
-            source_location at = p.where;
-            at.key = at.key.empty() ? "file" : at.key + ".file";
-            throw scenario_error(at.file, at.line, at.column, at.key,
-                                 "cannot read the connection file '" + f.string() + "'");
-        }
-        std::string line;
-        double n = 0;
-        bool header = true;
-        while (std::getline(in, line)) {
-            const auto first = line.find_first_not_of(" \t\r");
-            if (first == std::string::npos || line[first] == '#') continue;
-            if (header)
-                header = false;
-            else
-                n += 1;
-        }
-        return n;
-    }
-    return 0.0;
-}
-
 std::string format_graph_report(const graph_report& r) {
     std::ostringstream os;
     os << "network: " << r.neurons << " neurons, " << r.synapses << " synapses\n";

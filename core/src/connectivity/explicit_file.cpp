@@ -236,6 +236,11 @@ connectivity_info explicit_file() {
     c.name = "explicit";
     c.summary = "the synapses listed in a CSV file `file` (columns source,target[,weight][,delay])";
     c.keys = {"file"};
+    c.expected_synapses = [](const projection_context& cx) {  // exact: the file's synapses, checked as a build would
+        explicit_edges e;
+        load_explicit(cx, e);
+        return static_cast<double>(e.edges.size());
+    };
     c.create = [](const projection_context& cx) {
         explicit_edges e;
         load_explicit(cx, e);

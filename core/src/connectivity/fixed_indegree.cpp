@@ -27,6 +27,7 @@ connectivity_info fixed_indegree() {
     c.summary = "every target neuron gets exactly `indegree` sources, drawn uniformly";
     c.keys = {"indegree"};
     // Its parameter checks are validate()'s (core/src/scenario_validate.cpp), run before any build.
+    c.expected_synapses = [](const projection_context& cx) { return static_cast<double>(cx.spec->indegree) * static_cast<double>(cx.nt); };
     c.create = [](const projection_context&) { return std::make_unique<const rule>(); };
     return c;
 }

@@ -22,6 +22,7 @@ connectivity_info one_to_one() {
     c.name = "one_to_one";
     c.summary = "source neuron i to target neuron i; the populations must have equal sizes";
     // Its parameter checks are validate()'s (core/src/scenario_validate.cpp), run before any build.
+    c.expected_synapses = [](const projection_context& cx) { return static_cast<double>(cx.nt) - (cx.exclude_autapses ? static_cast<double>(cx.nt) : 0.0); };
     c.create = [](const projection_context&) { return std::make_unique<const rule>(); };
     return c;
 }

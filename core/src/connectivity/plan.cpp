@@ -80,9 +80,8 @@ void connection_rule::targets_of(const projection_context& cx, std::uint64_t, ra
 
 namespace connectivity_detail {
 
-plan make_plan(const scenario& sc, const model_registry& models, std::uint32_t index) {
+void resolve(const scenario& sc, const model_registry& models, std::uint32_t index, plan& pl) {
     const projection_spec& p = sc.projections[index];
-    plan pl;
     pl.sc = &sc;
     pl.index = index;
     pl.spec = &p;
@@ -111,6 +110,12 @@ plan make_plan(const scenario& sc, const model_registry& models, std::uint32_t i
     pl.port = static_cast<std::uint32_t>(model.port_index(p.receptor));
     pl.weight_dim = model.ports[pl.port].weight_dim;
     pl.port_desc = "port '" + model.ports[pl.port].name + "' of model '" + model.name + "'";
+}
+
+plan make_plan(const scenario& sc, const model_registry& models, std::uint32_t index) {
+    const projection_spec& p = sc.projections[index];
+    plan pl;
+    resolve(sc, models, index, pl);
 
     // The rule (its name was validated). The built-in rules' parameters are checked by
     // validate(); a rule's own `validate` adds checks that need the resolved projection.
@@ -140,5 +145,12 @@ plan make_plan(const scenario& sc, const model_registry& models, std::uint32_t i
 }
 
 }  // namespace connectivity_detail
+
+double expected_synapses(const scenario& sc, const model_registry& models, std::size_t projection) {
+    connectivity_detail::plan pl;
+    connectivity_detail::resolve(sc, models, static_cast<std::uint32_t>(projection), pl);
+    const connectivity_info& rule = models.find_connectivity(sc.projections[projection].rule);
+    return rule.expected_synapses ? rule.expected_synapses(pl) : std::numeric_limits<double>::quiet_NaN();
+}
 
 }  // namespace memspike

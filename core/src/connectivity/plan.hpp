@@ -34,6 +34,9 @@ struct plan : projection_context {
     tick_t delay_ticks = 1;  // when constant_delay
 };
 
+/// Resolves the populations, sizes and port of projection `index` into `pl` (no rule yet).
+void resolve(const scenario& sc, const model_registry& models, std::uint32_t index, plan& pl);
+
 /// Resolves projection `index`: populations, port, the rule (looked up in `models`, validated,
 /// then created), constant weight and delay. Throws scenario_error located at the projection.
 plan make_plan(const scenario& sc, const model_registry& models, std::uint32_t index);

@@ -35,6 +35,10 @@ std::vector<partition_range> make_partitions(const scenario& sc, std::uint64_t m
 synapse_store build_synapses(const scenario& sc, const model_registry& models,
                              const std::vector<partition_range>& partitions);
 
+/// The expected number of synapses of projection `projection` of a validated scenario, from its
+/// rule's `expected_synapses` (NaN when the rule does not say); nothing is built.
+double expected_synapses(const scenario& sc, const model_registry& models, std::size_t projection);
+
 /// Global neuron id of the first neuron of each population (populations are concatenated in
 /// scenario order); one extra entry holds the total.
 std::vector<std::uint64_t> population_offsets(const scenario& sc);
@@ -177,6 +181,9 @@ struct connectivity_info {
     /// Feasibility checks against the population sizes (indegree <= available sources...); throw
     /// scenario_error located at the offending key (projection_context::fail). May be empty.
     std::function<void(const projection_context&)> validate;
+    /// The expected number of synapses of the projection, before building (the memory estimate
+    /// of `memspike inspect`); exact for deterministic rules. May read files. Empty: unknown.
+    std::function<double(const projection_context&)> expected_synapses;
     /// Makes the rule for one projection, after every check of the projection passed. Expensive
     /// preparation (reading a file, drawing per-neuron counts) belongs here, done once.
     std::function<std::unique_ptr<const connection_rule>(const projection_context&)> create;

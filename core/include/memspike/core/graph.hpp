@@ -40,9 +40,6 @@ struct graph_report {
 /// Analyses the built synapse store. Components use Boost.Graph on a compressed-sparse-row graph.
 graph_report analyze_graph(const scenario& sc, const synapse_store& store);
 
-/// Expected number of synapses of a projection before building (for the memory estimate).
-double expected_synapses(const scenario& sc, const projection_spec& p);
-
 /// Human-readable multi-line report.
 std::string format_graph_report(const graph_report& r);
 
