@@ -109,7 +109,8 @@ void check_simulation(const checker& c) {
     if (!(s.duration_ms > 0) || !std::isfinite(s.duration_ms))
         c.invalid(base, "duration", quantity_text(s.duration_ms, dimension::time), "must be > 0 ms");
     c.on_grid(base, "duration", s.duration_ms);
-    if (s.threads > 65536) c.invalid(base, "threads", std::to_string(s.threads), "must be <= 65536; 0 selects the default");
+    if (const std::string broken = threads_rule_broken(s.threads); !broken.empty())
+        c.invalid(base, "threads", std::to_string(s.threads), broken);
     if (!(s.scale > 0) || !std::isfinite(s.scale)) c.invalid(base, "scale", number_text(s.scale), "must be > 0");
     if (!(s.quiescence_tolerance > 0) || !std::isfinite(s.quiescence_tolerance))
         c.invalid(base, "quiescence_tolerance", number_text(s.quiescence_tolerance), "must be > 0");
@@ -414,6 +415,11 @@ void validate(const scenario& sc, const model_registry& models) {
 tick_t scenario::duration_ticks() const {
     scenario_check::check_simulation(scenario_check::checker{*this, nullptr});
     return ms_to_ticks_exact(simulation.duration_ms, simulation.resolution_ms);
+}
+
+std::string threads_rule_broken(std::uint64_t threads) {
+    // oneTBB arenas take an int; far more threads than partitions would only add overhead.
+    return threads > 65536 ? "must be <= 65536; 0 selects the default" : "";
 }
 
 } // namespace memspike

@@ -12,6 +12,8 @@
 namespace memspike {
 
 void run_points(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& point) {
+    if (const std::string broken = threads_rule_broken(threads); !broken.empty())
+        throw invalid_parameter("sweep", "threads", std::to_string(threads), broken);
     tbb::task_arena arena(threads == 0 ? tbb::task_arena::automatic : static_cast<int>(threads));
     arena.execute([&] {
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1),
@@ -22,8 +24,17 @@ void run_points(std::size_t n, unsigned threads, const std::function<void(std::s
     });
 }
 
+namespace {
+/// The same rule as simulation.threads, for a thread count given in code.
+unsigned checked_threads(unsigned threads) {
+    if (const std::string broken = threads_rule_broken(threads); !broken.empty())
+        throw invalid_parameter("simulation", "threads", std::to_string(threads), broken);
+    return threads;
+}
+} // namespace
+
 simulation::simulation(const scenario& sc, const model_registry& models, unsigned threads)
-    : impl_((validate(sc, models), std::make_unique<impl>(sc, models, threads))) {}  // the builder trusts what passed
+    : impl_((validate(sc, models), std::make_unique<impl>(sc, models, checked_threads(threads)))) {}  // the builder trusts what passed
 simulation::~simulation() = default;
 
 bool simulation::run(tick_t ticks, const run_options& options) { return impl_->run(ticks, options); }

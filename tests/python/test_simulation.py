@@ -397,3 +397,11 @@ def test_damaged_ledgers_are_refused_with_the_file_and_the_fault(tmp_path):
         del f["energy"]
     with pytest.raises(memspike.IOError, match="no /energy group"):
         memspike._memspike.read_energy_ledger(no_energy)
+
+
+def test_thread_counts_from_python_obey_the_scenario_rule():
+    # Issue 11, defect 4: Simulation(sc, threads=65537) used to crash at teardown.
+    with pytest.raises(memspike.InvalidParameter, match="65536"):
+        memspike.Simulation(small_brunel(**{"simulation.duration": "1 ms"}), threads=65537)
+    with pytest.raises(memspike.InvalidParameter, match="65536"):
+        memspike.sweep(small_brunel(**{"simulation.duration": "1 ms"}), {"simulation.seed": [1]}, threads=65537)

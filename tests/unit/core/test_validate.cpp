@@ -10,6 +10,7 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
 #include "memspike/core/scenario.hpp"
+#include "memspike/core/simulation.hpp"
 
 using namespace memspike;
 
@@ -187,4 +188,17 @@ TEST_CASE("validate: [simulation] is checked before the values that depend on it
                              "model = \"listed\"\nspike_times = [[\"0.5 ms\"]]\n");
     CHECK(e.key == "simulation.resolution");
     CHECK(e.what == "\"0 ms\" is invalid (must be > 0 ms)");
+}
+
+TEST_CASE("validate: a thread count given in code obeys the simulation.threads rule", "[unit][scenario]") {
+    // The file's rule and the constructor's argument are one rule: 65,537 threads used to reach
+    // oneTBB from code (and crash at teardown) while the file refused it.
+    scenario sc = build::make_scenario(1.0);  // an empty network: only the thread count matters
+    sc.simulation.threads = 65537;
+    model_registry none;
+    CHECK_THROWS_WITH(validate(sc, none), Catch::Contains("simulation.threads") && Catch::Contains("65537 is invalid (must be <= 65536"));
+    sc.simulation.threads = 0;
+    CHECK_THROWS_WITH(simulation(sc, none, 65537), Catch::Contains("threads") && Catch::Contains("65537") && Catch::Contains("must be <= 65536"));
+    CHECK_THROWS_AS(run_points(1, 65537, [](std::size_t) {}), invalid_parameter);
+    CHECK(threads_rule_broken(65536).empty());
 }

@@ -4,6 +4,7 @@
 // file, line, key, the value received and what is accepted; unknown keys are errors.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,10 @@ override_entry parse_override(const std::string& text);
 /// for values read from a file, "<scenario>: key '...'" for values set in code. Network
 /// construction (simulation's constructor calls this) trusts what passed.
 void validate(const scenario& sc, const model_registry& models);
+
+/// The thread-count rule, for `simulation.threads` and for every thread count given in code
+/// (simulation's constructor, run_points): empty when `threads` is accepted, else what it breaks.
+std::string threads_rule_broken(std::uint64_t threads);
 
 /// Reads and validates a scenario file. Overrides are applied to the TOML document before
 /// validation and are validated like the file (errors name "--set <key>").
