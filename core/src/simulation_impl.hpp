@@ -66,6 +66,10 @@ struct poisson_drive {
     double h_ms = 0.1;
     tick_t start = 0, stop = never;  // active on [start, stop)
     bool shared = false, dense = false;
+    /// Dense mode with lambda above large_lambda: a Poisson count drawn per target and tick
+    /// (random_stream::poisson) instead of the table, whose exp(-lambda) underflows near 745.
+    bool large = false;
+    static constexpr double large_lambda = 100.0;
     std::vector<std::uint32_t> targets;  // partition-local
     std::vector<random_stream> rng;      // one per target (independent) or one (shared)
     std::vector<double> cdf;             // dense mode: P(count <= k), up to a tail below 1e-17
@@ -87,6 +91,16 @@ struct poisson_drive {
     std::uint64_t apply(tick_t t, input_buffer& in) {
         if (t < start || t >= stop) return 0;
         std::uint64_t events = 0;
+        if (large) {
+            for (std::size_t j = 0; j < targets.size(); ++j) {
+                const std::uint64_t k = rng[j].poisson(lambda);
+                if (k) {
+                    in.add(port, targets[j], static_cast<double>(k) * weight);
+                    events += k;
+                }
+            }
+            return events;
+        }
         if (dense) {
             // Inversion against the tabulated CDF: one uniform draw and ~lambda comparisons.
             const double* c = cdf.data();

@@ -60,7 +60,8 @@ void simulation::impl::add_poisson_drives(std::uint32_t s, std::uint32_t pop,
         d.stop = e.stop;
         d.shared = e.shared;
         d.dense = !e.shared && d.lambda >= 0.05;
-        if (d.dense) {
+        d.large = d.dense && d.lambda > poisson_drive::large_lambda;
+        if (d.dense && !d.large) {
             // P(N <= k) for N ~ Poisson(lambda), summed until the tail is below 1e-17.
             double pk = std::exp(-d.lambda), total = pk;
             d.cdf.push_back(total);
