@@ -61,7 +61,7 @@ std::vector<scenario_section> make_sections() {
         {"file", "string", "required by `explicit`", "",
          "a CSV file with columns `source,target[,weight][,delay]`. Give it relative to the scenario file. It is "
          "loaded when the network is built"},
-        {"allow_autapses", "boolean", "`true`", "", "whether a neuron may connect to itself (recurrent projections)"},
+        {"allow_autapses", "boolean", "`true`", "", "whether a neuron may connect to itself (recurrent projections); `false` is refused with a recurrent `one_to_one`, which would make no synapse"},
         {"allow_multapses", "boolean", "`true`", "", "whether a pair may be connected more than once"},
         {"weight", "distribution", "required", "",
          "dimension of the target port (voltage, current or conductance: [models.md](models.md)); conductances >= 0. "

@@ -319,6 +319,12 @@ void check_rule(const checker& c, const source_location& base, const projection_
     if (p.rule == "one_to_one" && src.size != tgt.size)
         c.fail(base, "rule", "rule 'one_to_one' needs populations of equal size ('" + src.name + "' has " +
                                  std::to_string(src.size) + " neurons, '" + tgt.name + "' has " + std::to_string(tgt.size) + ")");
+    // one_to_one within a population pairs every neuron with itself: without autapses it would
+    // silently make no synapse at all (issue 11).
+    if (p.rule == "one_to_one" && exclude && src.size > 0)
+        c.invalid(base, "allow_autapses", "false",
+                  "rule 'one_to_one' from '" + src.name + "' onto itself connects each neuron to itself only; "
+                  "without autapses it makes no synapse: set allow_autapses = true or use another rule");
 }
 
 /// The plasticity rule, its interaction and parameters, and initial weights within the rule's

@@ -500,6 +500,10 @@ TEST_CASE("projections", "[unit][scenario]") {
         CHECK_THAT(e.what, Catch::Contains("1.5 is invalid (must be in [0, 1])"));
         e = error_of(proj("source = \"E\"\ntarget = \"I\"\nrule = \"one_to_one\"\nweight = \"1 pA\"\ndelay = \"1 ms\"\nreceptor = \"ex\"\n"));
         CHECK_THAT(e.what, Catch::Contains("equal size ('E' has 4 neurons, 'I' has 2)"));
+        // Recurrent one_to_one without autapses would make no synapse at all (issue 11): refused.
+        e = error_of(proj(ee + "rule = \"one_to_one\"\nallow_autapses = false\nweight = \"1 mV\"\ndelay = \"1 ms\"\n"));
+        CHECK(e.key == "projection.E->E.allow_autapses");
+        CHECK_THAT(e.what, Catch::Contains("false is invalid") && Catch::Contains("makes no synapse"));
         e = error_of(proj(ee + "rule = \"fixed_indegree\"\nindegree = 4\nallow_multapses = false\nallow_autapses = false\n"
                                "weight = \"1 mV\"\ndelay = \"1 ms\"\n"));
         CHECK_THAT(e.what, Catch::Contains("exceeds the 3 available source neurons of 'E'"));
