@@ -154,6 +154,8 @@ void simulation::set_weights(std::size_t projection, std::span<const float> weig
 void simulation::set_modulator(std::size_t projection, double value) {
     if (projection >= impl_->sc.projections.size() || !impl_->sc.projections[projection].plasticity.enabled())
         throw invalid_parameter("simulation", "projection", std::to_string(projection), "must be a plastic projection");
+    // As a [[modulator]] value: a NaN or infinite signal would poison every weight it touches.
+    if (!std::isfinite(value)) throw invalid_parameter(impl_->sc.projections[projection].name, "modulator", std::to_string(value), "must be finite");
     impl_->set_modulator(projection, impl_->now, value);
 }
 

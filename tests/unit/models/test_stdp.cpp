@@ -378,6 +378,7 @@ TEST_CASE("stdp_reward: no change without reward, sign follows the reward, exact
     auto sc = pairing({{1000}}, {t_post}, 1.5, r, w0, T);
     simulation sim(sc, builtin_models(), 1);
     sim.run(2000);              // reward 0 until tick 2000 (200 ms)
+    CHECK_THROWS_WITH(sim.set_modulator(1, std::nan("")), Catch::Contains("modulator") && Catch::Contains("must be finite"));  // issue 11
     sim.set_modulator(1, 1.0);  // then 1
     sim.run(1000);
     const double left = dc * std::exp(-(200.0 - t_post * h) / tau_c);
