@@ -5,6 +5,7 @@
 // region of moved nodes, so an error in an overridden value names "--set <key>" instead of a file
 // line without any bookkeeping on our side.
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "memspike/core/scenario.hpp"
@@ -126,8 +127,9 @@ void apply_override(toml::table& root, const std::string& key, const std::string
             // Unnamed entries (recording.trace) are addressed by index: recording.trace.0.interval.
             const std::string& idx = parts[i + 1];
             std::size_t j = 0;
-            const bool numeric = !idx.empty() && std::all_of(idx.begin(), idx.end(), [](char c) { return c >= '0' && c <= '9'; });
-            if (numeric) j = std::stoul(idx);
+            // Digits only, and an index that fits: one too large to parse is out of range, not a crash.
+            const auto [end, ec] = std::from_chars(idx.data(), idx.data() + idx.size(), j);
+            const bool numeric = !idx.empty() && ec == std::errc{} && end == idx.data() + idx.size();
             if (!numeric || j >= arr->size())
                 fail_here("'" + walked + "' has " + std::to_string(arr->size()) + " entries; address one by index (" +
                           walked + ".0...)");

@@ -666,6 +666,13 @@ TEST_CASE("overrides (--set) are applied before validation", "[unit][scenario]")
         CHECK(error_of(full, {parse_override("population.E.size=0")}).file == "--set population.E.size");
         CHECK(error_of(full, {parse_override("simulation.durration=1 s")}).file == "--set simulation.durration");
     }
+    SECTION("an index past the entries, even one too large to parse, is an error naming the count (issue 11)") {
+        for (const char* key : {"recording.trace.7.interval=1 ms", "recording.trace.99999999999999999999.interval=1 ms",
+                                "recording.trace.-1.interval=1 ms", "recording.trace.x.interval=1 ms"}) {
+            INFO(key);
+            CHECK_THAT(error_of(full, {parse_override(key)}).what, Catch::Contains("'recording.trace' has 2 entries; address one by index"));
+        }
+    }
     SECTION("entries must exist") {
         auto e = error_of(full, {parse_override("population.X.size=3")});
         CHECK(e.file == "--set population.X.size");
