@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -74,12 +75,28 @@ scenario parse_scenario(const std::string& text, const std::string& file, const 
 }
 
 scenario load_scenario(const std::string& path, const model_registry& models, const std::vector<override_entry>& overrides) {
+    // A scenario is a regular file of bounded size: a directory used to read as an empty scenario
+    // and /dev/zero as an endless one (issue 11).
+    constexpr std::uintmax_t max_bytes = 64ull << 20;
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!ec && std::filesystem::is_directory(status))
+        throw io_error("scenario file '" + path + "' is a directory; give a .toml file");
+    if (!ec && (std::filesystem::is_character_file(status) || std::filesystem::is_block_file(status) ||
+                std::filesystem::is_socket(status)))
+        throw io_error("scenario file '" + path + "' is a device or socket, not a file; give a .toml file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw io_error("cannot open scenario file '" + path + "': " + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
+    std::string text;
+    char buf[1 << 16];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        text.append(buf, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_bytes)
+            throw io_error("scenario file '" + path + "' is larger than 64 MiB; a scenario is a short TOML file (put large "
+                           "connection lists in an explicit projection's CSV file)");
+    }
     if (in.bad()) throw io_error("cannot read scenario file '" + path + "'");
-    return parse_scenario(ss.str(), path, models, overrides);
+    return parse_scenario(text, path, models, overrides);
 }
 
 } // namespace memspike

@@ -50,6 +50,9 @@ expect 1 "seed" "value rejected by a check" -- run "$ok" --seed -3
 
 expect 2 "nonexistent.toml" "missing scenario file" -- validate "$work/nonexistent.toml"
 expect 2 "simulation.duration" "bad --set value" -- validate "$ok" --set 'simulation.duration="-1 s"'
+# Issue 11: a directory used to run as an empty scenario (exit 0), /dev/zero to read forever.
+expect 2 "is a directory; give a .toml file" "a directory is not a scenario" -- run "$work" -q -o "$work/dir.h5"
+expect 2 "is a device or socket, not a file" "a device is not a scenario" -- validate /dev/zero
 expect 2 "_test_throw" "bad-input error from inside a command" -- _test_throw input
 expect 3 "internal error" "internal error" -- _test_throw internal
 check_hidden() { ! "$bin" --help 2>&1 | grep -q _test_throw; }
