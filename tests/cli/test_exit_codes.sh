@@ -53,6 +53,10 @@ expect 2 "simulation.duration" "bad --set value" -- validate "$ok" --set 'simula
 # Issue 11: a directory used to run as an empty scenario (exit 0), /dev/zero to read forever.
 expect 2 "is a directory; give a .toml file" "a directory is not a scenario" -- run "$work" -q -o "$work/dir.h5"
 expect 2 "is a device or socket, not a file" "a device is not a scenario" -- validate /dev/zero
+cp "$ok" "$work/self.toml"
+expect 2 "is the scenario file" "the output can never be the scenario itself" -- run "$work/self.toml" -q -o "$work/self.toml"
+check_scenario_intact() { cmp -s "$ok" "$work/self.toml"; }
+check_scenario_intact || { echo "FAIL: the scenario file was changed by a refused run"; fail=1; }
 expect 2 "_test_throw" "bad-input error from inside a command" -- _test_throw input
 expect 3 "internal error" "internal error" -- _test_throw internal
 check_hidden() { ! "$bin" --help 2>&1 | grep -q _test_throw; }

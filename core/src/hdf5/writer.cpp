@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <limits>
 #include <string>
 #include <utility>
@@ -474,6 +475,11 @@ private:
 }  // namespace
 
 std::unique_ptr<recorder> recorder::open_hdf5(const std::string& path, const run_info& info) {
+    // The output is created by truncation: it must never be the scenario it records (issue 11).
+    std::error_code ec;
+    if (!info.scenario_file.empty() && std::filesystem::equivalent(path, info.scenario_file, ec))
+        throw io_error("output file '" + path + "' is the scenario file '" + info.scenario_file +
+                       "': writing it would destroy the scenario; choose another output path (-o)");
     return std::make_unique<hdf5_recorder>(path, info);
 }
 

@@ -44,7 +44,8 @@ struct run_info {
 
 class recorder {
 public:
-    /// Creates (truncates) `path`; throws io_error naming the path on failure.
+    /// Creates (truncates) `path`; throws io_error naming the path on failure, and when `path` is
+    /// the scenario file itself (info.scenario_file).
     static std::unique_ptr<recorder> open_hdf5(const std::string& path, const run_info& info);
     virtual ~recorder() = default;
 
