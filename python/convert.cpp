@@ -124,10 +124,7 @@ py::dict price(const std::string& model, const backend_spec& run_backend, const 
 }
 
 event_counts counts_from_py(const std::map<std::string, std::uint64_t>& counts) {
-    const model_registry& registry = builtin_registry();
-    std::vector<std::string> known = event_counts().names();
-    for (const auto& b : registry.backend_names())
-        for (const auto& c : registry.find_backend(b).counters) known.push_back(c.name);
+    const std::vector<std::string> known = builtin_registry().counter_names();
     for (const auto& [name, n] : counts)
         if (std::find(known.begin(), known.end(), name) == known.end()) throw unknown_model("ledger category", name, known);
     // In the backends' declaration order, as a live run lists them (the report's line order).

@@ -120,6 +120,12 @@ void model_registry::add_backend(backend_info info) {
     backends_.add(std::move(info));
 }
 bool model_registry::contains_backend(const std::string& name) const { return backends_.contains(name); }
+std::vector<std::string> model_registry::counter_names() const {
+    std::vector<std::string> out = event_counts().names();
+    for (const auto& b : backend_names())
+        for (const auto& c : find_backend(b).counters) out.push_back(c.name);
+    return out;
+}
 const backend_info& model_registry::find_backend(const std::string& name) const { return backends_.find(name); }
 std::vector<std::string> model_registry::backend_names() const { return backends_.names(); }
 

@@ -181,6 +181,9 @@ public:
     /// Throws unknown_model listing the registered backends.
     const backend_info& find_backend(const std::string& name) const;
     bool contains_backend(const std::string& name) const;
+    /// Every ledger counter a run of this registry can have: the engine's, then each backend's
+    /// own, in registration order.
+    std::vector<std::string> counter_names() const;
     std::vector<std::string> backend_names() const;
 
     void add_connectivity(connectivity_info info);
