@@ -23,7 +23,7 @@ connectivity_info all_to_all() {
     connectivity_info c;
     c.name = "all_to_all";
     c.summary = "every source neuron to every target neuron";
-    c.expected_synapses = [](const projection_context& cx) { return static_cast<double>(cx.ns) * static_cast<double>(cx.nt) - (cx.exclude_autapses ? static_cast<double>(cx.nt) : 0.0); };
+    c.expected_synapses = [](const projection_context& cx) { return cx.pairs(); };
     c.create = [](const projection_context&) { return std::make_unique<const rule>(); };
     return c;
 }

@@ -46,10 +46,7 @@ connectivity_info fixed_probability() {
     c.summary = "each (source, target) pair independently with probability `probability`";
     c.keys = {"probability"};
     // Its parameter checks are validate()'s (core/src/scenario_validate.cpp), run before any build.
-    c.expected_synapses = [](const projection_context& cx) {
-        const double pairs = static_cast<double>(cx.ns) * static_cast<double>(cx.nt) - (cx.exclude_autapses ? static_cast<double>(cx.nt) : 0.0);
-        return cx.spec->probability * pairs;
-    };
+    c.expected_synapses = [](const projection_context& cx) { return cx.spec->probability * cx.pairs(); };
     c.create = [](const projection_context&) { return std::make_unique<const rule>(); };
     return c;
 }

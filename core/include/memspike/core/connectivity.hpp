@@ -131,6 +131,10 @@ struct projection_context {
     /// The index a rule excludes for neuron `i` of the other side: i itself without autapses, else
     /// `n` (nothing), as sampler wants it.
     std::uint64_t skip(std::uint64_t i, std::uint64_t n) const { return exclude_autapses ? i : n; }
+    /// The (source, target) pairs a synapse may join: ns x nt, less the self-pairs when excluded.
+    double pairs() const {
+        return static_cast<double>(ns) * static_cast<double>(nt) - (exclude_autapses ? static_cast<double>(nt) : 0.0);
+    }
 };
 
 /// The sources a target-driven rule chose for one target, in generation order. Weights and delays
