@@ -8,6 +8,8 @@ the energy ledger (event counts per time bin, priced by energy(model) in C++), a
 attributes (provenance and completion). ``load(path) == simulation.result()`` holds
 for a run written with ``Simulation.run(output=path)``.
 """
+import os
+
 import numpy as np
 
 from . import _memspike
@@ -124,19 +126,6 @@ class Ledger:
 def _backend_params(attrs):
     """The backend's parameters from root attributes "backend.<name>"."""
     return {k[len("backend."):]: float(v) for k, v in attrs.items() if str(k).startswith("backend.")}
-
-
-def _ledger_from_file(f, resolution_ms, backend):
-    """/energy of an open h5py file as a Ledger (None when the file has none)."""
-    if "energy" not in f:
-        return None
-    g = f["energy"]
-    cats = g.attrs["categories"]
-    cats = cats.decode() if isinstance(cats, bytes) else str(cats)
-    d = {"categories": [c for c in cats.split(",") if c], "counts": g["counts"][:], "ticks": g["ticks"][:],
-         "bin_ticks": g.attrs["bin_ticks"], "neurons": g.attrs["neurons"], "synapses": g.attrs["synapses"],
-         "dense_weights": g.attrs["dense_weights"], "inference_ms": g.attrs.get("inference_ms", 0.0)}
-    return Ledger(d, resolution_ms, backend, _backend_params(f.attrs))
 
 
 class Result:
@@ -313,32 +302,126 @@ class Result:
         return f"{head}; spikes: {pops or 'none'}; traces: {traces or 'none'}{ov})>"
 
 
+class _FileCheck:
+    """The checks load() makes on what it reads, so that a damaged or hand-edited file is refused
+    with the file, the dataset or attribute, and what was expected, instead of an obscure numpy or
+    KeyError later (issue 11, defect 13): the C++ reader behind `memspike report` makes its own."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def fail(self, where, what):
+        return _memspike.IOError(f"{self.path}: {where}: {what}")
+
+    def attr(self, node, name, where):
+        if name not in node.attrs:
+            raise self.fail(where, f"attribute '{name}' is missing (docs/hdf5-schema.md)")
+        return _plain(node.attrs[name])
+
+    def dataset(self, group, name, where, ndim, kinds):
+        """A dataset of rank `ndim` whose dtype kind is one of `kinds` ("iu": integers, "f": floats)."""
+        if name not in group:
+            raise self.fail(where, f"dataset '{name}' is missing (docs/hdf5-schema.md)")
+        d = group[name]
+        if not hasattr(d, "shape") or d.ndim != ndim or d.dtype.kind not in kinds:
+            shape = getattr(d, "shape", "a group")
+            raise self.fail(f"{where}/{name}", f"expected a {ndim}-D dataset of "
+                            f"{'integers' if kinds == 'iu' else 'numbers'}, got {shape} "
+                            f"{getattr(d, 'dtype', '')}".rstrip())
+        return d[()]
+
+    def positive(self, value, where, what):
+        """A finite number > 0 (or >= 0 with what == ">= 0")."""
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) \
+            and (value >= 0 if what == ">= 0" else value > 0)
+        if not ok:
+            raise self.fail(where, f"{value!r} must be a finite number {what}")
+        return value
+
+    def spikes(self, name, g):
+        where = f"/spikes/{name}"
+        size = self.attr(g, "size", where)
+        if not isinstance(size, int) or size < 0:
+            raise self.fail(where, f"attribute size = {size!r} must be a whole number >= 0")
+        ids = self.dataset(g, "ids", where, 1, "iu")
+        ticks = self.dataset(g, "ticks", where, 1, "iu")
+        if ids.size != ticks.size:
+            raise self.fail(where, f"{ids.size} ids but {ticks.size} ticks: one tick per spike id")
+        if ids.size and int(ids.max()) >= size:
+            raise self.fail(f"{where}/ids", f"id {int(ids.max())} is out of range: the population has {size} neurons "
+                            f"(ids 0 to {size - 1})")
+        if ticks.size and int(ticks.min()) < 0:
+            raise self.fail(f"{where}/ticks", f"tick {int(ticks.min())} is negative: ticks count from 0")
+        return {"size": size, "ids": ids, "ticks": ticks}
+
+    def trace(self, pop, var, h):
+        where = f"/traces/{pop}/{var}"
+        interval = self.attr(h, "interval_ticks", where)
+        if not isinstance(interval, int) or interval <= 0:
+            raise self.fail(where, f"attribute interval_ticks = {interval!r} must be a whole number > 0")
+        neurons = self.dataset(h, "neurons", where, 1, "iu")
+        ticks = self.dataset(h, "ticks", where, 1, "iu")
+        values = self.dataset(h, "values", where, 2, "iuf")
+        if values.shape != (ticks.size, neurons.size):
+            raise self.fail(f"{where}/values", f"shape {values.shape}, expected ({ticks.size}, {neurons.size}): one row "
+                            f"per tick, one column per neuron")
+        return {"population": pop, "variable": var, "unit": str(self.attr(h, "unit", where)), "interval_ticks": interval,
+                "neurons": neurons, "ticks": ticks, "values": values}
+
+    def ledger(self, g, resolution_ms, backend, attrs):
+        where = "/energy"
+        cats = [c for c in str(self.attr(g, "categories", where)).split(",") if c]
+        bin_ticks = self.attr(g, "bin_ticks", where)
+        if not isinstance(bin_ticks, int) or bin_ticks <= 0:
+            raise self.fail(where, f"attribute bin_ticks = {bin_ticks!r} must be a whole number > 0")
+        inference = _plain(g.attrs.get("inference_ms", 0.0))
+        self.positive(inference, f"{where} attribute inference_ms", ">= 0")
+        counts = self.dataset(g, "counts", where, 2, "iu")
+        ticks = self.dataset(g, "ticks", where, 1, "iu")
+        if counts.shape != (ticks.size, len(cats)):
+            raise self.fail(f"{where}/counts", f"shape {counts.shape}, expected ({ticks.size}, {len(cats)}): one row per "
+                            f"row of /energy/ticks, one column per category")
+        d = {"categories": cats, "counts": counts, "ticks": ticks, "bin_ticks": bin_ticks,
+             "neurons": self.attr(g, "neurons", where), "synapses": self.attr(g, "synapses", where),
+             "dense_weights": self.attr(g, "dense_weights", where), "inference_ms": inference}
+        return Ledger(d, resolution_ms, backend, _backend_params(attrs))
+
+
+def _plain(v):
+    if isinstance(v, bytes):
+        return v.decode()
+    return v.item() if hasattr(v, "item") else v
+
+
 def load(path):
     """Reads an HDF5 file written by memspike (CLI or Simulation.run(output=...)) into a Result:
     spikes, traces, attributes and the energy ledger (/energy). Everything is read into memory and
-    the file is closed. Needs h5py."""
+    the file is closed. Needs h5py. A file that is not a memspike result, or whose content breaks
+    the schema (docs/hdf5-schema.md), raises memspike.IOError naming the file and the dataset."""
     import h5py
-
-    def plain(v):
-        if isinstance(v, bytes):
-            return v.decode()
-        return v.item() if hasattr(v, "item") else v
-
-    with h5py.File(path, "r") as f:
-        attrs = {k: plain(v) for k, v in f.attrs.items()}
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"memspike.load: path must be a file path (str or os.PathLike), not {type(path).__name__}")
+    check = _FileCheck(os.fspath(path))
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:  # missing, unreadable, or not HDF5
+        raise _memspike.IOError(f"{check.path}: cannot open as an HDF5 result file: {e}") from e
+    with f:
+        attrs = {k: _plain(v) for k, v in f.attrs.items()}
         if "complete" in attrs:
             attrs["complete"] = bool(attrs["complete"])
-        spikes = {}
-        for name, g in f["spikes"].items():
-            spikes[name] = {"size": int(g.attrs["size"]), "ids": g["ids"][:], "ticks": g["ticks"][:]}
+        check.positive(check.attr(f, "resolution_ms", "/"), "/ attribute resolution_ms", "> 0")
+        for group in ("spikes", "traces"):
+            if not isinstance(f.get(group), h5py.Group):
+                raise check.fail(f"/{group}", "group is missing (docs/hdf5-schema.md)")
+        spikes = {name: check.spikes(name, g) for name, g in f["spikes"].items()}
         traces = {}
         for pop, g in f["traces"].items():
             for var, h in g.items():
-                traces.setdefault(pop, {})[var] = {
-                    "population": pop, "variable": var, "unit": plain(h.attrs["unit"]),
-                    "interval_ticks": int(h.attrs["interval_ticks"]), "neurons": h["neurons"][:],
-                    "ticks": h["ticks"][:], "values": h["values"][:]}
-        ledger = _ledger_from_file(f, attrs["resolution_ms"], attrs.get("backend"))
+                traces.setdefault(pop, {})[var] = check.trace(pop, var, h)
+        ledger = None
+        if "energy" in f:
+            ledger = check.ledger(f["energy"], attrs["resolution_ms"], attrs.get("backend"), f.attrs)
     return Result(attrs, spikes, traces, source=str(path), ledger=ledger)
 
 
@@ -348,7 +431,7 @@ def energy_report(run, models=None):
     prints: model, kind, category, count, pj_each, total_j, memory (data movement), source; and
     per model: model_total_j. `models` defaults to every shipped preset that applies to the run;
     a model named explicitly that does not apply raises memspike.Error."""
-    names = models
+    names = [models] if isinstance(models, str) else models  # one model by name
     if names is None:
         names = []
         for n in _memspike.energy_models():
