@@ -2,6 +2,8 @@
 #include "convert.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include "memspike/backends/builtin.hpp"
 #include "memspike/core/backend.hpp"
@@ -31,20 +33,49 @@ std::string si_unit(dimension d) {
 }
 
 double quantity_from_py(py::handle v, dimension d, const std::string& owner, const std::string& name) {
-    std::string text;
-    if (py::isinstance<py::str>(v)) {
-        text = v.cast<std::string>();
-    } else if (!py::isinstance<py::bool_>(v) && (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v))) {
-        text = py::repr(v).cast<std::string>() + " " + si_unit(d);
-    } else {
-        throw py::type_error(owner + ": " + name + " must be a number in SI units (" + si_unit(d) + ") or a string such as \"" +
-                             format_quantity(1.0, d) + "\", not " + py::repr(py::type::handle_of(v)).cast<std::string>());
+    const std::string units = " (units: " + accepted_units(d) + ")";
+    const std::string dim(dimension_name(d));
+    const std::string a_d = (std::string_view("aeiou").find(dim.front()) != std::string_view::npos ? "an " : "a ") + dim;
+    if (!py::isinstance<py::str>(v)) {
+        const bool number = !py::isinstance<py::bool_>(v) && (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v));
+        const std::string shown = number ? py::repr(v).cast<std::string>() : std::string("1");
+        const std::string example = "\"" + shown + " " + std::string(internal_unit(d)) + "\"";
+        // A plain number is refused, never read as SI or as the internal unit: 20 could mean 20 ms or 20 s.
+        if (number)
+            throw unit_error(owner + ": " + name + " = " + shown + " has no unit; give " + a_d + " with its unit, such as " + example + units);
+        throw py::type_error(owner + ": " + name + " must be " + a_d + " with its unit, such as " +
+                             example + units + ", not " + Py_TYPE(v.ptr())->tp_name);
     }
+    const std::string text = v.cast<std::string>();
     try {
         return parse_quantity(text, d);
     } catch (const unit_error& e) {
         throw invalid_parameter(owner, name, "\"" + text + "\"", e.what());
     }
+}
+
+std::string name_from_py(py::handle name, const std::string& owner, const std::string& arg) {
+    if (!py::isinstance<py::str>(name))
+        throw py::type_error(owner + ": " + arg + " must be a name (str), not " + Py_TYPE(name.ptr())->tp_name + " " +
+                             py::repr(name).cast<std::string>().substr(0, 60));
+    return name.cast<std::string>();
+}
+
+unsigned threads_from_py(py::handle threads, unsigned dflt, const std::string& owner) {
+    if (threads.is_none()) return dflt;
+    if (py::isinstance<py::bool_>(threads) || PyIndex_Check(threads.ptr()) == 0)
+        throw py::type_error(owner + ": threads must be a whole number (0: all cores), not " + Py_TYPE(threads.ptr())->tp_name);
+    const auto i = py::reinterpret_steal<py::int_>(PyNumber_Index(threads.ptr()));
+    if (!i) throw py::error_already_set();
+    int overflow = 0;
+    const long long n = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+    const std::string shown = py::repr(i).cast<std::string>();
+    // Anything past unsigned breaks the same rule as 65537 does; the rule's text comes from core.
+    // (On overflow n is -1: the sign is in `overflow`.)
+    if (overflow > 0 || (overflow == 0 && n > static_cast<long long>(std::numeric_limits<unsigned>::max())))
+        throw invalid_parameter(owner, "threads", shown, threads_rule_broken(std::numeric_limits<std::uint64_t>::max()));
+    if (overflow < 0 || n < 0) throw invalid_parameter(owner, "threads", shown, "must be >= 0; 0 selects the default");
+    return static_cast<unsigned>(n);
 }
 
 std::vector<override_entry> to_overrides(const std::vector<std::pair<std::string, std::string>>& kv) {

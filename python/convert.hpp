@@ -28,10 +28,19 @@ namespace memspike::python {
 /// The SI unit symbol of a dimension (what a bare Python float means): "s", "V", "A", ...
 std::string si_unit(dimension d);
 
-/// A quantity given from Python: a unit string ("20 ms") or a number in SI units (0.02). Numbers
-/// are written out with full precision (repr) with their SI unit and go through parse_quantity,
-/// so both forms are converted and checked by the same code.
+/// A quantity given from Python: a unit string ("20 ms"), parsed by parse_quantity. A plain number
+/// is refused with unit_error (issue 11, defect 15): it could mean the SI or the internal unit.
+/// (memspike._values turns quantities / Brian2 objects into unit strings before they get here.)
 double quantity_from_py(py::handle v, dimension d, const std::string& owner, const std::string& name);
+
+/// A name argument from Python (a model, a backend, a parameter): the str, or a TypeError naming
+/// `owner`'s `arg` (not pybind11's "incompatible function arguments ... Invoked with").
+std::string name_from_py(py::handle name, const std::string& owner, const std::string& arg);
+
+/// A thread count from Python: None -> `dflt`; an integer >= 0 that fits in unsigned; otherwise a
+/// TypeError or InvalidParameter naming `owner`'s threads (never pybind11's "Unable to cast").
+/// The upper limit (65536) is core's threads_rule_broken, applied by the simulation itself.
+unsigned threads_from_py(py::handle threads, unsigned dflt, const std::string& owner);
 
 std::vector<override_entry> to_overrides(const std::vector<std::pair<std::string, std::string>>& kv);
 

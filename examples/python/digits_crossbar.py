@@ -147,7 +147,7 @@ def main(out="digits_crossbar.png", quick=False):
         digital.run()
         acc_digital = accuracy(digital, y_test)
         ideal = memspike.Simulation(base.copy().backend("crossbar", levels=math.inf, sigma_read=0, adc_bits=math.inf,
-                                                        r_wire=0.0), threads=1)
+                                                        r_wire="0 Ohm"), threads=1)
         ideal.run()
         acc_ideal = accuracy(ideal, y_test)
         grid = {"backend.levels": levels, "backend.sigma_read": noise}

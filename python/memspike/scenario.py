@@ -13,12 +13,13 @@ same parameters, same random streams, identical spikes, by construction.
 
 Quantities
 ----------
-A quantity is either a unit string (``"20 ms"``, ``"-65 mV"``, ``"0.5 nA"``) or a plain number in
-SI units (seconds, volts, amperes, siemens, farads, ohms, hertz): ``tau_m=0.02`` is 20 ms. A number
-is written out with full precision (``repr``) followed by its SI unit, and both forms are then
-converted and checked by the same C++ code. Dimensionless values (``scale``, ``probability``) are
-plain numbers. A distribution is a dict, as in TOML:
-``{"dist": "uniform", "low": "0 mV", "high": "20 mV"}`` (numbers inside are SI as well).
+A quantity carries its unit: a unit string (``"20 ms"``, ``"-65 mV"``, ``"0.5 nA"``) or a unit object
+of the ``quantities`` package or of Brian2 (``20 * pq.ms``, ``20 * brian2.ms``, converted through
+their own API). A plain number is refused where the key is a quantity (``tau_m=20`` could mean 20 ms
+or 20 s): the C++ reader names the key, the dimension and an example. Dimensionless values
+(``size``, ``scale``, ``probability``, ``seed``) are plain numbers, numpy scalars included. A
+distribution is a dict, as in TOML: ``{"dist": "uniform", "low": "0 mV", "high": "20 mV"}``.
+memspike._values explains why the numbers are left to the reader.
 
 Validation
 ----------
@@ -29,59 +30,49 @@ Call ``simulation()`` first: until it is called, entries are checked against the
 resolution (0.1 ms) and a placeholder duration.
 """
 import copy
-import numbers
 import os
 from collections.abc import Mapping
 
-from . import _memspike, _toml
+from . import _memspike, _values
 
-_D = _memspike.Dimension
-# The type of every fixed scenario key, from the key tables that the reader and the format doc use
-# ("time", "array of currents", "distribution of times", ...): which keys are quantities is not
-# written a second time here.
-_KEY_TYPES = _memspike.scenario_key_types()
-_DIMENSIONS = {name: getattr(_D, name) for name in dir(_D) if isinstance(getattr(_D, name), _D)}
-
-
-def _table_dimension(section, key):
-    """The dimension of a fixed key by its documented type (its last word, singular), or None."""
-    words = _KEY_TYPES.get(section, {}).get(key, "").split()
-    if not words:
-        return None
-    word = words[-1]
-    return _DIMENSIONS.get(word, _DIMENSIONS.get(word[:-1]) if word.endswith("s") else None)
-_DIST_QUANTITY_KEYS = ("low", "high", "mean", "sd", "min", "max")
 _CODE_LABEL = "<memspike.Scenario>"
 
 
-def _q(value, dim):
-    """Turns numbers that stand for a quantity of dimension `dim` into SI unit strings."""
-    if value is None or dim is None or dim == _D.dimensionless or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, numbers.Real):
-        return f"{float(value)!r} {_memspike.si_unit(dim)}"
-    if isinstance(value, Mapping):  # a distribution table
-        return {k: (_q(v, dim) if k in _DIST_QUANTITY_KEYS else v) for k, v in value.items()}
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_q(v, dim) for v in value]
-    return value
-
-
-def _set(table, **entries):
-    """Adds the entries that were given (not None) to a TOML table."""
+def _set(table, where, **entries):
+    """Adds the entries that were given (not None) to a TOML table, as plain TOML values (unit
+    objects become unit strings; numbers stay numbers, for the reader to check)."""
     for k, v in entries.items():
         if v is not None:
-            table[k] = v.tolist() if hasattr(v, "tolist") else v
+            table[k] = _values.plain(v, f"{where}: {k}")
     return table
 
 
 def _override_pairs(overrides):
     if overrides is None:
         return []
-    items = overrides.items() if isinstance(overrides, Mapping) else overrides
-    return [(str(k), v) for k, v in items]
+    if isinstance(overrides, Mapping):
+        items = overrides.items()
+    elif isinstance(overrides, (str, bytes)) or not hasattr(overrides, "__iter__"):
+        raise TypeError(f"overrides must be a dict {{key: value}} or a list of (key, value) pairs, such as "
+                        f"{{\"simulation.duration\": \"2 s\"}}, not {type(overrides).__name__}")
+    else:
+        items = list(overrides)
+        for item in items:
+            if not isinstance(item, (tuple, list)) or len(item) != 2:
+                raise TypeError(f"overrides: each entry must be a (key, value) pair, such as "
+                                f"(\"simulation.duration\", \"2 s\"), not {item!r:.60}")
+    for k, _ in items:
+        if not isinstance(k, str):
+            raise TypeError(f"overrides: a key must be a dotted string such as \"simulation.duration\", not {k!r:.60}")
+    return [(k, v) for k, v in items]
+
+
+def _name(value, where, arg):
+    """A name argument (population, model, rule, kind): a str, or TypeError saying so."""
+    if not isinstance(value, str):
+        raise TypeError(f"{where}: {arg} must be a name (str), such as \"E\" or \"lif_delta\", "
+                        f"not {type(value).__name__} {value!r:.60}")
+    return value
 
 
 class Scenario:
@@ -144,24 +135,18 @@ class Scenario:
         """[simulation]: duration and resolution (time), seed, threads (0: all cores), scale (multiplies
         population sizes), quiescence_tolerance. Arguments left None keep their current value or the
         format's default. Returns self."""
-        def change(doc):
-            _set(doc.setdefault("simulation", {}), duration=_q(duration, _D.time), resolution=_q(resolution, _D.time),
-                 seed=seed, threads=threads, scale=scale, quiescence_tolerance=quiescence_tolerance, **extra)
-        return self._edit(change)
+        entries = _set({}, "Scenario.simulation", duration=duration, resolution=resolution, seed=seed, threads=threads,
+                       scale=scale, quiescence_tolerance=quiescence_tolerance, **extra)
+        return self._edit(lambda doc: doc.setdefault("simulation", {}).update(entries))
 
     def population(self, name, model, size=None, params=None, init=None, spike_times=None, **extra):
         """[[population]]: `size` neurons of `model` (memspike.models lists them). `params` maps parameter
         names to quantities; `init` maps state variables to a quantity or a distribution drawn per
         neuron; `spike_times` (spike_source only) is one list of times per neuron. Returns self."""
-        info = self._models.find(model)  # UnknownModel now, naming the known models
-        pdims = {p.name: p.dimension for p in info.params}
-        sdims = {s.name: s.dimension for s in info.state}
-        entry = _set({"name": name, "model": model}, size=size)
-        if params is not None:
-            entry["params"] = {k: _q(v, pdims.get(k)) for k, v in params.items()}
-        if init is not None:
-            entry["init"] = {k: _q(v, sdims.get(k)) for k, v in init.items()}
-        _set(entry, spike_times=_q(spike_times, _D.time), **extra)
+        where = f"Scenario.population({name!r})"
+        self._models.find(_name(model, where, "model"))  # UnknownModel now, naming the known models
+        entry = _set({"name": _name(name, "Scenario.population", "name"), "model": model}, where, size=size,
+                     params=params, init=init, spike_times=spike_times, **extra)
         return self._edit(lambda doc: doc.setdefault("population", []).append(entry))
 
     def projection(self, source, target, rule, weight=None, delay=None, *, indegree=None, outdegree=None,
@@ -172,11 +157,16 @@ class Scenario:
         target port (voltage for lif_delta, current for lif_exp, conductance for lif_cond_exp) and `delay`
         is a time; both may be distributions. Other keys of the format (e.g. a plasticity table) pass
         through `extra` unchanged. Returns self."""
-        wdim = self._port_dimension(target, receptor)
-        entry = _set({}, name=name, source=source, target=target, rule=rule, indegree=indegree, outdegree=outdegree,
-                     probability=probability, file=os.path.abspath(os.fspath(file)) if file is not None else None,
-                     allow_autapses=allow_autapses, allow_multapses=allow_multapses,
-                     weight=_q(weight, wdim), delay=_q(delay, _D.time), receptor=receptor, **extra)
+        where = "Scenario.projection"
+        for arg, v in (("source", source), ("target", target), ("rule", rule)):
+            _name(v, where, arg)
+        if file is not None:
+            if not isinstance(file, (str, os.PathLike)):
+                raise TypeError(f"{where}: file must be a path (str or os.PathLike), not {type(file).__name__}")
+            file = os.path.abspath(os.fspath(file))
+        entry = _set({}, where, name=name, source=source, target=target, rule=rule, indegree=indegree,
+                     outdegree=outdegree, probability=probability, file=file, allow_autapses=allow_autapses,
+                     allow_multapses=allow_multapses, weight=weight, delay=delay, receptor=receptor, **extra)
         return self._edit(lambda doc: doc.setdefault("projection", []).append(entry))
 
     def stimulus(self, kind, target, *, name=None, neurons=None, rate=None, weight=None, receptor=None,
@@ -184,39 +174,39 @@ class Scenario:
         """[[stimulus]] of `kind` poisson (rate, weight, receptor, shared, start, stop), dc (amplitude,
         start, stop) or step (times, amplitudes) on population `target` (all neurons, or the indices in
         `neurons`). Returns self."""
-        entry = _set({}, name=name, kind=kind, target=target, neurons=neurons, rate=_q(rate, _D.frequency),
-                     weight=_q(weight, self._port_dimension(target, receptor)), receptor=receptor, shared=shared,
-                     start=_q(start, _D.time), stop=_q(stop, _D.time), amplitude=_q(amplitude, _D.current),
-                     times=_q(times, _D.time), amplitudes=_q(amplitudes, _D.current), **extra)
+        where = "Scenario.stimulus"
+        _name(kind, where, "kind")
+        _name(target, where, "target")
+        entry = _set({}, where, name=name, kind=kind, target=target, neurons=neurons, rate=rate, weight=weight,
+                     receptor=receptor, shared=shared, start=start, stop=stop, amplitude=amplitude, times=times,
+                     amplitudes=amplitudes, **extra)
         return self._edit(lambda doc: doc.setdefault("stimulus", []).append(entry))
 
     def record(self, spikes=None, traces=None, flush_interval=None, energy_bin=None, inference=None):
         """[recording]: `spikes` is "all" or a list of population names; `traces` a list of dicts
         {"population", "variables", "neurons" (default: all), "interval" (default 1 ms)}, replacing
-        earlier ones; `energy_bin` the ledger's time bin (0: no ledger); `inference` the model time
+        earlier ones; `energy_bin` the ledger's time bin (0 s: no ledger); `inference` the model time
         one inference takes (energy per inference, docs/energy.md). Returns self."""
-        if traces is not None:
-            traces = [{k: (_q(v, _D.time) if k == "interval" else v) for k, v in t.items()} for t in traces]
-        return self._edit(lambda doc: _set(doc.setdefault("recording", {}), spikes=spikes, trace=traces,
-                                           flush_interval=_q(flush_interval, _D.time),
-                                           energy_bin=_q(energy_bin, _D.time), inference=_q(inference, _D.time)))
+        if isinstance(traces, Mapping):  # one trace table: a list of one
+            traces = [traces]
+        entries = _set({}, "Scenario.record", spikes=spikes, trace=traces, flush_interval=flush_interval,
+                       energy_bin=energy_bin, inference=inference)
+        return self._edit(lambda doc: doc.setdefault("recording", {}).update(entries))
 
     def backend(self, kind, **params):
         """[backend]: the synaptic backend `kind` ("digital", "crossbar", "dense") and its parameters,
-        quantities as SI floats or unit strings (``g_min="0.476 uS"``, ``levels=float("inf")``,
-        ``reorder=False``); ``memspike.models.find_backend(kind).params`` lists them. Replaces an earlier
-        [backend]. Returns self."""
-        info = self._models.find_backend(kind)  # UnknownModel now, naming the known backends
-        dims = {p.name: p.dimension for p in info.params}
-        entry = {"kind": kind}
-        entry.update({k: _q(v, dims.get(k)) for k, v in params.items()})
+        quantities with their units (``g_min="0.476 uS"``), dimensionless ones as numbers
+        (``levels=float("inf")``, ``reorder=False``); ``memspike.models.find_backend(kind).params``
+        lists them. Replaces an earlier [backend]. Returns self."""
+        self._models.find_backend(_name(kind, "Scenario.backend", "kind"))  # UnknownModel, naming the known ones
+        entry = _set({"kind": kind}, f"Scenario.backend({kind!r})", **params)
         return self._edit(lambda doc: doc.__setitem__("backend", entry))
 
     def set(self, key, value):
         """Changes one value, exactly as ``--set key=value`` on the command line:
         ``sc.set("population.E.params.tau_m", "10 ms")``. Entries are addressed by name. Checked at
         once. Returns self."""
-        pair = (str(key), value)
+        pair = _override_pairs([(key, value)])[0]
         self._overrides.append(pair)
         try:
             self._check()
@@ -254,7 +244,7 @@ class Scenario:
 
     def to_toml(self):
         """The scenario as TOML text, without the set() overrides (see `overrides`)."""
-        return self._text if self._file is not None else _toml.document(self._doc)
+        return self._text if self._file is not None else _values.document(self._doc)
 
     def compile(self, overrides=None):
         """Parses and validates the scenario (plus set() changes, plus `overrides`) with the C++
@@ -269,80 +259,20 @@ class Scenario:
                 # The builder checks each step before simulation() may have been called.
                 doc = copy.deepcopy(self._doc)
                 sim = doc.pop("simulation", {})
-                sim["duration"] = sim.get("resolution", "0.1 ms")
+                res = sim.get("resolution")
+                sim["duration"] = res if isinstance(res, str) else "0.1 ms"  # a bad resolution is reported as such
                 doc = {"simulation": sim, **doc}
-                text = _toml.document(doc)
-        ov = [(k, self._override_text(k, v, pairs)) for k, v in pairs]
+                text = _values.document(doc)
+        ov = [(k, self._override_text(k, v)) for k, v in pairs]
         return _memspike.parse_scenario(text, self._file or _CODE_LABEL, self._models, ov, positions)
 
     def _check(self):
         return self._compile(self._overrides, placeholder=True)
 
-    def _override_text(self, key, value, pairs):
-        """The TOML value text of an override; numbers become SI unit strings where the key is a quantity."""
-        dim = None
-        if isinstance(value, (numbers.Real, list, tuple, Mapping)) or hasattr(value, "tolist"):
-            dim = self._key_dimension(key, pairs)
-        return _toml.value(_q(value, dim))
-
-    # -- dimensions of keys ------------------------------------------------------------------------
-
-    def _port_dimension(self, target, receptor):
-        model = None
-        for p in self._doc.get("population", []):
-            if p.get("name") == target:
-                model = p.get("model")
-        if model is None or model not in self._models:
-            return None
-        ports = self._models.find(model).ports
-        if receptor is None:
-            return ports[0].weight_dimension if len(ports) == 1 else None
-        return next((p.weight_dimension for p in ports if p.name == receptor), None)
-
-    def _key_dimension(self, key, pairs):
-        parts = key.split(".")
-        if len(parts) == 2 and parts[0] in ("simulation", "recording"):
-            return _table_dimension(parts[0], parts[1])
-        if len(parts) == 4 and parts[0] == "recording" and parts[1] in ("trace", "weights"):
-            return _table_dimension("recording." + parts[1], parts[3])
-        if len(parts) < 3 or parts[0] not in ("population", "projection", "stimulus"):
-            return None
-        try:  # the scenario before this override tells which model a population has
-            before = pairs[:[k for k, _ in pairs].index(key)] if key in [k for k, _ in pairs] else pairs
-            base = self._compile(before, placeholder=True)
-        except _memspike.Error:
-            return None
-        pops = {p.name: p.model for p in base.populations}
-
-        def port(target, receptor):
-            if target not in pops:
-                return None
-            ports = self._models.find(pops[target]).ports
-            if not receptor:
-                return ports[0].weight_dimension if len(ports) == 1 else None
-            return next((p.weight_dimension for p in ports if p.name == receptor), None)
-
-        section, name, rest = parts[0], parts[1], parts[2:]
-        if section == "population" and name in pops:
-            info = self._models.find(pops[name])
-            if rest[0] == "spike_times":
-                return _table_dimension("population", "spike_times")
-            if len(rest) >= 2 and rest[0] == "params":
-                return next((p.dimension for p in info.params if p.name == rest[1]), None)
-            if len(rest) >= 2 and rest[0] == "init":
-                return next((s.dimension for s in info.state if s.name == rest[1]), None)
-        if section == "projection":
-            proj = next((p for p in base.projections if p.name == name), None)
-            if rest[0] == "delay":
-                return _table_dimension("projection", "delay")
-            if rest[0] == "weight" and proj is not None:
-                return port(proj.target, proj.receptor)
-        if section == "stimulus":
-            stim = next((s for s in base.stimuli if s.name == name), None)
-            if rest[0] == "weight":
-                return port(stim.target, stim.receptor) if stim is not None else None
-            return _table_dimension("stimulus", rest[0])
-        return None
+    @staticmethod
+    def _override_text(key, value):
+        """The TOML value text of an override, as --set takes it (numbers stay numbers, see _values)."""
+        return _values.value_text(_values.plain(value, f"override {key!r}"))
 
     # -- presentation ------------------------------------------------------------------------------
 
@@ -359,6 +289,8 @@ class Scenario:
 
 def load_scenario(path, overrides=None, models=None):
     """Reads a TOML scenario file and applies `overrides` ({"simulation.duration": "2 s", ...}, as
-    ``--set``; numbers are SI for quantity keys). Raises memspike.IOError for a missing file and
-    ScenarioError (file, line, column, key) for a bad value. Returns a Scenario."""
+    ``--set``; quantities need their unit, as in the file). Raises memspike.IOError for a missing
+    file and ScenarioError (file, line, column, key) for a bad value. Returns a Scenario."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"load_scenario: path must be a file path (str or os.PathLike), not {type(path).__name__}")
     return Scenario._load(path, overrides, models)

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: MIT
 """Running scenarios: Simulation (one network, run in steps) and sweep (many, in parallel)."""
 import itertools
+import numbers
+import operator
 import os
 import shlex
 import sys
+from collections.abc import Mapping
 
-from . import _memspike
+from . import _memspike, _values
 from .results import Ledger, Result, Trace
 from .scenario import Scenario, load_scenario
 
@@ -22,10 +25,26 @@ def _spec_of(scenario, overrides=None):
     raise TypeError(f"expected a memspike.Scenario, a scenario file path or a ScenarioSpec, not {type(scenario).__name__}")
 
 
+def _name(value, where, arg):
+    """A name argument (population, projection, variable): a str, or TypeError naming the argument."""
+    if not isinstance(value, str):
+        raise TypeError(f"{where}: {arg} must be a name (str), not {type(value).__name__} {value!r:.60}")
+    return value
+
+
+def _path(value, where, arg):
+    """A file path argument: str or os.PathLike, as str."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{where}: {arg} must be a file path (str or os.PathLike), not {type(value).__name__} {value!r:.60}")
+    return os.fspath(value)
+
+
 def _command_line(overrides):
     """Provenance: the Python command line and the overrides, as --set options."""
     argv = " ".join(shlex.quote(a) for a in (sys.argv or [""]))
-    sets = " ".join(f"--set {shlex.quote(f'{k}={v}')}" for k, v in (overrides or {}).items())
+    def shown(k, v):  # as --set would take it: unit objects as unit strings
+        return v if isinstance(v, str) else _values.value_text(_values.plain(v, f"override {k!r}"))
+    sets = " ".join(f"--set {shlex.quote(f'{k}={shown(k, v)}')}" for k, v in (overrides or {}).items())
     return f"python {argv}" + (f" {sets}" if sets else "")
 
 
@@ -36,9 +55,9 @@ class Simulation(_memspike.Simulation):
     path). `threads` = None takes the scenario's ``simulation.threads``; 0 uses all cores. Results
     do not depend on the number of threads.
 
-    ``run(duration=None, progress=False, output=None)`` runs `duration` more ("50 ms" or seconds;
-    default: up to the scenario's duration) and returns True if it got there. It can be called
-    again to continue. The GIL is released while it runs; Ctrl-C stops it at the next tick and
+    ``run(duration=None, progress=False, output=None)`` runs `duration` more ("50 ms", or a
+    quantities / Brian2 quantity; a plain number is refused; default: up to the scenario's
+    duration) and returns True if it got there. It can be called again to continue. The GIL is released while it runs; Ctrl-C stops it at the next tick and
     raises KeyboardInterrupt, after which ``now`` is a whole tick and ``run`` continues from there.
     `progress` is True (a line on stderr) or a callable ``f(done_ms, total_ms)``. `output` streams
     spikes, traces, weights and energy ledger of this call to an HDF5 file (docs/hdf5-schema.md),
@@ -57,10 +76,81 @@ class Simulation(_memspike.Simulation):
 
     def __init__(self, scenario, threads=None, models=None):
         source, spec = _spec_of(scenario)
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral)):
+            raise TypeError(f"Simulation: threads must be a whole number (0: all cores; None: the scenario's "
+                            f"simulation.threads), not {type(threads).__name__} {threads!r:.60}")
         if models is None:
             models = source.models if source is not None else _memspike.builtin_models()
         super().__init__(spec, models, threads, _command_line(source.overrides if source is not None else None))
         self._scenario = source
+
+    def run(self, duration=None, progress=False, output=None):
+        """Runs `duration` more (a time with its unit: "50 ms", or a quantities / Brian2 quantity;
+        default: up to the scenario's duration); see the class docstring."""
+        duration = _values.quantity_text(duration, "Simulation.run: duration")
+        if output is not None:
+            output = _path(output, "Simulation.run", "output")
+        return super().run(duration, progress, output)
+
+    def spikes(self, population):
+        """(ids uint32, times_ms float64) of every spike of `population` so far (copies)."""
+        return super().spikes(_name(population, "Simulation.spikes", "population"))
+
+    def spike_ticks(self, population):
+        """(ids uint32, ticks int64) of every spike of `population` so far (copies)."""
+        return super().spike_ticks(_name(population, "Simulation.spike_ticks", "population"))
+
+    def state(self, population, var, neuron=None):
+        """State variable `var` of `population` after the last tick, in its internal unit (mV for v):
+        a float for one `neuron` (an index), a float64 array of the whole population when None."""
+        _name(population, "Simulation.state", "population")
+        _name(var, "Simulation.state", "var")
+        if neuron is not None:
+            try:
+                neuron = operator.index(neuron)
+            except TypeError:
+                raise TypeError(f"Simulation.state: neuron must be an index (int) or None, not "
+                                f"{type(neuron).__name__} {neuron!r:.60}") from None
+        return super().state(population, var, neuron)
+
+    def weights(self, projection):
+        """The synapses of `projection` now: dict of sources, targets, weights, delays_ms."""
+        return super().weights(_name(projection, "Simulation.weights", "projection"))
+
+    def set_weights(self, projection, weights):
+        """Replaces the weights of `projection` (one per synapse, in the order of weights(); in the
+        unit of the target port). Checked against the plasticity bounds."""
+        import numpy as np
+        _name(projection, "Simulation.set_weights", "projection")
+        w = np.asarray(weights)
+        if w.dtype.kind not in "biuf":
+            raise TypeError(f"Simulation.set_weights: weights must be numbers (one per synapse of {projection!r}), "
+                            f"not an array of {w.dtype}")
+        return super().set_weights(projection, w)
+
+    def set_modulator(self, projection, value):
+        """Sets the neuromodulator (reward) signal of a three-factor plastic projection from now on."""
+        _name(projection, "Simulation.set_modulator", "projection")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"Simulation.set_modulator: value must be a number (the reward signal), not "
+                            f"{type(value).__name__} {value!r:.60}")
+        return super().set_modulator(projection, float(value))
+
+    def plasticity(self, projection):
+        """Plasticity counters of `projection` (weight_updates, trace_updates, hits_min, hits_max)."""
+        return super().plasticity(_name(projection, "Simulation.plasticity", "projection"))
+
+    def energy(self, model):
+        """Energy of the run so far under a hardware model (a shipped preset name or a preset path)."""
+        return super().energy(_path(model, "Simulation.energy", "model"))
+
+    def save_state(self, path):
+        """Writes the complete dynamic state (checkpoint) to `path` (str or os.PathLike)."""
+        return super().save_state(_path(path, "Simulation.save_state", "path"))
+
+    def load_state(self, path):
+        """Restores a checkpoint written by save_state for the same scenario."""
+        return super().load_state(_path(path, "Simulation.load_state", "path"))
 
     @property
     def scenario(self):
@@ -71,7 +161,8 @@ class Simulation(_memspike.Simulation):
         """The trace of state variable `var` of `population` recorded so far (Scenario.record(traces=...)):
         a Trace, i.e. the tuple (ticks int64[samples], values float64[samples, neurons]) with the
         attributes neurons, unit, interval_ticks and times_ms. Copies."""
-        return Trace._from_dict(self._trace(population, var), self.resolution_ms)
+        _name(population, "Simulation.traces", "population")
+        return Trace._from_dict(self._trace(population, _name(var, "Simulation.traces", "var")), self.resolution_ms)
 
     @property
     def ledger(self):
@@ -111,6 +202,11 @@ def sweep(scenario, grid, threads=0, models=None):
         scenario = load_scenario(scenario, models=models)
     if not isinstance(scenario, Scenario):
         raise TypeError(f"sweep needs a memspike.Scenario or a scenario path, not {type(scenario).__name__}")
+    if not isinstance(grid, Mapping):
+        raise TypeError(f"sweep: grid must be a dict {{override key: list of values}}, such as "
+                        f"{{\"simulation.seed\": [1, 2]}}, not {type(grid).__name__}")
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral):
+        raise TypeError(f"sweep: threads must be a whole number (0: all cores), not {type(threads).__name__} {threads!r:.60}")
     keys = list(grid)
     for k in keys:
         if isinstance(grid[k], (str, bytes)) or not hasattr(grid[k], "__iter__"):
@@ -119,5 +215,5 @@ def sweep(scenario, grid, threads=0, models=None):
     points = [dict(zip(keys, combo)) for combo in itertools.product(*values)]
     specs = [scenario.compile(p) for p in points]
     lines = [_command_line({**scenario.overrides, **p}) for p in points]
-    data = _memspike.run_sweep(specs, models if models is not None else scenario.models, int(threads), lines)
+    data = _memspike.run_sweep(specs, models if models is not None else scenario.models, threads, lines)
     return [Result._from_data(d, overrides=p) for d, p in zip(data, points)]

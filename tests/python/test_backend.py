@@ -10,8 +10,8 @@ from conftest import EXAMPLES, brunel_in_python
 # The exactness oracle of docs/crossbar.md: g_max - g_min = 16,384 nS and dyadic weights make every
 # conductance pair and every column sum exact in float / double, so an ideal device (continuous
 # levels, no noise, ideal ADC, no wire resistance) must give the digital spikes exactly.
-IDEAL = dict(levels=float("inf"), sigma_read=0, sigma_c2c=0, adc_bits=float("inf"), r_wire=0.0,
-             g_min=1e-6, g_max=17.384e-6)
+IDEAL = dict(levels=float("inf"), sigma_read=0, sigma_c2c=0, adc_bits=float("inf"), r_wire="0 Ohm",
+             g_min="1000 nS", g_max="17384 nS")
 G_MIN_NS, G_MAX_NS = 1000.0, 17384.0
 DYADIC = {"projection.EE.weight": "0.125 mV", "projection.EI.weight": "0.125 mV",
           "projection.IE.weight": "-0.625 mV", "projection.II.weight": "-0.625 mV"}
@@ -26,7 +26,7 @@ def dyadic_brunel(duration="200 ms"):
 
 @pytest.fixture(scope="module")
 def runs():
-    """The same network on the digital backend and on the ideal crossbar (SI floats)."""
+    """The same network on the digital backend and on the ideal crossbar."""
     digital = memspike.Simulation(dyadic_brunel(), threads=1)
     digital.run()
     crossbar = memspike.Simulation(dyadic_brunel().backend("crossbar", **IDEAL), threads=1)
@@ -52,7 +52,7 @@ def test_ideal_crossbar_from_python_compiles_runs_and_matches_digital(runs):
     (dict(levels=1), "backend.levels"),
     (dict(levels=2.5), "backend.levels"),
     (dict(adc_bits=0), "backend.adc_bits"),
-    (dict(g_min=2e-5, g_max=1e-5), "backend.g_max"),
+    (dict(g_min="20 uS", g_max="10 uS"), "backend.g_max"),
     (dict(sigma_read=-0.1), "backend.sigma_read"),
 ])
 def test_bad_backend_parameters_are_rejected_by_name(params, key):
@@ -117,7 +117,7 @@ def test_crossbar_energy_preset_applies_only_at_the_parameters_it_was_derived_at
     sim, loaded = small()
     assert sim.energy("reram_crossbar")["total_j"] > 0
     assert loaded.energy("reram_crossbar")["total_j"] == sim.energy("reram_crossbar")["total_j"]
-    sim, loaded = small(v_read=0.5)
+    sim, loaded = small(v_read="0.5 V")
     for run in (sim, loaded):
         with pytest.raises(memspike.Error, match="v_read"):
             run.energy("reram_crossbar")

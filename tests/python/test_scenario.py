@@ -26,28 +26,47 @@ def test_python_network_equals_toml_file():
     assert r_file == r_code  # traces too
 
 
-def test_si_numbers_equal_unit_strings():
-    sc = memspike.Scenario().simulation(duration=0.05, resolution=1e-4, seed=3)
-    sc.population("N", "lif_exp", 20, params={"tau_m": 0.02, "v_th": -0.05, "e_l": -0.065, "v_reset": -0.065,
-                                               "c_m": 250e-12, "tau_syn_ex": 5e-4},
-                  init={"v": {"dist": "uniform", "low": -0.065, "high": -0.05}})
-    sc.stimulus("poisson", "N", rate=8000.0, weight=50e-12, receptor="ex")
-    sc.stimulus("dc", "N", amplitude=100e-12, start=0.01)
-    text = sc.to_toml()
-    assert '"0.02 s"' in text and '"-0.065 V"' in text and '"5e-11 A"' in text
-
-    ref = memspike.Scenario().simulation(duration="50 ms", resolution="0.1 ms", seed=3)
-    ref.population("N", "lif_exp", 20, params={"tau_m": "20 ms", "v_th": "-50 mV", "e_l": "-65 mV", "v_reset": "-65 mV",
-                                                "c_m": "250 pF", "tau_syn_ex": "0.5 ms"},
-                   init={"v": {"dist": "uniform", "low": "-65 mV", "high": "-50 mV"}})
-    ref.stimulus("poisson", "N", rate="8 kHz", weight="50 pA", receptor="ex")
-    ref.stimulus("dc", "N", amplitude="100 pA", start="10 ms")
-    a, b = spikes_of(sc)[1], spikes_of(ref)[1]
-    assert a.spike_ticks("N")[0].size > 0
-    assert a == b
+def test_plain_numbers_are_refused_where_a_unit_is_needed():
+    # Issue 11, defect 15: tau_m=20 used to become 20 s (and weight=0.1 a 0.1 V jump) without a word.
+    # Every dimensional argument of the builder is refused with its key, the dimension and an example.
+    sc = memspike.Scenario().simulation(duration="50 ms", resolution="0.1 ms", seed=3)
+    sc.population("N", "lif_exp", 20)
+    cases = [
+        (lambda: sc.population("X", "lif_delta", 2, params={"tau_m": 20}), "population.X.params.tau_m", "a time"),
+        (lambda: sc.population("X", "lif_delta", 2, init={"v": -65}), "population.X.init.v", "a voltage"),
+        (lambda: sc.population("X", "lif_delta", 2, init={"v": {"dist": "uniform", "low": "0 mV", "high": 20}}),
+         "population.X.init.v.high", "a voltage"),
+        (lambda: sc.projection("N", "N", "all_to_all", name="P", weight=0.1, delay="1 ms", receptor="ex"),
+         "projection.P.weight", "a current"),
+        (lambda: sc.projection("N", "N", "all_to_all", name="P", weight="1 pA", delay=1.5, receptor="ex"),
+         "projection.P.delay", "a time"),
+        (lambda: sc.stimulus("poisson", "N", name="S", rate=5, weight="1 pA", receptor="ex"), "stimulus.S.rate",
+         "a frequency"),
+        (lambda: sc.stimulus("dc", "N", name="S", amplitude=1e-10), "stimulus.S.amplitude", "a current"),
+        (lambda: sc.simulation(duration=0.05), "simulation.duration", "a time"),
+        (lambda: sc.record(energy_bin=0), "recording.energy_bin", "a time"),
+    ]
+    for call, key, dimension in cases:
+        with pytest.raises(memspike.ScenarioError) as info:
+            call()
+        assert info.value.key == key
+        assert f"expected {dimension} as a string with a unit, such as" in str(info.value), key
+    assert len(sc.compile().populations) == 1  # nothing was added
+    # Dimensionless values take plain numbers, numpy scalars included.
+    sc.population("M", "lif_exp", np.int64(4))
+    sc.projection("N", "M", "fixed_probability", probability=np.float64(0.5), weight="1 pA", delay="1 ms", receptor="ex")
+    sc.simulation(seed=np.uint32(7), scale=np.float32(1.0))
     spec = sc.compile()
-    assert spec.populations[0].params["tau_m"] == 20.0
-    assert spec.populations[0].params["c_m"] == pytest.approx(250.0)
+    assert spec.populations[1].size == 4 and spec.seed == 7 and spec.projections[0].probability == 0.5
+
+
+def test_run_duration_needs_a_unit():
+    sim = memspike.Simulation(memspike.Scenario().simulation(duration="1 ms").population("N", "lif_delta", 1))
+    with pytest.raises(memspike.UnitError, match=r'Simulation.run: duration = 0.5 has no unit; give a time with its '
+                                                 r'unit, such as "0.5 ms" \(units: s, ms'):
+        sim.run(0.5)
+    assert sim.now == 0
+    assert sim.run("0.5 ms") is True and sim.now == 5
 
 
 def test_generated_toml_is_valid_toml():
@@ -95,7 +114,7 @@ def test_a_failed_call_leaves_the_scenario_unchanged():
 
 
 def test_overrides_on_files_and_code():
-    sc = memspike.load_scenario(BRUNEL, {**SMALL, "population.E.params.tau_m": 0.01, "simulation.seed": 7})
+    sc = memspike.load_scenario(BRUNEL, {**SMALL, "population.E.params.tau_m": "10 ms", "simulation.seed": 7})
     spec = sc.compile()
     assert spec.seed == 7 and spec.duration_ms == 200.0
     assert [p.size for p in spec.populations] == [1000, 250]
@@ -109,7 +128,7 @@ def test_overrides_on_files_and_code():
     with pytest.raises(TypeError, match="set"):
         sc.population("X", "lif_delta", 1)
 
-    code = brunel_in_python().set("projection.EE.weight", 2e-4).set("stimulus.ext_E.rate", 1.5e4)
+    code = brunel_in_python().set("projection.EE.weight", "0.2 mV").set("stimulus.ext_E.rate", "15 kHz")
     spec = code.compile()
     assert spec.duration_ms == 200.0
     assert memspike.Simulation(code).spec.populations[0].name == "E"
@@ -177,18 +196,25 @@ def test_same_bad_value_same_message_from_file_and_builder(tmp_path):
                                     "of rule 'stdp': [0 mV, 0.5 mV])")
 
 
-def test_set_numbers_are_si_where_the_key_table_says_quantity():
-    # Which keys of set() take SI numbers comes from the C++ key tables (the reader's and the doc's):
-    # a key of each fixed kind, a stimulus key, a list of quantities, and keys that are plain numbers.
+def test_set_refuses_plain_numbers_where_the_key_table_says_quantity():
+    # Which keys of set() need a unit comes from the C++ key tables (the reader's and the doc's): a
+    # key of each fixed kind, a stimulus key and a list of quantities are refused as plain numbers,
+    # and accepted with units; a dimensionless key (the seed) takes a number.
     sc = brunel_in_python().record(inference="5 ms")
     sc.stimulus("step", "E", times=["10 ms", "20 ms"], amplitudes=["1 pA", "0 pA"])
     step = [s.name for s in sc.compile().stimuli if s.kind == "step"][0]
-    sc.set("simulation.duration", 0.03).set("recording.energy_bin", 0.002).set("recording.inference", 0.004)
-    sc.set(f"stimulus.{step}.times", [0.005, 0.01]).set(f"stimulus.{step}.amplitudes", [2e-12, 0.0])
-    sc.set("simulation.seed", 7)
-    # A key taken for a plain number would reach the reader unitless and be refused ("with its
-    # unit"), and one taken for a quantity (the seed) would be refused as a string: set() checks
-    # each at once, so getting here means every key got its kind.
+    plain = {"simulation.duration": (0.03, "30 ms"), "recording.energy_bin": (0.002, "2 ms"),
+             "recording.inference": (0.004, "4 ms"), f"stimulus.{step}.times": ([0.005, 0.01], ["5 ms", "10 ms"]),
+             f"stimulus.{step}.amplitudes": ([2e-12, 0.0], ["2 pA", "0 pA"]),
+             "population.E.params.tau_m": (np.float64(0.01), "10 ms")}
+    for key, (number, text) in plain.items():
+        with pytest.raises(memspike.ScenarioError, match="with a unit, such as") as info:
+            sc.set(key, number)
+        assert info.value.key.startswith(key), key
+        assert "--set" in str(info.value)
+        sc.set(key, text)
+    sc.set("simulation.seed", np.int64(7))
     spec = sc.compile()
     assert spec.duration_ms == pytest.approx(30.0) and spec.seed == 7
-    assert sc.overrides["recording.energy_bin"] == 0.002
+    assert spec.populations[0].params["tau_m"] == 10.0
+    assert sc.overrides["recording.energy_bin"] == "2 ms"

@@ -56,7 +56,7 @@ def test_runs_in_steps_equal_one_run(brunel):
     whole.run()
     steps = memspike.Simulation(brunel, threads=2)
     assert steps.run("50 ms") is True and steps.now == 500
-    assert steps.run(0.05) is True and steps.now == 1000
+    assert steps.run("50 ms") is True and steps.now == 1000
     assert steps.run() is True and steps.now == 2000  # default: up to the scenario's duration
     assert steps.run() is True and steps.now == 2000  # already there: nothing to do
     assert whole.result() == steps.result()
@@ -290,7 +290,7 @@ def test_ledger_in_steps_sweeps_and_per_inference(tmp_path):
     point = memspike.sweep(small_brunel(**over), {"simulation.seed": [12345]}, threads=1)[0]
     assert point.events == once.events and point.energy("loihi") == once.energy("loihi")
     # Without a ledger, asking for it says why; events and energy of the live run still work.
-    off = memspike.Simulation(small_brunel(**{"simulation.duration": "10 ms", "recording.energy_bin": 0}), threads=1)
+    off = memspike.Simulation(small_brunel(**{"simulation.duration": "10 ms", "recording.energy_bin": "0 ms"}), threads=1)
     off.run(output=tmp_path / "off.h5")
     assert off.events["spikes"] >= 0
     for obj in (off, memspike.load(tmp_path / "off.h5")):

@@ -9,14 +9,14 @@ from conftest import small_brunel
 
 def test_sweep_equals_one_by_one():
     base = small_brunel(**{"simulation.duration": "100 ms"})
-    grid = {"population.E.params.tau_m": ["15 ms", 0.02], "simulation.seed": [1, 2]}
+    grid = {"population.E.params.tau_m": ["15 ms", "20 ms"], "simulation.seed": [1, 2]}
     results = memspike.sweep(base, grid, threads=2)
     assert len(results) == 4
     assert [r.overrides for r in results] == [
         {"population.E.params.tau_m": "15 ms", "simulation.seed": 1},
         {"population.E.params.tau_m": "15 ms", "simulation.seed": 2},
-        {"population.E.params.tau_m": 0.02, "simulation.seed": 1},
-        {"population.E.params.tau_m": 0.02, "simulation.seed": 2},
+        {"population.E.params.tau_m": "20 ms", "simulation.seed": 1},
+        {"population.E.params.tau_m": "20 ms", "simulation.seed": 2},
     ]
     for r in results:
         assert r.complete and r.simulated_ms == 100.0
