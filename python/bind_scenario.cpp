@@ -56,7 +56,8 @@ void bind_registry_types(py::module_& m) {
         .def_readonly("params", &model_info::params)
         .def_readonly("ports", &model_info::ports)
         .def_readonly("state", &model_info::state)
-        .def("param", [](const model_info& mi, const std::string& name) -> const param_info& {
+        .def("param", [](const model_info& mi, py::handle name_arg) -> const param_info& {
+            const std::string name = name_from_py(name_arg, "ModelInfo.param", "name");
             std::vector<std::string> known;
             for (const auto& p : mi.params) {
                 if (p.name == name) return p;
@@ -72,11 +73,17 @@ void bind_registry_types(py::module_& m) {
         .def("__repr__", [](const backend_info& b) { return "<Backend " + b.name + ": " + b.summary + ">"; });
 
     py::class_<model_registry>(m, "ModelRegistry", "The list of models, by name (memspike.models is the built-in one).")
-        .def("find_backend", &model_registry::find_backend, py::arg("name"), py::return_value_policy::reference_internal,
+        .def("find_backend", [](const model_registry& r, py::handle name) -> const backend_info& {
+            return r.find_backend(name_from_py(name, "models.find_backend", "name"));
+        }, py::arg("name"), py::return_value_policy::reference_internal,
              "The synaptic backend `name` (digital, crossbar, dense).")
         .def("backend_names", &model_registry::backend_names)
-        .def("find", &model_registry::find, py::arg("name"), py::return_value_policy::reference_internal)
-        .def("__getitem__", &model_registry::find, py::arg("name"), py::return_value_policy::reference_internal)
+        .def("find", [](const model_registry& r, py::handle name) -> const model_info& {
+            return r.find(name_from_py(name, "models.find", "name"));
+        }, py::arg("name"), py::return_value_policy::reference_internal)
+        .def("__getitem__", [](const model_registry& r, py::handle name) -> const model_info& {
+            return r.find(name_from_py(name, "models[...]", "name"));
+        }, py::arg("name"), py::return_value_policy::reference_internal)
         .def("__contains__", &model_registry::contains)
         .def("names", &model_registry::names)
         .def("__iter__", [](const model_registry& r) { return py::iter(py::cast(r.names())); })

@@ -162,8 +162,9 @@ bool run_simulation(py_simulation& self, py::object duration, py::object progres
 }
 
 /// memspike.sweep's C++ part: core's run_sweep with the GIL released, polling for Ctrl-C.
-py::list sweep(const std::vector<const scenario*>& specs, const model_registry& models, unsigned threads,
+py::list sweep(const std::vector<const scenario*>& specs, const model_registry& models, const py::object& threads_arg,
                const std::vector<std::string>& command_lines) {
+    const unsigned threads = threads_from_py(threads_arg, 0, "sweep");
     std::optional<py::error_already_set> pending;
     std::vector<run_data> out;
     std::exception_ptr failure;
@@ -207,7 +208,21 @@ void def_recorded(sim_class& c) {
         .def("state", [](const py_simulation& s, const std::string& pop, const std::string& var, py::object neuron) -> py::object {
             s.check_idle();
             const std::size_t p = s.population(pop);
-            if (!neuron.is_none()) return py::float_(s.sim.state(p, var, neuron.cast<std::uint64_t>()));
+            if (!neuron.is_none()) {
+                // memspike.Simulation.state passes an int (operator.index); the range is checked here,
+                // where the size is known: -1 used to end in "Unable to cast Python instance".
+                const std::uint64_t size = s.sim.spec().populations[p].size;
+                const auto i = neuron.cast<py::int_>();
+                int overflow = 0;
+                const long long n = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+                if (overflow != 0 || n < 0 || static_cast<std::uint64_t>(n) >= size)
+                    throw invalid_parameter("Simulation.state", "neuron", py::repr(i).cast<std::string>(),
+                                            size == 0 ? "population '" + pop + "' has no neurons"
+                                                      : "must be an index from 0 to " + std::to_string(size - 1) +
+                                                            ": population '" + pop + "' has " + std::to_string(size) +
+                                                            " neurons");
+                return py::float_(s.sim.state(p, var, static_cast<std::uint64_t>(n)));
+            }
             std::vector<double> v(s.sim.spec().populations[p].size);
             for (std::size_t i = 0; i < v.size(); ++i) v[i] = s.sim.state(p, var, i);
             return view_of(std::move(v));
@@ -330,7 +345,7 @@ void register_simulation(py::module_& m) {
     sim_class c(m, "Simulation",
                 "A built network and its scheduler. Use memspike.Simulation, which accepts a memspike.Scenario.");
     c.def(py::init([](const scenario& sc, const model_registry& models, py::object threads, const std::string& command_line) {
-                 const unsigned n = threads.is_none() ? sc.simulation.threads : threads.cast<unsigned>();
+                 const unsigned n = threads_from_py(threads, sc.simulation.threads, "simulation");
                  py::gil_scoped_release release;  // building a large network takes a while
                  return std::make_unique<py_simulation>(sc, models, n, command_line);
              }),

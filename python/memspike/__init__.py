@@ -32,6 +32,9 @@ def energy_models(backend=None):
     Result.energy and memspike.plot.energy: e.g. ['cpu_45nm', 'gpu_h100', 'loihi', ...]. With
     `backend` ("digital", "crossbar", ...), only those that apply to a run of that backend: a preset
     that prices one backend's counts (reram_crossbar) is left out for the others."""
+    if backend is not None and not isinstance(backend, str):
+        raise TypeError(f"energy_models: backend must be a backend name such as \"digital\" or None, "
+                        f"not {type(backend).__name__}")
     return list(_memspike.energy_models(backend))
 
 # memspike.IOError stays out of __all__: `from memspike import *` must not shadow the built-in IOError.
