@@ -2,6 +2,7 @@
 #include "convert.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -39,7 +40,8 @@ double quantity_from_py(py::handle v, dimension d, const std::string& owner, con
     if (!py::isinstance<py::str>(v)) {
         const bool number = !py::isinstance<py::bool_>(v) && (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v));
         const std::string shown = number ? py::repr(v).cast<std::string>() : std::string("1");
-        const std::string example = "\"" + shown + " " + std::string(internal_unit(d)) + "\"";
+        const bool finite = number && std::isfinite(v.cast<double>());
+        const std::string example = "\"" + (finite ? shown : std::string("1")) + " " + std::string(internal_unit(d)) + "\"";
         // A plain number is refused, never read as SI or as the internal unit: 20 could mean 20 ms or 20 s.
         if (number)
             throw unit_error(owner + ": " + name + " = " + shown + " has no unit; give " + a_d + " with its unit, such as " + example + units);

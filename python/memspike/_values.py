@@ -104,6 +104,9 @@ def plain(value, where):
     if _package_of(value) is not None:
         return _unit_object(value, where)
     if isinstance(value, numbers.Integral):
+        if not -2 ** 63 <= int(value) < 2 ** 63:  # else a TOML syntax error without the key
+            raise ValueError(f"{where} = {int(value)} is out of range: a scenario integer has 64 bits "
+                             f"(-2**63 to 2**63 - 1)")
         return int(value)
     if isinstance(value, numbers.Real):
         return float(value)
