@@ -6,6 +6,7 @@ The functions take a Result (or a Simulation, whose result() is used), draw into
 figure when None) and return the axes. Without a display (no DISPLAY / WAYLAND_DISPLAY and no
 MPLBACKEND), the Agg backend is selected so that ``ax.figure.savefig("raster.png")`` works headless.
 """
+import numbers
 import os
 import sys
 
@@ -24,7 +25,20 @@ def _pyplot():
 def _result(result):
     if hasattr(result, "result") and callable(result.result):
         return result.result()
+    if not callable(getattr(result, "spikes", None)):
+        raise TypeError(f"memspike.plot needs a memspike.Simulation or Result, not {type(result).__name__}")
     return result
+
+
+def _populations(populations, result):
+    """The populations to draw: a list of names, one name, or None for every recorded one."""
+    if populations is None:
+        return result.populations
+    if isinstance(populations, str):
+        return [populations]
+    if not hasattr(populations, "__iter__"):
+        raise TypeError(f"memspike.plot: populations must be a list of names, not {type(populations).__name__}")
+    return list(populations)
 
 
 def _axes(ax, title):
@@ -41,7 +55,7 @@ def raster(result, ax=None, populations=None, *, markersize=2.0, title=None):
     (default: every recorded population), each in its own colour. Returns the axes."""
     result = _result(result)
     ax = _axes(ax, title)
-    pops = list(populations) if populations is not None else result.populations
+    pops = _populations(populations, result)
     offset = 0
     ticks, labels = [], []
     for pop in pops:
@@ -65,10 +79,12 @@ def raster(result, ax=None, populations=None, *, markersize=2.0, title=None):
 def rate(result, bin_ms=5.0, ax=None, populations=None, *, title=None):
     """Population rate [Hz] in bins of `bin_ms`: spikes per neuron per second. Returns the axes."""
     result = _result(result)
+    if isinstance(bin_ms, bool) or not isinstance(bin_ms, numbers.Real):
+        raise TypeError(f"plot.rate: bin_ms must be a number of milliseconds, not {type(bin_ms).__name__} {bin_ms!r:.40}")
     if not bin_ms > 0:
         raise ValueError(f"bin_ms = {bin_ms!r} is invalid (must be > 0)")
     ax = _axes(ax, title)
-    pops = list(populations) if populations is not None else result.populations
+    pops = _populations(populations, result)
     end = result.simulated_ms or max((float(result.spikes(p)[1].max(initial=0.0)) for p in pops), default=0.0)
     edges = np.arange(0.0, end + bin_ms, bin_ms)
     if edges.size < 2:

@@ -97,7 +97,10 @@ class Ledger:
         of ``Simulation.energy`` (total_j, compute_j, memory_j, idle_j, simulated_ms, lines, and
         per_inference_j when inference_ms is set). A model that prices another backend's counts raises
         memspike.Error."""
-        return _memspike.estimate_energy(model, self.totals, self.neurons, self.synapses, self.dense_weights,
+        if not isinstance(model, (str, os.PathLike)):
+            raise TypeError(f"energy: model must be a preset name such as \"loihi\" or a preset path, "
+                            f"not {type(model).__name__}")
+        return _memspike.estimate_energy(os.fspath(model), self.totals, self.neurons, self.synapses, self.dense_weights,
                                          self.simulated_ticks, self.resolution_ms, self.inference_ms, self.backend,
                                          self.backend_params)
 
@@ -253,7 +256,10 @@ class Result:
             import pandas as pd
         except ImportError as e:
             raise ImportError("Result.spikes_frame needs pandas (Debian: apt-get install python3-pandas)") from e
-        import numpy as np
+        if isinstance(populations, str):
+            populations = [populations]
+        elif populations is not None and not hasattr(populations, "__iter__"):
+            raise TypeError(f"spikes_frame: populations must be a list of names, not {type(populations).__name__}")
         pops = list(populations) if populations is not None else self.populations
         frames = []
         for pop in pops:
@@ -431,6 +437,8 @@ def energy_report(run, models=None):
     prints: model, kind, category, count, pj_each, total_j, memory (data movement), source; and
     per model: model_total_j. `models` defaults to every shipped preset that applies to the run;
     a model named explicitly that does not apply raises memspike.Error."""
+    if not callable(getattr(run, "energy", None)):
+        raise TypeError(f"energy_report needs a memspike.Simulation or Result, not {type(run).__name__}")
     names = [models] if isinstance(models, str) else models  # one model by name
     if names is None:
         names = []

@@ -67,6 +67,16 @@ def _override_pairs(overrides):
     return [(k, v) for k, v in items]
 
 
+def _registry(models, where):
+    """The model registry argument: a memspike.ModelRegistry, None for the built-in one."""
+    if models is None:
+        return _memspike.builtin_models()
+    if not isinstance(models, _memspike.ModelRegistry):
+        raise TypeError(f"{where}: models must be a memspike.ModelRegistry (memspike.models) or None, "
+                        f"not {type(models).__name__}")
+    return models
+
+
 def _name(value, where, arg):
     """A name argument (population, model, rule, kind): a str, or TypeError saying so."""
     if not isinstance(value, str):
@@ -96,7 +106,7 @@ class Scenario:
     """
 
     def __init__(self, models=None):
-        self._models = models if models is not None else _memspike.builtin_models()
+        self._models = _registry(models, "Scenario")
         self._doc = {}          # the TOML document (builder scenarios)
         self._file = None       # file scenarios: path and text as loaded
         self._text = None

@@ -8,9 +8,11 @@ import shlex
 import sys
 from collections.abc import Mapping
 
+import numpy as np
+
 from . import _memspike, _values
 from .results import Ledger, Result, Trace
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, _registry, load_scenario
 
 
 def _spec_of(scenario, overrides=None):
@@ -81,6 +83,7 @@ class Simulation(_memspike.Simulation):
                             f"simulation.threads), not {type(threads).__name__} {threads!r:.60}")
         if models is None:
             models = source.models if source is not None else _memspike.builtin_models()
+        models = _registry(models, "Simulation")
         super().__init__(spec, models, threads, _command_line(source.overrides if source is not None else None))
         self._scenario = source
 
@@ -120,7 +123,6 @@ class Simulation(_memspike.Simulation):
     def set_weights(self, projection, weights):
         """Replaces the weights of `projection` (one per synapse, in the order of weights(); in the
         unit of the target port). Checked against the plasticity bounds."""
-        import numpy as np
         _name(projection, "Simulation.set_weights", "projection")
         w = np.asarray(weights)
         if w.dtype.kind not in "biuf":
@@ -180,7 +182,9 @@ class Simulation(_memspike.Simulation):
         stimuli as at construction (same seed), recorded spikes and traces, counters, plasticity
         traces cleared. With `keep_weights` (the default) every synapse keeps its current, learned
         weight; with False the weights are those of the scenario again."""
-        self._reset(keep_weights)
+        if not isinstance(keep_weights, (bool, np.bool_)):
+            raise TypeError(f"Simulation.reset: keep_weights must be True or False, not {type(keep_weights).__name__}")
+        self._reset(bool(keep_weights))
 
     def result(self):
         """Everything recorded so far as a Result (copies), equal to what an output file would hold."""
@@ -215,5 +219,6 @@ def sweep(scenario, grid, threads=0, models=None):
     points = [dict(zip(keys, combo)) for combo in itertools.product(*values)]
     specs = [scenario.compile(p) for p in points]
     lines = [_command_line({**scenario.overrides, **p}) for p in points]
-    data = _memspike.run_sweep(specs, models if models is not None else scenario.models, threads, lines)
+    models = _registry(models, "sweep") if models is not None else scenario.models
+    data = _memspike.run_sweep(specs, models, threads, lines)
     return [Result._from_data(d, overrides=p) for d, p in zip(data, points)]

@@ -145,6 +145,11 @@ PROBES = [
     ("energy int", lambda sim, tmp: sim.energy(5), TypeError, ["model", "path"]),
     ("energy unknown", lambda sim, tmp: sim.energy("nope"), memspike.Error, ["nope", "loihi"]),
     ("traces var int", lambda sim, tmp: sim.traces("N", 5), TypeError, ["var", "str"]),
+    ("Simulation models int", lambda sim, tmp: memspike.Simulation(scenario(), models=5), TypeError,
+     ["models", "ModelRegistry"]),
+    ("Scenario models int", lambda sim, tmp: memspike.Scenario(models=5), TypeError, ["models", "ModelRegistry"]),
+    ("reset keep_weights string", lambda sim, tmp: sim.reset(keep_weights="no"), TypeError,
+     ["keep_weights", "True or False"]),
     # -- sweep ---------------------------------------------------------------------------------------------
     ("sweep grid value scalar", lambda sim, tmp: memspike.sweep(scenario(), {"simulation.seed": 1}), TypeError,
      ["simulation.seed", "list of values"]),
@@ -156,6 +161,8 @@ PROBES = [
     ("sweep plain", lambda sim, tmp: memspike.sweep(scenario(), {"simulation.duration": [0.001]}),
      memspike.ScenarioError, ["simulation.duration", "a time"]),
     ("sweep of an int", lambda sim, tmp: memspike.sweep(5, {}), TypeError, ["memspike.Scenario", "int"]),
+    ("sweep models int", lambda sim, tmp: memspike.sweep(scenario(), {"simulation.seed": [1]}, models=5), TypeError,
+     ["models", "ModelRegistry"]),
     # -- units, models, results ----------------------------------------------------------------------------
     ("parse_quantity number", lambda sim, tmp: memspike.parse_quantity(5, memspike.Dimension.time), TypeError,
      ["text", '"20 ms"']),
@@ -168,6 +175,13 @@ PROBES = [
     ("energy_models int", lambda sim, tmp: memspike.energy_models(5), TypeError, ["backend", "digital"]),
     ("load int", lambda sim, tmp: memspike.load(5), TypeError, ["path", "str"]),
     ("load missing", lambda sim, tmp: memspike.load(tmp / "none.h5"), memspike.IOError, ["none.h5", "HDF5"]),
+    ("result energy int", lambda sim, tmp: sim.result().energy(5), TypeError, ["model", "loihi"]),
+    ("spikes_frame populations int", lambda sim, tmp: sim.result().spikes_frame(populations=5), TypeError,
+     ["populations", "list of names"]),
+    ("energy_report of an int", lambda sim, tmp: memspike.energy_report(5), TypeError, ["Simulation", "int"]),
+    ("plot raster of an int", lambda sim, tmp: memspike.plot.raster(5), TypeError, ["Simulation", "int"]),
+    ("plot rate bin string", lambda sim, tmp: memspike.plot.rate(sim, bin_ms="5"), TypeError,
+     ["bin_ms", "milliseconds"]),
     ("load not hdf5", lambda sim, tmp: memspike.load(BRUNEL), memspike.IOError, ["brunel.toml", "HDF5"]),
 ]
 
