@@ -49,7 +49,10 @@ def test_reward_set_while_running():
     w0 = sim.weights("plastic")["weights"].copy()
     sim.run("500 ms")
     assert np.array_equal(sim.weights("plastic")["weights"], w0)  # reward 0: eligibility only
-    sim.set_modulator("plastic", 1.0)
+    for bad in (float("nan"), float("inf"), np.float64("-inf")):  # issue 11, defect 13: NaN was accepted
+        with pytest.raises(memspike.InvalidParameter, match=r"plastic: modulator = -?(nan|inf) is invalid \(must be finite\)"):
+            sim.set_modulator("plastic", bad)
+    sim.set_modulator("plastic", np.float32(1.0))  # numpy scalars work where floats do
     sim.run("500 ms")
     assert np.any(sim.weights("plastic")["weights"] != w0)
 
