@@ -110,11 +110,11 @@ class RewardRule:
     """Three-factor STDP: pairs move an eligibility c per synapse (c += a_plus x at a post spike,
     c −= a_minus y at an arrival; c decays with tau_c), and dw/dt = (m − baseline) c / tau_c with
     m the modulator (0 before its first time). Integrated exactly over each tick (c is an
-    exponential between ticks): Δw = (m − b) c (1 − e^{−h/τc}).
+    exponential between ticks): Δw = (m − b) c (1 − e^{−h/τc}), then the bounds; the weight a
+    synapse delivers is the one the equation gives at that tick.
 
-    The engine applies this lazily: weights move only when the modulator changes and when they are
-    read (docs/testing.md). So weights used for delivery between modulator changes are stale there;
-    the comparison tests keep those weights too small to matter for spikes."""
+    memspike applies this lazily (weights move only when the modulator changes and when they are
+    read), which delivers stale weights in between: see docs/testing.md, engine bug 3."""
 
     def __init__(self, params, interaction, h, n_syn, targets, n_targets):
         self.p = params
@@ -126,12 +126,12 @@ class RewardRule:
         self.y = np.zeros(n_targets)
         self.targets = targets
         self.m = 0.0
-        self.wd = None  # the weights in double precision (the ODE's state)
 
     def integrate(self, w):
-        if self.wd is None:
-            self.wd = w.copy()
-        self.wd += (self.m - self.p["baseline"]) * self.c * (1.0 - self.dc)
+        """The weight change over the tick that ends now, from the eligibility at its start."""
+        gain = self.m - self.p["baseline"]
+        moved = (self.c != 0.0) & (gain != 0.0)
+        w[moved] = f32(np.clip(w[moved] + gain * self.c[moved] * (1.0 - self.dc), self.p["w_min"], self.p["w_max"]))
         self.c *= self.dc
 
     def tick(self, t):
@@ -151,8 +151,7 @@ class RewardRule:
         self.y[neurons] = 1.0 if self.nearest else self.y[neurons] + 1.0
 
     def finish(self, t, w):
-        if self.wd is not None:
-            w[:] = f32(np.clip(self.wd, self.p["w_min"], self.p["w_max"]))
+        pass
 
 
 def make(pl, h, n_syn, targets, n_targets):
