@@ -23,11 +23,13 @@ IDEAL = {"levels": "inf", "adc_bits": "inf", "r_wire": '"0 Ohm"'}
 CASES = {
     "ideal": {},
     "levels": {"levels": "6"},
-    "adc": {"adc_bits": "5", "adc_range": '"6 uA"'},          # coarse, and clips the largest columns
-    "adc_per_polarity": {"adc_bits": "6", "adc_range": '"3 uA"', "adc_per_polarity": "true"},
+    # Coarse, and clipping: one fully-on pair reads 9,524 nS x 0.2 V = 1.9 uA.
+    "adc": {"adc_bits": "5", "adc_range": '"1.5 uA"'},
+    "adc_per_polarity": {"adc_bits": "6", "adc_range": '"1.8 uA"', "adc_per_polarity": "true"},
     "ir_drop": {"r_wire": '"400 Ohm"'},
-    "everything": {"levels": "12", "adc_bits": "6", "adc_range": '"5 uA"', "r_wire": '"200 Ohm"'},
+    "everything": {"levels": "12", "adc_bits": "6", "adc_range": '"1.8 uA"', "r_wire": '"200 Ohm"'},
 }
+CLIPS = {"adc", "adc_per_polarity", "everything"}
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -50,3 +52,5 @@ def test_crossbar_deterministic_non_idealities(tmp_path, case):
     held_got = np.array([gv[0][gk[k]] for k in sorted(gk)])
     np.testing.assert_allclose(held_got, held_ref, rtol=1e-6, atol=1e-9)
     assert len(ref["spikes"]["N"][0]) > 20
+    # The ADC cases must reach full scale somewhere, or clipping would go untested.
+    assert (got["energy"]["crossbar_adc_clipped"] > 0) == (case in CLIPS), got["energy"]["crossbar_adc_clipped"]

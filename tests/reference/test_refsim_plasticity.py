@@ -95,6 +95,15 @@ def test_every_rule_and_interaction(tmp_path, rule, weights, interaction):
     assert np.abs(w1 - w0).max() > 0.05  # the rule moved the weights
 
 
+@pytest.mark.parametrize("rule,weights", PAIR, ids=["additive", "multiplicative", "guetig", "power_law", "triplet"])
+def test_every_rule_on_the_dense_backend(tmp_path, rule, weights):
+    # The dense backend runs the rules through its own delivery: catches an on_pre that it skips
+    # or calls after delivering, or weights it caches before the rule changed them.
+    path = plastic_network(tmp_path, "{ " + rule + " }", *weights)
+    ref, got = compare(path, "backend.kind=dense")
+    assert_same_weights(ref, got, "plastic")
+
+
 REWARD = """
 [[modulator]]
 name = "dopamine"

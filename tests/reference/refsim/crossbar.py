@@ -15,7 +15,7 @@ import numpy as np
 
 
 class CrossbarProjection:
-    def __init__(self, be, src, tgt, w, d, n_targets):
+    def __init__(self, be, src, tgt, w, d):
         self.g_min, self.g_max = be.get("g_min", 476.0), be.get("g_max", 10000.0)
         self.levels = be.get("levels", 32.0)
         self.adc_bits = be.get("adc_bits", 8.0)
@@ -107,7 +107,6 @@ class CrossbarProjection:
     def read(self, driven_rows, n_targets):
         """The input to each target neuron from the rows driven this tick."""
         out = np.zeros(n_targets)
-        touched = np.zeros(n_targets, dtype=bool)
         driven = np.array(sorted(driven_rows), dtype=np.int64)
         for rt in range(0, self.n_rows, self.R):
             rows = driven[(driven >= rt) & (driven < rt + self.R)]
@@ -128,6 +127,5 @@ class CrossbarProjection:
                 else:
                     x = self.adc(ap - am, True)
                 tg = self.target_of_col[cols]
-                np.add.at(out, tg, x * self.scale)
-                touched[tg[self.has[np.ix_(rows, cols)].any(axis=0)]] = True
-        return out, touched
+                np.add.at(out, tg, x * self.scale)   # converted value x s into the target
+        return out

@@ -43,7 +43,7 @@ class Projection:
             if self.rule is not None:
                 raise ValueError("plastic projections on the crossbar are noisy: not in the reference")
             self.xbar = crossbar.CrossbarProjection(sc["backend"], list(self.src), list(self.tgt),
-                                                    list(self.w), list(self.d), n_t)
+                                                    list(self.w), list(self.d))
             self.w = self.xbar.held_weights(list(self.src), list(self.tgt), list(self.d))
         self.by_source = defaultdict(list)
         for j, s in enumerate(self.src):
@@ -137,8 +137,7 @@ class Run:
                 np.add.at(buf, proj.tgt[syn], proj.w[syn])
             else:
                 rows = {proj.xbar.row_of[(int(proj.src[j]), int(proj.d[j]))] for j in syn}
-                got, _ = proj.xbar.read(sorted(rows), proj.n_targets)
-                buf += got
+                buf += proj.xbar.read(sorted(rows), proj.n_targets)
 
     def emitted(self, t, k, ids):
         self.spikes[self.names[k]][0].extend(int(i) for i in ids)
