@@ -71,7 +71,6 @@ def neuron_network(tmp, model, seed=1, duration_ms=300.0, n_in=10, n=12, extra="
     currents_on = currents_on or ("N" if model == "lif_delta" else "Q")
     rng = np.random.default_rng(seed)
     m = MODELS[model]
-    h = 0.1
     parts = [f"""[simulation]
 duration = "{duration_ms:g} ms"
 resolution = "0.1 ms"
