@@ -15,22 +15,23 @@ constexpr std::size_t echo_limit = 80;
 
 /// `s` as echoed in a message: at most echo_limit bytes (cut on a UTF-8 character boundary), then
 /// "... (N characters)" so that the reader knows it was cut and how long it was.
-std::string bounded(const std::string& s) {
-    if (s.size() <= echo_limit) return s;
-    std::size_t cut = echo_limit;
+std::string bounded(const std::string& s, std::size_t limit = echo_limit) {
+    if (s.size() <= limit) return s;
+    std::size_t cut = limit;
     while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
     return s.substr(0, cut) + "... (" + std::to_string(s.size()) + " characters)";
 }
 
 bool opens_quote(const std::string& s, std::size_t i) {
-    return s[i] == '\'' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '(' || s[i - 1] == '=' || s[i - 1] == '[');
+    return (s[i] == '\'' || s[i] == '"') && (i == 0 || std::string_view(" (=[").find(s[i - 1]) != std::string_view::npos);
 }
-bool closes_quote(const std::string& s, std::size_t i) {
-    return s[i] == '\'' && (i + 1 == s.size() || std::string_view(" ),:;.]").find(s[i + 1]) != std::string_view::npos);
+bool closes_quote(const std::string& s, std::size_t i, char quote) {
+    return s[i] == quote && (i + 1 == s.size() || std::string_view(" ),:;.]").find(s[i + 1]) != std::string_view::npos);
 }
 
-/// A message with every quoted echo ('...', opened after a space, '(', '=' or '[' and closed before
-/// a space or punctuation, so that an apostrophe in prose is not taken for one) bounded. This is
+/// A message with every quoted echo ('...' or "...", opened after a space, '(', '=' or '[' and
+/// closed before a space or punctuation, so that an apostrophe in prose is not taken for one)
+/// bounded. This is
 /// the one place that bounds what scenario errors echo, whichever check composed the message.
 std::string bounded_quotes(const std::string& what) {
     if (what.size() <= echo_limit) return what;
@@ -38,10 +39,11 @@ std::string bounded_quotes(const std::string& what) {
     std::size_t i = 0;
     while (i < what.size()) {
         if (opens_quote(what, i)) {
+            const char quote = what[i];
             std::size_t j = i + 1;
-            while (j < what.size() && !closes_quote(what, j)) ++j;
+            while (j < what.size() && !closes_quote(what, j, quote)) ++j;
             if (j < what.size()) {
-                out += '\'' + bounded(what.substr(i + 1, j - i - 1)) + '\'';
+                out += quote + bounded(what.substr(i + 1, j - i - 1)) + quote;
                 i = j + 1;
                 continue;
             }
@@ -77,7 +79,9 @@ unknown_model::unknown_model(std::string kind_, std::string name_, std::vector<s
 static std::string located(const std::string& file, int line, int column, const std::string& key,
                            const std::string& what) {
     std::ostringstream os;
-    os << (file.empty() ? std::string("<scenario>") : file);
+    // A file name is a path (or "--set <key>", which echoes the key): cut only beyond any real path.
+    const std::size_t file_limit = file.rfind("--set ", 0) == 0 ? echo_limit + 6 : 256;
+    os << (file.empty() ? std::string("<scenario>") : bounded(file, file_limit));
     if (line > 0) {
         os << ':' << line;
         if (column > 0) os << ':' << column;

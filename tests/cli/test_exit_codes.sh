@@ -77,6 +77,15 @@ check_not_built() { ! grep -q "built in" "$work/out"; }
 check_not_built || { echo "FAIL: a directory output was refused only after the build"; fail=1; }
 expect 2 "directory '$work/none' does not exist" "an output in a missing directory is refused" -- run "$ok" "${short[@]}" -o "$work/none/x.h5"
 expect 2 "is a device, pipe or socket" "a device as output is refused" -- run "$ok" "${short[@]}" -o /dev/null --overwrite
+# Issue 11, defect 14: a 100 kB key, value or option is echoed as 80 bytes and its length.
+big=$(head -c 100000 /dev/zero | tr '\0' k)
+expect 2 "... (100000 characters)" "a huge --set key is cut in the message" -- validate "$ok" --set "simulation.$big=1"
+check_short() { [ "$(wc -c <"$work/out")" -lt 1000 ]; }
+check_short || { echo "FAIL: the message for a huge --set key is $(wc -c <"$work/out") bytes"; fail=1; }
+expect 2 "... (100000 characters)" "a huge --set value is cut in the message" -- validate "$ok" --set "simulation.duration=\"$big\""
+check_short || { echo "FAIL: the message for a huge --set value is $(wc -c <"$work/out") bytes"; fail=1; }
+expect 1 "... (100002 characters)" "a huge unknown option is cut in the message" -- run "$ok" "--$big"
+check_short || { echo "FAIL: the message for a huge option is $(wc -c <"$work/out") bytes"; fail=1; }
 expect 2 "_test_throw" "bad-input error from inside a command" -- _test_throw input
 expect 3 "internal error" "internal error" -- _test_throw internal
 check_hidden() { ! "$bin" --help 2>&1 | grep -q _test_throw; }

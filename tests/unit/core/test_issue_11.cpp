@@ -271,6 +271,14 @@ TEST_CASE("issue 11, defect 14: echoed keys and values are cut to 80 characters 
         CHECK_THAT(msg, Contains(std::string(80, 'k') + "... (1000000 characters)"));
         CHECK_THAT(msg, Contains("(accepted: a, b)"));  // prose and lists stay whole
     }
+    try {  // a --set of a huge key with a huge value: the "file" names the key, the value is in "..."
+        fail_at(source_location{"--set " + long_key, 0, 0, long_key}, "expected a time, got \"" + long_key + "\" (no number)");
+        FAIL("fail_at returned");
+    } catch (const scenario_error& e) {
+        const std::string msg = static_cast<const std::exception&>(e).what();
+        CHECK(msg.size() < 500);
+        CHECK_THAT(msg, Contains("got \"" + std::string(80, 'k') + "... (1000000 characters)\" (no number)"));
+    }
     const invalid_parameter e("lif", std::string(500, 'n'), std::string(300, 'v'), "must be > 0");
     CHECK_THAT(std::string(e.what()), Contains("... (500 characters) = ") && Contains("... (300 characters) is invalid (must be > 0)"));
     // Short input and apostrophes in prose are left alone.
