@@ -11,7 +11,7 @@
 #   file too large / disk full during the run  -> exit 2, the output absent or readable (never torn)
 # The full disk is simulated without root by RLIMIT_FSIZE (ulimit -f with SIGXFSZ ignored: writes
 # past the limit fail with EFBIG, as they fail with ENOSPC on a full disk); when run as root, a
-# 64 KiB tmpfs is tried as well. No fixed sleeps: each step waits for something it can observe.
+# 64 KiB tmpfs (creation) and a 2 MiB one (during the run) are tried as well. No fixed sleeps: each step waits for something it can observe.
 # Usage: test_faults.sh MEMSPIKE_BINARY EXAMPLES_DIR
 set -u
 bin=$1
@@ -144,9 +144,10 @@ check "file too large at creation: the message names the output" "grep -q \"HDF5
 check "file too large at creation: no HDF5 error stack or exit noise" "noise_free '$work/log'"
 check "file too large at creation: nothing left behind" "[ ! -e '$out' ] && no_partials $out"
 out="$work/efbig_run.h5"
-limited 400 run "$brunel" --set simulation.scale=0.2 --set 'simulation.duration="10 s"' -o "$out" -q >"$work/log" 2>&1
+limited 2000 run "$brunel" --set simulation.scale=0.2 --set 'simulation.duration="10 s"' -o "$out" -q >"$work/log" 2>&1
 rc=$?
 check "file too large during the run exits 2 (rc $rc)" "[ $rc -eq 2 ]"
+check "file too large during the run: it failed after creation (1 MiB probe passed)" "! grep -q 'creating the file' '$work/log'"
 check "file too large during the run: no HDF5 error stack or exit noise" "noise_free '$work/log'"
 check "file too large during the run: the output is absent or opens with complete = 0" \
     "[ ! -e '$out' ] || [ \"\$(attr $out complete)\" = 0 ]"
@@ -163,9 +164,11 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$work/full" && mount -t tmpfs -o size=64k tmp
     check "disk full at creation: no HDF5 error stack or exit noise" "noise_free '$work/log'"
     check "disk full at creation: nothing left behind" "[ ! -e '$out' ] && no_partials $out"
     rm -f "$full/filler"
+    umount "$full" && mount -t tmpfs -o size=2m tmpfs "$full"  # room to start, not to finish
     "$bin" run "$brunel" --set simulation.scale=0.2 --set 'simulation.duration="10 s"' -o "$out" -q >"$work/log" 2>&1
     rc=$?
     check "disk full during the run exits 2 (rc $rc)" "[ $rc -eq 2 ]"
+    check "disk full during the run: it failed after creation" "! grep -q 'creating the file' '$work/log'"
     check "disk full during the run: no HDF5 error stack or exit noise" "noise_free '$work/log'"
     check "disk full during the run: the output is absent or opens with complete = 0" \
         "[ ! -e '$out' ] || [ \"\$(attr $out complete)\" = 0 ]"
