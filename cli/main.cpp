@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // memspike: the command-line face.
-//   memspike run SCENARIO [-o out.h5] [--set key=value ...] [--threads N] [--seed S]
+//   memspike run SCENARIO [-o out.h5] [--overwrite] [--set key=value ...] [--threads N] [--seed S]
 //   memspike validate SCENARIO [--set ...]
 //   memspike inspect SCENARIO [--set ...]
 //   memspike report OUT.h5 [--models a,b] [--json]
@@ -8,12 +8,15 @@
 // Exit codes (also in the README): 0 success (and --help, --version); 1 usage error: an unknown
 // command or option, a missing or malformed argument (everything CLI11 rejects: its own codes are
 // mapped to 1); 2 bad input: the scenario, a --set value, an input or output file; 3 internal
-// error (a bug); 130 interrupted (SIGINT/SIGTERM: the HDF5 file is valid and marked complete = 0).
+// error (a bug); 130 / 143 interrupted by SIGINT / SIGTERM (during a run: the HDF5 file is valid and
+// marked complete = 0; before the run wrote anything: no file).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -37,9 +40,29 @@
 
 namespace {
 
+// Signals (issue 11, defect 11). Until a run writes its file, SIGINT/SIGTERM end the process at
+// once with 128 + signal and a message: nothing needs saving, and reading a scenario or building a
+// network can take long. While a run writes, the first one stops it at the next tick (the file is
+// closed, marked complete = 0, exit 128 + signal); a second one abandons a tick that does not end
+// (the output is left as it was; the data up to the last flush stays in the partial file).
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
+std::atomic<bool> g_writing{false};
+std::string g_abandon_message;  // set before g_writing; read by the handler only
 
-extern "C" void on_signal(int) { g_stop.store(true); }
+extern "C" void on_signal(int sig) {
+    const bool again = g_signal.exchange(sig) != 0;
+    if (g_writing.load() && !again) {
+        g_stop.store(true);
+        return;
+    }
+    // Only async-signal-safe calls from here on: write(2) and _exit(2).
+    const char* msg = sig == SIGINT ? "memspike: interrupted (SIGINT)" : "memspike: terminated (SIGTERM)";
+    (void)!::write(2, msg, std::strlen(msg));
+    const char* tail = g_writing.load() ? g_abandon_message.c_str() : " before a run wrote anything; no output file was written\n";
+    (void)!::write(2, tail, std::strlen(tail));
+    ::_exit(128 + sig);
+}
 
 struct common_args {
     std::string scenario;
@@ -114,18 +137,23 @@ int cmd_inspect(const common_args& args) {
     return 0;
 }
 
-int cmd_run(const common_args& args, std::string output, unsigned threads_flag, bool threads_given, bool quiet,
-            const std::string& cmdline) {
-    auto sc = load(args, threads_given ? static_cast<long long>(threads_flag) : -1);
+struct run_args {
+    std::string output;
+    unsigned threads = 0;
+    bool threads_given = false;
+    bool quiet = false;
+    bool overwrite = false;
+};
+
+int cmd_run(const common_args& args, run_args ra, const std::string& cmdline) {
+    auto& output = ra.output;
+    const bool quiet = ra.quiet;
+    auto sc = load(args, ra.threads_given ? static_cast<long long>(ra.threads) : -1);
     if (output.empty()) output = std::filesystem::path(args.scenario).stem().string() + ".h5";
     const auto& models = memspike::builtin_registry();
-    {
-        // Fail before a long network build, not after it, when the output cannot be written.
-        const auto dir = std::filesystem::absolute(output).parent_path();
-        if (!std::filesystem::is_directory(dir) || access(dir.c_str(), W_OK) != 0)
-            throw memspike::io_error("cannot write output file '" + output + "': directory '" + dir.string() +
-                                     "' does not exist or is not writable");
-    }
+    // Fail before a long network build, not after it, when the output cannot or must not be
+    // written (a directory, an existing file without --overwrite, the scenario itself).
+    memspike::recorder::check_output_path(output, args.scenario, ra.overwrite);
 
     const auto t_build = std::chrono::steady_clock::now();
     memspike::simulation sim(sc, models, sc.simulation.threads);
@@ -138,11 +166,13 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
 
     memspike::drive_options opt;
     opt.output = output;
+    opt.overwrite = ra.overwrite;
     opt.info = memspike::run_info::of(sc, threads, cmdline);
     opt.stop = &g_stop;
     opt.keep_spikes = false;
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+    g_abandon_message = " again: run abandoned inside a tick; " + output + " was left as it was, the data up to the last "
+                        "flush is in " + output + ".partial-" + std::to_string(::getpid()) + "\n";
+    g_writing.store(true);
     memspike::cli::progress_line progress(stderr, sc.simulation.resolution_ms);
     if (progress.enabled() && !quiet) opt.progress = [&](memspike::tick_t done, memspike::tick_t total) { progress.update(done, total); };
 
@@ -167,9 +197,11 @@ int cmd_run(const common_args& args, std::string output, unsigned threads_flag, 
         std::printf("  output: %s (%s)\n", output.c_str(), complete ? "complete" : "INCOMPLETE");
     }
     if (!complete) {
-        std::fprintf(stderr, "interrupted at t = %.6g ms; %s is valid and marked complete = 0\n",
+        const int sig = g_signal.load();
+        std::fprintf(stderr, "%s at t = %.6g ms; %s is valid and marked complete = 0\n",
+                     sig == SIGTERM ? "terminated (SIGTERM)" : "interrupted (SIGINT)",
                      static_cast<double>(sim.now()) * sc.simulation.resolution_ms, output.c_str());
-        return 130;
+        return 128 + (sig != 0 ? sig : SIGINT);
     }
     return 0;
 }
@@ -336,6 +368,13 @@ std::string version_text() {
     return out;
 }
 
+/// A command-line argument as echoed in a usage error: at most 80 bytes, then its length (issue 11,
+/// defect 14: a 1 MB argument gave a 1 MB line). Scenario and file errors are bounded in core.
+std::string clipped(const std::string& s, std::size_t max = 80) {
+    if (s.size() <= max) return s;
+    return s.substr(0, max) + "... (" + std::to_string(s.size()) + " characters)";
+}
+
 /// Levenshtein distance, for "did you mean" on a mistyped command.
 std::size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<std::size_t> row(b.size() + 1);
@@ -364,7 +403,7 @@ bool unknown_command(CLI::App& app, int argc, char** argv) {
         std::fprintf(stderr, "memspike: a command is required (%s); 'memspike --help' describes them\n", known.c_str());
         return true;
     }
-    const std::string cmd = argv[1];
+    const std::string cmd = clipped(argv[1]);
     if (cmd == "-h" || cmd == "--help" || cmd == "--version" ||
         !app.get_subcommands([&](const CLI::App* s) { return s->get_name() == cmd; }).empty())
         return false;
@@ -392,12 +431,14 @@ int usage_exit(const CLI::App& app, const CLI::ParseError& e, int argc, char** a
         std::string typed;
         for (int i = 2; i < argc; ++i)
             if (const auto it = std::find(extras.begin(), extras.end(), argv[i]); it != extras.end()) {
-                typed += std::string(" ") + argv[i];
+                typed += " " + clipped(argv[i]);
                 extras.erase(it);
             }
         if (!typed.empty()) what = "unknown option or unexpected argument:" + typed;  // else CLI11's words
     }
-    std::fprintf(stderr, "memspike%s: %s\nRun 'memspike%s --help' for usage.\n", sub.c_str(), what.c_str(), sub.c_str());
+    // CLI11's texts echo the arguments: a message longer than any real one was built from a huge one.
+    std::fprintf(stderr, "memspike%s: %s\nRun 'memspike%s --help' for usage.\n", sub.c_str(), clipped(what, 400).c_str(),
+                 sub.c_str());
     return 1;
 }
 
@@ -411,7 +452,7 @@ int usage_exit(const CLI::App& app, const CLI::ParseError& e, int argc, char** a
 } // namespace
 
 // Exit codes (README "Exit codes"): 0 success; 1 usage error; 2 bad input; 3 internal error;
-// 130 interrupted.
+// 130 / 143 interrupted by SIGINT / SIGTERM.
 int main(int argc, char** argv) {
     CLI::App app{"memspike: event-driven spiking-network simulator"};
     app.set_version_flag("--version", version_text, "print the version, git revision and energy preset directory");
@@ -425,13 +466,14 @@ int main(int argc, char** argv) {
 
     auto* run = app.add_subcommand("run", "run a scenario, write HDF5, print a summary");
     add_common(run);
-    std::string output;
-    unsigned threads = 0;
-    bool quiet = false;
-    run->add_option("-o,--output", output, "HDF5 output file (default: <scenario name>.h5)");
-    auto* threads_opt = run->add_option("--threads", threads, "worker threads (0: all cores); results do not depend on it");
+    run_args ra;
+    run->add_option("-o,--output", ra.output, "HDF5 output file (default: <scenario name>.h5); an existing file is refused "
+                                              "unless --overwrite");
+    run->add_flag("--overwrite", ra.overwrite, "replace the output file if it exists (it is replaced only once the new "
+                                               "file is closed: a crash leaves the old one)");
+    auto* threads_opt = run->add_option("--threads", ra.threads, "worker threads (0: all cores); results do not depend on it");
     run->add_option("--seed", args.seed, "random seed (overrides simulation.seed)")->check(CLI::NonNegativeNumber);
-    run->add_flag("-q,--quiet", quiet, "print nothing but errors");
+    run->add_flag("-q,--quiet", ra.quiet, "print nothing but errors");
 
     auto* validate = app.add_subcommand("validate", "check a scenario file and report what it describes");
     add_common(validate);
@@ -454,18 +496,29 @@ int main(int argc, char** argv) {
         return usage_exit(app, e, argc, argv);
     }
 
+    // Before any command reads or builds anything: see on_signal.
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    int rc = 1;
     try {
-        if (*run) return cmd_run(args, output, threads, threads_opt->count() > 0, quiet, command_line(argc, argv));
-        if (*validate) return cmd_validate(args);
-        if (*inspect) return cmd_inspect(args);
-        if (*report) return cmd_report(report_file, report_models, report_json);
-        if (*throw_cmd) test_throw(throw_kind);
+        ra.threads_given = threads_opt->count() > 0;
+        if (*run) rc = cmd_run(args, ra, command_line(argc, argv));
+        else if (*validate) rc = cmd_validate(args);
+        else if (*inspect) rc = cmd_inspect(args);
+        else if (*report) rc = cmd_report(report_file, report_models, report_json);
+        else if (*throw_cmd) test_throw(throw_kind);
     } catch (const memspike::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
-        return 2;
+        rc = 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "internal error: %s\n", e.what());
-        return 3;
+        rc = 3;
     }
-    return 1;
+    // Every file this process wrote is closed (or abandoned) by now. Ending without the exit
+    // handlers skips HDF5's own close at exit, which crashes (exit 139, after its error stack)
+    // on a file whose metadata could not be written, e.g. when the disk filled during a run
+    // (issue 11, defects 3 and 14; HDF5 1.10 cannot close such a file).
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(rc);
 }

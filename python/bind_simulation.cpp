@@ -106,7 +106,7 @@ tick_t duration_ticks(const py_simulation& self, py::handle duration) {
 }
 
 /// Simulation.run: Python's progress and Ctrl-C handling around core's drive_run.
-bool run_simulation(py_simulation& self, py::object duration, py::object progress, py::object output) {
+bool run_simulation(py_simulation& self, py::object duration, py::object progress, py::object output, bool overwrite) {
     const running_guard guard(self);
     const tick_t ticks = duration_ticks(self, duration);
     const double res = self.sim.resolution_ms();
@@ -122,6 +122,7 @@ bool run_simulation(py_simulation& self, py::object duration, py::object progres
     opt.price_energy = !output.is_none();  // the totals go to /energy/models of the file
     if (!output.is_none()) {
         opt.output = py::str(py::module_::import("os").attr("fspath")(output)).cast<std::string>();
+        opt.overwrite = overwrite;  // an existing file is refused unless asked for (issue 11)
         opt.info = self.memory.data().info;
         opt.info.duration_ms = static_cast<double>(ticks) * res;  // the file holds this call
     }
@@ -352,8 +353,10 @@ void register_simulation(py::module_& m) {
              py::arg("spec"), py::arg("models"), py::arg("threads") = py::none(), py::arg("command_line") = "",
              py::keep_alive<1, 3>())
         .def("run", &run_simulation, py::arg("duration") = py::none(), py::arg("progress") = false, py::arg("output") = py::none(),
+             py::arg("overwrite") = false,
              "Runs `duration` more (a unit string or seconds; default: up to the scenario's duration). Returns True if "
-             "the run reached its end. Releases the GIL; Ctrl-C stops at the next tick and raises KeyboardInterrupt.")
+             "the run reached its end. Releases the GIL; Ctrl-C stops at the next tick and raises KeyboardInterrupt. "
+             "An existing `output` file is refused unless overwrite=True; it is replaced only when the new file is closed.")
         .def_property_readonly("now", [](const py_simulation& s) { return s.sim.now(); }, "Ticks simulated so far.")
         .def_property_readonly("time_ms", [](const py_simulation& s) { return static_cast<double>(s.sim.now()) * s.sim.resolution_ms(); },
                                "Simulated time so far [ms].")

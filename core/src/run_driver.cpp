@@ -100,7 +100,7 @@ priced_energy price_energy(const energy_model& model, const backend_spec& backen
 
 drive_result drive_run(simulation& sim, const model_registry& models, tick_t ticks, const drive_options& opt) {
     std::unique_ptr<recorder> file;
-    if (!opt.output.empty()) file = recorder::open_hdf5(opt.output, opt.info);
+    if (!opt.output.empty()) file = recorder::open_hdf5(opt.output, opt.info, opt.overwrite);
     std::unique_ptr<tee_recorder> both;
     recorder* rec = file ? file.get() : opt.attached;
     if (file && opt.attached) {

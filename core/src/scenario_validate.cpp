@@ -218,7 +218,8 @@ void check_size(const checker& c, const source_location& base, const population_
 /// Model parameters (complete, with the model's own cross-checks) and initial values.
 void check_model_values(const checker& c, const source_location& base, const population_spec& p, const model_info& m) {
     try {
-        (void)m.complete(p.params);
+        const param_map complete = m.complete(p.params);
+        if (m.validate_at_resolution) m.validate_at_resolution(complete, c.sc.simulation.resolution_ms);
     } catch (const invalid_parameter& e) {
         c.fail(base, "params." + e.name, e.what());
     } catch (const unknown_parameter& e) {

@@ -21,6 +21,10 @@ namespace memspike::sources {
 namespace {
 
 constexpr tick_t never = std::numeric_limits<tick_t>::max();
+// At most this many expected spikes per neuron and tick, the limit a Poisson stimulus has too
+// (core/src/stimuli/poisson.cpp): beyond it one tick draws spikes one by one for minutes or
+// forever (1e308 Hz hung inside a tick, issue 11, defect 6), and nothing physical needs it.
+constexpr double max_spikes_per_tick = 1e6;
 // The poisson_source's random stream, per (population, neuron): the purpose number it had when
 // core listed it, so seeds keep their results.
 constexpr stream_purpose poisson_source_stream{6};
@@ -140,6 +144,15 @@ model_info poisson_source_model() {
         const double start = p.at("start"), stop = p.at("stop");
         if (std::isnan(stop) || stop < start)
             throw invalid_parameter("poisson_source", "stop", format_quantity(stop, dimension::time), "must be >= start");
+    };
+    m.validate_at_resolution = [](const param_map& p, double resolution_ms) {
+        const double rate = p.at("rate");
+        if (!(resolution_ms > 0)) return;  // refused by the simulation's own check
+        if (!std::isfinite(rate) || rate * resolution_ms * 1e-3 > max_spikes_per_tick)
+            throw invalid_parameter("poisson_source", "rate", format_quantity(rate, dimension::frequency),
+                                    "must be <= " + format_quantity(max_spikes_per_tick / (resolution_ms * 1e-3), dimension::frequency) +
+                                        ": at most 1e6 spikes per neuron and tick of " +
+                                        format_quantity(resolution_ms, dimension::time));
     };
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
         return std::make_unique<poisson_source_group>(ctx);

@@ -57,6 +57,35 @@ cp "$ok" "$work/self.toml"
 expect 2 "is the scenario file" "the output can never be the scenario itself" -- run "$work/self.toml" -q -o "$work/self.toml"
 check_scenario_intact() { cmp -s "$ok" "$work/self.toml"; }
 check_scenario_intact || { echo "FAIL: the scenario file was changed by a refused run"; fail=1; }
+# Issue 11, defect 10: an existing output is refused before anything is built, unless --overwrite;
+# --overwrite never makes the scenario (or a directory) a valid output.
+short=(--set 'simulation.duration="5 ms"' -q)
+echo "old contents" >"$work/old.h5"
+expect 2 "already exists; choose another path, or replace it with --overwrite" "an existing output is refused" -- run "$ok" "${short[@]}" -o "$work/old.h5"
+check_old_intact() { [ "$(cat "$work/old.h5")" = "old contents" ]; }
+check_old_intact || { echo "FAIL: a refused run changed the existing output"; fail=1; }
+expect 0 "" "--overwrite replaces an existing output" -- run "$ok" "${short[@]}" -o "$work/old.h5" --overwrite
+check_replaced() { h5dump -A "$work/old.h5" >/dev/null 2>&1; }
+check_replaced || { echo "FAIL: --overwrite did not leave a readable HDF5 file"; fail=1; }
+check_no_partial() { ! ls "$work"/*.partial-* >/dev/null 2>&1; }
+check_no_partial || { echo "FAIL: a finished run left a partial file"; fail=1; }
+expect 2 "is the scenario file" "--overwrite does not make the scenario an output" -- run "$work/self.toml" -q -o "$work/self.toml" --overwrite
+check_scenario_intact || { echo "FAIL: the scenario file was changed by a refused --overwrite run"; fail=1; }
+# Issue 11, defect 11: a directory or a missing directory is refused before the build (no "built in").
+expect 2 "is a directory; give a file name" "a directory as output is refused" -- run "$ok" --set 'simulation.duration="5 ms"' -o "$work" --overwrite
+check_not_built() { ! grep -q "built in" "$work/out"; }
+check_not_built || { echo "FAIL: a directory output was refused only after the build"; fail=1; }
+expect 2 "directory '$work/none' does not exist" "an output in a missing directory is refused" -- run "$ok" "${short[@]}" -o "$work/none/x.h5"
+expect 2 "is a device, pipe or socket" "a device as output is refused" -- run "$ok" "${short[@]}" -o /dev/null --overwrite
+# Issue 11, defect 14: a 100 kB key, value or option is echoed as 80 bytes and its length.
+big=$(head -c 100000 /dev/zero | tr '\0' k)
+expect 2 "... (100000 characters)" "a huge --set key is cut in the message" -- validate "$ok" --set "simulation.$big=1"
+check_short() { [ "$(wc -c <"$work/out")" -lt 1000 ]; }
+check_short || { echo "FAIL: the message for a huge --set key is $(wc -c <"$work/out") bytes"; fail=1; }
+expect 2 "... (100000 characters)" "a huge --set value is cut in the message" -- validate "$ok" --set "simulation.duration=\"$big\""
+check_short || { echo "FAIL: the message for a huge --set value is $(wc -c <"$work/out") bytes"; fail=1; }
+expect 1 "... (100002 characters)" "a huge unknown option is cut in the message" -- run "$ok" "--$big"
+check_short || { echo "FAIL: the message for a huge option is $(wc -c <"$work/out") bytes"; fail=1; }
 expect 2 "_test_throw" "bad-input error from inside a command" -- _test_throw input
 expect 3 "internal error" "internal error" -- _test_throw internal
 check_hidden() { ! "$bin" --help 2>&1 | grep -q _test_throw; }

@@ -2,6 +2,8 @@
 // HDF5 plumbing shared by the writer and the reader; see handles.hpp.
 #include "handles.hpp"
 
+#include <atomic>
+
 #include "memspike/core/errors.hpp"
 
 namespace memspike::h5 {
@@ -12,11 +14,27 @@ constexpr unsigned deflate_level = 4;
 
 herr_t innermost_error(unsigned n, const H5E_error2_t* err, void* out) {
     // Walked upward, frame 0 is the most specific one (e.g. the errno text of a failed open).
-    if (n == 0 && err != nullptr && err->desc != nullptr) *static_cast<std::string*>(out) = err->desc;
+    if (n != 0 || err == nullptr || err->desc == nullptr) return 0;
+    std::string desc = err->desc;
+    // A failed write's text is a paragraph of driver internals ("time = ..., filename = ..., errno
+    // = 28, error message = 'No space left on device', buf = ..."): keep the error message.
+    const std::string key = "error message = '";
+    if (const auto a = desc.find(key); a != std::string::npos)
+        if (const auto b = desc.find('\'', a + key.size()); b != std::string::npos) desc = desc.substr(a + key.size(), b - a - key.size());
+    *static_cast<std::string*>(out) = desc;
     return 0;
 }
 
+std::atomic<bool> g_silenced{false};
+
 }  // namespace
+
+bool quiet_hdf5::silenced() { return g_silenced.load(); }
+
+void silence_for_good() {
+    g_silenced.store(true);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
     std::string detail;

@@ -27,7 +27,11 @@ public:
         H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
         H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     }
-    ~quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+    ~quiet_hdf5() {
+        if (!silenced()) H5Eset_auto2(H5E_DEFAULT, func_, data_);
+    }
+    /// Whether silence_for_good() was called.
+    static bool silenced();
     quiet_hdf5(const quiet_hdf5&) = delete;
     quiet_hdf5& operator=(const quiet_hdf5&) = delete;
 
@@ -35,6 +39,11 @@ private:
     H5E_auto2_t func_ = nullptr;
     void* data_ = nullptr;
 };
+
+/// Turns HDF5's error printing off for the rest of the process: a file HDF5 failed to write
+/// stays open in the library (HDF5 1.10 crashes when a failed close is retried), and its own
+/// close at exit would print a stack of errors for it.
+void silence_for_good();
 
 /// Throws io_error naming the file, what failed, and HDF5's innermost explanation if it left one.
 [[noreturn]] void fail(const std::string& path, const std::string& what);
@@ -63,6 +72,8 @@ public:
     ~handle() { reset(); }
 
     hid_t get() const { return id_; }
+    /// Gives up ownership: the caller closes the identifier.
+    hid_t take() noexcept { return std::exchange(id_, H5I_INVALID_HID); }
     /// Closes now; returns HDF5's status so that the file close can be checked.
     herr_t reset() noexcept {
         herr_t status = 0;

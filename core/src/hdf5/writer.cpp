@@ -4,9 +4,10 @@
 // through handles.hpp. HDF5 stays private to core/src/hdf5/; the public header only knows
 // `recorder`. The one reader of the layout is reader.cpp.
 //
-// Crash safety. Appends are buffered in memory and reach HDF5 in chunk-aligned pieces, so memory
-// stays bounded; flush() writes every buffer and calls H5Fflush, after which the file on disk is
-// consistent. The file keeps the default (earliest) format bounds on purpose: superblock v0/v2
+// Crash safety. The file is written as `<out>.partial-<pid>` and renamed onto `<out>` once closed
+// (staging.hpp), so `<out>` is never a half-written file. Appends are buffered in memory and reach
+// HDF5 in chunk-aligned pieces, so memory stays bounded; flush() writes every buffer and calls
+// H5Fflush, after which the partial file on disk is consistent (what a killed run leaves). The file keeps the default (earliest) format bounds on purpose: superblock v0/v2
 // has no "file is open for writing" flag, so a file left behind by a killed process opens without
 // h5clear. `complete` is written as 0 at open and set to 1 only by close(true, ...).
 //
@@ -15,6 +16,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <limits>
@@ -22,7 +25,11 @@
 #include <utility>
 #include <vector>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "handles.hpp"
+#include "staging.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/hdf5_layout.hpp"
 #include "memspike/core/version.hpp"
@@ -41,6 +48,23 @@ void check_name(const std::string& kind, const std::string& name) {
         throw invalid_parameter("recorder", kind, "'" + name + "'", "must be a non-empty name without '/'");
 }
 
+/// Creates `file` (which must not exist) and checks that 1 MiB can be written to it, then empties
+/// it again. A disk that is already full is thus reported before HDF5 writes anything: HDF5 1.10
+/// cannot close a file whose metadata it failed to write, and its own close at exit then crashed
+/// (issue 11, defect 3).
+void reserve_space(const std::string& file, const std::string& target) {
+    constexpr off_t probe = off_t{1} << 20;
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) throw io_error("HDF5 file '" + target + "': creating '" + file + "' failed (" + std::strerror(errno) + ")");
+    const int err = ::posix_fallocate(fd, 0, probe);
+    const bool emptied = ::ftruncate(fd, 0) == 0;
+    ::close(fd);
+    if (err == 0 && emptied) return;
+    ::unlink(file.c_str());
+    throw io_error("HDF5 file '" + target + "': creating the file failed (" +
+                   std::string(err != 0 ? std::strerror(err) : "cannot empty it again") + "; 1 MiB free is needed to start)");
+}
+
 std::string iso8601_utc_now() {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm utc{};
@@ -54,15 +78,44 @@ std::string iso8601_utc_now() {
 
 class hdf5_recorder final : public recorder {
 public:
-    hdf5_recorder(const std::string& path, const run_info& info)
-        : path_(path), resolution_ms_(info.resolution_ms), inference_ms_(info.inference_ms),
+    /// Creates `where.partial`; messages name `where.target`, the file the user asked for.
+    hdf5_recorder(const staged_path& where, const run_info& info)
+        : where_(where), path_(where.target), resolution_ms_(info.resolution_ms), inference_ms_(info.inference_ms),
           opened_(std::chrono::steady_clock::now()) {
         quiet_hdf5 quiet;
+        try {
+            create(info);
+        } catch (...) {
+            // E.g. the disk is full: every handle is closed here, while HDF5's printing is off, so
+            // that no error stack reaches stderr and nothing is left open for HDF5's own close at
+            // exit (which printed its stack and crashed, issue 11, defects 3 and 14).
+            closed_ = true;
+            release();
+            throw;
+        }
+    }
+
+    ~hdf5_recorder() override {
+        if (closed_) return;
+        try {
+            close(false, seconds_since_open(), -1);
+        } catch (...) {
+            // Nothing can be reported from a destructor; the file keeps complete = 0.
+        }
+    }
+
+private:
+    /// The file with its provenance, complete = 0 and the empty groups, flushed.
+    void create(const run_info& info) {
         // CLOSE_STRONG: closing the file also closes any object a failure path left open, so the
         // file is really released (and its handle freed) when the recorder goes.
         handle fapl = own_plist(H5Pcreate(H5P_FILE_ACCESS), path_, "creating the file");
         check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), path_, "creating the file");
-        file_ = own_file(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), path_,
+        // The POSIX driver (HDF5's default, made explicit): release() relies on its handle being
+        // the file descriptor.
+        check(H5Pset_fapl_sec2(fapl.get()), path_, "creating the file");
+        reserve_space(where_.partial, path_);
+        file_ = own_file(H5Fcreate(where_.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), path_,
                          "creating the file");
         const hid_t root = file_.get();
         write_attr(root, layout::attr_memspike_version, info.memspike_version.empty() ? memspike::version
@@ -86,14 +139,7 @@ public:
         check(H5Fflush(root, H5F_SCOPE_GLOBAL), path_, "flushing the file");
     }
 
-    ~hdf5_recorder() override {
-        if (closed_) return;
-        try {
-            close(false, seconds_since_open(), -1);
-        } catch (...) {
-            // Nothing can be reported from a destructor; the file keeps complete = 0.
-        }
-    }
+public:
 
     hdf5_recorder(const hdf5_recorder&) = delete;
     hdf5_recorder& operator=(const hdf5_recorder&) = delete;
@@ -366,6 +412,29 @@ public:
         if (closed_) return;
         closed_ = true;  // Idempotent even when this call fails: a second try would not do better.
         quiet_hdf5 quiet;
+        try {
+            finish(complete, wall_seconds, ticks_simulated);
+        } catch (...) {
+            // E.g. the disk filled during the last flush: what reached the disk before may still
+            // be a valid incomplete file. It replaces the target only if it opens again;
+            // otherwise it is removed, so that no file that does not open is left behind.
+            release();
+            if (opens_again(where_.partial)) {
+                try {
+                    publish(where_);
+                } catch (...) {  // the first error is the one to report; the partial file stays
+                }
+            } else {
+                discard(where_);
+            }
+            throw;
+        }
+        publish(where_);
+    }
+
+private:
+    /// close(): the buffers and the final attributes, written and flushed; the file closed.
+    void finish(bool complete, double wall_seconds, tick_t ticks_simulated) {
         const hid_t root = file_.get();
         flush_all();
         write_attr(root, layout::attr_wall_time_s, wall_seconds, path_);
@@ -376,6 +445,11 @@ public:
         // The last write, after everything else succeeded: a file never says complete = 1 early.
         write_attr(root, layout::attr_complete, static_cast<std::int8_t>(complete ? 1 : 0), path_);
         check(H5Fflush(root, H5F_SCOPE_GLOBAL), path_, "flushing the file");
+        close_objects();
+        check(file_.reset(), path_, "closing the file");
+    }
+
+    void close_objects() noexcept {
         spike_pops_.clear();
         traces_list_.clear();
         weights_list_.clear();
@@ -385,10 +459,41 @@ public:
         energy_counts_.reset();
         energy_ticks_.reset();
         energy_.reset();
-        check(file_.reset(), path_, "closing the file");
     }
 
-private:
+    /// After a failed write: closes every handle with the file's descriptor pointed at /dev/null
+    /// first. HDF5 cannot write the metadata it still holds (a full disk), so its close would
+    /// fail and keep the file open, and its own close at exit would fail again, print its error
+    /// stack and crash (issue 11, defects 3 and 14); retrying a failed close crashes too. On
+    /// /dev/null every write succeeds, so the close completes; the file on disk keeps what
+    /// reached it and is judged by the caller (opens_again).
+    void release() noexcept {
+        close_objects();
+        const hid_t id = file_.take();
+        if (id < 0) return;
+        void* vfd = nullptr;
+        const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null_fd >= 0 && H5Fget_vfd_handle(id, H5P_DEFAULT, &vfd) >= 0 && vfd != nullptr)
+            ::dup2(null_fd, *static_cast<const int*>(vfd));  // the sec2 driver's handle is its descriptor
+        if (null_fd >= 0) ::close(null_fd);
+        if (H5Fclose(id) < 0) silence_for_good();  // still held by HDF5 (see silence_for_good)
+        H5Eclear2(H5E_DEFAULT);
+    }
+
+    /// Whether a closed file opens and its root attribute `complete` reads back.
+    static bool opens_again(const std::string& file) noexcept {
+        const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (f < 0) return false;
+        std::int8_t complete = 0;
+        const hid_t a = H5Aopen(f, layout::attr_complete, H5P_DEFAULT);
+        const bool ok = a >= 0 && H5Aread(a, H5T_NATIVE_INT8, &complete) >= 0 &&
+                        H5Lexists(f, layout::group_spikes, H5P_DEFAULT) > 0;
+        if (a >= 0) H5Aclose(a);
+        H5Fclose(f);
+        H5Eclear2(H5E_DEFAULT);
+        return ok;
+    }
+
     struct spike_population {
         std::string name;
         std::uint64_t size = 0;
@@ -461,7 +566,8 @@ private:
         check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "flushing the file");
     }
 
-    std::string path_;
+    staged_path where_;
+    std::string path_;  // where_.target: what messages name
     double resolution_ms_;
     double inference_ms_;  // model time of one inference; written on /energy when > 0
     std::chrono::steady_clock::time_point opened_;
@@ -474,13 +580,15 @@ private:
 };
 }  // namespace
 
-std::unique_ptr<recorder> recorder::open_hdf5(const std::string& path, const run_info& info) {
-    // The output is created by truncation: it must never be the scenario it records (issue 11).
-    std::error_code ec;
-    if (!info.scenario_file.empty() && std::filesystem::equivalent(path, info.scenario_file, ec))
-        throw io_error("output file '" + path + "' is the scenario file '" + info.scenario_file +
-                       "': writing it would destroy the scenario; choose another output path (-o)");
-    return std::make_unique<hdf5_recorder>(path, info);
+std::unique_ptr<recorder> recorder::open_hdf5(const std::string& path, const run_info& info, bool overwrite) {
+    // Refuses the scenario itself, directories, devices and (without overwrite) existing files.
+    const staged_path where = stage(path, info.scenario_file, overwrite);
+    try {
+        return std::make_unique<hdf5_recorder>(where, info);
+    } catch (...) {
+        discard(where);  // the constructor's members closed the file: nothing of it is worth keeping
+        throw;
+    }
 }
 
 }  // namespace memspike

@@ -270,7 +270,7 @@ TEST_CASE("energy per inference: /energy stores the inference time, total x infe
         run_info info;
         info.resolution_ms = 0.1;
         info.inference_ms = inference_ms;
-        auto rec = recorder::open_hdf5(path, info);
+        auto rec = recorder::open_hdf5(path, info, true);  // the same file for both values
         run_options opt;
         sim.attach(*rec);
         sim.run(1000, opt);  // 100 ms: four inferences of 25 ms

@@ -201,6 +201,7 @@ TEST_CASE("drive_run: the file is closed complete = 0 when the run is stopped, a
     memory_recorder priced;
     opt.stop = nullptr;
     opt.attached = &priced;
+    opt.overwrite = true;  // the stopped run's file
     const drive_result ok = drive_run(done, builtin_models(), sc.duration_ticks(), opt);
     REQUIRE(ok.complete);
     REQUIRE_FALSE(priced.data().energy.models.empty());

@@ -140,6 +140,9 @@ struct model_info {
     /// Checks cross-parameter rules (e.g. v_reset < v_th) for a complete parameter set in internal
     /// units; throws invalid_parameter naming the model and the parameter.
     std::function<void(const param_map&)> validate;
+    /// Checks that also need the tick length [ms] (may be empty), e.g. a rate whose expected
+    /// events per tick would keep one tick from ending; throws invalid_parameter like `validate`.
+    std::function<void(const param_map&, double resolution_ms)> validate_at_resolution;
     std::function<std::unique_ptr<neuron_group>(const group_context&)> create;
 
     /// Index of a port by name; "" selects the only port. Throws unknown_parameter.

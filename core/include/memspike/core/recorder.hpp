@@ -44,9 +44,17 @@ struct run_info {
 
 class recorder {
 public:
-    /// Creates (truncates) `path`; throws io_error naming the path on failure, and when `path` is
-    /// the scenario file itself (info.scenario_file).
-    static std::unique_ptr<recorder> open_hdf5(const std::string& path, const run_info& info);
+    /// Checks that `path` can become a run's output, before anything is built or written: it is
+    /// not a directory, a device or the scenario file `scenario_file` (may be empty), its
+    /// directory exists and is writable, and it does not exist yet unless `overwrite`. Throws
+    /// io_error naming the path and what to do.
+    static void check_output_path(const std::string& path, const std::string& scenario_file, bool overwrite);
+    /// The HDF5 recorder of one run, written crash-safely: the file is created as
+    /// `<path>.partial-<pid>` beside `path` and renamed onto `path` when it is closed (finished or
+    /// stopped), so `path` only ever holds the previous file or a closed, readable new one. A
+    /// failure while creating it removes the partial file. Throws io_error naming the path on
+    /// failure and for anything check_output_path refuses (info.scenario_file is the scenario).
+    static std::unique_ptr<recorder> open_hdf5(const std::string& path, const run_info& info, bool overwrite = false);
     virtual ~recorder() = default;
 
     /// Declares /spikes/<name>/{ids,ticks}; returns the handle used by append_spikes.

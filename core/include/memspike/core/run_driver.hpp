@@ -41,6 +41,9 @@ struct drive_options {
     /// provenance, closed after it with complete = 1 only if the run reached its end.
     std::string output;
     run_info info;
+    /// Replace `output` if it exists (otherwise an existing file is refused before the run). The
+    /// file is written beside it and replaces it only once closed (recorder::open_hdf5).
+    bool overwrite = false;
     /// The recorder the caller keeps attached to the simulation across runs (an in-memory one,
     /// attached with simulation::attach; may be null). A run with `output` records into both and
     /// attaches it again afterwards (without it, the simulation is detached again). Closed

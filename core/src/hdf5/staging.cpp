@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// The output path of a run: checks before anything is built, and the partial file renamed onto
+// the target at close. See staging.hpp.
+#include "staging.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "memspike/core/errors.hpp"
+#include "memspike/core/recorder.hpp"
+
+namespace memspike {
+namespace fs = std::filesystem;
+
+void recorder::check_output_path(const std::string& path, const std::string& scenario_file, bool overwrite) {
+    if (path.empty()) throw io_error("output file: the path is empty; give a file name such as 'out.h5'");
+    const std::string named = "output file '" + path + "'";
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);  // follows a symbolic link
+    if (fs::is_directory(st))
+        throw io_error(named + " is a directory; give a file name, e.g. '" + (fs::path(path) / "run.h5").string() + "'");
+    if (fs::exists(st) && !fs::is_regular_file(st))
+        throw io_error(named + " is a device, pipe or socket, not a file; give a file name such as 'out.h5'");
+    // Checked before "exists": --overwrite must not make the scenario overwritable.
+    if (!scenario_file.empty() && fs::equivalent(path, scenario_file, ec))
+        throw io_error(named + " is the scenario file '" + scenario_file +
+                       "': writing it would destroy the scenario; choose another output path (-o)");
+    if (fs::is_symlink(fs::symlink_status(path, ec)) && !fs::exists(st))
+        throw io_error(named + " is a symbolic link to nothing; remove it or choose another output path");
+    const fs::path dir = fs::absolute(path, ec).parent_path();
+    if (!fs::is_directory(dir))
+        throw io_error("cannot write " + named + ": directory '" + dir.string() + "' does not exist");
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        throw io_error("cannot write " + named + ": directory '" + dir.string() + "' is not writable (" +
+                       std::strerror(errno) + ")");
+    if (fs::exists(st) && !overwrite)
+        throw io_error(named + " already exists; choose another path, or replace it with --overwrite (memspike run) "
+                               "or overwrite=True (Python); it is replaced only when the new file is closed");
+}
+
+namespace h5 {
+
+staged_path stage(const std::string& target, const std::string& scenario_file, bool overwrite) {
+    recorder::check_output_path(target, scenario_file, overwrite);
+    staged_path out;
+    out.target = target;
+    out.overwrite = overwrite;
+    std::error_code ec;
+    // A link is followed, as truncating through it did before: the file it names is replaced.
+    out.real = fs::is_symlink(fs::symlink_status(target, ec)) ? fs::canonical(target, ec).string() : target;
+    if (ec || out.real.empty()) out.real = target;
+    out.partial = out.real + ".partial-" + std::to_string(::getpid());
+    return out;
+}
+
+void publish(const staged_path& where) {
+    int rc = 0;
+    if (where.overwrite) {
+        rc = std::rename(where.partial.c_str(), where.real.c_str());
+    } else {
+        rc = ::renameat2(AT_FDCWD, where.partial.c_str(), AT_FDCWD, where.real.c_str(), RENAME_NOREPLACE);
+        if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {  // a file system without RENAME_NOREPLACE
+            rc = ::link(where.partial.c_str(), where.real.c_str());
+            if (rc == 0) ::unlink(where.partial.c_str());
+        }
+    }
+    if (rc == 0) return;
+    const int err = errno;
+    std::string why = std::strerror(err);
+    if (err == EEXIST) why = "a file of that name appeared while the run was writing";
+    throw io_error("output file '" + where.target + "': the run's file is closed and readable as '" + where.partial +
+                   "', but moving it onto the output failed (" + why + ")");
+}
+
+void discard(const staged_path& where) noexcept { ::unlink(where.partial.c_str()); }
+
+}  // namespace h5
+}  // namespace memspike
