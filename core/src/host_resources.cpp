@@ -44,15 +44,32 @@ double mem_available() {
     return -1;
 }
 
+/// The directory of this process's cgroup under `mount` for the hierarchy whose /proc/self/cgroup
+/// line has `controllers` ("" for v2's "0::/path", "memory" for v1), when it exists; else the
+/// mount itself (inside a container the process's cgroup is usually mounted there).
+std::string cgroup_dir(const std::string& mount, const std::string& controllers) {
+    std::ifstream in("/proc/self/cgroup");
+    for (std::string line; std::getline(in, line);) {
+        const auto a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        const std::string ctl = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (ctl != controllers && !(controllers == "memory" && ctl.find("memory") != std::string::npos)) continue;
+        std::error_code ec;
+        if (path != "/" && std::filesystem::is_directory(mount + path, ec)) return mount + path;
+    }
+    return mount;
+}
+
 /// Room left under the cgroup's memory limit [bytes] (limit - usage), or -1 when unlimited.
-/// cgroup v2 first (memory.max), then v1; this process's own cgroup is assumed to be mounted at
-/// /sys/fs/cgroup, as it is in containers.
+/// cgroup v2 first (memory.max), then v1 (memory.limit_in_bytes).
 double cgroup_room(double& limit) {
-    limit = read_number("/sys/fs/cgroup/memory.max");
-    double used = read_number("/sys/fs/cgroup/memory.current");
+    const std::string v2 = cgroup_dir("/sys/fs/cgroup", "");
+    limit = read_number(v2 + "/memory.max");
+    double used = read_number(v2 + "/memory.current");
     if (limit < 0) {
-        limit = read_number("/sys/fs/cgroup/memory/memory.limit_in_bytes");
-        used = read_number("/sys/fs/cgroup/memory/memory.usage_in_bytes");
+        const std::string v1 = cgroup_dir("/sys/fs/cgroup/memory", "memory");
+        limit = read_number(v1 + "/memory.limit_in_bytes");
+        used = read_number(v1 + "/memory.usage_in_bytes");
         if (limit >= 1e18) limit = -1;  // v1 says "unlimited" with a huge number
     }
     if (limit < 0) return -1;
