@@ -7,7 +7,8 @@
 //   memspike --version | --help | <command> --help
 // Exit codes (also in the README): 0 success (and --help, --version); 1 usage error: an unknown
 // command or option, a missing or malformed argument (everything CLI11 rejects: its own codes are
-// mapped to 1); 2 bad input: the scenario, a --set value, an input or output file; 3 internal
+// mapped to 1); 2 bad input: the scenario, a --set value, an input or output file, or a run refused
+// because its resource estimate exceeds the available memory or free disk; 3 internal
 // error (a bug); 130 interrupted (SIGINT/SIGTERM: the HDF5 file is valid and marked complete = 0).
 #include <algorithm>
 #include <atomic>
@@ -72,10 +73,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 /// Refuses, before anything is built, a scenario whose resource estimate exceeds this machine's
 /// available memory or (with an output) the free disk there, unless --ignore-resource-limits.
-void check_resources(const memspike::scenario& sc, const common_args& args, const std::string& output) {
+/// `inspect`'s graph analysis holds its graph beside the running network.
+void check_resources(const memspike::scenario& sc, const common_args& args, const std::string& output, bool inspect = false) {
     if (args.ignore_resource_limits) return;
-    memspike::check_resources(memspike::estimate_resources(sc, memspike::builtin_registry()),
-                              memspike::query_host_resources(output), "pass --ignore-resource-limits to run anyway");
+    auto e = memspike::estimate_resources(sc, memspike::builtin_registry());
+    if (inspect) e.peak_bytes = std::max(e.peak_bytes, e.steady_bytes + e.analysis_bytes);
+    memspike::check_resources(e, memspike::query_host_resources(output), "pass --ignore-resource-limits to run anyway");
 }
 
 int cmd_validate(const common_args& args) {
@@ -112,7 +115,7 @@ void print_table(const memspike::inspect_table& t) {
 int cmd_inspect(const common_args& args) {
     const auto sc = load(args);
     std::printf("%s", memspike::format_resource_estimate(memspike::estimate_resources(sc, memspike::builtin_registry())).c_str());
-    check_resources(sc, args, "");
+    check_resources(sc, args, "", true);
     const auto t0 = std::chrono::steady_clock::now();
     const memspike::simulation sim(sc, memspike::builtin_registry(), sc.simulation.threads);
     const double build_s = seconds_since(t0);

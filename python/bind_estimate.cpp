@@ -24,6 +24,7 @@ py::dict as_dict(const resource_estimate& e) {
     d["peak_bytes"] = e.peak_bytes;
     d["steady_bytes"] = e.steady_bytes;
     d["baseline_bytes"] = e.baseline_bytes;
+    d["analysis_bytes"] = e.analysis_bytes;
     py::dict memory;
     for (const auto& it : e.memory) memory[py::str(it.what)] = py::make_tuple(it.steady_bytes, it.build_bytes);
     d["memory"] = memory;  // what -> (steady bytes, build-peak bytes)

@@ -239,6 +239,9 @@ resource_estimate estimate_resources(const scenario& sc, const model_registry& m
         build += it.build_bytes;
     }
     e.peak_bytes = std::max(build, e.steady_bytes + backend_build);
+    // graph.cpp: the CSR graph (a 4-byte target per synapse, an 8-byte offset per neuron), degree
+    // counts (4 x 8 bytes), union-find (8) and components (8) per neuron.
+    e.analysis_bytes = 4.0 * e.synapses + 56.0 * e.neurons;
     if (backend_build > 0) mem.add("backend mapping (temporary)", 0, backend_build);
     e.memory = std::move(mem.items);
     return e;

@@ -68,6 +68,8 @@ TEST_CASE("estimate: the synapse store of a small all_to_all, byte for byte", "[
     CHECK(item(e, "neuron state").steady_bytes == 60 * 200);
     CHECK(e.peak_bytes >= e.steady_bytes);
     CHECK(e.peak_bytes > e.baseline_bytes);
+    // inspect's graph: 4 bytes per synapse and 56 per neuron.
+    CHECK(e.analysis_bytes == 4 * 10000 + 56 * 200);
 }
 
 TEST_CASE("estimate: drawn weights keep 8 bytes per synapse", "[unit][estimate]") {

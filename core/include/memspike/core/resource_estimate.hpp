@@ -57,6 +57,9 @@ struct resource_estimate {
     double steady_bytes = 0;       // sum of the items' steady bytes
     double peak_bytes = 0;         // the largest moment: max(build, steady) + the backend's build extra
     double baseline_bytes = 0;     // the process itself, included in both sums
+    /// What `memspike inspect`'s graph analysis (graph.cpp) adds to the running memory: the CSR
+    /// graph of strong_components (4 bytes per synapse) and its per-neuron arrays.
+    double analysis_bytes = 0;
 
     /// Events over the run. Spikes of neurons whose rate the scenario does not fix (model neurons)
     /// are bounded by one spike per neuron per refractory period (or per tick).
