@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 // memspike: the command-line face.
 //   memspike run SCENARIO [-o out.h5] [--overwrite] [--set key=value ...] [--threads N] [--seed S]
+//                         [--ignore-resource-limits]
 //   memspike validate SCENARIO [--set ...]
-//   memspike inspect SCENARIO [--set ...]
+//   memspike inspect SCENARIO [--set ...] [--ignore-resource-limits]
 //   memspike report OUT.h5 [--models a,b] [--json]
 //   memspike --version | --help | <command> --help
 // Exit codes (also in the README): 0 success (and --help, --version); 1 usage error: an unknown
 // command or option, a missing or malformed argument (everything CLI11 rejects: its own codes are
-// mapped to 1); 2 bad input: the scenario, a --set value, an input or output file; 3 internal
-// error (a bug); 130 / 143 interrupted by SIGINT / SIGTERM (during a run: the HDF5 file is valid and
-// marked complete = 0; before the run wrote anything: no file).
+// mapped to 1); 2 bad input: the scenario, a --set value, an input or output file, or a run refused
+// because its resource estimate exceeds the available memory or free disk; 3 internal error (a bug);
+// 130 / 143 interrupted by SIGINT / SIGTERM (during a run: the HDF5 file is valid and marked
+// complete = 0; before the run wrote anything: no file).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -29,6 +31,7 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/graph.hpp"
 #include "memspike/core/recorder.hpp"
+#include "memspike/core/resource_estimate.hpp"
 #include "memspike/core/run_driver.hpp"
 #include "memspike/core/scenario.hpp"
 #include "memspike/core/simulation.hpp"
@@ -68,6 +71,7 @@ struct common_args {
     std::string scenario;
     std::vector<std::string> sets;
     long long seed = -1;
+    bool ignore_resource_limits = false;  // run, inspect: --ignore-resource-limits
 };
 
 memspike::scenario load(const common_args& args, long long threads = -1) {
@@ -91,6 +95,16 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+/// Refuses, before anything is built, a scenario whose resource estimate exceeds this machine's
+/// available memory or (with an output) the free disk there, unless --ignore-resource-limits.
+/// `inspect`'s graph analysis holds its graph beside the running network.
+void check_resources(const memspike::scenario& sc, const common_args& args, const std::string& output, bool inspect = false) {
+    if (args.ignore_resource_limits) return;
+    auto e = memspike::estimate_resources(sc, memspike::builtin_registry());
+    if (inspect) e.peak_bytes = std::max(e.peak_bytes, e.steady_bytes + e.analysis_bytes);
+    memspike::check_resources(e, memspike::query_host_resources(output), "pass --ignore-resource-limits to run anyway");
+}
+
 int cmd_validate(const common_args& args) {
     const auto sc = load(args);
     std::uint64_t neurons = 0;
@@ -98,6 +112,7 @@ int cmd_validate(const common_args& args) {
     std::printf("%s: valid (%zu populations, %llu neurons, %zu projections, %zu stimuli, %.6g ms at %.6g ms resolution)\n",
                 args.scenario.c_str(), sc.populations.size(), static_cast<unsigned long long>(neurons),
                 sc.projections.size(), sc.stimuli.size(), sc.simulation.duration_ms, sc.simulation.resolution_ms);
+    std::printf("%s", memspike::format_resource_estimate(memspike::estimate_resources(sc, memspike::builtin_registry())).c_str());
     return 0;
 }
 
@@ -123,6 +138,8 @@ void print_table(const memspike::inspect_table& t) {
 
 int cmd_inspect(const common_args& args) {
     const auto sc = load(args);
+    std::printf("%s", memspike::format_resource_estimate(memspike::estimate_resources(sc, memspike::builtin_registry())).c_str());
+    check_resources(sc, args, "", true);
     const auto t0 = std::chrono::steady_clock::now();
     const memspike::simulation sim(sc, memspike::builtin_registry(), sc.simulation.threads);
     const double build_s = seconds_since(t0);
@@ -154,6 +171,7 @@ int cmd_run(const common_args& args, run_args ra, const std::string& cmdline) {
     // Fail before a long network build, not after it, when the output cannot or must not be
     // written (a directory, an existing file without --overwrite, the scenario itself).
     memspike::recorder::check_output_path(output, args.scenario, ra.overwrite);
+    check_resources(sc, args, output);
 
     const auto t_build = std::chrono::steady_clock::now();
     memspike::simulation sim(sc, models, sc.simulation.threads);
@@ -474,6 +492,8 @@ int main(int argc, char** argv) {
     auto* threads_opt = run->add_option("--threads", ra.threads, "worker threads (0: all cores); results do not depend on it");
     run->add_option("--seed", args.seed, "random seed (overrides simulation.seed)")->check(CLI::NonNegativeNumber);
     run->add_flag("-q,--quiet", ra.quiet, "print nothing but errors");
+    const char* ignore_help = "build even when the resource estimate exceeds the available memory or free disk";
+    run->add_flag("--ignore-resource-limits", args.ignore_resource_limits, ignore_help);
 
     auto* validate = app.add_subcommand("validate", "check a scenario file and report what it describes");
     add_common(validate);
@@ -485,6 +505,7 @@ int main(int argc, char** argv) {
     report->add_flag("--json", report_json, "print JSON instead of a table");
     auto* inspect = app.add_subcommand("inspect", "build the network (without running) and report sizes, degrees, components and memory");
     add_common(inspect);
+    inspect->add_flag("--ignore-resource-limits", args.ignore_resource_limits, ignore_help);
     auto* throw_cmd = app.add_subcommand("_test_throw", "")->group("");  // hidden: tests only
     std::string throw_kind;
     throw_cmd->add_option("kind", throw_kind, "input or internal")->required();

@@ -16,5 +16,6 @@ void register_scenario(py::module_& m);    // bind_scenario.cpp: registry types,
 void register_simulation(py::module_& m);  // bind_simulation.cpp: Simulation, run_sweep
 void register_energy(py::module_& m);      // bind_energy.cpp: presets, pricing, a file's ledger
 void register_models(py::module_& m);      // bind_models.cpp: the built-in registry
+void register_estimate(py::module_& m);    // bind_estimate.cpp: resource estimate and check
 
 } // namespace memspike::python

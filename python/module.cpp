@@ -12,4 +12,5 @@ PYBIND11_MODULE(_memspike, m) {
     memspike::python::register_simulation(m);
     memspike::python::register_energy(m);
     memspike::python::register_models(m);
+    memspike::python::register_estimate(m);
 }

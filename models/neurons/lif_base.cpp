@@ -32,6 +32,11 @@ membrane_params read_membrane(const param_map& p) {
     return m;
 }
 
+spike_bound membrane_spikes(const population_spec& pop, double duration_ms, double resolution_ms) {
+    const double t_ref = pop.params.count("t_ref") ? pop.params.at("t_ref") : 0.0;
+    return {duration_ms / std::max(t_ref, resolution_ms), false};
+}
+
 void validate_membrane(const std::string& model, const param_map& p) {
     if (p.count("tau_m")) require_positive(model, p, "tau_m", dimension::time);
     require_positive(model, p, "c_m", dimension::capacitance);

@@ -54,6 +54,10 @@ membrane_params read_membrane(const param_map& p);
 /// Checks the rules shared by all LIF models; throws invalid_parameter naming `model`.
 void validate_membrane(const std::string& model, const param_map& p);
 
+/// The resource estimate's spike bound for a membrane (model_info::spikes): at most one spike per
+/// refractory period (per tick when t_ref is shorter).
+spike_bound membrane_spikes(const population_spec& pop, double duration_ms, double resolution_ms);
+
 /// Lazy membrane state of one partition, with refractoriness and the wake-up heap.
 class membrane {
 public:

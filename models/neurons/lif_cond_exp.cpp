@@ -85,6 +85,9 @@ model_info lif_cond_exp_model() {
         syn.p_in = std::exp(-syn.h / p.at("tau_syn_in"));
         return std::make_unique<active_lif_group<exp_conductances>>(ctx, mp, std::move(syn));
     };
+    // For the resource estimate: membrane record 40, wake-heap entry 16, two conductances 16, active flag and lists 9, due list 4 bytes per neuron (memory_bytes() at most).
+    m.state_bytes = [](const population_spec& pop) { return 85.0 * static_cast<double>(pop.size); };
+    m.spikes = membrane_spikes;
     return m;
 }
 

@@ -55,6 +55,9 @@ model_info lif_exp_model() {
         syn.p21_in = current_to_voltage(h, mp.tau_m_ms, p.at("tau_syn_in"), mp.c_m_pf);
         return std::make_unique<active_lif_group<exp_currents>>(ctx, mp, std::move(syn));
     };
+    // For the resource estimate: membrane record 40, wake-heap entry 16, two currents 16, active flag and lists 9, due list 4 bytes per neuron (memory_bytes() at most).
+    m.state_bytes = [](const population_spec& pop) { return 85.0 * static_cast<double>(pop.size); };
+    m.spikes = membrane_spikes;
     return m;
 }
 

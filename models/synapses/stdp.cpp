@@ -338,6 +338,11 @@ plasticity_info stdp_rule() {
         return std::make_unique<pair_block<nest_family>>(ctx, rule, p.at("tau_plus"), p.at("tau_minus"),
                                                          bounds{p.at("w_min"), p.at("w_max")});
     };
+    // For the resource estimate: a 16-byte trace per range; per target its post state (40) and
+    // spike list (8 + 16 x 8 bytes).
+    r.state_bytes = [](const plastic_context& cx) {
+        return 16.0 * static_cast<double>(cx.ranges) + 176.0 * static_cast<double>(cx.targets);
+    };
     return r;
 }
 
@@ -373,6 +378,11 @@ plasticity_info stdp_power_law_rule() {
         return std::make_unique<pair_block<power_law>>(ctx, rule, p.at("tau_plus"), p.at("tau_minus"),
                                                        bounds{p.at("w_min"), p.at("w_max")});
     };
+    // For the resource estimate: a 16-byte trace per range; per target its post state (40) and
+    // spike list (8 + 16 x 8 bytes).
+    r.state_bytes = [](const plastic_context& cx) {
+        return 16.0 * static_cast<double>(cx.ranges) + 176.0 * static_cast<double>(cx.targets);
+    };
     return r;
 }
 
@@ -404,6 +414,10 @@ plasticity_info stdp_triplet_rule() {
     };
     r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {
         return std::make_unique<triplet_block>(ctx, ctx.params);
+    };
+    // For the resource estimate: two 16-byte traces per range and two per target.
+    r.state_bytes = [](const plastic_context& cx) {
+        return 32.0 * static_cast<double>(cx.ranges) + 32.0 * static_cast<double>(cx.targets);
     };
     return r;
 }
@@ -553,6 +567,11 @@ plasticity_info stdp_reward_rule() {
     };
     r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {
         return std::make_unique<reward_block>(ctx, ctx.params, ctx.synapses);
+    };
+    // For the resource estimate: a 16-byte trace per range and per target, and the eligibility
+    // and its last update (two floats) per synapse.
+    r.state_bytes = [](const plastic_context& cx) {
+        return 16.0 * static_cast<double>(cx.ranges + cx.targets) + 8.0 * static_cast<double>(cx.synapses);
     };
     return r;
 }

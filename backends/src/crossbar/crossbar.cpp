@@ -105,6 +105,39 @@ param_info param(std::string name, dimension d, double value, std::string doc, b
 
 } // namespace
 
+namespace {
+
+/// For the resource estimate (backend_info::memory), following map_block: a block's crossbar rows
+/// are its (source, delay) ranges that hold synapses; a tile is in use when one of its cells holds
+/// a synapse, and then every used column of it has tile_rows cells. For synapses spread at random
+/// with density p over rows x columns, a column of a tile is used with probability
+/// 1 - exp(-p tile_rows), so the cells are (rows rounded up to whole tiles) x columns x that.
+/// Each cell is a G+/G- float pair (and their programming times with drift on plastic blocks);
+/// each synapse keeps its cell index, a column entry of its row segment and (when the store
+/// shared one weight) its own weight again. While a block is mapped: its rows, pattern, the
+/// reordering's edge lists and the per-row cell lists, about 24 bytes per synapse (blocks are
+/// mapped one at a time, so the largest counts).
+backend_memory memory_estimate(const param_map& p, const std::vector<block_shape>& shapes) {
+    const double tr = p.at("tile_rows"), tc = p.at("tile_cols");
+    const bool drift = p.at("drift_nu") > 0.0;
+    backend_memory m;
+    for (const auto& b : shapes) {
+        if (b.synapses <= 0) continue;
+        const double ranges = b.sources * b.delays;
+        const double rows = ranges * -std::expm1(-b.synapses / ranges);
+        const double density = b.synapses / (rows * b.targets);
+        const double cells = std::ceil(rows / tr) * tr * b.targets * -std::expm1(-density * tr);
+        const double per_cell = (b.plastic && drift) ? 16.0 : 8.0;
+        const double per_block = cells * per_cell + b.synapses * (4.0 + 2.0 + (b.homogeneous ? 4.0 : 0.0)) +
+                                 rows * (4.0 + 16.0 * std::ceil(b.targets / tc)) + ranges * 4.0;
+        m.steady_bytes += b.blocks * per_block;
+        m.build_bytes = std::max(m.build_bytes, 24.0 * b.synapses + 56.0 * rows);
+    }
+    return m;
+}
+
+} // namespace
+
 backend_info crossbar_backend() {
     using D = dimension;
     backend_info info;
@@ -172,6 +205,7 @@ backend_info crossbar_backend() {
         }
         return out;
     };
+    info.memory = memory_estimate;
     return info;
 }
 

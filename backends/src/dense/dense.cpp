@@ -170,6 +170,14 @@ backend_info dense_backend() {
         }
         return out;
     };
+    // For the resource estimate: per block, a float weight and a presence bit per (delay, source,
+    // target), a spike flag per (delay, source); per partition target, its sum (8) and hit bit.
+    info.memory = [](const param_map&, const std::vector<block_shape>& shapes) {
+        backend_memory m;
+        for (const auto& b : shapes)
+            m.steady_bytes += b.blocks * (b.delays * b.sources * (b.targets * (4.0 + 1.0 / 8.0) + 1.0) + 8.0 * b.targets);
+        return m;
+    };
     return info;
 }
 

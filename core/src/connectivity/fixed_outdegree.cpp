@@ -34,6 +34,7 @@ connectivity_info fixed_outdegree() {
     // Its parameter checks are validate()'s (core/src/scenario_validate.cpp), run before any build.
     c.expected_synapses = [](const projection_context& cx) { return static_cast<double>(cx.spec->outdegree) * static_cast<double>(cx.ns); };
     c.create = [](const projection_context&) { return std::make_unique<const rule>(); };
+    c.source_driven = true;
     return c;
 }
 

@@ -120,6 +120,26 @@ struct inspect_table {
     std::vector<std::vector<std::string>> rows;  // one cell per column
 };
 
+/// The shape of the blocks of one projection, for a backend's memory estimate before building:
+/// `blocks` blocks (one per target partition holding synapses), each of these mean sizes.
+struct block_shape {
+    std::uint32_t projection = 0;
+    double blocks = 0;
+    double sources = 0;   // source neurons (rows of the CSR: sources x delays ranges)
+    double delays = 1;    // distinct delays (ticks) per block
+    double targets = 0;   // neurons of the target partition
+    double synapses = 0;  // per block
+    bool plastic = false;
+    bool homogeneous = false;  // the store keeps one shared weight (static, constant weight)
+};
+
+/// A backend's memory estimate [bytes]: what it holds while running, and what it holds on top of
+/// that only while it is created (e.g. mapping temporaries).
+struct backend_memory {
+    double steady_bytes = 0;
+    double build_bytes = 0;
+};
+
 struct backend_info {
     std::string name;
     std::string summary;
@@ -133,6 +153,9 @@ struct backend_info {
     /// Cross-parameter checks; throws invalid_parameter naming the backend and the parameter.
     std::function<void(const param_map&)> validate;
     std::function<std::vector<std::unique_ptr<synaptic_backend>>(const backend_context&)> create;
+    /// For the resource estimate before building (resource_estimate.hpp): the memory its
+    /// backends will hold, from the completed parameters and the blocks' shapes. Empty: none.
+    std::function<backend_memory(const param_map&, const std::vector<block_shape>&)> memory;
 
     /// Parameters with defaults filled in; throws for unknown or missing ones, then validate().
     param_map complete(const param_map& given) const;

@@ -191,6 +191,9 @@ struct connectivity_info {
     /// Makes the rule for one projection, after every check of the projection passed. Expensive
     /// preparation (reading a file, drawing per-neuron counts) belongs here, done once.
     std::function<std::unique_ptr<const connection_rule>(const projection_context&)> create;
+    /// The rule is source-driven (connection_rule::source_driven): the build then holds a
+    /// temporary list of the projection's synapses (the resource estimate counts it).
+    bool source_driven = false;
 };
 
 /// THE list of core's built-in rules (core/src/connectivity/builtin.cpp); model_registry's

@@ -52,6 +52,12 @@ struct port_info {
     dimension weight_dim = dimension::voltage;
 };
 
+/// The spikes one neuron emits over a run, for the resource estimate (model_info::spikes).
+struct spike_bound {
+    double count = 0;    // per neuron
+    bool exact = false;  // true: the expected count the parameters fix; false: an upper bound
+};
+
 /// A recordable / initialisable state variable.
 struct state_info {
     std::string name;
@@ -144,6 +150,14 @@ struct model_info {
     /// events per tick would keep one tick from ending; throws invalid_parameter like `validate`.
     std::function<void(const param_map&, double resolution_ms)> validate_at_resolution;
     std::function<std::unique_ptr<neuron_group>(const group_context&)> create;
+
+    /// For the resource estimate made before building (resource_estimate.hpp), from a population
+    /// whose params are complete. state_bytes: what its groups' memory_bytes() will add up to
+    /// (empty: 64 bytes per neuron are assumed). spikes: the spikes one neuron emits over
+    /// [0, duration_ms), exact (expected) when the parameters fix them, as a source's rate does,
+    /// else at most (one per refractory period); empty: at most one per tick.
+    std::function<double(const population_spec&)> state_bytes;
+    std::function<spike_bound(const population_spec&, double duration_ms, double resolution_ms)> spikes;
 
     /// Index of a port by name; "" selects the only port. Throws unknown_parameter.
     std::size_t port_index(const std::string& name) const;

@@ -116,6 +116,10 @@ struct plasticity_info {
     /// The hard bounds [low, high] the rule keeps weights in, from its completed parameters (in the
     /// port unit); unset: unbounded. Initial and written weights must lie within them.
     std::function<std::pair<double, double>(const param_map&)> weight_bounds;
+    /// For the resource estimate before building: the bytes create(cx) will hold (its
+    /// memory_bytes()) for a block of cx.ranges ranges, cx.targets targets and cx.synapses
+    /// synapses. Empty: 16 bytes per range and per target are assumed.
+    std::function<double(const plastic_context&)> state_bytes;
 
     /// Parameters with defaults filled in; throws for unknown or missing ones, then validate().
     param_map complete(const param_map& given) const;

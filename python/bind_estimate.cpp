@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// The resource estimate (memspike/core/resource_estimate.hpp) for Python: the figures as a dict,
+// and the same refusal `memspike run` makes, so that Simulation(...) can check before it builds.
+#include "bindings.hpp"
+
+#include <pybind11/stl.h>
+
+#include "memspike/core/model.hpp"
+#include "memspike/core/resource_estimate.hpp"
+
+namespace memspike::python {
+
+namespace {
+
+py::dict as_dict(const resource_estimate& e) {
+    py::dict d;
+    d["neurons"] = e.neurons;
+    d["synapses"] = e.synapses;
+    d["unknown_synapses"] = e.unknown_synapses;
+    d["partitions"] = e.partitions;
+    d["threads"] = e.threads;
+    d["ticks"] = e.ticks;
+    d["duration_ms"] = e.duration_ms;
+    d["peak_bytes"] = e.peak_bytes;
+    d["steady_bytes"] = e.steady_bytes;
+    d["baseline_bytes"] = e.baseline_bytes;
+    d["analysis_bytes"] = e.analysis_bytes;
+    py::dict memory;
+    for (const auto& it : e.memory) memory[py::str(it.what)] = py::make_tuple(it.steady_bytes, it.build_bytes);
+    d["memory"] = memory;  // what -> (steady bytes, build-peak bytes)
+    d["stimulus_events"] = e.stimulus_events;
+    d["source_spikes"] = e.source_spikes;
+    d["neuron_spikes_max"] = e.neuron_spikes_max;
+    d["synaptic_events"] = e.synaptic_events;
+    d["synaptic_events_max"] = e.synaptic_events_max;
+    py::dict output;
+    for (const auto& o : e.output) output[py::str(o.what)] = py::make_tuple(o.bytes, o.max_bytes);
+    d["output"] = output;  // what -> (bytes surely written, at most)
+    d["output_bytes"] = e.output_bytes;
+    d["output_max_bytes"] = e.output_max_bytes;
+    d["text"] = format_resource_estimate(e);
+    return d;
+}
+
+}  // namespace
+
+void register_estimate(py::module_& m) {
+    m.def("estimate_resources",
+          [](const scenario& sc, const model_registry& models) { return as_dict(estimate_resources(sc, models)); },
+          py::arg("scenario"), py::arg("registry"),
+          "The resource estimate of a validated scenario, from the scenario alone: neurons, synapses, memory (peak "
+          "and running, bytes), events, output size (bytes before compression) and ticks, as a dict; 'text' is the "
+          "summary `memspike validate` prints.");
+    m.def("check_resources",
+          [](const scenario& sc, const model_registry& models, const std::string& output, const std::string& hint) {
+              check_resources(estimate_resources(sc, models), query_host_resources(output), hint);
+          },
+          py::arg("scenario"), py::arg("registry"), py::arg("output") = "",
+          py::arg("hint") = "pass ignore_resource_limits=True to run anyway",
+          "Raises memspike.Error (not enough memory / disk, with both numbers) when the estimate exceeds this "
+          "machine's available memory or, with `output`, the free disk in its directory.");
+}
+
+}  // namespace memspike::python
