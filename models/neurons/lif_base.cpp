@@ -104,6 +104,7 @@ void membrane::sweep_grid(tick_t t, std::vector<std::uint32_t>& spikes) {
     std::size_t kept = 0;
     for (const std::uint32_t i : grid_) {
         neuron_state& n = s_[i];
+        if (n.wake != on_grid) continue;  // unmarked by track(): cannot cross on its own
         if (t > n.ref_end) {  // last >= ref_end always, so t >= last here
             const double vi = p_.e_l_mv + (p_.i_e_pa + n.i_stim) * r_;
             const double vt = t > n.last ? vi + (n.v - vi) * decay_(t - n.last) : n.v;

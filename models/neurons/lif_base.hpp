@@ -129,11 +129,14 @@ public:
     /// list (its heap entry, if any, becomes stale) instead of being re-predicted; one that cannot
     /// has nothing scheduled. Same spikes as schedule_crossing (decisions.md §21).
     void track(std::uint32_t i) {
-        if (s_[i].wake == on_grid) return;
+        // The fast path first, exactly as schedule_crossing's (Brunel's neurons take only this).
+        // A grid neuron taking it is unmarked here and dropped from the list by this tick's sweep
+        // (fire_due, the same advance): nothing can mark it again before.
         if (s_[i].v < p_.v_th_mv && v_inf(i) <= p_.v_th_mv) {
             s_[i].wake = never;
             return;
         }
+        if (s_[i].wake == on_grid) return;
         s_[i].wake = on_grid;
         grid_.push_back(i);
     }
