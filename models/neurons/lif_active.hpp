@@ -64,6 +64,7 @@ public:
                 }
             }
             syn_.decay(i);
+            if (syn_.quiet(i, tol_)) leaving_.push_back(i);  // step 4 confirms after this tick's input
         }
         // 2. Input of this tick: passive neurons are brought forward (a crossing due exactly now
         //    fires here), then join the active set.
@@ -83,25 +84,33 @@ public:
                 in.sum[port][i] = 0.0;
             }
             in.flag[i] = 0;
+            if (syn_.quiet(i, tol_)) leaving_.push_back(i);  // input that cancelled or was below tol
         }
         in.touched.clear();
         // 3. Self-scheduled crossings of passive neurons.
         m_.fire_due(t, due_, spikes);
-        // 4. Quiescent neurons leave the active set and become lazy again.
-        std::size_t kept = 0;
-        for (const std::uint32_t i : active_) {
-            if (syn_.quiet(i, tol_)) {
+        // 4. Quiescent neurons leave the active set and become lazy again. Only the candidates
+        //    noted in steps 1 and 2 can be quiet now (a second pass over the whole active set
+        //    cost ~15 % of CUBA's run); the set keeps its order.
+        if (leaving_.empty()) return;
+        bool any = false;
+        for (const std::uint32_t i : leaving_) {
+            if (active_flag_[i] && syn_.quiet(i, tol_)) {
                 syn_.zero(i);
                 active_flag_[i] = 0;
                 m_.schedule_crossing(i);
-            } else {
-                active_[kept++] = i;
+                any = true;
             }
         }
+        leaving_.clear();
+        if (!any) return;
+        std::size_t kept = 0;
+        for (const std::uint32_t i : active_)
+            if (active_flag_[i]) active_[kept++] = i;
         active_.resize(kept);
     }
 
-    tick_t next_event_tick(tick_t now) const override { return active_.empty() ? m_.next_wake() : now + 1; }
+    tick_t next_event_tick(tick_t now) const override { return active_.empty() ? m_.next_wake(now) : now + 1; }
 
     void add_current(tick_t t, std::span<const std::uint32_t> neurons, double delta_pa) override {
         for (const std::uint32_t i : neurons) m_.add_current(i, t, delta_pa, !active_flag_[i]);
@@ -114,7 +123,7 @@ public:
 
     std::size_t memory_bytes() const override {
         return m_.memory_bytes() + syn_.memory_bytes() + active_flag_.capacity() +
-               (active_.capacity() + due_.capacity()) * sizeof(std::uint32_t);
+               (active_.capacity() + due_.capacity() + leaving_.capacity()) * sizeof(std::uint32_t);
     }
 
     void save_state(std::ostream& os) const override {
@@ -136,6 +145,7 @@ private:
     std::vector<std::uint8_t> active_flag_;
     std::vector<std::uint32_t> active_;
     std::vector<std::uint32_t> due_;
+    std::vector<std::uint32_t> leaving_;  // active neurons that may be quiet at the end of the tick
     double tol_;
 };
 

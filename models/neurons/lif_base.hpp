@@ -11,6 +11,13 @@
 // the first tick k with V(t + k h) >= V_th is computed with the same table, and the neuron is put on
 // a wake-up heap for that tick (DESIGN.md §2).
 //
+// Hybrid update (issue 13, docs/decisions.md §21): a neuron that would cross on its own and keeps
+// getting input is not re-predicted and re-pushed on the heap at every input. Input moves it onto
+// the partition's grid list instead, where it is tested against threshold every tick with the
+// lazy update's own expression (so it fires at exactly the tick the heap would have woken it),
+// and it goes back to one exact heap entry after `grid_quiet_ticks` ticks without input. Quiet
+// neurons (no input) stay lazy and cost nothing per tick.
+//
 // Refractoriness follows NEST's iaf_psc_* models: a neuron spiking at tick s is clamped to V_reset
 // for the ticks s+1 .. s+n_ref (n_ref = t_ref / h) and integrates again from tick s+n_ref on, so the
 // voltage at tick s+n_ref+k is V_inf + (V_reset - V_inf) exp(-k h / tau_m).
@@ -33,6 +40,11 @@
 namespace memspike::lif {
 
 inline constexpr tick_t never = std::numeric_limits<tick_t>::max();
+/// `wake` of a neuron on the grid list: tested every tick, no heap entry of its own.
+inline constexpr tick_t on_grid = never - 1;
+/// A grid neuron returns to the heap after this many ticks without input (or spike): the grid test
+/// costs a few ns a tick, one exact prediction plus its heap entry and later pop ~100 ns or more.
+inline constexpr tick_t grid_quiet_ticks = 64;
 
 using memspike::decay_table;
 
@@ -95,17 +107,20 @@ public:
     tick_t last(std::uint32_t i) const { return s_[i].last; }
     void set_last(std::uint32_t i, tick_t t) { s_[i].last = t; }
 
-    /// Emits a spike at tick t: V = V_reset, refractory until t + n_ref.
+    /// Emits a spike at tick t: V = V_reset, refractory until t + n_ref. A grid neuron stays on
+    /// the grid (it is tested every tick, and V_reset < V_th keeps it from firing while refractory).
     void fire(std::uint32_t i, tick_t t) {
         s_[i].v = p_.v_reset_mv;
         s_[i].last = t + n_ref_;
         s_[i].ref_end = t + n_ref_;
-        s_[i].wake = never;
+        if (s_[i].wake != on_grid) s_[i].wake = never;
     }
 
     /// Recomputes the neuron's self-scheduled threshold crossing from its stored state (valid only
-    /// while it has no synaptic current: callers guarantee that) and pushes it on the heap.
+    /// while it has no synaptic current: callers guarantee that) and pushes it on the heap. A grid
+    /// neuron needs none: the grid test finds the same tick.
     void schedule_crossing(std::uint32_t i) {
+        if (s_[i].wake == on_grid) return;
         // Fast path, taken by almost every update in a fluctuation-driven network: below
         // threshold and relaxing towards a subthreshold V_inf, the neuron never fires on its own.
         if (s_[i].v < p_.v_th_mv && v_inf(i) <= p_.v_th_mv) {
@@ -114,14 +129,34 @@ public:
         }
         schedule_crossing_slow(i);
     }
-    /// Cancels a scheduled crossing (the heap entry becomes stale).
+    /// After input at the neuron's current tick: a neuron that can cross on its own goes on the grid
+    /// list (its heap entry, if any, becomes stale) instead of being re-predicted; one that cannot
+    /// has nothing scheduled. Same spikes as schedule_crossing (decisions.md §21).
+    void track(std::uint32_t i) {
+        // The fast path first, exactly as schedule_crossing's (Brunel's neurons take only this).
+        // A grid neuron taking it is unmarked here and dropped from the list by this tick's sweep
+        // (fire_due, the same advance): nothing can mark it again before.
+        if (s_[i].v < p_.v_th_mv && v_inf(i) <= p_.v_th_mv) {
+            s_[i].wake = never;
+            return;
+        }
+        if (s_[i].wake == on_grid) return;
+        s_[i].wake = on_grid;
+        grid_.push_back(i);
+    }
+    /// Cancels a scheduled crossing (the heap entry becomes stale). Not for grid neurons: the
+    /// models that cancel (lif_active.hpp) never put a neuron on the grid.
     void cancel_crossing(std::uint32_t i) { s_[i].wake = never; }
     /// Pops the crossings due at tick t into `due` (stale entries dropped).
     void pop_due(tick_t t, std::vector<std::uint32_t>& due);
-    tick_t next_wake() const;
-    /// Fires the self-scheduled crossings due at tick t (appending to `spikes`) and reschedules
-    /// those neurons; `scratch` is reused storage.
+    /// The next tick after `now` at which a crossing may be due: now + 1 while the grid is not empty.
+    tick_t next_wake(tick_t now) const;
+    /// Fires the grid neurons at or above threshold and the self-scheduled crossings due at tick t
+    /// (appending to `spikes`), reschedules the latter and returns grid neurons quiet for
+    /// grid_quiet_ticks to the heap; `scratch` is reused storage.
     void fire_due(tick_t t, std::vector<std::uint32_t>& scratch, std::vector<std::uint32_t>& spikes) {
+        if (!grid_.empty()) sweep_grid(t, spikes);
+        if (heap_.empty() || heap_.top().first > t) return;
         scratch.clear();
         pop_due(t, scratch);
         for (const std::uint32_t i : scratch) {
@@ -132,6 +167,7 @@ public:
             schedule_crossing(i);
         }
     }
+    std::size_t grid_size() const { return grid_.size(); }
 
     /// Adds delta_pa to the stimulus current from tick t on (the interval (t, t+1] uses it).
     /// `passive` tells whether the neuron has no synaptic current (so its crossing can be predicted).
@@ -144,6 +180,7 @@ public:
 
 private:
     void schedule_crossing_slow(std::uint32_t i);
+    void sweep_grid(tick_t t, std::vector<std::uint32_t>& spikes);
     using wake_entry = std::pair<tick_t, std::uint32_t>;
     membrane_params p_;
     double r_ = 0.0;       // tau_m / C_m [mV / pA]
@@ -156,9 +193,10 @@ private:
         double i_stim;   // DC / step stimulus current [pA]
         tick_t last;     // tick at which v holds
         tick_t ref_end;  // last refractory tick
-        tick_t wake;     // predicted crossing tick, or never
+        tick_t wake;     // predicted crossing tick, never, or on_grid
     };
     std::vector<neuron_state> s_;
+    std::vector<std::uint32_t> grid_;  // the neurons whose wake is on_grid, each once
     std::priority_queue<wake_entry, std::vector<wake_entry>, std::greater<>> heap_;
 };
 

@@ -40,13 +40,13 @@ public:
                 m_.fire(i, t);
                 spikes.push_back(i);
             }
-            m_.schedule_crossing(i);
+            m_.track(i);  // no re-prediction per input: the grid tests it (lif_base.hpp)
         }
         in.touched.clear();
         m_.fire_due(t, due_, spikes);
     }
 
-    tick_t next_event_tick(tick_t) const override { return m_.next_wake(); }
+    tick_t next_event_tick(tick_t now) const override { return m_.next_wake(now); }
 
     void add_current(tick_t t, std::span<const std::uint32_t> neurons, double delta_pa) override {
         for (const std::uint32_t i : neurons) m_.add_current(i, t, delta_pa, true);

@@ -161,6 +161,11 @@ TEST_CASE("checkpoint: run; save; run == load; run (identical spikes and weights
         sc.modulators.push_back(m);
         check_checkpoint(sc, 6000, 6000);
     }
+    SECTION("bench4 (lif_delta above threshold: neurons on the grid list at the save)") {
+        auto sc = load_scenario(std::string(MEMSPIKE_SOURCE_DIR) + "/examples/bench4_delta.toml", builtin_models(),
+                                {{"simulation.duration", "\"200 ms\""}});
+        check_checkpoint(sc, 1000, 1000);
+    }
     SECTION("CUBA (exponential currents, active set) with a DC step") {
         auto sc = workloads::cuba(100.0, 4);
         build::add_dc(sc, "E", 50.0, 30.0).stop_ms = 80.0;

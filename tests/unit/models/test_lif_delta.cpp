@@ -103,3 +103,76 @@ TEST_CASE("per-synapse delays: each target receives the spike exactly its synaps
     }
     CHECK(distinct.size() > 20);  // the delays really differ
 }
+
+namespace {
+/// The spike ticks of one lif_delta neuron, computed tick by tick with the exact solution: V at
+/// tick t is V_inf + (V(last) - V_inf) exp(-(t - last) h / tau_m), inputs of a tick are added to
+/// V at that tick unless refractory, and V >= V_th fires. The engine must give exactly these
+/// ticks whether the neuron sits on the heap (exact predicted crossing) or on the grid (tested
+/// every tick): issue 13's hybrid update.
+std::vector<tick_t> reference_spikes(const std::vector<std::pair<tick_t, double>>& inputs, tick_t ticks, double v_inf) {
+    const double rate = 0.1 / 20.0, th = -55.0, reset = -70.0;
+    const tick_t n_ref = 20;
+    double v = -70.0;
+    tick_t last = 0, ref_end = -1;
+    std::size_t next = 0;
+    std::vector<tick_t> out;
+    for (tick_t t = 0; t < ticks; ++t) {
+        double w = 0.0;
+        bool touched = false;
+        for (; next < inputs.size() && inputs[next].first == t; ++next) {
+            w += inputs[next].second;
+            touched = true;
+        }
+        if (t <= ref_end) continue;
+        if (t > last) {
+            v = v_inf + (v - v_inf) * std::exp(-static_cast<double>(t - last) * rate);
+            last = t;
+        }
+        if (touched) v += w;
+        if (v >= th) {
+            out.push_back(t);
+            v = reset;
+            last = ref_end = t + n_ref;
+        }
+    }
+    return out;
+}
+} // namespace
+
+TEST_CASE("lif_delta: a suprathreshold-driven neuron fires at the exact ticks, on the grid and off it", "[unit]") {
+    // V_inf = -70 + 300 pA * 20 ms / 250 pF = -46 mV > V_th: the neuron crosses on its own.
+    // Inputs come in bursts every 1-6 ticks (the neuron stays on the grid), after gaps of 40-300
+    // ticks (it returns to the heap after grid_quiet_ticks = 64 and comes back), and during the
+    // refractory period (discarded). A grid neuron tested a tick late or early, one that is never
+    // returned to the heap at its exact crossing, or input that reschedules wrongly, moves a spike.
+    const param_map p = {{"tau_m", 20.0}, {"c_m", 250.0}, {"e_l", -70.0}, {"v_th", -55.0},
+                         {"v_reset", -70.0}, {"t_ref", 2.0}, {"i_e", 300.0}};
+    const tick_t ticks = 6000;
+    std::vector<std::pair<tick_t, double>> inputs;  // (arrival tick, mV), sorted by tick
+    std::uint64_t x = 88172645463325252ULL;  // xorshift: a fixed, varied input pattern
+    auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    for (tick_t t = 1; t < ticks - 1;) {
+        const bool gap = next() % 5 == 0;
+        t += gap ? 40 + static_cast<tick_t>(next() % 260) : 1 + static_cast<tick_t>(next() % 6);
+        const double w = next() % 3 == 0 ? -2.0 : 0.7;
+        if (t < ticks) inputs.emplace_back(t, w);
+    }
+    std::vector<std::vector<tick_t>> exc(1), inh(1);
+    for (const auto& [t, w] : inputs) (w > 0 ? exc : inh)[0].push_back(t - 1);  // delay: one tick
+    auto sc = test::make_scenario(static_cast<double>(ticks) * 0.1, 0.1);
+    test::add_population(sc, "e", "spike_source", 1).spike_ticks = exc;
+    test::add_population(sc, "i", "spike_source", 1).spike_ticks = inh;
+    test::add_population(sc, "n", "lif_delta", 1, p);
+    test::connect(sc, "e", "n", "all_to_all", 0.7, 0.1);
+    test::connect(sc, "i", "n", "all_to_all", -2.0, 0.1);
+    const auto sim = test::run(sc);
+    const auto expected = reference_spikes(inputs, ticks, -70.0 + 300.0 * (20.0 / 250.0));  // as the engine rounds
+    REQUIRE(expected.size() > 20);
+    CHECK(test::spike_ticks(*sim, 2, 0) == expected);
+}
