@@ -33,10 +33,6 @@ bool simulation::impl::run(tick_t ticks, const run_options& opt) {
                 stopped = true;
                 break;
             }
-            // Traces first: a sample labelled tick t is the state at time t * resolution, before
-            // anything of tick t (its stimulus changes, inputs and update) is applied; the sample
-            // at tick 0 is the initial state. Weight snapshots are labelled the same way.
-            sample_traces(t, rec);
             apply_due_events(t);
             if (parallel) {
                 tbb::parallel_for(std::size_t{0}, parts.size(), [&](std::size_t p) { step_partition(p, t); });
@@ -45,6 +41,7 @@ bool simulation::impl::run(tick_t ticks, const run_options& opt) {
             }
             ring[static_cast<std::size_t>(t % static_cast<tick_t>(ring.size()))].clear();
             collect_spikes(t, rec, opt.keep_spikes);
+            sample_traces(t, rec);
             if (rec && energy_bin > 0 && (t + 1) % energy_bin == 0) write_energy_bin(rec, t + 1);
             if (rec)
                 for (auto& wr : weight_recs)
