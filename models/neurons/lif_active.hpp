@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <vector>
+#include <utility>
 
 #include "neurons/lif_base.hpp"
 
@@ -54,18 +55,33 @@ public:
 
     void advance(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) override {
         // 1. Active neurons: one exact tick of V from the synaptic state at t-1, then threshold.
-        for (const std::uint32_t i : active_) {
-            if (!m_.refractory(i, t)) {
-                m_.v(i) = syn_.step_v(i, m_.v(i), m_);
-                m_.set_last(i, t);
-                if (m_.v(i) >= m_.v_th()) {
+        //    At tick 0 the state is the initial state at time 0: there is nothing to integrate
+        //    yet (a neuron that starts with synaptic current ran one tick early when it was
+        //    stepped here), only the threshold to test.
+        if (t == 0) {
+            for (const std::uint32_t i : active_)
+                if (!m_.refractory(i, t) && m_.v(i) >= m_.v_th()) {
                     m_.fire(i, t);
                     spikes.push_back(i);
                 }
+        } else {
+            for (const std::uint32_t i : active_) {
+                if (!m_.refractory(i, t)) {
+                    m_.v(i) = syn_.step_v(i, m_.v(i), m_);
+                    m_.set_last(i, t);
+                    if (m_.v(i) >= m_.v_th()) {
+                        m_.fire(i, t);
+                        spikes.push_back(i);
+                    }
+                }
+                syn_.decay(i);
+                if (syn_.quiet(i, tol_)) leaving_.push_back(i);  // step 4 confirms after this tick's input
             }
-            syn_.decay(i);
-            if (syn_.quiet(i, tol_)) leaving_.push_back(i);  // step 4 confirms after this tick's input
         }
+        // A stimulus change at t acts from t on: the step above integrated (t-1, t] with the
+        // current before it (add_current deferred it for active neurons).
+        for (const auto& [i, delta_pa] : deferred_current_) m_.shift_current(i, delta_pa);
+        deferred_current_.clear();
         // 2. Input of this tick: passive neurons are brought forward (a crossing due exactly now
         //    fires here), then join the active set.
         for (const std::uint32_t i : in.touched) {
@@ -113,7 +129,15 @@ public:
     tick_t next_event_tick(tick_t now) const override { return active_.empty() ? m_.next_wake(now) : now + 1; }
 
     void add_current(tick_t t, std::span<const std::uint32_t> neurons, double delta_pa) override {
-        for (const std::uint32_t i : neurons) m_.add_current(i, t, delta_pa, !active_flag_[i]);
+        // A passive neuron is brought to t on the old current now; an active one is stepped over
+        // (t-1, t] in advance(t), so its change waits until after that step (it was brought
+        // forward here and stepped again there: two ticks of leak in one).
+        for (const std::uint32_t i : neurons) {
+            if (active_flag_[i])
+                deferred_current_.emplace_back(i, delta_pa);
+            else
+                m_.add_current(i, t, delta_pa, true);
+        }
     }
 
     double peek(tick_t t, std::uint32_t i, std::size_t var) const override {
@@ -146,6 +170,7 @@ private:
     std::vector<std::uint32_t> active_;
     std::vector<std::uint32_t> due_;
     std::vector<std::uint32_t> leaving_;  // active neurons that may be quiet at the end of the tick
+    std::vector<std::pair<std::uint32_t, double>> deferred_current_;  // (neuron, pA) of add_current, applied after the step
     double tol_;
 };
 

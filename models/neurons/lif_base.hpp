@@ -106,6 +106,9 @@ public:
     double v(std::uint32_t i) const { return s_[i].v; }
     tick_t last(std::uint32_t i) const { return s_[i].last; }
     void set_last(std::uint32_t i, tick_t t) { s_[i].last = t; }
+    /// Changes neuron i's stimulus current without bringing it forward: for a neuron whose V is
+    /// already at the current tick (stepped by its group).
+    void shift_current(std::uint32_t i, double delta_pa) { s_[i].i_stim += delta_pa; }
 
     /// Emits a spike at tick t: V = V_reset, refractory until t + n_ref. A grid neuron stays on
     /// the grid (it is tested every tick, and V_reset < V_th keeps it from firing while refractory).

@@ -104,14 +104,6 @@ def test_drawn_delays_and_connectivity(tmp_path):
     assert delays.min() >= 1 and len(set(delays.tolist())) > 10
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "memspike bug (reported, not fixed here): a dc/step current change at tick t on a lif_exp or "
-    "lif_cond_exp neuron whose synaptic current is non-zero (in the active set) advances its membrane "
-    "twice in tick t: membrane::add_current brings V lazily from t-1 to t (leak only, old current), "
-    "then active_lif_group::advance steps it from t-1 to t again (with the new current). Example: "
-    "lif_exp network, neuron N[4], step to 450 pA at tick 100: V(100) = -61.8390 mV in memspike, "
-    "-61.9888 mV by V(t) = V_inf + (V(t-1) - V_inf) e^(-h/tau_m) + P21 I(t-1) with the old current "
-    "(-61.8098 with the new one); it then fires at tick 171 instead of 172."))
 @pytest.mark.parametrize("model", ["lif_exp", "lif_cond_exp"])
 def test_current_change_during_synaptic_input(tmp_path, model):
     # The same network with the dc window and the step current on N, which receives synaptic input.
@@ -140,13 +132,6 @@ interval = "0.1 ms"
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "memspike bug (reported, not fixed here): a neuron whose initial synaptic current or conductance "
-    "(`init` i_ex/i_in/g_ex/g_in) is non-zero starts in the active set, and active_lif_group::advance "
-    "steps it at tick 0 as well, so its V(0) is already one tick past the initial value while a "
-    "neuron without synaptic state keeps V(0) = init (docs/models.md: init sets the state). "
-    "lif_exp, init v = -60 mV, i_ex = 300 pA: V(0) = -59.98304 mV in memspike (the reference's V(1)), "
-    "-60 mV expected; the whole trajectory runs one tick early (examples/coba.toml starts this way)."))
 @pytest.mark.parametrize("model,var,value", [("lif_exp", "i_ex", "300 pA"), ("lif_cond_exp", "g_in", "5 nS")])
 def test_initial_synaptic_state(tmp_path, model, var, value):
     path = tmp_path / "init.toml"

@@ -201,7 +201,7 @@ TEST_CASE("issue 11, defect 13: the result reader refuses impossible values, nam
                                                          Contains("must equal the length of /spikes/E/ticks"));
 }
 
-TEST_CASE("issue 11, defect 16: a trace sample labelled tick k is the state at k * resolution, before tick k", "[regression]") {
+TEST_CASE("issue 11, defect 16: a trace sample labelled tick k is the state at k * resolution, after tick k", "[regression]") {
     // No input: V relaxes from V0 = -65 mV to E_L = -70 mV with tau_m = 10 ms. The sample at tick
     // 0 must be V0 itself (it was one tick of relaxation before), and the sample at tick k the
     // closed form at t = k * 0.1 ms, for a lazily advanced neuron (lif_delta, lif_exp at rest)
