@@ -222,6 +222,9 @@ struct simulation::impl {
     std::vector<spike_trains> kept_spikes;
     tick_t now = 0;
     run_counters counters;
+    /// Fingerprint of the synapses as built (checkpoint.cpp): a checkpoint only loads into the
+    /// same network. Kept across reset(true), whose store holds learned weights.
+    std::uint64_t network_print = 0;
 
     // network_build.cpp
     /// Builds the network; with `reuse`, takes that synapse store (same scenario) instead of
@@ -253,6 +256,12 @@ struct simulation::impl {
     inline void collect_spikes(tick_t t, recorder* rec, bool keep);
     inline void sample_traces(tick_t t, recorder* rec);
     void fold_partition_counters();
+
+    // checkpoint.cpp
+    /// Hash of the synapse store: partitions, blocks, CSR offsets, targets, delays and weights.
+    static std::uint64_t fingerprint_of(const synapse_store& store);
+    void write_state(std::ostream& os) const;
+    void read_state(std::span<const std::byte> bytes, const std::string& name);
 
     // recording.cpp
     void attach_recorder(recorder* rec);
