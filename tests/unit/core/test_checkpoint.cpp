@@ -68,13 +68,16 @@ T peek(const bytes& b, std::size_t at) {
     return v;
 }
 
+/// Byte-for-byte equality of two states (CHECK(a == b) would print both in full).
+bool same_bytes(const bytes& a, const bytes& b) { return a == b; }
+
 /// Expects `image` to be refused with a message containing `what`, leaving `sim` unchanged.
 void refused(simulation& sim, const bytes& image, const std::string& what) {
     const bytes before = sim.save_state_to_bytes();
     CHECK_THROWS_AS(sim.load_state_from_bytes(image, "ck.bin"), io_error);
     CHECK_THROWS_WITH(sim.load_state_from_bytes(image, "ck.bin"),
                       Contains("checkpoint 'ck.bin'") && Contains(what) && Contains("the simulation is unchanged"));
-    CHECK(sim.save_state_to_bytes() == before);
+    CHECK(same_bytes(sim.save_state_to_bytes(), before));
 }
 
 struct temp_dir {
@@ -107,7 +110,7 @@ TEST_CASE("checkpoint: byte flips, truncation, appended bytes and versions are r
             ++tried;
         }
         INFO("flips tried: " << tried);
-        CHECK(victim.save_state_to_bytes() == pristine);
+        CHECK(same_bytes(victim.save_state_to_bytes(), pristine));
         // And it runs as an untouched simulation does.
         simulation untouched(sc, builtin_models(), 1);
         CHECK(same(run_spikes(victim, 500), run_spikes(untouched, 500)));
@@ -220,11 +223,35 @@ TEST_CASE("checkpoint: a valid checksum over bad contents is refused, and a refu
                 victim.load_state_from_bytes(before, "before");  // accepted (a changed value): back
             } catch (const io_error&) {
                 ++refusals;
-                CHECK(victim.save_state_to_bytes() == before);
+                CHECK(same_bytes(victim.save_state_to_bytes(), before));
             }
         }
         CHECK(refusals > 0);
     }
+}
+
+TEST_CASE("checkpoint: a neuron group refuses an active set that does not fit it", "[unit][regression]") {
+    // CUBA (lif_exp: an active set of neurons with synaptic current). The state of partition 0's
+    // neurons ends with its active list; point its last entry past the network.
+    const auto sc = workloads::cuba(100.0, 4);
+    simulation a(sc, builtin_models(), 1);
+    a.run(300);
+    const bytes image = a.save_state_to_bytes();
+    std::size_t at = hdr::size + sizeof(tick_t) + sizeof(run_counters);
+    const auto slots = peek<std::uint64_t>(image, at);
+    at += 8;
+    for (std::uint64_t s = 0; s < slots; ++s) at += 8 + 12 * peek<std::uint64_t>(image, at);  // spikes in flight
+    at += 16;  // stimulus and modulator positions
+    const auto group_end = at + 8 + peek<std::uint64_t>(image, at);
+    bytes d = image;
+    poke(d, group_end - 4, std::uint32_t{0xffffffff});
+    state_io::reseal(d);
+    simulation victim(sc, builtin_models(), 1);
+    refused(victim, d, "the state of the neurons of partition 0 is refused: an active neuron index does not match");
+    const auto last = peek<std::uint32_t>(image, group_end - 4);
+    poke(d, group_end - 4, last == 0 ? 1u : 0u);  // a neuron that exists, but listed twice or not flagged
+    state_io::reseal(d);
+    refused(victim, d, "the active neurons and their flags disagree");
 }
 
 TEST_CASE("checkpoint: bound to the network as built, weights included", "[unit][regression]") {
@@ -249,7 +276,7 @@ TEST_CASE("checkpoint: bound to the network as built, weights included", "[unit]
     const bytes before = b.save_state_to_bytes();
     CHECK_THROWS_WITH(b.load_state(path), Contains("checkpoint '" + path + "'") && Contains("another network") &&
                                               Contains("connections, delays or weights"));
-    CHECK(b.save_state_to_bytes() == before);
+    CHECK(same_bytes(b.save_state_to_bytes(), before));
     sc.projections[0].file = "a.csv";
     simulation c(sc, builtin_models(), 1);
     c.load_state(path);  // the same network loads
