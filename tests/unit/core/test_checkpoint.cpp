@@ -254,6 +254,34 @@ TEST_CASE("checkpoint: a neuron group refuses an active set that does not fit it
     refused(victim, d, "the active neurons and their flags disagree");
 }
 
+TEST_CASE("checkpoint: STDP refuses a post-spike list longer than its slots", "[unit][regression]") {
+    // One partition, no Poisson drive: the payload ends with the plastic block's state (framed),
+    // then the empty digital backend state. Pair STDP's state ends with its post-spike lists
+    // (count, 4 bytes of padding, 16 ticks) and its counters.
+    temp_dir dir;
+    std::ofstream(dir.path / "e.csv") << "source,target,weight,delay\n0,1,0.5,1.0\n1,2,0.6,1.0\n2,0,0.7,2.0\n";
+    auto sc = test::make_scenario(50.0, 0.1, 3);
+    sc.file = (dir.path / "net.toml").string();
+    test::add_population(sc, "N", "lif_delta", 3, {{"tau_m", 20.0}, {"v_th", 20.0}, {"e_l", 0.0}, {"v_reset", 10.0}});
+    auto& p = test::connect(sc, "N", "N", "explicit", 0.5, 1.0);
+    p.file = "e.csv";
+    p.plasticity.rule = "stdp";
+    p.plasticity.params = {{"lambda", 0.01}, {"w_max", 2.0}};
+    test::add_dc(sc, "N", 1000.0);
+    simulation a(sc, builtin_models(), 1);
+    REQUIRE(a.synapses().partitions.size() == 1);
+    a.run(300);
+    const bytes image = a.save_state_to_bytes();
+    REQUIRE(peek<std::uint64_t>(image, image.size() - 8) == 0);
+    const std::size_t count_at = image.size() - 8 - sizeof(plasticity_counters) - (8 + 16 * sizeof(tick_t));
+    REQUIRE(peek<std::uint32_t>(image, count_at) <= 16);
+    bytes d = image;
+    poke(d, count_at, std::uint32_t{17});
+    state_io::reseal(d);
+    simulation victim(sc, builtin_models(), 1);
+    refused(victim, d, "the plasticity of block 0 of partition 0 is refused: a post-spike list is longer than 16");
+}
+
 TEST_CASE("checkpoint: bound to the network as built, weights included", "[unit][regression]") {
     temp_dir dir;
     auto write_edges = [&](const std::string& name, double w) {
