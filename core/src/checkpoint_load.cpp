@@ -226,8 +226,19 @@ parsed_state parse_payload(const Impl& im, std::span<const std::byte> payload) {
             const std::size_t streams = std::min({d.rng.size(), d.next_ms.size(), d.shared ? d.rng.size() : d.targets.size()});
             r.vec(ticks, 0, streams, what + " (pending events)");
             r.vec(ids, ticks.size(), ticks.size(), what + " (pending event streams)");
+            // Each pending event is where poisson_drive::push put it: once per stream, at the tick
+            // of its stream's next time, not before the checkpoint's time (unless at or after the
+            // drive's stop, where it is never taken). Otherwise a stream far in the past would
+            // draw events for ages in one tick.
+            std::vector<std::uint8_t> seen(streams, 0);
+            const double stop_ms = d.stop == Impl::never ? std::numeric_limits<double>::infinity() : static_cast<double>(d.stop) * d.h_ms;
             for (std::size_t j = 0; j < ticks.size(); ++j) {
-                if (ids[j] >= streams) throw fault(what + " has a pending event of stream " + std::to_string(ids[j]) + " of " + std::to_string(streams));
+                if (ids[j] >= streams || seen[ids[j]]++)
+                    throw fault(what + " has a pending event of stream " + std::to_string(ids[j]) + " (of " + std::to_string(streams) + ") twice or out of range");
+                const double at = o.next_ms[ids[j]] / d.h_ms;
+                if (!(o.next_ms[ids[j]] < stop_ms) || !(std::abs(at) < 4e18) ||
+                    ticks[j] != std::max<tick_t>(d.start, static_cast<tick_t>(std::ceil(at))) || (ticks[j] < st.now && ticks[j] < d.stop))
+                    throw fault(what + " has a pending event at tick " + std::to_string(ticks[j]) + " that does not fit its stream's time or the checkpoint's");
                 o.heap.emplace_back(ticks[j], ids[j]);
             }
             if (!std::is_heap(o.heap.begin(), o.heap.end(), std::greater<>{})) throw fault(what + " has its pending events out of order");
