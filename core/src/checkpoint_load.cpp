@@ -268,7 +268,8 @@ parsed_state parse_payload(const Impl& im, std::span<const std::byte> payload) {
 } // namespace
 
 /// Phase 2: the components from their bytes (undone from a snapshot if one refuses them), then
-/// the checked temporaries swapped in.
+/// the checked temporaries swapped in. (About 80 lines: the all-or-nothing sequence reads best in
+/// one place.)
 void simulation::impl::read_state(std::span<const std::byte> bytes, const std::string& name) {
     const std::string unchanged = "; the simulation is unchanged";
     parsed_state st;
