@@ -261,14 +261,17 @@ void def_checkpoint(sim_class& c) {
             py::gil_scoped_release release;
             s.sim.save_state(path);
         }, py::arg("path"),
-           "Writes the complete dynamic state (checkpoint) to `path`: load_state on a simulation of the same scenario "
+           "Writes the complete dynamic state (checkpoint) to `path`, atomically (a temporary file beside it, then "
+           "renamed): load_state on a simulation of the same scenario "
            "continues exactly. Recorded spikes and traces are results, not state, and are not included.")
         .def("load_state", [](py_simulation& s, const std::string& path) {
             s.check_idle();
             py::gil_scoped_release release;
             s.sim.load_state(path);
             s.sim.attach(s.memory);  // the ledger's bins start from the loaded counts
-        }, py::arg("path"), "Restores a checkpoint written by save_state for the same scenario; raises memspike.IOError otherwise.")
+        }, py::arg("path"), "Restores a checkpoint written by save_state for the same scenario and network; raises memspike.IOError "
+           "naming the file and the fault otherwise (damaged, truncated, appended to, another version, scenario or "
+           "network), and the simulation is then unchanged.")
         .def("_reset", [](py_simulation& s, bool keep_weights) {
             s.check_idle();
             {

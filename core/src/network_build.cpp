@@ -23,6 +23,7 @@ simulation::impl::impl(const scenario& s, const model_registry& m, unsigned n_th
         tbb::parallel_for(std::size_t{0}, ranges.size(), [&](std::size_t p) { make_partition(p, ranges[p]); });
     });
     ring.resize(static_cast<std::size_t>(store.max_delay) + 1);
+    if (reuse == nullptr) arena.execute([&] { network_print = fingerprint_of(store); });  // before a backend rewrites weights
     make_backends();
     make_stimuli();
     make_modulator_events();

@@ -97,8 +97,10 @@ void simulation::reset(bool keep_weights) {
     if (keep_weights) {
         for (std::size_t j = 0; j < sc.projections.size(); ++j) impl_->settle(j);  // deferred updates first
         synapse_store store = std::move(impl_->store);
+        const std::uint64_t print = impl_->network_print;  // of the network as built, not of the learned weights
         impl_.reset();
         impl_ = std::make_unique<impl>(sc, models, threads, &store);
+        impl_->network_print = print;
     } else {
         impl_.reset();
         impl_ = std::make_unique<impl>(sc, models, threads);

@@ -19,7 +19,8 @@
 //   recording.cpp           what goes to the recorder (spikes' handles, traces, energy bins,
 //                           weight snapshots) and the energy-ledger totals;
 //   projection_weights.cpp  reading, settling and announcing the weights of one projection;
-//   checkpoint.cpp          save_state / load_state;
+//   checkpoint.cpp          save_state and the fingerprints;
+//   checkpoint_load.cpp     load_state (all or nothing);
 //   simulation.cpp          the public simulation members, which forward here.
 #pragma once
 
@@ -222,6 +223,9 @@ struct simulation::impl {
     std::vector<spike_trains> kept_spikes;
     tick_t now = 0;
     run_counters counters;
+    /// Fingerprint of the synapses as built (checkpoint.cpp): a checkpoint only loads into the
+    /// same network. Kept across reset(true), whose store holds learned weights.
+    std::uint64_t network_print = 0;
 
     // network_build.cpp
     /// Builds the network; with `reuse`, takes that synapse store (same scenario) instead of
@@ -253,6 +257,16 @@ struct simulation::impl {
     inline void collect_spikes(tick_t t, recorder* rec, bool keep);
     inline void sample_traces(tick_t t, recorder* rec);
     void fold_partition_counters();
+
+    // checkpoint.cpp, checkpoint_load.cpp
+    /// Hash of the synapse store: partitions, blocks, CSR offsets, targets, delays and weights
+    /// (partitions in parallel, in the calling task arena).
+    static std::uint64_t fingerprint_of(const synapse_store& store);
+    /// Hash of the scenario: populations and parameters, projections (names, rules, plasticity),
+    /// backend, stimuli, resolution and seed.
+    static std::uint64_t fingerprint_of(const scenario& sc);
+    void write_state(std::ostream& os) const;
+    void read_state(std::span<const std::byte> bytes, const std::string& name);
 
     // recording.cpp
     void attach_recorder(recorder* rec);

@@ -161,6 +161,15 @@ public:
         syn_.load_state(is, active_flag_.size());
         state_io::get_exact(is, active_flag_, active_flag_.size());
         state_io::get_vector(is, active_, active_flag_.size());
+        // The list and the flags must agree (each listed neuron exists and is flagged, once):
+        // advance() indexes by them.
+        std::vector<std::uint8_t> seen(active_flag_.size(), 0);
+        for (const std::uint32_t i : active_) {
+            if (i >= active_flag_.size()) throw io_error("checkpoint: an active neuron index does not match this network");
+            if (active_flag_[i] != 1 || seen[i]++) throw io_error("checkpoint: the active neurons and their flags disagree");
+        }
+        for (std::size_t i = 0; i < seen.size(); ++i)
+            if (active_flag_[i] != seen[i]) throw io_error("checkpoint: the active neurons and their flags disagree");
     }
 
 private:

@@ -84,6 +84,14 @@ public:
         state_io::get_exact(is, next_ms_, next_ms_.size());
         state_io::get_exact(is, rng_, rng_.size());
         lif::load_heap(is, heap_, static_cast<std::uint32_t>(next_ms_.size()));
+        // Each pending spike is where push() put it, once per neuron: a time far before its
+        // tick would make advance() draw spikes for ages in one tick.
+        std::vector<std::uint8_t> seen(next_ms_.size(), 0);
+        for (const auto& [t, i] : state_io::container_of(heap_)) {
+            const double at = next_ms_[i] / h_;
+            if (seen[i]++ || !(next_ms_[i] < stop_ms_) || !(std::abs(at) < 4e18) || t != static_cast<tick_t>(std::ceil(at)))
+                throw io_error("checkpoint: a pending spike of a poisson_source does not fit its time");
+        }
     }
 
 private:

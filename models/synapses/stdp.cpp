@@ -172,6 +172,8 @@ public:
         state_io::get_exact(is, post_, post_.size());
         state_io::get_exact(is, list_, list_.size());
         state_io::get(is, c_);
+        for (const auto& pl : list_)  // on_post appends at ticks[count]
+            if (pl.count > list_size) throw io_error("checkpoint: a post-spike list is longer than " + std::to_string(list_size));
     }
 
 private:

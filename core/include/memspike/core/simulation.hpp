@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -87,13 +88,21 @@ public:
     /// again from the scenario.
     void reset(bool keep_weights = true);
     /// Checkpoints. save_state writes the complete dynamic state (time, neuron and synapse state,
-    /// weights, plasticity, stimuli, random streams, spikes in flight) to a binary file.
-    /// load_state restores it into a simulation built from the same scenario, so that running on
-    /// gives exactly the spikes the saved one would have produced. A checkpoint of another network
-    /// is rejected. Recorded spikes, traces and counters are results, not state: they are not
-    /// part of it.
+    /// weights, plasticity, stimuli, random streams, spikes in flight) to a binary file, atomically
+    /// (a temporary file beside `path`, then renamed over it). load_state restores it into a
+    /// simulation built from the same scenario into the same network (synapses, delays and weights
+    /// as built), so that running on gives exactly the spikes the saved one would have produced.
+    /// Recorded spikes, traces and counters are results, not state: they are not part of it.
+    /// A load either succeeds completely or changes nothing: the whole file is checked (size,
+    /// version, checksum, fingerprints, every length and index) before the state is replaced, and
+    /// anything wrong throws io_error naming the file and the fault. Format: docs/python.md.
     void save_state(const std::string& path) const;
     void load_state(const std::string& path);
+    /// The bytes save_state would write.
+    std::vector<std::byte> save_state_to_bytes() const;
+    /// load_state from a checkpoint image in memory; touches no file. `name` stands for the file in
+    /// messages. Safe on any input (the checkpoint fuzz harness calls it).
+    void load_state_from_bytes(std::span<const std::byte> bytes, const std::string& name = "<memory>");
     /// Worker threads actually used (oneTBB's default when 0 was asked for).
     unsigned threads() const;
     double resolution_ms() const;
