@@ -48,13 +48,18 @@ namespace {
 using namespace detail;
 
 class reward_block final : public plastic_block {
+    /// Per synapse (block order), 8 bytes, read together at every event of the synapse.
+    struct synapse {
+        float c = 0.0f;                  // the eligibility at its last event
+        std::uint32_t since = 0;         // its last event, in ticks after epoch_
+    };
+
 public:
     reward_block(const plastic_context& ctx, const param_map& p)
         : a_plus_(p.at("a_plus")), a_minus_(p.at("a_minus")), baseline_(p.at("baseline")), gain_(-baseline_),
           bounds_{p.at("w_min"), p.at("w_max")}, nearest_(ctx.interaction == "nearest"),
           plus_(ctx.resolution_ms / p.at("tau_plus")), minus_(ctx.resolution_ms / p.at("tau_minus")),
-          decay_c_(ctx.resolution_ms / p.at("tau_c")), x_(ctx.ranges), y_(ctx.targets), elig_(ctx.synapses, 0.0f),
-          since_(ctx.synapses, 0) {}
+          decay_c_(ctx.resolution_ms / p.at("tau_c")), x_(ctx.ranges), y_(ctx.targets), syn_(ctx.synapses) {}
 
     void on_pre(tick_t t, std::size_t k, std::uint64_t lo, std::uint64_t hi, synapse_block& block) override {
         prepare(t, block);
@@ -62,11 +67,12 @@ public:
         const std::uint32_t* target = block.targets.data();
         const auto since = static_cast<std::uint32_t>(t - epoch_);
         for (std::uint64_t j = lo; j < hi; ++j) {
-            evolve(j, t, w[j]);  // the weight this arrival delivers: w(t)
-            since_[j] = since;
+            synapse& s = syn_[j];
+            evolve(s, t, w[j]);  // the weight this arrival delivers: w(t)
+            s.since = since;
             const double y = y_[target[j]].at(t, minus_);
             if (y == 0.0) continue;
-            elig_[j] = static_cast<float>(elig_[j] - a_minus_ * y);
+            s.c = static_cast<float>(s.c - a_minus_ * y);
             ++c_.trace_updates;
         }
         x_[k].jump(t, plus_, nearest_);
@@ -82,9 +88,10 @@ public:
                 const double x = x_[rev.range(p)].at(t, plus_);
                 if (x == 0.0) continue;
                 const std::uint32_t j = rev.synapse[p];
-                evolve(j, t, w[j]);
-                since_[j] = since;
-                elig_[j] = static_cast<float>(elig_[j] + a_plus_ * x);
+                synapse& s = syn_[j];
+                evolve(s, t, w[j]);
+                s.since = since;
+                s.c = static_cast<float>(s.c + a_plus_ * x);
                 ++c_.trace_updates;
             }
             y_[i].jump(t, minus_, nearest_);
@@ -103,23 +110,22 @@ public:
     void settle(tick_t t, synapse_block& block) override {
         restore(block);
         float* w = block.weights.data();
-        anchor_.assign(w, w + elig_.size());
-        for (std::size_t j = 0; j < elig_.size(); ++j) w[j] = weight_at(anchor_[j], j, t);
+        anchor_.assign(w, w + syn_.size());
+        for (std::size_t j = 0; j < syn_.size(); ++j) w[j] = weight_at(anchor_[j], syn_[j], t);
         read_at_ = t;
         shown_ = true;
     }
 
     const plasticity_counters& counters() const override { return c_; }
     std::size_t memory_bytes() const override {
-        return (x_.capacity() + y_.capacity()) * sizeof(trace) + (elig_.capacity() + anchor_.capacity()) * sizeof(float) +
-               since_.capacity() * sizeof(std::uint32_t);
+        return (x_.capacity() + y_.capacity()) * sizeof(trace) + syn_.capacity() * sizeof(synapse) +
+               anchor_.capacity() * sizeof(float);
     }
     void save_state(std::ostream& os) const override {
         state_io::put(os, layout);
         state_io::put_vector(os, x_);
         state_io::put_vector(os, y_);
-        state_io::put_vector(os, elig_);
-        state_io::put_vector(os, since_);
+        state_io::put_vector(os, syn_);
         state_io::put(os, m_);
         state_io::put(os, epoch_);
         state_io::put(os, shown_);
@@ -133,13 +139,12 @@ public:
         if (tag != layout) throw io_error("checkpoint: the stdp_reward state was written by an older memspike (other layout)");
         state_io::get_exact(is, x_, x_.size());
         state_io::get_exact(is, y_, y_.size());
-        state_io::get_exact(is, elig_, elig_.size());
-        state_io::get_exact(is, since_, since_.size());
+        state_io::get_exact(is, syn_, syn_.size());
         state_io::get(is, m_);
         state_io::get(is, epoch_);
         state_io::get(is, shown_);
         state_io::get(is, read_at_);
-        if (shown_) state_io::get_exact(is, anchor_, elig_.size());
+        if (shown_) state_io::get_exact(is, anchor_, syn_.size());
         state_io::get(is, c_);
         gain_ = m_ - baseline_;
     }
@@ -150,39 +155,39 @@ private:
     static constexpr std::uint64_t layout = 0x3272'6177'6572'0002ULL;
 
     /// w(t) from weight w, the synapse's weight at its last event: the closed form above.
-    float weight_at(float w, std::size_t j, tick_t t) const {
-        const float c0 = elig_[j];
-        const tick_t dt = t - epoch_ - since_[j];
+    float weight_at(float w, const synapse& s, tick_t t) const {
+        const float c0 = s.c;
+        const tick_t dt = t - epoch_ - s.since;
         if (c0 == 0.0f || gain_ == 0.0 || dt <= 0) return w;
         return bounds_.held(w + gain_ * c0 * (1.0 - decay_c_(dt)));
     }
 
-    /// Moves synapse j's weight and eligibility from its last event to t (the caller sets since_).
-    void evolve(std::size_t j, tick_t t, float& w) {
-        const float c0 = elig_[j];
+    /// Moves a synapse's weight w and eligibility from its last event to t (the caller sets since).
+    void evolve(synapse& s, tick_t t, float& w) {
+        const float c0 = s.c;
         if (c0 == 0.0f) return;
-        const tick_t dt = t - epoch_ - since_[j];
+        const tick_t dt = t - epoch_ - s.since;
         if (dt <= 0) return;
         const double d = decay_c_(dt);
         if (gain_ != 0.0) {  // the same expression as weight_at(), so a read shows what an event applies
             w = bounds_.clip(w + gain_ * c0 * (1.0 - d), c_);
             ++c_.weight_updates;
         }
-        elig_[j] = static_cast<float>(c0 * d);
+        s.c = static_cast<float>(c0 * d);
     }
 
-    /// Every synapse to t; the epoch moves to t (since_ then fits in 32 bits again).
+    /// Every synapse to t; the epoch moves to t (`since` then fits in 32 bits again).
     void advance_all(tick_t t, synapse_block& block) {
         float* w = block.weights.data();
-        for (std::size_t j = 0; j < elig_.size(); ++j) {
-            evolve(j, t, w[j]);
-            since_[j] = 0;
+        for (std::size_t j = 0; j < syn_.size(); ++j) {
+            evolve(syn_[j], t, w[j]);
+            syn_[j].since = 0;
         }
         epoch_ = t;
     }
 
     /// Before an event: the weights the rule holds go back into the block after a read, and the
-    /// epoch moves on before t − epoch_ could overflow since_.
+    /// epoch moves on before t − epoch_ could overflow `since`.
     void prepare(tick_t t, synapse_block& block) {
         restore(block);
         if (t - epoch_ > static_cast<tick_t>(std::numeric_limits<std::uint32_t>::max())) advance_all(t, block);
@@ -193,14 +198,15 @@ private:
     void restore(synapse_block& block) {
         if (!shown_) return;
         float* w = block.weights.data();
-        for (std::size_t j = 0; j < elig_.size(); ++j) {
-            if (w[j] == weight_at(anchor_[j], j, read_at_)) {
+        for (std::size_t j = 0; j < syn_.size(); ++j) {
+            synapse& s = syn_[j];
+            if (w[j] == weight_at(anchor_[j], s, read_at_)) {
                 w[j] = anchor_[j];
                 continue;
             }
-            const tick_t dt = read_at_ - epoch_ - since_[j];
-            if (dt > 0) elig_[j] = static_cast<float>(elig_[j] * decay_c_(dt));
-            since_[j] = static_cast<std::uint32_t>(read_at_ - epoch_);
+            const tick_t dt = read_at_ - epoch_ - s.since;
+            if (dt > 0) s.c = static_cast<float>(s.c * decay_c_(dt));
+            s.since = static_cast<std::uint32_t>(read_at_ - epoch_);
         }
         shown_ = false;
     }
@@ -210,8 +216,7 @@ private:
     bool nearest_;
     decay_table plus_, minus_, decay_c_;
     std::vector<trace> x_, y_;
-    std::vector<float> elig_;            // per synapse (block order): c at its last event
-    std::vector<std::uint32_t> since_;   // per synapse: its last event, in ticks after epoch_
+    std::vector<synapse> syn_;
     std::vector<float> anchor_;          // per synapse, while shown_: the weights the rule holds
     double m_ = 0.0;
     tick_t epoch_ = 0;                   // the last pass over the whole block (a change of m)
