@@ -29,6 +29,7 @@
 // Bounds: every update ends in [w_min, w_max]. These are named parameters of the rule, and every
 // update that had to be held at a bound is counted (hits_min, hits_max).
 #include "synapses/stdp.hpp"
+#include "synapses/stdp_parts.hpp"
 
 #include <algorithm>
 #include <array>
@@ -42,33 +43,7 @@
 namespace memspike::plasticity {
 namespace {
 
-
-/// A lazily decayed trace: value at tick `last`.
-struct trace {
-    double value = 0.0;
-    tick_t last = 0;
-    double at(tick_t t, const decay_table& d) const { return value * d(t - last); }
-    void jump(tick_t t, const decay_table& d, bool nearest) {
-        value = nearest ? 1.0 : at(t, d) + 1.0;
-        last = t;
-    }
-};
-
-/// Hard bounds with hit counters.
-struct bounds {
-    double w_min, w_max;
-    float clip(double w, plasticity_counters& c) const {
-        if (w >= w_max) {
-            ++c.hits_max;
-            return static_cast<float>(w_max);
-        }
-        if (w <= w_min) {
-            ++c.hits_min;
-            return static_cast<float>(w_min);
-        }
-        return static_cast<float>(w);
-    }
-};
+using namespace detail;
 
 /// Pair-based STDP with a weight dependence `Rule` (F+ and F−).
 ///
@@ -294,20 +269,6 @@ private:
     plasticity_counters c_;
 };
 
-void check_bounds(const std::string& rule, const param_map& p) {
-    const double lo = p.at("w_min"), hi = p.at("w_max");
-    if (!std::isfinite(lo)) throw invalid_parameter(rule, "w_min", std::to_string(lo), "must be finite");
-    if (std::isnan(hi) || !(hi > lo))
-        throw invalid_parameter(rule, "w_max", std::to_string(hi), "must be > w_min = " + std::to_string(lo));
-}
-
-constexpr double inf = std::numeric_limits<double>::infinity();
-constexpr double required = std::numeric_limits<double>::quiet_NaN();
-
-/// Every rule here keeps weights in [w_min, w_max] (its named parameters): the bounds the scenario
-/// checks initial and written weights against.
-std::pair<double, double> hard_bounds(const param_map& p) { return {p.at("w_min"), p.at("w_max")}; }
-
 } // namespace
 
 plasticity_info stdp_rule() {
@@ -420,160 +381,6 @@ plasticity_info stdp_triplet_rule() {
     // For the resource estimate: two 16-byte traces per range and two per target.
     r.state_bytes = [](const plastic_context& cx) {
         return 32.0 * static_cast<double>(cx.ranges) + 32.0 * static_cast<double>(cx.targets);
-    };
-    return r;
-}
-
-} // namespace memspike::plasticity
-
-namespace memspike::plasticity {
-namespace {
-
-/// Three-factor STDP: pairs do not change w but an eligibility trace c per synapse (decay τ_c);
-/// the weight follows dw/dt = (m(t) − b) c(t) / τ_c, with m the neuromodulator signal that the
-/// scenario schedules ([[modulator]]) or Python sets while running. As NEST's stdp_dopamine_synapse /
-/// CARLsim's DA-STDP (Izhikevich 2007), with the rate written so that a reward of 1 held long
-/// enough turns the whole eligibility into weight.
-///
-/// Exact and lazy: m is piecewise constant. Between two changes of m (at t_m and T), integrating
-/// dc/dt = −c/τ_c + Σ Δ_k δ(t − t_k) gives ∫ c = τ_c (c(t_m) + Σ Δ_k − c(T)). Per synapse we keep
-/// U = c(t_m) + Σ Δ_k and ĉ = c(t) e^{(t − t_m)/τ_c} (c normalised to t_m). A pair then costs one
-/// multiply-add, and a change of m costs one pass over the block:
-///   w <- clip(w + (m − b) (U − c(T))),  then c(T) becomes the new start.
-/// ĉ is renormalised (a "change" to the same m) before e^{(t − t_m)/τ_c} could overflow.
-class reward_block final : public plastic_block {
-public:
-    reward_block(const plastic_context& ctx, const param_map& p, std::size_t synapses)
-        : a_plus_(p.at("a_plus")), a_minus_(p.at("a_minus")), baseline_(p.at("baseline")), tau_c_ticks_(p.at("tau_c") / ctx.resolution_ms),
-          bounds_{p.at("w_min"), p.at("w_max")}, nearest_(ctx.interaction == "nearest"),
-          plus_(ctx.resolution_ms / p.at("tau_plus")), minus_(ctx.resolution_ms / p.at("tau_minus")), x_(ctx.ranges),
-          y_(ctx.targets), c_hat_(synapses, 0.0f), u_(synapses, 0.0f) {}
-
-    void on_pre(tick_t t, std::size_t k, std::uint64_t lo, std::uint64_t hi, synapse_block& block) override {
-        renormalise_if_needed(t, block);
-        const double grow = growth(t);
-        const std::uint32_t* target = block.targets.data();
-        for (std::uint64_t j = lo; j < hi; ++j) {
-            const double y = y_[target[j]].at(t, minus_);
-            if (y == 0.0) continue;
-            jump(j, -a_minus_ * y, grow);
-        }
-        x_[k].jump(t, plus_, nearest_);
-        ++c_.trace_updates;
-    }
-
-    void on_post(tick_t t, std::span<const std::uint32_t> neurons, synapse_block& block, const reverse_index& rev) override {
-        renormalise_if_needed(t, block);
-        const double grow = growth(t);
-        for (const std::uint32_t i : neurons) {
-            for (std::uint32_t p = rev.offsets[i]; p < rev.offsets[i + 1]; ++p) {
-                const double x = x_[rev.range(p)].at(t, plus_);
-                if (x != 0.0) jump(rev.synapse[p], a_plus_ * x, grow);
-            }
-            y_[i].jump(t, minus_, nearest_);
-            ++c_.trace_updates;
-        }
-    }
-
-    void set_modulator(tick_t t, double value, synapse_block& block) override {
-        settle(t, block);
-        m_ = value;
-    }
-
-    void settle(tick_t t, synapse_block& block) override {
-        const double shrink = std::exp(-static_cast<double>(t - t_m_) / tau_c_ticks_);
-        const double gain = m_ - baseline_;
-        float* w = block.weights.data();
-        for (std::size_t j = 0; j < c_hat_.size(); ++j) {
-            const double c_now = static_cast<double>(c_hat_[j]) * shrink;
-            if (gain != 0.0 && (u_[j] != 0.0f || c_now != 0.0)) {
-                w[j] = bounds_.clip(w[j] + gain * (static_cast<double>(u_[j]) - c_now), c_);
-                ++c_.weight_updates;
-            }
-            c_hat_[j] = static_cast<float>(c_now);
-            u_[j] = static_cast<float>(c_now);
-        }
-        t_m_ = t;
-    }
-
-    const plasticity_counters& counters() const override { return c_; }
-    std::size_t memory_bytes() const override {
-        return (x_.capacity() + y_.capacity()) * sizeof(trace) + (c_hat_.capacity() + u_.capacity()) * sizeof(float);
-    }
-    void save_state(std::ostream& os) const override {
-        state_io::put_vector(os, x_);
-        state_io::put_vector(os, y_);
-        state_io::put_vector(os, c_hat_);
-        state_io::put_vector(os, u_);
-        state_io::put(os, m_);
-        state_io::put(os, t_m_);
-        state_io::put(os, c_);
-    }
-    void load_state(std::istream& is) override {
-        state_io::get_exact(is, x_, x_.size());
-        state_io::get_exact(is, y_, y_.size());
-        state_io::get_exact(is, c_hat_, c_hat_.size());
-        state_io::get_exact(is, u_, u_.size());
-        state_io::get(is, m_);
-        state_io::get(is, t_m_);
-        state_io::get(is, c_);
-    }
-
-private:
-    double growth(tick_t t) const { return std::exp(static_cast<double>(t - t_m_) / tau_c_ticks_); }
-    void jump(std::size_t j, double delta, double grow) {
-        c_hat_[j] = static_cast<float>(c_hat_[j] + delta * grow);
-        u_[j] = static_cast<float>(u_[j] + delta);
-        ++c_.trace_updates;
-    }
-    void renormalise_if_needed(tick_t t, synapse_block& block) {
-        if (static_cast<double>(t - t_m_) > 30.0 * tau_c_ticks_) settle(t, block);  // e^30 << float max
-    }
-
-    double a_plus_, a_minus_, baseline_, tau_c_ticks_;
-    bounds bounds_;
-    bool nearest_;
-    decay_table plus_, minus_;
-    std::vector<trace> x_, y_;
-    std::vector<float> c_hat_, u_;  // per synapse (block order)
-    double m_ = 0.0;
-    tick_t t_m_ = 0;
-    plasticity_counters c_;
-};
-
-} // namespace
-
-plasticity_info stdp_reward_rule() {
-    plasticity_info r;
-    r.name = "stdp_reward";
-    r.summary = "three-factor STDP: eligibility trace x neuromodulator (NEST stdp_dopamine, Izhikevich 2007)";
-    r.params = {
-        {"tau_plus", dimension::time, 20.0, "potentiation time constant"},
-        {"tau_minus", dimension::time, 20.0, "depression time constant"},
-        {"tau_c", dimension::time, 1000.0, "eligibility trace time constant"},
-        {"a_plus", dimension::dimensionless, required, "eligibility increment per causal pair (weight unit)"},
-        {"a_minus", dimension::dimensionless, required, "eligibility decrement per anti-causal pair (weight unit)"},
-        {"baseline", dimension::dimensionless, 0.0, "modulator level that leaves weights unchanged"},
-        {"w_min", dimension::dimensionless, 0.0, "hard lower bound (weight unit)"},
-        {"w_max", dimension::dimensionless, required, "hard upper bound (weight unit)"},
-    };
-    r.weight_unit_params = {"a_plus", "a_minus", "w_min", "w_max"};
-    r.weight_bounds = hard_bounds;
-    r.interactions = {"all_to_all", "nearest"};
-    r.validate = [](const param_map& p) {
-        for (const char* n : {"tau_plus", "tau_minus", "tau_c"}) require_positive("stdp_reward", p, n, dimension::time);
-        require_non_negative("stdp_reward", p, "a_plus", dimension::dimensionless);
-        require_non_negative("stdp_reward", p, "a_minus", dimension::dimensionless);
-        require_finite("stdp_reward", p, "baseline", dimension::dimensionless);
-        check_bounds("stdp_reward", p);
-    };
-    r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {
-        return std::make_unique<reward_block>(ctx, ctx.params, ctx.synapses);
-    };
-    // For the resource estimate: a 16-byte trace per range and per target, and the eligibility
-    // and its last update (two floats) per synapse.
-    r.state_bytes = [](const plastic_context& cx) {
-        return 16.0 * static_cast<double>(cx.ranges + cx.targets) + 8.0 * static_cast<double>(cx.synapses);
     };
     return r;
 }

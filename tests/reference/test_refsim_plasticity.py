@@ -148,14 +148,6 @@ def test_reward_weights_deliver_as_they_move_with_snapshots_every_tick(tmp_path)
     assert_same_weights(ref, got, "plastic", rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "memspike bug (reported, not fixed here): stdp_reward moves its weights only when the modulator "
-    "changes or the weights are read (reward_block::settle), so between those instants arrivals deliver "
-    "stale weights, not those of dw/dt = (m - b) c / tau_c; and a [[recording.weights]] interval, which "
-    "settles at every snapshot, changes the spikes. This network: memspike 80 post spikes with the "
-    "default recording, 91 with a snapshot every 1 ms; the reference (weights current at every tick) 91, "
-    "first difference post[2] at tick 1961 (reference only). memspike matches it exactly with a "
-    "snapshot every tick (the test above)."))
 def test_reward_weights_deliver_as_they_move(tmp_path):
     path = strong_reward_network(tmp_path)
     compare(path)

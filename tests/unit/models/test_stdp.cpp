@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 
+#include "memspike/core/memory_recorder.hpp"
 #include "memspike/core/scenario.hpp"
 #include "support.hpp"
 
@@ -383,6 +385,107 @@ TEST_CASE("stdp_reward: no change without reward, sign follows the reward, exact
     sim.run(1000);
     const double left = dc * std::exp(-(200.0 - t_post * h) / tau_c);
     CHECK(final_weights(sim)[0] - w0 == Approx(left * (1.0 - std::exp(-100.0 / tau_c))).margin(1e-7));
+}
+
+TEST_CASE("stdp_reward: an arrival delivers the weight of dw/dt = (m - b) c / tau_c at its tick", "[unit][stdp]") {
+    // A causal pair (arrival 1015, post 1065) gives c0 = a+ e^{-5/τ+} at 1065; the reward m = 2 holds
+    // from tick 0. The next arrival (1515) must deliver w0 + m c0 (1 - e^{-45 ms/τ_c}), not w0 (bug 3
+    // of docs/testing.md: weights moved only at a change of m or a read). The post neuron (reset to
+    // 0 mV at 1065, nothing else arriving) holds exactly that weight as V at tick 1515.
+    const double a_plus = 0.01, a_minus = 0.012, tau_plus = 20.0, tau_minus = 20.0, tau_c = 200.0, w0 = 0.5, m = 2.0;
+    plasticity_spec r;
+    r.rule = "stdp_reward";
+    r.params = {{"a_plus", a_plus}, {"a_minus", a_minus}, {"tau_plus", tau_plus}, {"tau_c", tau_c}, {"w_max", 1.0}};
+    auto sc = pairing({{1000, 1500}}, {1065}, 1.5, r, w0, 300.0);
+    modulator_spec mod;
+    mod.name = "da";
+    mod.projections = {sc.projections[1].name};
+    mod.times_ms = {0.0};
+    mod.values = {m};
+    sc.modulators.push_back(mod);
+    simulation sim(sc, builtin_models(), 1);
+    sim.run(1516);
+    const double c0 = a_plus * std::exp(-5.0 / tau_plus);
+    const double delivered = w0 + m * c0 * (1.0 - std::exp(-45.0 / tau_c));
+    CHECK(sim.state(2, "v", 0) == Approx(delivered).margin(2e-7));
+    // Then the arrival's own depression: c(1515) = c0 e^{-45/τ_c} - a- e^{-45/τ-}, integrated to the end (3000).
+    const double c1 = c0 * std::exp(-45.0 / tau_c) - a_minus * std::exp(-45.0 / tau_minus);
+    sim.run(1484);
+    CHECK(final_weights(sim)[0] == Approx(delivered + m * c1 * (1.0 - std::exp(-148.5 / tau_c))).margin(2e-7));
+
+    // A weight replaced after a read (set_weights at tick 1516) is where the rule goes on from;
+    // writing back the weights just read changes nothing, not even the last bit. Catches: a rule
+    // that keeps its own copy over a replaced weight, or that restarts from a rounded read.
+    simulation replaced(sc, builtin_models(), 1), same(sc, builtin_models(), 1);
+    replaced.run(1516);
+    same.run(1516);
+    const std::vector<float> w_new{0.3f};
+    replaced.set_weights(1, w_new);
+    same.set_weights(1, same.synapses_of(1).weights);
+    replaced.run(1484);
+    same.run(1484);
+    CHECK(final_weights(replaced)[0] == Approx(0.3 + m * c1 * (std::exp(-0.1 / tau_c) - std::exp(-148.5 / tau_c))).margin(2e-7));
+    CHECK(same.synapses_of(1).weights == sim.synapses_of(1).weights);
+}
+
+TEST_CASE("stdp_reward: reading the weights changes neither spikes nor weights", "[unit][stdp]") {
+    // Plastic weights of a few mV decide spikes (the reference test network of bug 3). One run reads
+    // nothing; one reads every weight at every tick, as a snapshot interval of one tick would; one
+    // records weight snapshots from the scenario, every 1 ms. Spikes, weights and counters must be
+    // bit-identical. Catches: a read that settles the rule's state (float rounding of the weights
+    // at other ticks, and before bug 3 was fixed, other delivered weights and other spikes).
+    auto sc = test::make_scenario(600.0, h, 5);
+    std::mt19937_64 rng(7);
+    auto trains = [&](std::size_t n, double rate_hz) {
+        std::vector<std::vector<tick_t>> out(n);
+        std::uniform_real_distribution<double> u(0.0, 1.0);
+        for (auto& train : out)
+            for (tick_t t = 1; t < 6000; ++t)
+                if (u(rng) < rate_hz * h * 1e-3) train.push_back(t);
+        return out;
+    };
+    test::add_population(sc, "pre", "spike_source", 8).spike_ticks = trains(8, 25.0);
+    test::add_population(sc, "teacher", "spike_source", 3).spike_ticks = trains(3, 15.0);
+    test::add_population(sc, "post", "lif_delta", 3,
+                         {{"tau_m", 20.0}, {"e_l", 0.0}, {"v_th", 20.0}, {"v_reset", 10.0}, {"t_ref", 1.0}});
+    test::connect(sc, "teacher", "post", "one_to_one", 12.0, h);
+    auto& p = test::connect(sc, "pre", "post", "all_to_all", 4.0, 1.3);
+    p.plasticity.rule = "stdp_reward";
+    p.plasticity.params = {{"a_plus", 0.8}, {"a_minus", 0.6}, {"tau_c", 150.0}, {"w_max", 8.0}};
+    modulator_spec mod;
+    mod.name = "da";
+    mod.projections = {p.name};
+    mod.times_ms = {100.0, 250.0, 420.0};
+    mod.values = {1.0, -0.5, 2.0};
+    sc.modulators.push_back(mod);
+
+    const auto plain = test::run(sc);
+    simulation read(sc, builtin_models(), 1);
+    for (int t = 0; t < 6000; ++t) {
+        read.run(1);
+        (void)read.synapses_of(1);
+    }
+    weights_spec wr;
+    wr.projection = p.name;
+    wr.interval_ms = 1.0;
+    auto recorded_sc = sc;
+    recorded_sc.recording.weights.push_back(wr);
+    const auto recorded = std::make_unique<simulation>(recorded_sc, builtin_models(), 1);
+    memory_recorder rec;
+    recorded->attach(rec);
+    recorded->run(6000);
+
+    const auto& s = plain->spikes()[2];
+    REQUIRE(s.ids.size() > 20);
+    for (const simulation* other : {&read, recorded.get()}) {
+        CHECK(other->spikes()[2].ids == s.ids);
+        CHECK(other->spikes()[2].ticks == s.ticks);
+        CHECK(other->synapses_of(1).weights == plain->synapses_of(1).weights);
+        CHECK(other->plasticity(1).weight_updates == plain->plasticity(1).weight_updates);
+        CHECK(other->plasticity(1).hits_max == plain->plasticity(1).hits_max);
+    }
+    const auto w = plain->synapses_of(1).weights;
+    CHECK(*std::max_element(w.begin(), w.end()) - *std::min_element(w.begin(), w.end()) > 0.5f);  // the rule acted
 }
 
 namespace {
