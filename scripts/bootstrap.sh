@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(cmake g++ ninja-build pkg-config
           libboost-graph-dev libeigen3-dev libtbb-dev libhdf5-dev hdf5-tools libtomlplusplus-dev libcli11-dev
           catch2 libbenchmark-dev pybind11-dev python3-dev
-          python3-numpy python3-h5py python3-pytest python3-matplotlib python3-pandas python3-sklearn
+          python3-numpy python3-h5py python3-pytest python3-matplotlib python3-pandas python3-sklearn python3-scipy
           python3-tomli-w python3-quantities python3-brian)
 missing=()
 for p in "${packages[@]}"; do
