@@ -49,7 +49,7 @@ def estimate_peak(path, sets):
 
 
 def measured_peak(path, sets, output):
-    args = [memspike, "run", path, "-q", "-o", output] + [a for s in sets for a in ("--set", s)]
+    args = [memspike, "run", path, "-q", "--overwrite", "-o", output] + [a for s in sets for a in ("--set", s)]
     pid = os.spawnv(os.P_NOWAIT, memspike, args)
     _, status, usage = os.wait4(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
