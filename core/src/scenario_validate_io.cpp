@@ -225,7 +225,10 @@ void check_backend(const checker& c) {
     } catch (const error& e) {
         c.fail(base, "kind", e.what());
     }
-    for (const auto& [name, v] : b.params) {
+    for (const auto& param : b.params) {
+        // Not a structured binding: clang before 16 cannot capture one in a lambda (C++20 P1091).
+        const std::string& name = param.first;
+        const double v = param.second;
         const auto pi = std::find_if(info->params.begin(), info->params.end(), [&](const param_info& x) { return x.name == name; });
         if (pi != info->params.end() && std::isinf(v) && !(pi->infinite_ok && v > 0))
             c.invalid(base, name, format_quantity(v, pi->dim), "must be finite");
