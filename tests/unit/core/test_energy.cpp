@@ -40,7 +40,8 @@ TEST_CASE("every shipped preset: energy is the sum of count x cost, line by line
         }
         CHECK(e.total_pj == Approx(sum + e.idle_pj).epsilon(1e-12));
         if (m.kind == "event") {
-            for (const auto& [cat, cost] : m.costs) {
+            for (const auto& entry : m.costs) {
+                const std::string& cat = entry.first;  // not a structured binding: clang < 16 cannot capture one
                 double count = cat == "idle_neuron_ticks" ? 500.0 * ticks - static_cast<double>(c[event_kind::neuron_updates]) : -1;
                 if (c.has(cat)) count = static_cast<double>(c.at(cat));
                 const auto it = std::find_if(e.lines.begin(), e.lines.end(), [&](const auto& l) { return l.category == cat; });
