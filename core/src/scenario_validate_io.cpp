@@ -144,7 +144,7 @@ namespace {
 /// An interval of recorded samples: at least one tick, on the grid.
 void check_interval(const checker& c, const source_location& base, double ms) {
     const double res = c.sc.simulation.resolution_ms;
-    if (!c.written(base, "interval") && (ms < res || ms_to_ticks_exact(ms, res) < 0))
+    if (!c.written(base, "interval") && (ms < res || !(ms / res <= 1e15) || ms_to_ticks_exact(ms, res) < 0))
         c.fail(base, "interval", "missing required key 'interval' (the default " + ms_text(ms) +
                                      " is not a whole number of ticks of the resolution " + ms_text(res) + ")");
     if (!(ms >= res)) c.invalid(base, "interval", ms_shown(ms), "must be >= the resolution " + ms_text(res));
