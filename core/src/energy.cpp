@@ -314,7 +314,10 @@ std::vector<std::string> energy_model_mismatches(const energy_model& m, const ba
         out.push_back("it prices " + m.backend + " counts; the run used the " + b.kind + " backend");
         return out;
     }
-    for (const auto& [name, text] : m.assumes) {
+    for (const auto& assumed : m.assumes) {
+        // Not a structured binding: clang before 16 cannot capture one in a lambda (C++20 P1091).
+        const std::string& name = assumed.first;
+        const std::string& text = assumed.second;
         const auto pi = std::find_if(info.params.begin(), info.params.end(), [&](const param_info& p) { return p.name == name; });
         if (pi == info.params.end()) {
             out.push_back(name + ": not a parameter of the " + info.name + " backend");

@@ -184,8 +184,9 @@ tick_t ticks_of(const context& cx, const toml::node& n, const std::string& key, 
     // A bad resolution is the validator's to report (it checks [simulation] first): no grid here.
     if (!(resolution_ms > 0) || !std::isfinite(resolution_ms)) return 0;
     if (ms < 0) return -1;
-    const tick_t t = ms_to_ticks_exact(ms, resolution_ms);
-    if (t < 0 || ms / resolution_ms > 1e15)
+    // The range first: ms_to_ticks_exact casts to tick_t, undefined beyond 2^63 (found by tests/fuzz).
+    const tick_t t = !(ms / resolution_ms <= 1e15) ? -1 : ms_to_ticks_exact(ms, resolution_ms);
+    if (t < 0)
         invalid(cx, n, key, "must be a whole number of ticks of the resolution " + format_quantity(resolution_ms, dimension::time));
     return t;
 }

@@ -74,8 +74,8 @@ void checker::invalid(const source_location& base, const std::string& field, con
 
 void checker::on_grid(const source_location& base, const std::string& field, double ms) const {
     const double res = sc.simulation.resolution_ms;
-    const tick_t t = ms_to_ticks_exact(ms, res);
-    if (t < 0 || std::abs(ms / res) > 1e15)
+    // The range first: ms_to_ticks_exact casts to tick_t, undefined beyond 2^63 (found by tests/fuzz).
+    if (!(std::abs(ms / res) <= 1e15) || ms_to_ticks_exact(ms, res) < 0)
         invalid(base, field, quantity_text(ms, dimension::time),
                 "must be a whole number of ticks of the resolution " + format_quantity(res, dimension::time));
 }

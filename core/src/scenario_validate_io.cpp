@@ -144,7 +144,7 @@ namespace {
 /// An interval of recorded samples: at least one tick, on the grid.
 void check_interval(const checker& c, const source_location& base, double ms) {
     const double res = c.sc.simulation.resolution_ms;
-    if (!c.written(base, "interval") && (ms < res || ms_to_ticks_exact(ms, res) < 0))
+    if (!c.written(base, "interval") && (ms < res || !(ms / res <= 1e15) || ms_to_ticks_exact(ms, res) < 0))
         c.fail(base, "interval", "missing required key 'interval' (the default " + ms_text(ms) +
                                      " is not a whole number of ticks of the resolution " + ms_text(res) + ")");
     if (!(ms >= res)) c.invalid(base, "interval", ms_shown(ms), "must be >= the resolution " + ms_text(res));
@@ -225,7 +225,10 @@ void check_backend(const checker& c) {
     } catch (const error& e) {
         c.fail(base, "kind", e.what());
     }
-    for (const auto& [name, v] : b.params) {
+    for (const auto& param : b.params) {
+        // Not a structured binding: clang before 16 cannot capture one in a lambda (C++20 P1091).
+        const std::string& name = param.first;
+        const double v = param.second;
         const auto pi = std::find_if(info->params.begin(), info->params.end(), [&](const param_info& x) { return x.name == name; });
         if (pi != info->params.end() && std::isinf(v) && !(pi->infinite_ok && v > 0))
             c.invalid(base, name, format_quantity(v, pi->dim), "must be finite");

@@ -26,12 +26,22 @@ namespace {
 using namespace h5;              // handles, checks and HDF5 primitives (handles.hpp)
 namespace layout = hdf5_layout;  // every name of the layout comes from there
 
+/// Refuses an attribute holding other than one value: H5Aread would write all of them into the
+/// one value read_attr and read_text give it (a stack overflow, found by tests/fuzz).
+void require_one_value(hid_t attr, const char* name, const std::string& path) {
+    handle space = own_space(H5Aget_space(attr), path, std::string("reading attribute ") + name);
+    const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+    if (n != 1)
+        throw io_error("HDF5 file '" + path + "': attribute '" + name + "' must hold one value, it holds " + std::to_string(n));
+}
+
 /// Scalar numeric attribute `name` of `obj`, converted by HDF5 to T.
 template <class T>
 T read_attr(hid_t obj, const char* name, const std::string& path) {
     const std::string what = std::string("reading attribute ") + name;
     T v{};
     handle a = own_attr(H5Aopen(obj, name, H5P_DEFAULT), path, what);
+    require_one_value(a.get(), name, path);
     check(H5Aread(a.get(), h5_type<T>::mem(), &v), path, what);
     return v;
 }
@@ -42,6 +52,7 @@ void read_text(hid_t obj, const char* name, std::string& to, const std::string& 
     if (H5Aexists(obj, name) <= 0) return;
     const std::string what = std::string("reading attribute ") + name;
     handle a = own_attr(H5Aopen(obj, name, H5P_DEFAULT), path, what);
+    require_one_value(a.get(), name, path);
     handle type = utf8_text_type(path, what);
     char* text = nullptr;
     check(H5Aread(a.get(), type.get(), &text), path, what);
@@ -116,7 +127,11 @@ std::map<std::string, double> read_backend_params(hid_t file, const std::string&
         double v = 0.0;
         const hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
         if (a < 0) return -1;
-        const herr_t r = H5Aread(a, H5T_NATIVE_DOUBLE, &v);
+        const hid_t space = H5Aget_space(a);
+        const hssize_t values = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
+        if (space >= 0) H5Sclose(space);
+        // One value only (see require_one_value); iteration stops with the error below.
+        const herr_t r = values == 1 ? H5Aread(a, H5T_NATIVE_DOUBLE, &v) : -1;
         H5Aclose(a);
         if (r < 0) return -1;
         (*static_cast<std::map<std::string, double>*>(data))[n.substr(prefix.size())] = v;

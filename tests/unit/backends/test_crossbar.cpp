@@ -91,8 +91,6 @@ TEST_CASE("crossbar: quantisation error within half a level, shrinking with more
         const auto got = potentials(*xbar, 1, 300);
         // Each weight sits on the nearest level of G+ (G- holds g_min exactly): error <= half a
         // level step times the scale, and 20 rows add up to 20 such errors.
-        const double w_max = *std::max_element(xbar->synapses_of(0).weights.begin(), xbar->synapses_of(0).weights.end());
-        (void)w_max;
         const auto original = digital->synapses_of(0).weights;
         const auto held = xbar->synapses_of(0).weights;
         double max_w = 0.0;

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Regressions for what the fuzzers found (tests/fuzz, docs/fuzzing.md), each with its message
+// pinned. The inputs that found them also sit in the fuzzers' seed corpus (tests/fuzz/corpus).
+#include <catch2/catch.hpp>
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "memspike/core/energy.hpp"
+#include "memspike/core/errors.hpp"
+
+using namespace memspike;
+
+namespace {
+
+std::string temp_h5(const char* tag) {
+    return (std::filesystem::temp_directory_path() / ("memspike_fuzzreg_" + std::string(tag) + "_" + std::to_string(::getpid()) + ".h5"))
+        .string();
+}
+
+/// An attribute of `values` elements of `type` (values from `data`) on `obj`.
+void attr(hid_t obj, const char* name, hid_t type, hsize_t values, const void* data) {
+    const hid_t space = values == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &values, nullptr);
+    const hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(a >= 0);
+    REQUIRE(H5Awrite(a, type, data) >= 0);
+    H5Aclose(a);
+    H5Sclose(space);
+}
+
+} // namespace
+
+// fuzz_result_file, 2026-11-30: a numeric or text attribute holding two values was read with
+// H5Aread into a single value: a stack buffer overflow (AddressSanitizer) in `memspike report`.
+TEST_CASE("result file: an attribute with more than one value is refused, not read past its buffer", "[unit][fuzz]") {
+    const std::string path = temp_h5("attr");
+    const std::uint64_t two[2] = {3, 4};
+    {
+        const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        const hid_t energy = H5Gcreate2(file, "energy", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        attr(energy, "neurons", H5T_NATIVE_UINT64, 2, two);
+        H5Gclose(energy);
+        H5Fclose(file);
+    }
+    CHECK_THROWS_WITH(read_energy_ledger(path), Catch::Contains(path) && Catch::Contains("attribute 'neurons' must hold one value, it holds 2"));
+
+    {  // a text attribute: two variable-length strings
+        const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        const hid_t energy = H5Gcreate2(file, "energy", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        const std::uint64_t one = 1;
+        const double resolution = 0.1;
+        const std::int8_t complete = 1;
+        for (const char* name : {"neurons", "synapses", "dense_weights"}) attr(energy, name, H5T_NATIVE_UINT64, 1, &one);
+        attr(file, "resolution_ms", H5T_NATIVE_DOUBLE, 1, &resolution);
+        attr(file, "complete", H5T_NATIVE_INT8, 1, &complete);
+        const hid_t text = H5Tcopy(H5T_C_S1);
+        H5Tset_size(text, H5T_VARIABLE);
+        const char* backends[2] = {"digital", "crossbar"};
+        attr(file, "backend", text, 2, backends);
+        H5Tclose(text);
+        H5Gclose(energy);
+        H5Fclose(file);
+    }
+    CHECK_THROWS_WITH(read_energy_ledger(path), Catch::Contains("attribute 'backend' must hold one value, it holds 2"));
+    std::filesystem::remove(path);
+}
