@@ -34,14 +34,15 @@ check "unwritable output fails before building" "! echo \"\$out\" | grep -q 'bui
 # Interrupt a long run: exit 130, file valid and marked incomplete.
 "$bin" run "$examples/brunel.toml" --set simulation.scale=0.2 --set 'simulation.duration="100 s"' -o "$work/int.h5" -q &
 pid=$!
-# Wait for the output file: the CLI creates it after installing its SIGINT handler, just before the
-# tick loop. A bounded poll (at most 120 s), not a fixed sleep that a slow, busy machine can outrun.
+# Wait for the output file: the CLI creates it (as int.h5.partial-<pid>, renamed onto int.h5 when
+# closed) after installing its SIGINT handler, just before the tick loop. A bounded poll (at most
+# 120 s), not a fixed sleep that a slow, busy machine can outrun.
 for _ in $(seq 1200); do
-    [ -s "$work/int.h5" ] && break
+    [ -s "$work/int.h5.partial-$pid" ] && break
     kill -0 $pid 2>/dev/null || break
     sleep 0.1
 done
-check "the long run creates its output before it is interrupted" "[ -s \"$work/int.h5\" ]"
+check "the long run creates its output before it is interrupted" "[ -s \"$work/int.h5.partial-$pid\" ]"
 kill -INT $pid
 wait $pid
 rc=$?
