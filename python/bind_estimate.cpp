@@ -3,6 +3,10 @@
 // and the same refusal `memspike run` makes, so that Simulation(...) can check before it builds.
 #include "bindings.hpp"
 
+#include <algorithm>
+#include <optional>
+#include <string>
+
 #include <pybind11/stl.h>
 
 #include "memspike/core/model.hpp"
@@ -42,6 +46,31 @@ py::dict as_dict(const resource_estimate& e) {
     return d;
 }
 
+/// check_resources for Python. A memspike.Simulation keeps every recorded spike and sample in
+/// memory (its memory_recorder), so with `in_memory_output` the output the run surely writes
+/// (never the upper bound: spikes of unknown rate must not cause a refusal) is added to the peak,
+/// and the hint says so. The host figures can be replaced so that tests need no huge machine.
+void check(const scenario& sc, const model_registry& models, const std::string& output, const std::string& hint,
+           bool in_memory_output, std::optional<double> memory_bytes, std::optional<double> disk_bytes) {
+    resource_estimate e = estimate_resources(sc, models);
+    host_resources host = query_host_resources(output);
+    if (memory_bytes) {
+        host.memory_bytes = *memory_bytes;
+        host.memory_source = "as given";
+    }
+    if (disk_bytes) {
+        host.disk_bytes = *disk_bytes;
+        host.disk_path = output.empty() ? std::string(".") : output;
+    }
+    std::string why = hint;
+    if (in_memory_output && e.output_bytes > 0) {
+        e.peak_bytes = std::max(e.peak_bytes, e.steady_bytes + e.output_bytes);
+        why = "record less (the simulation keeps the recorded spikes and samples in memory: an estimated " +
+              format_bytes(e.output_bytes) + " of them are included), or " + hint;
+    }
+    check_resources(e, host, why);
+}
+
 }  // namespace
 
 void register_estimate(py::module_& m) {
@@ -51,14 +80,15 @@ void register_estimate(py::module_& m) {
           "The resource estimate of a validated scenario, from the scenario alone: neurons, synapses, memory (peak "
           "and running, bytes), events, output size (bytes before compression) and ticks, as a dict; 'text' is the "
           "summary `memspike validate` prints.");
-    m.def("check_resources",
-          [](const scenario& sc, const model_registry& models, const std::string& output, const std::string& hint) {
-              check_resources(estimate_resources(sc, models), query_host_resources(output), hint);
-          },
-          py::arg("scenario"), py::arg("registry"), py::arg("output") = "",
-          py::arg("hint") = "pass ignore_resource_limits=True to run anyway",
+    m.def("check_resources", &check, py::arg("scenario"), py::arg("registry"), py::arg("output") = "",
+          py::arg("hint") = "pass ignore_resource_limits=True to run anyway", py::kw_only(),
+          py::arg("in_memory_output") = false, py::arg("memory_bytes") = py::none(),
+          py::arg("disk_bytes") = py::none(),
           "Raises memspike.Error (not enough memory / disk, with both numbers) when the estimate exceeds this "
-          "machine's available memory or, with `output`, the free disk in its directory.");
+          "machine's available memory or, with `output`, the free disk in its directory. `in_memory_output`: "
+          "the recorded spikes and samples are also kept in memory (memspike.Simulation), so the output the run "
+          "surely writes counts against the memory. `memory_bytes` / `disk_bytes` replace the host's figures "
+          "(for tests; a negative figure is not checked).");
 }
 
 }  // namespace memspike::python

@@ -41,6 +41,13 @@ def _path(value, where, arg):
     return os.fspath(value)
 
 
+def _flag(value, where, arg):
+    """A True/False argument (numpy booleans too), as bool; TypeError naming the argument otherwise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where}: {arg} must be True or False, not {type(value).__name__} {value!r:.60}")
+    return bool(value)
+
+
 def _command_line(overrides):
     """Provenance: the Python command line and the overrides, as --set options."""
     argv = " ".join(shlex.quote(a) for a in (sys.argv or [""]))
@@ -53,18 +60,26 @@ def _command_line(overrides):
 class Simulation(_memspike.Simulation):
     """A built network, ready to run.
 
-    ``Simulation(scenario, threads=None)`` builds the network of a Scenario (or a scenario file
-    path). `threads` = None takes the scenario's ``simulation.threads``; 0 uses all cores. Results
-    do not depend on the number of threads.
+    ``Simulation(scenario, threads=None, models=None, ignore_resource_limits=False)`` builds the
+    network of a Scenario (or a scenario file path). `threads` = None takes the scenario's
+    ``simulation.threads``; 0 uses all cores. Results do not depend on the number of threads. Before
+    building, the scenario's resource estimate (memspike._memspike.estimate_resources, with the
+    output the run surely writes added, since it is kept in memory) is checked against the memory
+    available, as ``memspike run`` does: a scenario that does not fit raises memspike.Error with
+    both numbers, unless ``ignore_resource_limits=True``.
 
-    ``run(duration=None, progress=False, output=None)`` runs `duration` more ("50 ms", or a
+    ``run(duration=None, progress=False, output=None, overwrite=False)`` runs `duration` more ("50 ms", or a
     quantities / Brian2 quantity; a plain number is refused; default: up to the scenario's
     duration) and returns True if it got there. It can be called again to continue. The GIL is released while it runs; Ctrl-C stops it at the next tick and
     raises KeyboardInterrupt, after which ``now`` is a whole tick and ``run`` continues from there.
     `progress` is True (a line on stderr) or a callable ``f(done_ms, total_ms)``. `output` streams
     spikes, traces, weights and energy ledger of this call to an HDF5 file (docs/hdf5-schema.md),
     with the energy models' totals of this call, through the same C++ run driver as ``memspike run``;
-    it is closed with ``complete = 1`` only if the run reached its end.
+    it is closed with ``complete = 1`` only if the run reached its end. An existing `output` is
+    refused (memspike.IOError naming it) unless ``overwrite=True``, and a scenario file is never
+    accepted as the output. The file is written as ``<output>.partial-<pid>`` and renamed to
+    `output` when it is closed, so an existing file is replaced only then. A run of the whole
+    scenario into a file (no `duration`, from t = 0) is also checked against the free disk there.
 
     Everything recorded is also kept in memory: ``spikes(pop)`` -> (ids uint32, times_ms float64),
     ``spike_ticks(pop)``, ``traces(pop, var)`` -> Trace (ticks, values[samples, neurons]),
@@ -76,24 +91,38 @@ class Simulation(_memspike.Simulation):
     Result.
     """
 
-    def __init__(self, scenario, threads=None, models=None):
+    def __init__(self, scenario, threads=None, models=None, ignore_resource_limits=False):
         source, spec = _spec_of(scenario)
         if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral)):
             raise TypeError(f"Simulation: threads must be a whole number (0: all cores; None: the scenario's "
                             f"simulation.threads), not {type(threads).__name__} {threads!r:.60}")
+        ignore = _flag(ignore_resource_limits, "Simulation", "ignore_resource_limits")
         if models is None:
             models = source.models if source is not None else _memspike.builtin_models()
         models = _registry(models, "Simulation")
+        if not ignore:
+            # Before anything is built, as `memspike run` does. Everything recorded stays in memory
+            # here (see the class docstring), so the output the run surely writes counts as memory.
+            _memspike.check_resources(spec, models, in_memory_output=True)
         super().__init__(spec, models, threads, _command_line(source.overrides if source is not None else None))
         self._scenario = source
+        self._models = models  # for the disk check of run(output=...)
+        self._ignore_resource_limits = ignore
 
-    def run(self, duration=None, progress=False, output=None):
+    def run(self, duration=None, progress=False, output=None, overwrite=False):
         """Runs `duration` more (a time with its unit: "50 ms", or a quantities / Brian2 quantity;
-        default: up to the scenario's duration); see the class docstring."""
+        default: up to the scenario's duration); see the class docstring. An existing `output` is
+        refused (memspike.IOError) unless `overwrite` is True."""
         duration = _values.quantity_text(duration, "Simulation.run: duration")
+        overwrite = _flag(overwrite, "Simulation.run", "overwrite")
         if output is not None:
             output = _path(output, "Simulation.run", "output")
-        return super().run(duration, progress, output)
+            if duration is None and self.now == 0 and not self._ignore_resource_limits:
+                # The file will hold the whole scenario, which is what the estimate counts: check the
+                # free disk as `memspike run -o` does. Memory was checked at construction (and what is
+                # available now excludes the built network itself, so it is not checked again).
+                _memspike.check_resources(self.spec, self._models, output, memory_bytes=-1)
+        return super().run(duration, progress, output, overwrite)
 
     def spikes(self, population):
         """(ids uint32, times_ms float64) of every spike of `population` so far (copies)."""

@@ -41,3 +41,72 @@ def test_terabytes_of_traces_are_refused_against_the_disk(tmp_path):
     _memspike.check_resources(sc, _memspike.builtin_models())  # no output: memory only, which fits
     with pytest.raises(memspike.Error, match=r"not enough disk: .* before compression \(1e\+13 ticks\)"):
         _memspike.check_resources(sc, _memspike.builtin_models(), str(tmp_path / "out.h5"))
+
+
+# memspike.Simulation refuses before building, as `memspike run` does (python/memspike/simulation.py).
+
+def scenario(name, overrides=None):
+    return memspike.load_scenario(os.path.join(EXAMPLES, name), overrides or {})
+
+
+def test_simulation_refuses_a_billion_neurons_before_building():
+    # Without the check this would start building 1e9 neurons and grow until the machine gives out.
+    with pytest.raises(memspike.Error, match=r"not enough memory: the network needs an estimated [0-9.]+ [KMGTPE]iB "
+                                              r"at its peak \(1e\+09 neurons, .* synapses\), but [0-9.]+ [KMGTPE]?i?B "
+                                              r"are available .*pass ignore_resource_limits=True to run anyway"):
+        memspike.Simulation(scenario("brunel.toml", {"simulation.scale": 80000}))
+
+
+def test_ignore_resource_limits_skips_the_check(monkeypatch):
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(kwargs)
+        raise memspike.Error("refused by the test")
+
+    monkeypatch.setattr(_memspike, "check_resources", refuse)
+    sc = scenario("single_neuron.toml", {"simulation.duration": "1 ms"})
+    with pytest.raises(memspike.Error, match="refused by the test"):
+        memspike.Simulation(sc)
+    assert calls == [{"in_memory_output": True}]  # the results kept in memory count
+    sim = memspike.Simulation(sc, ignore_resource_limits=True)
+    assert len(calls) == 1 and sim.run() is True
+    with pytest.raises(TypeError, match=r"Simulation: ignore_resource_limits must be True or False, not str"):
+        memspike.Simulation(sc, ignore_resource_limits="yes")
+
+
+def test_a_normal_scenario_builds_and_runs():
+    sim = memspike.Simulation(scenario("single_neuron.toml"))
+    assert sim.run() is True and sim.spikes("n")[0].size > 0
+
+
+def test_results_kept_in_memory_count_against_memory():
+    # 1e9 s of a one-neuron trace: nothing to build, but 1e13 samples the Simulation would keep.
+    sc = load("single_neuron.toml", [("simulation.duration", '"1000000000 s"')])
+    _memspike.check_resources(sc, _memspike.builtin_models())  # as `memspike run` (no output kept in memory)
+    msg = (r"not enough memory: .* record less \(the simulation keeps the recorded spikes and samples in memory: "
+           r"an estimated [0-9.]+ [KMGTPE]iB of them are included\), or pass ignore_resource_limits=True")
+    with pytest.raises(memspike.Error, match=msg):
+        _memspike.check_resources(sc, _memspike.builtin_models(), in_memory_output=True)
+    with pytest.raises(memspike.Error, match=msg):
+        memspike.Simulation(scenario("single_neuron.toml", {"simulation.duration": "1000000000 s"}))
+
+
+def test_only_the_output_surely_written_counts_with_fake_host_figures():
+    # Brunel for 1000 s: its traces are surely written; its neurons' spikes (rate unknown) only
+    # bound the output from above, by far more, and must not cause a refusal.
+    sc = load("brunel.toml", [("simulation.duration", '"1000 s"')])
+    reg = _memspike.builtin_models()
+    e = _memspike.estimate_resources(sc, reg)
+    assert e["output_max_bytes"] > 10 * e["output_bytes"] > 0
+    kept = max(e["peak_bytes"], e["steady_bytes"] + e["output_bytes"])
+    assert kept > e["peak_bytes"]
+    _memspike.check_resources(sc, reg, memory_bytes=e["peak_bytes"] * 1.001)  # fits without what is kept
+    _memspike.check_resources(sc, reg, in_memory_output=True, memory_bytes=kept * 1.001)  # not the upper bound
+    with pytest.raises(memspike.Error, match=r"not enough memory: .* are available \(as given\); make the scenario "
+                                              r"smaller, or record less"):
+        _memspike.check_resources(sc, reg, in_memory_output=True, memory_bytes=kept * 0.999)
+    with pytest.raises(memspike.Error, match=r"not enough memory: .* are available \(as given\); make the scenario "
+                                              r"smaller, or pass ignore_resource_limits=True to run anyway"):
+        _memspike.check_resources(sc, reg, memory_bytes=e["peak_bytes"] * 0.999)
+    _memspike.check_resources(sc, reg, memory_bytes=-1)  # unknown: not checked
