@@ -146,7 +146,8 @@ def test_run_releases_the_gil():
     thread = threading.Thread(target=spin)
     thread.start()
     try:
-        time.sleep(0.05)
+        while counter == 0:  # the spinning thread is running (an observable condition, not a fixed sleep)
+            time.sleep(0.001)
         before = counter
         t0 = time.monotonic()
         sim.run()
