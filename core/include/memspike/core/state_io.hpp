@@ -85,6 +85,7 @@ C& container_of(std::priority_queue<T, C, Cmp>& q) {
 class hash64 {
 public:
     void update(const void* data, std::size_t n) {
+        if (n == 0) return;  // an empty vector's data() may be null, which memcpy must not get
         const auto* p = static_cast<const unsigned char*>(data);
         bytes_ += n;
         if (fill_ > 0) {  // complete the block begun by an earlier piece
