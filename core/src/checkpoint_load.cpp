@@ -170,7 +170,11 @@ parsed_state parse_payload(const Impl& im, std::span<const std::byte> payload) {
     reader r{payload};
     parsed_state st;
     st.now = r.get<tick_t>("the time");
-    if (st.now < 0) throw fault("its time is " + std::to_string(st.now) + " ticks (must be >= 0)");
+    // 2^62 ticks (1.5e10 years at 0.1 ms) is beyond any run, and leaves room for the tick sums
+    // below: a time near the largest tick overflowed the ring arithmetic (found by fuzz_checkpoint).
+    constexpr tick_t latest = tick_t{1} << 62;
+    if (st.now < 0 || st.now > latest)
+        throw fault("its time is " + std::to_string(st.now) + " ticks (must be in [0, " + std::to_string(latest) + "])");
     st.counters = r.get<run_counters>("the counters");
     const auto L = static_cast<tick_t>(im.ring.size());
     r.count(im.ring.size(), im.ring.size(), 8, "the spike ring");  // each slot starts with its 8-byte length

@@ -110,3 +110,19 @@ TEST_CASE("checkpoint: a LIF neuron state no run produces is refused", "[unit][f
         CHECK((victim.save_state_to_bytes() == before));  // refused: unchanged
     }
 }
+
+TEST_CASE("checkpoint: a time beyond 2^62 ticks is refused", "[unit][fuzz]") {
+    // Found by fuzz_checkpoint (seed regress_time_near_max): a time of 2^63 - 4 ticks overflowed
+    // the tick each spike-ring slot holds (undefined behaviour). The time is the payload's first field.
+    auto sc = test::make_scenario(50.0, 0.1, 3);
+    test::add_population(sc, "N", "lif_delta", 4, {{"tau_m", 20.0}, {"v_th", 20.0}, {"e_l", 0.0}, {"v_reset", 10.0}});
+    simulation a(sc, builtin_models(), 1);
+    a.run(10);
+    std::vector<std::byte> d = a.save_state_to_bytes();
+    const tick_t late = std::numeric_limits<tick_t>::max() - 3;
+    std::memcpy(d.data() + state_io::header::size, &late, sizeof late);
+    state_io::reseal(d);
+    CHECK_THROWS_WITH(a.load_state_from_bytes(d, "ck.bin"),
+                      Catch::Contains("checkpoint 'ck.bin' its time is 9223372036854775804 ticks (must be in [0, 4611686018427387904])"));
+    CHECK(a.now() == 10);
+}
