@@ -89,7 +89,7 @@ void check_header(std::span<const std::byte> b, std::uint64_t scenario, std::uin
     const std::size_t n = b.size();
     const std::string bytes = std::to_string(n) + " bytes";
     const std::size_t m = std::min(n, sizeof hdr::magic);
-    if (std::memcmp(b.data(), hdr::magic, m) != 0)
+    if (m > 0 && std::memcmp(b.data(), hdr::magic, m) != 0)  // an empty span's data() may be null
         throw fault("is not a memspike checkpoint (it does not start with \"MEMSPIKE-STATE\")");
     if (n < 24) throw fault("is truncated: " + bytes + ", shorter than its " + std::to_string(hdr::size) + "-byte header");
     const auto bom = field<std::uint32_t>(b, 20);
@@ -170,7 +170,11 @@ parsed_state parse_payload(const Impl& im, std::span<const std::byte> payload) {
     reader r{payload};
     parsed_state st;
     st.now = r.get<tick_t>("the time");
-    if (st.now < 0) throw fault("its time is " + std::to_string(st.now) + " ticks (must be >= 0)");
+    // 2^62 ticks (1.5e10 years at 0.1 ms) is beyond any run, and leaves room for the tick sums
+    // below: a time near the largest tick overflowed the ring arithmetic (found by fuzz_checkpoint).
+    constexpr tick_t latest = tick_t{1} << 62;
+    if (st.now < 0 || st.now > latest)
+        throw fault("its time is " + std::to_string(st.now) + " ticks (must be in [0, " + std::to_string(latest) + "])");
     st.counters = r.get<run_counters>("the counters");
     const auto L = static_cast<tick_t>(im.ring.size());
     r.count(im.ring.size(), im.ring.size(), 8, "the spike ring");  // each slot starts with its 8-byte length
@@ -217,6 +221,8 @@ parsed_state parse_payload(const Impl& im, std::span<const std::byte> payload) {
             auto& o = out.drives[k];
             const std::string what = "Poisson drive " + std::to_string(k) + " of " + where;
             r.vec(o.rng, d.rng.size(), d.rng.size(), what + " (random streams)");
+            for (const random_stream& g : o.rng)
+                if (state_io::all_zero(g)) throw fault(what + " has a random stream in the all-zero state, which never changes");
             r.vec(o.next_ms, d.next_ms.size(), d.next_ms.size(), what + " (next event times)");
             for (const double x : o.next_ms)
                 if (std::isnan(x) || x == -std::numeric_limits<double>::infinity())
@@ -318,6 +324,14 @@ void simulation::impl::read_state(std::span<const std::byte> bytes, const std::s
             loader l{slots[k].load};
             load_component(l, slots[k].bytes, slots[k].what);
         }
+        // A partition's components cannot see the checkpoint's time; check it here. Every tick
+        // before it has run, so nothing can be due before it (next_event_tick of the tick before
+        // is at least the time). A poisson_source whose spike time and pending tick were both
+        // far in the past would otherwise draw spikes for ages within one tick.
+        for (std::size_t p = 0; p < parts.size(); ++p)
+            if (const tick_t due = parts[p].group->next_event_tick(st.now - 1); due < st.now)
+                throw fault("the neurons of partition " + std::to_string(p) + " have an event due at tick " +
+                            std::to_string(due) + ", before its time (" + std::to_string(st.now) + ")");
     } catch (const fault& f) {
         for (std::size_t u = 0; u <= k && u < slots.size(); ++u) {
             loader l{slots[u].load};

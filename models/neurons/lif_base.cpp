@@ -147,6 +147,13 @@ void membrane::save_state(std::ostream& os) const {
 
 void membrane::load_state(std::istream& is) {
     state_io::get_exact(is, s_, s_.size());
+    // Times no run produces: a time before tick 0 overflows t - last (undefined behaviour, found
+    // by fuzz_checkpoint); a state that is not finite makes every later value NaN. A run starts
+    // at last = 0, ref_end = -1, and keeps last >= ref_end (a spike sets both to its end).
+    for (const neuron_state& n : s_)
+        if (n.last < 0 || n.ref_end < -1 || n.ref_end > n.last || !std::isfinite(n.v) || !std::isfinite(n.i_stim))
+            throw io_error("checkpoint: a neuron state (V " + std::to_string(n.v) + " mV at tick " + std::to_string(n.last) +
+                           ", refractory until " + std::to_string(n.ref_end) + ") is not one a run produces");
     load_heap(is, heap_, static_cast<std::uint32_t>(s_.size()));
     state_io::get_vector(is, grid_, s_.size());
     // The grid list and the on_grid marks must agree, each grid neuron listed once: a list that

@@ -23,6 +23,7 @@
 // voltage at tick s+n_ref+k is V_inf + (V_reset - V_inf) exp(-k h / tau_m).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -228,8 +229,12 @@ void load_heap(std::istream& is, Heap& heap, std::uint32_t max_id) {
     c.clear();
     for (std::size_t k = 0; k < ticks.size(); ++k) {
         if (ids[k] >= max_id) throw io_error("checkpoint: a neuron index does not match this network");
-        c.emplace_back(ticks[k], ids[k]);  // stored in heap order: the heap property holds
+        c.emplace_back(ticks[k], ids[k]);  // stored in heap order
     }
+    // A damaged order would not crash, but the heap would hand out wake-ups late or never (wrong
+    // spikes); the caller undoes the partial load.
+    if (!std::is_heap(c.begin(), c.end(), typename Heap::value_compare{}))
+        throw io_error("checkpoint: the pending wake-ups are not in heap order");
 }
 
 /// Draws the initial value of state variable `var` for every neuron of the partition from the

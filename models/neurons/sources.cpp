@@ -83,6 +83,8 @@ public:
     void load_state(std::istream& is) override {
         state_io::get_exact(is, next_ms_, next_ms_.size());
         state_io::get_exact(is, rng_, rng_.size());
+        for (const random_stream& g : rng_)  // all zero: every gap 0, advance() would never end
+            if (state_io::all_zero(g)) throw io_error("checkpoint: a random stream of a poisson_source is in the all-zero state");
         lif::load_heap(is, heap_, static_cast<std::uint32_t>(next_ms_.size()));
         // Each pending spike is where push() put it, once per neuron: a time far before its
         // tick would make advance() draw spikes for ages in one tick.

@@ -147,8 +147,17 @@ public:
         state_io::get_exact(is, post_, post_.size());
         state_io::get_exact(is, list_, list_.size());
         state_io::get(is, c_);
-        for (const auto& pl : list_)  // on_post appends at ticks[count]
+        for (const auto& pl : list_) {  // on_post appends at ticks[count]
             if (pl.count > list_size) throw io_error("checkpoint: a post-spike list is longer than " + std::to_string(list_size));
+            for (std::uint32_t q = 0; q < pl.count; ++q)  // their distances to traces' times are taken
+                if (pl.ticks[q] < 0) throw io_error("checkpoint: a post-spike list holds tick " + std::to_string(pl.ticks[q]));
+        }
+        check_loaded(x_);
+        for (const auto& ps : post_) {
+            check_loaded({ps.y});
+            if (ps.settled < 0 || ps.newest < -1 || ps.previous < -1)
+                throw io_error("checkpoint: a post-spike state holds a tick before the start");
+        }
     }
 
 private:
@@ -258,6 +267,7 @@ public:
     void load_state(std::istream& is) override {
         for (auto* v : {&r1_, &r2_, &o1_, &o2_}) state_io::get_exact(is, *v, v->size());
         state_io::get(is, c_);
+        for (const auto* v : {&r1_, &r2_, &o1_, &o2_}) check_loaded(*v);
     }
 
 private:

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
@@ -24,6 +25,16 @@ struct trace {
         last = t;
     }
 };
+
+/// Refuses a trace read from a checkpoint that no run produces: a time before tick 0 (its
+/// distance to a later tick can overflow, undefined behaviour: found by fuzz_checkpoint) or a
+/// value that is negative or not finite (it would turn weights into NaN).
+inline void check_loaded(const std::vector<trace>& traces) {
+    for (const trace& x : traces)
+        if (x.last < 0 || !std::isfinite(x.value) || x.value < 0.0)
+            throw io_error("checkpoint: an STDP trace (time " + std::to_string(x.last) + ", value " + std::to_string(x.value) +
+                           ") is not one a run produces");
+}
 
 /// Hard bounds with hit counters.
 struct bounds {

@@ -139,6 +139,8 @@ public:
         if (tag != layout) throw io_error("checkpoint: the stdp_reward state was written by an older memspike (other layout)");
         state_io::get_exact(is, x_, x_.size());
         state_io::get_exact(is, y_, y_.size());
+        check_loaded(x_);
+        check_loaded(y_);
         state_io::get_exact(is, syn_, syn_.size());
         state_io::get(is, m_);
         state_io::get(is, epoch_);

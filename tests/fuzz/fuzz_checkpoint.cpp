@@ -4,22 +4,32 @@
 // STDP weights and traces, spikes in flight, crossbar conductances), then a few ticks run on the
 // loaded state, so that a load that "succeeds" with inconsistent state is caught too.
 //
-// The simulation is built once (building it is 100 times slower than a load) and put back
-// before every input by loading a checkpoint of its pristine state: a half-loaded simulation
-// left by an earlier input would otherwise make findings depend on the order of inputs.
+// The input is one control byte, then a checkpoint image (simulation::load_state_from_bytes, no
+// file). Almost every mutation would stop at the checksum, so the harness reseals the image
+// (state_io::reseal: payload size and checksum rewritten) unless the control byte is a multiple
+// of 16: about 1 input in 16 goes in as it is and exercises the header checks, the rest reach
+// the payload parser and the models' load_state functions.
 //
-// load_checkpoint() is the one place that knows how a checkpoint reaches the reader (today a
-// file path); a reader that takes bytes only changes that function.
-// MEMSPIKE_FUZZ_WRITE_SEEDS=<dir>: writes checkpoints of the fixture at a few times and exits.
+// The simulation is built once (building it is 100 times slower than a load). A refused load must
+// leave it exactly as it was (checked: its state bytes must equal the pristine image); after an
+// accepted load 20 ticks are run and the pristine image is loaded back, so that findings never
+// depend on the order of inputs.
+// MEMSPIKE_FUZZ_WRITE_SEEDS=<dir>: writes inputs (control byte 1, resealed) holding checkpoints
+// of the fixture at a few times, and one with control byte 0 (not resealed), then exits.
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fuzz_support.hpp"
 #include "memspike/backends/builtin.hpp"
 #include "memspike/core/scenario.hpp"
 #include "memspike/core/simulation.hpp"
+#include "memspike/core/state_io.hpp"
 
 namespace {
 
@@ -80,24 +90,29 @@ std::unique_ptr<memspike::simulation> build() {
     return std::make_unique<memspike::simulation>(fixture_scenario(), memspike::builtin_registry(), 1);
 }
 
-/// Hands the input to the checkpoint reader (the only function to change for a byte-buffer entry point).
-void load_checkpoint(memspike::simulation& sim, const unsigned char* data, std::size_t size) {
-    static memspike::fuzz::input_file file(".ckpt");
-    sim.load_state(file.write(data, size));
-}
-
 void write_seeds(const std::string& dir) {
     auto sim = build();
     memspike::run_options quiet;
     quiet.keep_spikes = false;
+    auto write = [&](const std::string& name, std::uint8_t control) {
+        const std::vector<std::byte> image = sim->save_state_to_bytes();
+        std::ofstream os(dir + "/" + name, std::ios::binary | std::ios::trunc);
+        os.put(static_cast<char>(control));
+        os.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+        if (!os.flush()) {
+            std::fprintf(stderr, "cannot write seed %s/%s\n", dir.c_str(), name.c_str());
+            std::exit(1);
+        }
+    };
     for (const memspike::tick_t t : {0, 15, 60, 200}) {
         sim->run(t - sim->now(), quiet);
-        sim->save_state(dir + "/t" + std::to_string(t) + ".ckpt");
+        write("t" + std::to_string(t) + ".ckpt", 1);
     }
+    write("t200_unsealed.ckpt", 0);
 }
 
 std::unique_ptr<memspike::simulation> sim;
-std::unique_ptr<memspike::fuzz::input_file> pristine;
+std::vector<std::byte> pristine;
 
 } // namespace
 
@@ -107,18 +122,28 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
         std::exit(0);
     }
     sim = build();
-    pristine = std::make_unique<memspike::fuzz::input_file>(".pristine.ckpt");
-    sim->save_state(pristine->path());
+    pristine = sim->save_state_to_bytes();
     return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
-    sim->load_state(pristine->path());  // a valid checkpoint: throws nothing
+    if (size == 0) return 0;
+    const bool seal = data[0] % 16 != 0;
+    std::vector<std::byte> image(reinterpret_cast<const std::byte*>(data) + 1, reinterpret_cast<const std::byte*>(data) + size);
+    if (seal && image.size() >= memspike::state_io::header::size) memspike::state_io::reseal(image);
+    bool accepted = false;
     memspike::fuzz::expect_clean([&] {
-        load_checkpoint(*sim, data, size);
+        sim->load_state_from_bytes(image, "fuzz input");
+        accepted = true;
         memspike::run_options quiet;
         quiet.keep_spikes = false;
         sim->run(20, quiet);  // 2 ms: past the longest delay, so every loaded spike in flight is delivered
     });
+    if (accepted) {
+        sim->load_state_from_bytes(pristine);  // a valid checkpoint: throws nothing
+    } else if (sim->save_state_to_bytes() != pristine) {
+        std::fprintf(stderr, "FINDING: a refused checkpoint changed the simulation\n");
+        std::abort();
+    }
     return 0;
 }

@@ -183,6 +183,8 @@ void crossbar_partition::load_state(std::istream& is) {
     using namespace state_io;
     get(is, read_rng_);
     get(is, write_rng_);
+    // All zero: normal() (programming and read noise) would never return.
+    if (all_zero(read_rng_) || all_zero(write_rng_)) throw io_error("checkpoint: a crossbar random stream is in the all-zero state");
     get(is, events_);
     get(is, read_conductance_);
     for (auto& tb : blocks_) {

@@ -10,9 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 #include <unistd.h>
 
+#include "memspike/backends/builtin.hpp"
+#include "memspike/core/random.hpp"
 #include "memspike/core/state_io.hpp"
 #include "support.hpp"
 
@@ -282,6 +285,41 @@ TEST_CASE("checkpoint: STDP refuses a post-spike list longer than its slots", "[
     refused(victim, d, "the plasticity of block 0 of partition 0 is refused: a post-spike list is longer than 16");
 }
 
+TEST_CASE("checkpoint: STDP refuses a trace time before the start", "[unit][regression]") {
+    // Found by fuzz_checkpoint: a trace time near the most negative tick overflowed t - last
+    // (undefined behaviour) in the first potentiation after the load.
+    // One partition, no Poisson drive: the payload ends with the plastic block's state (framed),
+    // then the empty digital backend state. Pair STDP's state ends with its post-spike lists
+    // (count, 4 bytes of padding, 16 ticks) and its counters.
+    temp_dir dir;
+    std::ofstream(dir.path / "e.csv") << "source,target,weight,delay\n0,1,0.5,1.0\n1,2,0.6,1.0\n2,0,0.7,2.0\n";
+    auto sc = test::make_scenario(50.0, 0.1, 3);
+    sc.file = (dir.path / "net.toml").string();
+    test::add_population(sc, "N", "lif_delta", 3, {{"tau_m", 20.0}, {"v_th", 20.0}, {"e_l", 0.0}, {"v_reset", 10.0}});
+    auto& p = test::connect(sc, "N", "N", "explicit", 0.5, 1.0);
+    p.file = "e.csv";
+    p.plasticity.rule = "stdp";
+    p.plasticity.params = {{"lambda", 0.01}, {"w_max", 2.0}};
+    test::add_dc(sc, "N", 1000.0);
+    simulation a(sc, builtin_models(), 1);
+    REQUIRE(a.synapses().partitions.size() == 1);
+    a.run(300);
+    const bytes image = a.save_state_to_bytes();
+    REQUIRE(peek<std::uint64_t>(image, image.size() - 8) == 0);
+    const std::size_t count_at = image.size() - 8 - sizeof(plasticity_counters) - (8 + 16 * sizeof(tick_t));
+    // The post states (trace value, trace time, 3 ticks: 40 bytes each) end where the post-spike
+    // lists (3 of 136 bytes, after their count) begin; the last neuron's trace time:
+    const std::size_t lists_at = image.size() - 8 - sizeof(plasticity_counters) - (8 + 3 * 136);
+    REQUIRE(peek<std::uint64_t>(image, lists_at) == 3);
+    const std::size_t last_at = lists_at - 40 + 8;
+    REQUIRE(peek<tick_t>(image, last_at) >= 0);
+    bytes d = image;
+    poke(d, last_at, std::numeric_limits<tick_t>::min() + 28);
+    state_io::reseal(d);
+    simulation victim(sc, builtin_models(), 1);
+    refused(victim, d, "the plasticity of block 0 of partition 0 is refused: an STDP trace (time -9223372036854775780");
+}
+
 TEST_CASE("checkpoint: a Poisson stream whose time lies far before its pending event is refused", "[unit][regression]") {
     // This used to hang a run inside one tick: the stream drew events until it caught up.
     const auto sc = small_net();
@@ -314,6 +352,125 @@ TEST_CASE("checkpoint: a Poisson stream whose time lies far before its pending e
     state_io::reseal(d);
     simulation victim(sc, builtin_models(), 1);
     refused(victim, d, "that does not fit its stream's time");
+}
+
+namespace {
+
+/// A network of one poisson_source population (one partition, no drive, no synapse) run for a
+/// while, and where its pending spikes lie in its checkpoint: the state of partition 0's neurons
+/// is [next spike times (8-byte count, doubles)][random streams][pending ticks][pending streams].
+struct source_image {
+    scenario sc;
+    bytes image;
+    std::size_t next_ms = 0, rng = 0, ticks = 0, ids = 0;  // offsets of the four vectors' counts
+    std::size_t backend = 0;                              // offset of the backend state's frame
+    explicit source_image(const std::string& backend_kind = "digital") {
+        sc = test::make_scenario(100.0, 0.1, 3);
+        test::add_population(sc, "P", "poisson_source", 20, {{"rate", 200.0}});
+        sc.backend.kind = backend_kind;
+        simulation a(sc, builtin_registry(), 1);
+        a.run(400);
+        image = a.save_state_to_bytes();
+        std::size_t at = hdr::size + sizeof(tick_t) + sizeof(run_counters);
+        const auto slots = peek<std::uint64_t>(image, at);
+        at += 8;
+        for (std::uint64_t s = 0; s < slots; ++s) at += 8 + 12 * peek<std::uint64_t>(image, at);
+        at += 16 + 8;  // stimulus and modulator positions, the group's frame length
+        backend = at - 8 + 8 + peek<std::uint64_t>(image, at - 8);  // no synapse block between
+        next_ms = at;
+        at += 8 + 8 * peek<std::uint64_t>(image, at);
+        rng = at;
+        at += 8 + sizeof(random_stream) * peek<std::uint64_t>(image, at);
+        ticks = at;
+        at += 8 + 8 * peek<std::uint64_t>(image, at);
+        ids = at;
+        REQUIRE(peek<std::uint64_t>(image, ticks) == 20);  // every neuron has a pending spike
+    }
+    std::uint32_t id(std::size_t k) const { return peek<std::uint32_t>(image, ids + 8 + 4 * k); }
+    tick_t tick(std::size_t k) const { return peek<tick_t>(image, ticks + 8 + 8 * k); }
+};
+
+} // namespace
+
+TEST_CASE("checkpoint: a poisson_source spike due before the checkpoint's time is refused", "[unit][regression]") {
+    // Its spike time and pending tick agree, so the group itself accepts them (it does not know
+    // the time); without the check a run drew 2e14 spikes in its first tick (a hang).
+    source_image s;
+    bytes d = s.image;
+    poke(d, s.next_ms + 8 + 8 * s.id(0), -1e12);  // the heap's root: it stays a heap
+    poke(d, s.ticks + 8, tick_t{-10'000'000'000'000});
+    state_io::reseal(d);
+    simulation victim(s.sc, builtin_registry(), 1);
+    refused(victim, d, "the neurons of partition 0 have an event due at tick -10000000000000, before its time (400)");
+}
+
+TEST_CASE("checkpoint: wake-up heaps out of order are refused", "[unit][regression]") {
+    // The root (earliest) pending spike swapped with a later one: each still fits its neuron's
+    // time, but the heap would hand out the late one first and hold the early one back.
+    source_image s;
+    std::size_t later = 1;
+    while (later < 20 && s.tick(later) == s.tick(0)) ++later;
+    REQUIRE(later < 20);
+    bytes d = s.image;
+    poke(d, s.ticks + 8, s.tick(later));
+    poke(d, s.ticks + 8 + 8 * later, s.tick(0));
+    poke(d, s.ids + 8, s.id(later));
+    poke(d, s.ids + 8 + 4 * later, s.id(0));
+    state_io::reseal(d);
+    simulation victim(s.sc, builtin_registry(), 1);
+    refused(victim, d, "the state of the neurons of partition 0 is refused: the pending wake-ups are not in heap order");
+}
+
+TEST_CASE("checkpoint: a component state cut short is refused and undone; the group still loads", "[unit][regression]") {
+    // Found by fuzz_checkpoint: the poisson_source read its next spike times into its own vector,
+    // which a read that ended early left shorter; the undo (and every later load, which sizes its
+    // reads by that vector) then refused the group's own state: an internal error.
+    source_image s;
+    const auto frame = s.next_ms - 8;  // the group's frame length, then its state
+    bytes d(s.image.begin(), s.image.begin() + static_cast<std::ptrdiff_t>(s.next_ms + 8 + 8 * 10));
+    poke(d, frame, std::uint64_t{8 + 8 * 10});  // the count says 20 spike times; 10 follow
+    d.insert(d.end(), s.image.begin() + static_cast<std::ptrdiff_t>(frame + 8 + peek<std::uint64_t>(s.image, frame)), s.image.end());
+    state_io::reseal(d);
+    simulation victim(s.sc, builtin_registry(), 1);
+    refused(victim, d, "the state of the neurons of partition 0 is refused: unexpected end of data");
+    victim.load_state_from_bytes(s.image);
+    CHECK(same_bytes(victim.save_state_to_bytes(), s.image));
+}
+
+TEST_CASE("checkpoint: a random stream in the all-zero state is refused", "[unit][regression]") {
+    // Found by fuzz_checkpoint (a hang): xoshiro never leaves the all-zero state, so the crossbar's
+    // normal() drew forever, and a poisson_source's gaps would all be 0 (advance() never ends).
+    const random_stream zero = [] {
+        random_stream g;
+        std::memset(static_cast<void*>(&g), 0, sizeof g);
+        return g;
+    }();
+    REQUIRE(state_io::all_zero(zero));
+    REQUIRE_FALSE(state_io::all_zero(random_stream{}));
+    {
+        source_image s;
+        bytes d = s.image;
+        poke(d, s.rng + 8 + sizeof(random_stream) * 3, zero);
+        state_io::reseal(d);
+        simulation victim(s.sc, builtin_registry(), 1);
+        refused(victim, d, "the state of the neurons of partition 0 is refused: a random stream of a poisson_source is in the all-zero state");
+    }
+    source_image s("crossbar");  // its state starts with the read and the programming streams
+    for (const std::size_t which : {0, 1}) {
+        bytes d = s.image;
+        poke(d, s.backend + 8 + sizeof(random_stream) * which, zero);
+        state_io::reseal(d);
+        simulation victim(s.sc, builtin_registry(), 1);
+        refused(victim, d, "the state of the backend of partition 0 is refused: a crossbar random stream is in the all-zero state");
+    }
+}
+
+TEST_CASE("checkpoint: an empty image is refused", "[unit][regression]") {
+    // Found by fuzz_checkpoint: the magic check passed an empty span's null data() to memcmp
+    // (undefined behaviour, reported by UBSan: scripts/sanitizers.sh runs this test under it).
+    source_image s;
+    simulation victim(s.sc, builtin_registry(), 1);
+    refused(victim, bytes{}, "is truncated: 0 bytes, shorter than its 56-byte header");
 }
 
 TEST_CASE("checkpoint: bound to the network as built, weights included", "[unit][regression]") {

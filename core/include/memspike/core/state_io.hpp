@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <istream>
+#include <iterator>
 #include <ostream>
 #include <queue>
 #include <span>
@@ -42,27 +43,41 @@ void put_vector(std::ostream& os, const std::vector<T>& v) {
 
 /// Reads a length and that many elements. The vector grows only as data actually arrives (in
 /// steps of at most 1 MiB), so a damaged length never allocates more than the stream holds.
+/// `v` changes only when the whole vector has been read: load_state functions size their reads
+/// by their own vectors (get_exact), so a vector cut short by a refused load would make the
+/// undo, and every later load, refuse a valid checkpoint (found by fuzz_checkpoint).
 template <class T>
-void get_vector(std::istream& is, std::vector<T>& v, std::uint64_t max = ~0ULL) {
+void get_vector(std::istream& is, std::vector<T>& v, std::uint64_t max = ~0ULL, std::uint64_t min = 0) {
     std::uint64_t n = 0;
     get(is, n);
-    if (n > max) throw io_error("checkpoint: a stored length does not match this network");
-    v.clear();
+    if (n > max || n < min) throw io_error("checkpoint: a stored length does not match this network");
+    std::vector<T> in;
     constexpr std::uint64_t step = std::max<std::uint64_t>(1, (std::uint64_t{1} << 20) / sizeof(T));
     for (std::uint64_t have = 0; have < n;) {
         const std::uint64_t take = std::min(step, n - have);
-        v.resize(static_cast<std::size_t>(have + take));
-        if (!is.read(reinterpret_cast<char*>(v.data() + have), static_cast<std::streamsize>(take * sizeof(T))))
+        in.resize(static_cast<std::size_t>(have + take));
+        if (!is.read(reinterpret_cast<char*>(in.data() + have), static_cast<std::streamsize>(take * sizeof(T))))
             throw io_error("checkpoint: unexpected end of data");
         have += take;
     }
+    v.assign(in.begin(), in.end());  // not swap: keeps v's buffer (and pointers into it) when it fits, as before
 }
 
 /// Reads a vector that must have exactly `n` elements (state of a fixed-size network part).
 template <class T>
 void get_exact(std::istream& is, std::vector<T>& v, std::uint64_t n) {
-    get_vector(is, v, n);
-    if (v.size() != n) throw io_error("checkpoint: a stored length does not match this network");
+    get_vector(is, v, n, n);
+}
+
+/// True when every byte of `v` is zero. For random streams read from a checkpoint: xoshiro never
+/// leaves the all-zero state (every draw is 0, so a normal deviate is never accepted and an
+/// exponential gap is always 0: a hang), and only a damaged checkpoint can hold it.
+template <class T>
+bool all_zero(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    unsigned char b[sizeof(T)];
+    std::memcpy(b, &v, sizeof b);
+    return std::all_of(std::begin(b), std::end(b), [](unsigned char c) { return c == 0; });
 }
 
 /// The container of a std::priority_queue, for saving and restoring it as it is.
