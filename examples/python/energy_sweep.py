@@ -29,6 +29,9 @@ from memspike import plot
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ETAS = [0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 4.0]
 MODELS = ["loihi", "truenorth", "cpu_45nm", "gpu_h100", "gpu_h100_csr", "cpu_event_driven", "gpu_event_driven"]
+# The event-driven baselines without their static power (total - idle): like for like with the
+# dense and chip presets, which charge none.
+DYNAMIC = ["cpu_event_driven", "gpu_event_driven"]
 BASELINES = ["cpu_45nm", "gpu_h100", "gpu_h100_csr", "cpu_event_driven", "gpu_event_driven"]
 CROSSBAR_ETAS = [0.8, 1.5, 3.0]
 
@@ -64,7 +67,11 @@ def run(eta, dense, crossbar=False):
     seconds = sim.time_ms * 1e-3
     rate = sim.counters["spikes"] / sim.neuron_count / seconds
     models = ["reram_crossbar"] if crossbar else MODELS
-    return rate, {m: sim.energy(m)["total_j"] / seconds for m in models}
+    estimates = {m: sim.energy(m) for m in models}
+    out = {m: e["total_j"] / seconds for m, e in estimates.items()}
+    if not crossbar:
+        out.update({f"{m}_dyn": (estimates[m]["total_j"] - estimates[m]["idle_j"]) / seconds for m in DYNAMIC})
+    return rate, out
 
 
 def crossover(rates, event, dense):
@@ -78,16 +85,17 @@ def main(out="energy_sweep.png"):
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True)
     results = {}
     for ax, dense, title in ((axes[0], False, "A: Brunel, 50 % connectivity"), (axes[1], True, "B: all-to-all")):
-        rates, energy = [], {m: [] for m in MODELS}
+        columns = MODELS + [f"{m}_dyn" for m in DYNAMIC]
+        rates, energy = [], {m: [] for m in columns}
         for eta in ETAS:
             r, e = run(eta, dense)
             rates.append(r)
-            for m in MODELS:
+            for m in columns:
                 energy[m].append(e[m])
         print(title)
-        print("  rate [Hz] " + " ".join(f"{m:>16s}" for m in MODELS) + "   (J per simulated second)")
+        print("  rate [Hz] " + " ".join(f"{m:>20s}" for m in columns) + "   (J per simulated second)")
         for i, r in enumerate(rates):
-            print(f"  {r:9.2f} " + " ".join(f"{energy[m][i]:16.4g}" for m in MODELS))
+            print(f"  {r:9.2f} " + " ".join(f"{energy[m][i]:20.4g}" for m in columns))
         xrates, xenergy = [], []
         for eta in CROSSBAR_ETAS:
             r, e = run(eta, dense, crossbar=True)
@@ -98,8 +106,8 @@ def main(out="energy_sweep.png"):
         energy["reram_crossbar"] = xenergy
         chips = (("loihi", rates), ("truenorth", rates), ("reram_crossbar", xrates))
         for chip, chip_rates in chips:
-            for base in BASELINES:
-                if base.endswith("event_driven"):
+            for base in BASELINES + [f"{m}_dyn" for m in DYNAMIC]:
+                if "event_driven" in base:
                     # Both scale with activity: compare at the same rates (the crossbar ran at three
                     # drives of its own: the baseline is interpolated at its rates).
                     ed = np.interp(chip_rates, rates, energy[base]) if chip == "reram_crossbar" else np.array(energy[base])
@@ -114,6 +122,8 @@ def main(out="energy_sweep.png"):
         results[title] = {"rates": rates, "energy": energy, "crossbar_rates": xrates}
         for m in MODELS:
             ax.plot(rates, energy[m], "o-", label=m)
+        for m in DYNAMIC:
+            ax.plot(rates, energy[f"{m}_dyn"], ":", label=f"{m} (dynamic only)")
         ax.plot(xrates, xenergy, "s--", label="reram_crossbar (crossbar backend)")
         ax.set_yscale("log")
         ax.set_xlabel("mean firing rate [Hz]")
