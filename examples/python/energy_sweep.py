@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Energy per simulated second against activity, for event-driven chips and dense baselines.
+"""Energy per simulated second against activity: the chips, the dense baselines and event-driven CPU/GPU simulation.
 
 Two networks, each swept over the external drive eta (Brunel's input rate, in units of nu_thr):
   A. Brunel model A at scale 0.2: 2,000 E + 500 I, C_E = 1,000, C_I = 250: 50 % connectivity

@@ -163,7 +163,7 @@ TEST_CASE("preset errors read as scenario errors: unknown, missing and mistyped 
     CHECK(message("[model]\nname = \"x\"\nkind = \"event\"\n" + cost) ==
           "x.toml:1:1: key 'model.description': missing required key 'description' (a string)");
     CHECK(message("[model]\nname = \"x\"\nkind = \"sparse\"\ndescription = \"d\"\n" + cost) ==
-          "x.toml:3:8: key 'model.kind': \"sparse\" is invalid (must be \"event\" or \"dense\")");
+          "x.toml:3:8: key 'model.kind': \"sparse\" is invalid (must be \"event\", \"dense\" or \"event_driven\")");
     CHECK(message("[model]\nname = \"x\"\nbase = \"gpu_h100\"\ndescription = \"d\"\n[dense]\nbatch = \"two\"\n") ==
           "x.toml:6:9: key 'dense.batch': expected a number, got \"two\" (a string)");
     CHECK_THAT(message("[model]\nname = \"x\"\nbase = \"gpu_h100\"\ndescription = \"d\"\n[dense]\nidle_power = \"3 pJ\"\n"),
