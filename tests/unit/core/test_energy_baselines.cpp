@@ -159,6 +159,10 @@ TEST_CASE("bad event-driven presets are refused with file, line and key", "[unit
                        "bytes_per_synapse = { value = 8, source = \"s\" }\n"
                        "[cost.add]\nenergy = \"1 pJ\"\nsource = \"s\"\n"),
                Catch::StartsWith("e.toml:5:1: key 'event_driven.bytes_per_spike': missing:"));
+    CHECK_THAT(message(head + "[cost.add]\nenergy = \"nan pJ\"\nsource = \"s\"\n"),
+               Catch::StartsWith("e.toml:7:10: key 'cost.add.energy'") && Catch::Contains("not a finite number"));
+    CHECK_THAT(message(head + "[cost.add]\nenergy = \"-0.9 pJ\"\nsource = \"s\"\n"),
+               Catch::StartsWith("e.toml:7:10: key 'cost.add.energy'") && Catch::Contains("must be >= 0 pJ"));
     // Categories: an event_driven model prices add, mac, sram_byte and dram_byte only.
     CHECK_THAT(message(head + "[cost.synaptic_events]\nenergy = \"1 pJ\"\nsource = \"s\"\n"),
                Catch::StartsWith("e.toml:6:") && Catch::Contains("cost.synaptic_events") && Catch::Contains("add, mac, sram_byte, dram_byte"));
