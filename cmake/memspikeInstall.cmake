@@ -23,6 +23,7 @@ install(DIRECTORY
 
 # The presets, listed (not globbed): core/src/energy_presets.cpp finds them here from bin/ or lib/.
 set(MEMSPIKE_ENERGY_PRESETS cpu_45nm gpu_h100 gpu_h100_csr loihi reram_crossbar truenorth)
+list(APPEND MEMSPIKE_ENERGY_PRESETS cpu_event_driven gpu_event_driven)  # based on cpu_45nm, gpu_h100 (issue 14)
 list(TRANSFORM MEMSPIKE_ENERGY_PRESETS PREPEND ${PROJECT_SOURCE_DIR}/models/energy/)
 list(TRANSFORM MEMSPIKE_ENERGY_PRESETS APPEND .toml)
 install(FILES ${MEMSPIKE_ENERGY_PRESETS} DESTINATION ${MEMSPIKE_INSTALL_PRESETDIR})

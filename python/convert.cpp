@@ -124,6 +124,7 @@ py::dict energy_dict(const energy_estimate& e, tick_t ticks, double resolution_m
     d["compute_j"] = e.compute_pj * 1e-12;
     d["memory_j"] = e.memory_pj * 1e-12;
     d["idle_j"] = e.idle_pj * 1e-12;
+    d["run_time_s"] = e.run_time_s;  // event_driven baselines: the modelled run time (idle_j is static power over it)
     d["simulated_ms"] = static_cast<double>(ticks) * resolution_ms;
     if (inference_ms > 0.0) {
         d["inference_ms"] = inference_ms;

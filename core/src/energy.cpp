@@ -13,6 +13,7 @@
 #include "memspike/core/backend.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/units.hpp"
+#include "energy_event_driven.hpp"
 #include "scenario_toml.hpp"
 
 namespace memspike {
@@ -137,9 +138,9 @@ energy_model read_model(const table_view& model, const std::string& text, int de
     m.name = required_string(model, "name", "a string");
     // A preset with a base may keep the base's kind; any other must say its own.
     if (model.get("base") == nullptr || model.get("kind") != nullptr) {
-        m.kind = required_string(model, "kind", "\"event\" or \"dense\"");
-        if (m.kind != "event" && m.kind != "dense")
-            invalid(model.cx, *model.get("kind"), model.sub("kind"), "must be \"event\" or \"dense\"");
+        m.kind = required_string(model, "kind", "\"event\", \"dense\" or \"event_driven\"");
+        if (m.kind != "event" && m.kind != "dense" && m.kind != "event_driven")
+            invalid(model.cx, *model.get("kind"), model.sub("kind"), "must be \"event\", \"dense\" or \"event_driven\"");
     }
     m.description = required_string(model, "description", "a string");
     if (auto b = model.string("backend")) m.backend = *b;
@@ -174,7 +175,15 @@ cost_entry read_cost(const context& cx, const toml::node& n, const std::string& 
 /// may have none (it changes other figures only).
 void read_costs(const table_view& root, bool based, energy_model& m) {
     // An event model prices the engine's counters and, when it names its backend, that backend's.
-    const auto accepted = m.kind == "event" ? event_model_categories(root.cx.models, m.backend) : dense_model_categories();
+    const auto accepted = m.kind == "event"          ? event_model_categories(root.cx.models, m.backend)
+                          : m.kind == "event_driven" ? event_driven_model_categories()
+                                                     : dense_model_categories();
+    // A base of another kind (an event_driven preset built on a dense one's figures) may bring
+    // categories this kind does not price.
+    for (const auto& [cat, cost] : m.costs)
+        if (std::find(accepted.begin(), accepted.end(), cat) == accepted.end())
+            fail(root.cx, root.at, "cost." + cat,
+                 "the base preset prices '" + cat + "', which a " + m.kind + " model does not (accepted: " + join_names(accepted) + ")");
     const toml::table* ct = root.table("cost", "a table of [cost.<category>] entries");
     if (ct == nullptr) {
         if (based) return;
@@ -210,6 +219,8 @@ void read_dense(const table_view& root, energy_model& m) {
     non_negative("sram_capacity_bytes", m.sram_capacity_bytes);
     non_negative("batch", m.batch);
     non_negative("index_bytes", m.index_bytes);
+    if (const toml::node* n = dense.get("sram_capacity_bytes"); n != nullptr && !(m.sram_capacity_bytes > 0.0))
+        invalid(root.cx, *n, dense.sub("sram_capacity_bytes"), "must be > 0 bytes");
     if (const toml::node* n = dense.get("batch"); n != nullptr && !(m.batch >= 1.0))
         invalid(root.cx, *n, dense.sub("batch"), "must be >= 1");
     if (auto w = dense.quantity("idle_power", dimension::power)) {
@@ -223,16 +234,21 @@ energy_model parse_energy_model_at(const std::string& text, const std::string& f
     const context cx{file, registry, locations};
     const toml::table doc = parse_document(text, file);
     const table_view root{cx, doc, "", &doc};
-    root.only({"model", "cost", "dense"});
+    root.only({"model", "cost", "dense", "event_driven"});
     const toml::table* mt = root.table("model", "a table [model] (name, kind, description)");
     if (mt == nullptr) fail(cx, &doc, "model", "missing table [model] (name, kind, description)");
     const bool based = mt->get("base") != nullptr;
     energy_model m = read_model(table_view{cx, *mt, "model", mt}, text, depth);
     read_costs(root, based, m);
     read_dense(root, m);
+    detail::read_event_driven(root, m);
     if (m.kind == "dense")
         for (const auto& c : dense_model_categories())
             if (!m.costs.count(c)) fail(cx, root.get("cost"), "cost." + c, "missing: a dense model prices mac, sram_byte and dram_byte");
+    if (m.kind == "event_driven")
+        for (const auto& c : event_driven_model_categories())
+            if (!m.costs.count(c))
+                fail(cx, root.get("cost"), "cost." + c, "missing: an event_driven model prices add, mac, sram_byte and dram_byte");
     return m;
 }
 
@@ -281,6 +297,10 @@ energy_estimate estimate_energy(const energy_model& m, const event_counts& count
         for (std::size_t k = 0; k < counts.size(); ++k) add(counts.names()[k], static_cast<double>(counts.values()[k]), false);
         const double neuron_ticks = static_cast<double>(d.neurons) * t;
         add("idle_neuron_ticks", std::max(0.0, neuron_ticks - static_cast<double>(counts[event_kind::neuron_updates])), false);
+    } else if (m.kind == "event_driven") {
+        detail::estimate_event_driven(m, counts, d, ticks, r);
+        r.total_pj = r.compute_pj + r.memory_pj + r.idle_pj;
+        return r;
     } else {
         // Dense: every matrix entry. CSR: the synapses, each with its column index, plus a row
         // pointer per neuron.
@@ -300,6 +320,18 @@ energy_estimate estimate_energy(const energy_model& m, const event_counts& count
     r.idle_pj = m.idle_power_w * t * resolution_ms * 1e-3 * 1e12;
     r.total_pj = r.compute_pj + r.memory_pj + r.idle_pj;
     return r;
+}
+
+const energy_estimate* choose_baseline(const std::vector<energy_estimate>& estimates, const std::string& name) {
+    const energy_estimate* best = nullptr;
+    for (const auto& e : estimates) {
+        if (!name.empty()) {
+            if (e.model == name) return &e;
+        } else if (conventional_kind(e.kind) && (best == nullptr || e.total_pj < best->total_pj)) {
+            best = &e;  // the first of equal totals: the order the models were listed in
+        }
+    }
+    return best;
 }
 
 double energy_per_inference_pj(double total_pj, tick_t ticks, double resolution_ms, double inference_ms) {

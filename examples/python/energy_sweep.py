@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Energy per simulated second against activity, for event-driven chips and dense baselines.
+"""Energy per simulated second against activity: the chips, the dense baselines and event-driven CPU/GPU simulation.
 
 Two networks, each swept over the external drive eta (Brunel's input rate, in units of nu_thr):
-  A. Brunel model A at scale 0.2: 2,000 E + 500 I, C_E = 1,000, 10 % connectivity. The dense
-     fp32 weight matrix (6.25 MB) fits in on-chip SRAM.
-  B. The same neurons all-to-all (J scaled by C_E/N to keep the input statistics). The matrix is
-     the same size, but every entry is a synapse: the most favourable case for a dense machine.
+  A. Brunel model A at scale 0.2: 2,000 E + 500 I, C_E = 1,000, C_I = 250: 50 % connectivity
+     (3,125,000 synapses of the 2,500 x 2,500 = 6,250,000 matrix entries). The dense fp32 weight
+     matrix (25 MB) fits in the dense baselines' on-chip memory (32 MiB, 50 MB).
+  B. The same neurons all-to-all without autapses (J scaled by C/N to keep the input statistics):
+     6,247,500 synapses. The matrix is the same size, but every entry but the diagonal is a
+     synapse: the most favourable case for a dense machine.
 For every point it prints and plots energy per simulated second (memspike's ledger priced by the
-shipped presets, docs/energy.md), locates the crossover between each event-driven chip and each
-dense baseline if there is one, and writes energy_sweep.png. The ReRAM crossbar preset prices the
+shipped presets, docs/energy.md), locates the crossover between each chip and each conventional
+baseline (dense, and event-driven CPU/GPU simulation) if there is one, and writes energy_sweep.png. The ReRAM crossbar preset prices the
 crossbar backend's own counts (tiles woken, ADC conversions...), so for it the same networks run
 on the crossbar backend (default device without wire resistance, 100 ms, at three drives). About
 a minute on 2 cores.
@@ -26,7 +28,11 @@ from memspike import plot
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ETAS = [0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 4.0]
-MODELS = ["loihi", "truenorth", "cpu_45nm", "gpu_h100", "gpu_h100_csr"]
+MODELS = ["loihi", "truenorth", "cpu_45nm", "gpu_h100", "gpu_h100_csr", "cpu_event_driven", "gpu_event_driven"]
+# The event-driven baselines without their static power (total - idle): like for like with the
+# dense and chip presets, which charge none.
+DYNAMIC = ["cpu_event_driven", "gpu_event_driven"]
+BASELINES = ["cpu_45nm", "gpu_h100", "gpu_h100_csr", "cpu_event_driven", "gpu_event_driven"]
 CROSSBAR_ETAS = [0.8, 1.5, 3.0]
 
 
@@ -61,7 +67,11 @@ def run(eta, dense, crossbar=False):
     seconds = sim.time_ms * 1e-3
     rate = sim.counters["spikes"] / sim.neuron_count / seconds
     models = ["reram_crossbar"] if crossbar else MODELS
-    return rate, {m: sim.energy(m)["total_j"] / seconds for m in models}
+    estimates = {m: sim.energy(m) for m in models}
+    out = {m: e["total_j"] / seconds for m, e in estimates.items()}
+    if not crossbar:
+        out.update({f"{m}_dyn": (estimates[m]["total_j"] - estimates[m]["idle_j"]) / seconds for m in DYNAMIC})
+    return rate, out
 
 
 def crossover(rates, event, dense):
@@ -73,17 +83,19 @@ def crossover(rates, event, dense):
 def main(out="energy_sweep.png"):
     plt = plot._pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True)
-    for ax, dense, title in ((axes[0], False, "A: Brunel, 10 % connectivity"), (axes[1], True, "B: all-to-all")):
-        rates, energy = [], {m: [] for m in MODELS}
+    results = {}
+    for ax, dense, title in ((axes[0], False, "A: Brunel, 50 % connectivity"), (axes[1], True, "B: all-to-all")):
+        columns = MODELS + [f"{m}_dyn" for m in DYNAMIC]
+        rates, energy = [], {m: [] for m in columns}
         for eta in ETAS:
             r, e = run(eta, dense)
             rates.append(r)
-            for m in MODELS:
+            for m in columns:
                 energy[m].append(e[m])
         print(title)
-        print("  rate [Hz] " + " ".join(f"{m:>12s}" for m in MODELS) + "   (J per simulated second)")
+        print("  rate [Hz] " + " ".join(f"{m:>20s}" for m in columns) + "   (J per simulated second)")
         for i, r in enumerate(rates):
-            print(f"  {r:9.2f} " + " ".join(f"{energy[m][i]:12.4g}" for m in MODELS))
+            print(f"  {r:9.2f} " + " ".join(f"{energy[m][i]:20.4g}" for m in columns))
         xrates, xenergy = [], []
         for eta in CROSSBAR_ETAS:
             r, e = run(eta, dense, crossbar=True)
@@ -94,13 +106,24 @@ def main(out="energy_sweep.png"):
         energy["reram_crossbar"] = xenergy
         chips = (("loihi", rates), ("truenorth", rates), ("reram_crossbar", xrates))
         for chip, chip_rates in chips:
-            for base in ("cpu_45nm", "gpu_h100", "gpu_h100_csr"):
+            for base in BASELINES + [f"{m}_dyn" for m in DYNAMIC]:
+                if "event_driven" in base:
+                    # Both scale with activity: compare at the same rates (the crossbar ran at three
+                    # drives of its own: the baseline is interpolated at its rates).
+                    ed = np.interp(chip_rates, rates, energy[base]) if chip == "reram_crossbar" else np.array(energy[base])
+                    ratio = ed / np.array(energy[chip])
+                    print(f"  {chip} vs {base}: {ratio.min():.3g}x to {ratio.max():.3g}x less energy (at the same rates)")
+                    continue
+                # The dense baselines do not depend on activity.
                 x = crossover(np.array(chip_rates), np.array(energy[chip]), np.mean(energy[base]))
                 ratio = np.mean(energy[base]) / np.array(energy[chip])
                 print(f"  {chip} vs {base}: {ratio.min():.3g}x to {ratio.max():.3g}x less energy; "
                       f"crossover (linear extrapolation) at {x:.4g} Hz mean rate")
+        results[title] = {"rates": rates, "energy": energy, "crossbar_rates": xrates}
         for m in MODELS:
             ax.plot(rates, energy[m], "o-", label=m)
+        for m in DYNAMIC:
+            ax.plot(rates, energy[f"{m}_dyn"], ":", label=f"{m} (dynamic only)")
         ax.plot(xrates, xenergy, "s--", label="reram_crossbar (crossbar backend)")
         ax.set_yscale("log")
         ax.set_xlabel("mean firing rate [Hz]")
@@ -109,6 +132,7 @@ def main(out="energy_sweep.png"):
         ax.legend()
     fig.savefig(out, dpi=110)
     print("wrote", out)
+    return results
 
 
 if __name__ == "__main__":

@@ -128,10 +128,13 @@ def _run_backend(src):
     return src.attrs.get("backend") or "digital"
 
 
+_CONVENTIONAL = ("dense", "event_driven")  # CPU/GPU baselines (energy_model kinds), as `memspike report`
+
+
 def _ordered_models(estimates):
-    """Event-driven models first, then the dense baselines, each group in the order given."""
-    return [m for m in estimates if estimates[m]["kind"] != "dense"] + \
-           [m for m in estimates if estimates[m]["kind"] == "dense"]
+    """Hardware models (chips) first, then the conventional CPU/GPU baselines, each group in the order given."""
+    return [m for m in estimates if estimates[m]["kind"] not in _CONVENTIONAL] + \
+           [m for m in estimates if estimates[m]["kind"] in _CONVENTIONAL]
 
 
 def energy(result, models=None, ax=None, *, per="second", annotate=True, title=None):
@@ -142,8 +145,8 @@ def energy(result, models=None, ax=None, *, per="second", annotate=True, title=N
     names or paths (default: every shipped preset that applies to the run's backend,
     memspike.energy_models(backend)). `per` is "second"
     (J per simulated second) or "inference" (J per inference; needs [recording] inference). Event
-    models come first, then the dense baselines; with `annotate`, each bar carries its total and each
-    event model's bar its energy as a fraction of each dense baseline ("1/450 of cpu_45nm"). The numbers drawn are those of
+    models come first, then the conventional baselines (dense and event_driven); with `annotate`, each
+    bar carries its total and each event model's bar its energy as a fraction of each baseline ("1/450 of cpu_45nm"). The numbers drawn are those of
     ``result.energy(model)``. Returns the axes."""
     from . import energy_models
     src = _energy_source(result)
@@ -193,12 +196,12 @@ def energy(result, models=None, ax=None, *, per="second", annotate=True, title=N
     positive = [t for t in totals.values() if t > 0]
     if positive:
         ax.set_ylim(min(positive) / 30.0, max(positive) * 30.0)  # room for the annotations
-    dense = [m for m in order if estimates[m]["kind"] == "dense"]
+    dense = [m for m in order if estimates[m]["kind"] in _CONVENTIONAL]
     for i, m in enumerate(order):
         if totals[m] <= 0:
             continue
         text = f"{totals[m]:.3g} J"
-        if annotate and estimates[m]["kind"] != "dense":
+        if annotate and estimates[m]["kind"] not in _CONVENTIONAL:
             text += "".join(f"\n{_fraction(totals[m] / totals[d])} of {d}" for d in dense if totals[d] > 0)
         ax.annotate(text, (x[i], totals[m]), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
                     fontsize=7)

@@ -44,7 +44,8 @@ def check_energy_sweep(printed, etas):
     for start in tables:
         which = lines[start][0]
         header = lines[start + 1].split()
-        col = {m: header.index(m) - 1 for m in ("loihi", "truenorth", "cpu_45nm", "gpu_h100", "gpu_h100_csr")}  # after "rate [Hz]"
+        col = {m: header.index(m) - 1 for m in ("loihi", "truenorth", "cpu_45nm", "gpu_h100", "gpu_h100_csr",
+                                                 "cpu_event_driven", "gpu_event_driven")}  # after "rate [Hz]"
         rows = [list(map(float, line.split())) for line in lines[start + 2:start + 9]]
         assert len(rows) == 7  # one per drive
         for r in rows:
@@ -61,6 +62,12 @@ def check_energy_sweep(printed, etas):
         for eta, r in zip(etas, rows):
             want_tn = 26e-12 * 2500 * (eta * 1e4 + r[0] * k)
             assert r[col["truenorth"]] == pytest.approx(want_tn, rel=0.03, abs=2e-6)
+        # The event-driven baselines at the lowest drive (~0.01 Hz), in expectation, derived by hand
+        # (tests/python/test_energy_baselines.py: floor_j); they grow with activity.
+        from test_energy_baselines import floor_j
+        for m in ("cpu_event_driven", "gpu_event_driven"):
+            assert rows[0][col[m]] == pytest.approx(floor_j(etas[0])[f"{m} {which}"], rel=0.03), m
+            assert rows[-1][col[m]] > rows[0][col[m]]
         # Loihi's energy grows with activity: more spikes, more synaptic events.
         rates = [r[0] for r in rows]
         loihi = [r[col["loihi"]] for r in rows]

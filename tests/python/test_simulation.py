@@ -339,7 +339,8 @@ def test_energy_report_arrays_and_frames_match_energy():
     sim = memspike.Simulation(sc, threads=1)
     sim.run()
     rep = memspike.energy_report(sim)
-    assert set(rep["model"]) == {"cpu_45nm", "gpu_h100", "gpu_h100_csr", "loihi", "truenorth"}  # no reram: digital run
+    assert set(rep["model"]) == {"cpu_45nm", "gpu_h100", "gpu_h100_csr", "loihi", "truenorth",
+                                 "cpu_event_driven", "gpu_event_driven"}  # no reram: digital run
     for name in set(rep["model"]):
         e = sim.energy(name)
         rows = rep["model"] == name

@@ -59,6 +59,14 @@ TEST_CASE("every shipped preset: the total derived by hand from the preset's cit
         // H100: 1.4 pJ per MAC, 1.25 pJ per L2 byte
         {"gpu_h100", 1.4 * 250000 * 1e4 + 1.25 * 1e6 * 1e4 + 1.25 * 500 * 8 * 2 * 1e4},
         {"gpu_h100_csr", 1.4 * 12345 * 1e4 + 1.25 * 100764.0 * 1e4 + 1.25 * 500 * 8 * 2 * 1e4},
+        // Event-driven (test_energy_baselines.cpp derives each line): synapses (12,345 x 8 B + 500 x 8 B)
+        // fit in both caches: SRAM/L2 bytes for 1,000 events x 8 B + 50 spikes x 8 B + 10 weight updates
+        // x 2 x 4 B, and 1,200 events x 2 x 4 B + 3,000 updates x 2 x 8 B + 20 traces x 2 x 4 B;
+        // adds: 1,000 + 200 + 3,000; MACs: 3,000 + 10 + 20; static power x modelled run time.
+        {"cpu_event_driven", 12.5 * (8480 + 57760) + 0.9 * 4200 + 4.6 * 3030 +
+                                 23.75 * (1000 * 2.6e-9 + 200 * 3.15e-9 + 3000 * 4.2e-9) * 1e12},
+        {"gpu_event_driven", 1.25 * (8480 + 57760) + 0.71 * 4200 + 1.4 * 3030 +
+                                 15.0 * (1e4 * 10e-6 + 1000 * 2.39e-12 + 3000 * 4.78e-12) * 1e12},
     };
     const auto names = builtin_energy_models();
     CHECK(names.size() == want.size());  // a new preset needs its hand-derived total here
@@ -66,7 +74,7 @@ TEST_CASE("every shipped preset: the total derived by hand from the preset's cit
         INFO(name);
         REQUIRE(want.count(name) == 1);
         const auto e = estimate_energy(find_energy_model(name, builtin_registry()), c, d, ticks, 0.1);
-        CHECK(e.idle_pj == 0.0);  // every shipped preset: no idle power
+        if (e.kind != "event_driven") CHECK(e.idle_pj == 0.0);  // only the event-driven baselines charge static power
         CHECK(e.total_pj == Approx(want.at(name)).epsilon(1e-12));
         for (const auto& l : e.lines) CHECK(!l.source.empty());
     }
@@ -155,7 +163,7 @@ TEST_CASE("preset errors read as scenario errors: unknown, missing and mistyped 
     CHECK(message("[model]\nname = \"x\"\nkind = \"event\"\n" + cost) ==
           "x.toml:1:1: key 'model.description': missing required key 'description' (a string)");
     CHECK(message("[model]\nname = \"x\"\nkind = \"sparse\"\ndescription = \"d\"\n" + cost) ==
-          "x.toml:3:8: key 'model.kind': \"sparse\" is invalid (must be \"event\" or \"dense\")");
+          "x.toml:3:8: key 'model.kind': \"sparse\" is invalid (must be \"event\", \"dense\" or \"event_driven\")");
     CHECK(message("[model]\nname = \"x\"\nbase = \"gpu_h100\"\ndescription = \"d\"\n[dense]\nbatch = \"two\"\n") ==
           "x.toml:6:9: key 'dense.batch': expected a number, got \"two\" (a string)");
     CHECK_THAT(message("[model]\nname = \"x\"\nbase = \"gpu_h100\"\ndescription = \"d\"\n[dense]\nidle_power = \"3 pJ\"\n"),

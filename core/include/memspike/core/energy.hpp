@@ -90,10 +90,16 @@ struct cost_entry {
     std::string source;
 };
 
+/// A figure other than an energy (bytes, W, s) and where it comes from.
+struct cited_figure {
+    double value = 0.0;
+    std::string source;
+};
+
 /// A hardware energy model, read from a preset file (models/energy/*.toml; format in
 /// docs/energy.md). Every number carries a unit and a citation.
 struct energy_model {
-    std::string name, kind, description, file, text;  // kind: "event" or "dense"
+    std::string name, kind, description, file, text;  // kind: "event", "dense" or "event_driven"
     /// The backend whose counts the model prices ("crossbar" for a ReRAM crossbar); empty: any.
     /// It does not apply to runs of other backends (their counts would price only part of it).
     std::string backend;
@@ -112,13 +118,25 @@ struct energy_model {
     /// that touches only the synapses, at index_bytes more per weight (and per row pointer).
     std::string format = "dense";
     double index_bytes = 4.0;
+    /// event_driven baselines only: the [event_driven] figures by key (event_driven_keys()), each
+    /// with its citation, in bytes, W and seconds.
+    std::map<std::string, cited_figure> event_driven;
+    double figure(const std::string& key) const { return event_driven.at(key).value; }
 };
+
+/// The keys of an [event_driven] table (all required), with what each one is and its unit:
+/// {key, what}. See docs/energy.md, "Event-driven baselines".
+const std::vector<std::pair<std::string, std::string>>& event_driven_keys();
+/// Conventional (von Neumann) implementations: the kinds a default "x vs" baseline is chosen from.
+inline bool conventional_kind(const std::string& kind) { return kind == "dense" || kind == "event_driven"; }
 
 /// Categories an event model may price: the engine's counters, idle_neuron_ticks, and the counters
 /// of `backend` (the backend the model names; none when empty) as `registry` declares them.
 std::vector<std::string> event_model_categories(const model_registry& registry, const std::string& backend = "");
 /// Those of a dense baseline.
 const std::vector<std::string>& dense_model_categories();
+/// Those of an event-driven baseline (dense_model_categories() and `add`).
+const std::vector<std::string>& event_driven_model_categories();
 
 /// Reads and validates a preset; errors name the file, line, key and what is accepted.
 /// Categories are checked against `registry` (the engine's and the named backend's counters).
@@ -146,13 +164,23 @@ struct energy_estimate {
     std::string model, kind;
     std::vector<energy_line> lines;
     double total_pj = 0.0, compute_pj = 0.0, memory_pj = 0.0, idle_pj = 0.0;
+    /// event_driven baselines: the modelled wall time of the run on that machine (idle_pj is its
+    /// static power over this time); 0 for the others.
+    double run_time_s = 0.0;
 };
+
+/// The estimate that the "x vs" column compares against: `name` when not empty (nullptr if no
+/// estimate has that model name), else the cheapest estimate of a conventional kind (nullptr if
+/// there is none).
+const energy_estimate* choose_baseline(const std::vector<energy_estimate>& estimates, const std::string& name = "");
 
 /// Energy = sum over categories of count x cost. Event models price the ledger counts (and
 /// idle_neuron_ticks = neurons x ticks - neuron_updates); dense baselines price what a
 /// clock-driven machine does for the same network and time: dense_weights MACs and weight
 /// fetches per tick (divided by batch, from SRAM if they fit, else DRAM), a state read and write
-/// per neuron per tick, and idle power x time.
+/// per neuron per tick, and idle power x time. Event-driven baselines price the memory traffic and
+/// arithmetic of an event-driven simulator for the run's counts, and static power over the
+/// modelled run time (core/src/energy_event_driven.cpp).
 energy_estimate estimate_energy(const energy_model& m, const event_counts& counts, const dense_profile& d, tick_t ticks,
                                 double resolution_ms);
 
