@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pybind11/stl.h>
 
@@ -71,6 +72,20 @@ void check(const scenario& sc, const model_registry& models, const std::string& 
     check_resources(e, host, why);
 }
 
+/// check_sweep_resources for memspike.sweep: the points' estimates against this machine's memory.
+void check_sweep(const std::vector<const scenario*>& specs, const model_registry& models, unsigned concurrent,
+                 const std::string& hint, std::optional<double> memory_bytes) {
+    std::vector<resource_estimate> points;
+    points.reserve(specs.size());
+    for (const scenario* sc : specs) points.push_back(estimate_resources(*sc, models));
+    host_resources host = query_host_resources("");
+    if (memory_bytes) {
+        host.memory_bytes = *memory_bytes;
+        host.memory_source = "as given";
+    }
+    check_sweep_resources(points, concurrent, host, hint);
+}
+
 }  // namespace
 
 void register_estimate(py::module_& m) {
@@ -89,6 +104,12 @@ void register_estimate(py::module_& m) {
           "the recorded spikes and samples are also kept in memory (memspike.Simulation), so the output the run "
           "surely writes counts against the memory. `memory_bytes` / `disk_bytes` replace the host's figures "
           "(for tests; a negative figure is not checked).");
+    m.def("check_sweep_resources", &check_sweep, py::arg("scenarios"), py::arg("registry"), py::arg("concurrent"),
+          py::arg("hint") = "pass ignore_resource_limits=True to run anyway", py::kw_only(),
+          py::arg("memory_bytes") = py::none(),
+          "Raises memspike.Error (not enough memory, with every figure) when a sweep of these scenarios, "
+          "`concurrent` at a time in this process with every point's output kept in memory, exceeds this "
+          "machine's available memory. `memory_bytes` replaces the host's figure (for tests).");
 }
 
 }  // namespace memspike::python

@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "memspike/core/resource_estimate.hpp"
 
@@ -143,6 +145,31 @@ void check_resources(const resource_estimate& e, const host_resources& host, con
                              format_bytes(e.output_bytes) + " before compression (" + count(e.ticks) +
                              " ticks), but " + format_bytes(host.disk_bytes) + " are free in '" + host.disk_path +
                              "'; record less or shorten simulation.duration, or " + override_hint);
+}
+
+void check_sweep_resources(const std::vector<resource_estimate>& points, unsigned concurrent, const host_resources& host,
+                           const std::string& override_hint) {
+    if (host.memory_bytes < 0 || points.empty()) return;
+    std::vector<double> own;  // each point's peak above the process it shares
+    double baseline = 0, outputs = 0;
+    for (const auto& e : points) {
+        baseline = std::max(baseline, e.baseline_bytes);
+        own.push_back(std::max(0.0, e.peak_bytes - e.baseline_bytes));
+        outputs += e.output_bytes;
+    }
+    const std::size_t k = std::clamp<std::size_t>(concurrent, 1, own.size());
+    std::partial_sort(own.begin(), own.begin() + static_cast<std::ptrdiff_t>(k), own.end(), std::greater<>());
+    double running = 0;
+    for (std::size_t i = 0; i < k; ++i) running += own[i];
+    const double need = baseline + running + outputs;
+    if (need <= host.memory_bytes) return;
+    throw resource_error("not enough memory for the sweep: " + count(static_cast<double>(points.size())) + " points, " +
+                         count(static_cast<double>(k)) + " at a time, need an estimated " + format_bytes(need) + " (" +
+                         format_bytes(running) + " for the " + count(static_cast<double>(k)) +
+                         " largest points running together, " + format_bytes(outputs) +
+                         " for every point's recorded output, which stays in memory until the sweep returns), but " +
+                         format_bytes(host.memory_bytes) + " are available (" + host.memory_source +
+                         "); run fewer points at a time (threads), record less, or " + override_hint);
 }
 
 std::string format_resource_estimate(const resource_estimate& e) {

@@ -220,7 +220,8 @@ class Simulation(_memspike.Simulation):
         return Result._from_data(self._data())
 
 
-def sweep(scenario, grid, threads=0, models=None):
+def sweep(scenario, grid, threads=0, models=None, ignore_resource_limits=False, *, executor=None, output_dir=None,
+          overwrite=False):
     """Runs one simulation per point of the cartesian product of `grid`, in parallel.
 
     `grid` maps override keys to lists of values, e.g.
@@ -230,6 +231,21 @@ def sweep(scenario, grid, threads=0, models=None):
     GIL released. Returns one Result per point, in order, each with its ``overrides``; a point's
     result equals running that point alone (results never depend on threads). Ctrl-C stops all
     points and raises KeyboardInterrupt.
+
+    Before any point is built, the points' resource estimates are checked against this machine's
+    available memory: the `threads` largest points running together plus every point's recorded
+    output, which stays in memory until the sweep returns (memspike.Error naming each figure),
+    unless ``ignore_resource_limits=True``.
+
+    With ``executor`` (a ``concurrent.futures`` executor, or a ``dask.distributed.Client`` for a
+    cluster) each point is a task on it, run on one thread, writing ``output_dir/point-NNNN.h5``
+    (an existing file is refused unless ``overwrite=True``); the sweep then returns a pandas
+    DataFrame, one row per point in order: the grid values, the file, ``status`` ("done" or
+    "failed"), ``error``, wall time, and spikes and mean rate per population; it is also written
+    to ``output_dir/summary.csv``. A failing point (not enough memory on its worker, an I/O error,
+    a worker lost) is reported in its row and in a RuntimeWarning with its parameters, and the
+    others go on. Each worker checks its own point's memory and disk; the points are validated
+    here before any is submitted. Only built-in models travel to workers.
     """
     if isinstance(scenario, (str, os.PathLike)):
         scenario = load_scenario(scenario, models=models)
@@ -249,5 +265,41 @@ def sweep(scenario, grid, threads=0, models=None):
     specs = [scenario.compile(p) for p in points]
     lines = [_command_line({**scenario.overrides, **p}) for p in points]
     models = _registry(models, "sweep") if models is not None else scenario.models
+    ignore = _flag(ignore_resource_limits, "sweep", "ignore_resource_limits")
+    if executor is not None or output_dir is not None:
+        return _sweep_on(executor, scenario, points, models, threads, output_dir,
+                         _flag(overwrite, "sweep", "overwrite"), ignore)
+    if overwrite is not False:
+        raise TypeError("sweep: overwrite applies to the files of a sweep on an executor (output_dir=...); "
+                        "this sweep returns its results in memory")
+    if not ignore:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        _memspike.check_sweep_resources(specs, models, int(threads) if threads > 0 else cores)
     data = _memspike.run_sweep(specs, models, threads, lines)
     return [Result._from_data(d, overrides=p) for d, p in zip(data, points)]
+
+
+def _sweep_on(executor, scenario, points, models, threads, output_dir, overwrite, ignore):
+    """sweep(executor=..., output_dir=...): the checks, then _sweep_executor.run."""
+    from . import _sweep_executor
+
+    if executor is None or output_dir is None:
+        raise TypeError("sweep: executor and output_dir go together: each point on the executor writes "
+                        "output_dir/point-NNNN.h5 (for a sweep in this process, give neither)")
+    if not callable(getattr(executor, "submit", None)):
+        raise TypeError(f"sweep: executor must have submit(fn, *args), as concurrent.futures executors and "
+                        f"dask.distributed.Client do, not {type(executor).__name__}")
+    output_dir = _path(output_dir, "sweep", "output_dir")
+    if threads != 0:
+        raise TypeError("sweep: threads is for a sweep in this process; on an executor each point runs on one "
+                        "thread and the executor decides how many run at a time")
+    if models.names() != _memspike.builtin_models().names():
+        raise TypeError("sweep: a sweep on an executor runs the built-in models only (a model registry "
+                        "cannot be sent to another process)")
+    return _sweep_executor.run(scenario, points, lambda p: _point_pairs(scenario, p), executor, output_dir,
+                               overwrite, ignore)
+
+
+def _point_pairs(scenario, point):
+    """The override pairs of one point as (key, TOML text): the scenario's set() changes, then the point's."""
+    return [(k, Scenario._override_text(k, v)) for k, v in scenario._overrides + list(point.items())]

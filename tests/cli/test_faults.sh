@@ -5,7 +5,8 @@
 #   SIGINT/SIGTERM while the network is built  -> 130/143, a message, no output and no partial file
 #   SIGTERM while the run writes               -> 143, the output valid and complete = 0
 #   a second signal inside a tick that lasts   -> 130/143 at once, the output left as it was
-#   SIGKILL while the run writes               -> the previous output byte for byte, the partial file readable
+#   SIGKILL while the run writes               -> the previous output byte for byte, the partial file readable,
+#                                                 named (not removed) by the next run onto that output
 #   SIGKILL at any moment of a short run       -> the previous output, or a readable new one
 #   file too large / disk full when creating   -> exit 2 naming the output, no crash, no HDF5 noise, nothing left
 #   file too large / disk full during the run  -> exit 2, the output absent or readable (never torn)
@@ -114,6 +115,11 @@ kill -KILL $pid
 wait $pid 2>/dev/null
 check "SIGKILL during the run: the previous output is unchanged" "cmp -s '$out' '$work/previous.h5'"
 check "SIGKILL during the run: the partial file opens, complete = 0" "[ \"\$(attr $partial complete)\" = 0 ]"
+# The next run onto the same output names the stale partial file (its process is gone) and keeps it.
+"$bin" run "$examples/single_neuron.toml" -o "$out" --overwrite -q 2>"$work/stale.err"
+check "a later run names the killed run's partial file" \
+    "grep -q \"'$partial' was left by an earlier run.*process $pid no longer exists\" '$work/stale.err'"
+check "a later run keeps the killed run's partial file" "[ -s '$partial' ]"
 rm -f "$partial"
 
 # --- SIGKILL at any moment of a short run: the output is the previous file or a readable new one. -

@@ -110,3 +110,53 @@ def test_only_the_output_surely_written_counts_with_fake_host_figures():
                                               r"smaller, or pass ignore_resource_limits=True to run anyway"):
         _memspike.check_resources(sc, reg, memory_bytes=e["peak_bytes"] * 0.999)
     _memspike.check_resources(sc, reg, memory_bytes=-1)  # unknown: not checked
+
+
+# memspike.sweep checks its points together (core check_sweep_resources): the `threads` largest
+# running at once, plus every point's output, which the sweep keeps in memory until it returns.
+
+def sweep_need(estimates, concurrent):
+    """The expected need, written from the documented rule (resource_estimate.hpp)."""
+    own = sorted((e["peak_bytes"] - e["baseline_bytes"] for e in estimates), reverse=True)
+    return max(e["baseline_bytes"] for e in estimates) + sum(own[:concurrent]) + sum(e["output_bytes"] for e in estimates)
+
+
+def test_sweep_memory_counts_the_largest_points_running_together_and_every_output():
+    reg = _memspike.builtin_models()
+    specs = [load("brunel.toml", [("simulation.scale", s), ("simulation.duration", '"2 s"')]) for s in ("0.1", "0.3", "0.2")]
+    est = [_memspike.estimate_resources(s, reg) for s in specs]
+    assert len({e["peak_bytes"] for e in est}) == 3 and all(e["output_bytes"] > 0 for e in est)
+    for k in (1, 2, 3):
+        need = sweep_need(est, k)
+        _memspike.check_sweep_resources(specs, reg, k, memory_bytes=need * 1.001)
+        with pytest.raises(memspike.Error, match=rf"not enough memory for the sweep: 3 points, {k} at a time, need an "
+                                                  r"estimated .* every point's recorded output.* are available \(as "
+                                                  r"given\); run fewer points at a time \(threads\), record less, or "
+                                                  r"pass ignore_resource_limits=True to run anyway"):
+            _memspike.check_sweep_resources(specs, reg, k, memory_bytes=need * 0.999)
+    # More threads than points: all of them at once, no more.
+    _memspike.check_sweep_resources(specs, reg, 64, memory_bytes=sweep_need(est, 3) * 1.001)
+
+
+def test_sweep_refuses_a_billion_neurons_before_building():
+    grid = {"simulation.scale": [80000, 1]}
+    with pytest.raises(memspike.Error, match=r"not enough memory for the sweep: 2 points"):
+        memspike.sweep(scenario("brunel.toml"), grid, threads=1)
+
+
+def test_sweep_ignore_resource_limits_skips_the_check(monkeypatch):
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(args[2])
+        raise memspike.Error("refused by the test")
+
+    monkeypatch.setattr(_memspike, "check_sweep_resources", refuse)
+    sc = scenario("single_neuron.toml", {"simulation.duration": "1 ms"})
+    with pytest.raises(memspike.Error, match="refused by the test"):
+        memspike.sweep(sc, {"simulation.seed": [1, 2, 3]}, threads=2)
+    assert calls == [2]
+    results = memspike.sweep(sc, {"simulation.seed": [1, 2, 3]}, threads=2, ignore_resource_limits=True)
+    assert len(calls) == 1 and len(results) == 3
+    with pytest.raises(TypeError, match=r"sweep: ignore_resource_limits must be True or False, not int"):
+        memspike.sweep(sc, {"simulation.seed": [1]}, ignore_resource_limits=1)

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "memspike/core/errors.hpp"
@@ -45,6 +46,33 @@ void recorder::check_output_path(const std::string& path, const std::string& sce
 }
 
 namespace h5 {
+namespace {
+
+/// Partial files of earlier runs onto the same target whose process no longer exists (killed, or
+/// the machine went down): `<real>.partial-<pid>`. They are named on stderr, never removed: such a
+/// file can be the only record of a long run (it opens, with complete = 0, up to its last flush).
+/// A pid in use by an unrelated process hides a stale file; it is then not named, which is safe.
+void note_stale_partials(const std::string& real) {
+    std::error_code ec;
+    const fs::path target = fs::absolute(real, ec);
+    if (ec) return;
+    const std::string prefix = target.filename().string() + ".partial-";
+    for (fs::directory_iterator it(target.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string digits = name.substr(prefix.size());
+        if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(digits));
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        std::fprintf(stderr,
+                     "memspike: note: '%s' was left by an earlier run onto this output that did not finish "
+                     "(process %d no longer exists); it opens as an incomplete result (complete = 0). "
+                     "Remove it when it is not needed.\n",
+                     it->path().c_str(), static_cast<int>(pid));
+    }
+}
+
+}  // namespace
 
 staged_path stage(const std::string& target, const std::string& scenario_file, bool overwrite) {
     recorder::check_output_path(target, scenario_file, overwrite);
@@ -56,6 +84,7 @@ staged_path stage(const std::string& target, const std::string& scenario_file, b
     out.real = fs::is_symlink(fs::symlink_status(target, ec)) ? fs::canonical(target, ec).string() : target;
     if (ec || out.real.empty()) out.real = target;
     out.partial = out.real + ".partial-" + std::to_string(::getpid());
+    note_stale_partials(out.real);
     return out;
 }
 

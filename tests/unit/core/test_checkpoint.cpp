@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <utility>
 
 #include <unistd.h>
 
@@ -257,11 +258,12 @@ TEST_CASE("checkpoint: a neuron group refuses an active set that does not fit it
     refused(victim, d, "the active neurons and their flags disagree");
 }
 
-TEST_CASE("checkpoint: STDP refuses a post-spike list longer than its slots", "[unit][regression]") {
-    // One partition, no Poisson drive: the payload ends with the plastic block's state (framed),
-    // then the empty digital backend state. Pair STDP's state ends with its post-spike lists
-    // (count, 4 bytes of padding, 16 ticks) and its counters.
-    temp_dir dir;
+namespace {
+/// Three neurons in one partition with a plastic (pair STDP) explicit projection, driven by DC and
+/// run 300 ticks; no Poisson drive, so the payload ends with the plastic block's state (framed),
+/// then the empty digital backend state. Pair STDP's state ends with its post-spike lists (count,
+/// 4 bytes of padding, 16 ticks) and its counters. Returns the scenario and its checkpoint image.
+std::pair<scenario, bytes> stdp_checkpoint(const temp_dir& dir) {
     std::ofstream(dir.path / "e.csv") << "source,target,weight,delay\n0,1,0.5,1.0\n1,2,0.6,1.0\n2,0,0.7,2.0\n";
     auto sc = test::make_scenario(50.0, 0.1, 3);
     sc.file = (dir.path / "net.toml").string();
@@ -274,8 +276,15 @@ TEST_CASE("checkpoint: STDP refuses a post-spike list longer than its slots", "[
     simulation a(sc, builtin_models(), 1);
     REQUIRE(a.synapses().partitions.size() == 1);
     a.run(300);
-    const bytes image = a.save_state_to_bytes();
+    bytes image = a.save_state_to_bytes();
     REQUIRE(peek<std::uint64_t>(image, image.size() - 8) == 0);
+    return {sc, image};
+}
+}  // namespace
+
+TEST_CASE("checkpoint: STDP refuses a post-spike list longer than its slots", "[unit][regression]") {
+    temp_dir dir;
+    const auto [sc, image] = stdp_checkpoint(dir);
     const std::size_t count_at = image.size() - 8 - sizeof(plasticity_counters) - (8 + 16 * sizeof(tick_t));
     REQUIRE(peek<std::uint32_t>(image, count_at) <= 16);
     bytes d = image;
@@ -288,25 +297,8 @@ TEST_CASE("checkpoint: STDP refuses a post-spike list longer than its slots", "[
 TEST_CASE("checkpoint: STDP refuses a trace time before the start", "[unit][regression]") {
     // Found by fuzz_checkpoint: a trace time near the most negative tick overflowed t - last
     // (undefined behaviour) in the first potentiation after the load.
-    // One partition, no Poisson drive: the payload ends with the plastic block's state (framed),
-    // then the empty digital backend state. Pair STDP's state ends with its post-spike lists
-    // (count, 4 bytes of padding, 16 ticks) and its counters.
     temp_dir dir;
-    std::ofstream(dir.path / "e.csv") << "source,target,weight,delay\n0,1,0.5,1.0\n1,2,0.6,1.0\n2,0,0.7,2.0\n";
-    auto sc = test::make_scenario(50.0, 0.1, 3);
-    sc.file = (dir.path / "net.toml").string();
-    test::add_population(sc, "N", "lif_delta", 3, {{"tau_m", 20.0}, {"v_th", 20.0}, {"e_l", 0.0}, {"v_reset", 10.0}});
-    auto& p = test::connect(sc, "N", "N", "explicit", 0.5, 1.0);
-    p.file = "e.csv";
-    p.plasticity.rule = "stdp";
-    p.plasticity.params = {{"lambda", 0.01}, {"w_max", 2.0}};
-    test::add_dc(sc, "N", 1000.0);
-    simulation a(sc, builtin_models(), 1);
-    REQUIRE(a.synapses().partitions.size() == 1);
-    a.run(300);
-    const bytes image = a.save_state_to_bytes();
-    REQUIRE(peek<std::uint64_t>(image, image.size() - 8) == 0);
-    const std::size_t count_at = image.size() - 8 - sizeof(plasticity_counters) - (8 + 16 * sizeof(tick_t));
+    const auto [sc, image] = stdp_checkpoint(dir);
     // The post states (trace value, trace time, 3 ticks: 40 bytes each) end where the post-spike
     // lists (3 of 136 bytes, after their count) begin; the last neuron's trace time:
     const std::size_t lists_at = image.size() - 8 - sizeof(plasticity_counters) - (8 + 3 * 136);

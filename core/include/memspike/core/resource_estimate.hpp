@@ -108,4 +108,12 @@ struct resource_error : error {
 /// ends the message: how to run anyway ("pass --ignore-resource-limits to run anyway").
 void check_resources(const resource_estimate& e, const host_resources& host, const std::string& override_hint);
 
+/// The same check for a sweep (memspike.sweep): `points` run `concurrent` at a time in one process,
+/// and every point's recorded output stays in memory until the sweep returns. The memory needed is
+/// the process baseline once, plus the `concurrent` largest (peak - baseline) of the points, plus
+/// the output every point surely writes. Throws resource_error naming the point count, the
+/// concurrency, each figure and the available memory; nothing when the memory is unknown.
+void check_sweep_resources(const std::vector<resource_estimate>& points, unsigned concurrent, const host_resources& host,
+                           const std::string& override_hint);
+
 } // namespace memspike
