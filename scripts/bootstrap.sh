@@ -9,7 +9,8 @@ packages=(cmake g++ ninja-build pkg-config
           libboost-graph-dev libeigen3-dev libtbb-dev libhdf5-dev hdf5-tools libtomlplusplus-dev libcli11-dev
           catch2 libbenchmark-dev pybind11-dev python3-dev
           python3-numpy python3-h5py python3-pytest python3-matplotlib python3-pandas python3-sklearn python3-scipy
-          python3-tomli-w python3-quantities python3-brian
+          python3-tomli-w python3-quantities python3-brian python3-distributed
+          dpkg-dev  # dpkg-source: Debian's oneTBB source rebuilt with TSan (scripts/sanitizers.sh tsan)
           clang libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, sanitizers.sh)
 missing=()
 for p in "${packages[@]}"; do
