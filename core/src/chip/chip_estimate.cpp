@@ -82,11 +82,53 @@ shares population_shares(const scenario& sc, const chip_mapping& m, const chip_r
     return s;
 }
 
+std::string num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
 void add_line(chip_estimate& e, const chip_model& c, const std::string& activity, double count) {
     const chip_activity& a = c.get(activity);
     if (!a.given || count == 0.0) return;
     e.lines.push_back({activity, count, a.pj, count * a.pj, a.source});
     e.dynamic_pj += count * a.pj;
+}
+
+/// The critical path of a bin's mean tick [ns]: the busiest core's serial work, then the mean
+/// message's hops, then the barrier. `bin` holds `ticks` ticks of counts.
+double mean_tick_latency_ns(const chip_model& c, const chip_mapping& m, const shares& sh,
+                            const std::vector<double>& neurons_mapped, const event_counts& bin, double ticks) {
+    const double sp = static_cast<double>(bin[event_kind::spikes]) / ticks;
+    const double sy = static_cast<double>(bin[event_kind::synaptic_events]) / ticks;
+    const double st = static_cast<double>(bin[event_kind::stimulus_events]) / ticks;
+    const double up = static_cast<double>(bin[event_kind::neuron_updates]) / ticks;
+    const double wu = static_cast<double>(bin[event_kind::weight_updates]) / ticks;
+    double backend_ns = 0.0;  // a backend's activities per tick, whole network, shared like synaptic events
+    for (std::size_t k = event_counts::engine_count; k < bin.size(); ++k)
+        backend_ns += static_cast<double>(bin.values()[k]) / ticks * c.get(bin.names()[k]).ns;
+    double busiest = 0.0;
+    bool messages = false;
+    for (const auto& core : m.cores) {
+        const std::size_t p = core.population;
+        const double neurons_here = static_cast<double>(core.count) * core.share;
+        const double f = neurons_mapped[p] > 0 ? neurons_here / neurons_mapped[p] : 0.0;  // of the population's work
+        const double events_here = f * (sy * sh.synaptic[p] + st * sh.stimulus[p]);
+        const double upd_here = f * up * sh.updates[p];
+        double msg_in = 0.0;
+        for (const auto& [s, p_reach] : core.reach) msg_in += p_reach * sp * sh.spikes[s];
+        messages = messages || msg_in > 0;
+        const double time = events_here * c.get("synapse").ns + upd_here * c.get("soma_update").ns +
+                            std::max(0.0, neurons_here - upd_here) * c.get("idle_neuron").ns +
+                            f * sp * sh.spikes[p] * c.get("spike_out").ns + msg_in * c.get("message_in").ns +
+                            f * wu * sh.synaptic[p] * c.get("weight_update").ns + f * sh.synaptic[p] * backend_ns;
+        busiest = std::max(busiest, time);
+    }
+    // The network: the mean message's hops (documented: neither the farthest pair nor congestion).
+    const double hop_ns = messages ? m.hops_per_message * (m.east_west_share * c.get("hop_east_west").ns +
+                                                           (1 - m.east_west_share) * c.get("hop_north_south").ns)
+                                   : 0.0;
+    return busiest + hop_ns + c.get("tick_sync").ns;
 }
 
 } // namespace
@@ -137,45 +179,10 @@ chip_estimate estimate_chip(const chip_model& c, const chip_mapping& m, const sc
     for (std::size_t k = event_counts::engine_count; k < total.size(); ++k) add_line(e, c, total.names()[k], static_cast<double>(total.values()[k]));
 
     // Per bin: the mean tick's critical path; chip time from it and the hardware step.
-    const auto& syn = c.get("synapse");
     for (std::size_t b = 0; b < run.bins.size(); ++b) {
         const double t_b = static_cast<double>(run.bin_ticks[b]);
         if (t_b <= 0) continue;
-        const event_counts& bc = run.bins[b];
-        const double sp = static_cast<double>(bc[event_kind::spikes]) / t_b;
-        const double sy = static_cast<double>(bc[event_kind::synaptic_events]) / t_b;
-        const double st = static_cast<double>(bc[event_kind::stimulus_events]) / t_b;
-        const double up = static_cast<double>(bc[event_kind::neuron_updates]) / t_b;
-        const double wu = static_cast<double>(bc[event_kind::weight_updates]) / t_b;
-        double backend_ns = 0.0;  // a backend's activities per tick, whole network
-        for (std::size_t k = event_counts::engine_count; k < bc.size(); ++k)
-            backend_ns += static_cast<double>(bc.values()[k]) / t_b * c.get(bc.names()[k]).ns;
-        double busiest = 0.0, farthest = 0.0;
-        for (const auto& core : m.cores) {
-            const std::size_t p = core.population;
-            const double f = neurons_mapped[p] > 0 ? static_cast<double>(core.count) * core.share / neurons_mapped[p] : 0.0;
-            const double events_here = f * (sy * sh.synaptic[p] + st * sh.stimulus[p]);
-            const double upd_here = f * up * sh.updates[p];
-            double msg_in = 0.0;
-            for (const auto& [s, p_reach] : core.reach)
-                msg_in += p_reach * sp * sh.spikes[s];
-            const double own_share = core.share * static_cast<double>(core.count) / static_cast<double>(sc.populations[p].size);
-            double time = events_here * syn.ns + upd_here * c.get("soma_update").ns +
-                          std::max(0.0, static_cast<double>(core.count) * core.share - upd_here) * c.get("idle_neuron").ns +
-                          own_share * sp * sh.spikes[p] * c.get("spike_out").ns + msg_in * c.get("message_in").ns +
-                          f * wu * sh.synaptic[p] * c.get("weight_update").ns + f * sh.synaptic[p] * backend_ns;
-            busiest = std::max(busiest, time);
-            if (msg_in > 0) farthest = std::max(farthest, 1.0);
-        }
-        // The farthest message: the mean hops per message bounds the mesh distance crossed in a
-        // tick from below; the mesh diameter of the used tiles from above. We take the mean
-        // (documented: it underestimates congestion and the farthest pair).
-        double hop_ns = 0.0;
-        if (farthest > 0) {
-            const double h = m.hops_per_message;
-            hop_ns = h * (m.east_west_share * c.get("hop_east_west").ns + (1 - m.east_west_share) * c.get("hop_north_south").ns);
-        }
-        const double latency = busiest + hop_ns + c.get("tick_sync").ns;
+        const double latency = mean_tick_latency_ns(c, m, sh, neurons_mapped, run.bins[b], t_b);
         e.tick_latency_mean_ns += latency * t_b;
         e.tick_latency_max_ns = std::max(e.tick_latency_max_ns, latency);
         e.chip_time_s += t_b * std::max(latency * 1e-9, c.tick_ms * 1e-3);
@@ -193,8 +200,8 @@ chip_estimate estimate_chip(const chip_model& c, const chip_mapping& m, const sc
     e.pj_per_synaptic_event = events > 0 ? e.total_pj / events : 0.0;
     e.edp_js = e.total_pj * 1e-12 * e.chip_time_s;
     if (c.tick_ms > 0 && c.tick_ms > run.resolution_ms * (1 + 1e-12))
-        e.notes.push_back("each model tick of " + std::to_string(run.resolution_ms) + " ms takes at least one hardware step of " +
-                          std::to_string(c.tick_ms) + " ms: slower than real time");
+        e.notes.push_back("each model tick of " + num(run.resolution_ms) + " ms takes at least one hardware step of " + num(c.tick_ms) +
+                          " ms: slower than real time");
     return e;
 }
 
