@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "memspike/backends/builtin.hpp"
@@ -15,6 +16,7 @@
 #include "memspike/core/energy.hpp"
 #include "memspike/core/scenario.hpp"
 #include "memspike/core/simulation.hpp"
+#include "memspike/core/spec.hpp"
 
 using namespace memspike;
 
@@ -163,4 +165,62 @@ TEST_CASE("chip: the Loihi chip prices a run's counts as the loihi energy preset
     CHECK(e.mapping.cores_used == 3);
     CHECK(e.noc_hops == 0.0);
     CHECK(e.noc_messages > 0.0);
+}
+
+TEST_CASE("chip mapping: every capacity refusal names the population, the figures and what is missing", "[unit][chip]") {
+    // A toy chip; each section below breaks one capacity with a two-population network.
+    auto chip_with = [](const std::string& core) {
+        return parse_chip_model("[chip]\nname = \"toy\"\ndescription = \"t\"\n[topology]\nmesh_width = 4\nmesh_height = 4\n"
+                                "cores_per_tile = 1\nsource = \"s\"\n[core]\n" + core + "source = \"s\"\n"
+                                "[activity.synapse]\nenergy = \"1 pJ\"\nlatency = \"1 ns\"\nsource = \"s\"\n"
+                                "[static.core]\npower = \"0 mW\"\nsource = \"s\"\n[static.tile]\npower = \"0 mW\"\nsource = \"s\"\n"
+                                "[static.chip]\npower = \"0 mW\"\nsource = \"s\"\n",
+                                "toy.toml", reg());
+    };
+    auto net = [](const std::string& projection) {
+        return parse_scenario("[simulation]\nduration = \"10 ms\"\n[[population]]\nname = \"A\"\nmodel = \"lif_delta\"\nsize = 100\n"
+                              "[[population]]\nname = \"B\"\nmodel = \"lif_delta\"\nsize = 100\n[[projection]]\nsource = \"A\"\n"
+                              "target = \"B\"\ndelay = \"1 ms\"\n" + projection, "n.toml", reg());
+    };
+    const scenario indegree_50 = net("rule = \"fixed_indegree\"\nindegree = 50\nweight = \"1 mV\"\n");
+    CHECK(map_network(indegree_50, reg(), chip_with("neurons = 100\n")).fits);
+    // Synapses: 50 per neuron, 40 per core.
+    CHECK_THAT(map_network(indegree_50, reg(), chip_with("neurons = 100\nsynapses = 40\n")).limit,
+               Catch::Contains("population 'B': a neuron's 50 synapses exceed the 40 of a toy core: needs neuron splitting"));
+    // Synapses: 50 per neuron, 1,000 per core: 20 neurons per core, 5 cores for B (and 1 for A).
+    CHECK(map_network(indegree_50, reg(), chip_with("neurons = 100\nsynapses = 1000\n")).cores_used == 6);
+    // Axons: one neuron already has 50 distinct inputs.
+    CHECK_THAT(map_network(indegree_50, reg(), chip_with("neurons = 100\naxons = 40\n")).limit,
+               Catch::Contains("one neuron's 50 distinct inputs exceed the 40 input axons of a toy core"));
+    // Fan-in.
+    CHECK_THAT(map_network(indegree_50, reg(), chip_with("neurons = 100\nfan_in = 49\n")).limit,
+               Catch::Contains("fan-in 50 > 49 per toy neuron: needs neuron splitting, not modelled"));
+    // Drawn weights on a chip with weight types.
+    const scenario drawn = net("rule = \"fixed_indegree\"\nindegree = 5\nweight = { dist = \"uniform\", low = \"0 mV\", high = \"1 mV\" }\n");
+    CHECK_THAT(map_network(drawn, reg(), chip_with("neurons = 100\nweight_types = 4\n")).limit,
+               Catch::Contains("projection 'A->B' draws its weights from a distribution; a toy neuron has 4 weight types: needs weight quantisation"));
+    CHECK(map_network(drawn, reg(), chip_with("neurons = 100\n")).fits);
+    // Two distinct weights into B (1 mV from A, 0.5 mV from a Poisson input) and one weight type.
+    scenario two = indegree_50;
+    two.stimuli.push_back(stimulus_spec{});
+    two.stimuli.back().kind = "poisson";
+    two.stimuli.back().target = "B";
+    two.stimuli.back().rate_hz = 10.0;
+    two.stimuli.back().weight = 0.5;
+    CHECK_THAT(map_network(two, reg(), chip_with("neurons = 100\nweight_types = 1\n")).limit,
+               Catch::Contains("population 'B': 2 distinct input weights > 1 weight types per toy neuron: needs weight quantisation"));
+    CHECK(map_network(two, reg(), chip_with("neurons = 100\nweight_types = 2\n")).fits);
+    // Fan-out: B's 100 neurons on 10-neuron cores, each A neuron reaching ~all of them.
+    const scenario all = net("rule = \"all_to_all\"\nweight = \"1 mV\"\n");
+    const chip_mapping fan_out = map_network(all, reg(), chip_with("neurons = 10\nfan_out_cores = 1\n"));
+    CHECK_THAT(fan_out.limit, Catch::Contains("population 'A': a spike reaches 10 cores on average > 1 destination core(s) per toy neuron: "
+                                              "needs splitter neurons, not modelled"));
+    CHECK(map_network(all, reg(), chip_with("neurons = 100\nfan_out_cores = 1\n")).fits);
+}
+
+TEST_CASE("chip: a chip directory that does not exist is refused by name", "[unit][chip]") {
+    ::setenv("MEMSPIKE_CHIP_DIR", "/nonexistent/chips", 1);
+    CHECK_THROWS_WITH(chip_preset_dir(), Catch::Contains("MEMSPIKE_CHIP_DIR='/nonexistent/chips' is not a directory"));
+    ::unsetenv("MEMSPIKE_CHIP_DIR");
+    CHECK_NOTHROW(chip_preset_dir());
 }
