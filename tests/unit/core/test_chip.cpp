@@ -191,3 +191,30 @@ weight = "0.1 mV"
     CHECK(f.paced_total_pj == Approx(f.dynamic_pj + f.paced_static_pj));
     CHECK(e.paced_static_pj == Approx(e.static_pj));  // slower than real time: the same
 }
+
+TEST_CASE("chip: spikes recorded per population decide which core is the busiest", "[unit][chip]") {
+    // Two populations of 100 on one core each; 1,000 spikes in one tick. Recorded as 900 in A and
+    // 100 in B, A's core needs 900 x 10 ns; not recorded, both share by size: 500 x 10 ns.
+    const scenario sc = parse_scenario("[simulation]\nduration = \"1 ms\"\n[[population]]\nname = \"A\"\nmodel = \"lif_delta\"\nsize = 100\n"
+                                       "[[population]]\nname = \"B\"\nmodel = \"lif_delta\"\nsize = 100\n",
+                                       "s.toml", builtin_registry());
+    std::string text = good;
+    text.replace(text.find("[activity.soma_update]"), 22, "[activity.spike_out]");
+    chip_model c = parse_chip_model(text, "toy.toml", builtin_registry());
+    c.tick_ms = 0.0;
+    const chip_mapping m = map_network(sc, builtin_registry(), c);
+    REQUIRE(m.cores_used == 2);
+    chip_run_counts run;
+    run.resolution_ms = 0.1;
+    event_counts b;
+    b[event_kind::spikes] = 1000;
+    run.bins.push_back(b);
+    run.bin_ticks.push_back(1);
+    CHECK(estimate_chip(c, m, sc, run).tick_latency_mean_ns == Approx(500 * 20.0));  // spike_out latency: 20 ns
+    run.population_spikes = {900.0, 100.0};
+    const chip_estimate e = estimate_chip(c, m, sc, run);
+    CHECK(e.tick_latency_mean_ns == Approx(900 * 20.0));
+    CHECK(e.dynamic_pj == Approx(1000 * 5.0));  // energy is per spike wherever it happens
+    run.population_spikes = {900.0, -1.0};       // B not recorded: it gets the rest, 100
+    CHECK(estimate_chip(c, m, sc, run).tick_latency_mean_ns == Approx(900 * 20.0));
+}
