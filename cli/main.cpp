@@ -162,11 +162,16 @@ void print_chip_report(const std::string& file, const std::string& chips) {
     const auto run = memspike::read_chip_run_counts(file, sc);
     std::vector<memspike::chip_estimate> estimates;
     std::vector<std::string> not_fitting;
-    const std::string backend = memspike::read_energy_ledger(file).backend;
+    const auto ledger = memspike::read_energy_ledger(file);
+    memspike::backend_spec run_backend;  // the run's backend and parameters, as recorded
+    run_backend.kind = ledger.backend;
+    run_backend.params = ledger.backend_params;
     for (const auto& name : chip_names(chips)) {
         const auto chip = memspike::find_chip_model(name, memspike::builtin_registry());
-        if (!chip.backend.empty() && chip.backend != backend) {
-            not_fitting.push_back("not applicable: " + chip.name + ": prices " + chip.backend + " counts; the run used the " + backend + " backend");
+        if (const auto why = memspike::chip_mismatches(chip, run_backend, memspike::builtin_registry()); !why.empty()) {
+            std::string all;
+            for (const auto& w : why) all += (all.empty() ? "" : "; ") + w;
+            not_fitting.push_back("not applicable: " + chip.name + ": " + all);
             continue;
         }
         const auto m = memspike::map_network(sc, memspike::builtin_registry(), chip);

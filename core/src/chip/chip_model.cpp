@@ -15,6 +15,7 @@
 #include "memspike/core/backend.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/model.hpp"
+#include "memspike/core/spec.hpp"
 #include "../scenario_toml.hpp"
 
 namespace memspike {
@@ -172,7 +173,7 @@ chip_model parse_chip_model(const std::string& text, const std::string& file, co
     m.text = text;
     const toml::table& ct = required_table(root, "chip", "name, description, optional backend");
     const table_view chip{cx, ct, "chip", &ct};
-    chip.only({"name", "description", "backend"});
+    chip.only({"name", "description", "backend", "assumes"});
     m.name = string_of(cx, chip.required("name", "a string"), chip.sub("name"));
     m.description = string_of(cx, chip.required("description", "a string"), chip.sub("description"));
     if (auto b = chip.string("backend")) {
@@ -180,12 +181,32 @@ chip_model parse_chip_model(const std::string& text, const std::string& file, co
             fail(cx, chip.get("backend"), chip.sub("backend"), "unknown backend '" + *b + "' (accepted: " + join_names(registry.backend_names()) + ")");
         m.backend = *b;
     }
+    if (const toml::node* an = chip.get("assumes")) {
+        if (m.backend.empty()) fail(cx, an, chip.sub("assumes"), "needs chip.backend (the backend whose parameters it names)");
+        const toml::table* at = chip.table("assumes", "a table of backend parameters, such as { v_read = \"0.2 V\" }");
+        for (auto&& [k, v] : *at) {
+            const std::string name(k.str()), key = dotted(chip.sub("assumes"), name);
+            if (const auto* str = v.as_string()) m.assumes[name] = str->get();
+            else if (v.is_integer() || v.is_floating_point()) m.assumes[name] = format_quantity(number_of(cx, v, key), dimension::dimensionless);
+            else wrong_type(cx, v, key, "a number or a quantity with its unit, such as \"0.2 V\"");
+        }
+    }
     read_topology(root, m);
     read_core(root, m);
     read_tick(root, m);
     read_activities(root, m);
     read_static(root, m);
     return m;
+}
+
+std::vector<std::string> chip_mismatches(const chip_model& chip, const backend_spec& b, const model_registry& registry) {
+    if (chip.backend.empty()) return {};
+    // The energy presets' check, on a model that carries only the backend and its assumptions.
+    energy_model as_model;
+    as_model.backend = chip.backend;
+    as_model.assumes = chip.assumes;
+    if (!registry.contains_backend(b.kind)) return {"the run used the " + b.kind + " backend, which this build does not have"};
+    return energy_model_mismatches(as_model, b, registry.find_backend(b.kind));
 }
 
 chip_model load_chip_model(const std::string& path, const model_registry& registry) {

@@ -11,6 +11,7 @@
 #include "memspike/core/chip.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/scenario.hpp"
+#include "memspike/core/spec.hpp"
 
 using namespace memspike;
 
@@ -217,4 +218,21 @@ TEST_CASE("chip: spikes recorded per population decide which core is the busiest
     CHECK(e.dynamic_pj == Approx(1000 * 5.0));  // energy is per spike wherever it happens
     run.population_spikes = {900.0, -1.0};       // B not recorded: it gets the rest, 100
     CHECK(estimate_chip(c, m, sc, run).tick_latency_mean_ns == Approx(900 * 20.0));
+}
+
+TEST_CASE("chip: a chip for a backend applies only to runs of that backend at the parameters it assumes", "[unit][chip]") {
+    const chip_model c = find_chip_model("reram_isaac", builtin_registry());
+    backend_spec b;
+    CHECK_THAT(chip_mismatches(c, b, builtin_registry()).at(0), Catch::Contains("it prices crossbar counts; the run used the digital backend"));
+    b.kind = "crossbar";
+    CHECK(chip_mismatches(c, b, builtin_registry()).empty());  // the backend's defaults
+    b.params["v_read"] = 500.0;                                  // mV
+    const auto why = chip_mismatches(c, b, builtin_registry());
+    REQUIRE(why.size() == 1);
+    CHECK_THAT(why[0], Catch::Contains("v_read: the model assumes 0.2 V"));
+    CHECK(chip_mismatches(find_chip_model("loihi", builtin_registry()), b, builtin_registry()).empty());  // no backend: any run
+    // assumes without a backend is refused.
+    CHECK_THROWS_WITH(parse_chip_model(replaced("description = \"a toy chip\"", "description = \"t\"\nassumes = { v_read = \"0.2 V\" }"),
+                                       "toy.toml", builtin_registry()),
+                      Catch::Contains("toy.toml:4") && Catch::Contains("needs chip.backend"));
 }

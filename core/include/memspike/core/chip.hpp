@@ -50,6 +50,9 @@ const std::vector<std::string>& chip_core_activities();
 struct chip_model {
     std::string name, description, file, text;
     std::string backend;  // the synaptic backend whose own counters it prices; empty: none
+    /// Backend parameters its figures were derived at ([chip] assumes, as in energy presets):
+    /// a run whose backend differs is not priced (chip_mismatches says why).
+    std::map<std::string, std::string> assumes;
     // Topology: a chip is mesh_width x mesh_height tiles of cores_per_tile cores; a system of
     // several chips is a near-square grid of meshes (inter-chip links cost a mesh hop).
     std::uint64_t mesh_width = 0, mesh_height = 0, cores_per_tile = 0;
@@ -81,6 +84,10 @@ chip_model load_chip_model(const std::string& path, const model_registry& regist
 std::string chip_preset_dir();
 std::vector<std::string> builtin_chip_models();
 chip_model find_chip_model(const std::string& name_or_path, const model_registry& registry);
+struct backend_spec;  // spec.hpp
+/// Why `chip` does not price a run of backend `b` (its backend differs, or an assumed parameter
+/// differs: one line each, as energy_model_mismatches); empty when it applies.
+std::vector<std::string> chip_mismatches(const chip_model& chip, const backend_spec& b, const model_registry& registry);
 
 // ---------------------------------------------------------------------------------------------
 // Mapping (core/src/chip/chip_mapping.cpp)
