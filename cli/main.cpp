@@ -161,7 +161,7 @@ void print_chip_report(const std::string& file, const std::string& chips) {
     const auto sc = memspike::read_run_scenario(file, memspike::builtin_registry(), note);
     const auto run = memspike::read_chip_run_counts(file, sc);
     std::vector<memspike::chip_estimate> estimates;
-    std::vector<std::string> not_fitting;
+    std::vector<std::string> not_priced;
     const auto ledger = memspike::read_energy_ledger(file);
     memspike::backend_spec run_backend;  // the run's backend and parameters, as recorded
     run_backend.kind = ledger.backend;
@@ -171,14 +171,14 @@ void print_chip_report(const std::string& file, const std::string& chips) {
         if (const auto why = memspike::chip_mismatches(chip, run_backend, memspike::builtin_registry()); !why.empty()) {
             std::string all;
             for (const auto& w : why) all += (all.empty() ? "" : "; ") + w;
-            not_fitting.push_back("not applicable: " + chip.name + ": " + all);
+            not_priced.push_back("not applicable: " + chip.name + ": " + all);
             continue;
         }
         const auto m = memspike::map_network(sc, memspike::builtin_registry(), chip);
-        if (!m.fits) not_fitting.push_back("does not fit: " + chip.name + ": " + m.limit);
+        if (!m.fits) not_priced.push_back("does not fit: " + chip.name + ": " + m.limit);
         else estimates.push_back(memspike::estimate_chip(chip, m, sc, run));
     }
-    std::printf("\n%s", memspike::format_chip_estimates(estimates, not_fitting).c_str());
+    std::printf("\n%s", memspike::format_chip_estimates(estimates, not_priced).c_str());
     if (!note.empty()) std::printf("  note: %s\n", note.c_str());
 }
 

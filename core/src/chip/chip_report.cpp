@@ -117,7 +117,7 @@ std::string format_chip_mapping(const chip_model& c, const chip_mapping& m) {
     return out;
 }
 
-std::string format_chip_estimates(const std::vector<chip_estimate>& es, const std::vector<std::string>& not_fitting) {
+std::string format_chip_estimates(const std::vector<chip_estimate>& es, const std::vector<std::string>& not_priced) {
     std::string out = "chips (per-tick model, docs/chips.md):\n";
     char line[512];
     std::snprintf(line, sizeof line, "  %-15s %12s %12s %12s %14s %12s %10s %8s %6s %14s %12s\n", "chip", "dynamic [J]", "static [J]",
@@ -140,7 +140,7 @@ std::string format_chip_estimates(const std::vector<chip_estimate>& es, const st
                    l.source + "\n";
         for (const auto& n : e.notes) out += "    note: " + n + "\n";
     }
-    for (const auto& n : not_fitting) out += "  " + n + "\n";  // "does not fit: ..." or "not applicable: ..."
+    for (const auto& n : not_priced) out += "  " + n + "\n";  // "does not fit: ..." or "not applicable: ..."
     out += "  \"x real\": chip time per model time (> 1: slower than real time); EDP: total energy x chip time.\n";
     return out;
 }
