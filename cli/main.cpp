@@ -3,8 +3,8 @@
 //   memspike run SCENARIO [-o out.h5] [--overwrite] [--set key=value ...] [--threads N] [--seed S]
 //                         [--ignore-resource-limits]
 //   memspike validate SCENARIO [--set ...]
-//   memspike inspect SCENARIO [--set ...] [--ignore-resource-limits]
-//   memspike report OUT.h5 [--models a,b] [--baseline NAME] [--json]
+//   memspike inspect SCENARIO [--set ...] [--ignore-resource-limits] [--chip a,b]
+//   memspike report OUT.h5 [--models a,b] [--baseline NAME] [--json] [--chips a,b|all]
 //   memspike --version | --help | <command> --help
 // Exit codes (also in the README): 0 success (and --help, --version); 1 usage error: an unknown
 // command or option, a missing or malformed argument (everything CLI11 rejects: its own codes are
@@ -27,6 +27,7 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include "memspike/core/chip.hpp"
 #include "memspike/core/energy.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/graph.hpp"
@@ -136,8 +137,54 @@ void print_table(const memspike::inspect_table& t) {
     for (const auto& row : t.rows) line(row);
 }
 
-int cmd_inspect(const common_args& args) {
+/// Comma-separated names of chip descriptions (or paths); "all" is every shipped one.
+std::vector<std::string> chip_names(const std::string& arg) {
+    if (arg == "all") return memspike::builtin_chip_models();
+    std::vector<std::string> names;
+    std::stringstream ss(arg);
+    for (std::string item; std::getline(ss, item, ',');)
+        if (!item.empty()) names.push_back(item);
+    return names;
+}
+
+/// `inspect --chip a,b`: the network mapped on each chip (no build needed), before the rest.
+void print_chip_mappings(const memspike::scenario& sc, const std::string& chips) {
+    for (const auto& name : chip_names(chips)) {
+        const auto chip = memspike::find_chip_model(name, memspike::builtin_registry());
+        std::printf("%s", memspike::format_chip_mapping(chip, memspike::map_network(sc, memspike::builtin_registry(), chip)).c_str());
+    }
+}
+
+/// `report --chips a,b`: the run priced on each chip, per tick (docs/chips.md).
+void print_chip_report(const std::string& file, const std::string& chips) {
+    std::string note;
+    const auto sc = memspike::read_run_scenario(file, memspike::builtin_registry(), note);
+    const auto run = memspike::read_chip_run_counts(file, sc);
+    std::vector<memspike::chip_estimate> estimates;
+    std::vector<std::string> not_priced;
+    const auto ledger = memspike::read_energy_ledger(file);
+    memspike::backend_spec run_backend;  // the run's backend and parameters, as recorded
+    run_backend.kind = ledger.backend;
+    run_backend.params = ledger.backend_params;
+    for (const auto& name : chip_names(chips)) {
+        const auto chip = memspike::find_chip_model(name, memspike::builtin_registry());
+        if (const auto why = memspike::chip_mismatches(chip, run_backend, memspike::builtin_registry()); !why.empty()) {
+            std::string all;
+            for (const auto& w : why) all += (all.empty() ? "" : "; ") + w;
+            not_priced.push_back("not applicable: " + chip.name + ": " + all);
+            continue;
+        }
+        const auto m = memspike::map_network(sc, memspike::builtin_registry(), chip);
+        if (!m.fits) not_priced.push_back("does not fit: " + chip.name + ": " + m.limit);
+        else estimates.push_back(memspike::estimate_chip(chip, m, sc, run));
+    }
+    std::printf("\n%s", memspike::format_chip_estimates(estimates, not_priced).c_str());
+    if (!note.empty()) std::printf("  note: %s\n", note.c_str());
+}
+
+int cmd_inspect(const common_args& args, const std::string& chips = "") {
     const auto sc = load(args);
+    if (!chips.empty()) print_chip_mappings(sc, chips);
     std::printf("%s", memspike::format_resource_estimate(memspike::estimate_resources(sc, memspike::builtin_registry())).c_str());
     check_resources(sc, args, "", true);
     const auto t0 = std::chrono::steady_clock::now();
@@ -394,10 +441,16 @@ void print_report_table(const std::string& file, const priced_run& r) {
     for (const auto& s : r.skipped) std::printf("not applicable: %s\n", s.c_str());
 }
 
-int cmd_report(const std::string& file, const std::string& models_arg, const std::string& baseline_arg, bool json) {
+int cmd_report(const std::string& file, const std::string& models_arg, const std::string& baseline_arg, bool json,
+               const std::string& chips) {
+    if (json && !chips.empty()) {  // not silently dropped: the chip section has no JSON form yet
+        std::fprintf(stderr, "memspike report: --chips cannot be combined with --json (the chip section is text only)\n");
+        return 1;
+    }
     const priced_run r = read_and_price(file, models_arg, baseline_arg);
     if (json) print_report_json(file, r);
     else print_report_table(file, r);
+    if (!chips.empty() && !json) print_chip_report(file, chips);
     return 0;
 }
 
@@ -543,9 +596,12 @@ int main(int argc, char** argv) {
     report->add_option("--baseline", report_baseline, "the model of the \"x vs\" column: a built-in name or preset file (default: "
                                                       "the cheapest dense or event_driven model priced)");
     report->add_flag("--json", report_json, "print JSON instead of a table");
+    std::string report_chips, inspect_chips;  // issue 14: chip architectures (docs/chips.md)
+    report->add_option("--chips", report_chips, "also price the run on these chip descriptions, per tick (comma-separated, or all)");
     auto* inspect = app.add_subcommand("inspect", "build the network (without running) and report sizes, degrees, components and memory");
     add_common(inspect);
     inspect->add_flag("--ignore-resource-limits", args.ignore_resource_limits, ignore_help);
+    inspect->add_option("--chip", inspect_chips, "also show the network mapped on these chip descriptions (comma-separated, or all)");
     auto* throw_cmd = app.add_subcommand("_test_throw", "")->group("");  // hidden: tests only
     std::string throw_kind;
     throw_cmd->add_option("kind", throw_kind, "input or internal")->required();
@@ -565,8 +621,8 @@ int main(int argc, char** argv) {
         ra.threads_given = threads_opt->count() > 0;
         if (*run) rc = cmd_run(args, ra, command_line(argc, argv));
         else if (*validate) rc = cmd_validate(args);
-        else if (*inspect) rc = cmd_inspect(args);
-        else if (*report) rc = cmd_report(report_file, report_models, report_baseline, report_json);
+        else if (*inspect) rc = cmd_inspect(args, inspect_chips);
+        else if (*report) rc = cmd_report(report_file, report_models, report_baseline, report_json, report_chips);
         else if (*throw_cmd) test_throw(throw_kind);
     } catch (const memspike::error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

@@ -38,3 +38,10 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/memspikeConfigVersion.cma
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/memspikeConfig.cmake ${PROJECT_BINARY_DIR}/memspikeConfigVersion.cmake
   DESTINATION ${MEMSPIKE_INSTALL_CMAKEDIR})
+
+# Chip descriptions (issue 14, docs/chips.md), listed: core/src/chip/chip_model.cpp finds them in
+# chips/ beside the energy presets' directory.
+set(MEMSPIKE_CHIP_PRESETS loihi loihi_sanafe truenorth reram_isaac)
+list(TRANSFORM MEMSPIKE_CHIP_PRESETS PREPEND ${PROJECT_SOURCE_DIR}/models/chips/)
+list(TRANSFORM MEMSPIKE_CHIP_PRESETS APPEND .toml)
+install(FILES ${MEMSPIKE_CHIP_PRESETS} DESTINATION ${CMAKE_INSTALL_DATADIR}/memspike/chips)

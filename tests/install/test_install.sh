@@ -88,4 +88,12 @@ rc=$?
 check "a MEMSPIKE_ENERGY_DIR that is not a directory exits 2" "[ $rc -eq 2 ]"
 check "... and the message names it" "echo \"\$rep\" | grep -qF 'MEMSPIKE_ENERGY_DIR=\"$work/nowhere\"' || echo \"\$rep\" | grep -qF \"MEMSPIKE_ENERGY_DIR='$work/nowhere'\""
 
+
+# Chip descriptions (issue 14): installed beside the energy presets and found there by the moved
+# CLI (a probe that only the installed tree has).
+check "the chip descriptions are installed under share/memspike/chips" "[ -f '$p/share/memspike/chips/truenorth.toml' ]"
+sed 's/^name = "truenorth"/name = "chip_probe"/' "$p/share/memspike/chips/truenorth.toml" >"$p/share/memspike/chips/chip_probe.toml"
+rep=$("$p/bin/memspike" report "$work/single.h5" --chips chip_probe 2>&1)
+check "report --chips reads the installed chip descriptions" "echo \"\$rep\" | grep -q '^  chip_probe '"
+
 exit $fail

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+// What the chip report reads from a run's file (the ledger per bin and the spikes recorded per
+// population) and the text `memspike inspect --chip` and `memspike report --chips` print.
+// The file is first read and checked by read_energy_ledger (every malformed-file refusal lives
+// there); this reads the same datasets again per bin.
+#include "memspike/core/chip.hpp"
+
+#include <hdf5.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "../hdf5/handles.hpp"
+#include "memspike/core/errors.hpp"
+#include "memspike/core/hdf5_layout.hpp"
+#include "memspike/core/scenario.hpp"
+#include "memspike/core/spec.hpp"
+
+namespace memspike {
+namespace {
+
+std::string num(double v, const char* f = "%.4g") {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+/// Text attribute `name` of the file's root (variable-length UTF-8); empty when absent.
+std::string root_text(hid_t file, const char* name, const std::string& path) {
+    using namespace h5;
+    if (H5Aexists(file, name) <= 0) return {};
+    const std::string what = std::string("reading attribute ") + name;
+    handle a = own_attr(H5Aopen(file, name, H5P_DEFAULT), path, what);
+    handle space = own_space(H5Aget_space(a.get()), path, what);
+    if (H5Sget_simple_extent_npoints(space.get()) != 1) throw io_error("HDF5 file '" + path + "': attribute '" + name + "' must hold one value");
+    handle type = utf8_text_type(path, what);
+    char* text = nullptr;
+    check(H5Aread(a.get(), type.get(), &text), path, what);
+    std::string out = text != nullptr ? text : "";
+    if (text != nullptr) H5free_memory(text);
+    return out;
+}
+
+} // namespace
+
+scenario read_run_scenario(const std::string& path, const model_registry& registry, std::string& note) {
+    using namespace h5;
+    namespace layout = hdf5_layout;
+    std::string text, file, command;
+    {
+        quiet_hdf5 quiet;
+        handle f = own_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening the file");
+        text = root_text(f.get(), layout::attr_scenario, path);
+        file = root_text(f.get(), layout::attr_scenario_file, path);
+        command = root_text(f.get(), layout::attr_command_line, path);
+    }
+    if (text.empty()) throw io_error("HDF5 file '" + path + "' holds no scenario text (root attribute 'scenario'): the chip mapping needs the network");
+    if (command.find("--set") != std::string::npos || command.find("--seed") != std::string::npos)
+        note = "the mapping uses the scenario text stored in the file; the run's --set/--seed overrides (" + command + ") are not applied to it";
+    return parse_scenario(text, file.empty() ? path + ":scenario" : file, registry);
+}
+
+chip_run_counts read_chip_run_counts(const std::string& path, const scenario& sc) {
+    using namespace h5;
+    namespace layout = hdf5_layout;
+    const recorded_ledger ledger = read_energy_ledger(path);  // validates the file
+    chip_run_counts run;
+    run.resolution_ms = ledger.resolution_ms;
+    quiet_hdf5 quiet;
+    handle file = own_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening the file");
+    handle energy = own_group(H5Gopen2(file.get(), layout::group_energy, H5P_DEFAULT), path, "opening /energy");
+    const std::size_t cols = ledger.totals.size();
+    const std::size_t bins = ledger.bins;
+    std::vector<std::uint64_t> data(bins * cols);
+    std::vector<tick_t> ends(bins);
+    if (bins > 0) {
+        handle counts = own_dataset(H5Dopen2(energy.get(), layout::dataset_counts, H5P_DEFAULT), path, "opening /energy/counts");
+        check(H5Dread(counts.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), path, "reading /energy/counts");
+        handle ticks = own_dataset(H5Dopen2(energy.get(), layout::dataset_ticks, H5P_DEFAULT), path, "opening /energy/ticks");
+        check(H5Dread(ticks.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, ends.data()), path, "reading /energy/ticks");
+    }
+    for (std::size_t b = 0; b < bins; ++b) {
+        event_counts c(ledger.totals.names());
+        for (std::size_t k = 0; k < cols; ++k) c.values()[k] = data[b * cols + k];
+        run.bins.push_back(std::move(c));
+        run.bin_ticks.push_back(ends[b] - (b == 0 ? 0 : ends[b - 1]));
+    }
+    // Spikes per population, where /spikes holds them (a population not recorded: -1).
+    run.population_spikes.assign(sc.populations.size(), -1.0);
+    if (H5Lexists(file.get(), layout::group_spikes, H5P_DEFAULT) > 0)
+        for (std::size_t p = 0; p < sc.populations.size(); ++p) {
+            const std::string g = std::string(layout::group_spikes) + "/" + sc.populations[p].name;
+            if (H5Lexists(file.get(), g.c_str(), H5P_DEFAULT) <= 0) continue;
+            const std::string d = g + "/" + layout::dataset_ids;
+            handle ids = own_dataset(H5Dopen2(file.get(), d.c_str(), H5P_DEFAULT), path, "opening " + d);
+            handle space = own_space(H5Dget_space(ids.get()), path, "reading " + d);
+            hsize_t n = 0;
+            H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+            run.population_spikes[p] = static_cast<double>(n);
+        }
+    return run;
+}
+
+std::string format_chip_mapping(const chip_model& c, const chip_mapping& m) {
+    std::string out = "chip " + c.name + " (" + c.description + "): " + std::to_string(c.mesh_width) + " x " +
+                      std::to_string(c.mesh_height) + " tiles of " + std::to_string(c.cores_per_tile) + " core(s), " +
+                      std::to_string(c.neurons_per_core) + " neurons per core";
+    if (c.tick_ms > 0) out += ", hardware step " + num(c.tick_ms) + " ms";
+    out += "\n";
+    if (!m.fits) return out + "  does not fit: " + m.limit + "\n";
+    out += "  cores used " + std::to_string(m.cores_used) + ", tiles " + std::to_string(m.tiles_used) + ", chips " +
+           std::to_string(m.chips_used) + " (" + num(100.0 * static_cast<double>(m.cores_used) /
+                                                     static_cast<double>(m.chips_used * c.cores_per_chip()), "%.3g") + " % of their cores)\n";
+    out += "  placement: " + m.placement + "\n";
+    out += "  NoC per spike: " + num(m.messages_per_spike) + " messages; hops per message " + num(m.hops_per_message) +
+           " (greedy placement: " + num(m.hops_per_message_greedy) + ")\n";
+    return out;
+}
+
+std::string format_chip_estimates(const std::vector<chip_estimate>& es, const std::vector<std::string>& not_priced) {
+    std::string out = "chips (per-tick model, docs/chips.md):\n";
+    char line[512];
+    std::snprintf(line, sizeof line, "  %-15s %12s %12s %12s %14s %12s %10s %8s %6s %14s %12s\n", "chip", "dynamic [J]", "static [J]",
+                  "total [J]", "tick lat. [us]", "chip time [s]", "x real", "cores", "chips", "per event [pJ]", "EDP [J s]");
+    out += line;
+    for (const auto& e : es) {
+        std::snprintf(line, sizeof line, "  %-15s %12.4g %12.4g %12.4g %14.4g %12.4g %10.4g %8llu %6llu %14.4g %12.4g\n", e.chip.c_str(),
+                      e.dynamic_pj * 1e-12, e.static_pj * 1e-12, e.total_pj * 1e-12, e.tick_latency_mean_ns * 1e-3, e.chip_time_s,
+                      e.real_time_factor, static_cast<unsigned long long>(e.mapping.cores_used),
+                      static_cast<unsigned long long>(e.mapping.chips_used), e.pj_per_synaptic_event, e.edp_js);
+        out += line;
+    }
+    for (const auto& e : es) {
+        out += "  " + e.chip + ": " + e.mapping.placement + "; " + num(e.noc_messages) + " NoC messages, " + num(e.noc_hops) +
+               " hops; static " + num(e.static_mw) + " mW; busiest bin's tick " + num(e.tick_latency_max_ns * 1e-3) + " us\n";
+        out += "    paced to real time (powered for max(chip time, model time)): static " + num(e.paced_static_pj * 1e-12) +
+               " J, total " + num(e.paced_total_pj * 1e-12) + " J\n";
+        for (const auto& l : e.lines)
+            out += "    " + l.activity + ": " + num(l.count) + " x " + num(l.pj_each) + " pJ = " + num(l.total_pj * 1e-12) + " J   " +
+                   l.source + "\n";
+        for (const auto& n : e.notes) out += "    note: " + n + "\n";
+    }
+    for (const auto& n : not_priced) out += "  " + n + "\n";  // "does not fit: ..." or "not applicable: ..."
+    out += "  \"x real\": chip time per model time (> 1: slower than real time); EDP: total energy x chip time.\n";
+    return out;
+}
+
+} // namespace memspike
