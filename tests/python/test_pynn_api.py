@@ -100,6 +100,21 @@ def test_connectors_give_the_structure_they_promise():
     assert sorted(set(d["sources"].tolist())) == list(range(10, 20)) and sorted(set(d["targets"].tolist())) == [0, 5]
 
 
+def test_assembly_projections_split_by_population():
+    a = sim.Population(4, sim.IF_cond_exp(), label="a")
+    b = sim.Population(3, sim.IF_cond_exp(), label="b")
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[5.0], [6.0]]))
+    prj = sim.Projection(src, a + b[1:], sim.AllToAllConnector(), sim.StaticSynapse(weight=0.002, delay=1.0))
+    assert len(prj) == 2 * 6 and sorted(prj._names) == ["prj0_0_0", "prj0_0_1"]
+    w = prj.get("weight", format="array")
+    assert w.shape == (2, 6) and not np.isnan(w).any()
+    # the assembly's columns 4 and 5 are b's neurons 1 and 2
+    assert sorted(set(sim.simulation().weights("prj0_0_1")["targets"].tolist())) == [1, 2]
+    new = np.arange(12, dtype=float).reshape(2, 6) * 1e-3
+    prj.set(weight=new)
+    np.testing.assert_allclose(prj.get("weight", format="array"), new, rtol=1e-6)
+
+
 def test_random_distributions_are_drawn_by_the_engine():
     a = sim.Population(100, sim.SpikeSourcePoisson(rate=5.0))
     b = sim.Population(100, sim.IF_cond_exp())

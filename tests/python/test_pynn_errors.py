@@ -78,8 +78,9 @@ def test_bad_projections():
         sim.Projection(a, b, sim.FixedTotalNumberConnector(4), sim.StaticSynapse(weight=0.01))
     with pytest.raises(NotImplementedError, match="DistanceDependentProbabilityConnector is not supported"):
         sim.Projection(a, b, sim.DistanceDependentProbabilityConnector("d < 1"), sim.StaticSynapse(weight=0.01))
-    with pytest.raises(NotImplementedError, match="Assembly"):
-        sim.Projection(a + a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01))
+    c = sim.Population(2, sim.IF_curr_exp())
+    with pytest.raises(errors.ConnectionError, match="homogeneous synapses"):  # PyNN's own check
+        sim.Projection(a, b + c, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01))
     with pytest.raises(errors.ConnectionError, match="receptor_type"):
         sim.Projection(a, b, sim.AllToAllConnector(), receptor_type="gaba")
 
@@ -114,6 +115,6 @@ def test_setup_options():
     with pytest.warns(UserWarning, match="spike_precision"):
         sim.setup(timestep=0.1, spike_precision="on_grid")
     sim.setup(timestep=0.1, backend="dense")
-    p = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
+    sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
     sim.run(10.0)
     assert sim.simulation().spec.backend == "dense"

@@ -25,7 +25,6 @@ from pyNN.connectors import FixedProbabilityConnector
 from pyNN.random import NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.recording import get_io
 from pyNN.space import Space  # noqa: F401
-from pyNN.standardmodels import StandardCellType
 
 from . import simulator
 from .populations import Assembly, Population, PopulationView  # noqa: F401

@@ -10,7 +10,7 @@ RandomDistribution that memspike can draw (uniform, normal, normal_clipped).
 """
 import numpy as np
 from pyNN import common, errors
-from pyNN.parameters import ParameterSpace, Sequence, simplify
+from pyNN.parameters import ParameterSpace, simplify
 from pyNN.random import RandomDistribution
 
 from . import simulator
@@ -164,7 +164,7 @@ class Population(common.Population):
             st = simulator.state
             times = []
             for i, seq in enumerate(self._parameters["spike_times"]):
-                values = seq.value if isinstance(seq, Sequence) else np.asarray(seq)
+                values = getattr(seq, "value", seq)  # a Sequence or ArrayParameter, or plain numbers
                 times.append([st.grid_time(t, f"{where}: spike_times of neuron {i}") for t in np.asarray(values).ravel()])
             return {}, times
         values = {n: _one_value(self._parameters[n], n, where) for n in ct.get_parameter_names()}

@@ -21,12 +21,11 @@ import os
 
 import numpy as np
 from pyNN import common, connectors, errors
-from pyNN.core import ezip
 from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
 from . import simulator
-from .populations import Assembly, Population, PopulationView, _distribution
+from .populations import Assembly, PopulationView, _distribution
 from .standardmodels import quantity
 
 _NATIVE = {connectors.AllToAllConnector: "all_to_all", connectors.OneToOneConnector: "one_to_one",
@@ -46,14 +45,32 @@ class Connection(common.Connection):
         return tuple(getattr(self, n) for n in names)
 
 
-def _root(side, what):
-    """(Population, its indices of this side's neurons) for a Population or PopulationView."""
-    if isinstance(side, Assembly):
-        raise NotImplementedError(f"memspike.pynn: a Projection with an Assembly as {what} is not supported yet; "
-                                  f"make one Projection per population")
-    if isinstance(side, PopulationView):
-        return side.grandparent, np.asarray(side.index_in_grandparent(np.arange(side.size)), dtype=np.int64)
-    return side, np.arange(side.size, dtype=np.int64)
+class _Side:
+    """One side of a projection as memspike sees it: the populations ("parts") it spans, and for
+    each of its neurons (PyNN's index on this side) the part and the index in that population.
+    A Population is one whole part, a PopulationView a part of its population, an Assembly one
+    part per member."""
+
+    def __init__(self, side):
+        members = side.populations if isinstance(side, Assembly) else [side]
+        self.roots, part, idx = [], [], []
+        for k, m in enumerate(members):
+            if isinstance(m, PopulationView):
+                root, i = m.grandparent, np.asarray(m.index_in_grandparent(np.arange(m.size)), dtype=np.int64)
+            else:
+                root, i = m, np.arange(m.size, dtype=np.int64)
+            self.roots.append(root)
+            part.append(np.full(i.size, k, np.int64))
+            idx.append(i)
+        self.part, self.idx = np.concatenate(part), np.concatenate(idx)
+        self.whole = not isinstance(side, (Assembly, PopulationView))
+
+    def positions(self, k):
+        """Side index of each neuron of part k's population (-1: not on this side)."""
+        pos = np.full(self.roots[k].size, -1, np.int64)
+        mine = self.part == k
+        pos[self.idx[mine]] = np.nonzero(mine)[0]
+        return pos
 
 
 def _weight_factor(unit):
@@ -75,18 +92,18 @@ class Projection(common.Projection):
                          receptor_type, space, label)
         if source not in (None, "spike"):
             raise NotImplementedError(f"memspike.pynn: Projection source={source!r} (only spikes are sent)")
-        self._pre_root, self._pre_idx = _root(self.pre, "presynaptic side")
-        self._post_root, self._post_idx = _root(self.post, "postsynaptic side")
-        ct = self._post_root.celltype
-        if not ct._PORTS:
-            raise errors.ConnectionError(f"memspike.pynn: {type(ct).__name__} cannot receive synapses")
-        self._unit = ct.weight_unit
-        self._port = ct._PORTS[self.receptor_type]
+        self._pre, self._post = _Side(self.pre), _Side(self.post)
+        targets = {(type(r.celltype).__name__, r.celltype.weight_unit, r.celltype._PORTS.get(self.receptor_type))
+                   for r in self._post.roots}
+        name, self._unit, self._port = next(iter(targets))
+        if len(targets) > 1 or not self._post.roots[0].celltype._PORTS:
+            raise errors.ConnectionError(f"memspike.pynn: the postsynaptic cells ({name}) cannot receive these "
+                                         f"synapses, or the Assembly mixes weight units / receptor ports")
         self._plasticity = self.synapse_type.memspike_plasticity(self._unit)
         self._plastic = self._plasticity is not None
         self._index = len(simulator.state.projections)
-        self._names = [f"prj{self._index}"]
-        self._entry = self._plan(connector)
+        self._subs = self._plan(connector)  # [(name, pre part, post part, Scenario.projection keywords)]
+        self._names = [n for n, _, _, _ in self._subs]
         simulator.state.projections.append(self)
 
     # -- what the engine gets ------------------------------------------------------------------------
@@ -108,15 +125,14 @@ class Projection(common.Projection):
         return None
 
     def _plan(self, connector):
-        """The keyword arguments of Scenario.projection for this projection, checked now."""
-        whole = len(self._pre_idx) == self._pre_root.size and len(self._post_idx) == self._post_root.size \
-            and not isinstance(self.pre, PopulationView) and not isinstance(self.post, PopulationView)
+        """The memspike projections of this projection, checked now."""
+        whole = self._pre.whole and self._post.whole
         rule = _NATIVE.get(type(connector))
         weight, delay = self._value("weight"), self._value("delay")
         kw = {}
         if rule and whole and weight is not None and delay is not None:
             kw = {"rule": rule, "weight": weight, "delay": delay}
-            recurrent = self._pre_root is self._post_root
+            recurrent = self._pre.roots[0] is self._post.roots[0]
             if rule == "fixed_probability":
                 kw["probability"] = float(connector.p_connect)
             elif rule in ("fixed_indegree", "fixed_outdegree"):
@@ -134,41 +150,59 @@ class Projection(common.Projection):
             raise NotImplementedError("memspike.pynn: FixedTotalNumberConnector is not supported yet (memspike's "
                                       "engine has no fixed_total_number rule in this version)")
         elif rule or isinstance(connector, _LISTED):
-            kw = self._listed(connector)
+            return [self._finish(*sub) for sub in self._listed(connector)]
         else:
             raise NotImplementedError(f"memspike.pynn: {type(connector).__name__} is not supported (supported: "
                                       f"AllToAll, OneToOne, FixedProbability, FixedNumberPre, FixedNumberPost, "
                                       f"FromList, FromFile, ArrayConnector)")
+        return [self._finish(f"prj{self._index}", 0, 0, kw)]
+
+    def _finish(self, name, a, b, kw):
+        """Adds plasticity and receptor to one memspike projection (pre part a, post part b) and
+        checks it."""
         if self._plasticity is not None:
             kw["plasticity"] = self._plasticity
-        if len(self._post_root.celltype._PORTS) > 1 and len(set(self._post_root.celltype._PORTS.values())) > 1:
+        if len(set(self._post.roots[b].celltype._PORTS.values())) > 1:
             kw["receptor"] = self._port
-        self._check(kw)
-        return kw
+        self._check(name, a, b, kw)
+        return name, a, b, kw
 
     def _listed(self, connector):
-        """Generates the synapses with PyNN's connector code and writes them as an explicit CSV."""
+        """Generates the synapses with PyNN's connector code and writes them as explicit CSV
+        files, one per pair of populations the two sides span."""
         self._pairs = []
         connector.connect(self)
-        pre, post, w, d = (np.concatenate(c) if c else np.zeros(0) for c in zip(*self._pairs)) \
-            if self._pairs else (np.zeros(0),) * 4
+        cols = [np.concatenate(c) for c in zip(*self._pairs)] if self._pairs else [np.zeros(0, np.int64)] * 2 + \
+            [np.zeros(0)] * 2
         del self._pairs
+        pre, post, w, d = cols[0].astype(np.int64), cols[1].astype(np.int64), np.asarray(cols[2], float), \
+            np.asarray(cols[3], float)
         st = simulator.state
-        ticks = np.rint(np.asarray(d, float) / st.dt)
-        if d.size and np.any(np.abs(np.asarray(d, float) / st.dt - ticks) > 1e-6 * np.maximum(1, ticks)):
-            bad = float(np.asarray(d, float)[np.argmax(np.abs(np.asarray(d, float) / st.dt - ticks))])
-            raise errors.InvalidParameterValueError(f"Projection {self.label!r}: delay {bad!r} ms is not a whole "
-                                                    f"number of time steps of {st.dt!r} ms")
-        path = os.path.join(st.tmpdir(), f"prj{self._index}.csv")
+        ticks = np.rint(d / st.dt)
+        off = np.abs(d / st.dt - ticks) > 1e-6 * np.maximum(1.0, ticks)
+        if off.any():
+            raise errors.InvalidParameterValueError(f"Projection {self.label!r}: delay {float(d[off][0])!r} ms is not "
+                                                    f"a whole number of time steps of {st.dt!r} ms")
         factor = _weight_factor(self._unit)
-        with open(path, "w") as f:
-            f.write("source,target,weight,delay\n")
-            src, tgt = self._pre_idx[pre.astype(np.int64)], self._post_idx[post.astype(np.int64)]
-            for s, t, ww, k in zip(src, tgt, np.asarray(w, float) * factor, ticks):
-                f.write(f"{int(s)},{int(t)},{float(ww)!r},{float(k * st.dt)!r}\n")
-        mean_w = float(np.mean(w)) if np.size(w) else 0.0
-        return {"rule": "explicit", "file": path, "weight": quantity(mean_w, self._unit),
-                "delay": f"{st.min_delay_ms!r} ms"}
+        pa, pb = self._pre.part[pre], self._post.part[post]
+        subs = []
+        for a in range(len(self._pre.roots)):
+            for b in range(len(self._post.roots)):
+                sel = (pa == a) & (pb == b)
+                if not sel.any() and (len(self._pre.roots), len(self._post.roots)) != (1, 1):
+                    continue  # no synapse between these two populations: no memspike projection
+                name = f"prj{self._index}" if len(self._pre.roots) == len(self._post.roots) == 1 \
+                    else f"prj{self._index}_{a}_{b}"
+                path = os.path.join(st.tmpdir(), f"{name}.csv")
+                with open(path, "w") as f:
+                    f.write("source,target,weight,delay\n")
+                    for s_, t_, ww, k in zip(self._pre.idx[pre[sel]], self._post.idx[post[sel]], w[sel] * factor,
+                                             ticks[sel]):
+                        f.write(f"{int(s_)},{int(t_)},{float(ww)!r},{float(k * st.dt)!r}\n")
+                mean_w = float(np.mean(w[sel])) if sel.any() else 0.0  # the key is required; the file's column wins
+                subs.append((name, a, b, {"rule": "explicit", "file": path, "weight": quantity(mean_w, self._unit),
+                                          "delay": f"{st.min_delay_ms!r} ms"}))
+        return subs
 
     def _convergent_connect(self, presynaptic_indices, postsynaptic_index, **connection_parameters):
         """Called by PyNN's connectors (the explicit path): synapses onto one target."""
@@ -179,42 +213,46 @@ class Projection(common.Projection):
         d = np.broadcast_to(np.asarray(d, float), (n,)) if n else np.zeros(0)
         self._pairs.append((pre, np.full(n, int(postsynaptic_index), np.int64), np.array(w), np.array(d)))
 
-    def _check(self, kw):
-        """The projection as memspike would read it, with its two populations, so that bad values
-        fail here."""
+    def _check(self, name, a, b, kw):
+        """One memspike projection as memspike would read it, with its two populations, so that
+        bad values fail here."""
         import memspike
         st = simulator.state
+        pre, post = self._pre.roots[a], self._post.roots[b]
         sc = memspike.Scenario()
         sc.simulation(duration=f"{st.dt!r} ms", resolution=f"{st.dt!r} ms")
-        for p in {id(self._pre_root): self._pre_root, id(self._post_root): self._post_root}.values():
+        for p in {id(pre): pre, id(post): post}.values():
             p._add_to(sc)
         try:
-            sc.projection(self._pre_root._ms_name, self._post_root._ms_name, name=self._names[0], **kw)
+            sc.projection(pre._ms_name, post._ms_name, name=name, **kw)
         except memspike.ScenarioError as e:
             raise errors.ConnectionError(f"Projection {self.label!r}: {e} (memspike units: weights onto "
-                                         f"{type(self._post_root.celltype).__name__} in {self._unit})") from None
+                                         f"{type(post.celltype).__name__} in {self._unit})") from None
 
     def _add_to(self, sc):
-        sc.projection(self._pre_root._ms_name, self._post_root._ms_name, name=self._names[0], **self._entry)
+        for name, a, b, kw in self._subs:
+            sc.projection(self._pre.roots[a]._ms_name, self._post.roots[b]._ms_name, name=name, **kw)
 
     # -- reading and changing synapses ----------------------------------------------------------------
 
     def _synapses(self):
-        """Arrays pre, post (indices in this projection's pre/post, view-relative), weight [PyNN
-        unit], delay [ms] of every synapse, in the engine's order, and the engine's weight order."""
+        """Arrays pre, post (this projection's side indices), weight [PyNN unit], delay [ms] of
+        every synapse, sub-projection by sub-projection in the engine's order."""
         sim = simulator.state.build()
-        d = sim.weights(self._names[0])
-        pre_pos = np.full(self._pre_root.size, -1, np.int64)
-        pre_pos[self._pre_idx] = np.arange(self._pre_idx.size)
-        post_pos = np.full(self._post_root.size, -1, np.int64)
-        post_pos[self._post_idx] = np.arange(self._post_idx.size)
-        pre = pre_pos[d["sources"].astype(np.int64)]
-        post = post_pos[d["targets"].astype(np.int64)]
-        w = d["weights"].astype(float) / _weight_factor(self._unit)
-        return pre, post, w, np.asarray(d["delays_ms"], float)
+        cols = [[], [], [], []]
+        for name, a, b, _ in self._subs:
+            d = sim.weights(name)
+            cols[0].append(self._pre.positions(a)[d["sources"].astype(np.int64)])
+            cols[1].append(self._post.positions(b)[d["targets"].astype(np.int64)])
+            cols[2].append(d["weights"].astype(float) / _weight_factor(self._unit))
+            cols[3].append(np.asarray(d["delays_ms"], float))
+        if not self._subs:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+        return tuple(np.concatenate(c) for c in cols)
 
     def __len__(self):
-        return int(simulator.state.build().weights(self._names[0])["weights"].size)
+        sim = simulator.state.build()
+        return int(sum(sim.weights(name)["weights"].size for name, _, _, _ in self._subs))
 
     def __getitem__(self, i):
         pre, post, w, d = self._synapses()
@@ -260,5 +298,9 @@ class Projection(common.Projection):
                                           f"weights can change)")
             value.shape = (self.pre.size, self.post.size)
             full = np.asarray(value.evaluate(simplify=False), dtype=float)
-            w = full[pre, post] if full.ndim == 2 else np.broadcast_to(full, pre.shape)
-            sim.set_weights(self._names[0], np.asarray(w * _weight_factor(self._unit), dtype=float))
+            w = (full[pre, post] if full.ndim == 2 else np.broadcast_to(full, pre.shape)) * _weight_factor(self._unit)
+            start = 0
+            for name, _, _, _ in self._subs:  # _synapses() lists them in this order
+                n = sim.weights(name)["weights"].size
+                sim.set_weights(name, np.asarray(w[start:start + n], dtype=float))
+                start += n
