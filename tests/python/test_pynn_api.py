@@ -39,6 +39,21 @@ def test_i_offset_relaxes_as_the_closed_form(celltype):
     assert v.shape == (500, 2) and t[0] == 0.0 and math.isclose(t[-1], 49.9)
 
 
+@pytest.mark.parametrize("celltype", ["IF_curr_delta", "IF_curr_exp", "IF_cond_exp"])
+def test_per_neuron_i_offset_runs_as_dc_stimuli(celltype):
+    # i_offset set on a view and by array: each neuron relaxes to its own v_rest + i_offset·tau_m/cm.
+    p = sim.Population(4, getattr(sim, celltype)(tau_m=10.0, cm=0.25, v_rest=-65.0, v_thresh=-40.0))
+    p[1:3].set(i_offset=0.5)
+    p[3:].set(i_offset=np.array([0.25]))
+    p.record("v")
+    sim.run(50.0)
+    t, v = _v(p)
+    tol = 1e-5 if celltype == "IF_cond_exp" else 1e-9
+    for i, amp in enumerate([0.0, 0.5, 0.5, 0.25]):
+        np.testing.assert_allclose(v[:, i], -65.0 + amp * 40.0 * (1.0 - np.exp(-t / 10.0)), atol=tol)
+    assert list(p.get("i_offset")) == [0.0, 0.5, 0.5, 0.25]
+
+
 def test_delta_weights_are_voltage_jumps_in_mV():
     src = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
     p = sim.Population(1, sim.IF_curr_delta(tau_m=20.0, v_rest=-65.0, v_thresh=-50.0, v_reset=-65.0))

@@ -44,11 +44,12 @@ def test_heterogeneous_cell_parameters_are_refused_not_averaged():
     p = sim.Population(4, sim.IF_curr_exp())
     with pytest.raises(NotImplementedError, match="tau_m differs between neurons"):
         p.set(tau_m=np.array([10.0, 20.0, 20.0, 20.0]))
-    with pytest.raises(NotImplementedError, match="i_offset differs"):
-        p[1:3].set(i_offset=0.5)
-    assert p.get("tau_m") == 20.0 and p.get("i_offset") == 0.0  # unchanged after the refusal
-    with pytest.raises(NotImplementedError, match="i_offset differs"):
-        sim.Population(3, sim.IF_curr_exp(i_offset=sim.RandomDistribution("uniform", low=0.0, high=1.0)))
+    with pytest.raises(NotImplementedError, match="v_thresh differs"):
+        p[1:3].set(v_thresh=-55.0)
+    assert p.get("tau_m") == 20.0 and p.get("v_thresh") == -50.0  # unchanged after the refusal
+    # i_offset may differ (as dc stimuli), up to 64 values
+    with pytest.raises(NotImplementedError, match="i_offset takes 100 different values.*up to 64"):
+        sim.Population(100, sim.IF_curr_exp(i_offset=sim.RandomDistribution("uniform", low=0.0, high=1.0)))
     with pytest.raises(NotImplementedError, match="initialize"):
         p[0:2].initialize(v=-60.0)
     with pytest.raises(NotImplementedError, match="gamma"):
