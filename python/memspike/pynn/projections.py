@@ -194,11 +194,10 @@ class Projection(common.Projection):
                 name = f"prj{self._index}" if len(self._pre.roots) == len(self._post.roots) == 1 \
                     else f"prj{self._index}_{a}_{b}"
                 path = os.path.join(st.tmpdir(), f"{name}.csv")
-                with open(path, "w") as f:
-                    f.write("source,target,weight,delay\n")
-                    for s_, t_, ww, k in zip(self._pre.idx[pre[sel]], self._post.idx[post[sel]], w[sel] * factor,
-                                             ticks[sel]):
-                        f.write(f"{int(s_)},{int(t_)},{float(ww)!r},{float(k * st.dt)!r}\n")
+                table = np.column_stack([self._pre.idx[pre[sel]], self._post.idx[post[sel]], w[sel] * factor,
+                                         ticks[sel] * st.dt])
+                np.savetxt(path, table, fmt=["%d", "%d", "%.17g", "%.17g"], delimiter=",",
+                           header="source,target,weight,delay", comments="")
                 mean_w = float(np.mean(w[sel])) if sel.any() else 0.0  # the key is required; the file's column wins
                 subs.append((name, a, b, {"rule": "explicit", "file": path, "weight": quantity(mean_w, self._unit),
                                           "delay": f"{st.min_delay_ms!r} ms"}))
