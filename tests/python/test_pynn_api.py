@@ -210,3 +210,23 @@ def test_seed_and_threads():
     assert sum(map(len, a)) > 50
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     assert not all(np.array_equal(x, y) for x, y in zip(a, c))
+
+
+def test_reset_restores_the_weights_of_the_first_run():
+    # PyNN's reset(): "synaptic weights to their initial values". A plastic weight learnt in the
+    # first segment is back at its start value, and the second segment repeats the first.
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(5.0, 200.0, 20.0)))
+    drive = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(10.0, 200.0, 20.0)))
+    post = sim.Population(1, sim.IF_curr_exp(tau_refrac=10.0))
+    sim.Projection(drive, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=20.0, delay=1.0))
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(A_plus=0.01, A_minus=0.005),
+                             weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=1.0),
+                             weight=0.5, delay=1.0)
+    prj = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
+    sim.run(200.0)
+    learnt = prj.get("weight", format="list", with_address=False)[0]
+    assert learnt > 0.55  # ten pairs at Δt ≈ +5 ms potentiate
+    sim.reset()
+    assert prj.get("weight", format="list", with_address=False)[0] == pytest.approx(0.5)
+    sim.run(200.0)
+    assert prj.get("weight", format="list", with_address=False)[0] == learnt

@@ -10,7 +10,8 @@ Two ways a PyNN projection reaches the engine:
   draw (uniform, normal, normal_clipped).
 - **Explicit list** (rule ``explicit``: a CSV file of source,target,weight,delay written to a
   temporary directory): FromListConnector, FromFileConnector and ArrayConnector, and the native
-  connectors above when a side is a PopulationView or the weights/delays are arrays or functions.
+  connectors above when a side is a PopulationView or an Assembly (one explicit projection per
+  pair of member populations), or the weights/delays are arrays or functions.
   PyNN's own connector code generates the list (with PyNN's random numbers).
 
 Weights and delays are given in PyNN's units (nA, µS or mV; ms); weights enter the CSV in the
