@@ -18,6 +18,7 @@ distributed weights are drawn by the engine from its own streams, keyed by the s
 (``rng_seed``/``seed``), never by PyNN's NumpyRNG: results are reproducible for a seed and do not
 depend on the thread count, but they are not the draws another PyNN backend makes.
 """
+import atexit
 import math
 import shutil
 import tempfile
@@ -181,6 +182,14 @@ class State(common.control.BaseState):
 
 
 state = State()
+
+
+@atexit.register
+def _remove_connection_files():
+    """The explicit connection lists live in a temporary directory until end() or setup(); a
+    script that ends without end() still leaves nothing behind."""
+    if state._tmpdir is not None:
+        shutil.rmtree(state._tmpdir, ignore_errors=True)
 
 
 def setup_state(timestep, min_delay, max_delay, extra):
