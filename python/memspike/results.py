@@ -271,6 +271,45 @@ class Result:
                                  "time_ms": np.array([], float)})
         return pd.concat(frames, ignore_index=True)
 
+    def to_neo(self):
+        """The run as a neo.Block (Debian: python3-neo), laid out as PyNN's get_data() lays it out:
+        one Segment; per recorded population one SpikeTrain per neuron (annotations
+        source_population, source_index, source_id = the index), and per recorded trace one
+        AnalogSignal (name = the variable, its memspike unit, array annotation channel_index = the
+        sampled neurons). The Block's annotations are the file's root attributes that are plain
+        numbers or strings (seed, resolution_ms, backend, ...)."""
+        try:
+            import neo
+            import quantities as pq
+        except ImportError as e:
+            raise ImportError("Result.to_neo needs neo (Debian: apt-get install python3-neo)") from e
+        res = self.resolution_ms
+        t_stop = self.simulated_ms
+        if t_stop is None:  # a run killed before close: up to just after its last spike
+            last = [int(g["ticks"].max()) for g in self._spikes.values() if g["ticks"].size]
+            t_stop = (max(last) + 1) * res if last else 0.0
+        seg = neo.Segment(name="segment000")
+        for pop in self.populations:
+            ids, ticks = self.spike_ticks(pop)
+            order = np.argsort(ids, kind="stable")
+            bounds = np.searchsorted(ids[order], np.arange(self.sizes[pop] + 1))
+            for i in range(self.sizes[pop]):
+                times = np.sort(ticks[order[bounds[i]:bounds[i + 1]]]) * res
+                seg.spiketrains.append(neo.SpikeTrain(times, t_start=0.0, t_stop=t_stop, units="ms",
+                                                      source_population=pop, source_index=i, source_id=i))
+        for pop, var in self.trace_names:
+            tr = self.traces(pop, var)
+            t0 = float(tr.ticks[0]) * res if tr.ticks.size else 0.0
+            seg.analogsignals.append(neo.AnalogSignal(
+                tr.values, units=getattr(pq, tr.unit, pq.dimensionless), t_start=t0 * pq.ms,
+                sampling_period=tr.interval_ticks * res * pq.ms, name=var, source_population=pop,
+                memspike_unit=tr.unit, source_ids=np.asarray(tr.neurons, dtype=int),
+                array_annotations={"channel_index": np.asarray(tr.neurons, dtype=int)}))
+        block = neo.Block(name=self.source or "memspike result")
+        block.segments.append(seg)
+        block.annotate(**{k: v for k, v in self.attrs.items() if isinstance(v, (int, float, str, bool))})
+        return block
+
     # -- comparison and presentation -----------------------------------------------------------------
 
     def __eq__(self, other):

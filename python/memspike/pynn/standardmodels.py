@@ -1,0 +1,345 @@
+# SPDX-License-Identifier: MIT
+"""PyNN's standard cell, synapse and current-source types, mapped onto memspike's models.
+
+Units. PyNN's units are ms, mV, nA, nF, µS and Hz; memspike's scenario reader takes quantities as
+unit strings. Every value therefore leaves this module as ``"<number> <PyNN unit>"`` (``"1.0 nF"``,
+``"0.004 uS"``), and the C++ reader converts it to its internal unit (pF, nS, pA) with the same
+code that reads TOML files: no conversion factor is written twice. The "native" parameters of these
+classes (PyNN's translation layer) are PyNN's own names and units; the mapping to memspike names is
+the ``_PARAMS`` table of each class, which docs/pynn.md reproduces.
+
+Only what memspike can run exactly is offered here; anything else raises NotImplementedError naming
+the type (pyNN's own convention for an unsupported feature).
+"""
+import copy
+
+import numpy as np
+from pyNN import errors
+from pyNN.parameters import ParameterSpace, Sequence
+from pyNN.standardmodels import build_translations, cells, electrodes, synapses
+from pyNN.standardmodels import StandardCurrentSource
+
+from . import simulator
+
+
+def _identity(names):
+    """PyNN's translation table with native names = PyNN names (memspike's names are applied
+    when the scenario is written, see _PARAMS)."""
+    return build_translations(*[(n, n) for n in names])
+
+
+def quantity(value, unit):
+    """A finite number and a unit as a unit string for the scenario reader."""
+    value = float(value)
+    if not np.isfinite(value):
+        raise errors.InvalidParameterValueError(f"{value!r} {unit} is not finite")
+    return f"{value!r} {unit}"
+
+
+class _MemspikeCell:
+    """What each cell type adds to PyNN's: the memspike model, the parameter table
+    (PyNN name -> memspike name, PyNN unit), receptor ports, recordable state variables."""
+    memspike_model = None
+    _PARAMS = {}                 # PyNN name -> (memspike name, PyNN unit)
+    _PORTS = {}                  # PyNN receptor type -> memspike port
+    _STATE = {}                  # PyNN variable -> (memspike state variable, PyNN unit)
+    weight_unit = None           # PyNN unit of weights onto this cell type
+
+    def memspike_params(self, values, where):
+        """memspike `params` for a dict {PyNN name: one value}."""
+        return {self._PARAMS[k][0]: quantity(v, self._PARAMS[k][1]) for k, v in values.items()}
+
+
+class IF_curr_delta(_MemspikeCell, cells.IF_curr_delta):
+    __doc__ = cells.IF_curr_delta.__doc__
+    translations = _identity(cells.IF_curr_delta.default_parameters)
+    memspike_model = "lif_delta"
+    _PARAMS = {"tau_m": ("tau_m", "ms"), "cm": ("c_m", "nF"), "v_rest": ("e_l", "mV"), "v_thresh": ("v_th", "mV"),
+               "v_reset": ("v_reset", "mV"), "tau_refrac": ("t_ref", "ms"), "i_offset": ("i_e", "nA")}
+    _PORTS = {"excitatory": "v", "inhibitory": "v"}
+    _STATE = {"v": ("v", "mV")}
+    weight_unit = "mV"
+
+
+class IF_curr_exp(_MemspikeCell, cells.IF_curr_exp):
+    __doc__ = cells.IF_curr_exp.__doc__
+    translations = _identity(cells.IF_curr_exp.default_parameters)
+    memspike_model = "lif_exp"
+    _PARAMS = {**IF_curr_delta._PARAMS, "tau_syn_E": ("tau_syn_ex", "ms"), "tau_syn_I": ("tau_syn_in", "ms")}
+    _PORTS = {"excitatory": "ex", "inhibitory": "in"}
+    _STATE = {"v": ("v", "mV")}
+    weight_unit = "nA"
+
+
+class IF_cond_exp(_MemspikeCell, cells.IF_cond_exp):
+    __doc__ = cells.IF_cond_exp.__doc__
+    translations = _identity(cells.IF_cond_exp.default_parameters)
+    memspike_model = "lif_cond_exp"
+    # lif_cond_exp takes the leak conductance g_l = cm / tau_m instead of tau_m (see memspike_params).
+    _PARAMS = {"cm": ("c_m", "nF"), "v_rest": ("e_l", "mV"), "v_thresh": ("v_th", "mV"), "v_reset": ("v_reset", "mV"),
+               "tau_refrac": ("t_ref", "ms"), "i_offset": ("i_e", "nA"), "tau_syn_E": ("tau_syn_ex", "ms"),
+               "tau_syn_I": ("tau_syn_in", "ms"), "e_rev_E": ("e_ex", "mV"), "e_rev_I": ("e_in", "mV")}
+    _PORTS = {"excitatory": "ex", "inhibitory": "in"}
+    _STATE = {"v": ("v", "mV"), "gsyn_exc": ("g_ex", "uS"), "gsyn_inh": ("g_in", "uS")}
+    weight_unit = "uS"
+
+    def memspike_params(self, values, where):
+        values = dict(values)
+        tau_m = float(values.pop("tau_m"))
+        if not tau_m > 0:
+            raise errors.InvalidParameterValueError(f"{where}: tau_m = {tau_m!r} ms is invalid (must be > 0 ms)")
+        out = super().memspike_params(values, where)
+        out["g_l"] = quantity(float(values["cm"]) / tau_m, "uS")  # nF / ms = µS
+        return out
+
+
+class SpikeSourcePoisson(_MemspikeCell, cells.SpikeSourcePoisson):
+    __doc__ = cells.SpikeSourcePoisson.__doc__
+    translations = _identity(cells.SpikeSourcePoisson.default_parameters)
+    memspike_model = "poisson_source"
+
+    def memspike_params(self, values, where):
+        out = {"rate": quantity(values["rate"], "Hz"), "start": simulator.state.grid_time(values["start"],
+                                                                                        f"{where}: start")}
+        duration = float(values["duration"])
+        if duration < 1e9:  # PyNN's default, 1e10 ms, means "never stops"
+            out["stop"] = simulator.state.grid_time(float(values["start"]) + duration, f"{where}: start + duration")
+        return out
+
+
+class SpikeSourceArray(_MemspikeCell, cells.SpikeSourceArray):
+    __doc__ = cells.SpikeSourceArray.__doc__
+    translations = _identity(cells.SpikeSourceArray.default_parameters)
+    memspike_model = "spike_source"
+
+
+def _unsupported_cell(base):
+    class Unsupported(base):
+        __doc__ = base.__doc__
+
+        def __init__(self, **parameters):
+            raise NotImplementedError(f"memspike.pynn: the cell type {base.__name__} is not supported (memspike runs "
+                                      f"{', '.join(supported_cell_types())}; docs/pynn.md)")
+    Unsupported.__name__ = base.__name__
+    return Unsupported
+
+
+IF_curr_alpha = _unsupported_cell(cells.IF_curr_alpha)
+IF_cond_alpha = _unsupported_cell(cells.IF_cond_alpha)
+EIF_cond_exp_isfa_ista = _unsupported_cell(cells.EIF_cond_exp_isfa_ista)
+EIF_cond_alpha_isfa_ista = _unsupported_cell(cells.EIF_cond_alpha_isfa_ista)
+Izhikevich = _unsupported_cell(cells.Izhikevich)
+HH_cond_exp = _unsupported_cell(cells.HH_cond_exp)
+IF_cond_exp_gsfa_grr = _unsupported_cell(cells.IF_cond_exp_gsfa_grr)
+SpikeSourceGamma = _unsupported_cell(cells.SpikeSourceGamma)
+SpikeSourcePoissonRefractory = _unsupported_cell(cells.SpikeSourcePoissonRefractory)
+
+
+def supported_cell_types():
+    return ["IF_curr_delta", "IF_curr_exp", "IF_cond_exp", "SpikeSourcePoisson", "SpikeSourceArray"]
+
+
+# -- current sources --------------------------------------------------------------------------------
+
+class _MemspikeCurrentSource(StandardCurrentSource):
+    """A current source becomes one [[stimulus]] per target population (kind dc or step), on the
+    neurons it was injected into. Its parameters are fixed once the network is built."""
+
+    def __init__(self, **parameters):
+        simulator.state.require_unbuilt(f"creating a current source ({type(self).__name__})")
+        super(StandardCurrentSource, self).__init__(**parameters)
+        self._native = {}
+        self.targets = []  # [(Population, [indices])]
+        ps = ParameterSpace(self.default_parameters, self.get_schema(), shape=(1,))
+        ps.update(**parameters)
+        self.set_native_parameters(self.translate(ps))
+        simulator.state.current_sources.append(self)
+
+    def set_native_parameters(self, parameters):
+        if simulator.state.sim is not None:
+            raise NotImplementedError(f"memspike.pynn: {type(self).__name__} parameters cannot change after the "
+                                      f"network was built (first run() or Projection.get)")
+        parameters.evaluate(simplify=True)
+        for name, value in parameters.items():
+            self._native[name] = value.value if isinstance(value, Sequence) else value
+
+    def get_native_parameters(self):
+        return ParameterSpace(dict(self._native), self.get_schema(), shape=(1,))
+
+    def inject_into(self, cells_):
+        from .populations import Assembly
+        if simulator.state.sim is not None:
+            raise NotImplementedError("memspike.pynn: a current source cannot be injected after the network was "
+                                      "built (first run() or Projection.get)")
+        if isinstance(cells_, Assembly):
+            for p in cells_.populations:
+                self.inject_into(p)
+            return
+        parent = getattr(cells_, "grandparent", None) or getattr(cells_, "parent", None)
+        if hasattr(cells_, "celltype") and parent is None:  # a Population
+            pop, idx = cells_, list(range(cells_.size))
+        elif hasattr(cells_, "celltype"):                   # a PopulationView
+            pop, idx = parent, [int(i) for i in parent.id_to_index(cells_.all_cells)]
+        else:                                               # a list of IDs
+            ids = list(cells_)
+            pops = {id(i.parent) for i in ids}
+            if len(pops) != 1:
+                for i in ids:
+                    self.inject_into([i])
+                return
+            pop, idx = ids[0].parent, [int(ids[0].parent.id_to_index(i)) for i in ids]
+        if not pop.celltype.injectable:
+            raise TypeError(f"Can't inject current into a spike source ({type(pop.celltype).__name__})")
+        self.targets.append((pop, sorted(idx)))
+
+    def memspike_stimuli(self):
+        raise NotImplementedError
+
+
+class DCSource(_MemspikeCurrentSource, electrodes.DCSource):
+    __doc__ = electrodes.DCSource.__doc__
+    translations = _identity(electrodes.DCSource.default_parameters)
+
+    def memspike_stimuli(self):
+        st = simulator.state
+        where = "DCSource"
+        entry = {"kind": "dc", "amplitude": quantity(self._native["amplitude"], "nA"),
+                 "start": st.grid_time(self._native["start"], f"{where}: start")}
+        if float(self._native["stop"]) < 1e9:  # PyNN's default stop, 1e12 ms, means "never"
+            entry["stop"] = st.grid_time(self._native["stop"], f"{where}: stop")
+        return [entry]
+
+
+class StepCurrentSource(_MemspikeCurrentSource, electrodes.StepCurrentSource):
+    __doc__ = electrodes.StepCurrentSource.__doc__
+    translations = _identity(electrodes.StepCurrentSource.default_parameters)
+
+    def memspike_stimuli(self):
+        st = simulator.state
+        times = np.asarray(self._native["times"], dtype=float)
+        amps = np.asarray(self._native["amplitudes"], dtype=float)
+        if times.size == 0:
+            return []
+        return [{"kind": "step", "times": [st.grid_time(t, f"StepCurrentSource: times[{i}]") for i, t in enumerate(times)],
+                 "amplitudes": [quantity(a, "nA") for a in amps]}]
+
+
+def _unsupported_source(base, why):
+    class Unsupported(base):
+        __doc__ = base.__doc__
+
+        def __init__(self, **parameters):
+            raise NotImplementedError(f"memspike.pynn: {base.__name__} is not supported: {why}")
+    Unsupported.__name__ = base.__name__
+    return Unsupported
+
+
+NoisyCurrentSource = _unsupported_source(electrodes.NoisyCurrentSource, "memspike has no noise-current stimulus "
+                                         "(only dc and step); use DCSource or StepCurrentSource")
+ACSource = _unsupported_source(electrodes.ACSource, "memspike has no sinusoidal stimulus (only dc and step); "
+                               "a StepCurrentSource on the grid approximates one")
+
+
+# -- synapses -------------------------------------------------------------------------------------
+
+class StaticSynapse(synapses.StaticSynapse):
+    __doc__ = synapses.StaticSynapse.__doc__
+    translations = _identity(["weight", "delay"])
+
+    def _get_minimum_delay(self):
+        return simulator.state.min_delay_ms
+
+    def memspike_plasticity(self, weight_unit):
+        return None
+
+
+class SpikePairRule(synapses.SpikePairRule):
+    __doc__ = synapses.SpikePairRule.__doc__
+    translations = _identity(synapses.SpikePairRule.default_parameters)
+
+
+class AdditiveWeightDependence(synapses.AdditiveWeightDependence):
+    __doc__ = synapses.AdditiveWeightDependence.__doc__
+    translations = _identity(synapses.AdditiveWeightDependence.default_parameters)
+    mu = 0.0
+
+
+class MultiplicativeWeightDependence(synapses.MultiplicativeWeightDependence):
+    __doc__ = synapses.MultiplicativeWeightDependence.__doc__
+    translations = _identity(synapses.MultiplicativeWeightDependence.default_parameters)
+    mu = 1.0
+
+
+def _unsupported_synapse(base, why):
+    class Unsupported(base):
+        __doc__ = base.__doc__
+
+        def __init__(self, *args, **parameters):
+            raise NotImplementedError(f"memspike.pynn: {base.__name__} is not supported: {why}")
+    Unsupported.__name__ = base.__name__
+    return Unsupported
+
+
+TsodyksMarkramSynapse = _unsupported_synapse(synapses.TsodyksMarkramSynapse, "memspike has no short-term plasticity")
+GutigWeightDependence = _unsupported_synapse(synapses.GutigWeightDependence, "not mapped yet (memspike's stdp rule "
+                                             "has mu_plus/mu_minus, but the w_min normalisation differs)")
+AdditivePotentiationMultiplicativeDepression = _unsupported_synapse(
+    synapses.AdditivePotentiationMultiplicativeDepression, "not mapped yet")
+Vogels2011Rule = _unsupported_synapse(synapses.Vogels2011Rule, "memspike has no inhibitory STDP rule")
+
+
+class STDPMechanism(synapses.STDPMechanism):
+    """PyNN's STDPMechanism with SpikePairRule and an Additive or Multiplicative weight
+    dependence, run as memspike's exact ``stdp`` rule (NEST's stdp_synapse family):
+
+        F+(w) = λ w_max (1 − w/w_max)^μ,   F−(w) = λ α w_max (w/w_max)^μ
+
+    Additive (μ = 0): PyNN's Δw+ = A_plus·w_max, Δw− = A_minus·w_max, so λ = A_plus and
+    α = A_minus / A_plus. Multiplicative (μ = 1): PyNN's Δw+ = A_plus·(w_max − w) and
+    Δw− = A_minus·(w − w_min), the same with the same λ, α when w_min = 0 (memspike's multiplicative
+    depression scales with w, not w − w_min: another w_min raises NotImplementedError)."""
+    __doc__ = synapses.STDPMechanism.__doc__ + (__doc__ or "")
+    base_translations = _identity(["weight", "delay", "dendritic_delay_fraction"])
+
+    def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,
+                 dendritic_delay_fraction=1.0, weight=0.0, delay=None):
+        if not isinstance(timing_dependence, SpikePairRule):
+            raise NotImplementedError(f"memspike.pynn: STDPMechanism needs timing_dependence=SpikePairRule(...), not "
+                                      f"{type(timing_dependence).__name__}")
+        if not isinstance(weight_dependence, (AdditiveWeightDependence, MultiplicativeWeightDependence)):
+            raise NotImplementedError(f"memspike.pynn: STDPMechanism supports AdditiveWeightDependence and "
+                                      f"MultiplicativeWeightDependence, not {type(weight_dependence).__name__}")
+        if voltage_dependence is not None:
+            raise NotImplementedError("memspike.pynn: STDPMechanism: voltage_dependence is not supported")
+        super().__init__(timing_dependence, weight_dependence, voltage_dependence, dendritic_delay_fraction,
+                         weight, delay)
+
+    def _get_minimum_delay(self):
+        return simulator.state.min_delay_ms
+
+    def memspike_plasticity(self, weight_unit):
+        """The scenario's plasticity table (weights in `weight_unit`, PyNN's unit of the target)."""
+        t = copy.deepcopy(self.timing_dependence.parameter_space)
+        w = copy.deepcopy(self.weight_dependence.parameter_space)
+        for ps in (t, w):
+            ps.shape = (1,)
+            ps.evaluate(simplify=True)
+        t, w = dict(t.items()), dict(w.items())
+        for name, v in {**t, **w}.items():
+            if np.ndim(v) != 0:
+                raise NotImplementedError(f"memspike.pynn: STDP parameter {name} must be one value per projection "
+                                          f"(memspike's rule parameters are per projection)")
+        a_plus, a_minus = float(t["A_plus"]), float(t["A_minus"])
+        if not a_plus > 0:
+            raise errors.InvalidParameterValueError(
+                f"memspike.pynn: SpikePairRule A_plus = {a_plus!r} is invalid: memspike's stdp rule takes "
+                f"lambda = A_plus and alpha = A_minus / A_plus, so A_plus must be > 0")
+        mu = self.weight_dependence.mu
+        if mu == 1.0 and float(w["w_min"]) != 0.0:
+            raise NotImplementedError(
+                f"memspike.pynn: MultiplicativeWeightDependence with w_min = {float(w['w_min'])!r} is not supported: "
+                f"memspike's multiplicative depression is proportional to w, PyNN's to w - w_min (equal for w_min = 0)")
+        return {"rule": "stdp", "interaction": "all_to_all",
+                "tau_plus": quantity(t["tau_plus"], "ms"), "tau_minus": quantity(t["tau_minus"], "ms"),
+                "lambda": a_plus, "alpha": a_minus / a_plus, "mu_plus": mu, "mu_minus": mu,
+                "w_min": quantity(w["w_min"], weight_unit), "w_max": quantity(w["w_max"], weight_unit)}
