@@ -14,7 +14,7 @@
 // variable at t and moves V from tick t+1 on. While refractory, V is clamped to V_reset but the
 // synaptic variables keep integrating their input.
 //
-// Layout (issue 13, docs/decisions.md §25): an active neuron's state moves into a slot of dense
+// Layout (issue 13, docs/decisions.md §22): an active neuron's state moves into a slot of dense
 // per-partition arrays (V, both synaptic variables, its bias, its remaining refractory ticks), so
 // the per-tick loop reads and writes contiguous doubles without branches and the compiler
 // vectorises it; spikes and quiescence are flagged per slot and collected by a second, cheap pass.
@@ -260,6 +260,7 @@ private:
         kernel_args a{n, v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), event_.data(), now, m_.v_th(), tol_};
         // The widest vectors the processor has: the results are the same on each (IEEE adds,
         // multiplies, compares and selects, no fused multiply-add), only the speed differs.
+#if defined(__x86_64__)
         static const int isa = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
         if (isa == 2)
             step_avx512(syn_, a);
@@ -267,6 +268,9 @@ private:
             step_avx2(syn_, a);
         else
             step_kernel(syn_, a);
+#else
+        step_kernel(syn_, a);
+#endif
     }
     struct kernel_args {
         std::size_t n;
@@ -305,12 +309,14 @@ private:
     [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) {
         step_loop(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol);
     }
+#if defined(__x86_64__)
     [[gnu::noinline, gnu::target("avx2")]] static void step_avx2(const Synapses syn, const kernel_args& a) {
         step_loop(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol);
     }
     [[gnu::noinline, gnu::target("avx512f")]] static void step_avx512(const Synapses syn, const kernel_args& a) {
         step_loop(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol);
     }
+#endif
 #pragma GCC pop_options
     // Reads the flags eight at a time; a block without events costs one branch.
     void collect_events(tick_t t, std::vector<std::uint32_t>& spikes) {

@@ -11,7 +11,7 @@
 // the first tick k with V(t + k h) >= V_th is computed with the same table, and the neuron is put on
 // a wake-up heap for that tick (DESIGN.md §2).
 //
-// Hybrid update (issue 13, docs/decisions.md §21, §25): a neuron that would cross on its own and
+// Hybrid update (issue 13, docs/decisions.md §21, §22): a neuron that would cross on its own and
 // keeps getting input is not re-predicted and re-pushed on the heap at every input. Input moves it
 // onto the partition's grid instead, with a cheap lower bound on its crossing tick (no log: the
 // membrane rises at most linearly, at its initial slope). It is tested with the lazy update's own
@@ -143,7 +143,7 @@ public:
     /// After input at the neuron's current tick: a neuron that can cross on its own goes on the grid
     /// (its heap entry, if any, becomes stale) with a new lower bound on its crossing instead of
     /// being re-predicted; one that cannot has nothing scheduled. Same spikes as schedule_crossing
-    /// (decisions.md §21, §25).
+    /// (decisions.md §21, §22).
     /// `rose`: whether the input could have raised V (a sum > 0); if not, a grid neuron keeps its
     /// bound, which still holds for the lower trajectory.
     void track(std::uint32_t i, bool rose = true) {

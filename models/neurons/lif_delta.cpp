@@ -76,8 +76,8 @@ model_info lif_delta_model() {
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
         return std::make_unique<lif_delta_group>(ctx);
     };
-    // For the resource estimate: membrane record 40, wake-heap entry 16, grid bound 8, due list 4 bytes per neuron (memory_bytes() at most).
-    m.state_bytes = [](const population_spec& pop) { return 68.0 * static_cast<double>(pop.size); };
+    // For the resource estimate: membrane record 40, wake-heap entry 16, grid bound 8 and its block minimum 1, due list 4 bytes per neuron (memory_bytes() at most).
+    m.state_bytes = [](const population_spec& pop) { return 69.0 * static_cast<double>(pop.size); };
     m.spikes = membrane_spikes;
     return m;
 }
