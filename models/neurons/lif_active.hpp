@@ -44,6 +44,7 @@ public:
         : m_(mp, ctx.resolution_ms, ctx.count), syn_(std::move(syn)), slot_of_(ctx.count, none),
           tol_(ctx.quiescence_tolerance) {
         syn_.bind(m_);
+        if (ctx.count > 0) base_bias_ = syn_.bias(0, m_);  // no stimulus yet: the same for every neuron
         const auto v0 = initial_values(ctx, "v", mp.e_l_mv);
         for (std::uint32_t i = 0; i < ctx.count; ++i) m_.v(i) = v0[i];
         // Synaptic variables may start non-zero (e.g. the COBA benchmark's random conductances):
@@ -78,7 +79,7 @@ public:
         // current before it (add_current deferred it for active neurons).
         for (const auto& [i, delta_pa] : deferred_current_) {
             m_.shift_current(i, delta_pa);
-            if (slot_of_[i] != none) bias_[slot_of_[i]] = syn_.bias(i, m_);
+            if (slot_of_[i] != none) set_bias(slot_of_[i], syn_.bias(i, m_));
         }
         deferred_current_.clear();
         // 2. Input of this tick: passive neurons are brought forward (a crossing due exactly now
@@ -200,7 +201,8 @@ private:
         v_.push_back(m_.v(i));
         ex_.push_back(0.0);
         in_.push_back(0.0);
-        bias_.push_back(syn_.bias(i, m_));
+        bias_.push_back(base_bias_);
+        set_bias(bias_.size() - 1, syn_.bias(i, m_));
         ref_end_.push_back(static_cast<double>(m_.ref_end(i)));
         event_.push_back(0.0);
     }
@@ -220,10 +222,11 @@ private:
             v_[j] = v_[last];
             ex_[j] = ex_[last];
             in_[j] = in_[last];
-            bias_[j] = bias_[last];
+            set_bias(j, bias_[last]);
             ref_end_[j] = ref_end_[last];
             slot_of_[id_[j]] = j;
         }
+        set_bias(last, base_bias_);
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->pop_back();
         id_.pop_back();
         event_.pop_back();
@@ -233,8 +236,15 @@ private:
     void clear_slots() {
         for (const std::uint32_t i : id_) slot_of_[i] = none;
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->clear();
+        odd_bias_ = 0;
         id_.clear();
         event_.clear();
+    }
+    /// Sets slot j's bias, counting the slots whose bias is not base_bias_.
+    void set_bias(std::size_t j, double b) {
+        odd_bias_ -= bias_[j] != base_bias_;
+        odd_bias_ += b != base_bias_;
+        bias_[j] = b;
     }
     void fire_slot(std::size_t j, tick_t t, std::vector<std::uint32_t>& spikes) {
         m_.fire(id_[j], t);
@@ -257,7 +267,8 @@ private:
                 ref_end_[j] = m_.refractory(id_[j], t) ? HUGE_VAL : -HUGE_VAL;
             now = 0.0;
         }
-        kernel_args a{n, v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), event_.data(), now, m_.v_th(), tol_};
+        kernel_args a{n,   v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), event_.data(),
+                      now, m_.v_th(), tol_, base_bias_, odd_bias_ == 0};
         // The widest vectors the processor has: the results are the same on each (IEEE adds,
         // multiplies, compares and selects, no fused multiply-add), only the speed differs.
 #if defined(__x86_64__)
@@ -278,19 +289,24 @@ private:
         const double *ref_end, *bias;
         double* ev;
         double now, th, tol;
+        double base_bias;  // every slot's bias when `uniform`
+        bool uniform;
     };
     // The loop of step_slots(). Every condition is a select between doubles (no && or bool
     // flags): GCC 12 vectorises the loop only so; __restrict on the parameters rules out the
     // aliasing it would otherwise check at run time (beyond its limit of 10 checks).
-    // event = free * above (1 on a spike) + 2 when quiescent.
+    // event = free * above (1 on a spike) + 2 when quiescent. `uniform`: every slot's bias is
+    // base_bias (no stimulus in the partition), and the loop reads one array less.
+    template <bool uniform>
     [[gnu::always_inline]] static inline void step_loop(const Synapses syn, std::size_t n, double* __restrict v,
                                                        double* __restrict ex, double* __restrict in,
                                                        const double* __restrict ref_end, const double* __restrict bias,
-                                                       double* __restrict ev, double now, double th, double tol) {
+                                                       double* __restrict ev, double now, double th, double tol,
+                                                       double base_bias) {
         const double p_ex = syn.p_ex, p_in = syn.p_in;
         for (std::size_t j = 0; j < n; ++j) {
             const double v0 = v[j];
-            const double stepped = syn.step(v0, ex[j], in[j], bias[j]);
+            const double stepped = syn.step(v0, ex[j], in[j], uniform ? base_bias : bias[j]);
             const double free = now > ref_end[j] ? 1.0 : 0.0;
             v[j] = now > ref_end[j] ? stepped : v0;
             const double e = ex[j] * p_ex, g = in[j] * p_in;
@@ -307,14 +323,23 @@ private:
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
     [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) {
-        step_loop(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol);
+        if (a.uniform)
+            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        else
+            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
     }
 #if defined(__x86_64__)
     [[gnu::noinline, gnu::target("avx2")]] static void step_avx2(const Synapses syn, const kernel_args& a) {
-        step_loop(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol);
+        if (a.uniform)
+            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        else
+            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
     }
     [[gnu::noinline, gnu::target("avx512f")]] static void step_avx512(const Synapses syn, const kernel_args& a) {
-        step_loop(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol);
+        if (a.uniform)
+            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        else
+            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
     }
 #endif
 #pragma GCC pop_options
@@ -355,6 +380,8 @@ private:
     std::vector<std::uint32_t> leaving_;  // active neurons that may be quiet at the end of the tick
     std::vector<std::pair<std::uint32_t, double>> deferred_current_;  // (neuron, pA) of add_current, applied after the step
     double tol_;
+    double base_bias_ = 0.0;    // the bias of a neuron without stimulus current
+    std::size_t odd_bias_ = 0;  // slots whose bias differs from base_bias_ (a stimulus)
     tick_t tick_ = 0;  // the last tick advanced (for the checkpoint's write-back)
 };
 
