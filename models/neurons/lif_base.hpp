@@ -16,8 +16,9 @@
 // onto the partition's grid instead, with a cheap lower bound on its crossing tick (no log: the
 // membrane rises at most linearly, at its initial slope). It is tested with the lazy update's own
 // expression at that tick (so it fires at exactly the tick the heap would have woken it), and a
-// test that finds it below threshold sets a new bound. The bounds lie in one dense array that a
-// tick scans in blocks, so a grid neuron costs about one compare a tick until its bound is due.
+// test that finds it below threshold sets a new bound. The bounds lie in one dense array with a
+// minimum per block of eight, and a tick reads the minima: a grid neuron costs well under one
+// compare a tick until its bound is due.
 // A grid neuron goes back to one exact heap entry when tested after `grid_quiet_ticks` ticks
 // without input. Quiet neurons (no input) stay lazy and cost nothing per tick.
 //
