@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
             thread_counts = {static_cast<unsigned>(std::atoi(argv[++k]))};
         } else {
             std::fprintf(stderr,
-                         "usage: %s [--quick] [--sim-ms T] [--only brunel|brunel_stdp|cuba|cuba_example|bench4] [--threads N]\n"
+                         "usage: %s [--quick] [--sim-ms T] [--only brunel|brunel_stdp|cuba|cuba_example|bench4|coba] [--threads N]\n"
                          "  runs each scenario for T ms (default 1000) after a 100 ms warm-up, on 1 and 2 threads\n",
                          argv[0]);
             return 2;
@@ -206,6 +206,9 @@ int main(int argc, char** argv) {
     // voltage-jump twin with lif_delta, every neuron driven above threshold by E_L > V_th.
     if (only.empty() || only == "cuba_example") scenarios.push_back({"cuba_example", example("cuba.toml")});
     if (only.empty() || only == "bench4") scenarios.push_back({"bench4", example("bench4_delta.toml")});
+    // Brette et al. (2007) benchmark 1 (Vogels-Abbott COBA, lif_cond_exp), the workload Auryn's
+    // sim_coba_benchmark runs (issue 13).
+    if (only.empty() || only == "coba") scenarios.push_back({"coba", example("coba.toml")});
     for (const auto& e : scenarios) {
         if (!only.empty() && only != e.name) continue;
         for (const unsigned threads : thread_counts) {

@@ -13,127 +13,113 @@
 // Timing (as NEST's iaf_psc_exp / iaf_cond_exp): input arriving at tick t is added to the synaptic
 // variable at t and moves V from tick t+1 on. While refractory, V is clamped to V_reset but the
 // synaptic variables keep integrating their input.
+//
+// Layout (issue 13, docs/decisions.md §23): an active neuron's state moves into a slot of dense
+// per-partition arrays (V, both synaptic variables, its bias, its remaining refractory ticks), so
+// the per-tick loop reads and writes contiguous doubles without branches and the compiler
+// vectorises it; spikes and quiescence are flagged per slot and collected by a second, cheap pass.
+// A neuron leaving the set writes V back to the lazy membrane record, and the last slot moves into
+// its place. The arithmetic per neuron is the one of the per-neuron loop it replaced, so the spikes
+// are the same (the engine sorts a partition's spikes, so the slot order does not matter).
 #pragma once
 
 #include <cmath>
-#include <vector>
+#include <cstring>
 #include <utility>
+#include <vector>
 
 #include "neurons/lif_base.hpp"
 
 namespace memspike::lif {
 
-/// Synapses must provide: static constexpr std::size_t ports; names[ports] (state variable names); void resize(n);
-/// save_state(os) / load_state(is, n); double step_v(i, v, membrane&) (V after one tick, from the synaptic state at the tick start);
-/// void decay(i) (synaptic state to the next tick); void add(i, port, w); bool quiet(i, tol) const;
-/// void zero(i); double value(i, var) const (state variable var >= 1); std::size_t memory_bytes() const.
+/// Synapses must provide: static constexpr std::size_t ports (2); names[ports] (state variable
+/// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
+/// membrane once); double bias(i, membrane&) (the per-neuron constant
+/// that step() needs); double step(v, x_ex, x_in, bias) (V after one tick, from the synaptic state
+/// at the tick start).
 template <class Synapses>
 class active_lif_group final : public neuron_group {
 public:
     active_lif_group(const group_context& ctx, const membrane_params& mp, Synapses syn)
-        : m_(mp, ctx.resolution_ms, ctx.count), syn_(std::move(syn)), active_flag_(ctx.count, 0),
+        : m_(mp, ctx.resolution_ms, ctx.count), syn_(std::move(syn)), slot_of_(ctx.count, none),
           tol_(ctx.quiescence_tolerance) {
-        syn_.resize(ctx.count);
+        syn_.bind(m_);
+        if (ctx.count > 0) base_bias_ = syn_.bias(0, m_);  // no stimulus yet: the same for every neuron
         const auto v0 = initial_values(ctx, "v", mp.e_l_mv);
         for (std::uint32_t i = 0; i < ctx.count; ++i) m_.v(i) = v0[i];
         // Synaptic variables may start non-zero (e.g. the COBA benchmark's random conductances):
         // such neurons start in the active set.
-        for (std::size_t port = 0; port < Synapses::ports; ++port) {
-            const auto x0 = initial_values(ctx, Synapses::names[port], 0.0);
-            for (std::uint32_t i = 0; i < ctx.count; ++i) syn_.add(i, port, x0[i]);
-        }
+        const auto ex0 = initial_values(ctx, Synapses::names[0], 0.0);
+        const auto in0 = initial_values(ctx, Synapses::names[1], 0.0);
         for (std::uint32_t i = 0; i < ctx.count; ++i) {
-            if (syn_.quiet(i, tol_)) {
-                syn_.zero(i);
+            if (std::abs(ex0[i]) < tol_ && std::abs(in0[i]) < tol_) {
                 m_.schedule_crossing(i);
             } else {
-                active_flag_[i] = 1;
-                active_.push_back(i);
+                join(i);
+                ex_.back() = ex0[i];
+                in_.back() = in0[i];
             }
         }
     }
 
     void advance(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) override {
+        tick_ = t;
         // 1. Active neurons: one exact tick of V from the synaptic state at t-1, then threshold.
         //    At tick 0 the state is the initial state at time 0: there is nothing to integrate
         //    yet (a neuron that starts with synaptic current ran one tick early when it was
         //    stepped here), only the threshold to test.
         if (t == 0) {
-            for (const std::uint32_t i : active_)
-                if (!m_.refractory(i, t) && m_.v(i) >= m_.v_th()) {
-                    m_.fire(i, t);
-                    spikes.push_back(i);
-                }
+            for (std::size_t j = 0; j < id_.size(); ++j)
+                if (!m_.refractory(id_[j], t) && v_[j] >= m_.v_th()) fire_slot(j, t, spikes);
         } else {
-            for (const std::uint32_t i : active_) {
-                if (!m_.refractory(i, t)) {
-                    m_.v(i) = syn_.step_v(i, m_.v(i), m_);
-                    m_.set_last(i, t);
-                    if (m_.v(i) >= m_.v_th()) {
-                        m_.fire(i, t);
-                        spikes.push_back(i);
-                    }
-                }
-                syn_.decay(i);
-                if (syn_.quiet(i, tol_)) leaving_.push_back(i);  // step 4 confirms after this tick's input
-            }
+            step_slots(t);
+            collect_events(t, spikes);
         }
         // A stimulus change at t acts from t on: the step above integrated (t-1, t] with the
         // current before it (add_current deferred it for active neurons).
-        for (const auto& [i, delta_pa] : deferred_current_) m_.shift_current(i, delta_pa);
+        for (const auto& [i, delta_pa] : deferred_current_) {
+            m_.shift_current(i, delta_pa);
+            if (slot_of_[i] != none) set_bias(slot_of_[i], syn_.bias(i, m_));
+        }
         deferred_current_.clear();
         // 2. Input of this tick: passive neurons are brought forward (a crossing due exactly now
         //    fires here), then join the active set.
         for (const std::uint32_t i : in.touched) {
-            if (!active_flag_[i]) {
+            if (slot_of_[i] == none) {
                 const double v = m_.bring_to(i, t);
                 if (!m_.refractory(i, t) && v >= m_.v_th()) {
                     m_.fire(i, t);
                     spikes.push_back(i);
                 }
                 m_.cancel_crossing(i);
-                active_flag_[i] = 1;
-                active_.push_back(i);
+                join(i);
             }
-            for (std::size_t port = 0; port < Synapses::ports; ++port) {
-                syn_.add(i, port, in.sum[port][i]);
-                in.sum[port][i] = 0.0;
-            }
+            const std::uint32_t j = slot_of_[i];
+            ex_[j] += in.sum[0][i];
+            in_[j] += in.sum[1][i];
+            in.sum[0][i] = 0.0;
+            in.sum[1][i] = 0.0;
             in.flag[i] = 0;
-            if (syn_.quiet(i, tol_)) leaving_.push_back(i);  // input that cancelled or was below tol
+            if (quiet(j)) leaving_.push_back(i);  // input that cancelled or was below tol
         }
         in.touched.clear();
         // 3. Self-scheduled crossings of passive neurons.
         m_.fire_due(t, due_, spikes);
         // 4. Quiescent neurons leave the active set and become lazy again. Only the candidates
-        //    noted in steps 1 and 2 can be quiet now (a second pass over the whole active set
-        //    cost ~15 % of CUBA's run); the set keeps its order.
-        if (leaving_.empty()) return;
-        bool any = false;
-        for (const std::uint32_t i : leaving_) {
-            if (active_flag_[i] && syn_.quiet(i, tol_)) {
-                syn_.zero(i);
-                active_flag_[i] = 0;
-                m_.schedule_crossing(i);
-                any = true;
-            }
-        }
+        //    noted in steps 1 and 2 can be quiet now.
+        for (const std::uint32_t i : leaving_)
+            if (slot_of_[i] != none && quiet(slot_of_[i])) leave(i, t);
         leaving_.clear();
-        if (!any) return;
-        std::size_t kept = 0;
-        for (const std::uint32_t i : active_)
-            if (active_flag_[i]) active_[kept++] = i;
-        active_.resize(kept);
     }
 
-    tick_t next_event_tick(tick_t now) const override { return active_.empty() ? m_.next_wake(now) : now + 1; }
+    tick_t next_event_tick(tick_t now) const override { return id_.empty() ? m_.next_wake(now) : now + 1; }
 
     void add_current(tick_t t, std::span<const std::uint32_t> neurons, double delta_pa) override {
         // A passive neuron is brought to t on the old current now; an active one is stepped over
         // (t-1, t] in advance(t), so its change waits until after that step (it was brought
         // forward here and stepped again there: two ticks of leak in one).
         for (const std::uint32_t i : neurons) {
-            if (active_flag_[i])
+            if (slot_of_[i] != none)
                 deferred_current_.emplace_back(i, delta_pa);
             else
                 m_.add_current(i, t, delta_pa, true);
@@ -141,76 +127,269 @@ public:
     }
 
     double peek(tick_t t, std::uint32_t i, std::size_t var) const override {
-        if (var == 0) return active_flag_[i] ? m_.v(i) : m_.peek(i, t);
-        return active_flag_[i] ? syn_.value(i, var) : 0.0;
+        const std::uint32_t j = slot_of_[i];
+        if (var == 0) return j != none ? v_[j] : m_.peek(i, t);
+        if (j == none) return 0.0;
+        return var == 1 ? ex_[j] : in_[j];
     }
 
     std::size_t memory_bytes() const override {
-        return m_.memory_bytes() + syn_.memory_bytes() + active_flag_.capacity() +
-               (active_.capacity() + due_.capacity() + leaving_.capacity()) * sizeof(std::uint32_t);
+        return m_.memory_bytes() + slot_of_.capacity() * sizeof(std::uint32_t) +
+               (id_.capacity() + due_.capacity() + leaving_.capacity()) * sizeof(std::uint32_t) +
+               (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + event_.capacity()) *
+                   sizeof(double);
     }
 
+    // The checkpoint keeps the format of the per-neuron layout: the membrane records with the
+    // active neurons' V and update tick written back, both synaptic variables of every neuron
+    // (zero when passive), the active flags and the active list (in slot order).
     void save_state(std::ostream& os) const override {
-        m_.save_state(os);
-        syn_.save_state(os);
-        state_io::put_vector(os, active_flag_);
-        state_io::put_vector(os, active_);
+        membrane m = m_;
+        const std::size_t n = slot_of_.size();
+        std::vector<double> ex(n, 0.0), in(n, 0.0);
+        std::vector<std::uint8_t> flag(n, 0);
+        for (std::size_t j = 0; j < id_.size(); ++j) {
+            const std::uint32_t i = id_[j];
+            write_back(m, j, tick_);
+            ex[i] = ex_[j];
+            in[i] = in_[j];
+            flag[i] = 1;
+        }
+        m.save_state(os);
+        state_io::put_vector(os, ex);
+        state_io::put_vector(os, in);
+        state_io::put_vector(os, flag);
+        state_io::put_vector(os, id_);
     }
     void load_state(std::istream& is) override {
+        const std::size_t n = slot_of_.size();
         m_.load_state(is);
-        syn_.load_state(is, active_flag_.size());
-        state_io::get_exact(is, active_flag_, active_flag_.size());
-        state_io::get_vector(is, active_, active_flag_.size());
+        std::vector<double> ex, in;
+        std::vector<std::uint8_t> flag;
+        std::vector<std::uint32_t> active;
+        state_io::get_exact(is, ex, n);
+        state_io::get_exact(is, in, n);
+        state_io::get_exact(is, flag, n);
+        state_io::get_vector(is, active, n);
         // The list and the flags must agree (each listed neuron exists and is flagged, once):
         // advance() indexes by them.
-        std::vector<std::uint8_t> seen(active_flag_.size(), 0);
-        for (const std::uint32_t i : active_) {
-            if (i >= active_flag_.size()) throw io_error("checkpoint: an active neuron index does not match this network");
-            if (active_flag_[i] != 1 || seen[i]++) throw io_error("checkpoint: the active neurons and their flags disagree");
+        std::vector<std::uint8_t> seen(n, 0);
+        for (const std::uint32_t i : active) {
+            if (i >= n) throw io_error("checkpoint: an active neuron index does not match this network");
+            if (flag[i] != 1 || seen[i]++) throw io_error("checkpoint: the active neurons and their flags disagree");
         }
-        for (std::size_t i = 0; i < seen.size(); ++i)
-            if (active_flag_[i] != seen[i]) throw io_error("checkpoint: the active neurons and their flags disagree");
+        for (std::size_t i = 0; i < n; ++i)
+            if (flag[i] != seen[i]) throw io_error("checkpoint: the active neurons and their flags disagree");
+        clear_slots();
+        tick_ = 0;  // the membrane records are as saved: a save before the next tick keeps them
+        for (const std::uint32_t i : active) {
+            join(i);
+            ex_.back() = ex[i];
+            in_.back() = in[i];
+        }
     }
 
 private:
+    static constexpr std::uint32_t none = 0xffffffffU;
+
+    bool quiet(std::uint32_t j) const { return std::abs(ex_[j]) < tol_ && std::abs(in_[j]) < tol_; }
+
+    /// Puts passive neuron i (brought to the current tick) into a new slot with zero synaptic variables.
+    void join(std::uint32_t i) {
+        slot_of_[i] = static_cast<std::uint32_t>(id_.size());
+        id_.push_back(i);
+        v_.push_back(m_.v(i));
+        ex_.push_back(0.0);
+        in_.push_back(0.0);
+        bias_.push_back(base_bias_);
+        set_bias(bias_.size() - 1, syn_.bias(i, m_));
+        ref_end_.push_back(static_cast<double>(m_.ref_end(i)));
+        event_.push_back(0.0);
+    }
+    /// The membrane record of slot j's neuron as the per-neuron layout kept it at tick t: V and
+    /// its update tick (t, or the end of the refractory period).
+    void write_back(membrane& m, std::size_t j, tick_t t) const {
+        const std::uint32_t i = id_[j];
+        m.v(i) = v_[j];
+        m.set_last(i, std::max(t, m.last(i)));
+    }
+    void leave(std::uint32_t i, tick_t t) {
+        const std::uint32_t j = slot_of_[i];
+        write_back(m_, j, t);
+        const std::size_t last = id_.size() - 1;
+        if (j != last) {
+            id_[j] = id_[last];
+            v_[j] = v_[last];
+            ex_[j] = ex_[last];
+            in_[j] = in_[last];
+            set_bias(j, bias_[last]);
+            ref_end_[j] = ref_end_[last];
+            slot_of_[id_[j]] = j;
+        }
+        set_bias(last, base_bias_);
+        for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->pop_back();
+        id_.pop_back();
+        event_.pop_back();
+        slot_of_[i] = none;
+        m_.schedule_crossing(i);
+    }
+    void clear_slots() {
+        for (const std::uint32_t i : id_) slot_of_[i] = none;
+        for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->clear();
+        odd_bias_ = 0;
+        id_.clear();
+        event_.clear();
+    }
+    /// Sets slot j's bias, counting the slots whose bias is not base_bias_.
+    void set_bias(std::size_t j, double b) {
+        odd_bias_ -= bias_[j] != base_bias_;
+        odd_bias_ += b != base_bias_;
+        bias_[j] = b;
+    }
+    void fire_slot(std::size_t j, tick_t t, std::vector<std::uint32_t>& spikes) {
+        m_.fire(id_[j], t);
+        v_[j] = m_.v_reset();
+        ref_end_[j] = static_cast<double>(m_.ref_end(id_[j]));
+        spikes.push_back(id_[j]);
+    }
+
+    // One tick t for every slot, without branches, so that it vectorises: V is stepped (kept
+    // while refractory), the synaptic variables decay, and a spike or quiescence is flagged in
+    // event_. The threshold test uses the stepped V, as before; a refractory neuron's spike flag
+    // stays clear. Ticks compare as doubles, exact below 2^52; beyond (only a checkpoint placed
+    // there reaches it) the refractory test is made exactly first and handed to the loop as +-inf.
+    void step_slots(tick_t t) {
+        constexpr tick_t exact_ticks = tick_t{1} << 52;
+        const std::size_t n = id_.size();
+        double now = static_cast<double>(t);
+        if (t >= exact_ticks) {
+            for (std::size_t j = 0; j < n; ++j)
+                ref_end_[j] = m_.refractory(id_[j], t) ? HUGE_VAL : -HUGE_VAL;
+            now = 0.0;
+        }
+        kernel_args a{n,   v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), event_.data(),
+                      now, m_.v_th(), tol_, base_bias_, odd_bias_ == 0};
+        // The widest vectors the processor has: the results are the same on each (IEEE adds,
+        // multiplies, compares and selects, no fused multiply-add), only the speed differs.
+#if defined(__x86_64__)
+        static const int isa = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+        if (isa == 2)
+            step_avx512(syn_, a);
+        else if (isa == 1)
+            step_avx2(syn_, a);
+        else
+            step_kernel(syn_, a);
+#else
+        step_kernel(syn_, a);
+#endif
+    }
+    struct kernel_args {
+        std::size_t n;
+        double *v, *ex, *in;
+        const double *ref_end, *bias;
+        double* ev;
+        double now, th, tol;
+        double base_bias;  // every slot's bias when `uniform`
+        bool uniform;
+    };
+    // The loop of step_slots(). Every condition is a select between doubles (no && or bool
+    // flags): GCC 12 vectorises the loop only so; __restrict on the parameters rules out the
+    // aliasing it would otherwise check at run time (beyond its limit of 10 checks).
+    // event = free * above (1 on a spike) + 2 when quiescent. `uniform`: every slot's bias is
+    // base_bias (no stimulus in the partition), and the loop reads one array less.
+    template <bool uniform>
+    [[gnu::always_inline]] static inline void step_loop(const Synapses syn, std::size_t n, double* __restrict v,
+                                                       double* __restrict ex, double* __restrict in,
+                                                       const double* __restrict ref_end, const double* __restrict bias,
+                                                       double* __restrict ev, double now, double th, double tol,
+                                                       double base_bias) {
+        const double p_ex = syn.p_ex, p_in = syn.p_in;
+        for (std::size_t j = 0; j < n; ++j) {
+            const double v0 = v[j];
+            const double stepped = syn.step(v0, ex[j], in[j], uniform ? base_bias : bias[j]);
+            const double free = now > ref_end[j] ? 1.0 : 0.0;
+            v[j] = now > ref_end[j] ? stepped : v0;
+            const double e = ex[j] * p_ex, g = in[j] * p_in;
+            ex[j] = e;
+            in[j] = g;
+            const double above = stepped >= th ? 1.0 : 0.0;
+            const double quiet_ex = std::abs(e) < tol ? 2.0 : 0.0;
+            const double quiet_in = std::abs(g) < tol ? 1.0 : 0.0;
+            ev[j] = free * above + quiet_ex * quiet_in;
+        }
+    }
+// AVX-512 implies FMA to GCC, which would then fuse a * b + c (another rounding, other spikes):
+// contraction stays off in these functions, as it is in the baseline build.
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+    [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) {
+        if (a.uniform)
+            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        else
+            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+    }
+#if defined(__x86_64__)
+    [[gnu::noinline, gnu::target("avx2")]] static void step_avx2(const Synapses syn, const kernel_args& a) {
+        if (a.uniform)
+            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        else
+            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+    }
+    [[gnu::noinline, gnu::target("avx512f")]] static void step_avx512(const Synapses syn, const kernel_args& a) {
+        if (a.uniform)
+            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        else
+            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+    }
+#endif
+#pragma GCC pop_options
+    // Reads the flags eight at a time; a block without events costs one branch.
+    void collect_events(tick_t t, std::vector<std::uint32_t>& spikes) {
+        const std::size_t n = id_.size();
+        // The OR of the flags' bits is zero only if all are +0.0. Four 16-byte loads and ORs per
+        // block (a plain array copied for the OR went through the stack: ~4x slower).
+        using bits2 = std::uint64_t __attribute__((vector_size(16)));
+        const double* ev = event_.data();
+        std::size_t j = 0;
+        for (; j + 8 <= n; j += 8) {
+            bits2 a, b, c, d;
+            std::memcpy(&a, ev + j, sizeof a);
+            std::memcpy(&b, ev + j + 2, sizeof b);
+            std::memcpy(&c, ev + j + 4, sizeof c);
+            std::memcpy(&d, ev + j + 6, sizeof d);
+            const bits2 any = (a | b) | (c | d);
+            if ((any[0] | any[1]) == 0) continue;
+            for (std::size_t k = j; k < j + 8; ++k) handle_event(k, t, spikes);
+        }
+        for (; j < n; ++j) handle_event(j, t, spikes);
+    }
+    void handle_event(std::size_t j, tick_t t, std::vector<std::uint32_t>& spikes) {
+        const double e = event_[j];
+        if (e == 1.0 || e == 3.0) fire_slot(j, t, spikes);
+        if (e >= 2.0) leaving_.push_back(id_[j]);  // step 4 confirms after this tick's input
+    }
+
     membrane m_;
     Synapses syn_;
-    std::vector<std::uint8_t> active_flag_;
-    std::vector<std::uint32_t> active_;
+    std::vector<std::uint32_t> slot_of_;  // per neuron: its slot, or none while passive
+    // The slots, one per active neuron: its index, V, synaptic variables, bias and refractory end.
+    std::vector<std::uint32_t> id_;
+    std::vector<double> v_, ex_, in_, bias_, ref_end_;  // ref_end_: the last refractory tick
+    std::vector<double> event_;  // per slot: 1 spiked + 2 quiescent, from step_slots()
     std::vector<std::uint32_t> due_;
     std::vector<std::uint32_t> leaving_;  // active neurons that may be quiet at the end of the tick
     std::vector<std::pair<std::uint32_t, double>> deferred_current_;  // (neuron, pA) of add_current, applied after the step
     double tol_;
+    double base_bias_ = 0.0;    // the bias of a neuron without stimulus current
+    std::size_t odd_bias_ = 0;  // slots whose bias differs from base_bias_ (a stimulus)
+    tick_t tick_ = 0;  // the last tick advanced (for the checkpoint's write-back)
 };
 
 /// Two exponentially decaying synaptic variables per neuron, on ports "ex" (0) and "in" (1):
-/// the state of lif_exp (currents) and lif_cond_exp (conductances), which add step_v and names.
+/// the state of lif_exp (currents) and lif_cond_exp (conductances), which add step, bias and names.
 struct two_exponentials {
     static constexpr std::size_t ports = 2;
     double p_ex = 0.0, p_in = 0.0;  // one-tick decay factors exp(-h / tau_syn)
-    std::vector<double> ex, in;
-
-    void resize(std::size_t n) {
-        ex.assign(n, 0.0);
-        in.assign(n, 0.0);
-    }
-    void decay(std::uint32_t i) {
-        ex[i] *= p_ex;
-        in[i] *= p_in;
-    }
-    void add(std::uint32_t i, std::size_t port, double w) { (port == 0 ? ex : in)[i] += w; }
-    bool quiet(std::uint32_t i, double tol) const { return std::abs(ex[i]) < tol && std::abs(in[i]) < tol; }
-    void zero(std::uint32_t i) { ex[i] = in[i] = 0.0; }
-    double value(std::uint32_t i, std::size_t var) const { return var == 1 ? ex[i] : in[i]; }
-    std::size_t memory_bytes() const { return (ex.capacity() + in.capacity()) * sizeof(double); }
-    void save_state(std::ostream& os) const {
-        state_io::put_vector(os, ex);
-        state_io::put_vector(os, in);
-    }
-    void load_state(std::istream& is, std::size_t n) {
-        state_io::get_exact(is, ex, n);
-        state_io::get_exact(is, in, n);
-    }
 };
 
 /// exp(-h/tau_m) * integral_0^h exp(-s/tau_s) exp(s/tau_m) ds / C: the voltage (mV) that a

@@ -91,58 +91,89 @@ void membrane::pop_due(tick_t t, std::vector<std::uint32_t>& due) {
     }
 }
 
+void membrane::open_grid() {
+    const std::size_t blocks = (s_.size() + grid_block - 1) / grid_block;
+    lb_.assign(blocks * grid_block, std::numeric_limits<double>::infinity());
+    block_min_.assign((blocks + grid_block - 1) / grid_block * grid_block, std::numeric_limits<double>::infinity());
+}
+
 tick_t membrane::next_wake(tick_t now) const {
-    if (!grid_.empty()) return now + 1;
+    if (grid_count_ != 0) return now + 1;
     return heap_.empty() ? never : heap_.top().first;
 }
 
-// Tests every grid neuron at tick t with peek()'s expression, the one bring_to() and the crossing
-// prediction use, so a grid neuron fires at the very tick its heap entry would have been due.
-// A neuron brought to t already (input tested by the model, which left V < V_th or fired; a
-// stimulus change at t, which may leave V >= V_th exactly as a crossing due at t) is tested on its
-// stored V. After the test, a neuron without input or spike for grid_quiet_ticks returns to the
-// heap: its exact crossing lies after t, since every tick since its last update tested below
-// threshold (the grid keeps every tick visited: next_wake). Scanning all records in index order
-// instead of this list (rebuilt sorted) was measured 1.2-1.5x slower on bench4.
+// Visits the blocks whose minimum bound is due at tick t, reading the minima eight at a time (a
+// packed compare and one branch; ~4,000 grid neurons cost ~60 such reads a tick), tests each
+// neuron of such a block whose bound is due with test_grid(), and sets the block's minimum anew.
 void membrane::sweep_grid(tick_t t, std::vector<std::uint32_t>& spikes) {
-    const double th = p_.v_th_mv;
-    std::size_t kept = 0;
-    for (const std::uint32_t i : grid_) {
-        neuron_state& n = s_[i];
-        if (n.wake != on_grid) continue;  // unmarked by track(): cannot cross on its own
-        if (t > n.ref_end) {  // last >= ref_end always, so t >= last here
-            const double vi = p_.e_l_mv + (p_.i_e_pa + n.i_stim) * r_;
-            const double vt = t > n.last ? vi + (n.v - vi) * decay_(t - n.last) : n.v;
-            if (vt >= th) {
-                bring_to(i, t);
-                fire(i, t);
-                spikes.push_back(i);
-            } else if (t - n.last >= grid_quiet_ticks) {
-                n.wake = never;
-                schedule_crossing(i);
-                continue;
+    const double now = static_cast<double>(t);  // may round for t >= 2^53: bounds there are base + 1 <= t
+    const double* bm = block_min_.data();
+    for (std::size_t c = 0; c < block_min_.size(); c += grid_block) {
+        unsigned due = 0;  // bitwise: no branch per block
+        for (std::size_t k = 0; k < grid_block; ++k) due |= static_cast<unsigned>(bm[c + k] <= now);
+        if (due == 0) continue;
+        for (std::size_t b = c; b < c + grid_block; ++b) {
+            if (!(bm[b] <= now)) continue;
+            double* lb = lb_.data() + b * grid_block;
+            double m = std::numeric_limits<double>::infinity();
+            for (std::size_t k = 0; k < grid_block; ++k) {
+                if (lb[k] <= now) test_grid(static_cast<std::uint32_t>(b * grid_block + k), t, spikes);
+                m = lb[k] < m ? lb[k] : m;
             }
+            block_min_[b] = m;
         }
-        grid_[kept++] = i;
     }
-    grid_.resize(kept);
+}
+
+// Tests grid neuron i at tick t with peek()'s expression, the one bring_to() and the crossing
+// prediction use, so a grid neuron fires at the very tick its heap entry would have been due.
+// A neuron brought to t already (a stimulus change at t, which may leave V >= V_th exactly as a
+// crossing due at t) is tested on its stored V. Below threshold it gets a new bound from V at t;
+// after grid_quiet_ticks without input it returns to the heap instead: its exact crossing lies
+// after t, since no tick since its last update could reach threshold (the bounds say so).
+void membrane::test_grid(std::uint32_t i, tick_t t, std::vector<std::uint32_t>& spikes) {
+    neuron_state& n = s_[i];
+    if (t <= n.ref_end) {  // refractory: V stays V_reset until ref_end (= last)
+        set_bound(i, crossing_bound(n.last, n.v, v_inf(i)));
+        return;
+    }
+    // last >= ref_end always, so t >= last here
+    const double vi = p_.e_l_mv + (p_.i_e_pa + n.i_stim) * r_;
+    const double vt = t > n.last ? vi + (n.v - vi) * decay_(t - n.last) : n.v;
+    if (vt >= p_.v_th_mv) {
+        bring_to(i, t);
+        fire(i, t);
+        spikes.push_back(i);
+        set_bound(i, crossing_bound(n.last, n.v, vi));
+    } else if (t - n.last >= grid_quiet_ticks) {
+        leave_grid(i);
+        n.wake = never;
+        schedule_crossing(i);
+    } else {
+        set_bound(i, crossing_bound(t, vt, vi));
+    }
 }
 
 void membrane::add_current(std::uint32_t i, tick_t t, double delta_pa, bool passive) {
     bring_to(i, t);
     s_[i].i_stim += delta_pa;
+    if (s_[i].wake == on_grid) set_bound(i, -std::numeric_limits<double>::infinity());  // tested at t
     if (passive) schedule_crossing(i);
 }
 
 std::size_t membrane::memory_bytes() const {
-    return s_.capacity() * sizeof(neuron_state) + heap_.size() * sizeof(wake_entry) +
-           grid_.capacity() * sizeof(std::uint32_t);
+    return s_.capacity() * sizeof(neuron_state) + heap_.size() * sizeof(wake_entry) + (lb_.capacity() + block_min_.capacity()) * sizeof(double);
 }
 
 void membrane::save_state(std::ostream& os) const {
     state_io::put_vector(os, s_);
     save_heap(os, heap_);
-    state_io::put_vector(os, grid_);
+    // The grid neurons, in index order (the format of the list this replaced); their bounds are
+    // not saved: a restored grid neuron is tested at the first tick after the checkpoint.
+    std::vector<std::uint32_t> grid;
+    for (std::uint32_t i = 0; i < s_.size(); ++i)
+        if (s_[i].wake == on_grid) grid.push_back(i);
+    state_io::put_vector(os, grid);
 }
 
 void membrane::load_state(std::istream& is) {
@@ -155,17 +186,21 @@ void membrane::load_state(std::istream& is) {
             throw io_error("checkpoint: a neuron state (V " + std::to_string(n.v) + " mV at tick " + std::to_string(n.last) +
                            ", refractory until " + std::to_string(n.ref_end) + ") is not one a run produces");
     load_heap(is, heap_, static_cast<std::uint32_t>(s_.size()));
-    state_io::get_vector(is, grid_, s_.size());
+    std::vector<std::uint32_t> grid;
+    state_io::get_vector(is, grid, s_.size());
     // The grid list and the on_grid marks must agree, each grid neuron listed once: a list that
     // does not would test a neuron twice a tick or never.
     std::vector<std::uint8_t> listed(s_.size(), 0);
     bool consistent = true;
-    for (const std::uint32_t i : grid_) {
+    for (const std::uint32_t i : grid) {
         consistent = consistent && i < s_.size() && !listed[i] && s_[i].wake == on_grid;
         if (consistent) listed[i] = 1;
     }
     for (std::size_t i = 0; i < s_.size() && consistent; ++i) consistent = (s_[i].wake == on_grid) == (listed[i] != 0);
     if (!consistent) throw io_error("checkpoint: the neuron state does not match this network");
+    if (!grid.empty() || !lb_.empty()) open_grid();
+    for (const std::uint32_t i : grid) set_bound(i, -std::numeric_limits<double>::infinity());
+    grid_count_ = grid.size();
 }
 
 std::vector<double> initial_values(const group_context& ctx, const std::string& var, double fallback) {

@@ -11,12 +11,16 @@
 // the first tick k with V(t + k h) >= V_th is computed with the same table, and the neuron is put on
 // a wake-up heap for that tick (DESIGN.md §2).
 //
-// Hybrid update (issue 13, docs/decisions.md §21): a neuron that would cross on its own and keeps
-// getting input is not re-predicted and re-pushed on the heap at every input. Input moves it onto
-// the partition's grid list instead, where it is tested against threshold every tick with the
-// lazy update's own expression (so it fires at exactly the tick the heap would have woken it),
-// and it goes back to one exact heap entry after `grid_quiet_ticks` ticks without input. Quiet
-// neurons (no input) stay lazy and cost nothing per tick.
+// Hybrid update (issue 13, docs/decisions.md §21, §23): a neuron that would cross on its own and
+// keeps getting input is not re-predicted and re-pushed on the heap at every input. Input moves it
+// onto the partition's grid instead, with a cheap lower bound on its crossing tick (no log: the
+// membrane rises at most linearly, at its initial slope). It is tested with the lazy update's own
+// expression at that tick (so it fires at exactly the tick the heap would have woken it), and a
+// test that finds it below threshold sets a new bound. The bounds lie in one dense array with a
+// minimum per block of eight, and a tick reads the minima: a grid neuron costs well under one
+// compare a tick until its bound is due.
+// A grid neuron goes back to one exact heap entry when tested after `grid_quiet_ticks` ticks
+// without input. Quiet neurons (no input) stay lazy and cost nothing per tick.
 //
 // Refractoriness follows NEST's iaf_psc_* models: a neuron spiking at tick s is clamped to V_reset
 // for the ticks s+1 .. s+n_ref (n_ref = t_ref / h) and integrates again from tick s+n_ref on, so the
@@ -41,11 +45,13 @@
 namespace memspike::lif {
 
 inline constexpr tick_t never = std::numeric_limits<tick_t>::max();
-/// `wake` of a neuron on the grid list: tested every tick, no heap entry of its own.
+/// `wake` of a neuron on the grid: tested from its lower bound on, no heap entry of its own.
 inline constexpr tick_t on_grid = never - 1;
-/// A grid neuron returns to the heap after this many ticks without input (or spike): the grid test
-/// costs a few ns a tick, one exact prediction plus its heap entry and later pop ~100 ns or more.
+/// A grid neuron tested this many ticks after its last input (or spike) returns to the heap, so a
+/// partition whose inputs stop stops scanning its grid.
 inline constexpr tick_t grid_quiet_ticks = 64;
+/// Bounds compared per block by the grid sweep (one branch per block).
+inline constexpr std::size_t grid_block = 8;
 
 using memspike::decay_table;
 
@@ -89,6 +95,8 @@ public:
 
     /// True while tick t lies in the refractory period that follows the neuron's last spike.
     bool refractory(std::uint32_t i, tick_t t) const { return t <= s_[i].ref_end; }
+    /// The last refractory tick of the neuron's last spike (-1 before any).
+    tick_t ref_end(std::uint32_t i) const { return s_[i].ref_end; }
 
     /// V at tick t (>= the neuron's last update) without storing it.
     double peek(std::uint32_t i, tick_t t) const {
@@ -134,19 +142,26 @@ public:
         schedule_crossing_slow(i);
     }
     /// After input at the neuron's current tick: a neuron that can cross on its own goes on the grid
-    /// list (its heap entry, if any, becomes stale) instead of being re-predicted; one that cannot
-    /// has nothing scheduled. Same spikes as schedule_crossing (decisions.md §21).
-    void track(std::uint32_t i) {
+    /// (its heap entry, if any, becomes stale) with a new lower bound on its crossing instead of
+    /// being re-predicted; one that cannot has nothing scheduled. Same spikes as schedule_crossing
+    /// (decisions.md §21, §23).
+    /// `rose`: whether the input could have raised V (a sum > 0); if not, a grid neuron keeps its
+    /// bound, which still holds for the lower trajectory.
+    void track(std::uint32_t i, bool rose = true) {
         // The fast path first, exactly as schedule_crossing's (Brunel's neurons take only this).
-        // A grid neuron taking it is unmarked here and dropped from the list by this tick's sweep
-        // (fire_due, the same advance): nothing can mark it again before.
         if (s_[i].v < p_.v_th_mv && v_inf(i) <= p_.v_th_mv) {
+            if (s_[i].wake == on_grid) leave_grid(i);
             s_[i].wake = never;
             return;
         }
-        if (s_[i].wake == on_grid) return;
-        s_[i].wake = on_grid;
-        grid_.push_back(i);
+        if (s_[i].wake != on_grid) {
+            if (lb_.empty()) open_grid();
+            s_[i].wake = on_grid;
+            ++grid_count_;
+        } else if (!rose) {
+            return;
+        }
+        set_bound(i, crossing_bound(s_[i].last, s_[i].v, v_inf(i)));
     }
     /// Cancels a scheduled crossing (the heap entry becomes stale). Not for grid neurons: the
     /// models that cancel (lif_active.hpp) never put a neuron on the grid.
@@ -159,7 +174,7 @@ public:
     /// (appending to `spikes`), reschedules the latter and returns grid neurons quiet for
     /// grid_quiet_ticks to the heap; `scratch` is reused storage.
     void fire_due(tick_t t, std::vector<std::uint32_t>& scratch, std::vector<std::uint32_t>& spikes) {
-        if (!grid_.empty()) sweep_grid(t, spikes);
+        if (grid_count_ != 0) sweep_grid(t, spikes);
         if (heap_.empty() || heap_.top().first > t) return;
         scratch.clear();
         pop_due(t, scratch);
@@ -171,7 +186,7 @@ public:
             schedule_crossing(i);
         }
     }
-    std::size_t grid_size() const { return grid_.size(); }
+    std::size_t grid_size() const { return grid_count_; }
 
     /// Adds delta_pa to the stimulus current from tick t on (the interval (t, t+1] uses it).
     /// `passive` tells whether the neuron has no synaptic current (so its crossing can be predicted).
@@ -185,6 +200,38 @@ public:
 private:
     void schedule_crossing_slow(std::uint32_t i);
     void sweep_grid(tick_t t, std::vector<std::uint32_t>& spikes);
+    void test_grid(std::uint32_t i, tick_t t, std::vector<std::uint32_t>& spikes);
+    void open_grid();  // allocates the bounds on first use: models that never call track() need none
+    void leave_grid(std::uint32_t i) {
+        lb_[i] = std::numeric_limits<double>::infinity();  // the block's minimum may stay low: it only is a bound
+        --grid_count_;
+    }
+    void set_bound(std::uint32_t i, double tick) {
+        lb_[i] = tick;
+        double& m = block_min_[i / grid_block];
+        m = tick < m ? tick : m;
+    }
+    // The lazy update gives V(base + k) = vi + (v0 - vi) e^{-k h / tau_m}, concave in k, so it
+    // lies below its tangent at k = 0: V(base + k) <= v0 + (vi - v0) k h / tau_m, and no tick
+    // before K = (V_th - v0) / ((vi - v0) h / tau_m) can reach threshold. The margin `slack`
+    // (1e-9 of the voltages' size, some 10^5 times the rounding of the table lookups and of the
+    // tested expression) keeps the bound below every tick at which the *computed* value reaches
+    // V_th. Where vi <= V_th (a bias that dropped while on the grid) or V >= V_th (a restored
+    // checkpoint's refractory neuron) the neuron is tested every tick, as before. Inline and
+    // without std::floor (a library call on baseline x86-64): it runs at every rising input.
+    /// A tick (as a double, exact) after `base` and at or before the first tick at which the lazy
+    /// update from V = v0 at `base` towards vi can reach threshold.
+    double crossing_bound(tick_t base, double v0, double vi) const {
+        constexpr double exact_ticks = 4503599627370496.0;  // 2^52: base + K stays an exact double
+        const double th = p_.v_th_mv;
+        const double b = static_cast<double>(base);
+        if (!(vi > th) || !(v0 < th) || !(b < exact_ticks)) return b + 1.0;
+        const double slack = 1e-9 * (std::abs(th) + std::abs(vi) + std::abs(v0));
+        const double k = (th - slack - v0) / ((vi - v0) * decay_.rate());
+        // k < 1 (V at or near V_th): test at the next tick. Truncation is floor for k >= 1.
+        if (!(k >= 1.0)) return b + 1.0;
+        return b + (k < exact_ticks ? static_cast<double>(static_cast<std::int64_t>(k)) : exact_ticks);
+    }
     using wake_entry = std::pair<tick_t, std::uint32_t>;
     membrane_params p_;
     double r_ = 0.0;       // tau_m / C_m [mV / pA]
@@ -200,7 +247,14 @@ private:
         tick_t wake;     // predicted crossing tick, never, or on_grid
     };
     std::vector<neuron_state> s_;
-    std::vector<std::uint32_t> grid_;  // the neurons whose wake is on_grid, each once
+    // Per neuron: the tick from which its grid test is due (+inf off the grid; -inf: due at the
+    // next sweep), padded with +inf to whole blocks of the sweep; empty until the grid is used. Doubles, so the scan is a
+    // packed compare on any x86-64 (integer 64-bit compares need SSE4.2).
+    std::vector<double> lb_;
+    // Per block of grid_block bounds: at most their minimum (lowered by set_bound, made exact when
+    // the sweep visits the block), so that a sweep reads one value per block; padded with +inf.
+    std::vector<double> block_min_;
+    std::size_t grid_count_ = 0;  // neurons whose wake is on_grid
     std::priority_queue<wake_entry, std::vector<wake_entry>, std::greater<>> heap_;
 };
 

@@ -29,8 +29,10 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
     double dvdt(double v, double gex, double gin, double i_pa) const {
         return (g_l * (e_l - v) + gex * (e_ex - v) + gin * (e_in - v) + i_pa) / c_m;  // nS*mV/pF = mV/ms
     }
-    double step_v(std::uint32_t i, double v, const membrane& m) const {
-        const double ge = ex[i], gi = in[i], cur = m.current(i);
+    void bind(const membrane&) {}
+    double bias(std::uint32_t i, const membrane& m) const { return m.current(i); }
+    /// One RK4 step; `cur` is the bias plus stimulus current [pA] (bias).
+    double step(double v, double ge, double gi, double cur) const {
         const double k1 = dvdt(v, ge, gi, cur);
         const double k2 = dvdt(v + 0.5 * h * k1, ge * dex_half, gi * din_half, cur);
         const double k3 = dvdt(v + 0.5 * h * k2, ge * dex_half, gi * din_half, cur);
@@ -85,8 +87,8 @@ model_info lif_cond_exp_model() {
         syn.p_in = std::exp(-syn.h / p.at("tau_syn_in"));
         return std::make_unique<active_lif_group<exp_conductances>>(ctx, mp, std::move(syn));
     };
-    // For the resource estimate: membrane record 40, wake-heap entry 16, two conductances 16, active flag and lists 9, due list 4 bytes per neuron (memory_bytes() at most).
-    m.state_bytes = [](const population_spec& pop) { return 85.0 * static_cast<double>(pop.size); };
+    // For the resource estimate: membrane record 40, wake-heap entry 16, slot 52 (index, V, two conductances, bias, refractory end, flag), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
+    m.state_bytes = [](const population_spec& pop) { return 120.0 * static_cast<double>(pop.size); };
     m.spikes = membrane_spikes;
     return m;
 }

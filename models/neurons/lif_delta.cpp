@@ -40,7 +40,7 @@ public:
                 m_.fire(i, t);
                 spikes.push_back(i);
             }
-            m_.track(i);  // no re-prediction per input: the grid tests it (lif_base.hpp)
+            m_.track(i, w > 0.0);  // no re-prediction per input: a bound, and the grid tests it (lif_base.hpp)
         }
         in.touched.clear();
         m_.fire_due(t, due_, spikes);
@@ -76,8 +76,8 @@ model_info lif_delta_model() {
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
         return std::make_unique<lif_delta_group>(ctx);
     };
-    // For the resource estimate: membrane record 40, wake-heap entry 16, due list 4 bytes per neuron (memory_bytes() at most).
-    m.state_bytes = [](const population_spec& pop) { return 60.0 * static_cast<double>(pop.size); };
+    // For the resource estimate: membrane record 40, wake-heap entry 16, grid bound 8 and its block minimum 1, due list 4 bytes per neuron (memory_bytes() at most).
+    m.state_bytes = [](const population_spec& pop) { return 69.0 * static_cast<double>(pop.size); };
     m.spikes = membrane_spikes;
     return m;
 }

@@ -20,11 +20,13 @@ namespace {
 
 struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     static constexpr const char* names[ports] = {"i_ex", "i_in"};
-    double p21_ex = 0, p21_in = 0;
+    double p21_ex = 0, p21_in = 0, p22 = 0;
 
-    double step_v(std::uint32_t i, double v, const membrane& m) const {
-        const double vi = m.v_inf(i);
-        return vi + (v - vi) * m.p22() + p21_ex * ex[i] + p21_in * in[i];
+    void bind(const membrane& m) { p22 = m.p22(); }
+    double bias(std::uint32_t i, const membrane& m) const { return m.v_inf(i); }
+    /// One exact tick; `vi` is V_inf (bias).
+    double step(double v, double i_ex, double i_in, double vi) const {
+        return vi + (v - vi) * p22 + p21_ex * i_ex + p21_in * i_in;
     }
 };
 
@@ -55,8 +57,8 @@ model_info lif_exp_model() {
         syn.p21_in = current_to_voltage(h, mp.tau_m_ms, p.at("tau_syn_in"), mp.c_m_pf);
         return std::make_unique<active_lif_group<exp_currents>>(ctx, mp, std::move(syn));
     };
-    // For the resource estimate: membrane record 40, wake-heap entry 16, two currents 16, active flag and lists 9, due list 4 bytes per neuron (memory_bytes() at most).
-    m.state_bytes = [](const population_spec& pop) { return 85.0 * static_cast<double>(pop.size); };
+    // For the resource estimate: membrane record 40, wake-heap entry 16, slot 52 (index, V, two currents, bias, refractory end, flag), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
+    m.state_bytes = [](const population_spec& pop) { return 120.0 * static_cast<double>(pop.size); };
     m.spikes = membrane_spikes;
     return m;
 }
