@@ -39,6 +39,7 @@
 #include "memspike/core/version.hpp"
 #include "memspike/backends/builtin.hpp"
 #include "memspike/core/backend.hpp"
+#include "nir_input.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -70,6 +71,7 @@ extern "C" void on_signal(int sig) {
 struct common_args {
     std::string scenario;
     std::vector<std::string> sets;
+    std::string nir_input, nir_dir;  // SCENARIO a NIR graph: its input section and where it is lowered to
     long long seed = -1;
     bool ignore_resource_limits = false;  // run, inspect: --ignore-resource-limits
 };
@@ -480,6 +482,9 @@ int main(int argc, char** argv) {
     auto add_common = [&](CLI::App* sub) {
         sub->add_option("scenario", args.scenario, "scenario file (TOML)")->required();
         sub->add_option("--set", args.sets, "override a scenario value: dotted.key=TOML-value (repeatable)");
+        sub->add_option("--input", args.nir_input, "SCENARIO is a NIR graph (.nir): its input section, a TOML file (docs/nir.md)");
+        sub->add_option("--nir-dir", args.nir_dir, "SCENARIO is a NIR graph: where its scenario and connection files are written "
+                                                   "(default: <graph name>_nir)");
     };
 
     auto* run = app.add_subcommand("run", "run a scenario, write HDF5, print a summary");
@@ -523,6 +528,10 @@ int main(int argc, char** argv) {
     int rc = 1;
     try {
         ra.threads_given = threads_opt->count() > 0;
+        if (memspike::cli::is_nir_graph(args.scenario)) {  // lowered to a scenario file first (docs/nir.md)
+            if (ra.output.empty()) ra.output = std::filesystem::path(args.scenario).stem().string() + ".h5";
+            args.scenario = memspike::cli::prepare_nir_scenario(args.scenario, args.nir_input, args.sets, args.nir_dir);
+        }
         if (*run) rc = cmd_run(args, ra, command_line(argc, argv));
         else if (*validate) rc = cmd_validate(args);
         else if (*inspect) rc = cmd_inspect(args);

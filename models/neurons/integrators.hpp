@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+// The integrators of NIR (issue 18) that memspike's LIF family does not cover: if_delta (the
+// non-leaky integrate-and-fire neuron), and the read-outs li_delta and i_delta, which never
+// spike and whose membrane is what a run records (docs/nir.md).
+#pragma once
+
+#include "memspike/core/model.hpp"
+
+namespace memspike::integrators {
+
+model_info if_delta_model();
+model_info li_delta_model();
+model_info i_delta_model();
+
+} // namespace memspike::integrators
