@@ -170,6 +170,15 @@ public:
         for (const auto& n : g_.nodes)
             if (neurons_.count(n.name)) population(n, dir, toml, out);
         out.network_toml = toml.str();
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) throw io_error("cannot create the directory '" + dir + "' for the NIR graph's connection files (" + ec.message() + ")");
+        for (const auto& [file, text] : pending_) {
+            std::ofstream csv(file);
+            csv << text;
+            csv.close();
+            if (!csv) throw io_error("cannot write the connection file '" + file + "' (" + std::strerror(errno) + ")");
+        }
         return out;
     }
 
@@ -262,13 +271,12 @@ private:
         const std::string unit = nn.model == "lif_exp" ? "pA" : "mV";
         for (const auto& [pop, entries] : in.terms) {
             const std::string file = (std::filesystem::path(dir) / (pop + "__" + s.population + ".csv")).string();
-            std::ofstream csv(file);
+            std::ostringstream csv;
             csv << "source,target,weight,delay\n";
             for (const auto& e : entries)
                 csv << e.col << ',' << e.row << ',' << g17(e.w * nn.weight_scale) << ','
                     << g17(static_cast<double>(1 + e.delay) * opt_.resolution_ms) << '\n';
-            csv.close();
-            if (!csv) throw io_error("cannot write the connection file '" + file + "' (" + std::strerror(errno) + ")");
+            pending_.emplace_back(file, csv.str());  // written once the whole graph has passed
             out.files.push_back(file);
             toml << "\n[[projection]]\nsource = \"" << pop << "\"\ntarget = \"" << s.population
                  << "\"\nrule = \"explicit\"\nfile = " << toml_string(std::filesystem::absolute(file).string()) << "\nweight = \"0 "
@@ -292,6 +300,7 @@ private:
     const options& opt_;
     std::map<std::string, node_state> nodes_;
     std::map<std::string, neuron_node> neurons_;
+    std::vector<std::pair<std::string, std::string>> pending_;  // (CSV path, text)
 };
 
 } // namespace
@@ -300,9 +309,6 @@ lowered lower(const std::string& graph_path, const std::string& dir, const optio
     if (!(opt.resolution_ms > 0) || !std::isfinite(opt.resolution_ms))
         throw scenario_error(graph_path, 0, 0, "simulation.resolution", "must be > 0 ms");
     const h5_graph g = read_h5_graph(graph_path);
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw io_error("cannot create the directory '" + dir + "' for the NIR graph's connection files (" + ec.message() + ")");
     return lowering(g, opt).run(dir);
 }
 
