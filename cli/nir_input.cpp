@@ -50,11 +50,16 @@ std::string prepare_nir_scenario(const std::string& graph, const std::string& in
             // The scenario reader reports the bad value, naming the option.
         }
     }
+    // The directory is ours from here on, so that a graph refused below leaves one a rerun may use.
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw io_error("cannot create the directory '" + dir + "' (" + ec.message() + ")");
+    std::ofstream(fs::path(dir) / marker) << "written by memspike from " << graph << "\n";
     const nir::lowered l = nir::lower(graph, dir, opt);
     const std::string path = (fs::path(dir) / "scenario.toml").string();
-    std::ofstream(fs::path(dir) / marker) << "written by memspike from " << graph << "\n";
+    const std::string text = nir::compose(l, input, input_file);
     std::ofstream out(path);
-    out << nir::compose(l, input);
+    out << text;
     out.close();
     if (!out) throw io_error("cannot write '" + path + "'");
     return path;

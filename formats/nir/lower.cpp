@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -322,7 +323,29 @@ double input_resolution_ms(const std::string& input_text, double fallback) {
     return fallback;
 }
 
-std::string compose(const lowered& l, const std::string& input_text) {
+namespace {
+
+/// An input population's size (`size`, or the number of `spike_times` lists) must be its Input
+/// node's; otherwise the build would fail later on a CSV line, far from the cause.
+void check_input_size(const lowered& l, const std::string& file, const std::string& name, const toml::table& t) {
+    for (const auto& in : l.inputs) {
+        if (in.population != name) continue;
+        std::optional<std::int64_t> n = t["size"].value<std::int64_t>();
+        if (!n)
+            if (const auto* st = t["spike_times"].as_array()) n = static_cast<std::int64_t>(st->size());
+        if (n && *n != static_cast<std::int64_t>(in.size)) {
+            const auto& src = t.source().begin;
+            throw scenario_error(file.empty() ? "<input section>" : file, static_cast<int>(src.line), static_cast<int>(src.column),
+                                 "population." + name,
+                                 "the NIR Input node \"" + in.node + "\" has " + std::to_string(in.size) +
+                                     " elements, but this population has " + std::to_string(*n) + " neurons");
+        }
+    }
+}
+
+} // namespace
+
+std::string compose(const lowered& l, const std::string& input_text, const std::string& input_name) {
     std::set<std::string> defined;
     bool has_recording = false;
     try {
@@ -331,8 +354,11 @@ std::string compose(const lowered& l, const std::string& input_text) {
         if (const auto* pops = doc["population"].as_array())
             for (const auto& p : *pops)
                 if (const auto* t = p.as_table())
-                    if (const auto name = (*t)["name"].value<std::string>()) defined.insert(*name);
-    } catch (const std::exception&) {
+                    if (const auto name = (*t)["name"].value<std::string>()) {
+                        defined.insert(*name);
+                        check_input_size(l, input_name, *name, *t);
+                    }
+    } catch (const toml::parse_error&) {
         // As above: the reader reports a syntax error at its line.
     }
     std::ostringstream s;

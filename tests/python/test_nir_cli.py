@@ -84,3 +84,17 @@ def test_a_foreign_directory_is_not_overwritten(tmp_path):
     assert "'mine' exists and was not written by memspike from a NIR graph" in r.stderr
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
     assert not (tmp_path / "net.h5").exists()
+
+
+def test_an_input_population_of_the_wrong_size_is_refused(tmp_path):
+    graph(tmp_path / "net.nir")
+    (tmp_path / "in.toml").write_text(INPUT.replace('["1 ms", "4 ms"], []]', '["1 ms", "4 ms"]]'))
+    r = subprocess.run([str(CLI), "run", "net.nir", "--input", "in.toml"], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "in.toml:5:1: key 'population.input': the NIR Input node \"input\" has 3 elements, but this population " \
+           "has 2 neurons" in r.stderr, r.stderr
+    # The refused run left a directory a corrected rerun may use.
+    (tmp_path / "in.toml").write_text(INPUT)
+    r = subprocess.run([str(CLI), "run", "net.nir", "--input", "in.toml", "-q"], cwd=tmp_path, capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr

@@ -59,8 +59,9 @@ lowered lower(const std::string& graph_path, const std::string& dir, const optio
 /// a spike_source population without spikes for each Input node it does not define, then the
 /// network, then, unless it has a [recording], a [recording] of the outputs (spikes of spiking
 /// ones, `v` of read-outs at every tick). The input text comes first so that its line numbers
-/// stay those of its own file.
-std::string compose(const lowered& l, const std::string& input_text);
+/// stay those of its own file. An input population whose size differs from its Input node's is
+/// refused (scenario_error naming `input_name`, the line and the population).
+std::string compose(const lowered& l, const std::string& input_text, const std::string& input_name = "");
 
 /// The resolution [ms] an input section sets ([simulation] resolution), or `fallback`.
 double input_resolution_ms(const std::string& input_text, double fallback);
