@@ -24,6 +24,7 @@ const model_registry& builtin_models() {
         r.add(integrators::if_delta_model());  // NIR IF, LI, I (docs/nir.md)
         r.add(integrators::li_delta_model());
         r.add(integrators::i_delta_model());
+        r.add(integrators::threshold_delta_model());
         r.add_plasticity(plasticity::stdp_rule());
         r.add_plasticity(plasticity::stdp_power_law_rule());
         r.add_plasticity(plasticity::stdp_triplet_rule());

@@ -150,7 +150,7 @@ public:
                 s.linear = true;
             } else if (n.type != "Output") {
                 r.fail("type", "the node type \"" + n.type + "\" is not supported (supported: Input, Output, Affine, Linear, Scale, "
-                               "Flatten, Delay, Conv1d, Conv2d, SumPool2d, AvgPool2d, LIF, CubaLIF, IF, LI, I; docs/nir.md)");
+                               "Flatten, Delay, Conv1d, Conv2d, SumPool2d, AvgPool2d, LIF, CubaLIF, IF, LI, I, Threshold; docs/nir.md)");
             }
             if (!s.population.empty() && !pop_names.insert(s.population).second)
                 r.fail("", "its population name '" + s.population + "' is taken by another node; rename one of them");
@@ -194,7 +194,7 @@ private:
         for (const auto& p : s.preds) {
             if (!neurons_.count(p))
                 fail_node(n.name, "is fed by \"" + p + "\" (" + nodes_[p].h->type +
-                                      "); memspike records populations, so an Output must follow a neuron node (LIF, CubaLIF, IF, LI, I)");
+                                      "); memspike records populations, so an Output must follow a neuron node (LIF, CubaLIF, IF, LI, I, Threshold)");
             out.outputs.push_back(nodes_[p].population);
         }
     }

@@ -6,6 +6,7 @@
 //   CubaLIF   (tau_syn dI/dt = -I + w_in S,  tau_mem dv/dt = (v_leak - v) + r I):
 //             as a jump of I by w_in w / tau_syn, with C_m = tau_mem / r so that memspike's
 //             tau_m I / C_m is NIR's r I.
+//   Threshold (z = H(I - threshold)): on the current averaged over each tick (threshold_delta).
 // Voltages are read as mV and currents as pA one to one; times are scaled by options::time_unit_ms.
 #include "nir/nodes.hpp"
 
@@ -96,7 +97,7 @@ std::vector<std::int64_t> node_reader::integers(const std::string& key, std::siz
 }
 
 bool is_neuron_type(const std::string& t) {
-    return t == "LIF" || t == "CubaLIF" || t == "IF" || t == "LI" || t == "I";
+    return t == "LIF" || t == "CubaLIF" || t == "IF" || t == "LI" || t == "I" || t == "Threshold";
 }
 
 bool is_linear_type(const std::string& t) {
@@ -156,10 +157,19 @@ neuron_node read_neuron(const node_reader& r, const options& opt) {
         n.weight_scale = w_in / tau_s;
         n.bias_scale = w_in;  // the bias, filtered by the synapse, in its steady state (docs/nir.md)
         n.shape = r.get("tau_mem").shape;
+    } else if (type == "Threshold") {
+        // z = H(I - threshold) on the current averaged over a tick of h_u = h / unit time units: the
+        // mean is sum(w) / h_u + b, so v = sum(w) + h_u b (c_m = 1 unit, the bias b as a current) is
+        // compared with h_u * threshold.
+        r.only({"threshold"});
+        const double h_u = opt.resolution_ms / u;
+        n.model = "threshold_delta";
+        n.params = {{"c_m", num(u, "pF")}, {"v_th", num(r.uniform("threshold") * h_u, "mV")}};
+        n.shape = r.get("threshold").shape;
     } else {
         r.fail("type", "not a neuron node");
     }
-    n.spiking = type == "LIF" || type == "IF" || type == "CubaLIF";
+    n.spiking = type == "LIF" || type == "IF" || type == "CubaLIF" || type == "Threshold";
     if (n.shape.empty()) n.shape = {1};
     return n;
 }

@@ -5,6 +5,8 @@
 //   li_delta:  tau_m dV/dt = -(V - E_L) + tau_m I / C_m     (leaky integrator, never spikes)
 //   i_delta:         dV/dt =  I / C_m                         (integrator, never spikes)
 //   if_delta:        dV/dt =  I / C_m,  V >= V_th: spike, V <- V_reset   (integrate-and-fire)
+//   threshold_delta: V(t) = the events of tick t + h I / C_m, no memory; V >= V_th: spike (NIR
+//                    Threshold on the current averaged over the tick, docs/nir.md)
 //
 // with I = I_e + I_stim constant between stimulus changes, and V += w at each synaptic event.
 // The events of one tick are summed, added to V at that tick, and V is then compared with V_th
@@ -33,6 +35,7 @@ constexpr tick_t never = std::numeric_limits<tick_t>::max();
 struct kind {
     bool leaky = false;
     bool spiking = false;
+    bool memoryless = false;  // threshold_delta: V is this tick's input only
 };
 
 /// Initial values of `var`, one per neuron of the partition, drawn from the stream keyed by
@@ -60,7 +63,7 @@ public:
         tau_m_ = k.leaky ? p.at("tau_m") : 0.0;
         e_l_ = k.leaky ? p.at("e_l") : 0.0;
         v_th_ = k.spiking ? p.at("v_th") : 0.0;
-        v_reset_ = k.spiking ? p.at("v_reset") : 0.0;
+        v_reset_ = k.spiking && !k.memoryless ? p.at("v_reset") : 0.0;
         v_ = initial_values(ctx, "v", k.leaky ? e_l_ : 0.0);
         last_.assign(ctx.count, 0);
         i_stim_.assign(ctx.count, 0.0);
@@ -130,6 +133,7 @@ private:
         const double current = i_e_ + i_stim_[i];
         const double span_ms = static_cast<double>(t - last_[i]) * h_;
         if (span_ms <= 0.0) return v_[i];
+        if (k_.memoryless) return h_ * current / c_m_;
         if (k_.leaky) {
             const double v_inf = e_l_ + tau_m_ * current / c_m_;
             return v_inf + (v_[i] - v_inf) * std::exp(-span_ms / tau_m_);
@@ -139,7 +143,7 @@ private:
 
     void test(std::uint32_t i, std::vector<std::uint32_t>& spikes) {
         if (k_.spiking && v_[i] >= v_th_) {
-            v_[i] = v_reset_;
+            if (!k_.memoryless) v_[i] = v_reset_;
             spikes.push_back(i);
         }
     }
@@ -172,10 +176,8 @@ model_info make(const std::string& name, const std::string& summary, kind k) {
     if (k.leaky) m.params.push_back({"tau_m", dimension::time, 10.0, "membrane time constant"});
     m.params.push_back({"c_m", dimension::capacitance, 250.0, "membrane capacitance"});
     if (k.leaky) m.params.push_back({"e_l", dimension::voltage, 0.0, "leak (resting) potential"});
-    if (k.spiking) {
-        m.params.push_back({"v_th", dimension::voltage, 1.0, "spike threshold (V >= v_th)"});
-        m.params.push_back({"v_reset", dimension::voltage, 0.0, "reset potential after a spike"});
-    }
+    if (k.spiking) m.params.push_back({"v_th", dimension::voltage, 1.0, "spike threshold (V >= v_th)"});
+    if (k.spiking && !k.memoryless) m.params.push_back({"v_reset", dimension::voltage, 0.0, "reset potential after a spike"});
     m.params.push_back({"i_e", dimension::current, 0.0, "constant external current"});
     m.ports = {{"v", dimension::voltage}};
     m.state = {{"v", dimension::voltage}};
@@ -184,8 +186,8 @@ model_info make(const std::string& name, const std::string& summary, kind k) {
         require_positive(name, p, "c_m", dimension::capacitance);
         if (k.leaky) require_finite(name, p, "e_l", dimension::voltage);
         require_finite(name, p, "i_e", dimension::current);
-        if (k.spiking) {
-            require_finite(name, p, "v_th", dimension::voltage);
+        if (k.spiking) require_finite(name, p, "v_th", dimension::voltage);
+        if (k.spiking && !k.memoryless) {
             require_finite(name, p, "v_reset", dimension::voltage);
             if (p.at("v_reset") >= p.at("v_th"))
                 throw invalid_parameter(name, "v_reset", format_quantity(p.at("v_reset"), dimension::voltage),
@@ -209,6 +211,9 @@ model_info if_delta_model() {
 }
 model_info li_delta_model() {
     return make("li_delta", "leaky integrator read-out, delta synapses, never spikes (NIR LI); exact", {true, false});
+}
+model_info threshold_delta_model() {
+    return make("threshold_delta", "memoryless threshold on each tick's input and current (NIR Threshold)", {false, true, true});
 }
 model_info i_delta_model() {
     return make("i_delta", "integrator read-out, delta synapses, never spikes (NIR I); exact", {false, false});

@@ -12,13 +12,14 @@ memspike's lowering (which multiplies every path out into explicit synapses). Th
 is the one docs/nir.md states: spikes are Dirac deltas; each synaptic hop takes one tick (a spike
 emitted at tick t acts at t + 1 + the path's Delay in ticks); between ticks the linear ODEs are
 solved exactly; a neuron's input of a tick jumps v (LIF, IF, LI, I) or I (CubaLIF) at that tick,
-then v >= v_threshold spikes and resets v to v_reset; biases are constant currents from t = 0 (a
+then v >= v_threshold spikes and resets v to v_reset; a Threshold compares the current averaged over
+the tick with its threshold; biases are constant currents from t = 0 (a
 CubaLIF's synaptic current starts at the bias's steady state); every state starts at 0.
 """
 import h5py
 import numpy as np
 
-NEURONS = ("LIF", "CubaLIF", "IF", "LI", "I")
+NEURONS = ("LIF", "CubaLIF", "IF", "LI", "I", "Threshold")
 
 
 def write_graph(path, nodes, edges, byte_edges=False):
@@ -95,7 +96,7 @@ def _apply(node, x, with_bias):
 
 def _shape(node):
     t = node["type"]
-    key = {"LIF": "tau", "LI": "tau", "CubaLIF": "tau_mem", "IF": "r", "I": "r"}[t]
+    key = {"LIF": "tau", "LI": "tau", "CubaLIF": "tau_mem", "IF": "r", "I": "r", "Threshold": "threshold"}[t]
     return np.asarray(node[key]).shape or (1,)
 
 
@@ -140,7 +141,13 @@ def simulate(nodes, edges, inputs, ticks, h_ms, unit_ms=1000.0):
             p = nodes[n]
             typ = p["type"]
             x = sum(out(q, t - 1, False) for q in preds[n]) if (preds[n] and t >= 1) else 0.0
-            r = np.asarray(p["r"], float)
+            r = np.asarray(p.get("r", 1.0), float)
+            if typ == "Threshold":  # H(mean current over the tick - threshold), the tick's mean in h units
+                s["v"] = x + (h * s["c"] if t > 0 else 0)
+                fire = s["v"] >= np.asarray(p["threshold"], float) * h
+                spikes[n][t] = fire
+                v_out[n][t] = s["v"]
+                continue
             if typ in ("LIF", "LI"):
                 tau, vl = np.asarray(p["tau"], float), np.asarray(p["v_leak"], float)
                 v_inf = vl + r * s["c"]

@@ -167,3 +167,17 @@ def test_recurrent_lif_matches_reference(tmp_path):
     edges += [("cell", "rec"), ("rec", "cell")]
     got, ref, _, _ = run_both(tmp_path, nodes, edges)
     assert_same_spikes(got, ref)
+
+
+def test_threshold_matches_reference(tmp_path):
+    # Threshold on the tick's mean current: sum(w) / h + b >= threshold; its spikes drive a LIF.
+    nodes, edges = dense("Affine", seed=13)
+    nodes["fc"]["bias"] = np.array([9000.0, 0.0, -2000.0, 1000.0])  # the first alone crosses every tick
+    nodes["cell"] = {"type": "Threshold", "threshold": full(4, 5000.0)}  # per NIR time unit (s): 0.5 per tick
+    nodes["fc2"] = {"type": "Linear", "weight": np.random.default_rng(14).uniform(0, 0.3, (2, 4))}
+    nodes["lif"] = {"type": "LIF", "tau": full(2, 0.01), "r": full(2, 0.01), "v_leak": full(2, 0.0),
+                    "v_threshold": full(2, 1.0), "v_reset": full(2, 0.0)}
+    edges += [("cell", "fc2"), ("fc2", "lif")]
+    got, ref, _, _ = run_both(tmp_path, nodes, edges)
+    assert_same_spikes(got, ref)
+    assert 0 < ref["cell"][:, 1:].sum() < ref["cell"][:, 1:].size  # neither silent nor always on

@@ -54,3 +54,18 @@ TEST_CASE("integrators: bad parameters are refused naming model, parameter and r
     REQUIRE_THROWS_WITH(m.find("i_delta").complete({{"c_m", -1.0}}), Contains("i_delta: c_m = -1 pF is invalid"));
     REQUIRE_THROWS_WITH(m.find("i_delta").complete({{"v_th", 1.0}}), Contains("unknown parameter 'v_th'"));
 }
+
+TEST_CASE("threshold_delta: each tick's input plus h I / C_m against v_th, with no memory", "[unit]") {
+    // 0.6 mV at ticks 10 and 11 (one each: below 1 mV, and nothing carries over), 1.2 mV at 20.
+    auto sc = test::make_scenario(3.0, 0.1);
+    auto& src = test::add_population(sc, "src", "spike_source", 2);
+    src.spike_ticks = {{9, 10, 19}, {19}};
+    test::add_population(sc, "t", "threshold_delta", 1, {{"c_m", 100.0}, {"v_th", 1.0}, {"i_e", 0.0}});
+    test::connect(sc, "src", "t", "all_to_all", 0.6, 0.1);
+    auto sim = test::run(sc);
+    CHECK(test::spike_ticks(*sim, 1, 0) == std::vector<tick_t>{20});
+    // A current of 1000 pA adds h I / C_m = 1 mV every tick: it fires at every tick from 1 on.
+    test::add_dc(sc, "t", 1000.0);
+    sim = test::run(sc);
+    CHECK(test::spike_ticks(*sim, 1, 0).size() == 29);
+}
