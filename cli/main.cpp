@@ -531,6 +531,8 @@ int main(int argc, char** argv) {
         if (memspike::cli::is_nir_graph(args.scenario)) {  // lowered to a scenario file first (docs/nir.md)
             if (ra.output.empty()) ra.output = std::filesystem::path(args.scenario).stem().string() + ".h5";
             args.scenario = memspike::cli::prepare_nir_scenario(args.scenario, args.nir_input, args.sets, args.nir_dir);
+        } else if (!args.nir_input.empty() || !args.nir_dir.empty()) {
+            throw memspike::error("--input and --nir-dir are for NIR graphs (a .nir file), not for '" + args.scenario + "'");
         }
         if (*run) rc = cmd_run(args, ra, command_line(argc, argv));
         else if (*validate) rc = cmd_validate(args);

@@ -98,3 +98,11 @@ def test_an_input_population_of_the_wrong_size_is_refused(tmp_path):
     r = subprocess.run([str(CLI), "run", "net.nir", "--input", "in.toml", "-q"], cwd=tmp_path, capture_output=True,
                        text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_nir_options_with_a_scenario_file_are_refused(tmp_path):
+    (tmp_path / "in.toml").write_text(INPUT)
+    r = subprocess.run([str(CLI), "validate", "in.toml", "--input", "in.toml"], cwd=tmp_path, capture_output=True,
+                       text=True)
+    assert r.returncode == 2
+    assert "--input and --nir-dir are for NIR graphs (a .nir file), not for 'in.toml'" in r.stderr
