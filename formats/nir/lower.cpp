@@ -203,6 +203,9 @@ private:
     const expression& expr_of(const std::string& name) {
         node_state& s = nodes_[name];
         if (!s.linear) {
+            if (neurons_.count(name) && !neurons_.at(name).spiking)
+                fail_node(name, "is a read-out (" + s.h->type + "): its membrane is a continuous signal, which memspike "
+                                "records but does not forward; it can only feed an Output");
             if (s.expr.size == 0) {
                 s.expr.size = elements(s.shape);
                 s.expr.bias.assign(s.expr.size, 0.0);
