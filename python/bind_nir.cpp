@@ -25,7 +25,8 @@ void register_nir(py::module_& m) {
                                        py::arg("shape") = in.shape, py::arg("size") = in.size));
             for (const auto& p : l.populations)
                 pops.append(py::dict(py::arg("node") = p.node, py::arg("type") = p.type, py::arg("population") = p.population,
-                                     py::arg("model") = p.model, py::arg("size") = p.size, py::arg("spiking") = p.spiking));
+                                     py::arg("model") = p.model, py::arg("size") = p.size, py::arg("spiking") = p.spiking,
+                                     py::arg("indices") = p.indices));
             d["inputs"] = inputs;
             d["populations"] = pops;
             d["outputs"] = l.outputs;

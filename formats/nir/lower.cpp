@@ -86,7 +86,8 @@ expression apply(const linear_op& op, const expression& x) {
 struct node_state {
     const h5_node* h = nullptr;
     std::vector<std::string> preds;
-    std::string population;  // Input and neuron nodes
+    std::string population;               // Input nodes
+    std::vector<std::string> populations; // neuron nodes: one per class of parameter values
     shape_t shape;           // output shape (populations: from their parameters)
     bool linear = false;
     int visit = 0;  // 0 new, 1 on the stack, 2 done (linear nodes)
@@ -144,16 +145,24 @@ public:
                 out.inputs.push_back({n.name, s.population, s.shape, elements(s.shape)});
             } else if (is_neuron_type(n.type)) {
                 neurons_[n.name] = read_neuron(r, opt_);
-                s.shape = neurons_[n.name].shape;
-                s.population = population_name(n.name);
+                s.shape = neurons_[n.name].front().shape;
+                const auto& classes = neurons_[n.name];
+                for (std::size_t k = 0; k < classes.size(); ++k) {
+                    std::string name = population_name(n.name);
+                    if (classes.size() > 1) name.append(1, '_').append(std::to_string(k));
+                    s.populations.push_back(std::move(name));
+                }
             } else if (is_linear_type(n.type)) {
                 s.linear = true;
             } else if (n.type != "Output") {
                 r.fail("type", "the node type \"" + n.type + "\" is not supported (supported: Input, Output, Affine, Linear, Scale, "
                                "Flatten, Delay, Conv1d, Conv2d, SumPool2d, AvgPool2d, LIF, CubaLIF, IF, LI, I, Threshold; docs/nir.md)");
             }
-            if (!s.population.empty() && !pop_names.insert(s.population).second)
-                r.fail("", "its population name '" + s.population + "' is taken by another node; rename one of them");
+            std::vector<std::string> names = s.populations;
+            if (!s.population.empty()) names.push_back(s.population);
+            for (const auto& name : names)
+                if (!pop_names.insert(name).second)
+                    r.fail("", "its population name '" + name + "' is taken by another node; rename one of them");
         }
         for (std::size_t i = 0; i < g_.edges.size(); ++i) {
             const auto& [a, b] = g_.edges[i];
@@ -195,7 +204,7 @@ private:
             if (!neurons_.count(p))
                 fail_node(n.name, "is fed by \"" + p + "\" (" + nodes_[p].h->type +
                                       "); memspike records populations, so an Output must follow a neuron node (LIF, CubaLIF, IF, LI, I, Threshold)");
-            out.outputs.push_back(nodes_[p].population);
+            for (const auto& pop : nodes_[p].populations) out.outputs.push_back(pop);
         }
     }
 
@@ -203,14 +212,24 @@ private:
     const expression& expr_of(const std::string& name) {
         node_state& s = nodes_[name];
         if (!s.linear) {
-            if (neurons_.count(name) && !neurons_.at(name).spiking)
+            if (neurons_.count(name) && !neurons_.at(name).front().spiking)
                 fail_node(name, "is a read-out (" + s.h->type + "): its membrane is a continuous signal, which memspike "
                                 "records but does not forward; it can only feed an Output");
-            if (s.expr.size == 0) {
+            if (s.expr.size == 0) {  // the identity on the node's elements, from its population(s)
                 s.expr.size = elements(s.shape);
                 s.expr.bias.assign(s.expr.size, 0.0);
-                auto& id = s.expr.terms[s.population];
-                for (std::uint64_t i = 0; i < s.expr.size; ++i) id.push_back({i, i, 1.0, 0});
+                if (s.populations.empty()) {
+                    auto& id = s.expr.terms[s.population];
+                    for (std::uint64_t i = 0; i < s.expr.size; ++i) id.push_back({i, i, 1.0, 0});
+                }
+                for (std::size_t k = 0; k < s.populations.size(); ++k) {
+                    const auto& classes = neurons_.at(name);
+                    auto& id = s.expr.terms[s.populations[k]];
+                    const auto& idx = classes[k].indices;
+                    for (std::uint64_t j = 0; j < (idx.empty() ? s.expr.size : idx.size()); ++j)
+                        id.push_back({idx.empty() ? j : idx[j], j, 1.0, 0});
+                }
+                for (auto& [pop, t] : s.expr.terms) normalise(t);
             }
             return s.expr;
         }
@@ -257,44 +276,68 @@ private:
         return sum;
     }
 
-    // One [[population]], its projections (CSV files) and its bias stimuli.
+    // The populations of a neuron node (one per class of parameter values), their projections
+    // (CSV files) and their bias stimuli.
     void population(const h5_node& n, const std::string& dir, std::ostringstream& toml, lowered& out) {
-        const neuron_node& nn = neurons_[n.name];
         const node_state& s = nodes_[n.name];
-        const std::uint64_t size = elements(nn.shape);
-        out.populations.push_back({n.name, n.type, s.population, nn.model, size, nn.spiking});
-        toml << "\n[[population]]  # NIR node " << toml_string(n.name) << " (" << n.type << ")\nname = \"" << s.population
+        const auto& classes = neurons_[n.name];
+        const std::uint64_t node_size = elements(classes.front().shape);
+        expression in;
+        if (!s.preds.empty()) {
+            in = sum_of(n.name, s.preds);
+            if (in.size != node_size)
+                fail_node(n.name, "has " + std::to_string(node_size) + " neurons, but its input has " + std::to_string(in.size) +
+                                      " elements");
+        }
+        // Which class and local index each element of the node is.
+        std::vector<std::pair<std::size_t, std::uint64_t>> where(node_size);
+        for (std::size_t k = 0; k < classes.size(); ++k)
+            for (std::uint64_t j = 0; j < (classes[k].indices.empty() ? node_size : classes[k].indices.size()); ++j)
+                where[classes[k].indices.empty() ? j : classes[k].indices[j]] = {k, j};
+        for (std::size_t k = 0; k < classes.size(); ++k)
+            population_class(n, k, where, in, dir, toml, out);
+    }
+
+    void population_class(const h5_node& n, std::size_t k, const std::vector<std::pair<std::size_t, std::uint64_t>>& where,
+                          const expression& in, const std::string& dir, std::ostringstream& toml, lowered& out) {
+        const neuron_node& nn = neurons_[n.name][k];
+        const std::string& pop = nodes_[n.name].populations[k];
+        const std::uint64_t size = nn.indices.empty() ? where.size() : nn.indices.size();
+        out.populations.push_back({n.name, n.type, pop, nn.model, size, nn.spiking, nn.indices});
+        toml << "\n[[population]]  # NIR node " << toml_string(n.name) << " (" << n.type << ")"
+             << (nn.indices.empty() ? "" : ", its neurons with one set of parameter values") << "\nname = \"" << pop
              << "\"\nmodel = \"" << nn.model << "\"\nsize = " << size << "\ninit = { v = \"0 mV\" }\nparams = { ";
         for (std::size_t i = 0; i < nn.params.size(); ++i)
             toml << (i ? ", " : "") << nn.params[i].first << " = " << nn.params[i].second;
         toml << " }\n";
-        if (s.preds.empty()) return;
-        const expression in = sum_of(n.name, s.preds);
-        if (in.size != size)
-            fail_node(n.name, "has " + std::to_string(size) + " neurons, but its input has " + std::to_string(in.size) + " elements");
         const std::string unit = nn.model == "lif_exp" ? "pA" : "mV";
-        for (const auto& [pop, entries] : in.terms) {
-            const std::string file = (std::filesystem::path(dir) / (pop + "__" + s.population + ".csv")).string();
+        for (const auto& [source, entries] : in.terms) {
             std::ostringstream csv;
             csv << "source,target,weight,delay\n";
-            for (const auto& e : entries)
-                csv << e.col << ',' << e.row << ',' << g17(e.w * nn.weight_scale) << ','
+            std::size_t count = 0;
+            for (const auto& e : entries) {
+                if (where[e.row].first != k) continue;
+                csv << e.col << ',' << where[e.row].second << ',' << g17(e.w * nn.weight_scale) << ','
                     << g17(static_cast<double>(1 + e.delay) * opt_.resolution_ms) << '\n';
+                ++count;
+            }
+            if (count == 0) continue;
+            const std::string file = (std::filesystem::path(dir) / (source + "__" + pop + ".csv")).string();
             pending_.emplace_back(file, csv.str());  // written once the whole graph has passed
             out.files.push_back(file);
-            toml << "\n[[projection]]\nsource = \"" << pop << "\"\ntarget = \"" << s.population
+            toml << "\n[[projection]]\nsource = \"" << source << "\"\ntarget = \"" << pop
                  << "\"\nrule = \"explicit\"\nfile = " << toml_string(std::filesystem::absolute(file).string()) << "\nweight = \"0 "
                  << unit << "\"\ndelay = \"" << g17(opt_.resolution_ms) << " ms\"\n";
             if (!nn.receptor.empty()) toml << "receptor = \"" << nn.receptor << "\"\n";
         }
         // Biases: one DC stimulus per distinct value, from t = 0.
         std::map<double, std::vector<std::uint64_t>> by_value;
-        for (std::uint64_t i = 0; i < size; ++i)
-            if (in.bias[i] != 0.0) by_value[in.bias[i] * nn.bias_scale].push_back(i);
-        std::size_t k = 0;
+        for (std::uint64_t i = 0; i < in.bias.size(); ++i)
+            if (where[i].first == k && in.bias[i] != 0.0) by_value[in.bias[i] * nn.bias_scale].push_back(where[i].second);
+        std::size_t b = 0;
         for (const auto& [value, neurons] : by_value) {
-            toml << "\n[[stimulus]]\nname = \"bias_" << s.population << "_" << k++ << "\"\nkind = \"dc\"\ntarget = \""
-                 << s.population << "\"\namplitude = \"" << g17(value) << " pA\"\nneurons = [";
+            toml << "\n[[stimulus]]\nname = \"bias_" << pop << "_" << b++ << "\"\nkind = \"dc\"\ntarget = \"" << pop
+                 << "\"\namplitude = \"" << g17(value) << " pA\"\nneurons = [";
             for (std::size_t i = 0; i < neurons.size(); ++i) toml << (i ? ", " : "") << neurons[i];
             toml << "]\n";
         }
@@ -303,7 +346,7 @@ private:
     const h5_graph& g_;
     const options& opt_;
     std::map<std::string, node_state> nodes_;
-    std::map<std::string, neuron_node> neurons_;
+    std::map<std::string, std::vector<neuron_node>> neurons_;  // one per class of parameter values
     std::vector<std::pair<std::string, std::string>> pending_;  // (CSV path, text)
 };
 

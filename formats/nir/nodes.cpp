@@ -14,6 +14,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "memspike/core/errors.hpp"
 
@@ -73,8 +74,13 @@ std::vector<double> node_reader::numbers(const std::string& key) const {
 }
 
 double node_reader::uniform(const std::string& key) const {
-    const auto v = numbers(key);
+    auto v = numbers(key);
     if (v.empty()) fail(key, "expected at least one value, got an empty array");
+    if (subset_ && v.size() > 1) {
+        std::vector<double> picked;
+        for (const auto i : *subset_) picked.push_back(v.at(i));
+        v = std::move(picked);
+    }
     for (const double x : v)
         if (x != v.front())
             fail(key, "values differ between neurons (" + std::to_string(v.front()) + " and " + std::to_string(x) +
@@ -105,8 +111,10 @@ bool is_linear_type(const std::string& t) {
            t == "Conv2d" || t == "SumPool2d" || t == "AvgPool2d";
 }
 
+namespace {
+
 // One branch per type, each a few lines of the mapping stated in the file comment.
-neuron_node read_neuron(const node_reader& r, const options& opt) {
+neuron_node read_class(const node_reader& r, const options& opt) {
     const std::string& type = r.node().type;
     const double u = opt.time_unit_ms;
     neuron_node n;
@@ -172,6 +180,41 @@ neuron_node read_neuron(const node_reader& r, const options& opt) {
     n.spiking = type == "LIF" || type == "IF" || type == "CubaLIF" || type == "Threshold";
     if (n.shape.empty()) n.shape = {1};
     return n;
+}
+
+} // namespace
+
+std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt) {
+    // The parameter values of each element (a scalar applies to all), grouped into classes.
+    std::uint64_t n = 1;
+    for (const auto& [k, v] : r.node().values)
+        if (!v.is_string) n = std::max<std::uint64_t>(n, v.count());
+    std::map<std::vector<double>, std::vector<std::uint64_t>> by_values;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::vector<double> tuple;
+        for (const auto& [k, v] : r.node().values) {
+            if (v.is_string) continue;
+            if (v.count() != 1 && v.count() != n)
+                r.fail(k, "has " + std::to_string(v.count()) + " values, other parameters " + std::to_string(n) +
+                              "; each must have one or one per neuron");
+            tuple.push_back(v.count() == 1 ? v.data[0] : v.data[i]);
+        }
+        by_values[tuple].push_back(i);
+        if (by_values.size() > max_classes)
+            r.fail("", "has more than " + std::to_string(max_classes) + " distinct sets of parameter values; memspike makes one "
+                       "population per set, so a node may have at most " + std::to_string(max_classes));
+    }
+    if (by_values.size() == 1) return {read_class(r, opt)};
+    std::vector<std::vector<std::uint64_t>> classes;
+    for (auto& [tuple, indices] : by_values) classes.push_back(std::move(indices));
+    std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.front() < b.front(); });
+    std::vector<neuron_node> out;
+    for (const auto& indices : classes) {
+        neuron_node c = read_class(node_reader(r, &indices), opt);
+        c.indices = indices;
+        out.push_back(std::move(c));
+    }
+    return out;
 }
 
 shape_t declared_input_shape(const node_reader& r) {

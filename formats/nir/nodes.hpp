@@ -21,6 +21,8 @@ std::uint64_t elements(const shape_t& s);
 class node_reader {
 public:
     node_reader(const h5_graph& g, const h5_node& n) : g_(g), n_(n) {}
+    /// A reader whose uniform() looks only at the elements `subset` (one class of neurons).
+    node_reader(const node_reader& r, const std::vector<std::uint64_t>* subset) : g_(r.g_), n_(r.n_), subset_(subset) {}
     [[noreturn]] void fail(const std::string& key, const std::string& what) const;
     /// Refuses datasets not in `known` (a misspelt parameter must not be silently dropped).
     void only(const std::vector<std::string>& known) const;
@@ -28,7 +30,8 @@ public:
     const h5_value& get(const std::string& key) const;
     /// Every element finite.
     std::vector<double> numbers(const std::string& key) const;
-    /// One value for the whole node: all elements equal (memspike's parameters are per population).
+    /// One value for the whole node (or the subset): all its elements equal (memspike's parameters
+    /// are per population).
     double uniform(const std::string& key) const;
     /// A non-negative integer, or `n` of them (a scalar is repeated).
     std::vector<std::int64_t> integers(const std::string& key, std::size_t n, std::int64_t min) const;
@@ -37,6 +40,7 @@ public:
 private:
     const h5_graph& g_;
     const h5_node& n_;
+    const std::vector<std::uint64_t>* subset_ = nullptr;
 };
 
 /// A neuron node: its model and parameters (TOML values with units), the factors from a NIR
@@ -46,12 +50,16 @@ struct neuron_node {
     std::vector<std::pair<std::string, std::string>> params;  // name -> TOML value
     double weight_scale = 1.0, bias_scale = 1.0;
     bool spiking = true;
-    shape_t shape;
+    shape_t shape;                       // of the whole node
+    std::vector<std::uint64_t> indices;  // the node's elements this class holds; empty: all
 };
 
 bool is_neuron_type(const std::string& type);
-/// Throws (naming the node and key) for bad or heterogeneous parameters.
-neuron_node read_neuron(const node_reader& r, const options& opt);
+/// A neuron node as one class per distinct set of parameter values (one population each, since
+/// memspike's parameters are per population), in the order of their first element. Throws
+/// (naming the node and key) for bad parameters or more than max_classes classes.
+std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt);
+inline constexpr std::size_t max_classes = 64;
 
 /// A stateless node as y = M x + bias, y[i] delayed by delay_ticks[i] (empty: no delay).
 struct linear_op {

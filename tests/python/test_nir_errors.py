@@ -55,8 +55,11 @@ CASES = {
     "missing parameter": (dict(cell={k: v for k, v in lif().items() if k != "tau"}),
                           ["node.nodes.cell.tau", "LIF node 'cell': missing parameter 'tau'"]),
     "misspelt parameter": (dict(cell=lif(v_thresh=np.ones(2))), ["node.nodes.cell.v_thresh", "unknown parameter"]),
-    "heterogeneous tau": (dict(cell=lif(tau=np.array([0.01, 0.02]))),
-                          ["node.nodes.cell.tau", "values differ between neurons"]),
+    "too many parameter sets": (dict(cell=lif(n=70, tau=np.linspace(0.01, 0.02, 70)),
+                                     fc={"type": "Linear", "weight": np.ones((70, 3))},
+                                     output={"type": "Output", "shape": np.array([70])}),
+                                ["node.nodes.cell", "more than 64 distinct sets of parameter values"]),
+    "parameter lengths differ": (dict(cell=lif(n=2, tau=np.full(3, 0.01))), ["node.nodes.cell.r", "has 2 values, other parameters 3; each must have one or one per neuron"]),
     "tau not positive": (dict(cell=lif(tau=np.zeros(2))), ["node.nodes.cell.tau", "must be > 0"]),
     "nan weight": (dict(fc={"type": "Linear", "weight": np.array([[1, np.nan, 1], [1, 1, 1]])}),
                    ["node.nodes.fc.weight", "finite"]),
@@ -114,8 +117,8 @@ CLI = pathlib.Path(memspike.__file__).resolve().parents[2] / "cli" / "memspike"
 
 @pytest.mark.skipif(not CLI.exists(), reason="no memspike executable beside the module")
 def test_cli_refuses_a_bad_graph_with_exit_2(tmp_path):
-    nodes, edges = graph(cell=lif(tau=np.array([0.01, 0.02])))
+    nodes, edges = graph(cell={k: v for k, v in lif().items() if k != "tau"})
     write_graph(tmp_path / "bad.nir", nodes, edges)
     r = subprocess.run([str(CLI), "validate", "bad.nir"], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 2, r.stderr
-    assert "bad.nir: key 'node.nodes.cell.tau': LIF node 'cell': values differ between neurons" in r.stderr
+    assert "bad.nir: key 'node.nodes.cell.tau': LIF node 'cell': missing parameter 'tau'" in r.stderr

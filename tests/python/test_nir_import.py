@@ -32,16 +32,16 @@ def run_both(tmp_path, nodes, edges, seed=1, rate=0.15, byte_edges=False, ticks=
     sim = memspike.Simulation(sc)
     sim.run()
     got_spikes, got_v = {}, {}
-    for p in sc.nir["populations"]:
-        raster = np.zeros((ticks, p["size"]), bool)
+    for p in sc.nir["populations"]:  # a node whose parameters differ is several populations: reassembled
+        n = ref_spikes[p["node"]].shape[1]
+        cols = p["indices"] or list(range(n))
+        raster = got_spikes.setdefault(p["node"], np.zeros((ticks, n), bool))
         ids, tk = sim.spike_ticks(p["population"])
-        raster[np.asarray(tk), np.asarray(ids)] = True
-        got_spikes[p["node"]] = raster
+        raster[np.asarray(tk), np.asarray(cols, dtype=np.int64)[np.asarray(ids, dtype=np.int64)]] = True
         if not p["spiking"]:
             ticks_v, values = sim.traces(p["population"], "v")
-            v = np.full((ticks, p["size"]), np.nan)
-            v[np.asarray(ticks_v)] = values
-            got_v[p["node"]] = v
+            v = got_v.setdefault(p["node"], np.full((ticks, n), np.nan))
+            v[np.ix_(np.asarray(ticks_v), cols)] = values
     return got_spikes, ref_spikes, got_v, ref_v
 
 
@@ -181,3 +181,22 @@ def test_threshold_matches_reference(tmp_path):
     got, ref, _, _ = run_both(tmp_path, nodes, edges)
     assert_same_spikes(got, ref)
     assert 0 < ref["cell"][:, 1:].sum() < ref["cell"][:, 1:].size  # neither silent nor always on
+
+
+def test_heterogeneous_parameters_become_one_population_per_set(tmp_path):
+    # Per-neuron tau, threshold and reset (as trained networks with learnt time constants have):
+    # three distinct sets among five neurons, so three populations, reassembled here by node index.
+    nodes, edges = dense("Affine", n_out=5, seed=15)
+    nodes["cell"] = {"type": "LIF", "tau": np.array([0.01, 0.02, 0.01, 0.02, 0.04]), "r": np.full(5, 0.01),
+                     "v_leak": np.zeros(5), "v_threshold": np.array([1.0, 0.8, 1.0, 0.8, 1.2]), "v_reset": np.zeros(5)}
+    nodes["output"]["shape"] = np.array([5])
+    got, ref, _, _ = run_both(tmp_path, nodes, edges)
+    assert_same_spikes(got, ref)
+
+
+def test_heterogeneous_readout_membranes(tmp_path):
+    nodes, edges = dense("Linear", seed=16)
+    nodes["cell"] = {"type": "LI", "tau": np.array([0.005, 0.01, 0.005, 0.02]), "r": np.full(4, 0.005),
+                     "v_leak": np.array([0.0, 0.3, 0.0, -0.2])}
+    _, _, got_v, ref_v = run_both(tmp_path, nodes, edges)
+    np.testing.assert_allclose(got_v["cell"], ref_v["cell"], rtol=1e-6, atol=1e-6 * np.abs(ref_v["cell"]).max())

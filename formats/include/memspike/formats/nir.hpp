@@ -32,11 +32,13 @@ struct input_node {
     std::uint64_t size = 0;
 };
 
-/// A neuron node and the population it became.
+/// A neuron node and the population it became: the whole node, or, when its parameters differ
+/// between neurons, the neurons `indices` of the node (row-major) that share one set of values.
 struct population_node {
     std::string node, type, population, model;
     std::uint64_t size = 0;
     bool spiking = true;
+    std::vector<std::uint64_t> indices;  // empty: all the node's elements, in order
 };
 
 struct lowered {
