@@ -37,6 +37,13 @@ std::string num(double v, const char* unit) {
     return out;
 }
 
+/// A number as short as it reads back exactly: "0.00015", not std::to_string's "0.000150".
+std::string show(double v) {
+    char buf[40];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
 std::string shape_text(const shape_t& s) {
     std::string t = "(";
     for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
@@ -69,7 +76,7 @@ std::vector<double> node_reader::numbers(const std::string& key) const {
     const h5_value& v = get(key);
     if (v.is_string) fail(key, "expected numbers, got the string \"" + v.text + "\"");
     for (const double x : v.data)
-        if (!std::isfinite(x)) fail(key, "every value must be finite, got " + std::to_string(x));
+        if (!std::isfinite(x)) fail(key, "every value must be finite, got " + show(x));
     return v.data;
 }
 
@@ -83,7 +90,7 @@ double node_reader::uniform(const std::string& key) const {
     }
     for (const double x : v)
         if (x != v.front())
-            fail(key, "values differ between neurons (" + std::to_string(v.front()) + " and " + std::to_string(x) +
+            fail(key, "values differ between neurons (" + show(v.front()) + " and " + show(x) +
                           "); memspike's parameters are per population, so a node needs one value");
     return v.front();
 }
@@ -96,7 +103,7 @@ std::vector<std::int64_t> node_reader::integers(const std::string& key, std::siz
     for (std::size_t i = 0; i < n; ++i) {
         const double x = v.size() == 1 ? v[0] : v[i];
         if (x != std::floor(x) || x < static_cast<double>(min) || x > 1e9)
-            fail(key, "expected an integer >= " + std::to_string(min) + ", got " + std::to_string(x));
+            fail(key, "expected an integer >= " + std::to_string(min) + ", got " + show(x));
         out.push_back(static_cast<std::int64_t>(x));
     }
     return out;
@@ -120,14 +127,14 @@ neuron_node read_class(const node_reader& r, const options& opt) {
     neuron_node n;
     const auto positive = [&](const std::string& key) {
         const double v = r.uniform(key);
-        if (!(v > 0)) r.fail(key, "must be > 0, got " + std::to_string(v));
+        if (!(v > 0)) r.fail(key, "must be > 0, got " + show(v));
         return v;
     };
     const auto threshold = [&](double& v_th, double& v_reset) {
         v_th = r.uniform("v_threshold");
         v_reset = r.has("v_reset") ? r.uniform("v_reset") : 0.0;  // NIR's default reset is 0
         if (!(v_reset < v_th))
-            r.fail("v_reset", "must be < v_threshold = " + std::to_string(v_th) + ", got " + std::to_string(v_reset));
+            r.fail("v_reset", "must be < v_threshold = " + show(v_th) + ", got " + show(v_reset));
         n.params.emplace_back("v_th", num(v_th, "mV"));
         n.params.emplace_back("v_reset", num(v_reset, "mV"));
     };
@@ -373,7 +380,7 @@ linear_op read_linear(const node_reader& r, const shape_t& in, const options& op
             }
             const double ticks = x * opt.time_unit_ms / opt.resolution_ms;
             if (x < 0 || std::abs(ticks - std::round(ticks)) > 1e-9 * std::max(1.0, ticks))
-                r.fail(key, "a delay of " + std::to_string(x) + " time units is " + std::to_string(ticks) +
+                r.fail(key, "a delay of " + show(x) + " time units is " + show(ticks) +
                                 " ticks of the resolution; it must be >= 0 and a whole number of ticks");
             op.delay_ticks.push_back(static_cast<std::int64_t>(std::llround(ticks)));
         }
@@ -383,7 +390,7 @@ linear_op read_linear(const node_reader& r, const shape_t& in, const options& op
             double declared = 1;
             for (const double d : r.numbers("input_type")) declared *= d;
             if (declared != static_cast<double>(n_in))
-                r.fail("input_type", "declares " + std::to_string(declared) + " elements, its input has " + std::to_string(n_in));
+                r.fail("input_type", "declares " + show(declared) + " elements, its input has " + std::to_string(n_in));
         }
         op.out_shape = {n_in};  // flattening keeps the row-major order: the identity on elements
     } else {
