@@ -32,12 +32,21 @@ std::string read_text(const std::string& path) {
 } // namespace
 
 std::string prepare_nir_scenario(const std::string& graph, const std::string& input_file, const std::vector<std::string>& sets,
-                                 std::string dir) {
+                                 std::string dir, const std::string& time_unit) {
     if (dir.empty()) dir = fs::path(graph).stem().string() + "_nir";
     if (fs::exists(dir) && !(fs::is_directory(dir) && (fs::exists(fs::path(dir) / marker) || fs::is_empty(dir))))
         throw io_error("'" + dir + "' exists and was not written by memspike from a NIR graph; choose another --nir-dir");
     const std::string input = input_file.empty() ? std::string() : read_text(input_file);
     nir::options opt;
+    if (!time_unit.empty()) {
+        try {
+            opt.time_unit_ms = parse_quantity(time_unit, dimension::time);
+        } catch (const unit_error& e) {
+            throw scenario_error("--nir-time-unit", 0, 0, "", "\"" + time_unit + "\": " + e.what());
+        }
+        if (!(opt.time_unit_ms > 0))
+            throw scenario_error("--nir-time-unit", 0, 0, "", "\"" + time_unit + "\" is invalid (must be > 0 s)");
+    }
     opt.resolution_ms = nir::input_resolution_ms(input, opt.resolution_ms);
     for (const auto& s : sets) {
         const override_entry o = parse_override(s);

@@ -105,4 +105,24 @@ def test_nir_options_with_a_scenario_file_are_refused(tmp_path):
     r = subprocess.run([str(CLI), "validate", "in.toml", "--input", "in.toml"], cwd=tmp_path, capture_output=True,
                        text=True)
     assert r.returncode == 2
-    assert "--input and --nir-dir are for NIR graphs (a .nir file), not for 'in.toml'" in r.stderr
+    assert "--input, --nir-dir and --nir-time-unit are for NIR graphs (a .nir file), not for 'in.toml'" in r.stderr
+
+
+def test_time_unit_option(tmp_path):
+    # tau = r = 0.02 in seconds is 20 ms; read as milliseconds it is 20 us: the same weights (r / tau = 1)
+    # but a membrane that forgets between the input spikes, so fewer spikes.
+    graph(tmp_path / "net.nir")
+    (tmp_path / "in.toml").write_text(INPUT)
+    counts = {}
+    for unit in ("1 s", "1 ms"):
+        r = subprocess.run([str(CLI), "run", "net.nir", "--input", "in.toml", "-q", "--overwrite", "--nir-time-unit", unit],
+                           cwd=tmp_path, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        text = (tmp_path / "net_nir" / "scenario.toml").read_text()
+        assert ('tau_m = "20 ms"' if unit == "1 s" else 'tau_m = "0.02 ms"') in text
+        with h5py.File(tmp_path / "net.h5") as f:
+            counts[unit] = len(f["spikes/lif/ticks"])
+    assert counts["1 ms"] < counts["1 s"]
+    r = subprocess.run([str(CLI), "validate", "net.nir", "--nir-time-unit", "1 mV"], cwd=tmp_path, capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and "--nir-time-unit: \"1 mV\"" in r.stderr, r.stderr
