@@ -40,6 +40,7 @@
 #include "memspike/core/version.hpp"
 #include "memspike/backends/builtin.hpp"
 #include "memspike/core/backend.hpp"
+#include "nir_input.hpp"
 #include "progress.hpp"
 
 namespace {
@@ -71,6 +72,7 @@ extern "C" void on_signal(int sig) {
 struct common_args {
     std::string scenario;
     std::vector<std::string> sets;
+    std::string nir_input, nir_dir, nir_time_unit;  // SCENARIO a NIR graph: input section, where it is lowered to, time unit
     long long seed = -1;
     bool ignore_resource_limits = false;  // run, inspect: --ignore-resource-limits
 };
@@ -571,6 +573,10 @@ int main(int argc, char** argv) {
     auto add_common = [&](CLI::App* sub) {
         sub->add_option("scenario", args.scenario, "scenario file (TOML)")->required();
         sub->add_option("--set", args.sets, "override a scenario value: dotted.key=TOML-value (repeatable)");
+        sub->add_option("--input", args.nir_input, "SCENARIO is a NIR graph (.nir): its input section, a TOML file (docs/nir.md)");
+        sub->add_option("--nir-dir", args.nir_dir, "SCENARIO is a NIR graph: where its scenario and connection files are written "
+                                                   "(default: <graph name>_nir)");
+        sub->add_option("--nir-time-unit", args.nir_time_unit, "SCENARIO is a NIR graph: what one NIR time unit is (default \"1 s\")");
     };
 
     auto* run = app.add_subcommand("run", "run a scenario, write HDF5, print a summary");
@@ -619,6 +625,14 @@ int main(int argc, char** argv) {
     int rc = 1;
     try {
         ra.threads_given = threads_opt->count() > 0;
+        if (memspike::cli::is_nir_graph(args.scenario)) {  // lowered to a scenario file first (docs/nir.md)
+            if (ra.output.empty()) ra.output = std::filesystem::path(args.scenario).stem().string() + ".h5";
+            args.scenario = memspike::cli::prepare_nir_scenario(args.scenario, args.nir_input, args.sets, args.nir_dir,
+                                                                args.nir_time_unit);
+        } else if (!args.nir_input.empty() || !args.nir_dir.empty() || !args.nir_time_unit.empty()) {
+            throw memspike::error("--input, --nir-dir and --nir-time-unit are for NIR graphs (a .nir file), not for '" +
+                                  args.scenario + "'");
+        }
         if (*run) rc = cmd_run(args, ra, command_line(argc, argv));
         else if (*validate) rc = cmd_validate(args);
         else if (*inspect) rc = cmd_inspect(args, inspect_chips);

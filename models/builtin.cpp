@@ -5,6 +5,7 @@
 #include "neurons/lif_cond_exp.hpp"
 #include "neurons/lif_delta.hpp"
 #include "neurons/lif_exp.hpp"
+#include "neurons/integrators.hpp"
 #include "neurons/sources.hpp"
 #include "synapses/stdp.hpp"
 
@@ -20,6 +21,10 @@ const model_registry& builtin_models() {
         r.add(lif::lif_cond_exp_model());
         r.add(sources::poisson_source_model());
         r.add(sources::spike_source_model());
+        r.add(integrators::if_delta_model());  // NIR IF, LI, I (docs/nir.md)
+        r.add(integrators::li_delta_model());
+        r.add(integrators::i_delta_model());
+        r.add(integrators::threshold_delta_model());
         r.add_plasticity(plasticity::stdp_rule());
         r.add_plasticity(plasticity::stdp_power_law_rule());
         r.add_plasticity(plasticity::stdp_triplet_rule());

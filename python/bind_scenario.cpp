@@ -113,6 +113,8 @@ void bind_spec_types(py::module_& m) {
         .def_readonly("outdegree", &projection_spec::outdegree)
         .def_readonly("allow_autapses", &projection_spec::allow_autapses)
         .def_readonly("allow_multapses", &projection_spec::allow_multapses)
+        .def_property_readonly("plasticity_rule", [](const projection_spec& p) { return p.plasticity.rule; },
+                               "The plasticity rule, \"\" for static synapses.")
         .def("__repr__", [](const projection_spec& p) {
             return "<ProjectionSpec " + p.name + ": " + p.source + " -> " + p.target + ", " + p.rule + ">";
         });
@@ -121,6 +123,10 @@ void bind_spec_types(py::module_& m) {
         .def_readonly("kind", &stimulus_spec::kind)
         .def_readonly("target", &stimulus_spec::target)
         .def_readonly("receptor", &stimulus_spec::receptor)
+        .def_readonly("neurons", &stimulus_spec::neurons, "Target indices; empty: every neuron.")
+        .def_readonly("amplitude_pa", &stimulus_spec::amplitude_pa)
+        .def_readonly("start_ms", &stimulus_spec::start_ms)
+        .def_readonly("stop_ms", &stimulus_spec::stop_ms)
         .def("__repr__", [](const stimulus_spec& s) { return "<StimulusSpec " + s.name + ": " + s.kind + " -> " + s.target + ">"; });
     py::class_<trace_spec>(m, "TraceSpec")
         .def_readonly("population", &trace_spec::population)

@@ -17,5 +17,6 @@ void register_simulation(py::module_& m);  // bind_simulation.cpp: Simulation, r
 void register_energy(py::module_& m);      // bind_energy.cpp: presets, pricing, a file's ledger
 void register_models(py::module_& m);      // bind_models.cpp: the built-in registry
 void register_estimate(py::module_& m);    // bind_estimate.cpp: resource estimate and check
+void register_nir(py::module_& m);         // bind_nir.cpp: NIR graphs lowered to scenarios
 
 } // namespace memspike::python
