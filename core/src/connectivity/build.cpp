@@ -178,10 +178,11 @@ void fill_by_source_then_delay(synapse_block& b, const Enumerator& en, tick_t dm
     cursor[ns] = total;
     const std::vector<std::uint64_t> source_start(cursor);
     std::vector<DelayIndex> delay_index(total);
+    const bool weights = !b.homogeneous;
     en.template each<true, true>([&](std::uint32_t i, std::uint64_t s, float w, tick_t d) {
         const std::uint64_t pos = cursor[s]++;
         b.targets[pos] = i;
-        b.weights[pos] = w;
+        if (weights) b.weights[pos] = w;
         delay_index[pos] = static_cast<DelayIndex>(d - dmin);
     });
     std::vector<std::uint32_t> t_copy;
@@ -194,12 +195,13 @@ void fill_by_source_then_delay(synapse_block& b, const Enumerator& en, tick_t dm
         }
         t_copy.assign(b.targets.begin() + static_cast<std::ptrdiff_t>(lo),
                       b.targets.begin() + static_cast<std::ptrdiff_t>(hi));
-        w_copy.assign(b.weights.begin() + static_cast<std::ptrdiff_t>(lo),
-                      b.weights.begin() + static_cast<std::ptrdiff_t>(hi));
+        if (weights)
+            w_copy.assign(b.weights.begin() + static_cast<std::ptrdiff_t>(lo),
+                          b.weights.begin() + static_cast<std::ptrdiff_t>(hi));
         for (std::uint64_t j = lo; j < hi; ++j) {
             const std::uint64_t pos = b.offsets[s * dc + delay_index[j] + 1]++;
             b.targets[pos] = t_copy[j - lo];
-            b.weights[pos] = w_copy[j - lo];
+            if (weights) b.weights[pos] = w_copy[j - lo];
         }
     }
 }
@@ -258,12 +260,19 @@ synapse_block build_block(const plan& pl, const Enumerator& en) {
         return b;
     }
     b.targets.resize(total);
-    b.weights.resize(total);
+    // A static projection with one constant weight (and no per-synapse weights from its rule)
+    // shares it from the start, as NEST's static_synapse_hom_w: its weights are never held, so
+    // the build peak is the store's 4 bytes per synapse, not 8 (issue 13). Any other block keeps
+    // one weight per synapse; store_blocks may still find them all equal and share them then.
+    b.homogeneous = pl.constant_weight && !pl.spec->plasticity.enabled() && !pl.rule->gives_weights();
+    b.weight_value = b.homogeneous ? pl.weight_value : 0.0f;
+    if (!b.homogeneous) b.weights.resize(total);
     if (dc == 1 || Enumerator::source_major) {
+        const bool weights = !b.homogeneous;
         en.template each<true, true>([&](std::uint32_t i, std::uint64_t s, float w, tick_t d) {
             const std::uint64_t pos = b.offsets[s * dc + static_cast<std::uint64_t>(d - dmin) + 1]++;
             b.targets[pos] = i;
-            b.weights[pos] = w;
+            if (weights) b.weights[pos] = w;
         });
     } else if (dc <= 256) {
         fill_by_source_then_delay<std::uint8_t>(b, en, dmin);
@@ -326,7 +335,7 @@ void store_blocks(const scenario& sc, std::vector<synapse_block>& built, synapse
             if (b.size() == 0) continue;
             max_delay = std::max(max_delay, b.delay_min + b.delay_count - 1);
             // Plastic weights change: only static projections may share one weight.
-            if (!sc.projections[b.projection].plasticity.enabled() &&
+            if (!b.homogeneous && !sc.projections[b.projection].plasticity.enabled() &&
                 std::all_of(b.weights.begin(), b.weights.end(), [&](float w) { return w == b.weights.front(); })) {
                 b.homogeneous = true;
                 b.weight_value = b.weights.front();
