@@ -141,7 +141,9 @@ struct projection_pass {
             if (models.find_connectivity(p.rule).source_driven)  // build.cpp: source_lists
                 source_lists = std::max(source_lists, (ns + 1.0) * 8.0 + S * (dc > 1 ? 12.0 : 8.0));
             const double index_bytes = dc > 65536 ? 4.0 : dc > 256 ? 2.0 : dc > 1 ? 1.0 : 0.0;
-            scratch = std::max(scratch, ns / 8.0 + per_block * index_bytes);
+            // build.cpp keeps a block's drawn delays (2 bytes each) while it fills the block.
+            const double kept_delays = p.delay.is_constant() ? 0.0 : 2.0;
+            scratch = std::max(scratch, ns / 8.0 + per_block * (index_bytes + kept_delays));
             ring_ticks = std::max(ring_ticks, delay_max_ticks(p.delay, h));
 
             auto& src = pops[si];

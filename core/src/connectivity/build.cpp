@@ -206,6 +206,27 @@ void fill_by_source_then_delay(synapse_block& b, const Enumerator& en, tick_t dm
     }
 }
 
+/// An enumerator whose delays were drawn once and kept (ticks, in enumeration order): the count
+/// and fill passes then enumerate without drawing delays again. Drawing a normal delay (polar
+/// method, a log and a sqrt, plus redraws) and rounding it was a third of PD14's build (perf,
+/// issue 13); the 2 bytes per synapse of the block in flight are the price.
+template <class Enumerator>
+struct with_cached_delays {
+    static constexpr bool source_major = Enumerator::source_major;
+    const Enumerator& en;
+    const std::vector<std::uint16_t>& delay;
+
+    template <bool W, bool D, class F>
+    void each(F&& f) const {
+        std::size_t k = 0;
+        en.template each<W, false>(
+            [&](std::uint32_t i, std::uint64_t s, float w, tick_t) { f(i, s, w, static_cast<tick_t>(delay[k++])); });
+    }
+};
+
+template <class Enumerator>
+synapse_block fill_block(synapse_block b, const plan& pl, const Enumerator& en, tick_t dmin, tick_t dmax);
+
 /// Builds the block of one (projection, target partition) from a synapse enumerator (above):
 /// delay range, count per (source, delay), then each synapse written to its final place. Within
 /// one (source, delay) range the enumeration order is kept, which both enumerators make "by
@@ -217,17 +238,28 @@ synapse_block build_block(const plan& pl, const Enumerator& en) {
     b.source_population = pl.source_pop;
     b.port = pl.port;
     b.source_count = pl.ns;
+    if (pl.constant_delay) return fill_block(std::move(b), pl, en, pl.delay_ticks, pl.delay_ticks);
 
-    tick_t dmin = pl.delay_ticks, dmax = pl.delay_ticks;
-    if (!pl.constant_delay) {
-        dmin = std::numeric_limits<tick_t>::max();
-        dmax = std::numeric_limits<tick_t>::min();
-        en.template each<false, true>([&](std::uint32_t, std::uint64_t, float, tick_t d) {
-            dmin = std::min(dmin, d);
-            dmax = std::max(dmax, d);
-        });
-        if (dmin > dmax) return b;  // no synapse
-    }
+    // Drawn delays: drawn once here (their range, and kept for the passes below while they fit
+    // 16 bits; a delay of 65536 ticks or more falls back to drawing them again in each pass).
+    tick_t dmin = std::numeric_limits<tick_t>::max();
+    tick_t dmax = std::numeric_limits<tick_t>::min();
+    std::vector<std::uint16_t> kept;
+    bool fits = true;
+    en.template each<false, true>([&](std::uint32_t, std::uint64_t, float, tick_t d) {
+        dmin = std::min(dmin, d);
+        dmax = std::max(dmax, d);
+        if (fits && d <= 65535) kept.push_back(static_cast<std::uint16_t>(d));
+        else fits = false;
+    });
+    if (dmin > dmax) return b;  // no synapse
+    if (!fits) return fill_block(std::move(b), pl, en, dmin, dmax);
+    return fill_block(std::move(b), pl, with_cached_delays<Enumerator>{en, kept}, dmin, dmax);
+}
+
+/// build_block's count and fill passes, for the delay range [dmin, dmax] of the block's synapses.
+template <class Enumerator>
+synapse_block fill_block(synapse_block b, const plan& pl, const Enumerator& en, tick_t dmin, tick_t dmax) {
     const auto dc = static_cast<std::uint64_t>(dmax - dmin + 1);
     // The store keeps one offset per (source, delay tick) of a block: a delay range of many
     // thousand ticks times many sources would silently eat gigabytes. Refuse above 1 GiB per block.
