@@ -11,6 +11,7 @@
 
 #include <oneapi/tbb/global_control.h>
 
+#include "memspike/backends/builtin.hpp"
 #include "memspike/core/connectivity.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/model.hpp"
@@ -271,5 +272,33 @@ delay = "1 ms"
             CHECK_THAT(e.what, Contains("3 is invalid") && Contains("no (source, target) pair") &&
                                    Contains("autapses excluded"));
         }
+    }
+}
+
+TEST_CASE("examples/pd14.toml: the published microcircuit's sizes and synapse totals", "[unit][scenario]") {
+    // Independent of the generator script: PD14's 77,169 neurons and the synapse total that NEST's
+    // example derives from the connection probabilities (eq. 1 of the paper, rounded per
+    // projection): 298,880,968. A regenerated file with another table or formula changes it.
+    const std::string path = std::string(MEMSPIKE_SOURCE_DIR) + "/examples/pd14.toml";
+    for (const char* file : {"/examples/pd14.toml", "/examples/pd14_dc.toml"}) {
+        const auto sc = load_scenario(std::string(MEMSPIKE_SOURCE_DIR) + file, builtin_registry());
+        std::uint64_t neurons = 0;
+        for (const auto& p : sc.populations) neurons += p.size;
+        CHECK(neurons == 77169);
+        CHECK(sc.projections.size() == 55);  // 64 pairs less the 9 with p = 0
+        double total = 0;
+        for (std::size_t j = 0; j < sc.projections.size(); ++j) total += expected_synapses(sc, builtin_registry(), j);
+        CHECK(total == 298880968.0);
+    }
+    // scale: sizes and totals shrink together, so the mean in-degree stays within rounding.
+    const auto full = load_scenario(path, builtin_registry());
+    const auto small = load_scenario(path, builtin_registry(), {{"simulation.scale", "0.1"}});
+    for (std::size_t j = 0; j < full.projections.size(); ++j) {
+        const auto* tf = full.find_population(full.projections[j].target);
+        const auto* ts = small.find_population(small.projections[j].target);
+        const double kf = static_cast<double>(full.projections[j].total_number) / static_cast<double>(tf->size);
+        const double ks = static_cast<double>(small.projections[j].total_number) / static_cast<double>(ts->size);
+        INFO(full.projections[j].name);
+        CHECK(ks == Approx(kf).epsilon(0.01));
     }
 }
