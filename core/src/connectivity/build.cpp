@@ -11,10 +11,13 @@
 //    constant delay), a second counts synapses per (source, delay), a third writes them into their
 //    final place (through a per-source pass when there are several delays, for the cache; see
 //    fill_by_source_then_delay). No per-neuron lists or unsorted edge buffers are ever held: besides
-//    the final arrays there is only the bitmap used to sample without replacement and, with several
-//    delays, a 1-byte delay index per synapse of the block in flight. Paying the (cheap) random
-//    draws two or three times buys that. Measured on a Brunel network (12 500 neurons x 1 250
-//    inputs, one thread): ~1.2 s for fixed_indegree with a constant delay, peak memory = the store.
+//    the final arrays there is only the bitmap used to sample without replacement and, with drawn
+//    delays, the block's delays as drawn in the first pass (2 bytes per synapse of the block in
+//    flight: drawing a normal delay three times was a third of PD14's build) and a 1-byte delay
+//    index. Paying the (cheap) source draws two or three times buys that. A static projection
+//    with one constant weight is built without per-synapse weights (the store shares it).
+//    Measured on a Brunel network (12 500 neurons x 1 250 inputs, one thread): ~1.2 s for
+//    fixed_indegree with a constant delay, peak memory = the store.
 //  * Source-driven rules (fixed_outdegree; streams keyed by source): the choices of all sources are
 //    generated once in parallel into a temporary CSR by source (each source's list sorted by
 //    target; the rule says each source's count up front, so no count pass is needed), then every
