@@ -21,6 +21,8 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Long examples run shortened: the hash must cover recurrent activity, not the whole run.
 SHORTEN = {"stdp_song.toml": "5 s", "crossbar_brunel.toml": "50 ms", "brunel.toml": "200 ms"}
+# Large examples run scaled down too (PD14: 0.3 G synapses at scale 1).
+SHRINK = {"pd14.toml": ("0.02", "100 ms"), "pd14_dc.toml": ("0.02", "100 ms")}
 
 
 def digest(path):
@@ -58,6 +60,9 @@ def main():
             cmd = [args.memspike, "run", str(scenario), "-o", str(out), "-q", "--threads", args.threads]
             if scenario.name in SHORTEN:
                 cmd += ["--set", f'simulation.duration="{SHORTEN[scenario.name]}"']
+            if scenario.name in SHRINK:
+                scale, duration = SHRINK[scenario.name]
+                cmd += ["--set", f"simulation.scale={scale}", "--set", f'simulation.duration="{duration}"']
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode != 0:
                 print(f"{scenario.name}: run failed ({r.returncode}): {r.stderr.strip()}", file=sys.stderr)

@@ -134,12 +134,16 @@ struct projection_pass {
             const bool homogeneous = !plastic && p.weight.is_constant();
             const double offsets = blocks * (ns * dc + 1.0) * 8.0;  // synapse_block::offsets
 
-            // Built with targets and weights; a static block of equal weights then drops them.
-            mem.add("synapses", offsets + S * (homogeneous ? 4.0 : 8.0), offsets + 8.0 * S);
+            // A static block with one constant weight is built without per-synapse weights
+            // (build.cpp, build_block), so its build costs what it keeps: 4 bytes per synapse.
+            const double per_synapse = homogeneous ? 4.0 : 8.0;
+            mem.add("synapses", offsets + S * per_synapse, offsets + S * per_synapse);
             if (models.find_connectivity(p.rule).source_driven)  // build.cpp: source_lists
                 source_lists = std::max(source_lists, (ns + 1.0) * 8.0 + S * (dc > 1 ? 12.0 : 8.0));
             const double index_bytes = dc > 65536 ? 4.0 : dc > 256 ? 2.0 : dc > 1 ? 1.0 : 0.0;
-            scratch = std::max(scratch, ns / 8.0 + per_block * index_bytes);
+            // build.cpp keeps a block's drawn delays (2 bytes each) while it fills the block.
+            const double kept_delays = p.delay.is_constant() ? 0.0 : 2.0;
+            scratch = std::max(scratch, ns / 8.0 + per_block * (index_bytes + kept_delays));
             ring_ticks = std::max(ring_ticks, delay_max_ticks(p.delay, h));
 
             auto& src = pops[si];

@@ -52,11 +52,16 @@ std::vector<scenario_section> make_sections() {
         {"source", "string", "required", "", "a population"},
         {"target", "string", "required", "", "a population whose model has receptor ports (sources have none)"},
         {"rule", "string", "required", "",
-         "`one_to_one`, `all_to_all`, `fixed_probability`, `fixed_indegree`, `fixed_outdegree`, `explicit`"},
+         "`one_to_one`, `all_to_all`, `fixed_probability`, `fixed_indegree`, `fixed_outdegree`, `fixed_total_number`, "
+         "`explicit`"},
         {"indegree", "integer", "required by `fixed_indegree`", "",
          ">= 0. At most the number of available sources (one fewer for a recurrent projection without autapses) "
          "without multapses; with multapses, at least one must be available"},
         {"outdegree", "integer", "required by `fixed_outdegree`", "", ">= 0. Same limit on targets"},
+        {"total_number", "integer", "required by `fixed_total_number`", "",
+         ">= 0: the number of synapses, each on a (source, target) pair drawn uniformly with replacement "
+         "(in-degrees vary). Multiplied by `simulation.scale` (rounded), which keeps the mean in-degree. Needs "
+         "`allow_multapses = true` and at least one pair when > 0; bounded by memory (`memspike inspect`)"},
         {"probability", "number", "required by `fixed_probability`", "", "in [0, 1]"},
         {"file", "string", "required by `explicit`", "",
          "a CSV file with columns `source,target[,weight][,delay]`. Give it relative to the scenario file. It is "

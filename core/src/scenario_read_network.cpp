@@ -220,7 +220,12 @@ projection_spec read_projection(const context& cx, const toml::table& t, std::si
         pr.indegree = static_cast<std::uint64_t>(integer_of(cx, tv.required("indegree", "an integer >= 0"), tv.sub("indegree"), 0));
     else if (pr.rule == "fixed_outdegree")
         pr.outdegree = static_cast<std::uint64_t>(integer_of(cx, tv.required("outdegree", "an integer >= 0"), tv.sub("outdegree"), 0));
-    else if (pr.rule == "fixed_probability")
+    else if (pr.rule == "fixed_total_number") {
+        // Scaled like the populations (rounded), so the mean in-degree K / N_target stays: NEST's
+        // PD14 example scales its synapse numbers with N_scaling the same way.
+        const auto k = integer_of(cx, tv.required("total_number", "an integer >= 0"), tv.sub("total_number"), 0);
+        pr.total_number = static_cast<std::uint64_t>(std::min(std::round(static_cast<double>(k) * sc.simulation.scale), 1e19));
+    } else if (pr.rule == "fixed_probability")
         pr.probability = number_of(cx, tv.required("probability", "a number in [0, 1]"), tv.sub("probability"));
     else if (pr.rule == "explicit")
         pr.file = string_of(cx, tv.required("file", "a CSV file with columns source,target[,weight][,delay]"), tv.sub("file"));

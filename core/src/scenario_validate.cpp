@@ -293,6 +293,26 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // [[projection]]
 
+/// fixed_total_number: its pairs are drawn with replacement, as in NEST (whose rule refuses
+/// allow_multapses = false too); K > 0 synapses need at least one (source, target) pair. K's upper
+/// bound is the memory it takes: the resource estimate counts K synapses and `run` refuses a
+/// network that does not fit.
+void check_total_number(const checker& c, const source_location& base, const projection_spec& p,
+                        const population_spec& src, const population_spec& tgt, bool exclude) {
+    const std::string k = std::to_string(p.total_number);
+    const std::string scaled = c.sc.simulation.scale == 1.0 ? "" : " (after scaling by " + number_text(c.sc.simulation.scale) + ")";
+    if (!p.allow_multapses)
+        c.invalid(base, "allow_multapses", "false",
+                  "rule 'fixed_total_number' draws its (source, target) pairs with replacement, as NEST's does; "
+                  "set allow_multapses = true, or use fixed_indegree or fixed_probability for distinct pairs");
+    const std::uint64_t sources = src.size - (exclude && src.size > 0 ? 1 : 0);
+    if (p.total_number > 0 && (tgt.size == 0 || sources == 0))
+        c.invalid(base, "total_number", k + scaled,
+                  "has no (source, target) pair to place synapses on ('" + src.name + "' has " + std::to_string(src.size) +
+                      " neurons, '" + tgt.name + "' has " + std::to_string(tgt.size) + (exclude ? ", autapses excluded" : "") +
+                      "); use total_number = 0");
+}
+
 /// The rule and its parameters: known rule, feasible degrees, a probability, a file.
 void check_rule(const checker& c, const source_location& base, const projection_spec& p, const population_spec& src,
                 const population_spec& tgt) {
@@ -314,6 +334,7 @@ void check_rule(const checker& c, const source_location& base, const projection_
     };
     if (p.rule == "fixed_indegree") degree("indegree", p.indegree, src.size, tgt.size, "source", src.name);
     if (p.rule == "fixed_outdegree") degree("outdegree", p.outdegree, tgt.size, src.size, "target", tgt.name);
+    if (p.rule == "fixed_total_number") check_total_number(c, base, p, src, tgt, exclude);
     if (p.rule == "fixed_probability" && !(p.probability >= 0 && p.probability <= 1))
         c.invalid(base, "probability", number_text(p.probability), "must be in [0, 1]");
     if (p.rule == "explicit" && p.file.empty()) c.invalid(base, "file", quoted(p.file), "must name a file");

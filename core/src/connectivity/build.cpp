@@ -11,10 +11,13 @@
 //    constant delay), a second counts synapses per (source, delay), a third writes them into their
 //    final place (through a per-source pass when there are several delays, for the cache; see
 //    fill_by_source_then_delay). No per-neuron lists or unsorted edge buffers are ever held: besides
-//    the final arrays there is only the bitmap used to sample without replacement and, with several
-//    delays, a 1-byte delay index per synapse of the block in flight. Paying the (cheap) random
-//    draws two or three times buys that. Measured on a Brunel network (12 500 neurons x 1 250
-//    inputs, one thread): ~1.2 s for fixed_indegree with a constant delay, peak memory = the store.
+//    the final arrays there is only the bitmap used to sample without replacement and, with drawn
+//    delays, the block's delays as drawn in the first pass (2 bytes per synapse of the block in
+//    flight: drawing a normal delay three times was a third of PD14's build) and a 1-byte delay
+//    index. Paying the (cheap) source draws two or three times buys that. A static projection
+//    with one constant weight is built without per-synapse weights (the store shares it).
+//    Measured on a Brunel network (12 500 neurons x 1 250 inputs, one thread): ~1.2 s for
+//    fixed_indegree with a constant delay, peak memory = the store.
 //  * Source-driven rules (fixed_outdegree; streams keyed by source): the choices of all sources are
 //    generated once in parallel into a temporary CSR by source (each source's list sorted by
 //    target; the rule says each source's count up front, so no count pass is needed), then every
@@ -178,10 +181,11 @@ void fill_by_source_then_delay(synapse_block& b, const Enumerator& en, tick_t dm
     cursor[ns] = total;
     const std::vector<std::uint64_t> source_start(cursor);
     std::vector<DelayIndex> delay_index(total);
+    const bool weights = !b.homogeneous;
     en.template each<true, true>([&](std::uint32_t i, std::uint64_t s, float w, tick_t d) {
         const std::uint64_t pos = cursor[s]++;
         b.targets[pos] = i;
-        b.weights[pos] = w;
+        if (weights) b.weights[pos] = w;
         delay_index[pos] = static_cast<DelayIndex>(d - dmin);
     });
     std::vector<std::uint32_t> t_copy;
@@ -194,15 +198,37 @@ void fill_by_source_then_delay(synapse_block& b, const Enumerator& en, tick_t dm
         }
         t_copy.assign(b.targets.begin() + static_cast<std::ptrdiff_t>(lo),
                       b.targets.begin() + static_cast<std::ptrdiff_t>(hi));
-        w_copy.assign(b.weights.begin() + static_cast<std::ptrdiff_t>(lo),
-                      b.weights.begin() + static_cast<std::ptrdiff_t>(hi));
+        if (weights)
+            w_copy.assign(b.weights.begin() + static_cast<std::ptrdiff_t>(lo),
+                          b.weights.begin() + static_cast<std::ptrdiff_t>(hi));
         for (std::uint64_t j = lo; j < hi; ++j) {
             const std::uint64_t pos = b.offsets[s * dc + delay_index[j] + 1]++;
             b.targets[pos] = t_copy[j - lo];
-            b.weights[pos] = w_copy[j - lo];
+            if (weights) b.weights[pos] = w_copy[j - lo];
         }
     }
 }
+
+/// An enumerator whose delays were drawn once and kept (ticks, in enumeration order): the count
+/// and fill passes then enumerate without drawing delays again. Drawing a normal delay (polar
+/// method, a log and a sqrt, plus redraws) and rounding it was a third of PD14's build (perf,
+/// issue 13); the 2 bytes per synapse of the block in flight are the price.
+template <class Enumerator>
+struct with_cached_delays {
+    static constexpr bool source_major = Enumerator::source_major;
+    const Enumerator& en;
+    const std::vector<std::uint16_t>& delay;
+
+    template <bool W, bool D, class F>
+    void each(F&& f) const {
+        std::size_t k = 0;
+        en.template each<W, false>(
+            [&](std::uint32_t i, std::uint64_t s, float w, tick_t) { f(i, s, w, static_cast<tick_t>(delay[k++])); });
+    }
+};
+
+template <class Enumerator>
+synapse_block fill_block(synapse_block b, const plan& pl, const Enumerator& en, tick_t dmin, tick_t dmax);
 
 /// Builds the block of one (projection, target partition) from a synapse enumerator (above):
 /// delay range, count per (source, delay), then each synapse written to its final place. Within
@@ -215,17 +241,28 @@ synapse_block build_block(const plan& pl, const Enumerator& en) {
     b.source_population = pl.source_pop;
     b.port = pl.port;
     b.source_count = pl.ns;
+    if (pl.constant_delay) return fill_block(std::move(b), pl, en, pl.delay_ticks, pl.delay_ticks);
 
-    tick_t dmin = pl.delay_ticks, dmax = pl.delay_ticks;
-    if (!pl.constant_delay) {
-        dmin = std::numeric_limits<tick_t>::max();
-        dmax = std::numeric_limits<tick_t>::min();
-        en.template each<false, true>([&](std::uint32_t, std::uint64_t, float, tick_t d) {
-            dmin = std::min(dmin, d);
-            dmax = std::max(dmax, d);
-        });
-        if (dmin > dmax) return b;  // no synapse
-    }
+    // Drawn delays: drawn once here (their range, and kept for the passes below while they fit
+    // 16 bits; a delay of 65536 ticks or more falls back to drawing them again in each pass).
+    tick_t dmin = std::numeric_limits<tick_t>::max();
+    tick_t dmax = std::numeric_limits<tick_t>::min();
+    std::vector<std::uint16_t> kept;
+    bool fits = true;
+    en.template each<false, true>([&](std::uint32_t, std::uint64_t, float, tick_t d) {
+        dmin = std::min(dmin, d);
+        dmax = std::max(dmax, d);
+        if (fits && d <= 65535) kept.push_back(static_cast<std::uint16_t>(d));
+        else fits = false;
+    });
+    if (dmin > dmax) return b;  // no synapse
+    if (!fits) return fill_block(std::move(b), pl, en, dmin, dmax);
+    return fill_block(std::move(b), pl, with_cached_delays<Enumerator>{en, kept}, dmin, dmax);
+}
+
+/// build_block's count and fill passes, for the delay range [dmin, dmax] of the block's synapses.
+template <class Enumerator>
+synapse_block fill_block(synapse_block b, const plan& pl, const Enumerator& en, tick_t dmin, tick_t dmax) {
     const auto dc = static_cast<std::uint64_t>(dmax - dmin + 1);
     // The store keeps one offset per (source, delay tick) of a block: a delay range of many
     // thousand ticks times many sources would silently eat gigabytes. Refuse above 1 GiB per block.
@@ -258,12 +295,19 @@ synapse_block build_block(const plan& pl, const Enumerator& en) {
         return b;
     }
     b.targets.resize(total);
-    b.weights.resize(total);
+    // A static projection with one constant weight (and no per-synapse weights from its rule)
+    // shares it from the start, as NEST's static_synapse_hom_w: its weights are never held, so
+    // the build peak is the store's 4 bytes per synapse, not 8 (issue 13). Any other block keeps
+    // one weight per synapse; store_blocks may still find them all equal and share them then.
+    b.homogeneous = pl.constant_weight && !pl.spec->plasticity.enabled() && !pl.rule->gives_weights();
+    b.weight_value = b.homogeneous ? pl.weight_value : 0.0f;
+    if (!b.homogeneous) b.weights.resize(total);
     if (dc == 1 || Enumerator::source_major) {
+        const bool weights = !b.homogeneous;
         en.template each<true, true>([&](std::uint32_t i, std::uint64_t s, float w, tick_t d) {
             const std::uint64_t pos = b.offsets[s * dc + static_cast<std::uint64_t>(d - dmin) + 1]++;
             b.targets[pos] = i;
-            b.weights[pos] = w;
+            if (weights) b.weights[pos] = w;
         });
     } else if (dc <= 256) {
         fill_by_source_then_delay<std::uint8_t>(b, en, dmin);
@@ -326,7 +370,7 @@ void store_blocks(const scenario& sc, std::vector<synapse_block>& built, synapse
             if (b.size() == 0) continue;
             max_delay = std::max(max_delay, b.delay_min + b.delay_count - 1);
             // Plastic weights change: only static projections may share one weight.
-            if (!sc.projections[b.projection].plasticity.enabled() &&
+            if (!b.homogeneous && !sc.projections[b.projection].plasticity.enabled() &&
                 std::all_of(b.weights.begin(), b.weights.end(), [&](float w) { return w == b.weights.front(); })) {
                 b.homogeneous = true;
                 b.weight_value = b.weights.front();

@@ -12,6 +12,7 @@ std::vector<connectivity_info> builtin_connectivity() {
         connectivity_rules::fixed_probability(),
         connectivity_rules::fixed_indegree(),
         connectivity_rules::fixed_outdegree(),
+        connectivity_rules::fixed_total_number(),
         connectivity_rules::explicit_file(),
     };
 }

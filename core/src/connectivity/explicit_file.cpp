@@ -36,6 +36,7 @@ struct explicit_edges {
     std::vector<std::uint64_t> offsets;
     std::vector<explicit_edge> edges;
     bool has_delays = false;  // a delay column
+    bool has_weights = false; // a weight column
 };
 
 std::string trim(std::string_view s) {
@@ -209,12 +210,14 @@ void load_explicit(const projection_context& pl, explicit_edges& r) {
 
     bucket_by_target(pl, edges, targets, lines, [&](int l, int c, const std::string& w) { csv_fail(l, c, w); }, r);
     r.has_delays = delay_col >= 0;
+    r.has_weights = weight_col >= 0;
 }
 
 class rule final : public connection_rule {
 public:
     explicit rule(explicit_edges e) : e_(std::move(e)) {}
     bool gives_delays() const override { return e_.has_delays; }
+    bool gives_weights() const override { return e_.has_weights; }
     void sources_of(const projection_context&, std::uint64_t t, random_stream&, sampler&,
                     chosen_sources& out) const override {
         for (std::uint64_t i = e_.offsets[t]; i < e_.offsets[t + 1]; ++i) {

@@ -11,6 +11,7 @@ connectivity_info all_to_all();
 connectivity_info fixed_probability();
 connectivity_info fixed_indegree();
 connectivity_info fixed_outdegree();
+connectivity_info fixed_total_number();
 connectivity_info explicit_file();
 
 }  // namespace memspike::connectivity_rules

@@ -261,7 +261,8 @@ TEST_CASE("a connectivity rule registered from outside core builds through the r
     SECTION("a registry that was not given it does not know it") {
         const model_registry plain = fake_models();
         CHECK(plain.connectivity_names() == std::vector<std::string>{"one_to_one", "all_to_all", "fixed_probability",
-                                                                     "fixed_indegree", "fixed_outdegree", "explicit"});
+                                                                     "fixed_indegree", "fixed_outdegree", "fixed_total_number",
+                                                                     "explicit"});
         CHECK_FALSE(plain.contains_connectivity("ring"));
     }
 }

@@ -164,6 +164,9 @@ public:
     virtual bool source_driven() const { return false; }
     /// true when sources_of gives a delay for some synapses: the projection's delays then vary.
     virtual bool gives_delays() const { return false; }
+    /// true when sources_of may give a weight for some synapses (explicit files with a weight
+    /// column): the builder then keeps one weight per synapse until it has seen them all.
+    virtual bool gives_weights() const { return false; }
 
     /// Target-driven: appends the sources of target t (in [0, nt)) to `out` (cleared by core).
     virtual void sources_of(const projection_context& cx, std::uint64_t t, random_stream& conn, sampler& smp,

@@ -86,11 +86,15 @@ struct plasticity_spec {
 struct projection_spec {
     std::string name;            // defaults to "<source>-><target>"
     std::string source, target;  // population names
-    /// one_to_one, all_to_all, fixed_probability, fixed_indegree, fixed_outdegree, explicit
+    /// one_to_one, all_to_all, fixed_probability, fixed_indegree, fixed_outdegree, fixed_total_number,
+    /// explicit
     std::string rule;
     double probability = 0.0;    // fixed_probability
     std::uint64_t indegree = 0;  // fixed_indegree
     std::uint64_t outdegree = 0; // fixed_outdegree
+    /// fixed_total_number: the number of synapses, multiplied by simulation.scale (rounded) when
+    /// read from a file, so that the mean in-degree stays as populations are scaled.
+    std::uint64_t total_number = 0;
     /// explicit: synapses from a CSV file (columns source,target[,weight][,delay]); resolved
     /// relative to the scenario file. Loaded at build time.
     std::string file;
