@@ -18,6 +18,7 @@
 #include "memspike/backends/crossbar/device.hpp"
 #include "memspike/backends/crossbar/ir_drop.hpp"
 #include "memspike/core/errors.hpp"
+#include "memspike/core/scenario.hpp"
 #include "unit/backends/networks.hpp"
 
 using namespace memspike;
@@ -431,5 +432,21 @@ TEST_CASE("crossbar: bad device and array parameters are rejected by name", "[cr
             CHECK(e.what.find(name) != std::string::npos);
             CHECK(e.key.rfind("backend", 0) == 0);
         }
+    }
+}
+
+TEST_CASE("crossbar: crossbar_brunel.toml accepts every scale brunel.toml accepts", "[crossbar][examples]") {
+    // Issue 15: at scale 0.1 the example had fewer E neurons (1,000) than its in-degree without
+    // multapses; it is now brunel.toml's network, multapses included, on the crossbar. Each scale
+    // must load for both files and the crossbar must build and run 5 ms at the small ones.
+    const std::string dir = MEMSPIKE_SOURCE_DIR "/examples/";
+    for (const char* scale : {"0.01", "0.05", "0.1", "0.2"}) {
+        INFO("scale " << scale);
+        const std::vector<override_entry> set{{"simulation.scale", scale}, {"simulation.duration", "\"5 ms\""}};
+        REQUIRE_NOTHROW(load_scenario(dir + "brunel.toml", builtin_registry(), set));
+        scenario sc = load_scenario(dir + "crossbar_brunel.toml", builtin_registry(), set);
+        sc.recording.all_spikes = false;
+        const auto sim = run_all(sc, 2);
+        CHECK(sim->events().at("crossbar_tiles_woken") > 0);
     }
 }
