@@ -203,6 +203,8 @@ backend_info crossbar_backend() {
         {"crossbar_adc_clipped", "events", "conversions whose input lay outside the ADC range (clipped)"},
         {"crossbar_set_pulses", "events", "potentiating programming pulses"},
         {"crossbar_reset_pulses", "events", "depressing programming pulses"},
+        {"crossbar_adc_rounds", "events",
+         "ADC conversion rounds: per woken tile ceil(used columns / columns_per_adc), x 2 per polarity (its read latency)"},
     };
     info.streams = {
         {"crossbar_device", device_stream, "device-to-device variation and faults, per device"},

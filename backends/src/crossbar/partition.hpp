@@ -50,7 +50,8 @@ namespace memspike::crossbar::detail {
 
 /// The backend's ledger counters, in the order of info.counters (crossbar_backend()).
 enum counter : std::size_t {
-    tiles_woken, row_drives, cell_reads, read_conductance, adc_conversions, adc_clipped, set_pulses, reset_pulses, counter_count
+    tiles_woken, row_drives, cell_reads, read_conductance, adc_conversions, adc_clipped, set_pulses, reset_pulses, adc_rounds,
+    counter_count
 };
 
 // Its random streams: the purpose numbers it had when core listed them, so seeds keep their results.
@@ -245,6 +246,11 @@ private:
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
     void mark_hits(const tiled_block& tb, tile& T);
     double empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const;
+    /// Conversion rounds of one read of `cols` used columns: columns_per_adc columns share an ADC,
+    /// so a tile's read takes ceil(cols / columns_per_adc) conversion times (docs/crossbar.md).
+    std::uint64_t adc_rounds_of(std::uint32_t cols) const {
+        return (std::uint64_t{cols} + s_.arr.columns_per_adc - 1) / s_.arr.columns_per_adc;
+    }
     void touch(double* sum, input_buffer& in, std::uint32_t i, double x) const {
         sum[i] += x;
         if (!in.flag[i]) {

@@ -147,6 +147,7 @@ void crossbar_partition::read_tile(tiled_block& tb, tile& T, double drift, doubl
     e[row_drives] += rows;
     e[cell_reads] += 2 * rows * cols;
     e[adc_conversions] += std::uint64_t{cols} * (s_.arr.adc_per_polarity ? 2 : 1);
+    e[adc_rounds] += adc_rounds_of(cols) * (s_.arr.adc_per_polarity ? 2 : 1);
     const double sigma = s_.dev.sigma_read * drift;
     for (std::uint32_t c = 0; c < cols; ++c) {
         const double p = ap[c] * drift, m = am[c] * drift;
@@ -349,6 +350,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     e[row_drives] += K;
     e[cell_reads] += 2 * K * cols;
     e[adc_conversions] += cols;
+    e[adc_rounds] += adc_rounds_of(cols);
 
     const double R = s_.arr.tile_rows, sigma = s_.dev.sigma_read * drift;
     if (K == 1) {  // most reads: one pass, the hit columns being the row's synapse cells in order

@@ -278,7 +278,7 @@ TEST_CASE("crossbar: ledger counts equal the tile arithmetic", "[crossbar][energ
     param_map p = ideal();
     p["reorder"] = 0.0;
     const auto xbar = run_all(with_backend(sc, "crossbar", p));
-    std::uint64_t woken = 0, rows = 0, cells = 0, conversions = 0;
+    std::uint64_t woken = 0, rows = 0, cells = 0, conversions = 0, rounds = 0;
     std::map<tick_t, std::set<std::uint32_t>> row_tiles;
     std::map<tick_t, std::uint64_t> spikes;
     for (std::uint32_t s = 0; s < 300; ++s)
@@ -291,12 +291,14 @@ TEST_CASE("crossbar: ledger counts equal the tile arithmetic", "[crossbar][energ
         rows += 2 * spikes[t];
         cells += 2 * spikes[t] * 200;  // a row reads 128 + 72 used columns, two devices each
         conversions += tiles.size() * 200;
+        rounds += tiles.size() * (16 + 9);  // columns_per_adc = 8: ceil(128 / 8) + ceil(72 / 8)
     }
     const event_counts e = xbar->events();
     CHECK(e.at("crossbar_tiles_woken") == woken);
     CHECK(e.at("crossbar_row_drives") == rows);
     CHECK(e.at("crossbar_cell_reads") == cells);
     CHECK(e.at("crossbar_adc_conversions") == conversions);
+    CHECK(e.at("crossbar_adc_rounds") == rounds);
     CHECK(e[event_kind::synaptic_events] == 600 * 200);
 }
 
