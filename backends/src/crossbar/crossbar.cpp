@@ -112,11 +112,32 @@ namespace {
 /// a synapse, and then every used column of it has tile_rows cells. For synapses spread at random
 /// with density p over rows x columns, a column of a tile is used with probability
 /// 1 - exp(-p tile_rows), so the cells are (rows rounded up to whole tiles) x columns x that.
-/// Each cell is a G+/G- float pair (and their programming times with drift on plastic blocks);
+/// Each cell is a G+/G- pair of 16-bit codes (and their float programming times with drift on
+/// plastic blocks);
 /// each synapse keeps its cell index, a column entry of its row segment and (when the store
 /// shared one weight) its own weight again. While a block is mapped: its rows, pattern, the
 /// reordering's edge lists and the per-row cell lists, about 24 bytes per synapse (blocks are
 /// mapped one at a time, so the largest counts).
+/// Expected crossbar rows of a range holding synapses: one, plus one per extra multapse level.
+/// The shape does not say whether the rule allowed multapses, so this assumes targets drawn with
+/// replacement (Poisson multiplicity lambda per target): the expected largest multiplicity over
+/// the targets, sum over m >= 1 of 1 - (1 - P(Poisson(lambda) >= m))^targets. Without multapses
+/// it overestimates (crossbar_brunel at scale 0.5: 3.1 rows per range against 1).
+double rows_per_range(double per_range, double targets) {
+    if (targets <= 0.0 || per_range <= 0.0) return 1.0;
+    const double lambda = per_range / targets;
+    double rows = 1.0, term = lambda * std::exp(-lambda), cdf = std::exp(-lambda) + term;  // P(X = m), P(X <= m), m = 1
+    for (int m = 1; m < 64; ++m) {
+        const double tail = 1.0 - cdf;                       // P(X >= m + 1)
+        const double level = -std::expm1(targets * std::log1p(-std::min(tail, 1.0 - 1e-16)));
+        if (level < 1e-4) break;
+        rows += level;
+        term *= lambda / (m + 1);
+        cdf += term;
+    }
+    return rows;
+}
+
 backend_memory memory_estimate(const param_map& p, const std::vector<block_shape>& shapes) {
     const double tr = p.at("tile_rows"), tc = p.at("tile_cols");
     const bool drift = p.at("drift_nu") > 0.0;
@@ -124,10 +145,10 @@ backend_memory memory_estimate(const param_map& p, const std::vector<block_shape
     for (const auto& b : shapes) {
         if (b.synapses <= 0) continue;
         const double ranges = b.sources * b.delays;
-        const double rows = ranges * -std::expm1(-b.synapses / ranges);
+        const double rows = ranges * -std::expm1(-b.synapses / ranges) * rows_per_range(b.synapses / ranges, b.targets);
         const double density = b.synapses / (rows * b.targets);
         const double cells = std::ceil(rows / tr) * tr * b.targets * -std::expm1(-density * tr);
-        const double per_cell = (b.plastic && drift) ? 16.0 : 8.0;
+        const double per_cell = (b.plastic && drift) ? 12.0 : 4.0;
         const double per_block = cells * per_cell + b.synapses * (4.0 + 2.0 + (b.homogeneous ? 4.0 : 0.0)) +
                                  rows * (4.0 + 16.0 * std::ceil(b.targets / tc)) + ranges * 4.0;
         m.steady_bytes += b.blocks * per_block;
@@ -182,6 +203,8 @@ backend_info crossbar_backend() {
         {"crossbar_adc_clipped", "events", "conversions whose input lay outside the ADC range (clipped)"},
         {"crossbar_set_pulses", "events", "potentiating programming pulses"},
         {"crossbar_reset_pulses", "events", "depressing programming pulses"},
+        {"crossbar_adc_rounds", "events",
+         "ADC conversion rounds: per woken tile ceil(used columns / columns_per_adc), x 2 per polarity (its read latency)"},
     };
     info.streams = {
         {"crossbar_device", device_stream, "device-to-device variation and faults, per device"},

@@ -21,7 +21,8 @@
 // Delivery. An arriving spike drives its rows in the tiles where they hold synapses. Each woken
 // tile reads every used column over its driven rows: column currents (first-order IR drop when
 // r_wire > 0), read noise, drift, then the ADC (clipping counted), then back to weight units
-// and into the target neurons. Cost: driven rows x used columns of woken tiles.
+// and into the target neurons. Cost: driven rows x used columns of woken tiles; on the default
+// device (read_tile_sparse) only the hit columns, the empty ones drawn by thinning.
 //
 // Plasticity. The rule keeps computing in weight units; before a plastic row is read, any synapse
 // whose rule weight differs from what its devices hold is programmed: pulses move each device of
@@ -31,6 +32,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -38,6 +40,7 @@
 
 #include "memspike/backends/crossbar/crossbar.hpp"
 #include "memspike/backends/crossbar/device.hpp"
+#include "memspike/backends/crossbar/fast_normal.hpp"
 #include "memspike/backends/crossbar/tile_mapping.hpp"
 #include "memspike/core/random.hpp"
 
@@ -47,7 +50,8 @@ namespace memspike::crossbar::detail {
 
 /// The backend's ledger counters, in the order of info.counters (crossbar_backend()).
 enum counter : std::size_t {
-    tiles_woken, row_drives, cell_reads, read_conductance, adc_conversions, adc_clipped, set_pulses, reset_pulses, counter_count
+    tiles_woken, row_drives, cell_reads, read_conductance, adc_conversions, adc_clipped, set_pulses, reset_pulses, adc_rounds,
+    counter_count
 };
 
 // Its random streams: the purpose numbers it had when core listed them, so seeds keep their results.
@@ -90,6 +94,8 @@ struct tile {
     std::vector<std::uint32_t> target;     // per used column: partition-local target neuron
     std::vector<std::uint16_t> position;   // per used column: physical column in the tile
     std::vector<std::uint16_t> active;     // rows driven this tick (positions in the tile)
+    std::vector<std::uint32_t> active_seg; // ... and their segments (the row's synapse columns)
+    std::vector<float> z;                  // per used column: sum over used columns c' of min(j, j') + 1 (IR drop)
     std::vector<std::uint8_t> hit;         // per used column: a synapse lies on a driven row
     std::vector<std::uint16_t> hit_list;
 };
@@ -102,13 +108,19 @@ struct segment {
     std::uint32_t first, end;
 };
 
-/// One synapse block on tiles.
+/// One synapse block on tiles. A device's conductance is g0 + q * code, code a 16-bit level
+/// (docs/crossbar.md, "State"): q is an exact fraction of the level step for nominal devices with
+/// at most 65,536 levels, else a power of two >= (highest - lowest bound of the block's devices) / 65,535.
 struct tiled_block {
     double scale = 1.0;                    // weight unit per nS
+    double g0 = 0.0, q = 1.0;              // [nS] conductance of code 0, and of one code step
+    double e0 = 0.0;                       // [nS] what a cell without a synapse holds (nominal devices)
     bool plastic = false;
     std::uint64_t stream_key = 0;          // (projection, partition) for device streams
     std::vector<tile> tiles;
-    std::vector<float> gp, gm;             // conductances [nS], tile by tile, row-major (tile_rows x cols)
+    std::vector<std::uint16_t> gp, gm;     // conductance codes (g0, q), tile by tile, row-major (tile_rows x cols)
+    bool exact = false;                    // a continuous device (levels = inf): the conductances themselves
+    std::vector<float> fp, fm;             // ... in fp / fm [nS] instead of codes
     /// Plastic blocks with drift: when each device was last programmed [ms of run time; the
     /// initial programming is at -drift_age]. Empty otherwise (all devices share that time).
     std::vector<float> tp, tm;
@@ -121,9 +133,11 @@ struct tiled_block {
     std::uint64_t rows = 0;
 
     std::size_t memory_bytes() const {
-        std::size_t b = (gp.capacity() + gm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) + (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
+        std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(std::uint16_t) +
+                        (fp.capacity() + fm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) +
+                        (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
                         segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2;
-        for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3;
+        for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4;
         return b;
     }
 };
@@ -146,6 +160,15 @@ public:
           varied_(s.dev.sigma_d2d > 0.0 || s.dev.p_stuck_on > 0.0 || s.dev.p_stuck_off > 0.0),
           rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest) {
         column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
+        hit_index_.resize(s.arr.tile_cols);
+        sparse_ok_ = !varied_ && !s.arr.adc_per_polarity && s.arr.adc_bits != std::numeric_limits<double>::infinity();
+        if (s.arr.adc_bits != std::numeric_limits<double>::infinity()) {  // ADC codes: 2^(bits-1) each side of 0, or 2^bits from 0
+            const double range = s.arr.adc_range / s.arr.v_read;             // pA / mV = nS
+            adc_half_signed_ = std::ldexp(1.0, static_cast<int>(s.arr.adc_bits) - 1);
+            adc_half_unsigned_ = std::ldexp(1.0, static_cast<int>(s.arr.adc_bits));
+            adc_lsb_signed_ = range / adc_half_signed_;
+            adc_lsb_unsigned_ = range / adc_half_unsigned_;
+        }
     }
 
     /// Maps block `b` of this partition onto tiles and programs its devices; writes the weights
@@ -177,8 +200,29 @@ private:
         return {s_.dev.g_min + std::max(w, 0.0) / tb.scale, s_.dev.g_min + std::max(-w, 0.0) / tb.scale};
     }
 
+    /// Conductance [nS] of a code, and the code of a conductance (nearest; the block's grid covers
+    /// every bound of its devices, so a programmed value is always inside it).
+    static double decode(const tiled_block& tb, std::uint16_t code) { return tb.g0 + tb.q * code; }
+    static std::uint16_t encode(const tiled_block& tb, double g) {
+        const double k = std::nearbyint((g - tb.g0) / tb.q);
+        return static_cast<std::uint16_t>(std::clamp(k, 0.0, 65535.0));
+    }
+
+    /// The conductances of cell c [nS], and setting them (programmed values: inside the grid).
+    static double g_plus(const tiled_block& tb, std::uint64_t c) { return tb.exact ? tb.fp[c] : decode(tb, tb.gp[c]); }
+    static double g_minus(const tiled_block& tb, std::uint64_t c) { return tb.exact ? tb.fm[c] : decode(tb, tb.gm[c]); }
+    static void set_pair(tiled_block& tb, std::uint64_t c, double p, double m) {
+        if (tb.exact) {
+            tb.fp[c] = static_cast<float>(p);
+            tb.fm[c] = static_cast<float>(m);
+        } else {
+            tb.gp[c] = encode(tb, p);
+            tb.gm[c] = encode(tb, m);
+        }
+    }
+
     float held_weight(const tiled_block& tb, std::uint32_t c) const {
-        return static_cast<float>(tb.scale * (static_cast<double>(tb.gp[c]) - static_cast<double>(tb.gm[c])));
+        return static_cast<float>(tb.scale * (g_plus(tb, c) - g_minus(tb, c)));
     }
 
     /// Programs synapse j's devices if its rule weight moved away from what they hold.
@@ -190,6 +234,7 @@ private:
 
     // block_mapping.cpp
     void program_weights(tiled_block& tb, synapse_block& b, bool plastic, std::uint64_t cells);
+    void choose_grid(tiled_block& tb, std::uint64_t cells) const;
 
     // programming.cpp
     void reprogram(tiled_block& tb, synapse_block& block, std::uint64_t j, tick_t t);
@@ -198,8 +243,24 @@ private:
     // read_path.cpp
     double convert(double x, bool is_signed);
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
-    void point_rows(const tiled_block& tb, const tile& T, double now_ms);
+    bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
+    void mark_hits(const tiled_block& tb, tile& T);
+    double empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const;
+    /// Conversion rounds of one read of `cols` used columns: columns_per_adc columns share an ADC,
+    /// so a tile's read takes ceil(cols / columns_per_adc) conversion times (docs/crossbar.md).
+    std::uint64_t adc_rounds_of(std::uint32_t cols) const {
+        return (std::uint64_t{cols} + s_.arr.columns_per_adc - 1) / s_.arr.columns_per_adc;
+    }
+    void touch(double* sum, input_buffer& in, std::uint32_t i, double x) const {
+        sum[i] += x;
+        if (!in.flag[i]) {
+            in.flag[i] = 1;
+            in.touched.push_back(i);
+        }
+    }
+    void decode_rows(const tiled_block& tb, const tile& T, double now_ms);
     void ir_drop(const tile& T, double* ap, double* am);
+    void ir_drop_one_row(const tile& T, double* ap, double* am) const;
 
     settings s_;
     std::uint64_t seed_;
@@ -211,8 +272,14 @@ private:
     std::vector<std::uint32_t> touched_blocks_;
     std::vector<double> column_scratch_;
     std::vector<double> ir_qci_, ir_row_total_;
-    std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- of the tile being read
-    std::vector<float> drifted_;
+    std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- [nS] of the tile being read
+    std::vector<float> rows_;                  // ... decoded there
+    fast_normal normal_;                       // read noise
+    bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
+    std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)
+    std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them
+    std::vector<double> gk_, sk_, bk_;         // per (polarity, row, hit column) conductance, row drops; per row bounds
+    double adc_lsb_signed_ = 0.0, adc_lsb_unsigned_ = 0.0, adc_half_signed_ = 0.0, adc_half_unsigned_ = 0.0;
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };

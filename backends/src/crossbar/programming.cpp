@@ -16,13 +16,12 @@ void crossbar_partition::weights_changed(tick_t t, const partition_view& part, s
 void crossbar_partition::reprogram(tiled_block& tb, synapse_block& block, std::uint64_t j, tick_t t) {
     const std::uint32_t c = tb.cell[j];
     const auto [gp, gm] = canonical_pair(tb, block.weights[j]);
-    const float old_p = tb.gp[c], old_m = tb.gm[c];
-    tb.gp[c] = static_cast<float>(program(device(tb, c, 0), tb.gp[c], gp));
-    tb.gm[c] = static_cast<float>(program(device(tb, c, 1), tb.gm[c], gm));
+    const double old_p = g_plus(tb, c), old_m = g_minus(tb, c);
+    set_pair(tb, c, program(device(tb, c, 0), old_p, gp), program(device(tb, c, 1), old_m, gm));
     if (!tb.tp.empty()) {  // a programmed device restarts its drift clock
         const auto now = static_cast<float>(static_cast<double>(t) * h_);
-        if (tb.gp[c] != old_p) tb.tp[c] = now;
-        if (tb.gm[c] != old_m) tb.tm[c] = now;
+        if (g_plus(tb, c) != old_p) tb.tp[c] = now;
+        if (g_minus(tb, c) != old_m) tb.tm[c] = now;
     }
     block.weights[j] = held_weight(tb, c);
 }

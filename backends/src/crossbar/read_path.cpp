@@ -28,12 +28,17 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
                     tb.woken.push_back(sg.tile);
                 }
                 T.active.push_back(sg.row);
-                for (std::uint32_t c = sg.first; c < sg.end; ++c) {
-                    const std::uint16_t col = tb.seg_cols[c];
-                    if (!T.hit[col]) {
-                        T.hit[col] = 1;
-                        T.hit_list.push_back(col);
+                T.active_seg.push_back(q);
+                // The tile is read after every arrival of the tick is in: fetch the row's codes now
+                // (a read of scattered synapse cells otherwise waits on memory).
+                const std::size_t first = T.base + std::uint64_t{sg.row} * T.cols;
+                if (!tb.exact) {
+                    for (std::size_t off = 0; off < T.cols; off += 32) {
+                        __builtin_prefetch(tb.gp.data() + first + off, 0, 2);
+                        __builtin_prefetch(tb.gm.data() + first + off, 0, 2);
                     }
+                    __builtin_prefetch(tb.gp.data() + first + T.cols - 1, 0, 2);
+                    __builtin_prefetch(tb.gm.data() + first + T.cols - 1, 0, 2);
                 }
             }
     });
@@ -42,22 +47,39 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
         tiled_block& tb = blocks_[b];
         double* sum = in.sum[part.blocks[b].port].data();
         const double now_ms = static_cast<double>(t) * h_;
-        for (const std::uint32_t t_id : tb.woken) read_tile(tb, tb.tiles[t_id], tb.tp.empty() ? drift : 1.0, now_ms, sum, in);
+        for (const std::uint32_t t_id : tb.woken) {
+            tile& T = tb.tiles[t_id];
+            if (!(sparse_ok_ && tb.tp.empty() && read_tile_sparse(tb, T, drift, sum, in)))
+                read_tile(tb, T, tb.tp.empty() ? drift : 1.0, now_ms, sum, in);
+            T.active.clear();
+            T.active_seg.clear();
+            for (const std::uint16_t c : T.hit_list) T.hit[c] = 0;
+            T.hit_list.clear();
+        }
         tb.woken.clear();
     }
     touched_blocks_.clear();
     return delivered;
 }
 
-/// One ADC conversion of x (conductance units, full scale `range`): ideal, or quantised
+/// Rounds to the nearest integer, ties to even, as std::nearbyint does in the default rounding
+/// mode, for |x| < 2^51: adding and removing 1.5 * 2^52 leaves no fraction bits. Without SSE4.1
+/// (the portable build) std::nearbyint is a libm call, once per conversion.
+inline double round_even(double x) {
+    constexpr double magic = 6755399441055744.0;  // 1.5 * 2^52
+    return (x + magic) - magic;
+}
+
+/// One ADC conversion of x (conductance units, full scale adc_range / v_read): ideal, or quantised
 /// with clipping counted. Signed for the difference, unsigned per polarity.
-double crossbar_partition::convert(double x, bool is_signed) {
-    if (s_.arr.adc_bits == std::numeric_limits<double>::infinity()) return x;
-    const double range = s_.arr.adc_range / s_.arr.v_read;  // pA / mV = nS
-    const double half = std::ldexp(1.0, static_cast<int>(s_.arr.adc_bits) - (is_signed ? 1 : 0));
-    const double lsb = range / half;
+inline double crossbar_partition::convert(double x, bool is_signed) {
+    if (adc_lsb_signed_ == 0.0) return x;  // adc_bits = inf
+    const double lsb = is_signed ? adc_lsb_signed_ : adc_lsb_unsigned_;
+    const double half = is_signed ? adc_half_signed_ : adc_half_unsigned_;
     const double lo = is_signed ? -half : 0.0, hi = half - 1.0;
-    double code = std::nearbyint(x / lsb);
+    const double y = x / lsb;
+    // Beyond the codes (or NaN-free but huge) clips before rounding, which would not be exact there.
+    double code = std::abs(y) < 0x1p50 ? round_even(y) : y;
     if (code < lo || code > hi) {
         ++events_[adc_clipped];
         code = std::clamp(code, lo, hi);
@@ -65,86 +87,139 @@ double crossbar_partition::convert(double x, bool is_signed) {
     return code * lsb;
 }
 
+/// Marks the tile's hit columns (T.hit, T.hit_list): those where a driven row holds a synapse.
+void crossbar_partition::mark_hits(const tiled_block& tb, tile& T) {
+    for (const std::uint32_t q : T.active_seg)
+        for (std::uint32_t c = tb.segs[q].first; c < tb.segs[q].end; ++c) {
+            const std::uint16_t col = tb.seg_cols[c];
+            if (!T.hit[col]) {
+                T.hit[col] = 1;
+                T.hit_list.push_back(col);
+            }
+        }
+}
+
 /// Reads a woken tile: column currents over its driven rows, noise, drift, ADC, into `sum`.
 void crossbar_partition::read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in) {
+    if (T.hit_list.empty()) mark_hits(tb, T);
     const std::uint32_t cols = T.cols;
+    const std::size_t rows = T.active.size();
     double* ap = column_scratch_.data();  // sum of G+ over driven rows [nS]
     double* am = ap + cols;               // sum of G-
     double* sp = am + cols;               // sums of squares, for read noise
     double* sm = sp + cols;
-    std::fill(ap, ap + 4 * cols, 0.0);
     const bool noisy = s_.dev.sigma_read > 0.0;
     // Row-major cells in ascending rows and columns take the IR-drop solver's path without a sort.
-    if (s_.arr.r_wire > 0.0) std::sort(T.active.begin(), T.active.end());
-    point_rows(tb, T, now_ms);
-    for (std::size_t k = 0; k < T.active.size(); ++k) {
+    if (s_.arr.r_wire > 0.0 && rows > 1) std::sort(T.active.begin(), T.active.end());
+    decode_rows(tb, T, now_ms);
+    {
+        const float* gp = row_p_[0];
+        const float* gm = row_m_[0];
+        for (std::uint32_t c = 0; c < cols; ++c) {
+            ap[c] = gp[c];
+            am[c] = gm[c];
+            sp[c] = static_cast<double>(gp[c]) * gp[c];
+            sm[c] = static_cast<double>(gm[c]) * gm[c];
+        }
+    }
+    for (std::size_t k = 1; k < rows; ++k) {
         const float* gp = row_p_[k];
         const float* gm = row_m_[k];
         for (std::uint32_t c = 0; c < cols; ++c) {
             ap[c] += gp[c];
             am[c] += gm[c];
+            sp[c] += static_cast<double>(gp[c]) * gp[c];
+            sm[c] += static_cast<double>(gm[c]) * gm[c];
         }
-        if (noisy)
-            for (std::uint32_t c = 0; c < cols; ++c) {
-                sp[c] += static_cast<double>(gp[c]) * gp[c];
-                sm[c] += static_cast<double>(gm[c]) * gm[c];
-            }
     }
-    for (std::uint32_t c = 0; c < cols; ++c) read_conductance_ += ap[c] + am[c];
-    if (s_.arr.r_wire > 0.0) ir_drop(T, ap, am);
+    double read = 0.0;
+    for (std::uint32_t c = 0; c < cols; ++c) read += ap[c] + am[c];
+    read_conductance_ += read;
+    if (s_.arr.r_wire > 0.0) {
+        if (rows == 1)
+            ir_drop_one_row(T, ap, am);
+        else
+            ir_drop(T, ap, am);
+    }
 
-    const std::size_t rows = T.active.size();
     auto& e = events_;
     ++e[tiles_woken];
     e[row_drives] += rows;
     e[cell_reads] += 2 * rows * cols;
     e[adc_conversions] += std::uint64_t{cols} * (s_.arr.adc_per_polarity ? 2 : 1);
+    e[adc_rounds] += adc_rounds_of(cols) * (s_.arr.adc_per_polarity ? 2 : 1);
+    const double sigma = s_.dev.sigma_read * drift;
     for (std::uint32_t c = 0; c < cols; ++c) {
-        double p = ap[c] * drift, m = am[c] * drift;
-        if (noisy) {
-            double zp = 0.0, zm = 0.0;
-            read_rng_.normal_pair(zp, zm);
-            p += s_.dev.sigma_read * std::sqrt(sp[c]) * drift * zp;
-            m += s_.dev.sigma_read * std::sqrt(sm[c]) * drift * zm;
+        const double p = ap[c] * drift, m = am[c] * drift;
+        double x;
+        if (s_.arr.adc_per_polarity) {
+            const double zp = noisy ? normal_(read_rng_) : 0.0;
+            const double zm = noisy ? normal_(read_rng_) : 0.0;
+            x = convert(p + sigma * std::sqrt(sp[c]) * zp, false) - convert(m + sigma * std::sqrt(sm[c]) * zm, false);
+        } else {
+            // The ADC sees only G+ - G-: the two devices' independent Gaussian read noises add up
+            // to one Gaussian of variance sigma^2 (sum G+^2 + sum G-^2), drawn once.
+            x = convert(noisy ? p - m + sigma * std::sqrt(sp[c] + sm[c]) * normal_(read_rng_) : p - m, true);
         }
-        const double x = s_.arr.adc_per_polarity ? convert(p, false) - convert(m, false) : convert(p - m, true);
         if (x == 0.0 && !T.hit[c]) continue;
-        const std::uint32_t i = T.target[c];
-        sum[i] += x * tb.scale;
-        if (!in.flag[i]) {
-            in.flag[i] = 1;
-            in.touched.push_back(i);
-        }
+        touch(sum, in, T.target[c], x * tb.scale);
     }
-    T.active.clear();
-    for (const std::uint16_t c : T.hit_list) T.hit[c] = 0;
-    T.hit_list.clear();
 }
 
-/// Points row_p_ / row_m_ at the conductances of the tile's driven rows: the devices' own, or,
-/// where each device has its own drift clock, copies scaled by its drift factor.
-void crossbar_partition::point_rows(const tiled_block& tb, const tile& T, double now_ms) {
+/// Decodes the tile's driven rows into rows_ and points row_p_ / row_m_ at them: G = g0 + q code
+/// (or the stored float of a continuous device), times each device's own drift factor where each
+/// device has its own drift clock.
+void crossbar_partition::decode_rows(const tiled_block& tb, const tile& T, double now_ms) {
     const std::size_t n = T.active.size(), cols = T.cols;
     row_p_.resize(n);
     row_m_.resize(n);
-    if (tb.tp.empty()) {
-        for (std::size_t k = 0; k < n; ++k) {
-            row_p_[k] = tb.gp.data() + T.base + std::uint64_t{T.active[k]} * cols;
-            row_m_[k] = tb.gm.data() + T.base + std::uint64_t{T.active[k]} * cols;
-        }
-        return;
-    }
-    drifted_.resize(2 * n * cols);
+    rows_.resize(2 * n * cols);
+    const auto g0 = static_cast<float>(tb.g0), q = static_cast<float>(tb.q);
     for (std::size_t k = 0; k < n; ++k) {
         const std::uint64_t first = T.base + std::uint64_t{T.active[k]} * cols;
-        float* p = drifted_.data() + 2 * k * cols;
+        float* p = rows_.data() + 2 * k * cols;
         float* m = p + cols;
-        for (std::size_t c = 0; c < cols; ++c) {
-            p[c] = static_cast<float>(tb.gp[first + c] * drift_factor(s_.dev, now_ms - tb.tp[first + c]));
-            m[c] = static_cast<float>(tb.gm[first + c] * drift_factor(s_.dev, now_ms - tb.tm[first + c]));
+        if (tb.exact) {
+            std::copy_n(tb.fp.data() + first, cols, p);
+            std::copy_n(tb.fm.data() + first, cols, m);
+        } else {
+            const std::uint16_t* cp = tb.gp.data() + first;
+            const std::uint16_t* cm = tb.gm.data() + first;
+            for (std::size_t c = 0; c < cols; ++c) {
+                p[c] = g0 + q * static_cast<float>(cp[c]);
+                m[c] = g0 + q * static_cast<float>(cm[c]);
+            }
         }
+        if (!tb.tp.empty())
+            for (std::size_t c = 0; c < cols; ++c) {
+                p[c] = static_cast<float>(p[c] * drift_factor(s_.dev, now_ms - tb.tp[first + c]));
+                m[c] = static_cast<float>(m[c] * drift_factor(s_.dev, now_ms - tb.tm[first + c]));
+            }
         row_p_[k] = p;
         row_m_[k] = m;
+    }
+}
+
+/// ir_drop for a single driven row i: each cell's current g (1 - rho D_j - rho g (R - i)) [nS of
+/// V_read], where D_j = (j + 1) T - sum_{j' < j} g_j' (j - j') is the row wire's drop (T: the row's
+/// total) and g (R - i) the column wire's rise under the cell itself (no other row drives it).
+/// The same first-order model as ir_drop with one row, in one pass per polarity. Most woken tiles
+/// of a spiking network have exactly one driven row.
+void crossbar_partition::ir_drop_one_row(const tile& T, double* ap, double* am) const {
+    const double rho = s_.arr.r_wire * 1e-3;  // MOhm x nS = 1e-3
+    const std::uint32_t cols = T.cols;
+    const double below = static_cast<double>(s_.arr.tile_rows) - T.active[0];
+    for (double* out : {ap, am}) {
+        double total = 0.0;
+        for (std::uint32_t c = 0; c < cols; ++c) total += out[c];
+        double pc = 0.0, pcj = 0.0;  // sums over the lower columns of g and g j
+        for (std::uint32_t c = 0; c < cols; ++c) {
+            const double j = T.position[c], g = out[c];
+            const double drop = (j + 1.0) * total - (j * pc - pcj);
+            out[c] = g * (1.0 - rho * (drop + g * below));
+            pc += g;
+            pcj += g * j;
+        }
     }
 }
 
@@ -152,47 +227,255 @@ void crossbar_partition::point_rows(const tiled_block& tb, const tile& T, double
 /// ir_drop.hpp (column_currents_first_order, see docs/crossbar-ir-drop.md) applied to the
 /// driven rows' cells, written for this case so that a read costs driven rows x used columns
 /// with no per-tile setup. Rows are ascending (read_tile sorted them); used columns ascend in
-/// position by construction. The test "IR drop delivers the first-order column currents"
-/// checks it against the general routine.
+/// position by construction. Units: nS of V_read (the voltage cancels; rho = r_wire x 1 nS).
+/// The test "IR drop delivers the first-order column currents" checks it against the general
+/// routine.
 void crossbar_partition::ir_drop(const tile& T, double* ap, double* am) {
-    const double v = s_.arr.v_read * 1e-3;  // V
-    const double r = s_.arr.r_wire * 1e6;   // ohm
+    const double rho = s_.arr.r_wire * 1e-3;  // MOhm x nS = 1e-3
     const std::uint32_t cols = T.cols;
     const double rows_total = s_.arr.tile_rows;
-    double* w = column_scratch_.data() + 4 * std::size_t{cols};  // W_j = sum_i c_ij (R - i)
-    double* qc = w + cols;                                        // sum over rows passed of c_ij
-    ir_qci_.assign(cols, 0.0);                                    //   ... of c_ij i
+    double* w = column_scratch_.data() + 4 * std::size_t{cols};  // W_j = sum_i g_ij (R - i)
+    double* qc = w + cols;                                        // sum over rows passed of g_ij
+    ir_qci_.resize(cols);                                         //   ... of g_ij i
     for (int polarity = 0; polarity < 2; ++polarity) {
         const std::vector<const float*>& rows = polarity == 0 ? row_p_ : row_m_;
         double* out = polarity == 0 ? ap : am;
         std::fill(w, w + 2 * std::size_t{cols}, 0.0);
         std::fill(ir_qci_.begin(), ir_qci_.end(), 0.0);
         ir_row_total_.assign(rows.size(), 0.0);
-        for (std::size_t k = 0; k < rows.size(); ++k) {  // pass 1: totals of the ideal currents c = g v
+        for (std::size_t k = 0; k < rows.size(); ++k) {  // pass 1: totals of the ideal currents
             const double weight = rows_total - T.active[k];
+            double total = 0.0;
             for (std::uint32_t c = 0; c < cols; ++c) {
-                const double cur = rows[k][c] * 1e-9 * v;
-                ir_row_total_[k] += cur;
-                w[c] += cur * weight;
+                const double g = rows[k][c];
+                total += g;
+                w[c] += g * weight;
             }
+            ir_row_total_[k] = total;
         }
         std::fill(out, out + cols, 0.0);
         for (std::size_t k = 0; k < rows.size(); ++k) {  // pass 2: each cell's voltage, corrected once
-            const double i = T.active[k];
-            double pc = 0.0, pcj = 0.0;  // sums over this row's cells at lower columns of c and c j
+            const double i = T.active[k], total = ir_row_total_[k];
+            double pc = 0.0, pcj = 0.0;  // sums over this row's cells at lower columns of g and g j
             for (std::uint32_t c = 0; c < cols; ++c) {
-                const double j = T.position[c], g = rows[k][c] * 1e-9, cur = g * v;
-                const double drop = r * ((j + 1.0) * ir_row_total_[k] - (j * pc - pcj));
-                const double rise = r * (w[c] - (i * qc[c] - ir_qci_[c]));
-                out[c] += g * (v - drop - rise);
-                pc += cur;
-                pcj += cur * j;
-                qc[c] += cur;
-                ir_qci_[c] += cur * i;
+                const double j = T.position[c], g = rows[k][c];
+                const double drop = (j + 1.0) * total - (j * pc - pcj);
+                const double rise = w[c] - (i * qc[c] - ir_qci_[c]);
+                out[c] += g * (1.0 - rho * (drop + rise));
+                pc += g;
+                pcj += g * j;
+                qc[c] += g;
+                ir_qci_[c] += g * i;
             }
         }
-        for (std::uint32_t c = 0; c < cols; ++c) out[c] = out[c] / v * 1e9;  // back to nS
     }
+}
+
+/// The read of a woken tile when every cell without a synapse holds the same conductance e0 (no
+/// device variation or faults) and the ADC converts G+ - G- with finite bits: the default device.
+/// It computes what read_tile computes, with the work proportional to the hit columns (those
+/// where a driven row holds a synapse) instead of all used columns:
+///  - In a hit column, the sums, squares and first-order IR drop of read_tile, written with
+///    g = e0 + delta: a row's drop at column c is e0 z_c (tile::z) plus the sum over the row's own
+///    synapse cells of delta (min(j_c, j') + 1), a sweep over the row's synapses.
+///  - In an empty column (all driven cells e0 on both arrays), G+ - G- has the mean
+///    mu_c = -rho e0 sum_k (S+_k(c) - S-_k(c)) (the row drops' difference; the rest cancels) and
+///    read noise sigma_e = sigma_read e0 sqrt(2K), the same for every empty column. With
+///    |mu_c| <= mu_max < half an LSB, the ADC gives 0 unless the noise crosses a decision level,
+///    which happens with probability p_c <= p_max = erfc((LSB/2 - mu_max) / (sigma_e sqrt 2)).
+///    Thinning draws exactly that: candidates with probability p_max each (geometric skips: one
+///    uniform per tile when, as usual, there is none), each kept with probability p_c / p_max,
+///    and a kept one takes its value from the normal conditioned on crossing. Each empty column's
+///    output has the distribution read_tile gives it, without a draw per column.
+/// Returns false, having changed nothing and drawn nothing, when the conditions do not hold for
+/// this read (mu_max >= LSB/2, or n_empty p_max > 4, where thinning would save little): the caller
+/// then runs read_tile (with the hit columns marked, which it keeps).
+/// Longer than 80 lines on purpose: the decision to fall back must precede every draw and every
+/// count, and the one-row pass, the general pass and the thinning share the decoded cells; split
+/// apart they would pass a dozen scratch pointers around the hot loop.
+bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in) {
+    const std::size_t K = T.active.size();
+    const std::uint32_t cols = T.cols;
+    const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, half = 0.5 * adc_lsb_signed_;  // rho: MOhm x nS
+    auto& H = hits_;  // the hit columns, ascending
+    if (K == 1) {     // the row's synapse columns, ascending already
+        const segment& sg = tb.segs[T.active_seg[0]];
+        H.assign(tb.seg_cols.begin() + sg.first, tb.seg_cols.begin() + sg.end);
+    } else {
+        mark_hits(tb, T);
+        H.assign(T.hit_list.begin(), T.hit_list.end());
+        std::sort(H.begin(), H.end());
+    }
+    const std::size_t nh = H.size(), empty = cols - nh;
+    for (std::size_t h = 0; h < nh; ++h) hit_index_[H[h]] = static_cast<std::uint16_t>(h);
+    sorted_rows_.resize(K);
+    for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
+    if (K > 1) std::sort(sorted_rows_.begin(), sorted_rows_.end());
+
+    // Conductances of the driven cells in hit columns, [polarity][row][hit column], and each row's
+    // bound sum delta (j' + 1) on the drop difference of the empty columns.
+    gk_.assign(2 * K * nh, e0);
+    bk_.assign(2 * K, 0.0);
+    double* gp = gk_.data();
+    double* gm = gp + K * nh;
+    double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
+    for (std::size_t k = 0; k < K; ++k) {
+        const segment& sg = tb.segs[sorted_rows_[k].second];
+        const std::uint64_t first = T.base + std::uint64_t{sorted_rows_[k].first} * cols;
+        for (std::uint32_t q = sg.first; q < sg.end; ++q) {
+            const std::uint16_t c = tb.seg_cols[q];
+            const double p = g_plus(tb, first + c), m = g_minus(tb, first + c);
+            const std::size_t h = k * nh + hit_index_[c];
+            gp[h] = p;
+            gm[h] = m;
+            read += (p - e0) + (m - e0);
+            const double j1 = T.position[c] + 1.0;
+            bk_[2 * k] += (p - e0) * j1;
+            bk_[2 * k + 1] += (m - e0) * j1;
+        }
+    }
+    double mu_max = 0.0;
+    for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
+    mu_max *= rho * e0 * drift;
+    const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
+    double p_max = 0.0;
+    if (empty > 0) {
+        if (mu_max >= half) return false;
+        if (sigma_e > 0.0) p_max = std::erfc((half - mu_max) / (sigma_e * std::sqrt(2.0)));
+        if (static_cast<double>(empty) * p_max > 4.0) return false;
+    }
+    read_conductance_ += read;
+    auto& e = events_;
+    ++e[tiles_woken];
+    e[row_drives] += K;
+    e[cell_reads] += 2 * K * cols;
+    e[adc_conversions] += cols;
+    e[adc_rounds] += adc_rounds_of(cols);
+
+    const double R = s_.arr.tile_rows, sigma = s_.dev.sigma_read * drift;
+    if (K == 1) {  // most reads: one pass, the hit columns being the row's synapse cells in order
+        const double below = R - sorted_rows_[0].first;
+        double tp = 0.0, tm = 0.0;
+        for (std::size_t h = 0; h < nh; ++h) {
+            tp += gp[h] - e0;
+            tm += gm[h] - e0;
+        }
+        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over cells left of c: delta, delta (j' + 1)
+        for (std::size_t h = 0; h < nh; ++h) {
+            const std::uint16_t c = H[h];
+            const double p = gp[h], m = gm[h];
+            double x = p - m;
+            if (rho > 0.0) {
+                const double j1 = T.position[c] + 1.0, z = e0 * T.z[c];
+                const double op = p * (1.0 - rho * (z + lpj + j1 * (tp - lp) + below * p));
+                const double om = m * (1.0 - rho * (z + lmj + j1 * (tm - lm) + below * m));
+                x = op - om;
+                lp += p - e0;
+                lpj += (p - e0) * j1;
+                lm += m - e0;
+                lmj += (m - e0) * j1;
+            }
+            x *= drift;
+            if (sigma > 0.0) x += sigma * std::sqrt(p * p + m * m) * normal_(read_rng_);
+            touch(sum, in, T.target[c], convert(x, true) * tb.scale);
+        }
+    } else {
+    // Row drops at the hit columns: S_k(c) = sum over row k's synapse cells of delta (min(j_c, j') + 1).
+    if (rho > 0.0) {
+        // Every synapse cell of a driven row lies in a hit column, so a sweep over the hit columns
+        // (delta = 0 where the row has none) is a sweep over the row's cells.
+        sk_.resize(2 * K * nh + nh);
+        double* j1 = sk_.data() + 2 * K * nh;
+        for (std::size_t h = 0; h < nh; ++h) j1[h] = T.position[H[h]] + 1.0;
+        for (std::size_t r = 0; r < 2 * K; ++r) {  // (polarity, row) pairs, in gk_'s order
+            const double* g = gk_.data() + r * nh;
+            double* S = sk_.data() + r * nh;
+            double total = 0.0;
+            for (std::size_t h = 0; h < nh; ++h) total += g[h] - e0;
+            double lower = 0.0, lower_j = 0.0;  // over cells left of c: delta, delta (j' + 1)
+            for (std::size_t h = 0; h < nh; ++h) {
+                const double d = g[h] - e0;
+                S[h] = lower_j + j1[h] * (total - lower);
+                lower += d;
+                lower_j += d * j1[h];
+            }
+        }
+    }
+    // Hit columns: IR-corrected sums, noise, ADC.
+    for (std::size_t h = 0; h < nh; ++h) {
+        const std::uint16_t c = H[h];
+        double out[2] = {0.0, 0.0}, sq = 0.0;
+        for (int pol = 0; pol < 2; ++pol) {
+            const double* g = (pol == 0 ? gp : gm) + h;
+            if (rho > 0.0) {
+                const double* S = sk_.data() + pol * K * nh + h;
+                const double z = e0 * T.z[c];
+                // rise_k = (R - i_k) sum_{k' <= k} g_k' + sum_{k' > k} g_k' (R - i_k'), rows ascending
+                double after = 0.0;
+                for (std::size_t k = 0; k < K; ++k) after += g[k * nh] * (R - sorted_rows_[k].first);
+                double upto = 0.0;
+                for (std::size_t k = 0; k < K; ++k) {
+                    const double gk = g[k * nh], i = sorted_rows_[k].first;
+                    upto += gk;
+                    after -= gk * (R - i);
+                    out[pol] += gk * (1.0 - rho * (z + S[k * nh] + (R - i) * upto + after));
+                    sq += gk * gk;
+                }
+            } else {
+                for (std::size_t k = 0; k < K; ++k) {
+                    out[pol] += g[k * nh];
+                    sq += g[k * nh] * g[k * nh];
+                }
+            }
+        }
+        double x = (out[0] - out[1]) * drift;
+        if (sigma > 0.0) x += sigma * std::sqrt(sq) * normal_(read_rng_);
+        touch(sum, in, T.target[c], convert(x, true) * tb.scale);
+    }
+    }
+    if (p_max <= 0.0) return true;
+    // Empty columns: thinning (above). pos counts empty columns; walk finds the column.
+    const double log_keep = std::log1p(-p_max);
+    double pos = -1.0;
+    std::uint32_t c = 0;
+    std::size_t h = 0, seen = 0;  // seen: empty columns before c
+    for (;;) {
+        pos += 1.0 + std::floor(std::log(read_rng_.uniform_open0()) / log_keep);
+        if (!(pos < static_cast<double>(empty))) break;
+        for (;; ++c) {  // the column of empty index pos
+            if (h < nh && H[h] == c) {
+                ++h;
+                continue;
+            }
+            if (static_cast<double>(seen) == pos) break;
+            ++seen;
+        }
+        const double mu = empty_column_mean(tb, T, c) * drift;
+        const double up = 0.5 * std::erfc((half - mu) / (sigma_e * std::sqrt(2.0)));
+        const double down = 0.5 * std::erfc((half + mu) / (sigma_e * std::sqrt(2.0)));
+        if (read_rng_.uniform() * p_max < up + down) {
+            const double x = read_rng_.uniform() * (up + down) < up ? mu + sigma_e * normal_tail(read_rng_, (half - mu) / sigma_e)
+                                                                    : mu - sigma_e * normal_tail(read_rng_, (half + mu) / sigma_e);
+            const double v = convert(x, true);
+            if (v != 0.0) touch(sum, in, T.target[c], v * tb.scale);
+        }
+    }
+    return true;
+}
+
+/// mu_c of read_tile_sparse for an empty column c (before drift): -rho e0 sum_k (S+_k(c) - S-_k(c)).
+double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const {
+    const double rho = s_.arr.r_wire * 1e-3, j = T.position[c];
+    double diff = 0.0;
+    for (const auto& [row, seg] : sorted_rows_) {
+        const segment& sg = tb.segs[seg];
+        const std::uint64_t first = T.base + std::uint64_t{row} * T.cols;
+        for (std::uint32_t q = sg.first; q < sg.end; ++q) {
+            const std::uint16_t cc = tb.seg_cols[q];
+            diff += (g_plus(tb, first + cc) - g_minus(tb, first + cc)) * (std::min(j, double(T.position[cc])) + 1.0);
+        }
+    }
+    return -rho * tb.e0 * diff;
 }
 
 } // namespace memspike::crossbar::detail

@@ -18,6 +18,7 @@
 #include "memspike/backends/crossbar/device.hpp"
 #include "memspike/backends/crossbar/ir_drop.hpp"
 #include "memspike/core/errors.hpp"
+#include "memspike/core/scenario.hpp"
 #include "unit/backends/networks.hpp"
 
 using namespace memspike;
@@ -277,7 +278,7 @@ TEST_CASE("crossbar: ledger counts equal the tile arithmetic", "[crossbar][energ
     param_map p = ideal();
     p["reorder"] = 0.0;
     const auto xbar = run_all(with_backend(sc, "crossbar", p));
-    std::uint64_t woken = 0, rows = 0, cells = 0, conversions = 0;
+    std::uint64_t woken = 0, rows = 0, cells = 0, conversions = 0, rounds = 0;
     std::map<tick_t, std::set<std::uint32_t>> row_tiles;
     std::map<tick_t, std::uint64_t> spikes;
     for (std::uint32_t s = 0; s < 300; ++s)
@@ -290,12 +291,14 @@ TEST_CASE("crossbar: ledger counts equal the tile arithmetic", "[crossbar][energ
         rows += 2 * spikes[t];
         cells += 2 * spikes[t] * 200;  // a row reads 128 + 72 used columns, two devices each
         conversions += tiles.size() * 200;
+        rounds += tiles.size() * (16 + 9);  // columns_per_adc = 8: ceil(128 / 8) + ceil(72 / 8)
     }
     const event_counts e = xbar->events();
     CHECK(e.at("crossbar_tiles_woken") == woken);
     CHECK(e.at("crossbar_row_drives") == rows);
     CHECK(e.at("crossbar_cell_reads") == cells);
     CHECK(e.at("crossbar_adc_conversions") == conversions);
+    CHECK(e.at("crossbar_adc_rounds") == rounds);
     CHECK(e[event_kind::synaptic_events] == 600 * 200);
 }
 
@@ -431,5 +434,21 @@ TEST_CASE("crossbar: bad device and array parameters are rejected by name", "[cr
             CHECK(e.what.find(name) != std::string::npos);
             CHECK(e.key.rfind("backend", 0) == 0);
         }
+    }
+}
+
+TEST_CASE("crossbar: crossbar_brunel.toml accepts every scale brunel.toml accepts", "[crossbar][examples]") {
+    // Issue 15: at scale 0.1 the example had fewer E neurons (1,000) than its in-degree without
+    // multapses; it is now brunel.toml's network, multapses included, on the crossbar. Each scale
+    // must load for both files and the crossbar must build and run 5 ms at the small ones.
+    const std::string dir = MEMSPIKE_SOURCE_DIR "/examples/";
+    for (const char* scale : {"0.01", "0.05", "0.1", "0.2"}) {
+        INFO("scale " << scale);
+        const std::vector<override_entry> set{{"simulation.scale", scale}, {"simulation.duration", "\"5 ms\""}};
+        REQUIRE_NOTHROW(load_scenario(dir + "brunel.toml", builtin_registry(), set));
+        scenario sc = load_scenario(dir + "crossbar_brunel.toml", builtin_registry(), set);
+        sc.recording.all_spikes = false;
+        const auto sim = run_all(sc, 2);
+        CHECK(sim->events().at("crossbar_tiles_woken") > 0);
     }
 }

@@ -241,6 +241,34 @@ TEST_CASE("tile_mapping: RCM is deterministic", "[unit]") {
     CHECK(t1.tiles_used == t2.tiles_used);
 }
 
+TEST_CASE("tile_mapping: RCM keeps each row group in consecutive slots", "[unit]") {
+    // A multapse's extra rows (driven by the same spike as their first row) as a scrambled ring
+    // lattice whose every neuron has a second, sparse row: with row_groups each pair takes
+    // consecutive slots, so a spike drives rows in the same row tiles; without, RCM separates some.
+    constexpr std::uint32_t n = 512, k = 8;
+    const auto base = ring_lattice(n, k, scrambled(n, 5));
+    std::vector<std::vector<std::uint32_t>> lists;
+    std::vector<std::uint32_t> groups{0};
+    for (std::uint32_t r = 0; r < n; ++r) {
+        lists.emplace_back(base.indices.begin() + base.offsets[r], base.indices.begin() + base.offsets[r + 1]);
+        lists.push_back({lists.back()[r % lists.back().size()]});  // the replica: one of its columns
+        if (r % 3 == 0) lists.push_back({});                       // an empty row inside the group
+        groups.push_back(static_cast<std::uint32_t>(lists.size()));
+    }
+    const auto p = from_rows(n, lists);
+    const auto grouped = map_tiles(p, row_order::rcm, 32, 32, groups);
+    check_layout(p, grouped);
+    const auto loose = map_tiles(p, row_order::rcm, 32, 32);
+    std::size_t together = 0, loose_together = 0;
+    for (std::uint32_t g = 0; g + 1 < groups.size(); ++g) {
+        together += grouped.row_slot[groups[g] + 1] == grouped.row_slot[groups[g]] + 1;
+        loose_together += loose.row_slot[groups[g] + 1] == loose.row_slot[groups[g]] + 1;
+    }
+    CHECK(together == n);
+    CHECK(loose_together < n);  // the grouping is what keeps them together
+    CHECK_THROWS_WITH(map_tiles(p, row_order::rcm, 32, 32, std::vector<std::uint32_t>{0, 5}), Contains("row_groups"));
+}
+
 TEST_CASE("tile_mapping: bad input is rejected with a message", "[unit]") {
     const auto good = from_rows(4, {{0, 1}, {2}});
     REQUIRE_THROWS_WITH(map_tiles(good, row_order::natural, 0, 4), Contains("tile_rows = 0"));

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 namespace memspike::crossbar {
@@ -63,7 +64,11 @@ struct tile_layout {
 /// randomness and no threads. Throws invalid_parameter for a zero tile size, a malformed pattern
 /// (offsets, a column index out of range, a duplicate column in a row) or a grid with more than
 /// 2^32 - 1 tiles.
+/// row_groups (optional): rows [row_groups[g], row_groups[g+1]) are one group (the crossbar rows
+/// one spike drives: a multapse's extra rows). With rcm, the non-empty rows of a group then take
+/// consecutive slots, in index order, the groups ordered by the lowest RCM slot of their rows; the
+/// natural order keeps them together already. Bounds must rise from 0 to rows.
 tile_layout map_tiles(const sparse_pattern& pattern, row_order order, std::uint32_t tile_rows = 128,
-                      std::uint32_t tile_cols = 128);
+                      std::uint32_t tile_cols = 128, std::span<const std::uint32_t> row_groups = {});
 
 } // namespace memspike::crossbar

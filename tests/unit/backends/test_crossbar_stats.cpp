@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+// The distributions the crossbar computes, checked after the speed-up of issue 15 against
+// closed forms and an independent implementation: the ziggurat normal (moments, tail mass,
+// Kolmogorov-Smirnov distance), read noise over several rows with one draw per column or one per
+// device, the single-row IR-drop path against the general first-order routine and the nodal
+// solve, and the 16-bit conductance codes against the device's level grid. Tolerances are stated
+// per check, with the standard error they are measured against; seeds are fixed, so a pass is
+// reproducible.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+
+#include "memspike/backends/builtin.hpp"
+#include "memspike/backends/crossbar/fast_normal.hpp"
+#include "memspike/backends/crossbar/ir_drop.hpp"
+#include "unit/backends/networks.hpp"
+
+using namespace memspike;
+using namespace memspike::test;
+
+namespace {
+
+param_map ideal_device() {
+    return {{"levels", INFINITY},   {"sigma_c2c", 0.0}, {"sigma_read", 0.0}, {"sigma_d2d", 0.0},
+            {"adc_bits", INFINITY}, {"r_wire", 0.0},    {"g_min", 1000.0},   {"g_max", 17384.0}};
+}
+
+/// `sources` sources spiking once at tick 10 onto `targets` leak-free, threshold-free neurons:
+/// the membrane potential afterwards is the delivered input.
+scenario one_volley(std::uint64_t sources, std::uint64_t targets, double w_lo, double w_hi) {
+    scenario sc = make_scenario(5.0, 0.1, 3);
+    auto& src = add_population(sc, "S", "spike_source", sources);
+    src.spike_ticks.assign(sources, std::vector<tick_t>{10});
+    add_population(sc, "N", "lif_delta", targets, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    auto& p = connect(sc, "S", "N", "all_to_all", 0.0, 0.1);
+    p.weight.k = distribution::kind::uniform;
+    p.weight.low = w_lo;
+    p.weight.high = w_hi;
+    return sc;
+}
+
+std::vector<double> inputs(const simulation& sim, std::uint64_t n) {
+    std::vector<double> v(n);
+    for (std::uint64_t i = 0; i < n; ++i) v[i] = sim.state(1, "v", i);
+    return v;
+}
+
+double phi(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+} // namespace
+
+TEST_CASE("fast_normal: the ziggurat draws a standard normal", "[crossbar][stats]") {
+    // n = 10^6 draws. Standard errors: mean 1e-3, variance sqrt(2/n) = 1.4e-3, kurtosis
+    // sqrt(24/n) = 4.9e-3; tolerances are 5 of them. Tail beyond r (the ziggurat's own tail
+    // algorithm): expected n erfc(r / sqrt 2) = 576, Poisson sd 24, tolerance 5 sd. KS: the
+    // 0.1 % critical value of sqrt(n) D is 1.95.
+    crossbar::fast_normal normal;
+    random_stream rng(2026, stream_purpose::user, 15);
+    constexpr std::size_t n = 1000000;
+    std::vector<double> z(n);
+    for (auto& x : z) x = normal(rng);
+    double m1 = 0, m2 = 0, m4 = 0;
+    std::size_t tail = 0;
+    for (const double x : z) {
+        m1 += x;
+        m2 += x * x;
+        m4 += x * x * x * x;
+        tail += std::abs(x) > crossbar::fast_normal::r;
+    }
+    m1 /= n;
+    m2 /= n;
+    m4 /= n;
+    CHECK(std::abs(m1) < 5e-3);
+    CHECK(std::abs(m2 - 1.0) < 5 * 1.42e-3);
+    CHECK(std::abs(m4 / (m2 * m2) - 3.0) < 5 * 4.9e-3);
+    const double expected_tail = n * std::erfc(crossbar::fast_normal::r / std::sqrt(2.0));
+    CHECK(std::abs(static_cast<double>(tail) - expected_tail) < 5 * std::sqrt(expected_tail));
+    std::sort(z.begin(), z.end());
+    double d = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double f = phi(z[i]);
+        d = std::max({d, f - static_cast<double>(i) / n, static_cast<double>(i + 1) / n - f});
+    }
+    INFO("KS sqrt(n) D = " << std::sqrt(double(n)) * d);
+    CHECK(std::sqrt(double(n)) * d < 1.95);
+}
+
+TEST_CASE("crossbar: read noise over several rows, one draw per column or one per device", "[crossbar][stats]") {
+    // Three rows driven at once, every weight w_max: each column reads 3 G+ = g and 3 G- = g_min,
+    // each device with relative sigma 0.05. Converted as a difference (one Gaussian per column)
+    // or per polarity (one per array), the input's sd is scale sigma sqrt(3 (g^2 + g_min^2)).
+    // 4,000 columns: the sd's standard error is 1.1 %; tolerance 5 %.
+    const scenario sc = one_volley(3, 4000, 0.5, 0.5);
+    for (const double per_polarity : {0.0, 1.0}) {
+        param_map p = ideal_device();
+        p["sigma_read"] = 0.05;
+        p["adc_per_polarity"] = per_polarity;
+        const auto v = inputs(*run_all(with_backend(sc, "crossbar", p)), 4000);
+        const double mean = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+        double var = 0.0;
+        for (const double x : v) var += (x - mean) * (x - mean);
+        const double sd = std::sqrt(var / (v.size() - 1));
+        const double scale = 0.5 / 16384.0, g = 17384.0, g0 = 1000.0;
+        INFO("adc_per_polarity " << per_polarity);
+        CHECK(mean == Approx(1.5).epsilon(0.005));  // se of the mean: 0.026 % of it
+        CHECK(sd == Approx(scale * 0.05 * std::sqrt(3.0 * (g * g + g0 * g0))).epsilon(0.05));
+    }
+}
+
+TEST_CASE("crossbar: one driven row's IR drop is the first-order model and tracks the nodal solve", "[crossbar][stats]") {
+    // One spike, one row across 128 columns of one tile, r = 2 Ohm. The single-row path must give
+    // what the general first-order routine gives (to rounding), and stay within the first-order
+    // error bound of docs/crossbar-ir-drop.md against Kirchhoff on every node (the nodal solve of
+    // the same driven cells): |first - nodal| <= 1.25 x |ideal - nodal|, x = eps / (1 - eps).
+    const scenario sc = one_volley(1, 128, 0.1, 1.0);
+    param_map p = ideal_device();
+    p["r_wire"] = 2e-6;  // MOhm
+    p["reorder"] = 0.0;
+    const auto xbar = run_all(with_backend(sc, "crossbar", p));
+    const auto held = xbar->synapses_of(0);
+    double w_max = 0.0;
+    for (const float w : held.weights) w_max = std::max(w_max, double(w));
+    const double scale = w_max / 16384.0, v = 0.2;
+    std::vector<crossbar::array_cell> plus, minus;
+    for (std::size_t k = 0; k < held.weights.size(); ++k) {
+        plus.push_back({0, held.targets[k], (1000.0 + held.weights[k] / scale) * 1e-9});
+        minus.push_back({0, held.targets[k], 1000.0 * 1e-9});
+    }
+    std::vector<double> v_row(128, 0.0), fp(128), fm(128), np(128), nm(128), ip(128), im(128);
+    v_row[0] = v;
+    crossbar::ir_workspace ws;
+    crossbar::column_currents_first_order(128, 128, plus, v_row, 2.0, fp, ws);
+    crossbar::column_currents_first_order(128, 128, minus, v_row, 2.0, fm, ws);
+    crossbar::column_currents_nodal(128, 128, plus, v_row, 2.0, np);
+    crossbar::column_currents_nodal(128, 128, minus, v_row, 2.0, nm);
+    crossbar::column_currents_ideal(128, 128, plus, v_row, ip);
+    crossbar::column_currents_ideal(128, 128, minus, v_row, im);
+    double eps = 0.0;
+    for (std::uint32_t j = 0; j < 128; ++j) eps = std::max(eps, (ip[j] - np[j]) / ip[j]);
+    REQUIRE(eps > 0.01);  // a real effect: the far columns lose more than 1 %
+    const double x = eps / (1.0 - eps);
+    const auto got = inputs(*xbar, 128);
+    const double to_input = scale / v * 1e9;
+    for (std::uint32_t j = 0; j < 128; ++j) {
+        INFO("column " << j);
+        CHECK(got[j] == Approx(to_input * (fp[j] - fm[j])).epsilon(1e-6));
+        const double nodal = to_input * (np[j] - nm[j]);
+        const double effect = to_input * (std::abs(ip[j] - np[j]) + std::abs(im[j] - nm[j]));
+        CHECK(std::abs(got[j] - nodal) <= 1.25 * x * effect + 1e-12);
+    }
+}
+
+TEST_CASE("crossbar: 16-bit codes hold the device's levels exactly", "[crossbar][stats]") {
+    // A nominal device with 32 levels: every held weight is scale (level k - g_min) = k w_max / 31
+    // for an integer k, to float rounding. A code grid that did not divide the level step (a power
+    // of two, say) would put levels up to q / 2 = 4e-4 of a step off.
+    const scenario sc = one_volley(20, 300, 0.0, 1.0);
+    param_map p = ideal_device();
+    p["levels"] = 32;
+    const auto held = run_all(with_backend(sc, "crossbar", p))->synapses_of(0).weights;
+    const auto original = run_all(sc)->synapses_of(0).weights;
+    double w_max = 0.0;
+    for (const float w : original) w_max = std::max(w_max, double(w));
+    double worst = 0.0;
+    for (const float w : held) {
+        const double k = double(w) / (w_max / 31.0);
+        worst = std::max(worst, std::abs(k - std::round(k)));
+    }
+    CHECK(worst < 1e-5);
+}
+
+TEST_CASE("fast_normal: normal_tail draws the normal conditioned on Z > a", "[crossbar][stats]") {
+    // Kolmogorov-Smirnov against F(z) = 1 - Q(z) / Q(a), Q the upper tail, below a = 1 (rejection
+    // of plain draws) and above (Marsaglia's tail method); n = 200,000, 0.1 % critical value 1.95.
+    random_stream rng(7, stream_purpose::user, 15);
+    const auto Q = [](double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); };
+    for (const double a : {0.4, 3.0, 7.0}) {
+        constexpr std::size_t n = 200000;
+        std::vector<double> z(n);
+        for (auto& x : z) x = crossbar::normal_tail(rng, a);
+        std::sort(z.begin(), z.end());
+        REQUIRE(z.front() > a);
+        double d = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double f = 1.0 - Q(z[i]) / Q(a);
+            d = std::max({d, f - static_cast<double>(i) / n, static_cast<double>(i + 1) / n - f});
+        }
+        INFO("a = " << a << ", KS sqrt(n) D = " << std::sqrt(double(n)) * d);
+        CHECK(std::sqrt(double(n)) * d < 1.95);
+    }
+}
+
+TEST_CASE("crossbar: empty columns convert to nonzero codes as often as read noise says, on both read paths", "[crossbar][stats]") {
+    // Source 0 spikes 500 times; it holds one synapse per tile of 128 columns, source 1 (silent)
+    // holds one in every column, so each read has 1 hit and 127 empty columns (g_min = 1000 nS on
+    // both arrays, no IR drop: mean 0). With read noise sigma_e = 0.05 x 1000 x sqrt 2 nS and an
+    // ADC whose half LSB is 3 sigma_e, an empty column converts to +-1 LSB with probability
+    // p = erfc(3 / sqrt 2) = 0.27 % per read. The default (sparse) path draws that by thinning;
+    // with p_stuck_on = 1e-300 (no device is stuck, but the devices count as varied) the per-column
+    // path runs. Both must give sum over empty targets of (input / LSB)^2 = n_empty x 500 x p
+    // (each read adds +-1 with probability p), over three seeds: 16,069. A target's S^2 (S the
+    // difference of two Poisson counts of mean m = 500 p / 2) has variance 2m + 8m^2 = 5.0 against
+    // its mean 1.35, so the sum's se is 1.5 %; tolerance 8 %. (Dropping the p_c / p_max acceptance
+    // or one of the two directions would be off by 50 % or more.) The sum of the inputs is 0 within
+    // 5 sd (both directions are equally likely).
+    const std::uint32_t n = 4000;
+    const std::string csv = "crossbar_empty_columns.csv";
+    {
+        std::ofstream f(csv);
+        f << "source,target,weight\n";
+        for (std::uint32_t t = 0; t < n; ++t) {
+            if (t % 128 == 0) f << "0," << t << ",0.5\n";
+            f << "1," << t << ",0.5\n";
+        }
+    }
+    scenario sc = make_scenario(60.0, 0.1, 3);
+    auto& src = add_population(sc, "S", "spike_source", 2);
+    src.spike_ticks.assign(2, {});
+    for (tick_t t = 10; t < 510; ++t) src.spike_ticks[0].push_back(t);
+    add_population(sc, "N", "lif_delta", n, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    auto& pr = connect(sc, "S", "N", "explicit", 0.5, 0.1);
+    pr.file = std::filesystem::absolute(csv).string();
+    const double sigma_e = 0.05 * 1000.0 * std::sqrt(2.0), lsb = 6.0 * sigma_e, scale = 0.5 / 16384.0;
+    const double p = std::erfc(3.0 / std::sqrt(2.0));
+    for (const double stuck : {0.0, 1e-300}) {
+        param_map par = ideal_device();
+        par["reorder"] = 0.0;
+        par["sigma_read"] = 0.05;
+        par["adc_bits"] = 8;
+        par["adc_range"] = 128.0 * lsb * 200.0;  // pA at 200 mV: 128 codes of lsb each side
+        par["p_stuck_on"] = stuck;
+        double squares = 0.0, total = 0.0;
+        for (const std::uint64_t seed : {3, 4, 5}) {
+            sc.simulation.seed = seed;
+            const auto v = inputs(*run_all(with_backend(sc, "crossbar", par)), n);
+            for (std::uint32_t t = 0; t < n; ++t)
+                if (t % 128 != 0) {
+                    squares += (v[t] / (scale * lsb)) * (v[t] / (scale * lsb));
+                    total += v[t] / (scale * lsb);
+                }
+        }
+        const double expected = 3 * (n - 32) * 500.0 * p;
+        INFO("p_stuck_on " << stuck << ": sum of squares " << squares << ", expected " << expected);
+        CHECK(squares == Approx(expected).epsilon(0.08));
+        CHECK(std::abs(total) < 5.0 * std::sqrt(expected));
+    }
+    std::remove(csv.c_str());
+}
