@@ -160,10 +160,12 @@ class Scenario:
         return self._edit(lambda doc: doc.setdefault("population", []).append(entry))
 
     def projection(self, source, target, rule, weight=None, delay=None, *, indegree=None, outdegree=None,
-                   probability=None, receptor=None, name=None, allow_autapses=None, allow_multapses=None,
-                   file=None, **extra):
+                   probability=None, total_number=None, receptor=None, name=None, allow_autapses=None,
+                   allow_multapses=None, file=None, **extra):
         """[[projection]]: synapses from population `source` to `target` by `rule` (one_to_one, all_to_all,
-        fixed_probability, fixed_indegree, fixed_outdegree, explicit). `weight` has the dimension of the
+        fixed_probability, fixed_indegree, fixed_outdegree, fixed_total_number, explicit; `indegree`,
+        `outdegree`, `probability`, `total_number` and `file` are the rules' parameters, as in
+        docs/scenario-format.md). `weight` has the dimension of the
         target port (voltage for lif_delta, current for lif_exp, conductance for lif_cond_exp) and `delay`
         is a time; both may be distributions. Other keys of the format (e.g. a plasticity table) pass
         through `extra` unchanged. Returns self."""
@@ -175,7 +177,8 @@ class Scenario:
                 raise TypeError(f"{where}: file must be a path (str or os.PathLike), not {type(file).__name__}")
             file = os.path.abspath(os.fspath(file))
         entry = _set({}, where, name=name, source=source, target=target, rule=rule, indegree=indegree,
-                     outdegree=outdegree, probability=probability, file=file, allow_autapses=allow_autapses,
+                     outdegree=outdegree, probability=probability, total_number=total_number, file=file,
+                     allow_autapses=allow_autapses,
                      allow_multapses=allow_multapses, weight=weight, delay=delay, receptor=receptor, **extra)
         return self._edit(lambda doc: doc.setdefault("projection", []).append(entry))
 

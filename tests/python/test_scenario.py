@@ -218,3 +218,17 @@ def test_set_refuses_plain_numbers_where_the_key_table_says_quantity():
     assert spec.duration_ms == pytest.approx(30.0) and spec.seed == 7
     assert spec.populations[0].params["tau_m"] == 10.0
     assert sc.overrides["recording.energy_bin"] == "2 ms"
+
+
+def test_builder_fixed_total_number_gives_exactly_k_synapses():
+    # The rule's own parameter reaches the C++ reader from the builder (not through **extra only):
+    # a dropped or misspelt total_number would be refused ("needs total_number") or give another count.
+    sc = memspike.Scenario()
+    sc.simulation(duration="1 ms", resolution="0.1 ms", seed=3)
+    lif = {"tau_m": "20 ms", "v_th": "20 mV", "v_reset": "10 mV", "e_l": "0 mV"}
+    sc.population("A", "lif_delta", 40, params=lif)
+    sc.population("B", "lif_delta", 30, params=lif)
+    sc.projection("A", "B", "fixed_total_number", name="AB", total_number=777, weight="0.1 mV", delay="1 ms")
+    w = memspike.Simulation(sc, threads=1).weights("AB")
+    assert len(w["targets"]) == 777
+    assert set(np.unique(w["targets"])) <= set(range(30)) and len(np.unique(w["targets"])) > 20
