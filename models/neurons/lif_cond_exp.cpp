@@ -8,7 +8,9 @@
 // Integration method: the conductances are known exactly over a tick (g(t+s) = g(t) e^{-s/tau}),
 // and V is advanced by one classical fourth-order Runge-Kutta step per tick that evaluates them
 // exactly at s = 0, h/2 and h. The local error is O(h^5); tests/unit/models/test_lif_cond_exp.cpp
-// measures it against a reference with 1000 sub-steps per tick. With no conductance left the
+// measures it against a reference with 1000 sub-steps per tick. The step is written for the
+// linear form dV/dt = A(s) - B(s) V with its coefficients divided by C_m once, in fused
+// multiply-adds (decisions.md §27): RK4's stages exactly, rounded differently. With no conductance left the
 // equation is linear (tau_m = C_m / g_L) and the neuron is advanced lazily and exactly.
 // Rationale against NEST's adaptive RKF45 (GSL): a fixed step keeps the cost per active neuron
 // constant and the result independent of error-control heuristics, at an error well below the
