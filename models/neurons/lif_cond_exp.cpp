@@ -34,6 +34,7 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
     double bh_ex = 0, bh_in = 0, b1_ex = 0, b1_in = 0;                            // d(s) / C_m
     double a0_ex = 0, a0_in = 0, ah_ex = 0, ah_in = 0, a1_ex = 0, a1_in = 0;  // E d(s) / C_m
 
+    /// Needs h set first.
     void set(double c_m, double g_l, double e_l, double e_ex, double e_in, double tau_ex, double tau_in) {
         const double dex_half = std::exp(-0.5 * h / tau_ex), din_half = std::exp(-0.5 * h / tau_in);
         p_ex = std::exp(-h / tau_ex);
@@ -55,8 +56,10 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
     void bind(const membrane&) {}
     double bias(std::uint32_t i, const membrane& m) const { return m.current(i); }
     /// One classical RK4 step of dV/dt = A(s) - B(s) V; `cur` is the bias plus stimulus current
-    /// [pA] (bias). The stages are RK4's; written with A and B they cost ~43 multiplies and adds
-    /// instead of ~55 and four divisions (the step is bound by the vector units' throughput).
+    /// [pA] (bias). The stages are RK4's; written with A and B they cost ~20 fused multiply-adds
+    /// and a few adds instead of ~55 operations and four divisions (the loop is bound by the
+    /// vector units' throughput). std::fma is correctly rounded, so every kernel computes the
+    /// same bits (lif_active.hpp). k2 = A(h/2) - B(h/2) (v + h/2 k1) = ch - q k1, k3 likewise.
     double step(double v, double ge, double gi, double cur) const {
         using std::fma;
         const double base = fma(cur, inv_c_m, a_bias);
