@@ -270,9 +270,12 @@ private:
         kernel_args a{n,   v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), event_.data(),
                       now, m_.v_th(), tol_, base_bias_, odd_bias_ == 0};
         // The widest vectors the processor has: the results are the same on each (IEEE adds,
-        // multiplies, compares and selects, no fused multiply-add), only the speed differs.
+        // multiplies, compares and selects, no contraction into fused multiply-adds; lif_cond_exp's
+        // explicit std::fma is correctly rounded on every path), only the speed differs.
 #if defined(__x86_64__)
-        static const int isa = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+        static const int isa = __builtin_cpu_supports("avx512f")                                   ? 2
+                              : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
+                                                                                                : 0;
         if (isa == 2)
             step_avx512(syn_, a);
         else if (isa == 1)
@@ -319,7 +322,8 @@ private:
         }
     }
 // AVX-512 implies FMA to GCC, which would then fuse a * b + c (another rounding, other spikes):
-// contraction stays off in these functions, as it is in the baseline build.
+// contraction stays off in these functions, as it is in the baseline build. The AVX2 path also
+// enables FMA only so that lif_cond_exp's explicit std::fma becomes one instruction (§27).
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
     [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) {
@@ -329,7 +333,7 @@ private:
             step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
     }
 #if defined(__x86_64__)
-    [[gnu::noinline, gnu::target("avx2")]] static void step_avx2(const Synapses syn, const kernel_args& a) {
+    [[gnu::noinline, gnu::target("avx2,fma")]] static void step_avx2(const Synapses syn, const kernel_args& a) {
         if (a.uniform)
             step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
         else
