@@ -105,3 +105,21 @@ def test_digits_crossbar_quick(tmp_path, capsys):
     assert ex["truenorth"] == pytest.approx(ed["truenorth"], rel=0.01)
     if "reram_crossbar" in ex:
         assert "reram_crossbar" not in ed and ex["reram_crossbar"] < ex["cpu_45nm"]
+
+
+def test_nir_digits_quick(capsys):
+    # examples/nir_digits.py --quick: a numpy-trained network written as NIR with h5py, imported and
+    # run on both backends. A wrong weight, bias, time constant or read-out mapping in the NIR
+    # import drops the spiking accuracy toward chance (0.1); the network itself scores > 0.9.
+    pytest.importorskip("sklearn")  # Debian: python3-sklearn (scripts/bootstrap.sh installs it)
+    r = runpy.run_path(str(ROOT / "examples" / "nir_digits.py"))["main"](quick=True)
+    assert "via NIR" in capsys.readouterr().out
+    assert r["ann"] > 0.9
+    assert r["digital"] > 0.85 and r["digital"] > r["ann"] - 0.1
+    # The crossbar at its defaults (8-bit ADC, read noise, IR drop) stays near the digital result.
+    assert abs(r["crossbar"] - r["digital"]) <= 0.05
+    ed, ex = r["energy"]["digital"], r["energy"]["crossbar"]
+    # The same network for the same time: the clock-driven baselines do not depend on the backend.
+    assert ed["cpu_45nm"] == ex["cpu_45nm"] > 0 and ed["gpu_h100"] == ex["gpu_h100"] > 0
+    assert "reram_crossbar" in ex and "reram_crossbar" not in ed
+    assert ex["truenorth"] == pytest.approx(ed["truenorth"], rel=0.02)
