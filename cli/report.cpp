@@ -16,55 +16,16 @@
 #include "memspike/core/run_driver.hpp"
 
 namespace memspike::cli {
-namespace {
 
-/// Comma-separated names of chip descriptions (or paths); "all" is every shipped one.
-std::vector<std::string> chip_names(const std::string& arg) {
-    if (arg == "all") return memspike::builtin_chip_models();
-    std::vector<std::string> names;
-    std::stringstream ss(arg);
-    for (std::string item; std::getline(ss, item, ',');)
-        if (!item.empty()) names.push_back(item);
-    return names;
-}
-
-}  // namespace
 
 void print_chip_mappings(const memspike::scenario& sc, const std::string& chips) {
-    for (const auto& name : chip_names(chips)) {
+    for (const auto& name : memspike::chip_list(chips)) {
         const auto chip = memspike::find_chip_model(name, memspike::builtin_registry());
         std::printf("%s", memspike::format_chip_mapping(chip, memspike::map_network(sc, memspike::builtin_registry(), chip)).c_str());
     }
 }
 
 namespace {
-
-/// `report --chips a,b`: the run priced on each chip, per tick (docs/chips.md).
-void print_chip_report(const std::string& file, const std::string& chips) {
-    std::string note;
-    const auto sc = memspike::read_run_scenario(file, memspike::builtin_registry(), note);
-    const auto run = memspike::read_chip_run_counts(file, sc);
-    std::vector<memspike::chip_estimate> estimates;
-    std::vector<std::string> not_priced;
-    const auto ledger = memspike::read_energy_ledger(file);
-    memspike::backend_spec run_backend;  // the run's backend and parameters, as recorded
-    run_backend.kind = ledger.backend;
-    run_backend.params = ledger.backend_params;
-    for (const auto& name : chip_names(chips)) {
-        const auto chip = memspike::find_chip_model(name, memspike::builtin_registry());
-        if (const auto why = memspike::chip_mismatches(chip, run_backend, memspike::builtin_registry()); !why.empty()) {
-            std::string all;
-            for (const auto& w : why) all += (all.empty() ? "" : "; ") + w;
-            not_priced.push_back("not applicable: " + chip.name + ": " + all);
-            continue;
-        }
-        const auto m = memspike::map_network(sc, memspike::builtin_registry(), chip);
-        if (!m.fits) not_priced.push_back("does not fit: " + chip.name + ": " + m.limit);
-        else estimates.push_back(memspike::estimate_chip(chip, m, sc, run));
-    }
-    std::printf("\n%s", memspike::format_chip_estimates(estimates, not_priced).c_str());
-    if (!note.empty()) std::printf("  note: %s\n", note.c_str());
-}
 
 std::string fmt_joules(double pj) {
     char buf[64];
@@ -165,8 +126,9 @@ std::string baseline_reason(const priced_run& r) {
     return r.baseline_chosen ? "chosen with --baseline" : "the cheapest conventional (dense or event_driven) baseline priced";
 }
 
-/// `report --json`: one object, energies in J.
-void print_report_json(const std::string& file, const priced_run& r) {
+/// `report --json`: one object, energies in J; `chips` (members of format_chip_report_json, or
+/// empty) is the chip section.
+void print_report_json(const std::string& file, const priced_run& r, const std::string& chips) {
     std::printf("{\"file\": \"%s\", \"complete\": %s, \"simulated_s\": %.17g, \"synaptic_events\": %.17g, ",
                 json_escape(file).c_str(), r.ledger.complete ? "true" : "false", r.simulated_s, r.synaptic_events);
     if (r.per_inference) std::printf("\"inference_ms\": %.17g, ", r.ledger.inference_ms);
@@ -191,7 +153,7 @@ void print_report_json(const std::string& file, const priced_run& r) {
         }
         std::printf("]}");
     }
-    std::printf("]}\n");
+    std::printf("]%s%s}\n", chips.empty() ? "" : ", ", chips.c_str());
 }
 
 /// `report`: one line per model (with its ratio to the baseline), then each model's items.
@@ -240,14 +202,17 @@ void print_report_table(const std::string& file, const priced_run& r) {
 
 int cmd_report(const std::string& file, const std::string& models_arg, const std::string& baseline_arg, bool json,
                const std::string& chips) {
-    if (json && !chips.empty()) {  // not silently dropped: the chip section has no JSON form yet
-        std::fprintf(stderr, "memspike report: --chips cannot be combined with --json (the chip section is text only)\n");
-        return 1;
-    }
     const priced_run r = read_and_price(file, models_arg, baseline_arg);
-    if (json) print_report_json(file, r);
-    else print_report_table(file, r);
-    if (!chips.empty() && !json) print_chip_report(file, chips);
+    // Priced before anything is printed, so that an unknown chip leaves no half-written report.
+    memspike::chip_run_report chip_report;
+    if (!chips.empty())
+        chip_report = memspike::price_run_on_chips(file, memspike::chip_list(chips), memspike::builtin_registry());
+    if (json) {
+        print_report_json(file, r, chips.empty() ? std::string() : memspike::format_chip_report_json(chip_report));
+        return 0;
+    }
+    print_report_table(file, r);
+    if (!chips.empty()) std::printf("\n%s", memspike::format_chip_report(chip_report).c_str());
     return 0;
 }
 

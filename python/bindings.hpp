@@ -18,5 +18,6 @@ void register_energy(py::module_& m);      // bind_energy.cpp: presets, pricing,
 void register_models(py::module_& m);      // bind_models.cpp: the built-in registry
 void register_estimate(py::module_& m);    // bind_estimate.cpp: resource estimate and check
 void register_nir(py::module_& m);         // bind_nir.cpp: NIR graphs lowered to scenarios
+void register_chip(py::module_& m);        // bind_chip.cpp: chip descriptions, a run priced per tick
 
 } // namespace memspike::python

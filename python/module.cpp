@@ -14,4 +14,5 @@ PYBIND11_MODULE(_memspike, m) {
     memspike::python::register_models(m);
     memspike::python::register_estimate(m);
     memspike::python::register_nir(m);
+    memspike::python::register_chip(m);
 }

@@ -7,7 +7,7 @@
 # Usage: scripts/fuzz.sh [TIME] [HARNESS...]
 #   TIME: per harness, in minutes ("10") or seconds ("20s"); default 1 minute. "build": only
 #         configure and build (scripts/sanitizers.sh uses the same build directory).
-#   HARNESS: scenario energy_preset result_file checkpoint (default: all four), or result_file_raw:
+#   HARNESS: scenario energy_preset result_file checkpoint chip (default: these five), or result_file_raw:
 #         fuzz_result_file on whole-file bytes (MEMSPIKE_FUZZ_RAW_HDF5=1), which mostly tests libhdf5
 #         itself and finds crashes inside HDF5 1.10.8 (docs/fuzzing.md); not in the default set.
 # Environment: FUZZ_JOBS=N runs N fuzzing processes per harness (default 1); FUZZ_BUILD=dir.
@@ -34,7 +34,7 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   exit 2
 fi
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(scenario energy_preset result_file checkpoint)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(scenario energy_preset result_file checkpoint chip)
 build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
@@ -43,17 +43,18 @@ max_len() {
   case $1 in
     scenario) echo 16384 ;;
     energy_preset) echo 8192 ;;
+    chip) echo 8192 ;;
     result_file) echo 4096 ;;
     result_file_raw) echo 65536 ;;
     checkpoint) echo 16384 ;;
-    *) echo "fuzz.sh: unknown harness '$1' (scenario energy_preset result_file checkpoint result_file_raw)" >&2; exit 2 ;;
+    *) echo "fuzz.sh: unknown harness '$1' (scenario energy_preset result_file checkpoint chip result_file_raw)" >&2; exit 2 ;;
   esac
 }
 for h in "${harnesses[@]}"; do max_len "$h" >/dev/null; done
 # Keys, sections and units of the TOML formats, for the two TOML harnesses.
 dict_for() {
   case $1 in
-    scenario|energy_preset) echo "-dict=tests/fuzz/toml.dict" ;;
+    scenario|energy_preset|chip) echo "-dict=tests/fuzz/toml.dict" ;;
   esac
 }
 

@@ -17,6 +17,7 @@ from ._memspike import (BackendUnavailable, Dimension, Error, InternalError, Inv
                         ScenarioError, ScenarioSpec, UnitError, UnknownModel, UnknownParameter, format_quantity,
                         parse_quantity)
 from . import plot
+from .chips import chip_models, chip_report
 from .results import Ledger, Result, Trace, energy_baseline, energy_frame, energy_report, load
 from .scenario import Scenario, load_scenario
 from .simulation import Simulation, sweep
@@ -40,5 +41,5 @@ def energy_models(backend=None):
 # memspike.IOError stays out of __all__: `from memspike import *` must not shadow the built-in IOError.
 __all__ = ["BackendUnavailable", "Dimension", "Error", "InternalError", "InvalidParameter", "Ledger", "Result",
            "Scenario", "ScenarioError", "ScenarioSpec", "Simulation", "Trace", "UnitError", "UnknownModel",
-           "UnknownParameter", "energy_baseline", "energy_frame", "energy_models", "energy_report", "format_quantity", "load", "load_scenario", "models", "parse_quantity", "plot",
+           "UnknownParameter", "chip_models", "chip_report", "energy_baseline", "energy_frame", "energy_models", "energy_report", "format_quantity", "load", "load_scenario", "models", "parse_quantity", "plot",
            "sweep"]

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 
 #include "../hdf5/handles.hpp"
 #include "memspike/core/errors.hpp"
@@ -41,7 +42,121 @@ std::string root_text(hid_t file, const char* name, const std::string& path) {
     return out;
 }
 
+/// `s` as a JSON string literal: quotes, backslashes and control characters escaped (chip
+/// descriptions and sources are free text from TOML files).
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (const char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+/// A JSON number at full precision; null for NaN or infinity (JSON has neither).
+std::string json_number(double v) {
+    if (!std::isfinite(v)) return "null";
+    return num(v, "%.17g");
+}
+
+std::string json_refusals(const std::vector<chip_refusal>& list) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < list.size(); ++i)
+        out += (i ? ", " : "") + std::string("{\"chip\": ") + json_string(list[i].chip) + ", \"reason\": " +
+               json_string(list[i].reason) + "}";
+    return out + "]";
+}
+
+/// One priced chip as a JSON object: the columns of the text table at full precision, the
+/// mapping's figures and the itemised lines.
+std::string json_estimate(const chip_estimate& e) {
+    const auto n = [](double v) { return json_number(v); };
+    const auto u = [](std::uint64_t v) { return std::to_string(v); };
+    std::string out = "{\"dynamic_j\": " + n(e.dynamic_pj * 1e-12) + ", \"static_j\": " + n(e.static_pj * 1e-12) +
+                      ", \"total_j\": " + n(e.total_pj * 1e-12) + ", \"paced_static_j\": " + n(e.paced_static_pj * 1e-12) +
+                      ", \"paced_total_j\": " + n(e.paced_total_pj * 1e-12) + ", \"static_mw\": " + n(e.static_mw) +
+                      ", \"tick_latency_us\": " + n(e.tick_latency_mean_ns * 1e-3) +
+                      ", \"tick_latency_max_us\": " + n(e.tick_latency_max_ns * 1e-3) + ", \"chip_time_s\": " + n(e.chip_time_s) +
+                      ", \"model_time_s\": " + n(e.model_time_s) + ", \"real_time_factor\": " + n(e.real_time_factor) +
+                      ", \"cores\": " + u(e.mapping.cores_used) + ", \"tiles\": " + u(e.mapping.tiles_used) +
+                      ", \"chips\": " + u(e.mapping.chips_used) + ", \"synaptic_events\": " + n(e.synaptic_events) +
+                      ", \"energy_per_event_pj\": " + n(e.pj_per_synaptic_event) + ", \"edp_js\": " + n(e.edp_js) +
+                      ", \"noc_messages\": " + n(e.noc_messages) + ", \"hops\": " + n(e.noc_hops) +
+                      ", \"placement\": " + json_string(e.mapping.placement) +
+                      ", \"messages_per_spike\": " + n(e.mapping.messages_per_spike) +
+                      ", \"hops_per_message\": " + n(e.mapping.hops_per_message) + ", \"lines\": [";
+    for (std::size_t i = 0; i < e.lines.size(); ++i) {
+        const auto& l = e.lines[i];
+        out += (i ? ", " : "") + std::string("{\"activity\": ") + json_string(l.activity) + ", \"count\": " + n(l.count) +
+               ", \"pj_each\": " + n(l.pj_each) + ", \"total_j\": " + n(l.total_pj * 1e-12) +
+               ", \"source\": " + json_string(l.source) + "}";
+    }
+    out += "], \"notes\": [";
+    for (std::size_t i = 0; i < e.notes.size(); ++i) out += (i ? ", " : "") + json_string(e.notes[i]);
+    return out + "]}";
+}
+
 } // namespace
+
+std::vector<std::string> chip_list(const std::string& arg) {
+    if (arg == "all") return builtin_chip_models();
+    std::vector<std::string> names;
+    std::stringstream ss(arg);
+    for (std::string item; std::getline(ss, item, ',');)
+        if (!item.empty()) names.push_back(item);
+    return names;
+}
+
+chip_run_report price_run_on_chips(const std::string& path, const std::vector<std::string>& chips,
+                                   const model_registry& registry) {
+    chip_run_report r;
+    const scenario sc = read_run_scenario(path, registry, r.note);
+    const chip_run_counts run = read_chip_run_counts(path, sc);
+    const recorded_ledger ledger = read_energy_ledger(path);
+    backend_spec run_backend;  // the run's backend and parameters, as recorded
+    run_backend.kind = ledger.backend;
+    run_backend.params = ledger.backend_params;
+    for (const auto& name : chips) {
+        const chip_model chip = find_chip_model(name, registry);
+        if (const auto why = chip_mismatches(chip, run_backend, registry); !why.empty()) {
+            std::string all;
+            for (const auto& w : why) all += (all.empty() ? "" : "; ") + w;
+            r.not_applicable.push_back({chip.name, all});
+            continue;
+        }
+        const chip_mapping m = map_network(sc, registry, chip);
+        if (!m.fits) r.does_not_fit.push_back({chip.name, m.limit});
+        else r.estimates.push_back(estimate_chip(chip, m, sc, run));
+    }
+    return r;
+}
+
+std::string format_chip_report_json(const chip_run_report& r) {
+    std::string out = "\"chips\": {";
+    for (std::size_t i = 0; i < r.estimates.size(); ++i)
+        out += (i ? ", " : "") + json_string(r.estimates[i].chip) + ": " + json_estimate(r.estimates[i]);
+    out += "}, \"chips_not_applicable\": " + json_refusals(r.not_applicable) +
+           ", \"chips_does_not_fit\": " + json_refusals(r.does_not_fit) +
+           ", \"chips_note\": " + (r.note.empty() ? std::string("null") : json_string(r.note));
+    return out;
+}
+
+std::string format_chip_report(const chip_run_report& r) {
+    std::vector<std::string> not_priced;  // the chips not applicable, then those that do not fit
+    for (const auto& x : r.not_applicable) not_priced.push_back("not applicable: " + x.chip + ": " + x.reason);
+    for (const auto& x : r.does_not_fit) not_priced.push_back("does not fit: " + x.chip + ": " + x.reason);
+    std::string out = format_chip_estimates(r.estimates, not_priced);
+    if (!r.note.empty()) out += "  note: " + r.note + "\n";
+    return out;
+}
 
 scenario read_run_scenario(const std::string& path, const model_registry& registry, std::string& note) {
     using namespace h5;

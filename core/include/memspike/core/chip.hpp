@@ -181,6 +181,38 @@ chip_run_counts read_chip_run_counts(const std::string& path, const scenario& sc
 /// run had command-line overrides the stored text does not hold.
 scenario read_run_scenario(const std::string& path, const model_registry& registry, std::string& note);
 
+/// A chip refused for a run: its name and why (not applicable to the run's backend, or the
+/// network does not fit, naming the limit).
+struct chip_refusal {
+    std::string chip, reason;
+};
+
+/// A recorded run priced on several chips: what `report --chips` prints (text or JSON) and what
+/// memspike.chip_report returns. Every chip asked for is in exactly one of the three lists.
+struct chip_run_report {
+    std::vector<chip_estimate> estimates;         // the chips that price the run, in the order asked
+    std::vector<chip_refusal> not_applicable;     // chip_mismatches: another backend or parameters
+    std::vector<chip_refusal> does_not_fit;       // mapping.limit
+    std::string note;                             // read_run_scenario's note on overrides; empty: none
+};
+
+/// Names (or paths) of chip descriptions from "a,b" (empty items ignored); "all" is every
+/// shipped one.
+std::vector<std::string> chip_list(const std::string& arg);
+
+/// Prices the run in the memspike HDF5 file `path` on each chip of `chips` (names or paths): the
+/// scenario and counts are read once, each chip is checked against the run's backend, mapped and,
+/// where it fits, priced per tick. An unknown chip or a malformed file throws memspike::error.
+chip_run_report price_run_on_chips(const std::string& path, const std::vector<std::string>& chips,
+                                   const model_registry& registry);
+
+/// The chip section as members of a JSON object (no braces), for `report --chips --json`:
+/// "chips": {name: {...}}, "chips_not_applicable": [...], "chips_does_not_fit": [...],
+/// "chips_note": text or null. Energies in J, latencies in us (docs/chips.md, "JSON").
+std::string format_chip_report_json(const chip_run_report& r);
+/// The same section as text: format_chip_estimates of the report, and its note.
+std::string format_chip_report(const chip_run_report& r);
+
 /// Text for `memspike inspect --chip` and `memspike report --chips`; `not_priced` lines are printed
 /// as given ("does not fit: <chip>: <limit>", "not applicable: <chip>: <why>").
 std::string format_chip_mapping(const chip_model& chip, const chip_mapping& m);

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: MIT
+"""memspike.chip_report (issue 14, docs/chips.md): a run priced per tick on chips from Python gives
+exactly what `memspike report --chips --json` gives, for a path and for memspike.load(path); a
+file written by Simulation.run(output=...) is priced too, checked against TrueNorth's figures by
+hand; and what gives no number (another backend, a network that does not fit, an unknown chip, a
+run in memory) says why."""
+import json
+import math
+import pathlib
+import subprocess
+
+import pytest
+
+import memspike
+
+from conftest import EXAMPLES
+
+pd = pytest.importorskip("pandas")
+CLI = pathlib.Path(memspike.__file__).resolve().parents[2] / "cli" / "memspike"
+needs_cli = pytest.mark.skipif(not CLI.exists(), reason="no memspike executable beside the module")
+
+
+def cli_json(path, chips):
+    out = subprocess.run([str(CLI), "report", str(path), "--chips", chips, "--json"], check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out)
+
+
+def same(a, b):
+    """Equal exactly: both sides parse the same %.17g text (NaN, which the JSON never holds, equals NaN)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+@needs_cli
+@pytest.mark.parametrize("example,overrides", [("single_neuron.toml", []),
+                                               ("brunel.toml", ["--set", "simulation.scale=0.1",
+                                                                "--set", "simulation.duration=20ms"])])
+def test_chip_report_is_the_cli_json(tmp_path, example, overrides):
+    out = tmp_path / "run.h5"
+    subprocess.run([str(CLI), "run", str(EXAMPLES / example), "-o", str(out), "-q", *overrides], check=True)
+    ref = cli_json(out, "all")
+    for run in (out, str(out), memspike.load(out)):
+        frame = memspike.chip_report(run, "all")
+        assert list(frame.index) == list(ref["chips"]) and len(frame) > 0
+        assert list(frame.columns) == list(next(iter(ref["chips"].values())))  # same columns, same order
+        for chip, row in ref["chips"].items():
+            for col, value in row.items():
+                assert same(frame.loc[chip, col], value), (chip, col, frame.loc[chip, col], value)
+        assert frame.attrs["not_applicable"] == {x["chip"]: x["reason"] for x in ref["chips_not_applicable"]}
+        assert frame.attrs["does_not_fit"] == {x["chip"]: x["reason"] for x in ref["chips_does_not_fit"]}
+        assert frame.attrs["note"] == ref["chips_note"]
+    # Every shipped chip is accounted for, and a subset asked for is what comes back.
+    assert sorted(list(ref["chips"]) + [x["chip"] for x in ref["chips_not_applicable"] + ref["chips_does_not_fit"]]) == \
+        sorted(memspike.chip_models())
+    assert list(memspike.chip_report(out, ["loihi"]).index) == ["loihi"]
+
+
+def test_chip_report_of_a_python_run_by_hand(tmp_path):
+    # TrueNorth (models/chips/truenorth.toml): 34.9 mW of leakage per chip, 13 pJ per synaptic or
+    # input event, and one 1 ms hardware step per model tick (0.1 ms here): 10x slower than real time.
+    out = tmp_path / "single.h5"
+    sim = memspike.Simulation(memspike.load_scenario(EXAMPLES / "single_neuron.toml"))
+    sim.run(output=out)
+    result = memspike.load(out)
+    totals = result.ledger.totals
+    events = totals["synaptic_events"] + totals["stimulus_events"]
+    chip_time = result.simulated_ms * 1e-3 * 10
+    t = memspike.chip_report(out, "truenorth,loihi").loc["truenorth"]
+    assert events > 0
+    assert t.chip_time_s == pytest.approx(chip_time, rel=1e-12)
+    assert t.total_j == pytest.approx(34.9e-3 * chip_time + 13e-12 * events, rel=1e-12)
+    assert t.real_time_factor == pytest.approx(10, rel=1e-12) and t.cores == 1 and t.chips == 1
+    assert sum(line["total_j"] for line in t.lines) == pytest.approx(t.dynamic_j, rel=1e-12)
+
+
+def test_chip_report_refusals(tmp_path):
+    out = tmp_path / "single.h5"
+    sim = memspike.Simulation(memspike.load_scenario(EXAMPLES / "single_neuron.toml"))
+    sim.run(output=out)
+    frame = memspike.chip_report(out, ["reram_isaac"])
+    assert len(frame) == 0
+    assert frame.attrs["not_applicable"] == {"reram_isaac": "it prices crossbar counts; the run used the digital backend"}
+    with pytest.raises(memspike.UnknownModel, match="unknown chip 'no_such_chip'.*truenorth"):
+        memspike.chip_report(out, "no_such_chip")
+    with pytest.raises(TypeError, match="a run in memory has no file"):
+        memspike.chip_report(sim.result())
+    with pytest.raises(TypeError, match="chips must be"):
+        memspike.chip_report(out, 3)
