@@ -24,8 +24,6 @@ def test_unsupported_cell_types_name_themselves(name):
 
 
 def test_unsupported_sources_and_synapses():
-    with pytest.raises(NotImplementedError, match="NoisyCurrentSource.*noise"):
-        sim.NoisyCurrentSource(mean=0.1, stdev=0.1)
     with pytest.raises(NotImplementedError, match="ACSource"):
         sim.ACSource(amplitude=0.1)
     with pytest.raises(NotImplementedError, match="TsodyksMarkramSynapse"):
