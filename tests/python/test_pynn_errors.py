@@ -24,8 +24,6 @@ def test_unsupported_cell_types_name_themselves(name):
 
 
 def test_unsupported_sources_and_synapses():
-    with pytest.raises(NotImplementedError, match="NoisyCurrentSource.*noise"):
-        sim.NoisyCurrentSource(mean=0.1, stdev=0.1)
     with pytest.raises(NotImplementedError, match="ACSource"):
         sim.ACSource(amplitude=0.1)
     with pytest.raises(NotImplementedError, match="TsodyksMarkramSynapse"):
@@ -75,8 +73,8 @@ def test_bad_projections():
     with pytest.raises(errors.ConnectionError, match="weight"):
         sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=-0.01, delay=1.0),
                        receptor_type="excitatory")  # a negative conductance
-    with pytest.raises(NotImplementedError, match="FixedTotalNumberConnector"):
-        sim.Projection(a, b, sim.FixedTotalNumberConnector(4), sim.StaticSynapse(weight=0.01))
+    with pytest.raises(NotImplementedError, match="FixedTotalNumberConnector.with_replacement=False"):
+        sim.Projection(a, b, sim.FixedTotalNumberConnector(4, with_replacement=False), sim.StaticSynapse(weight=0.01))
     with pytest.raises(NotImplementedError, match="DistanceDependentProbabilityConnector is not supported"):
         sim.Projection(a, b, sim.DistanceDependentProbabilityConnector("d < 1"), sim.StaticSynapse(weight=0.01))
     c = sim.Population(2, sim.IF_curr_exp())

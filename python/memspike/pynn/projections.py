@@ -5,7 +5,8 @@ Two ways a PyNN projection reaches the engine:
 
 - **Native rule** (the engine draws the connectivity, in parallel, from its own seeded streams):
   AllToAll -> all_to_all, OneToOne -> one_to_one, FixedProbability -> fixed_probability,
-  FixedNumberPre -> fixed_indegree, FixedNumberPost -> fixed_outdegree, between whole
+  FixedNumberPre -> fixed_indegree, FixedNumberPost -> fixed_outdegree, FixedTotalNumber ->
+  fixed_total_number (with replacement only), between whole
   populations, with a weight and a delay that are constants or RandomDistributions memspike can
   draw (uniform, normal, normal_clipped).
 - **Explicit list** (rule ``explicit``: a CSV file of source,target,weight,delay written to a
@@ -32,7 +33,8 @@ from .standardmodels import quantity
 _NATIVE = {connectors.AllToAllConnector: "all_to_all", connectors.OneToOneConnector: "one_to_one",
            connectors.FixedProbabilityConnector: "fixed_probability",
            connectors.FixedNumberPreConnector: "fixed_indegree",
-           connectors.FixedNumberPostConnector: "fixed_outdegree"}
+           connectors.FixedNumberPostConnector: "fixed_outdegree",
+           connectors.FixedTotalNumberConnector: "fixed_total_number"}
 _LISTED = (connectors.FromListConnector, connectors.ArrayConnector)  # FromFileConnector is a FromListConnector
 
 
@@ -131,6 +133,8 @@ class Projection(common.Projection):
         rule = _NATIVE.get(type(connector))
         weight, delay = self._value("weight"), self._value("delay")
         kw = {}
+        if isinstance(connector, connectors.FixedTotalNumberConnector):
+            self._check_total_number(connector, whole and weight is not None and delay is not None)
         if rule and whole and weight is not None and delay is not None:
             kw = {"rule": rule, "weight": weight, "delay": delay}
             recurrent = self._pre.roots[0] is self._post.roots[0]
@@ -142,21 +146,40 @@ class Projection(common.Projection):
                                               f"n is not supported (memspike's rule takes one number)")
                 kw["indegree" if rule == "fixed_indegree" else "outdegree"] = int(connector.n)
                 kw["allow_multapses"] = bool(connector.with_replacement)
+            elif rule == "fixed_total_number":
+                kw["total_number"] = int(connector.n)  # multapses: the rule's default and only mode
             self_ok = getattr(connector, "allow_self_connections", True)
             if self_ok not in (True, False):
                 raise NotImplementedError(f"memspike.pynn: allow_self_connections={self_ok!r} is not supported")
             if recurrent and not self_ok and rule != "one_to_one":
                 kw["allow_autapses"] = False
-        elif isinstance(connector, connectors.FixedTotalNumberConnector):
-            raise NotImplementedError("memspike.pynn: FixedTotalNumberConnector is not supported yet (memspike's "
-                                      "engine has no fixed_total_number rule in this version)")
         elif rule or isinstance(connector, _LISTED):
             return [self._finish(*sub) for sub in self._listed(connector)]
         else:
             raise NotImplementedError(f"memspike.pynn: {type(connector).__name__} is not supported (supported: "
                                       f"AllToAll, OneToOne, FixedProbability, FixedNumberPre, FixedNumberPost, "
-                                      f"FromList, FromFile, ArrayConnector)")
+                                      f"FixedTotalNumber, FromList, FromFile, ArrayConnector)")
         return [self._finish(f"prj{self._index}", 0, 0, kw)]
+
+    @staticmethod
+    def _check_total_number(connector, native):
+        """What FixedTotalNumberConnector asks that memspike would not do: the engine's rule (like
+        NEST's) draws the K pairs with replacement, and PyNN 0.10's own connector code (the explicit
+        path) ignores with_replacement and allow_self_connections, so neither is silently dropped."""
+        if connector.with_replacement is not True:
+            raise NotImplementedError(f"memspike.pynn: FixedTotalNumberConnector(with_replacement="
+                                      f"{connector.with_replacement!r}) is not supported: memspike's "
+                                      f"fixed_total_number draws the pairs with replacement (multapses); use "
+                                      f"with_replacement=True (PyNN's default)")
+        n = connector.n
+        if isinstance(n, RandomDistribution) or isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise NotImplementedError(f"memspike.pynn: FixedTotalNumberConnector with n = {n!r} is not supported "
+                                      f"(memspike's rule takes one whole number of synapses)")
+        if not native and connector.allow_self_connections is not True:
+            raise NotImplementedError(f"memspike.pynn: FixedTotalNumberConnector(allow_self_connections="
+                                      f"{connector.allow_self_connections!r}) is supported only between whole "
+                                      f"populations with constant or distributed weights and delays (elsewhere "
+                                      f"PyNN's own connector code, which ignores it, would make the synapses)")
 
     def _finish(self, name, a, b, kw):
         """Adds plasticity and receptor to one memspike projection (pre part a, post part b) and

@@ -234,8 +234,44 @@ def _unsupported_source(base, why):
     return Unsupported
 
 
-NoisyCurrentSource = _unsupported_source(electrodes.NoisyCurrentSource, "memspike has no noise-current stimulus "
-                                         "(only dc and step); use DCSource or StepCurrentSource")
+class NoisyCurrentSource(_MemspikeCurrentSource, electrodes.NoisyCurrentSource):
+    """PyNN's NoisyCurrentSource as a step stimulus: from start, every dt a new amplitude
+    mean + stdev·N(0, 1), 0 from stop on. As in pyNN.brian2, one sequence per source, shared by
+    all the cells it is injected into (pyNN.nest's noise_generator gives each cell its own).
+    The draws come from a numpy generator keyed by setup()'s seed and the source's index, so a
+    script is reproducible for a seed; they are fixed when the network is built (a reset()
+    replays the same noise)."""
+    translations = _identity(electrodes.NoisyCurrentSource.default_parameters)
+    _MAX_STEPS = 1_000_000  # ~40 MB of scenario strings; a longer noise is better as many sources
+
+    def memspike_stimuli(self):
+        st, where = simulator.state, "NoisyCurrentSource"
+        mean, stdev = float(self._native["mean"]), float(self._native["stdev"])
+        if not (np.isfinite(stdev) and stdev >= 0.0):
+            raise errors.InvalidParameterValueError(f"{where}: stdev = {stdev!r} nA is invalid (must be >= 0)")
+        if float(self._native["stop"]) >= 1e9:  # PyNN's default stop, 1e12 ms: a step list must end
+            raise NotImplementedError(f"memspike.pynn: {where} needs a finite stop (ms): memspike draws the "
+                                      f"whole noise sequence when the network is built")
+        st.grid_time(self._native["start"], f"{where}: start")  # >= 0 and on the grid
+        k0 = st.ticks(self._native["start"], f"{where}: start")
+        k1 = st.ticks(self._native["stop"], f"{where}: stop")
+        kdt = st.ticks(self._native["dt"], f"{where}: dt")
+        if kdt < 1:
+            raise errors.InvalidParameterValueError(f"{where}: dt = {float(self._native['dt'])!r} ms is invalid "
+                                                    f"(must be >= the time step, {st.dt!r} ms)")
+        if k1 <= k0:
+            return []
+        n = -(-(k1 - k0) // kdt)
+        if n > self._MAX_STEPS:
+            raise NotImplementedError(f"memspike.pynn: {where}: (stop - start) / dt = {n} amplitude changes; "
+                                      f"at most {self._MAX_STEPS} per source")
+        rng = np.random.default_rng([int(st.seed), st.current_sources.index(self)])
+        amps = mean + stdev * rng.standard_normal(n)
+        ticks = [k0 + i * kdt for i in range(n)] + [k1]
+        return [{"kind": "step", "times": [f"{k * st.dt!r} ms" for k in ticks],
+                 "amplitudes": [quantity(a, "nA") for a in amps] + [quantity(0.0, "nA")]}]
+
+
 ACSource = _unsupported_source(electrodes.ACSource, "memspike has no sinusoidal stimulus (only dc and step); "
                                "a StepCurrentSource on the grid approximates one")
 
