@@ -11,6 +11,7 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/hdf5_layout.hpp"
 #include "memspike/core/run_driver.hpp"
+#include "memspike/core/scenario.hpp"
 #include "memspike/core/spec.hpp"
 
 namespace memspike::python {
@@ -182,6 +183,7 @@ py::dict data_dict(run_data&& r) {
     attrs[layout::attr_memspike_version] = info.memspike_version;
     attrs[layout::attr_scenario_file] = info.scenario_file;
     attrs[layout::attr_scenario] = info.scenario_text;
+    attrs[layout::attr_scenario_overrides] = format_overrides(info.scenario_overrides);
     attrs[layout::attr_seed] = info.seed;
     attrs[layout::attr_resolution_ms] = info.resolution_ms;
     attrs[layout::attr_duration_ms] = info.duration_ms;

@@ -14,6 +14,7 @@ run_info run_info::of(const scenario& sc, unsigned threads, std::string command_
     info.memspike_version = version;
     info.scenario_file = sc.file;
     info.scenario_text = sc.text;
+    info.scenario_overrides = sc.overrides;
     info.seed = sc.simulation.seed;
     info.resolution_ms = sc.simulation.resolution_ms;
     info.duration_ms = sc.simulation.duration_ms;

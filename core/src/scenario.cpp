@@ -68,6 +68,7 @@ scenario parse_scenario(const std::string& text, const std::string& file, const 
     scenario sc = read(root, cx);
     sc.file = file;
     sc.text = text;
+    for (const auto& o : overrides) sc.overrides.emplace_back(o.key, o.value);
     sc.locations = std::move(locations);
     validate(sc, models);
     complete(sc, models);

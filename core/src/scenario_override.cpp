@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "memspike/core/errors.hpp"
 #include "memspike/core/scenario.hpp"
 #include "scenario_toml.hpp"
 
@@ -160,6 +161,35 @@ override_entry parse_override(const std::string& text) {
     trim(o.value);
     if (o.key.empty()) throw error("--set " + text + ": empty key; expected key=value, such as --set population.E.size=800");
     return o;
+}
+
+std::string format_overrides(const std::vector<std::pair<std::string, std::string>>& overrides) {
+    // TOML, so the stored text reads back with the parser the scenario uses, escapes included.
+    std::string out = "overrides = [";
+    for (const auto& [key, value] : overrides)
+        out += "\n  [" + scenario_toml::toml_basic_string(key) + ", " + scenario_toml::toml_basic_string(value) + "],";
+    return out + (overrides.empty() ? "]\n" : "\n]\n");
+}
+
+std::vector<override_entry> parse_overrides_text(const std::string& text, const std::string& where) {
+    const std::string bad = where + ": expected overrides = [[\"dotted.key\", \"TOML value\"], ...]";
+    toml::table root;
+    try {
+        root = toml::parse(text, std::string_view(where));
+    } catch (const toml::parse_error& e) {
+        throw io_error(bad + " (TOML syntax error at line " + std::to_string(e.source().begin.line) + ": " +
+                       std::string(e.description()) + ")");
+    }
+    const toml::array* arr = root["overrides"].as_array();
+    if (arr == nullptr || root.size() != 1) throw io_error(bad + " and nothing else");
+    std::vector<override_entry> out;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        const toml::array* pair = arr->get(i)->as_array();
+        if (pair == nullptr || pair->size() != 2 || !pair->get(0)->is_string() || !pair->get(1)->is_string())
+            throw io_error(bad + "; entry " + std::to_string(i) + " is not a pair of strings");
+        out.push_back({*pair->get(0)->value<std::string>(), *pair->get(1)->value<std::string>()});
+    }
+    return out;
 }
 
 } // namespace memspike

@@ -38,7 +38,8 @@ def chip_report(run, chips="all"):
     JSON's "chips" entries (energies in J, latencies in us; `lines` holds the itemised activities
     as dicts, `notes` the assumptions made). Chips that were asked for but give no number are in
     `frame.attrs`: "not_applicable" and "does_not_fit" map each such chip to the reason, and
-    "note" says when the run's --set/--seed overrides are not in the stored scenario (None: none).
+    "note" says when an older file (without the root attribute scenario_overrides) had --set/--seed
+    overrides that could not be applied (None: none).
 
     `run` is the path of a memspike output file or a Result read with memspike.load(path): the
     mapping needs the scenario text and the ledger per bin that the file holds. Needs pandas

@@ -4,6 +4,7 @@ exactly what `memspike report --chips --json` gives, for a path and for memspike
 file written by Simulation.run(output=...) is priced too, checked against TrueNorth's figures by
 hand; and what gives no number (another backend, a network that does not fit, an unknown chip, a
 run in memory) says why."""
+import concurrent.futures
 import json
 import math
 import pathlib
@@ -88,3 +89,31 @@ def test_chip_report_refusals(tmp_path):
         memspike.chip_report(sim.result())
     with pytest.raises(TypeError, match="chips must be"):
         memspike.chip_report(out, 3)
+
+
+def inspect_cores(scale):
+    out = subprocess.run([str(CLI), "inspect", str(EXAMPLES / "brunel.toml"), "--set", f"simulation.scale={scale}",
+                          "--chip", "loihi"], check=True, capture_output=True, text=True).stdout
+    return int(out.split("cores used ")[1].split(",")[0])
+
+
+@needs_cli
+def test_chip_report_applies_python_overrides(tmp_path):
+    # The file stores the run's set() overrides (root attribute scenario_overrides) and the report
+    # re-applies them: a Brunel run at scale 0.1 maps to the cores the CLI maps for the same --set,
+    # not the full-scale Brunel of the stored text (the bug), and without a note.
+    sc = memspike.load_scenario(EXAMPLES / "brunel.toml").set("simulation.scale", 0.1).set("simulation.duration", "10 ms")
+    out = tmp_path / "brunel.h5"
+    memspike.Simulation(sc).run(output=out)
+    assert memspike.load(out).attrs["scenario_overrides"] == \
+        'overrides = [\n  ["simulation.scale", "0.1"],\n  ["simulation.duration", "\\"10 ms\\""],\n]\n'
+    frame = memspike.chip_report(out, "loihi")
+    assert frame.attrs["note"] is None
+    assert frame.loc["loihi"].cores == inspect_cores(0.1) != inspect_cores(1)
+    # Sweep points written to files: each file holds its own point's value.
+    base = memspike.load_scenario(EXAMPLES / "brunel.toml").set("simulation.duration", "5 ms")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        table = memspike.sweep(base, {"simulation.scale": [0.05, 0.1]}, executor=pool, output_dir=tmp_path / "sweep")
+    assert list(table["status"]) == ["done", "done"]
+    for scale, path in zip((0.05, 0.1), table["file"]):
+        assert memspike.chip_report(path, "loihi").loc["loihi"].cores == inspect_cores(scale)

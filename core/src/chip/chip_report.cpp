@@ -161,18 +161,36 @@ std::string format_chip_report(const chip_run_report& r) {
 scenario read_run_scenario(const std::string& path, const model_registry& registry, std::string& note) {
     using namespace h5;
     namespace layout = hdf5_layout;
-    std::string text, file, command;
+    std::string text, file, command, overrides;
+    bool has_overrides = false;
     {
         quiet_hdf5 quiet;
         handle f = own_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "opening the file");
         text = root_text(f.get(), layout::attr_scenario, path);
         file = root_text(f.get(), layout::attr_scenario_file, path);
         command = root_text(f.get(), layout::attr_command_line, path);
+        has_overrides = H5Aexists(f.get(), layout::attr_scenario_overrides) > 0;
+        if (has_overrides) overrides = root_text(f.get(), layout::attr_scenario_overrides, path);
     }
     if (text.empty()) throw io_error("HDF5 file '" + path + "' holds no scenario text (root attribute 'scenario'): the chip mapping needs the network");
-    if (command.find("--set") != std::string::npos || command.find("--seed") != std::string::npos)
-        note = "the mapping uses the scenario text stored in the file; the run's --set/--seed overrides (" + command + ") are not applied to it";
-    return parse_scenario(text, file.empty() ? path + ":scenario" : file, registry);
+    const std::string source = file.empty() ? path + ":scenario" : file;
+    if (!has_overrides) {
+        // A file from before schema's scenario_overrides: its overrides are lost, so say so.
+        if (command.find("--set") != std::string::npos || command.find("--seed") != std::string::npos)
+            note = "the mapping uses the scenario text stored in the file; the run's --set/--seed overrides (" + command +
+                   ") are not in the file (written before the root attribute scenario_overrides) and are not applied to it";
+        return parse_scenario(text, source, registry);
+    }
+    // The run's network: the stored text with the run's overrides re-applied by the same code as
+    // `memspike run --set` (so the mapping sees --set, --seed and Python set()/sweep values).
+    const std::string where = "HDF5 file '" + path + "' root attribute '" + layout::attr_scenario_overrides + "'";
+    const std::vector<override_entry> entries = parse_overrides_text(overrides, where);
+    try {
+        return parse_scenario(text, source, registry, entries);
+    } catch (const error& e) {
+        throw io_error("HDF5 file '" + path + "': the stored scenario with the run's overrides (root attributes 'scenario' "
+                       "and 'scenario_overrides') does not read back: " + e.what());
+    }
 }
 
 chip_run_counts read_chip_run_counts(const std::string& path, const scenario& sc) {

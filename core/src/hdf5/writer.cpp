@@ -32,6 +32,7 @@
 #include "staging.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/hdf5_layout.hpp"
+#include "memspike/core/scenario.hpp"
 #include "memspike/core/version.hpp"
 
 namespace memspike {
@@ -124,6 +125,7 @@ private:
         write_attr(root, layout::attr_schema_version, std::int32_t{layout::schema_version}, path_);
         write_attr(root, layout::attr_scenario_file, info.scenario_file, path_);
         write_attr(root, layout::attr_scenario, info.scenario_text, path_);
+        write_attr(root, layout::attr_scenario_overrides, format_overrides(info.scenario_overrides), path_);
         write_attr(root, layout::attr_seed, std::uint64_t{info.seed}, path_);
         write_attr(root, layout::attr_resolution_ms, info.resolution_ms, path_);
         write_attr(root, layout::attr_duration_ms, info.duration_ms, path_);

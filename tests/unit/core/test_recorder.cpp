@@ -15,6 +15,7 @@
 
 #include "memspike/core/errors.hpp"
 #include "memspike/core/recorder.hpp"
+#include "memspike/core/scenario.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
@@ -151,6 +152,8 @@ memspike::run_info sample_info() {
     info.threads = 2;
     info.backend = "digital";
     info.command_line = "memspike run brunel.toml -o out.h5";
+    // A quote, a backslash and a newline in a value: the stored TOML text must escape them.
+    info.scenario_overrides = {{"simulation.scale", "0.1"}, {"population.E.name", R"("a\"b\nc")"}, {"x", "\"\"\"l1\nl2\"\"\""}};
     return info;
 }
 
@@ -232,6 +235,13 @@ TEST_CASE("recorder: provenance, spikes and traces read back equal", "[unit]") {
     CHECK(attr<std::uint32_t>(root.id, "threads", H5T_NATIVE_UINT32, H5T_INTEGER) == 2u);
     CHECK(attr_str(root.id, "backend") == "digital");
     CHECK(attr_str(root.id, "command_line") == info.command_line);
+    const std::string overrides = attr_str(root.id, "scenario_overrides");
+    CHECK(overrides == "overrides = [\n  [\"simulation.scale\", \"0.1\"],\n" R"(  ["population.E.name", "\"a\\\"b\\nc\""],)" "\n"
+                       R"(  ["x", "\"\"\"l1\u000al2\"\"\""],)" "\n]\n");
+    const auto back = memspike::parse_overrides_text(overrides, "test");
+    REQUIRE(back.size() == info.scenario_overrides.size());
+    for (std::size_t i = 0; i < back.size(); ++i)
+        CHECK((back[i].key == info.scenario_overrides[i].first && back[i].value == info.scenario_overrides[i].second));
     const std::string created = attr_str(root.id, "created");
     CHECK(created.size() == 20);  // YYYY-MM-DDTHH:MM:SSZ
     CHECK(created[10] == 'T');

@@ -177,8 +177,9 @@ chip_estimate estimate_chip(const chip_model& chip, const chip_mapping& mapping,
 /// Reads what estimate_chip needs from a memspike HDF5 file (/energy bins, /spikes counts).
 chip_run_counts read_chip_run_counts(const std::string& path, const scenario& sc);
 
-/// The scenario a run's file was made from (its stored text, parsed again); `note` says when the
-/// run had command-line overrides the stored text does not hold.
+/// The scenario a run's file was made from: its stored text, parsed again with the run's stored
+/// overrides (root attribute scenario_overrides) re-applied; `note` says when a file written before
+/// that attribute had command-line overrides that are therefore not applied.
 scenario read_run_scenario(const std::string& path, const model_registry& registry, std::string& note);
 
 /// A chip refused for a run: its name and why (not applicable to the run's backend, or the

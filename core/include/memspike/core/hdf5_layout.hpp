@@ -18,6 +18,7 @@ inline constexpr const char* attr_memspike_version = "memspike_version";
 inline constexpr const char* attr_schema_version = "schema_version";
 inline constexpr const char* attr_scenario_file = "scenario_file";
 inline constexpr const char* attr_scenario = "scenario";
+inline constexpr const char* attr_scenario_overrides = "scenario_overrides";  // TOML text, see the schema
 inline constexpr const char* attr_seed = "seed";
 inline constexpr const char* attr_resolution_ms = "resolution_ms";
 inline constexpr const char* attr_duration_ms = "duration_ms";

@@ -25,6 +25,8 @@ struct run_info {
     std::string memspike_version;
     std::string scenario_file;
     std::string scenario_text;
+    /// scenario::overrides: written as the root attribute scenario_overrides (docs/hdf5-schema.md).
+    std::vector<std::pair<std::string, std::string>> scenario_overrides;
     std::uint64_t seed = 0;
     double resolution_ms = 0.1;
     double duration_ms = 0.0;

@@ -25,6 +25,14 @@ struct override_entry {
 /// Parses "key=value" into an override; throws error naming the flag for a malformed entry.
 override_entry parse_override(const std::string& text);
 
+/// scenario::overrides as the text of the result file's root attribute scenario_overrides: the
+/// TOML document `overrides = [["dotted.key", "TOML value text"], ...]` (in order; [] for none).
+std::string format_overrides(const std::vector<std::pair<std::string, std::string>>& overrides);
+
+/// Reads format_overrides' text back; throws io_error naming `where` (file and attribute) for
+/// anything else.
+std::vector<override_entry> parse_overrides_text(const std::string& text, const std::string& where);
+
 /// Checks every value of a scenario against its rules (ranges, the tick grid, references between
 /// entries, model and rule parameters, plasticity weight bounds) and throws scenario_error for the
 /// first broken rule, located by the `locations` and `where` fields: "file:line:column: key '...'"

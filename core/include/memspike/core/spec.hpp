@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "memspike/core/random.hpp"
@@ -193,6 +194,9 @@ struct simulation_spec {
 struct scenario {
     std::string file;   // path as given; "" when built in code
     std::string text;   // the scenario text (provenance)
+    /// The overrides (dotted key, TOML value text) applied to `text`, in order: --set, --seed,
+    /// --threads, Python set() and sweep points (provenance; the chip report re-applies them).
+    std::vector<std::pair<std::string, std::string>> overrides;
     simulation_spec simulation;
     std::vector<population_spec> populations;
     std::vector<projection_spec> projections;
