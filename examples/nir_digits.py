@@ -9,7 +9,8 @@ with its accuracy and energy per inference under the shipped hardware presets (i
 - Training (numpy only, rate-based and honest about it): a 64 -> 32 -> 10 network of rectified
   linear units without biases, softmax cross-entropy, full-batch gradient descent with momentum.
   No surrogate gradients: the spiking network is the trained one converted by rate coding.
-- NIR graph (written with h5py, as the NIR reference implementation lays it out): Input(64) ->
+- NIR graph (written by memspike.nir.write_graph with h5py, laid out as the NIR reference
+  implementation does): Input(64) ->
   Linear(32 x 64) -> LIF(32) -> Linear(10 x 32) -> LI(10) -> Output. LIF: tau = r = 20 ms (in
   seconds, NIR's convention), so a weight w is a jump of w mV; threshold 1 mV, reset 0. LI: the
   same tau, a read-out that never spikes. Hidden weights are scaled by g / a99, a99 the 99th
@@ -29,7 +30,6 @@ import os
 import sys
 import tempfile
 
-import h5py
 import numpy as np
 
 import memspike
@@ -80,16 +80,7 @@ def write_nir(path, w1, w2, g, a99):
              "readout": {"type": "LI", "tau": np.full(10, TAU_S), "r": np.full(10, TAU_S), "v_leak": np.zeros(10)},
              "output": {"type": "Output", "shape": np.array([10])}}
     edges = [("input", "fc1"), ("fc1", "hidden"), ("hidden", "fc2"), ("fc2", "readout"), ("readout", "output")]
-    with h5py.File(path, "w") as f:
-        f.create_dataset("version", data="1.0.0")
-        root = f.create_group("node")
-        root.create_dataset("type", data="NIRGraph")
-        group = root.create_group("nodes")
-        for name, params in nodes.items():
-            n = group.create_group(name)
-            for k, v in params.items():
-                n.create_dataset(k, data=v)
-        root.create_dataset("edges", data=edges)
+    memspike.nir.write_graph(path, nodes, edges)
 
 
 def spike_times(x, seed):

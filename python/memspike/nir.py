@@ -94,8 +94,6 @@ def save(sim, path, time_unit="1 s"):
     refractory period, two synaptic time constants, delays that differ between the synapses of one
     target neuron, stimuli other than a DC current from 0 ms on. Initial values are not part of NIR:
     an imported graph starts at 0. ``memspike.nir.load(path)`` gives the same spikes back."""
-    import h5py  # only export needs it
-
     spec = sim.spec
     unit_ms = _memspike.parse_quantity(time_unit, _memspike.Dimension.time)
     h = spec.resolution_ms
@@ -155,6 +153,15 @@ def save(sim, path, time_unit="1 s"):
         if pop.model not in sources and pop.name not in feeds:
             nodes[f"{pop.name}_output"] = {"type": "Output", "shape": np.array([pop.size])}
             edges.append((pop.name, f"{pop.name}_output"))
+    write_graph(path, nodes, edges)
+
+
+def write_graph(path, nodes, edges):
+    """Writes a NIR 1.0 graph file (HDF5, with h5py): `nodes` maps each node name to its parameters
+    ({"type": "LIF", "tau": array, ...}, as the NIR spec names them), `edges` lists (source, target)
+    node names. What save() writes; also for graphs made by hand or by a training script."""
+    import h5py  # only export needs it
+
     with h5py.File(path, "w") as f:
         f.create_dataset("version", data="1.0.0")
         root = f.create_group("node")
