@@ -264,13 +264,15 @@ energy_model load_energy_model(const std::string& path, const model_registry& re
     return parse_energy_model(*text, path, registry);
 }
 
-std::vector<std::string> builtin_energy_models() {
+std::vector<std::string> preset_names_in(const std::string& dir) {
     std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(energy_preset_dir()))
+    for (const auto& e : std::filesystem::directory_iterator(dir))
         if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
     std::sort(names.begin(), names.end());
     return names;
 }
+
+std::vector<std::string> builtin_energy_models() { return preset_names_in(energy_preset_dir()); }
 
 energy_model find_energy_model(const std::string& name_or_path, const model_registry& registry) {
     if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".toml")) return load_energy_model(name_or_path, registry);

@@ -229,13 +229,7 @@ std::string chip_preset_dir() {
     return dir.string();
 }
 
-std::vector<std::string> builtin_chip_models() {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(chip_preset_dir()))
-        if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
+std::vector<std::string> builtin_chip_models() { return preset_names_in(chip_preset_dir()); }
 
 chip_model find_chip_model(const std::string& name_or_path, const model_registry& registry) {
     if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".toml")) return load_chip_model(name_or_path, registry);

@@ -148,6 +148,9 @@ energy_model parse_energy_model(const std::string& text, const std::string& file
 std::string energy_preset_dir();
 /// The presets shipped with memspike (energy_preset_dir()), by name.
 std::vector<std::string> builtin_energy_models();
+/// The preset names in `dir`: the stems of its `.toml` files, sorted (energy presets and chip
+/// descriptions alike).
+std::vector<std::string> preset_names_in(const std::string& dir);
 /// A preset by name ("loihi") or path ("my_chip.toml").
 energy_model find_energy_model(const std::string& name_or_path, const model_registry& registry);
 
