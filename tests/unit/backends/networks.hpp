@@ -2,7 +2,10 @@
 // Networks and helpers shared by the backend tests: the digital backend is their reference.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -55,6 +58,34 @@ inline void require_same_spikes(const simulation& a, const simulation& b) {
         CHECK(a.spikes()[p].ids == b.spikes()[p].ids);
         CHECK(a.spikes()[p].ticks == b.spikes()[p].ticks);
     }
+}
+
+
+/// A device and periphery without any non-ideality. g_max - g_min = 16384 nS, so weight /
+/// conductance scales are powers of two when max|w| is one, and programmed pairs are exact.
+inline param_map ideal_crossbar() {
+    return {{"levels", INFINITY},   {"sigma_c2c", 0.0}, {"sigma_read", 0.0}, {"sigma_d2d", 0.0},
+            {"adc_bits", INFINITY}, {"r_wire", 0.0},    {"g_min", 1000.0},   {"g_max", 17384.0}};
+}
+
+/// One source spike at tick 10 onto `n` lif_delta neurons that integrate without leak or
+/// threshold in reach: the membrane potential afterwards is the delivered input.
+inline scenario single_spike(std::uint64_t sources, std::uint64_t targets, double weight_lo, double weight_hi) {
+    scenario sc = make_scenario(5.0, 0.1, 3);
+    auto& src = add_population(sc, "S", "spike_source", sources);
+    src.spike_ticks.assign(sources, std::vector<tick_t>{10});
+    add_population(sc, "N", "lif_delta", targets, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    auto& p = connect(sc, "S", "N", "all_to_all", 0.0, 0.1);
+    p.weight.k = distribution::kind::uniform;
+    p.weight.low = weight_lo;
+    p.weight.high = weight_hi;
+    return sc;
+}
+
+inline std::vector<double> potentials(const simulation& sim, std::size_t pop, std::uint64_t n) {
+    std::vector<double> v(n);
+    for (std::uint64_t i = 0; i < n; ++i) v[i] = sim.state(pop, "v", i);
+    return v;
 }
 
 } // namespace memspike::test

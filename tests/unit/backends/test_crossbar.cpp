@@ -26,32 +26,6 @@ using namespace memspike::test;
 
 namespace {
 
-/// A device and periphery without any non-ideality. g_max - g_min = 16384 nS, so weight /
-/// conductance scales are powers of two when max|w| is one, and programmed pairs are exact.
-param_map ideal() {
-    return {{"levels", INFINITY},   {"sigma_c2c", 0.0}, {"sigma_read", 0.0}, {"sigma_d2d", 0.0},
-            {"adc_bits", INFINITY}, {"r_wire", 0.0},    {"g_min", 1000.0},   {"g_max", 17384.0}};
-}
-
-/// One source spike at tick 10 onto `n` lif_delta neurons that integrate without leak or
-/// threshold in reach: the membrane potential afterwards is the delivered input.
-scenario single_spike(std::uint64_t sources, std::uint64_t targets, double weight_lo, double weight_hi) {
-    scenario sc = make_scenario(5.0, 0.1, 3);
-    auto& src = add_population(sc, "S", "spike_source", sources);
-    src.spike_ticks.assign(sources, std::vector<tick_t>{10});
-    add_population(sc, "N", "lif_delta", targets, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
-    auto& p = connect(sc, "S", "N", "all_to_all", 0.0, 0.1);
-    p.weight.k = distribution::kind::uniform;
-    p.weight.low = weight_lo;
-    p.weight.high = weight_hi;
-    return sc;
-}
-
-std::vector<double> potentials(const simulation& sim, std::size_t pop, std::uint64_t n) {
-    std::vector<double> v(n);
-    for (std::uint64_t i = 0; i < n; ++i) v[i] = sim.state(pop, "v", i);
-    return v;
-}
 
 } // namespace
 
@@ -60,7 +34,7 @@ TEST_CASE("crossbar: an ideal device reproduces the digital spikes exactly", "[c
     const auto digital = run_all(sc);
     REQUIRE(total_spikes(*digital) > 2000);  // an active network, not a silent one
     for (const double reorder : {0.0, 1.0}) {
-        param_map p = ideal();
+        param_map p = ideal_crossbar();
         p["reorder"] = reorder;
         const auto xbar = run_all(with_backend(sc, "crossbar", p));
         INFO("reorder " << reorder);
@@ -86,7 +60,7 @@ TEST_CASE("crossbar: quantisation error within half a level, shrinking with more
     const auto exact = potentials(*digital, 1, 300);
     double previous_rms = INFINITY;
     for (const double levels : {4.0, 16.0, 64.0, 256.0}) {
-        param_map p = ideal();
+        param_map p = ideal_crossbar();
         p["levels"] = levels;
         const auto xbar = run_all(with_backend(sc, "crossbar", p));
         const auto got = potentials(*xbar, 1, 300);
@@ -117,7 +91,7 @@ TEST_CASE("crossbar: read noise has the sigma its parameter says", "[crossbar]")
     // One spike on one row; each column reads G+ = g and G- = g_min with relative noise sigma:
     // the input's sigma is scale * sigma * sqrt(g^2 + g_min^2).
     const scenario sc = single_spike(1, 4000, 0.5, 0.5);
-    param_map p = ideal();
+    param_map p = ideal_crossbar();
     p["sigma_read"] = 0.05;
     const auto xbar = run_all(with_backend(sc, "crossbar", p));
     const auto v = potentials(*xbar, 1, 4000);
@@ -139,7 +113,7 @@ TEST_CASE("crossbar: device-to-device variation and stuck-at fractions do what t
         // So held - intended = -scale g_min sigma max(Z, 0): mean -0.3989 and sd 0.5838 times
         // scale g_min sigma (moments of max(Z, 0) for a standard normal Z).
         const scenario sc = single_spike(50, 400, 0.0, 1.0);
-        param_map p = ideal();
+        param_map p = ideal_crossbar();
         p["sigma_d2d"] = 0.05;
         const auto intended = run_all(sc)->synapses_of(0).weights;
         const auto held = run_all(with_backend(sc, "crossbar", p))->synapses_of(0).weights;
@@ -160,7 +134,7 @@ TEST_CASE("crossbar: device-to-device variation and stuck-at fractions do what t
     }
     SECTION("stuck-at: w = w_max holds G+ at g_max; G+ stuck off or G- stuck on change it") {
         const scenario sc = single_spike(50, 400, 0.5, 0.5);  // 20,000 synapses at w_max
-        param_map p = ideal();
+        param_map p = ideal_crossbar();
         p["p_stuck_on"] = 0.05;
         p["p_stuck_off"] = 0.1;
         const auto held = run_all(with_backend(sc, "crossbar", p))->synapses_of(0).weights;
@@ -184,7 +158,7 @@ TEST_CASE("crossbar: device-to-device variation and stuck-at fractions do what t
 TEST_CASE("crossbar: drift scales every read by (t / t0)^-nu", "[crossbar]") {
     // Programmed 200 s before the run; the spike is read at t = 1.1 ms (tick 10 + delay 1).
     const scenario sc = single_spike(1, 10, 0.5, 0.5);
-    param_map p = ideal();
+    param_map p = ideal_crossbar();
     p["drift_nu"] = 0.1;
     p["drift_t0"] = 20000.0;
     p["drift_age"] = 200000.0;
@@ -201,7 +175,7 @@ TEST_CASE("crossbar: a reprogrammed device restarts its drift clock", "[crossbar
     auto& pr = sc.projections[0];
     pr.plasticity.rule = "stdp";
     pr.plasticity.params = {{"w_max", 1.0}, {"lambda", 0.0}};
-    param_map p = ideal();
+    param_map p = ideal_crossbar();
     p["drift_nu"] = 0.1;
     p["drift_t0"] = 1.0;        // 1 ms: drift acts within the run
     p["drift_age"] = 1000.0;    // programmed 1 s before it
@@ -225,7 +199,7 @@ TEST_CASE("crossbar: IR drop delivers the first-order column currents of the dri
     // solver applied to the driven rows' G+ and G- cells, r = 2 Ohm. The drop is real: every input
     // falls short of the ideal sum.
     const scenario sc = single_spike(3, 128, 0.1, 1.0);
-    param_map p = ideal();
+    param_map p = ideal_crossbar();
     p["r_wire"] = 2e-6;  // MOhm
     p["reorder"] = 0.0;
     const auto xbar = run_all(with_backend(sc, "crossbar", p));
@@ -256,7 +230,7 @@ TEST_CASE("crossbar: ADC clipping is counted and saturates at full scale", "[cro
     // 300 targets, one row each full weight: x = 16384 nS per column against a full scale of
     // 8000 nS (adc_range / v_read): every column clips, at the largest code.
     const scenario sc = single_spike(1, 300, 0.5, 0.5);
-    param_map p = ideal();
+    param_map p = ideal_crossbar();
     p["adc_bits"] = 6;
     p["adc_range"] = 8000.0 * 200.0;  // pA: 8000 nS at 200 mV
     const auto xbar = run_all(with_backend(sc, "crossbar", p));
@@ -275,7 +249,7 @@ TEST_CASE("crossbar: ledger counts equal the tile arithmetic", "[crossbar][energ
     add_population(sc, "S", "spike_source", 300).spike_ticks = ticks;
     add_population(sc, "N", "lif_delta", 200, {{"v_th", 1e6}});
     connect(sc, "S", "N", "all_to_all", 0.01, 0.1);
-    param_map p = ideal();
+    param_map p = ideal_crossbar();
     p["reorder"] = 0.0;
     const auto xbar = run_all(with_backend(sc, "crossbar", p));
     std::uint64_t woken = 0, rows = 0, cells = 0, conversions = 0, rounds = 0;
@@ -329,7 +303,7 @@ TEST_CASE("crossbar: reverse Cuthill-McKee packs a local network into fewer tile
     CHECK(report[0].tiles_natural >= 60);
     CHECK(2 * report[0].tiles_rcm <= report[0].tiles_natural);
 
-    param_map natural = ideal(), rcm = ideal();
+    param_map natural = ideal_crossbar(), rcm = ideal_crossbar();
     natural["reorder"] = 0.0;
     const auto a = run_all(with_backend(sc, "crossbar", natural));
     const auto b = run_all(with_backend(sc, "crossbar", rcm));
@@ -343,7 +317,7 @@ TEST_CASE("crossbar: a weight change becomes pulses on the right device", "[cros
     // A linear device (nl = 0) with 17 levels, no noise, nearest rounding: one pulse is
     // 1024 nS = 1/16 of w_max. set_weights programs the devices.
     const scenario base = single_spike(1, 4, 1.0, 1.0);
-    param_map p = ideal();
+    param_map p = ideal_crossbar();
     p["levels"] = 17;
     p["nl_ltp"] = 0.0;
     p["nl_ltd"] = 0.0;
@@ -369,7 +343,7 @@ TEST_CASE("crossbar: STDP on the crossbar programs pulses and keeps weights on t
     auto& pr = connect(sc, "P", "N", "all_to_all", 50.0, 1.0, "ex");
     pr.plasticity.rule = "stdp";
     pr.plasticity.params = {{"w_max", 100.0}, {"lambda", 0.05}};
-    param_map p = ideal();
+    param_map p = ideal_crossbar();
     p["levels"] = 33;
     p["sigma_c2c"] = 0.005;
     const auto xbar = run_all(with_backend(sc, "crossbar", p));

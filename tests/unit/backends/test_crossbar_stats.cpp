@@ -25,30 +25,6 @@ using namespace memspike::test;
 
 namespace {
 
-param_map ideal_device() {
-    return {{"levels", INFINITY},   {"sigma_c2c", 0.0}, {"sigma_read", 0.0}, {"sigma_d2d", 0.0},
-            {"adc_bits", INFINITY}, {"r_wire", 0.0},    {"g_min", 1000.0},   {"g_max", 17384.0}};
-}
-
-/// `sources` sources spiking once at tick 10 onto `targets` leak-free, threshold-free neurons:
-/// the membrane potential afterwards is the delivered input.
-scenario one_volley(std::uint64_t sources, std::uint64_t targets, double w_lo, double w_hi) {
-    scenario sc = make_scenario(5.0, 0.1, 3);
-    auto& src = add_population(sc, "S", "spike_source", sources);
-    src.spike_ticks.assign(sources, std::vector<tick_t>{10});
-    add_population(sc, "N", "lif_delta", targets, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
-    auto& p = connect(sc, "S", "N", "all_to_all", 0.0, 0.1);
-    p.weight.k = distribution::kind::uniform;
-    p.weight.low = w_lo;
-    p.weight.high = w_hi;
-    return sc;
-}
-
-std::vector<double> inputs(const simulation& sim, std::uint64_t n) {
-    std::vector<double> v(n);
-    for (std::uint64_t i = 0; i < n; ++i) v[i] = sim.state(1, "v", i);
-    return v;
-}
 
 double phi(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
@@ -95,12 +71,12 @@ TEST_CASE("crossbar: read noise over several rows, one draw per column or one pe
     // each device with relative sigma 0.05. Converted as a difference (one Gaussian per column)
     // or per polarity (one per array), the input's sd is scale sigma sqrt(3 (g^2 + g_min^2)).
     // 4,000 columns: the sd's standard error is 1.1 %; tolerance 5 %.
-    const scenario sc = one_volley(3, 4000, 0.5, 0.5);
+    const scenario sc = single_spike(3, 4000, 0.5, 0.5);
     for (const double per_polarity : {0.0, 1.0}) {
-        param_map p = ideal_device();
+        param_map p = ideal_crossbar();
         p["sigma_read"] = 0.05;
         p["adc_per_polarity"] = per_polarity;
-        const auto v = inputs(*run_all(with_backend(sc, "crossbar", p)), 4000);
+        const auto v = potentials(*run_all(with_backend(sc, "crossbar", p)), 1, 4000);
         const double mean = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
         double var = 0.0;
         for (const double x : v) var += (x - mean) * (x - mean);
@@ -117,8 +93,8 @@ TEST_CASE("crossbar: one driven row's IR drop is the first-order model and track
     // what the general first-order routine gives (to rounding), and stay within the first-order
     // error bound of docs/crossbar-ir-drop.md against Kirchhoff on every node (the nodal solve of
     // the same driven cells): |first - nodal| <= 1.25 x |ideal - nodal|, x = eps / (1 - eps).
-    const scenario sc = one_volley(1, 128, 0.1, 1.0);
-    param_map p = ideal_device();
+    const scenario sc = single_spike(1, 128, 0.1, 1.0);
+    param_map p = ideal_crossbar();
     p["r_wire"] = 2e-6;  // MOhm
     p["reorder"] = 0.0;
     const auto xbar = run_all(with_backend(sc, "crossbar", p));
@@ -144,7 +120,7 @@ TEST_CASE("crossbar: one driven row's IR drop is the first-order model and track
     for (std::uint32_t j = 0; j < 128; ++j) eps = std::max(eps, (ip[j] - np[j]) / ip[j]);
     REQUIRE(eps > 0.01);  // a real effect: the far columns lose more than 1 %
     const double x = eps / (1.0 - eps);
-    const auto got = inputs(*xbar, 128);
+    const auto got = potentials(*xbar, 1, 128);
     const double to_input = scale / v * 1e9;
     for (std::uint32_t j = 0; j < 128; ++j) {
         INFO("column " << j);
@@ -159,8 +135,8 @@ TEST_CASE("crossbar: 16-bit codes hold the device's levels exactly", "[crossbar]
     // A nominal device with 32 levels: every held weight is scale (level k - g_min) = k w_max / 31
     // for an integer k, to float rounding. A code grid that did not divide the level step (a power
     // of two, say) would put levels up to q / 2 = 4e-4 of a step off.
-    const scenario sc = one_volley(20, 300, 0.0, 1.0);
-    param_map p = ideal_device();
+    const scenario sc = single_spike(20, 300, 0.0, 1.0);
+    param_map p = ideal_crossbar();
     p["levels"] = 32;
     const auto held = run_all(with_backend(sc, "crossbar", p))->synapses_of(0).weights;
     const auto original = run_all(sc)->synapses_of(0).weights;
@@ -228,7 +204,7 @@ TEST_CASE("crossbar: empty columns convert to nonzero codes as often as read noi
     const double sigma_e = 0.05 * 1000.0 * std::sqrt(2.0), lsb = 6.0 * sigma_e, scale = 0.5 / 16384.0;
     const double p = std::erfc(3.0 / std::sqrt(2.0));
     for (const double stuck : {0.0, 1e-300}) {
-        param_map par = ideal_device();
+        param_map par = ideal_crossbar();
         par["reorder"] = 0.0;
         par["sigma_read"] = 0.05;
         par["adc_bits"] = 8;
@@ -237,7 +213,7 @@ TEST_CASE("crossbar: empty columns convert to nonzero codes as often as read noi
         double squares = 0.0, total = 0.0;
         for (const std::uint64_t seed : {3, 4, 5}) {
             sc.simulation.seed = seed;
-            const auto v = inputs(*run_all(with_backend(sc, "crossbar", par)), n);
+            const auto v = potentials(*run_all(with_backend(sc, "crossbar", par)), 1, n);
             for (std::uint32_t t = 0; t < n; ++t)
                 if (t % 128 != 0) {
                     squares += (v[t] / (scale * lsb)) * (v[t] / (scale * lsb));
