@@ -132,9 +132,11 @@ chip_run_report price_run_on_chips(const std::string& path, const std::vector<st
             r.not_applicable.push_back({chip.name, all});
             continue;
         }
-        const chip_mapping m = map_network(sc, registry, chip);
+        std::vector<std::string> unused;  // empty: chip_mismatches has checked the same
+        const chip_model at_run = chip_at_run(chip, run_backend, registry, unused);  // figures at the run's parameters
+        const chip_mapping m = map_network(sc, registry, at_run);
         if (!m.fits) r.does_not_fit.push_back({chip.name, m.limit});
-        else r.estimates.push_back(estimate_chip(chip, m, sc, run));
+        else r.estimates.push_back(estimate_chip(at_run, m, sc, run));
     }
     return r;
 }
