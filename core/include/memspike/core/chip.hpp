@@ -166,6 +166,7 @@ struct chip_line {
 
 struct chip_estimate {
     std::string chip;
+    std::string chip_text;  // the description's file text (provenance, stored with the figures)
     chip_mapping mapping;
     std::vector<chip_line> lines;        // dynamic energy, itemised
     double dynamic_pj = 0.0, static_pj = 0.0, total_pj = 0.0;
@@ -230,6 +231,15 @@ std::vector<std::string> chip_list(const std::string& arg);
 /// where it fits, priced per tick. An unknown chip or a malformed file throws memspike::error.
 chip_run_report price_run_on_chips(const std::string& path, const std::vector<std::string>& chips,
                                    const model_registry& registry);
+
+/// As price_run_on_chips, for a scenario, backend and counts at hand (a run that just ended:
+/// run_driver stores the result in its output file, /energy/chips).
+chip_run_report price_counts_on_chips(const scenario& sc, const backend_spec& backend, const chip_run_counts& run,
+                                      const std::vector<std::string>& chips, const model_registry& registry);
+
+/// The numeric figures of a priced chip, named and in the order of the JSON report (J, mW, us,
+/// s, counts; docs/chips.md "JSON"): what /energy/chips/<name> stores as attributes.
+std::vector<std::pair<std::string, double>> chip_figures(const chip_estimate& e);
 
 /// The chip section as members of a JSON object (no braces), for `report --chips --json`:
 /// "chips": {name: {...}}, "chips_not_applicable": [...], "chips_does_not_fit": [...],
