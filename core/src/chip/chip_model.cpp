@@ -249,8 +249,14 @@ chip_model parse_chip_model(const std::string& text, const std::string& file, co
     m.name = string_of(cx, chip.required("name", "a string"), chip.sub("name"));
     m.description = string_of(cx, chip.required("description", "a string"), chip.sub("description"));
     if (auto b = chip.string("backend")) {
-        if (!registry.contains_backend(*b))
-            fail(cx, chip.get("backend"), chip.sub("backend"), "unknown backend '" + *b + "' (accepted: " + join_names(registry.backend_names()) + ")");
+        if (!registry.contains_backend(*b)) {
+            // Typed, as energy presets do, so that pricing a run on every shipped chip can leave
+            // this one out (no run of this registry uses that backend); the reason is the located message.
+            const location at = locate(cx, chip.get("backend"));
+            const scenario_error located(at.file, at.line, at.column, chip.sub("backend"),
+                                         "unknown backend '" + *b + "' (accepted: " + join_names(registry.backend_names()) + ")");
+            throw backend_unavailable(*b, static_cast<const std::runtime_error&>(located).what());
+        }
         m.backend = *b;
     }
     if (const toml::node* an = chip.get("assumes")) {

@@ -153,7 +153,14 @@ chip_run_report price_counts_on_chips(const scenario& sc, const backend_spec& ru
                                       const std::vector<std::string>& chips, const model_registry& registry) {
     chip_run_report r;
     for (const auto& name : chips) {
-        const chip_model chip = find_chip_model(name, registry);
+        chip_model chip;
+        try {
+            chip = find_chip_model(name, registry);
+        } catch (const backend_unavailable& e) {  // a shipped chip no run of this registry can use
+            if (name.find('/') != std::string::npos || name.ends_with(".toml")) throw;  // the user's own file: say what is wrong in it
+            r.not_applicable.push_back({name, "it prices the " + e.backend + " backend, which this registry does not have"});
+            continue;
+        }
         if (const auto why = chip_mismatches(chip, run_backend, registry); !why.empty()) {
             std::string all;
             for (const auto& w : why) all += (all.empty() ? "" : "; ") + w;
