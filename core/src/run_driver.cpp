@@ -12,6 +12,7 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/model.hpp"
 #include "memspike/core/spec.hpp"
+#include "chip/chip_capture.hpp"
 #include "tee_recorder.hpp"
 
 namespace memspike {
@@ -122,6 +123,16 @@ drive_result drive_run(simulation& sim, const model_registry& models, tick_t tic
         }
     };
 
+    // A file with a ledger also gets the run priced on the shipped chips (/energy/chips): the
+    // capture sees what the file records, so the figures are those `report --chips` reads back.
+    std::unique_ptr<chip_capture> capture;
+    std::unique_ptr<tee_recorder> with_capture;
+    if (file && opt.price_energy && sim.spec().recording.energy_bin_ms > 0) {
+        capture = std::make_unique<chip_capture>(sim.now());
+        with_capture = std::make_unique<tee_recorder>(*rec, *capture);
+        rec = with_capture.get();
+    }
+
     drive_result out;
     const tick_t begin = sim.now();
     const event_counts before = sim.events();
@@ -139,8 +150,14 @@ drive_result drive_run(simulation& sim, const model_registry& models, tick_t tic
     }
     out.wall_s = seconds_since(t0);
     out.ticks = sim.now() - begin;
-    if (rec && opt.price_energy && sim.spec().recording.energy_bin_ms > 0)
-        out.not_applied = price_run(sim, models, before, out.ticks, *rec);
+    try {
+        if (rec && opt.price_energy && sim.spec().recording.energy_bin_ms > 0)
+            out.not_applied = price_run(sim, models, before, out.ticks, *rec);
+        if (capture) store_chip_totals(sim, models, *capture, *file);
+    } catch (...) {
+        close_all(false, out.wall_s, true);
+        throw;
+    }
     close_all(out.complete, out.wall_s, false);
     return out;
 }

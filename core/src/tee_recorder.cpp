@@ -63,6 +63,17 @@ void tee_recorder::add_energy_total(const std::string& model, const std::string&
     b_.add_energy_total(model, preset_text, total_j, compute_j, memory_j, idle_j);
 }
 
+void tee_recorder::add_chip_total(const std::string& chip, const std::string& description_text,
+                                  std::span<const std::pair<std::string, double>> figures) {
+    a_.add_chip_total(chip, description_text, figures);
+    b_.add_chip_total(chip, description_text, figures);
+}
+
+void tee_recorder::set_chips_not_priced(const std::string& not_priced) {
+    a_.set_chips_not_priced(not_priced);
+    b_.set_chips_not_priced(not_priced);
+}
+
 void tee_recorder::flush() {
     a_.flush();
     b_.flush();

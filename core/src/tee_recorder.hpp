@@ -37,6 +37,9 @@ public:
     void append_energy(tick_t end, std::span<const std::uint64_t> counts) override;
     void add_energy_total(const std::string& model, const std::string& preset_text, double total_j, double compute_j,
                           double memory_j, double idle_j) override;
+    void add_chip_total(const std::string& chip, const std::string& description_text,
+                        std::span<const std::pair<std::string, double>> figures) override;
+    void set_chips_not_priced(const std::string& not_priced) override;
     void flush() override;
     void close(bool complete, double wall_seconds, tick_t ticks_simulated) override;
 

@@ -137,7 +137,7 @@ def _ordered_models(estimates):
            [m for m in estimates if estimates[m]["kind"] in _CONVENTIONAL]
 
 
-def energy(result, models=None, ax=None, *, per="second", annotate=True, title=None):
+def energy(result, models=None, ax=None, *, per="second", annotate=True, title=None, chips=None):
     """Energy of a run per hardware model as stacked bars on a log scale, one bar per model, one
     segment per itemised category (energy_line), plus idle power where charged.
 
@@ -147,13 +147,27 @@ def energy(result, models=None, ax=None, *, per="second", annotate=True, title=N
     (J per simulated second) or "inference" (J per inference; needs [recording] inference). Event
     models come first, then the conventional baselines (dense and event_driven); with `annotate`, each
     bar carries its total and each event model's bar its energy as a fraction of each baseline ("1/450 of cpu_45nm"). The numbers drawn are those of
-    ``result.energy(model)``. Returns the axes."""
+    ``result.energy(model)``.
+
+    `chips` ("all", "loihi,truenorth" or a list) adds one bar per chip architecture that prices the
+    run (docs/chips.md), first, labelled "(chip)": its dynamic energy and its static energy (static
+    power x the chip's time) as two segments, annotated with the tick latency and the chip's time
+    per model time. The numbers are those of ``memspike.chip_report(result, chips)``, so `result`
+    must be an output file's path or a Result read from one. Chips that do not fit or do not
+    apply are listed under the bars. Returns the axes."""
     from . import energy_models
+    if isinstance(result, (str, os.PathLike)):
+        from .results import load
+        result = load(result)
     src = _energy_source(result)
     if per not in ("second", "inference"):
         raise ValueError(f"per = {per!r} is invalid (must be 'second' or 'inference')")
     names = list(models) if models is not None else energy_models(_run_backend(src))
     estimates = {m: src.energy(m) for m in names}
+    frame = None
+    if chips is not None:
+        from .chips import chip_report
+        frame = chip_report(result, chips)
 
     def scale(e):
         if per == "inference":
@@ -180,6 +194,28 @@ def energy(result, models=None, ax=None, *, per="second", annotate=True, title=N
                 if cat not in categories:
                     categories.append(cat)
     totals = {m: estimates[m]["total_j"] * scale(estimates[m]) for m in order}
+    labels = {m: f"{m}\n({estimates[m]['kind']})" for m in order}
+    chip_notes = {}
+    if frame is not None:
+        # A chip's energies are for the same run: per second or per inference as the models' (the
+        # ledger's simulated time is the chip's model time).
+        k_run = scale(next(iter(estimates.values()))) if estimates else None
+        keys = []
+        for chip, row in frame.iterrows():
+            key = "chip " + chip
+            k = k_run if k_run is not None else 1.0 / row["model_time_s"]
+            if per == "inference" and k_run is None:
+                raise ValueError("plot.energy(per='inference', chips=...) needs at least one energy model")
+            for cat, j in (("chip dynamic", row["dynamic_j"]), ("chip static", row["static_j"])):
+                if j > 0:
+                    segments[(key, cat)] = j * k
+                    if cat not in categories:
+                        categories.append(cat)
+            totals[key] = row["total_j"] * k
+            labels[key] = f"{chip}\n(chip)"
+            chip_notes[key] = f"\n{row['tick_latency_us']:.3g} us/tick\n{row['real_time_factor']:.3g}x real time"
+            keys.append(key)
+        order = keys + order
 
     ax = _axes(ax, title)
     x = np.arange(len(order))
@@ -190,23 +226,27 @@ def energy(result, models=None, ax=None, *, per="second", annotate=True, title=N
         ax.bar(x, h, bottom=bottom, width=0.7, label=cat, color=cmap(i % 20), edgecolor="white", linewidth=0.5)
         bottom += h
     ax.set_yscale("log")
-    ax.set_xticks(x, [f"{m}\n({estimates[m]['kind']})" for m in order])
+    ax.set_xticks(x, [labels[m] for m in order])
     unit = "simulated second" if per == "second" else "inference"
     ax.set_ylabel(f"energy per {unit} [J]")
     positive = [t for t in totals.values() if t > 0]
     if positive:
         ax.set_ylim(min(positive) / 30.0, max(positive) * 30.0)  # room for the annotations
-    dense = [m for m in order if estimates[m]["kind"] in _CONVENTIONAL]
+    dense = [m for m in order if m in estimates and estimates[m]["kind"] in _CONVENTIONAL]
     for i, m in enumerate(order):
         if totals[m] <= 0:
             continue
-        text = f"{totals[m]:.3g} J"
-        if annotate and estimates[m]["kind"] not in _CONVENTIONAL:
+        text = f"{totals[m]:.3g} J" + chip_notes.get(m, "")
+        if annotate and (m in chip_notes or estimates[m]["kind"] not in _CONVENTIONAL):
             text += "".join(f"\n{_fraction(totals[m] / totals[d])} of {d}" for d in dense if totals[d] > 0)
         ax.annotate(text, (x[i], totals[m]), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
                     fontsize=7)
     if categories:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="category", title_fontsize=7)
+    if frame is not None:
+        refused = {**frame.attrs["not_applicable"], **frame.attrs["does_not_fit"]}
+        if refused:
+            ax.set_xlabel("\n".join(f"{c}: {why}" for c, why in refused.items()), fontsize=6)
     return ax
 
 

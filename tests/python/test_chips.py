@@ -16,6 +16,8 @@ import memspike
 
 from conftest import EXAMPLES
 
+MODELS = EXAMPLES.parent / "models"
+
 pd = pytest.importorskip("pandas")
 CLI = pathlib.Path(memspike.__file__).resolve().parents[2] / "cli" / "memspike"
 needs_cli = pytest.mark.skipif(not CLI.exists(), reason="no memspike executable beside the module")
@@ -117,3 +119,26 @@ def test_chip_report_applies_python_overrides(tmp_path):
     assert list(table["status"]) == ["done", "done"]
     for scale, path in zip((0.05, 0.1), table["file"]):
         assert memspike.chip_report(path, "loihi").loc["loihi"].cores == inspect_cores(scale)
+
+
+def test_run_stores_the_chip_figures_with_the_description_text(tmp_path, brunel):
+    # The bug this catches: figures stored at the end of a run that are not what `report --chips`
+    # computes from the same file (a bin or a population's spikes lost by the capture, another
+    # scenario), or a stored description that is not the chip file priced.
+    h5py = pytest.importorskip("h5py")
+    out = tmp_path / "b.h5"
+    memspike.Simulation(brunel, threads=1).run("60 ms", output=out)
+    frame = memspike.chip_report(out, "all")
+    with h5py.File(out, "r") as f:
+        chips = f["energy/chips"]
+        assert sorted(chips) == sorted(frame.index)
+        for chip in frame.index:
+            g = chips[chip]
+            for key in ("dynamic_j", "static_j", "total_j", "tick_latency_us", "chip_time_s", "real_time_factor", "cores", "hops"):
+                assert g.attrs[key] == frame.loc[chip, key], (chip, key)
+            text = g.attrs["description"]
+            assert (text.decode() if isinstance(text, bytes) else text) == (MODELS / "chips" / f"{chip}.toml").read_text()
+        not_priced = chips.attrs["not_priced"]
+        not_priced = not_priced.decode() if isinstance(not_priced, bytes) else not_priced
+        for chip, why in {**frame.attrs["not_applicable"], **frame.attrs["does_not_fit"]}.items():
+            assert f"{chip}: " in not_priced and why in not_priced

@@ -72,6 +72,17 @@ def check_energy_sweep(printed, etas):
         rates = [r[0] for r in rows]
         loihi = [r[col["loihi"]] for r in rows]
         assert rates == sorted(rates) and loihi == sorted(loihi) and rates[-1] > 2 * rates[0]
+        # Latency per tick (the figure's lower panels): the event-driven GPU is launch-bound, two
+        # kernel launches of 5 us per tick (gpu_event_driven.toml) plus HBM time, which at these
+        # byte counts is below 0.2 us; the chips' critical path grows with activity.
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(("A:", "B:", "wrote")))
+        latency = {line.split(",")[1].split(":")[0].strip(): [float(x) for x in line.split(":")[1].split(",")]
+                   for line in lines[start:end] if line.startswith("  latency per tick [us],")}
+        assert set(latency) == {"loihi", "loihi_sanafe", "cpu_event_driven", "gpu_event_driven", "reram_isaac (crossbar backend)"}
+        for v in latency["gpu_event_driven"]:
+            assert 10.0 <= v < 10.2
+        for chip in ("loihi", "loihi_sanafe", "reram_isaac (crossbar backend)"):
+            assert latency[chip] == sorted(latency[chip]), chip
 
 
 def test_digits_crossbar_quick(tmp_path, capsys):

@@ -4,6 +4,8 @@ import pytest
 
 import memspike
 
+from conftest import EXAMPLES
+
 
 def test_raster_and_rate_to_png(tmp_path, brunel):
     sim = memspike.Simulation(brunel, threads=1)
@@ -70,3 +72,26 @@ def test_energy_plot_of_a_loaded_file(tmp_path, brunel):
            [[p.get_height() for p in c.patches] for c in loaded.containers]
     with pytest.raises(ValueError, match="inference"):
         memspike.plot.energy(sim, per="inference")
+
+
+def test_energy_plot_with_chips_shows_dynamic_static_and_latency(tmp_path):
+    # The bug this catches: chip bars that are not chip_report's numbers (static left out, the
+    # wrong time base) or a latency annotation that is not the chip's. TrueNorth on one neuron is
+    # mostly static power (34.9 mW x one 1 ms step per 0.1 ms tick), Loihi has none.
+    out = tmp_path / "single.h5"
+    memspike.Simulation(memspike.load_scenario(EXAMPLES / "single_neuron.toml")).run(output=out)
+    frame = memspike.chip_report(out, ["truenorth", "loihi"])
+    ax = memspike.plot.energy(out, models=["loihi", "cpu_event_driven"], chips=["truenorth", "loihi", "reram_isaac"])
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[:2] == ["truenorth\n(chip)", "loihi\n(chip)"] and labels[2:] == ["loihi\n(event)", "cpu_event_driven\n(event_driven)"]
+    heights = {c.get_label(): [p.get_height() for p in c.patches] for c in ax.containers}
+    per_s = 1.0 / frame.loc["truenorth", "model_time_s"]
+    for i, chip in enumerate(["truenorth", "loihi"]):
+        assert heights["chip dynamic"][i] == pytest.approx(frame.loc[chip, "dynamic_j"] * per_s, rel=1e-12)
+        assert heights["chip static"][i] == pytest.approx(frame.loc[chip, "static_j"] * per_s, rel=1e-12)
+    assert heights["chip static"][0] > heights["chip dynamic"][0] and heights["chip static"][1] == 0
+    texts = [t.get_text() for t in ax.texts]
+    assert any(f"{frame.loc['truenorth', 'tick_latency_us']:.3g} us/tick\n10x real time" in t for t in texts)
+    assert "reram_isaac: it prices crossbar counts" in ax.get_xlabel()
+    ax.figure.savefig(tmp_path / "chips.png")
+    assert (tmp_path / "chips.png").read_bytes()[:4] == b"\x89PNG"

@@ -137,6 +137,7 @@ chip_estimate estimate_chip(const chip_model& c, const chip_mapping& m, const sc
     if (!m.fits) throw error("chip " + c.name + ": the network does not fit: " + m.limit);
     chip_estimate e;
     e.chip = c.name;
+    e.chip_text = c.text;
     e.mapping = m;
     const shares sh = population_shares(sc, m, run, e.notes);
     const std::size_t np = sc.populations.size();

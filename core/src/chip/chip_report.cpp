@@ -75,24 +75,19 @@ std::string json_refusals(const std::vector<chip_refusal>& list) {
     return out + "]";
 }
 
-/// One priced chip as a JSON object: the columns of the text table at full precision, the
-/// mapping's figures and the itemised lines.
+/// One priced chip as a JSON object: the columns of the text table at full precision (chip_figures),
+/// the mapping's placement and the itemised lines.
 std::string json_estimate(const chip_estimate& e) {
     const auto n = [](double v) { return json_number(v); };
-    const auto u = [](std::uint64_t v) { return std::to_string(v); };
-    std::string out = "{\"dynamic_j\": " + n(e.dynamic_pj * 1e-12) + ", \"static_j\": " + n(e.static_pj * 1e-12) +
-                      ", \"total_j\": " + n(e.total_pj * 1e-12) + ", \"paced_static_j\": " + n(e.paced_static_pj * 1e-12) +
-                      ", \"paced_total_j\": " + n(e.paced_total_pj * 1e-12) + ", \"static_mw\": " + n(e.static_mw) +
-                      ", \"tick_latency_us\": " + n(e.tick_latency_mean_ns * 1e-3) +
-                      ", \"tick_latency_max_us\": " + n(e.tick_latency_max_ns * 1e-3) + ", \"chip_time_s\": " + n(e.chip_time_s) +
-                      ", \"model_time_s\": " + n(e.model_time_s) + ", \"real_time_factor\": " + n(e.real_time_factor) +
-                      ", \"cores\": " + u(e.mapping.cores_used) + ", \"tiles\": " + u(e.mapping.tiles_used) +
-                      ", \"chips\": " + u(e.mapping.chips_used) + ", \"synaptic_events\": " + n(e.synaptic_events) +
-                      ", \"energy_per_event_pj\": " + n(e.pj_per_synaptic_event) + ", \"edp_js\": " + n(e.edp_js) +
-                      ", \"noc_messages\": " + n(e.noc_messages) + ", \"hops\": " + n(e.noc_hops) +
-                      ", \"placement\": " + json_string(e.mapping.placement) +
-                      ", \"messages_per_spike\": " + n(e.mapping.messages_per_spike) +
-                      ", \"hops_per_message\": " + n(e.mapping.hops_per_message) + ", \"lines\": [";
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [key, value] : chip_figures(e)) {
+        if (key == "messages_per_spike") out += ", \"placement\": " + json_string(e.mapping.placement);
+        const bool whole = key == "cores" || key == "tiles" || key == "chips";
+        out += (first ? "\"" : ", \"") + key + "\": " + (whole ? std::to_string(static_cast<std::uint64_t>(value)) : n(value));
+        first = false;
+    }
+    out += ", \"lines\": [";
     for (std::size_t i = 0; i < e.lines.size(); ++i) {
         const auto& l = e.lines[i];
         out += (i ? ", " : "") + std::string("{\"activity\": ") + json_string(l.activity) + ", \"count\": " + n(l.count) +
@@ -115,26 +110,68 @@ std::vector<std::string> chip_list(const std::string& arg) {
     return names;
 }
 
+std::vector<std::pair<std::string, double>> chip_figures(const chip_estimate& e) {
+    const auto d = [](std::uint64_t v) { return static_cast<double>(v); };
+    return {{"dynamic_j", e.dynamic_pj * 1e-12},
+            {"static_j", e.static_pj * 1e-12},
+            {"total_j", e.total_pj * 1e-12},
+            {"paced_static_j", e.paced_static_pj * 1e-12},
+            {"paced_total_j", e.paced_total_pj * 1e-12},
+            {"static_mw", e.static_mw},
+            {"tick_latency_us", e.tick_latency_mean_ns * 1e-3},
+            {"tick_latency_max_us", e.tick_latency_max_ns * 1e-3},
+            {"chip_time_s", e.chip_time_s},
+            {"model_time_s", e.model_time_s},
+            {"real_time_factor", e.real_time_factor},
+            {"cores", d(e.mapping.cores_used)},
+            {"tiles", d(e.mapping.tiles_used)},
+            {"chips", d(e.mapping.chips_used)},
+            {"synaptic_events", e.synaptic_events},
+            {"energy_per_event_pj", e.pj_per_synaptic_event},
+            {"edp_js", e.edp_js},
+            {"noc_messages", e.noc_messages},
+            {"hops", e.noc_hops},
+            {"messages_per_spike", e.mapping.messages_per_spike},
+            {"hops_per_message", e.mapping.hops_per_message}};
+}
+
 chip_run_report price_run_on_chips(const std::string& path, const std::vector<std::string>& chips,
                                    const model_registry& registry) {
-    chip_run_report r;
-    const scenario sc = read_run_scenario(path, registry, r.note);
+    std::string note;
+    const scenario sc = read_run_scenario(path, registry, note);
     const chip_run_counts run = read_chip_run_counts(path, sc);
     const recorded_ledger ledger = read_energy_ledger(path);
     backend_spec run_backend;  // the run's backend and parameters, as recorded
     run_backend.kind = ledger.backend;
     run_backend.params = ledger.backend_params;
+    chip_run_report r = price_counts_on_chips(sc, run_backend, run, chips, registry);
+    r.note = note;
+    return r;
+}
+
+chip_run_report price_counts_on_chips(const scenario& sc, const backend_spec& run_backend, const chip_run_counts& run,
+                                      const std::vector<std::string>& chips, const model_registry& registry) {
+    chip_run_report r;
     for (const auto& name : chips) {
-        const chip_model chip = find_chip_model(name, registry);
+        chip_model chip;
+        try {
+            chip = find_chip_model(name, registry);
+        } catch (const backend_unavailable& e) {  // a shipped chip no run of this registry can use
+            if (name.find('/') != std::string::npos || name.ends_with(".toml")) throw;  // the user's own file: say what is wrong in it
+            r.not_applicable.push_back({name, "it prices the " + e.backend + " backend, which this registry does not have"});
+            continue;
+        }
         if (const auto why = chip_mismatches(chip, run_backend, registry); !why.empty()) {
             std::string all;
             for (const auto& w : why) all += (all.empty() ? "" : "; ") + w;
             r.not_applicable.push_back({chip.name, all});
             continue;
         }
-        const chip_mapping m = map_network(sc, registry, chip);
+        std::vector<std::string> unused;  // empty: chip_mismatches has checked the same
+        const chip_model at_run = chip_at_run(chip, run_backend, registry, unused);  // figures at the run's parameters
+        const chip_mapping m = map_network(sc, registry, at_run);
         if (!m.fits) r.does_not_fit.push_back({chip.name, m.limit});
-        else r.estimates.push_back(estimate_chip(chip, m, sc, run));
+        else r.estimates.push_back(estimate_chip(at_run, m, sc, run));
     }
     return r;
 }

@@ -389,6 +389,35 @@ public:
         write_attr(g.get(), layout::attr_preset, preset_text, path_);
     }
 
+    void add_chip_total(const std::string& chip, const std::string& description_text,
+                        std::span<const std::pair<std::string, double>> figures) override {
+        check_open("writing chip totals");
+        check_name("chip", chip);
+        quiet_hdf5 quiet;
+        handle g = open_or_create_group(chips_group().get(), chip, path_,
+                                        layout::path(layout::group_energy, layout::group_energy_chips, chip));
+        for (const auto& [name, value] : figures) {
+            if (H5Aexists(g.get(), name.c_str()) > 0) H5Adelete(g.get(), name.c_str());
+            write_attr(g.get(), name.c_str(), value, path_);
+        }
+        if (H5Aexists(g.get(), layout::attr_description) > 0) H5Adelete(g.get(), layout::attr_description);
+        write_attr(g.get(), layout::attr_description, description_text, path_);
+    }
+
+    void set_chips_not_priced(const std::string& not_priced) override {
+        check_open("writing chip totals");
+        quiet_hdf5 quiet;
+        handle chips = chips_group();
+        if (H5Aexists(chips.get(), layout::attr_not_priced) > 0) H5Adelete(chips.get(), layout::attr_not_priced);
+        write_attr(chips.get(), layout::attr_not_priced, not_priced, path_);
+    }
+
+    /// /energy/chips, created on first use (needs the ledger: chips price its counts).
+    handle chips_group() {
+        if (energy_.get() == H5I_INVALID_HID) throw invalid_parameter("recorder", "chip totals", "/energy/chips", "need the ledger (add_energy) first");
+        return open_or_create_group(energy_.get(), layout::group_energy_chips, path_, layout::path(layout::group_energy, layout::group_energy_chips));
+    }
+
     void set_weight_counters(std::size_t h, std::uint64_t weight_updates, std::uint64_t trace_updates, std::uint64_t hits_min,
                              std::uint64_t hits_max) override {
         check_open("writing plasticity counters");

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "memspike/backends/builtin.hpp"
@@ -12,6 +13,7 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/scenario.hpp"
 #include "memspike/core/spec.hpp"
+#include "memspike/core/units.hpp"
 
 using namespace memspike;
 
@@ -226,13 +228,94 @@ TEST_CASE("chip: a chip for a backend applies only to runs of that backend at th
     CHECK_THAT(chip_mismatches(c, b, builtin_registry()).at(0), Catch::Contains("it prices crossbar counts; the run used the digital backend"));
     b.kind = "crossbar";
     CHECK(chip_mismatches(c, b, builtin_registry()).empty());  // the backend's defaults
-    b.params["v_read"] = 500.0;                                  // mV
+    b.params["v_read"] = 500.0;                                  // mV: priced at the run's value (next test)
+    CHECK(chip_mismatches(c, b, builtin_registry()).empty());
+    b.params["tile_rows"] = 64.0;                                // the crossbar size sets the core: must match
     const auto why = chip_mismatches(c, b, builtin_registry());
     REQUIRE(why.size() == 1);
-    CHECK_THAT(why[0], Catch::Contains("v_read: the model assumes 0.2 V"));
+    CHECK_THAT(why[0], Catch::Contains("tile_rows: the model assumes 128, the run has 64"));
     CHECK(chip_mismatches(find_chip_model("loihi", builtin_registry()), b, builtin_registry()).empty());  // no backend: any run
     // assumes without a backend is refused.
     CHECK_THROWS_WITH(parse_chip_model(replaced("description = \"a toy chip\"", "description = \"t\"\nassumes = { v_read = \"0.2 V\" }"),
                                        "toy.toml", builtin_registry()),
                       Catch::Contains("toy.toml:4") && Catch::Contains("needs chip.backend"));
+}
+
+// The bug this catches: a figure left at the backend's defaults (or scaled with the wrong power)
+// when the run used other device, ADC or array settings. Each expected value is computed here
+// from the physics and the cited ADC table, not from the description's reference figures.
+TEST_CASE("chip: reram_isaac prices a crossbar run at the run's own parameters", "[unit][chip]") {
+    const auto& reg = builtin_registry();
+    const chip_model c = find_chip_model("reram_isaac", reg);
+    backend_spec b;
+    b.kind = "crossbar";
+    b.params["v_read"] = parse_quantity("0.5 V", dimension::voltage);
+    b.params["t_read"] = parse_quantity("20 ns", dimension::time);
+    b.params["v_write"] = parse_quantity("1.5 V", dimension::voltage);
+    b.params["t_write"] = parse_quantity("100 ns", dimension::time);
+    b.params["g_min"] = parse_quantity("1 uS", dimension::conductance);
+    b.params["g_max"] = parse_quantity("20 uS", dimension::conductance);
+    b.params["adc_bits"] = 6;
+    b.params["columns_per_adc"] = 16;
+    REQUIRE(chip_mismatches(c, b, reg).empty());
+    std::vector<std::string> why;
+    const chip_model r = chip_at_run(c, b, reg, why);
+    REQUIRE(why.empty());
+    // Read: V^2 t per nS = (0.5 V)^2 x 20 ns x 1 nS = 5e-18 J.
+    CHECK(r.get("crossbar_read_conductance").pj == Approx(0.25 * 20e-9 * 1e-9 * 1e12).epsilon(1e-12));
+    // ADC: ISAAC-derived 6-bit conversion 1.20 pJ + shift-add 0.021 pJ (ENERGY-SOURCES.md).
+    CHECK(r.get("crossbar_adc_conversions").pj == Approx(1.20 + 0.021).epsilon(1e-12));
+    // Write pulse: V^2 G t at mid-range G = (1 + 20) / 2 uS, 100 ns.
+    const double pulse = 1.5 * 1.5 * 10.5e-6 * 100e-9 * 1e12;
+    CHECK(r.get("crossbar_set_pulses").pj == Approx(pulse).epsilon(1e-12));
+    CHECK(r.get("crossbar_reset_pulses").pj == Approx(pulse).epsilon(1e-12));
+    CHECK(r.get("crossbar_set_pulses").ns == Approx(100.0));
+    CHECK(r.get("crossbar_tiles_woken").ns == Approx(20.0));  // one array read of t_read
+    // Leakage: 0.2 mW per ADC x 128 columns / 16 per ADC.
+    CHECK(r.static_core.mw == Approx(0.2 * 128 / 16));
+    CHECK_THAT(r.get("crossbar_read_conductance").source, Catch::Contains("at the run's parameters"));
+    // Figures that do not depend on the settings stay as written.
+    CHECK(r.get("crossbar_tiles_woken").pj == c.get("crossbar_tiles_woken").pj);
+    CHECK(r.get("crossbar_adc_rounds").ns == c.get("crossbar_adc_rounds").ns);
+    // G+ and G- converted apart: twice the ADCs.
+    b.params["adc_per_polarity"] = 1;
+    CHECK(chip_at_run(c, b, reg, why).static_core.mw == Approx(2 * 0.2 * 128 / 16));
+    // At the defaults the figures are the energy preset reram_crossbar's (and 16 ADCs per crossbar).
+    const chip_model d = chip_at_run(c, backend_spec{"crossbar", {}, {}}, reg, why);
+    CHECK(d.get("crossbar_read_conductance").pj == Approx(4e-7));
+    CHECK(d.get("crossbar_adc_conversions").pj == Approx(1.691));
+    CHECK(d.static_core.mw == Approx(0.2 * 128 / 8));
+    REQUIRE(why.empty());
+    // An ADC resolution outside the cited table is not priced, and the reason names the table.
+    for (const double bits : {12.0, std::numeric_limits<double>::infinity()}) {
+        b.params["adc_bits"] = bits;
+        const auto no = chip_mismatches(c, b, reg);
+        REQUIRE(no.size() == 1);
+        CHECK_THAT(no[0], Catch::Contains("adc_bits: the run has") && Catch::Contains("cited energy only at 4, 5, 6, 7, 8, 9, 10"));
+    }
+}
+
+TEST_CASE("chip: bad scalings and tables are refused with file:line:key", "[unit][chip]") {
+    const auto& reg = builtin_registry();
+    std::string base = replaced("description = \"a toy chip\"", "description = \"t\"\nbackend = \"crossbar\"\nassumes = { t_read = \"10 ns\" }");
+    auto with = [&](const std::string& line) {
+        std::string s = base;
+        s.replace(s.find("latency = \"10 ns\"\n"), 18, "latency = \"10 ns\"\n" + line + "\n");
+        return s;
+    };
+    CHECK(parse_chip_model(with("scale = { t_read = 1 }"), "toy.toml", reg).get("synapse").energy_scale.size() == 1);
+    auto refuses = [&](const std::string& text, const std::string& where, const std::string& what) {
+        INFO(text);
+        CHECK_THROWS_WITH(parse_chip_model(text, "toy.toml", reg), Catch::Contains("toy.toml:" + where) && Catch::Contains(what));
+    };
+    refuses(with("scale = { v_colour = 1 }"), "25:", "'v_colour' is not a parameter of the crossbar backend");
+    refuses(with("scale = { v_read = 2 }"), "25:", "needs chip.assumes.v_read");
+    refuses(with("scale = { t_read = \"one\" }"), "25:", "activity.synapse.scale.t_read");
+    refuses(with("energy_by_adc_bits = { x = \"1 pJ\" }"), "25:", "the key must be a number");
+    refuses(with("energy_by_adc_bits = { 8 = \"-1 pJ\" }"), "25:", "must be a finite energy >= 0");
+    refuses(with("energy_by_colour = { 8 = \"1 pJ\" }"), "25:", "energy_by_colour");
+    // Without a backend there is nothing to scale by.
+    std::string plain = good;
+    plain.replace(plain.find("latency = \"10 ns\"\n"), 18, "latency = \"10 ns\"\nscale = { t_read = 1 }\n");
+    refuses(plain, "23:", "unknown key 'scale'");
 }

@@ -145,6 +145,44 @@ TEST_CASE("chip validation: TrueNorth's 26 pJ per event and ~65-70 mW at 20 Hz, 
     CHECK(f.static_pj == Approx(10.0 * e.static_pj));
 }
 
+TEST_CASE("chip validation: loihi_sanafe against SANA-FE's own prediction for the same network (Boyle et al. 2025)",
+          "[unit][chip][validation]") {
+    // SANA-FE (SLAM-Lab/SANA-FE at 8951ab0, arch/loihi.yaml; its Loihi model is within 12 %
+    // (energy) and 25 % (latency) of measured Loihi on the paper's applications) was run on the
+    // network below, written in its YAML format by scripts/sanafe_ring.py (docs/chips.md,
+    // "Validation"): 128 groups of 1,024 LIF neurons, one per core of one chip (32 tiles), group
+    // k feeding k + 1 one-to-one with zero weights, a bias of one threshold quarter per step:
+    // every neuron fires every 4th step. SANA-FE's run_summary.yaml for 100 steps: energy
+    // 1.661348e-3 J, sim_time 2.073563e-3 s, total_neurons_fired 3,276,800. The bug this catches:
+    // a per-tick accounting (messages, idle updates, critical path, sync) that drifts from a
+    // simulator of the chip written independently of memspike. memspike's ticks start at 0, so it
+    // fires 24 times per neuron in 100 ticks against SANA-FE's 25 (spikes compared per tick).
+    std::string s = "[simulation]\nduration = \"100 ms\"\nresolution = \"1 ms\"\nseed = 1\n";
+    for (int k = 0; k < 128; ++k)
+        s += "[[population]]\nname = \"g" + std::to_string(k) + "\"\nmodel = \"lif_delta\"\nsize = 1024\n"
+             "params = { tau_m = \"1e9 ms\", c_m = \"250 pF\", e_l = \"0 mV\", v_th = \"3.5 mV\", v_reset = \"0 mV\", t_ref = \"0 ms\" }\n"
+             "init = { v = \"0 mV\" }\n[[projection]]\nsource = \"g" + std::to_string(k) + "\"\ntarget = \"g" + std::to_string((k + 1) % 128) +
+             "\"\nrule = \"one_to_one\"\nweight = \"0 mV\"\ndelay = \"1 ms\"\n[[stimulus]]\nkind = \"dc\"\ntarget = \"g" + std::to_string(k) +
+             "\"\namplitude = \"250 pA\"\n";  // 1 mV per 1 ms step (tau_m >> run)
+    const scenario sc = parse_scenario(s, "ring.toml", reg());
+    simulation sim(sc, reg(), 1);
+    sim.run(sc.duration_ticks());
+    const double ticks = 100.0;
+    const double spikes = static_cast<double>(sim.events()[event_kind::spikes]);
+    CHECK(spikes == 24.0 * 128 * 1024);
+    const chip_estimate e = price(find_chip_model("loihi_sanafe", reg()), sc, sim);
+    CHECK(e.mapping.cores_used == 128);
+    CHECK(e.mapping.chips_used == 1);
+    const double sanafe_energy_per_tick = 1.661348e-3 / 100, sanafe_latency_us = 2.073563e-3 / 100 * 1e6;
+    const double sanafe_spikes_per_tick = 3276800.0 / 100;
+    const double energy_per_tick = e.total_pj * 1e-12 / ticks;
+    INFO("energy per tick: memspike " << energy_per_tick << " J, SANA-FE " << sanafe_energy_per_tick << " J; latency per tick: memspike "
+                                      << e.tick_latency_mean_ns * 1e-3 << " us, SANA-FE " << sanafe_latency_us << " us");
+    CHECK(std::abs(spikes / ticks - sanafe_spikes_per_tick) / sanafe_spikes_per_tick < 0.05);
+    CHECK(std::abs(energy_per_tick - sanafe_energy_per_tick) / sanafe_energy_per_tick < 0.25);  // measured -1.8 %
+    CHECK(std::abs(e.tick_latency_mean_ns * 1e-3 - sanafe_latency_us) / sanafe_latency_us < 0.25);  // measured +23 %
+}
+
 TEST_CASE("chip: the Loihi chip prices a run's counts as the loihi energy preset does", "[unit][chip]") {
     // Two code paths (energy.cpp's estimate_energy, chip_estimate.cpp) on the same counts: they
     // share synapse, neuron-update, idle-update and STDP figures; the preset charges 1.7 pJ per

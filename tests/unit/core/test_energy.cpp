@@ -142,6 +142,13 @@ TEST_CASE("preset errors name the file, line and key", "[unit][energy]") {
                                          "y.toml", builtin_registry()),
                       Catch::Contains("sram_byte"));
     CHECK_THROWS_WITH(find_energy_model("no_such_chip", builtin_registry()), Catch::Contains("unknown energy model") && Catch::Contains("loihi"));
+    // NaN and infinite figures, and a capacity of 0 (issue 14's list of refusals).
+    for (const char* bad : {"nan pJ", "inf pJ"})
+        CHECK_THROWS_WITH(parse_energy_model(head + "[cost.synaptic_events]\nenergy = \"" + bad + "\"\nsource = \"s\"\n", "x.toml", builtin_registry()),
+                          Catch::Contains("x.toml:6:10: key 'cost.synaptic_events.energy'") && Catch::Contains("not a finite number"));
+    CHECK_THROWS_WITH(parse_energy_model("[model]\nname = \"y\"\nbase = \"gpu_h100\"\ndescription = \"d\"\n[dense]\nsram_capacity_bytes = 0\n", "y.toml",
+                                         builtin_registry()),
+                      Catch::Contains("y.toml:6:23: key 'dense.sram_capacity_bytes'") && Catch::Contains("must be > 0 bytes"));
 }
 
 TEST_CASE("preset errors read as scenario errors: unknown, missing and mistyped keys", "[unit][energy]") {

@@ -23,18 +23,35 @@ namespace memspike {
 class model_registry;
 struct scenario;
 
+/// A figure's dependence on the run's backend parameters (a chip that names a backend): the
+/// figure is multiplied by (x_run / x_assumed)^exponent, where x is a sum of backend parameters
+/// and constants ("t_read", "g_min+g_max", "1+adc_per_polarity") and x_assumed is the same sum
+/// over the chip's [chip] assumes. Physics such as a read's V^2 t G is written this way.
+struct chip_scaling {
+    std::string key;                  // as written, for messages and the report
+    std::vector<std::string> params;  // the backend parameters summed
+    double constant = 0.0;            // the numbers summed
+    double exponent = 0.0;
+};
+
 /// One activity of a core or the network: energy and latency per occurrence, and their source.
 struct chip_activity {
     double pj = 0.0;  // energy per occurrence [pJ]
     double ns = 0.0;  // time it occupies its core's pipeline (or a hop's link) [ns]
     std::string source;
     bool given = false;  // present in the file (absent activities cost nothing and say so)
+    std::vector<chip_scaling> energy_scale, latency_scale;  // `scale`, `latency_scale`
+    /// energy_by_<param>: the energy at each listed value of one backend parameter (a cited table
+    /// such as an ADC's energy per conversion by resolution); a run at another value is not priced.
+    std::string by_param;
+    std::vector<std::pair<double, double>> energy_by;  // (parameter value, pJ)
 };
 
 /// Static (leakage) power of a unit and its source.
 struct chip_static {
     double mw = 0.0;  // [mW]
     std::string source;
+    std::vector<chip_scaling> scale;  // as an activity's energy (ADCs per crossbar, ...)
 };
 
 /// The activities a chip description may price (keys of its [activity.<name>] tables).
@@ -87,7 +104,14 @@ chip_model find_chip_model(const std::string& name_or_path, const model_registry
 struct backend_spec;  // spec.hpp
 /// Why `chip` does not price a run of backend `b` (its backend differs, or an assumed parameter
 /// differs: one line each, as energy_model_mismatches); empty when it applies.
+/// Parameters the chip prices (named by a scaling or a by-table) are not mismatches: they are
+/// checked by chip_at_run, whose reasons (a value outside a by-table, ...) are included here.
 std::vector<std::string> chip_mismatches(const chip_model& chip, const backend_spec& b, const model_registry& registry);
+/// The chip with every scaled or tabled figure evaluated at run `b`'s backend parameters (the
+/// figure's source then says by what factor and why). `why` gets one line per figure that cannot
+/// be evaluated (a value outside its table, a sum that is 0); the chip is then not to be used.
+chip_model chip_at_run(const chip_model& chip, const backend_spec& b, const model_registry& registry,
+                       std::vector<std::string>& why);
 
 // ---------------------------------------------------------------------------------------------
 // Mapping (core/src/chip/chip_mapping.cpp)
@@ -142,6 +166,7 @@ struct chip_line {
 
 struct chip_estimate {
     std::string chip;
+    std::string chip_text;  // the description's file text (provenance, stored with the figures)
     chip_mapping mapping;
     std::vector<chip_line> lines;        // dynamic energy, itemised
     double dynamic_pj = 0.0, static_pj = 0.0, total_pj = 0.0;
@@ -206,6 +231,15 @@ std::vector<std::string> chip_list(const std::string& arg);
 /// where it fits, priced per tick. An unknown chip or a malformed file throws memspike::error.
 chip_run_report price_run_on_chips(const std::string& path, const std::vector<std::string>& chips,
                                    const model_registry& registry);
+
+/// As price_run_on_chips, for a scenario, backend and counts at hand (a run that just ended:
+/// run_driver stores the result in its output file, /energy/chips).
+chip_run_report price_counts_on_chips(const scenario& sc, const backend_spec& backend, const chip_run_counts& run,
+                                      const std::vector<std::string>& chips, const model_registry& registry);
+
+/// The numeric figures of a priced chip, named and in the order of the JSON report (J, mW, us,
+/// s, counts; docs/chips.md "JSON"): what /energy/chips/<name> stores as attributes.
+std::vector<std::pair<std::string, double>> chip_figures(const chip_estimate& e);
 
 /// The chip section as members of a JSON object (no braces), for `report --chips --json`:
 /// "chips": {name: {...}}, "chips_not_applicable": [...], "chips_does_not_fit": [...],

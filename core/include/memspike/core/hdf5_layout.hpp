@@ -40,6 +40,8 @@ inline constexpr const char* group_weights = "weights";
 inline constexpr const char* group_energy = "energy";
 /// /energy/models/<model>: the totals of one energy model for the whole run.
 inline constexpr const char* group_energy_models = "models";
+/// /energy/chips/<chip>: one chip architecture's pricing of the run (docs/chips.md).
+inline constexpr const char* group_energy_chips = "chips";
 
 // Datasets (each under the group named in the comment).
 inline constexpr const char* dataset_ids = "ids";              // /spikes/<population>
@@ -71,6 +73,8 @@ inline constexpr const char* attr_compute_j = "compute_j";
 inline constexpr const char* attr_memory_j = "memory_j";
 inline constexpr const char* attr_idle_j = "idle_j";
 inline constexpr const char* attr_preset = "preset";
+inline constexpr const char* attr_description = "description";  // /energy/chips/<chip>: the chip file's text
+inline constexpr const char* attr_not_priced = "not_priced";      // /energy/chips: "chip: reason" per line
 
 /// The absolute path of a link: path("spikes", "exc", "ids") == "/spikes/exc/ids".
 template <class... Parts>

@@ -98,6 +98,14 @@ public:
     virtual void add_energy_total(const std::string& model, const std::string& preset_text, double total_j, double compute_j,
                                   double memory_j, double idle_j) {}
 
+    /// Stores one chip architecture's pricing of the run as /energy/chips/<chip>: `figures` as
+    /// float64 attributes (chip_figures: J, mW, us, s, counts) and the chip file's text
+    /// (provenance). `not_priced` (once, with the first chip or alone): the chips that give no
+    /// number, "chip: reason" per line. Default: ignored.
+    virtual void add_chip_total(const std::string& chip, const std::string& description_text,
+                                std::span<const std::pair<std::string, double>> figures) {}
+    virtual void set_chips_not_priced(const std::string& not_priced) {}
+
     /// Writes buffered data and flushes the file, so that what was appended survives a crash.
     virtual void flush() = 0;
 
