@@ -148,6 +148,10 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
     // land on the same level: one fill).
     tb.exact = s_.dev.continuous();
     if (!tb.exact) choose_grid(tb, cells);
+    // Compact (tiled_block): every cell without a synapse holds e0_code, so only synapse cells are
+    // stored; not with device variation or faults (each cell differs), a continuous device (floats)
+    // or per-device drift clocks (indexed like the cells of the full layout).
+    tb.compact = !varied_ && !tb.exact && !(plastic && s_.dev.drift_nu > 0.0);
     if (varied_) {
         if (tb.exact) {
             tb.fp.resize(cells);
@@ -168,11 +172,13 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
             tb.fm.assign(cells, static_cast<float>(g));
             tb.e0 = static_cast<float>(g);
         } else {
-            reserve_huge(tb.gp, cells);
-            reserve_huge(tb.gm, cells);
-            tb.gp.assign(cells, encode(tb, g));
-            tb.gm.assign(cells, encode(tb, g));
-            tb.e0 = decode(tb, encode(tb, g));
+            const std::uint64_t n = tb.compact ? b.size() : cells;
+            reserve_huge(tb.gp, n);
+            reserve_huge(tb.gm, n);
+            tb.e0_code = encode(tb, g);
+            tb.gp.assign(n, tb.e0_code);
+            tb.gm.assign(n, tb.e0_code);
+            tb.e0 = decode(tb, tb.e0_code);
         }
     }
 
@@ -188,6 +194,16 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         row_cells[row].emplace_back(t, col);
     }
     build_segments(tb, row_cells, L, R);
+    if (tb.compact)  // each synapse's cell is its entry in its row's segments (sorted by tile, then column)
+        for (std::uint64_t j = 0; j < b.size(); ++j) {
+            const std::uint32_t row = br.row_of[j], target = b.targets[j];
+            const std::uint32_t t = tile_of_cell(row, target);
+            const std::uint16_t col = column_of[t][L.col_slot[target] % C];
+            const auto s0 = tb.segs.begin() + tb.seg_first[row], s1 = tb.segs.begin() + tb.seg_first[row + 1];
+            const auto sg = std::lower_bound(s0, s1, t, [](const segment& x, std::uint32_t id) { return x.tile < id; });
+            const auto c0 = tb.seg_cols.begin() + sg->first, c1 = tb.seg_cols.begin() + sg->end;
+            tb.cell[j] = static_cast<std::uint32_t>(std::lower_bound(c0, c1, col) - tb.seg_cols.begin());
+        }
 
     program_weights(tb, b, plastic, cells);
 }

@@ -113,7 +113,7 @@ namespace {
 /// with density p over rows x columns, a column of a tile is used with probability
 /// 1 - exp(-p tile_rows), so the cells are (rows rounded up to whole tiles) x columns x that.
 /// Each cell is a G+/G- pair of 16-bit codes (and their float programming times with drift on
-/// plastic blocks);
+/// plastic blocks), or, in a compact block, each synapse cell only;
 /// each synapse keeps its cell index, a column entry of its row segment and (when the store
 /// shared one weight) its own weight again. While a block is mapped: its rows, pattern, the
 /// reordering's edge lists and the per-row cell lists, about 24 bytes per synapse (blocks are
@@ -141,6 +141,7 @@ double rows_per_range(double per_range, double targets) {
 backend_memory memory_estimate(const param_map& p, const std::vector<block_shape>& shapes) {
     const double tr = p.at("tile_rows"), tc = p.at("tile_cols");
     const bool drift = p.at("drift_nu") > 0.0;
+    const bool varied = p.at("sigma_d2d") > 0.0 || p.at("p_stuck_on") > 0.0 || p.at("p_stuck_off") > 0.0;
     backend_memory m;
     for (const auto& b : shapes) {
         if (b.synapses <= 0) continue;
@@ -148,8 +149,11 @@ backend_memory memory_estimate(const param_map& p, const std::vector<block_shape
         const double rows = ranges * -std::expm1(-b.synapses / ranges) * rows_per_range(b.synapses / ranges, b.targets);
         const double density = b.synapses / (rows * b.targets);
         const double cells = std::ceil(rows / tr) * tr * b.targets * -std::expm1(-density * tr);
-        const double per_cell = (b.plastic && drift) ? 12.0 : 4.0;
-        const double per_block = cells * per_cell + b.synapses * (4.0 + 2.0 + (b.homogeneous ? 4.0 : 0.0)) +
+        // Compact blocks (nominal devices with codes, no per-device drift clock) store codes for
+        // the synapse cells only (tiled_block::compact).
+        const bool compact = !varied && std::isfinite(p.at("levels")) && !(b.plastic && drift);
+        const double per_cell = compact ? 0.0 : (b.plastic && drift) ? 12.0 : 4.0;
+        const double per_block = cells * per_cell + b.synapses * ((compact ? 4.0 : 0.0) + 4.0 + 2.0 + (b.homogeneous ? 4.0 : 0.0)) +
                                  rows * (4.0 + 16.0 * std::ceil(b.targets / tc)) + ranges * 4.0;
         m.steady_bytes += b.blocks * per_block;
         m.build_bytes = std::max(m.build_bytes, 24.0 * b.synapses + 56.0 * rows);

@@ -111,14 +111,21 @@ struct segment {
 /// One synapse block on tiles. A device's conductance is g0 + q * code, code a 16-bit level
 /// (docs/crossbar.md, "State"): q is an exact fraction of the level step for nominal devices with
 /// at most 65,536 levels, else a power of two >= (highest - lowest bound of the block's devices) / 65,535.
+/// Cell indices (cell[j], the index into gp / gm): row-major in each tile (base + row x cols +
+/// used column), or, in a compact block, the synapse's place in seg_cols. A compact block (nominal
+/// devices, codes, no per-device drift clock) stores only the synapse cells: every other cell of a
+/// used column holds the code e0_code, which need not be stored, and a spike's codes are then one
+/// contiguous stream per row, in the order its segments are read.
 struct tiled_block {
     double scale = 1.0;                    // weight unit per nS
     double g0 = 0.0, q = 1.0;              // [nS] conductance of code 0, and of one code step
     double e0 = 0.0;                       // [nS] what a cell without a synapse holds (nominal devices)
+    std::uint16_t e0_code = 0;             // ... its code
+    bool compact = false;                  // gp / gm hold the synapse cells only, in seg_cols order
     bool plastic = false;
     std::uint64_t stream_key = 0;          // (projection, partition) for device streams
     std::vector<tile> tiles;
-    std::vector<std::uint16_t> gp, gm;     // conductance codes (g0, q), tile by tile, row-major (tile_rows x cols)
+    std::vector<std::uint16_t> gp, gm;     // conductance codes (g0, q), tile by tile, row-major (tile_rows x cols); compact: per seg_cols entry
     bool exact = false;                    // a continuous device (levels = inf): the conductances themselves
     std::vector<float> fp, fm;             // ... in fp / fm [nS] instead of codes
     /// Plastic blocks with drift: when each device was last programmed [ms of run time; the
@@ -161,6 +168,7 @@ public:
           rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest) {
         column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
         hit_index_.resize(s.arr.tile_cols);
+        hit_bits_.assign((s.arr.tile_cols + 63) / 64, 0);
         sparse_ok_ = !varied_ && !s.arr.adc_per_polarity && s.arr.adc_bits != std::numeric_limits<double>::infinity();
         if (s.arr.adc_bits != std::numeric_limits<double>::infinity()) {  // ADC codes: 2^(bits-1) each side of 0, or 2^bits from 0
             const double range = s.arr.adc_range / s.arr.v_read;             // pA / mV = nS
@@ -278,6 +286,7 @@ private:
     bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)
     std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them
+    std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
     std::vector<double> gk_, sk_, bk_;         // per (polarity, row, hit column) conductance, row drops; per row bounds
     double adc_lsb_signed_ = 0.0, adc_lsb_unsigned_ = 0.0, adc_half_signed_ = 0.0, adc_half_unsigned_ = 0.0;
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum

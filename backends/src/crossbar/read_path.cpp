@@ -32,7 +32,11 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
                 // The tile is read after every arrival of the tick is in: fetch the row's codes now
                 // (a read of scattered synapse cells otherwise waits on memory).
                 const std::size_t first = T.base + std::uint64_t{sg.row} * T.cols;
-                if (!tb.exact) {
+                if (tb.compact) {  // the segment's codes and columns: contiguous, in the order read
+                    __builtin_prefetch(tb.gp.data() + sg.first, 0, 2);
+                    __builtin_prefetch(tb.gm.data() + sg.first, 0, 2);
+                    __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 2);
+                } else if (!tb.exact) {
                     for (std::size_t off = 0; off < T.cols; off += 32) {
                         __builtin_prefetch(tb.gp.data() + first + off, 0, 2);
                         __builtin_prefetch(tb.gm.data() + first + off, 0, 2);
@@ -110,7 +114,16 @@ void crossbar_partition::read_tile(tiled_block& tb, tile& T, double drift, doubl
     double* sm = sp + cols;
     const bool noisy = s_.dev.sigma_read > 0.0;
     // Row-major cells in ascending rows and columns take the IR-drop solver's path without a sort.
-    if (s_.arr.r_wire > 0.0 && rows > 1) std::sort(T.active.begin(), T.active.end());
+    // The rows' segments move with them (decode_rows of a compact block reads them).
+    if (s_.arr.r_wire > 0.0 && rows > 1) {
+        sorted_rows_.resize(rows);
+        for (std::size_t k = 0; k < rows; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
+        std::sort(sorted_rows_.begin(), sorted_rows_.end());
+        for (std::size_t k = 0; k < rows; ++k) {
+            T.active[k] = sorted_rows_[k].first;
+            T.active_seg[k] = sorted_rows_[k].second;
+        }
+    }
     decode_rows(tb, T, now_ms);
     {
         const float* gp = row_p_[0];
@@ -182,6 +195,14 @@ void crossbar_partition::decode_rows(const tiled_block& tb, const tile& T, doubl
         if (tb.exact) {
             std::copy_n(tb.fp.data() + first, cols, p);
             std::copy_n(tb.fm.data() + first, cols, m);
+        } else if (tb.compact) {  // e0 everywhere but at the row's synapse cells
+            std::fill_n(p, cols, g0 + q * static_cast<float>(tb.e0_code));
+            std::fill_n(m, cols, g0 + q * static_cast<float>(tb.e0_code));
+            const segment& sg = tb.segs[T.active_seg[k]];
+            for (std::uint32_t e = sg.first; e < sg.end; ++e) {
+                p[tb.seg_cols[e]] = g0 + q * static_cast<float>(tb.gp[e]);
+                m[tb.seg_cols[e]] = g0 + q * static_cast<float>(tb.gm[e]);
+            }
         } else {
             const std::uint16_t* cp = tb.gp.data() + first;
             const std::uint16_t* cm = tb.gm.data() + first;
@@ -297,24 +318,43 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     const std::size_t K = T.active.size();
     const std::uint32_t cols = T.cols;
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, half = 0.5 * adc_lsb_signed_;  // rho: MOhm x nS
-    auto& H = hits_;  // the hit columns, ascending
-    if (K == 1) {     // the row's synapse columns, ascending already
-        const segment& sg = tb.segs[T.active_seg[0]];
-        H.assign(tb.seg_cols.begin() + sg.first, tb.seg_cols.begin() + sg.end);
-    } else {
-        mark_hits(tb, T);
-        H.assign(T.hit_list.begin(), T.hit_list.end());
-        std::sort(H.begin(), H.end());
-    }
-    const std::size_t nh = H.size(), empty = cols - nh;
-    for (std::size_t h = 0; h < nh; ++h) hit_index_[H[h]] = static_cast<std::uint16_t>(h);
+    // The hit columns, ascending: one row's are its segment's columns; several rows' are the
+    // union, through a bitmap of the tile's columns (ascending for free, no sort).
+    const std::uint16_t* H;
+    std::size_t nh;
     sorted_rows_.resize(K);
     for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
-    if (K > 1) std::sort(sorted_rows_.begin(), sorted_rows_.end());
+    if (K == 1) {
+        const segment& sg = tb.segs[T.active_seg[0]];
+        H = tb.seg_cols.data() + sg.first;
+        nh = sg.end - sg.first;
+    } else {
+        std::sort(sorted_rows_.begin(), sorted_rows_.end());
+        std::uint64_t* bits = hit_bits_.data();
+        for (const auto& [row, seg] : sorted_rows_)
+            for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
+                const std::uint16_t c = tb.seg_cols[e];
+                bits[c >> 6] |= std::uint64_t{1} << (c & 63);
+            }
+        hits_.clear();
+        for (std::size_t w = 0; w < hit_bits_.size(); ++w) {
+            for (std::uint64_t x = bits[w]; x != 0; x &= x - 1)
+                hits_.push_back(static_cast<std::uint16_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(x))));
+            bits[w] = 0;
+        }
+        H = hits_.data();
+        nh = hits_.size();
+        for (std::size_t h = 0; h < nh; ++h) hit_index_[H[h]] = static_cast<std::uint16_t>(h);
+    }
+    const std::size_t empty = cols - nh;
 
     // Conductances of the driven cells in hit columns, [polarity][row][hit column], and each row's
-    // bound sum delta (j' + 1) on the drop difference of the empty columns.
-    gk_.assign(2 * K * nh, e0);
+    // bound sum delta (j' + 1) on the drop difference of the empty columns. One row fills every
+    // entry; several leave e0 where a row has no synapse.
+    if (K == 1)
+        gk_.resize(2 * nh);
+    else
+        gk_.assign(2 * K * nh, e0);
     bk_.assign(2 * K, 0.0);
     double* gp = gk_.data();
     double* gm = gp + K * nh;
@@ -324,8 +364,9 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         const std::uint64_t first = T.base + std::uint64_t{sorted_rows_[k].first} * cols;
         for (std::uint32_t q = sg.first; q < sg.end; ++q) {
             const std::uint16_t c = tb.seg_cols[q];
-            const double p = g_plus(tb, first + c), m = g_minus(tb, first + c);
-            const std::size_t h = k * nh + hit_index_[c];
+            const std::uint64_t cell = tb.compact ? q : first + c;
+            const double p = g_plus(tb, cell), m = g_minus(tb, cell);
+            const std::size_t h = K == 1 ? q - sg.first : k * nh + hit_index_[c];
             gp[h] = p;
             gm[h] = m;
             read += (p - e0) + (m - e0);
@@ -472,7 +513,8 @@ double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& 
         const std::uint64_t first = T.base + std::uint64_t{row} * T.cols;
         for (std::uint32_t q = sg.first; q < sg.end; ++q) {
             const std::uint16_t cc = tb.seg_cols[q];
-            diff += (g_plus(tb, first + cc) - g_minus(tb, first + cc)) * (std::min(j, double(T.position[cc])) + 1.0);
+            const std::uint64_t cell = tb.compact ? q : first + cc;
+            diff += (g_plus(tb, cell) - g_minus(tb, cell)) * (std::min(j, double(T.position[cc])) + 1.0);
         }
     }
     return -rho * tb.e0 * diff;
