@@ -77,6 +77,8 @@ void build_segments(tiled_block& tb, std::vector<std::vector<std::pair<std::uint
                 tb.segs.push_back({rc[q].first, seg_row, at, at});
             }
             tb.seg_cols.push_back(rc[q].second);
+            const tile& T = tb.tiles[rc[q].first];
+            tb.seg_at.push_back({T.target[rc[q].second], T.z[rc[q].second], T.position[rc[q].second] + 1.0f});
             tb.segs.back().end = static_cast<std::uint32_t>(tb.seg_cols.size());
         }
         tb.seg_first.push_back(static_cast<std::uint32_t>(tb.segs.size()));
@@ -163,10 +165,10 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
             tb.gm.resize(cells);
         }
         for (std::uint32_t c = 0; c < cells; ++c)
-            set_pair(tb, c, program_level(s_.dev, device(tb, c, 0), s_.dev.g_min),
-                     program_level(s_.dev, device(tb, c, 1), s_.dev.g_min));
+            set_pair(tb, c, program_level(s_.dev, bounds_of(tb, c, 0), s_.dev.g_min),
+                     program_level(s_.dev, bounds_of(tb, c, 1), s_.dev.g_min));
     } else {
-        const double g = program_level(s_.dev, device(tb, 0, 0), s_.dev.g_min);
+        const double g = program_level(s_.dev, bounds_of(tb, 0, 0), s_.dev.g_min);
         if (tb.exact) {
             tb.fp.assign(cells, static_cast<float>(g));
             tb.fm.assign(cells, static_cast<float>(g));
@@ -193,6 +195,8 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         tb.cell[j] = static_cast<std::uint32_t>(tb.tiles[t].base + (L.row_slot[row] % R) * tb.tiles[t].cols + col);
         row_cells[row].emplace_back(t, col);
     }
+    tb.seg_cols.reserve(b.size());
+    tb.seg_at.reserve(b.size());
     build_segments(tb, row_cells, L, R);
     if (tb.compact)  // each synapse's cell is its entry in its row's segments (sorted by tile, then column)
         for (std::uint64_t j = 0; j < b.size(); ++j) {
@@ -226,7 +230,7 @@ void crossbar_partition::choose_grid(tiled_block& tb, std::uint64_t cells) const
     if (varied_)  // the devices' own bounds (each drawn again where it is programmed: no storage)
         for (std::uint32_t c = 0; c < cells; ++c)
             for (const int polarity : {0, 1}) {
-                const device_instance dev = device(tb, c, polarity);
+                const device_instance dev = bounds_of(tb, c, polarity);
                 lo = std::min(lo, dev.g_lo);
                 hi = std::max(hi, dev.g_hi);
             }
@@ -247,7 +251,7 @@ void crossbar_partition::program_weights(tiled_block& tb, synapse_block& b, bool
     for (std::uint64_t j = 0; j < b.size(); ++j) {
         const std::uint32_t c = tb.cell[j];
         const auto [gp, gm] = canonical_pair(tb, b.weights[j]);
-        set_pair(tb, c, program_level(s_.dev, device(tb, c, 0), gp), program_level(s_.dev, device(tb, c, 1), gm));
+        set_pair(tb, c, program_level(s_.dev, bounds_of(tb, c, 0), gp), program_level(s_.dev, bounds_of(tb, c, 1), gm));
         b.weights[j] = held_weight(tb, c);
     }
 }

@@ -19,6 +19,7 @@ settings settings_of(const param_map& p) {
     s.dev.nl_ltd = p.at("nl_ltd");
     s.dev.sigma_c2c = p.at("sigma_c2c");
     s.dev.sigma_d2d = p.at("sigma_d2d");
+    s.dev.sigma_d2d_nl = p.at("sigma_d2d_nl");
     s.dev.sigma_read = p.at("sigma_read");
     s.dev.p_stuck_on = p.at("p_stuck_on");
     s.dev.p_stuck_off = p.at("p_stuck_off");
@@ -181,6 +182,7 @@ backend_info crossbar_backend() {
         param("nl_ltd", D::dimensionless, dev.nl_ltd, "depression nonlinearity, NeuroSim label (RealDevice -4.22)"),
         param("sigma_c2c", D::dimensionless, dev.sigma_c2c, "cycle-to-cycle sigma per pulse, fraction of g_max - g_min (NeuroSim 0.005)"),
         param("sigma_d2d", D::dimensionless, dev.sigma_d2d, "device-to-device relative sigma of each device's bounds (aihwkit ReRamES: 0.3)"),
+        param("sigma_d2d_nl", D::dimensionless, dev.sigma_d2d_nl, "device-to-device sigma of each device's nonlinearity labels nl_ltp, nl_ltd (NeuroSim sigmaDtoD)"),
         param("sigma_read", D::dimensionless, dev.sigma_read, "relative read noise per read (NeuroSim 0.0289)"),
         param("p_stuck_on", D::dimensionless, dev.p_stuck_on, "fraction of devices stuck at g_max (no cited default)"),
         param("p_stuck_off", D::dimensionless, dev.p_stuck_off, "fraction of devices stuck at g_min (no cited default)"),

@@ -321,12 +321,14 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // The hit columns, ascending: one row's are its segment's columns; several rows' are the
     // union, through a bitmap of the tile's columns (ascending for free, no sort).
     const std::uint16_t* H;
+    const cell_ref* A;  // ... and their target, z and position (tile::target, z, position + 1)
     std::size_t nh;
     sorted_rows_.resize(K);
     for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
     if (K == 1) {
         const segment& sg = tb.segs[T.active_seg[0]];
         H = tb.seg_cols.data() + sg.first;
+        A = tb.seg_at.data() + sg.first;
         nh = sg.end - sg.first;
     } else {
         std::sort(sorted_rows_.begin(), sorted_rows_.end());
@@ -345,6 +347,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         H = hits_.data();
         nh = hits_.size();
         for (std::size_t h = 0; h < nh; ++h) hit_index_[H[h]] = static_cast<std::uint16_t>(h);
+        hit_ref_.resize(nh);
+        A = hit_ref_.data();
     }
     const std::size_t empty = cols - nh;
 
@@ -369,8 +373,9 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             const std::size_t h = K == 1 ? q - sg.first : k * nh + hit_index_[c];
             gp[h] = p;
             gm[h] = m;
+            if (K > 1) hit_ref_[hit_index_[c]] = tb.seg_at[q];
             read += (p - e0) + (m - e0);
-            const double j1 = T.position[c] + 1.0;
+            const double j1 = tb.seg_at[q].j1;
             bk_[2 * k] += (p - e0) * j1;
             bk_[2 * k + 1] += (m - e0) * j1;
         }
@@ -403,11 +408,10 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         }
         double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over cells left of c: delta, delta (j' + 1)
         for (std::size_t h = 0; h < nh; ++h) {
-            const std::uint16_t c = H[h];
             const double p = gp[h], m = gm[h];
             double x = p - m;
             if (rho > 0.0) {
-                const double j1 = T.position[c] + 1.0, z = e0 * T.z[c];
+                const double j1 = A[h].j1, z = e0 * A[h].z;
                 const double op = p * (1.0 - rho * (z + lpj + j1 * (tp - lp) + below * p));
                 const double om = m * (1.0 - rho * (z + lmj + j1 * (tm - lm) + below * m));
                 x = op - om;
@@ -418,7 +422,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             }
             x *= drift;
             if (sigma > 0.0) x += sigma * std::sqrt(p * p + m * m) * normal_(read_rng_);
-            touch(sum, in, T.target[c], convert(x, true) * tb.scale);
+            touch(sum, in, A[h].target, convert(x, true) * tb.scale);
         }
     } else {
     // Row drops at the hit columns: S_k(c) = sum over row k's synapse cells of delta (min(j_c, j') + 1).
@@ -427,7 +431,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         // (delta = 0 where the row has none) is a sweep over the row's cells.
         sk_.resize(2 * K * nh + nh);
         double* j1 = sk_.data() + 2 * K * nh;
-        for (std::size_t h = 0; h < nh; ++h) j1[h] = T.position[H[h]] + 1.0;
+        for (std::size_t h = 0; h < nh; ++h) j1[h] = A[h].j1;
         for (std::size_t r = 0; r < 2 * K; ++r) {  // (polarity, row) pairs, in gk_'s order
             const double* g = gk_.data() + r * nh;
             double* S = sk_.data() + r * nh;
@@ -444,13 +448,12 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     }
     // Hit columns: IR-corrected sums, noise, ADC.
     for (std::size_t h = 0; h < nh; ++h) {
-        const std::uint16_t c = H[h];
         double out[2] = {0.0, 0.0}, sq = 0.0;
         for (int pol = 0; pol < 2; ++pol) {
             const double* g = (pol == 0 ? gp : gm) + h;
             if (rho > 0.0) {
                 const double* S = sk_.data() + pol * K * nh + h;
-                const double z = e0 * T.z[c];
+                const double z = e0 * A[h].z;
                 // rise_k = (R - i_k) sum_{k' <= k} g_k' + sum_{k' > k} g_k' (R - i_k'), rows ascending
                 double after = 0.0;
                 for (std::size_t k = 0; k < K; ++k) after += g[k * nh] * (R - sorted_rows_[k].first);
@@ -471,7 +474,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         }
         double x = (out[0] - out[1]) * drift;
         if (sigma > 0.0) x += sigma * std::sqrt(sq) * normal_(read_rng_);
-        touch(sum, in, T.target[c], convert(x, true) * tb.scale);
+        touch(sum, in, A[h].target, convert(x, true) * tb.scale);
     }
     }
     if (p_max <= 0.0) return true;
