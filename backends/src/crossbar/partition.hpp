@@ -188,6 +188,8 @@ public:
             adc_half_unsigned_ = std::ldexp(1.0, static_cast<int>(s.arr.adc_bits));
             adc_lsb_signed_ = range / adc_half_signed_;
             adc_lsb_unsigned_ = range / adc_half_unsigned_;
+            adc_per_lsb_signed_ = 1.0 / adc_lsb_signed_;
+            adc_per_lsb_unsigned_ = 1.0 / adc_lsb_unsigned_;
         }
     }
 
@@ -306,8 +308,9 @@ private:
     std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them
     std::vector<cell_ref> hit_ref_;                // ... the hit columns' cell_ref (several rows)
     std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
-    std::vector<double> gk_, sk_, bk_;         // per (polarity, row, hit column) conductance, row drops; per row bounds
+    std::vector<double> acc_, bk_, wk_, row_d_;  // per hit column sums; per row bounds, rise weights; a row's deltas
     double adc_lsb_signed_ = 0.0, adc_lsb_unsigned_ = 0.0, adc_half_signed_ = 0.0, adc_half_unsigned_ = 0.0;
+    double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };

@@ -81,7 +81,9 @@ inline double crossbar_partition::convert(double x, bool is_signed) {
     const double lsb = is_signed ? adc_lsb_signed_ : adc_lsb_unsigned_;
     const double half = is_signed ? adc_half_signed_ : adc_half_unsigned_;
     const double lo = is_signed ? -half : 0.0, hi = half - 1.0;
-    const double y = x / lsb;
+    // x / lsb as a product (a division was a tenth of the read's time): it differs from the
+    // quotient by at most an ulp, so a code changes only for y within 1e-16 of a decision level.
+    const double y = x * (is_signed ? adc_per_lsb_signed_ : adc_per_lsb_unsigned_);
     // Beyond the codes (or NaN-free but huge) clips before rounding, which would not be exact there.
     double code = std::abs(y) < 0x1p50 ? round_even(y) : y;
     if (code < lo || code > hi) {
@@ -352,32 +354,67 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     }
     const std::size_t empty = cols - nh;
 
-    // Conductances of the driven cells in hit columns, [polarity][row][hit column], and each row's
-    // bound sum delta (j' + 1) on the drop difference of the empty columns. One row fills every
-    // entry; several leave e0 where a row has no synapse.
-    if (K == 1)
-        gk_.resize(2 * nh);
-    else
-        gk_.assign(2 * K * nh, e0);
+    // Per hit column and polarity, sums over the driven rows' synapse cells of delta = g - e0
+    // (rows without a synapse there add nothing): D = sum delta, B = the IR bracket's delta terms
+    // (below), and SQ = sum over both polarities of delta (2 e0 + delta), for the squares.
+    // Each row's bound sum delta (j' + 1) (bk_) bounds the empty columns' drop difference.
+    const double R = s_.arr.tile_rows;
+    acc_.assign(5 * nh, 0.0);
+    double* Dp = acc_.data();
+    double* Dm = Dp + nh;
+    double* Bp = Dm + nh;
+    double* Bm = Bp + nh;
+    double* SQ = Bm + nh;
     bk_.assign(2 * K, 0.0);
-    double* gp = gk_.data();
-    double* gm = gp + K * nh;
+    // w_k = sum_k' (R - max(i_k, i_k')), rows ascending: the rise weights of the column wire.
+    wk_.resize(K);
+    double after = 0.0, sum_w = 0.0;
+    for (std::size_t k = K; k-- > 0;) {
+        const double ri = R - sorted_rows_[k].first;
+        wk_[k] = static_cast<double>(k + 1) * ri + after;
+        after += ri;
+        sum_w += wk_[k];
+    }
     double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
     for (std::size_t k = 0; k < K; ++k) {
         const segment& sg = tb.segs[sorted_rows_[k].second];
         const std::uint64_t first = T.base + std::uint64_t{sorted_rows_[k].first} * cols;
-        for (std::uint32_t q = sg.first; q < sg.end; ++q) {
-            const std::uint16_t c = tb.seg_cols[q];
-            const std::uint64_t cell = tb.compact ? q : first + c;
-            const double p = g_plus(tb, cell), m = g_minus(tb, cell);
-            const std::size_t h = K == 1 ? q - sg.first : k * nh + hit_index_[c];
-            gp[h] = p;
-            gm[h] = m;
-            if (K > 1) hit_ref_[hit_index_[c]] = tb.seg_at[q];
-            read += (p - e0) + (m - e0);
+        const std::size_t n = sg.end - sg.first;
+        row_d_.resize(2 * n);
+        double* dp = row_d_.data();
+        double* dm = dp + n;
+        double tp = 0.0, tm = 0.0;  // the row's sums of delta
+        for (std::size_t e = 0; e < n; ++e) {  // pass 1: decode, totals
+            const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
+            const std::uint64_t cell = tb.compact ? q : first + tb.seg_cols[q];
+            dp[e] = g_plus(tb, cell) - e0;
+            dm[e] = g_minus(tb, cell) - e0;
+            tp += dp[e];
+            tm += dm[e];
             const double j1 = tb.seg_at[q].j1;
-            bk_[2 * k] += (p - e0) * j1;
-            bk_[2 * k + 1] += (m - e0) * j1;
+            bk_[2 * k] += dp[e] * j1;
+            bk_[2 * k + 1] += dm[e] * j1;
+        }
+        read += tp + tm;
+        // pass 2: the row's own drop S_k(c) = sum_j' delta (min(j_c, j') + 1) at its cells, and
+        // delta (S_k + 2 e0 w_k + (R - i_k)(delta + 2 D)): the bracket's terms linear and
+        // quadratic in delta (the latter over the pairs of driven synapse cells of one column).
+        const double ri = R - sorted_rows_[k].first, w2 = 2.0 * e0 * wk_[k];
+        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over the row's cells left of c: delta, delta (j' + 1)
+        for (std::size_t e = 0; e < n; ++e) {
+            const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
+            const std::size_t h = K == 1 ? e : hit_index_[tb.seg_cols[q]];
+            if (K > 1) hit_ref_[h] = tb.seg_at[q];
+            const double j1 = tb.seg_at[q].j1, p = dp[e], m = dm[e];
+            Bp[h] += p * (lpj + j1 * (tp - lp) + w2 + ri * (p + 2.0 * Dp[h]));
+            Bm[h] += m * (lmj + j1 * (tm - lm) + w2 + ri * (m + 2.0 * Dm[h]));
+            Dp[h] += p;
+            Dm[h] += m;
+            SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
+            lp += p;
+            lpj += p * j1;
+            lm += m;
+            lmj += m * j1;
         }
     }
     double mu_max = 0.0;
@@ -398,84 +435,30 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     e[adc_conversions] += cols;
     e[adc_rounds] += adc_rounds_of(cols);
 
-    const double R = s_.arr.tile_rows, sigma = s_.dev.sigma_read * drift;
-    if (K == 1) {  // most reads: one pass, the hit columns being the row's synapse cells in order
-        const double below = R - sorted_rows_[0].first;
-        double tp = 0.0, tm = 0.0;
-        for (std::size_t h = 0; h < nh; ++h) {
-            tp += gp[h] - e0;
-            tm += gm[h] - e0;
-        }
-        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over cells left of c: delta, delta (j' + 1)
-        for (std::size_t h = 0; h < nh; ++h) {
-            const double p = gp[h], m = gm[h];
-            double x = p - m;
-            if (rho > 0.0) {
-                const double j1 = A[h].j1, z = e0 * A[h].z;
-                const double op = p * (1.0 - rho * (z + lpj + j1 * (tp - lp) + below * p));
-                const double om = m * (1.0 - rho * (z + lmj + j1 * (tm - lm) + below * m));
-                x = op - om;
-                lp += p - e0;
-                lpj += (p - e0) * j1;
-                lm += m - e0;
-                lmj += (m - e0) * j1;
-            }
-            x *= drift;
-            if (sigma > 0.0) x += sigma * std::sqrt(p * p + m * m) * normal_(read_rng_);
-            touch(sum, in, A[h].target, convert(x, true) * tb.scale);
-        }
-    } else {
-    // Row drops at the hit columns: S_k(c) = sum over row k's synapse cells of delta (min(j_c, j') + 1).
-    if (rho > 0.0) {
-        // Every synapse cell of a driven row lies in a hit column, so a sweep over the hit columns
-        // (delta = 0 where the row has none) is a sweep over the row's cells.
-        sk_.resize(2 * K * nh + nh);
-        double* j1 = sk_.data() + 2 * K * nh;
-        for (std::size_t h = 0; h < nh; ++h) j1[h] = A[h].j1;
-        for (std::size_t r = 0; r < 2 * K; ++r) {  // (polarity, row) pairs, in gk_'s order
-            const double* g = gk_.data() + r * nh;
-            double* S = sk_.data() + r * nh;
-            double total = 0.0;
-            for (std::size_t h = 0; h < nh; ++h) total += g[h] - e0;
-            double lower = 0.0, lower_j = 0.0;  // over cells left of c: delta, delta (j' + 1)
-            for (std::size_t h = 0; h < nh; ++h) {
-                const double d = g[h] - e0;
-                S[h] = lower_j + j1[h] * (total - lower);
-                lower += d;
-                lower_j += d * j1[h];
-            }
-        }
-    }
-    // Hit columns: IR-corrected sums, noise, ADC.
+    // Hit columns: with G = K e0 + D the column's ideal sum, the first-order current (read_tile's
+    // ir_drop over the driven cells, expanded in delta) is
+    //   G - rho (e0 z_c G + e0 S(c) + B + e0^2 sum_w),   S(c) = sum_h' D(h') (min(j_c, j_h') + 1),
+    // S the row drops of all driven rows at once (one sweep over the hit columns), and the read
+    // noise's variance sigma^2 (2 K e0^2 + SQ). Then noise, ADC, into the target.
+    const double sigma = s_.dev.sigma_read * drift, ke0 = static_cast<double>(K) * e0, e00 = e0 * e0 * sum_w;
+    double tp = 0.0, tm = 0.0;
     for (std::size_t h = 0; h < nh; ++h) {
-        double out[2] = {0.0, 0.0}, sq = 0.0;
-        for (int pol = 0; pol < 2; ++pol) {
-            const double* g = (pol == 0 ? gp : gm) + h;
-            if (rho > 0.0) {
-                const double* S = sk_.data() + pol * K * nh + h;
-                const double z = e0 * A[h].z;
-                // rise_k = (R - i_k) sum_{k' <= k} g_k' + sum_{k' > k} g_k' (R - i_k'), rows ascending
-                double after = 0.0;
-                for (std::size_t k = 0; k < K; ++k) after += g[k * nh] * (R - sorted_rows_[k].first);
-                double upto = 0.0;
-                for (std::size_t k = 0; k < K; ++k) {
-                    const double gk = g[k * nh], i = sorted_rows_[k].first;
-                    upto += gk;
-                    after -= gk * (R - i);
-                    out[pol] += gk * (1.0 - rho * (z + S[k * nh] + (R - i) * upto + after));
-                    sq += gk * gk;
-                }
-            } else {
-                for (std::size_t k = 0; k < K; ++k) {
-                    out[pol] += g[k * nh];
-                    sq += g[k * nh] * g[k * nh];
-                }
-            }
-        }
-        double x = (out[0] - out[1]) * drift;
-        if (sigma > 0.0) x += sigma * std::sqrt(sq) * normal_(read_rng_);
-        touch(sum, in, A[h].target, convert(x, true) * tb.scale);
+        tp += Dp[h];
+        tm += Dm[h];
     }
+    double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;
+    for (std::size_t h = 0; h < nh; ++h) {
+        const double j1 = A[h].j1, ez = e0 * A[h].z;
+        const double gp = ke0 + Dp[h], gm = ke0 + Dm[h];
+        const double op = gp - rho * (ez * gp + e0 * (lpj + j1 * (tp - lp)) + Bp[h] + e00);
+        const double om = gm - rho * (ez * gm + e0 * (lmj + j1 * (tm - lm)) + Bm[h] + e00);
+        lp += Dp[h];
+        lpj += Dp[h] * j1;
+        lm += Dm[h];
+        lmj += Dm[h] * j1;
+        double x = (op - om) * drift;
+        if (sigma > 0.0) x += sigma * std::sqrt(2.0 * ke0 * e0 + SQ[h]) * normal_(read_rng_);
+        touch(sum, in, A[h].target, convert(x, true) * tb.scale);
     }
     if (p_max <= 0.0) return true;
     // Empty columns: thinning (above). pos counts empty columns; walk finds the column.
