@@ -311,6 +311,8 @@ private:
     std::vector<double> acc_, bk_, wk_, row_d_;  // per hit column sums; per row bounds, rise weights; a row's deltas
     double adc_lsb_signed_ = 0.0, adc_lsb_unsigned_ = 0.0, adc_half_signed_ = 0.0, adc_half_unsigned_ = 0.0;
     double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses
+    static constexpr double thin_a0 = 4.0;          // read_tile_sparse: erfc(a) for a >= thin_a0 is bounded by
+    const double thin_p0_ = std::erfc(thin_a0);     // ... this (1.5e-8)
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };

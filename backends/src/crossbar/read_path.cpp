@@ -383,8 +383,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         row_d_.resize(2 * n);
         double* dp = row_d_.data();
         double* dm = dp + n;
-        double tp = 0.0, tm = 0.0;  // the row's sums of delta
-        for (std::size_t e = 0; e < n; ++e) {  // pass 1: decode, totals
+        double tp = 0.0, tm = 0.0, bp = 0.0, bm = 0.0;  // the row's sums of delta, delta (j' + 1)
+        for (std::size_t e = 0; e < n; ++e) {  // pass 1: decode, totals (in locals: bk_ may alias dp)
             const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
             const std::uint64_t cell = tb.compact ? q : first + tb.seg_cols[q];
             dp[e] = g_plus(tb, cell) - e0;
@@ -392,9 +392,11 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             tp += dp[e];
             tm += dm[e];
             const double j1 = tb.seg_at[q].j1;
-            bk_[2 * k] += dp[e] * j1;
-            bk_[2 * k + 1] += dm[e] * j1;
+            bp += dp[e] * j1;
+            bm += dm[e] * j1;
         }
+        bk_[2 * k] = bp;
+        bk_[2 * k + 1] = bm;
         read += tp + tm;
         // pass 2: the row's own drop S_k(c) = sum_j' delta (min(j_c, j') + 1) at its cells, and
         // delta (S_k + 2 e0 w_k + (R - i_k)(delta + 2 D)): the bracket's terms linear and
@@ -421,10 +423,17 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
-    double p_max = 0.0;
+    // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
+    // taken unless the thinning below needs the value itself.
+    double p_max = 0.0, a = 0.0;
+    bool p_bound = false;
     if (empty > 0) {
         if (mu_max >= half) return false;
-        if (sigma_e > 0.0) p_max = std::erfc((half - mu_max) / (sigma_e * std::sqrt(2.0)));
+        if (sigma_e > 0.0) {
+            a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
+            p_bound = a >= thin_a0 && static_cast<double>(empty) * thin_p0_ <= 4.0;
+            p_max = p_bound ? thin_p0_ : std::erfc(a);
+        }
         if (static_cast<double>(empty) * p_max > 4.0) return false;
     }
     read_conductance_ += read;
@@ -461,13 +470,24 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         touch(sum, in, A[h].target, convert(x, true) * tb.scale);
     }
     if (p_max <= 0.0) return true;
-    // Empty columns: thinning (above). pos counts empty columns; walk finds the column.
+    // Empty columns: thinning (above). pos counts empty columns; walk finds the column. The first
+    // skip, floor(log u / log(1 - p_max)), passes every empty column exactly when
+    // u <= (1 - p_max)^empty, which holds whenever u <= 1 - empty p0 for a bound p0 >= p_max
+    // (Bernoulli's inequality; 2 p0 keeps the rounding of the test on the safe side): then no
+    // erfc and no logarithms. Otherwise the same u goes through the exact skip.
+    double u = read_rng_.uniform_open0();
+    if (p_bound) {
+        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * thin_p0_) return true;
+        p_max = std::erfc(a);
+        if (p_max <= 0.0) return true;
+    }
     const double log_keep = std::log1p(-p_max);
     double pos = -1.0;
     std::uint32_t c = 0;
     std::size_t h = 0, seen = 0;  // seen: empty columns before c
-    for (;;) {
-        pos += 1.0 + std::floor(std::log(read_rng_.uniform_open0()) / log_keep);
+    for (bool first_skip = true;; first_skip = false) {
+        if (!first_skip) u = read_rng_.uniform_open0();
+        pos += 1.0 + std::floor(std::log(u) / log_keep);
         if (!(pos < static_cast<double>(empty))) break;
         for (;; ++c) {  // the column of empty index pos
             if (h < nh && H[h] == c) {
