@@ -32,9 +32,16 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
                 // The tile is read after every arrival of the tick is in: fetch the row's codes now
                 // (a read of scattered synapse cells otherwise waits on memory).
                 const std::size_t first = T.base + std::uint64_t{sg.row} * T.cols;
-                if (tb.compact) {  // the segment's codes and columns: contiguous, in the order read
+                // The segment's column data (seg_at: a row's cells are one stream, but the tiles are
+                // read in another order, so each segment starts cold), and its codes.
+                for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref))
+                    __builtin_prefetch(tb.seg_at.data() + e, 0, 2);
+                __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 2);
+                if (tb.compact) {  // codes and columns: contiguous, in the order read
                     __builtin_prefetch(tb.gp.data() + sg.first, 0, 2);
                     __builtin_prefetch(tb.gm.data() + sg.first, 0, 2);
+                    __builtin_prefetch(tb.gp.data() + sg.end - 1, 0, 2);
+                    __builtin_prefetch(tb.gm.data() + sg.end - 1, 0, 2);
                     __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 2);
                 } else if (!tb.exact) {
                     for (std::size_t off = 0; off < T.cols; off += 32) {
@@ -359,7 +366,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // (below), and SQ = sum over both polarities of delta (2 e0 + delta), for the squares.
     // Each row's bound sum delta (j' + 1) (bk_) bounds the empty columns' drop difference.
     const double R = s_.arr.tile_rows;
-    acc_.assign(5 * nh, 0.0);
+    if (K > 1) acc_.assign(5 * nh, 0.0);  // one row needs no per-column sums (below)
     double* Dp = acc_.data();
     double* Dm = Dp + nh;
     double* Bp = Dm + nh;
@@ -376,6 +383,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         sum_w += wk_[k];
     }
     double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
+    double one_tp = 0.0, one_tm = 0.0;
     for (std::size_t k = 0; k < K; ++k) {
         const segment& sg = tb.segs[sorted_rows_[k].second];
         const std::uint64_t first = T.base + std::uint64_t{sorted_rows_[k].first} * cols;
@@ -398,6 +406,11 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         bk_[2 * k] = bp;
         bk_[2 * k + 1] = bm;
         read += tp + tm;
+        if (K == 1) {  // the sums are the row's own: the hit-column loop takes them from row_d_
+            one_tp = tp;
+            one_tm = tm;
+            break;
+        }
         // pass 2: the row's own drop S_k(c) = sum_j' delta (min(j_c, j') + 1) at its cells, and
         // delta (S_k + 2 e0 w_k + (R - i_k)(delta + 2 D)): the bracket's terms linear and
         // quadratic in delta (the latter over the pairs of driven synapse cells of one column).
@@ -450,6 +463,28 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // S the row drops of all driven rows at once (one sweep over the hit columns), and the read
     // noise's variance sigma^2 (2 K e0^2 + SQ). Then noise, ADC, into the target.
     const double sigma = s_.dev.sigma_read * drift, ke0 = static_cast<double>(K) * e0, e00 = e0 * e0 * sum_w;
+    if (K == 1) {
+        // One row: D = delta, B = delta (S + w2 + (R - i) delta), SQ = the squares' delta terms,
+        // inline; the same operations as the general loop below (whose zero terms are exact).
+        const double* dp = row_d_.data();
+        const double* dm = dp + nh;
+        const double w2 = 2.0 * e0 * wk_[0], ri = R - sorted_rows_[0].first;
+        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;
+        for (std::size_t h = 0; h < nh; ++h) {
+            const double j1 = A[h].j1, ez = e0 * A[h].z, p = dp[h], m = dm[h];
+            const double sp = lpj + j1 * (one_tp - lp), sm = lmj + j1 * (one_tm - lm);
+            const double gp = ke0 + p, gm = ke0 + m;
+            const double op = gp - rho * (ez * gp + e0 * sp + p * (sp + w2 + ri * p) + e00);
+            const double om = gm - rho * (ez * gm + e0 * sm + m * (sm + w2 + ri * m) + e00);
+            lp += p;
+            lpj += p * j1;
+            lm += m;
+            lmj += m * j1;
+            double x = (op - om) * drift;
+            if (sigma > 0.0) x += sigma * std::sqrt(2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m))) * normal_(read_rng_);
+            touch(sum, in, A[h].target, convert(x, true) * tb.scale);
+        }
+    } else {
     double tp = 0.0, tm = 0.0;
     for (std::size_t h = 0; h < nh; ++h) {
         tp += Dp[h];
@@ -468,6 +503,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         double x = (op - om) * drift;
         if (sigma > 0.0) x += sigma * std::sqrt(2.0 * ke0 * e0 + SQ[h]) * normal_(read_rng_);
         touch(sum, in, A[h].target, convert(x, true) * tb.scale);
+    }
     }
     if (p_max <= 0.0) return true;
     // Empty columns: thinning (above). pos counts empty columns; walk finds the column. The first
