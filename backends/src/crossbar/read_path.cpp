@@ -321,8 +321,10 @@ void crossbar_partition::ir_drop(const tile& T, double* ap, double* am) {
 /// this read (mu_max >= LSB/2, or n_empty p_max > 4, where thinning would save little): the caller
 /// then runs read_tile (with the hit columns marked, which it keeps).
 /// Longer than 80 lines on purpose: the decision to fall back must precede every draw and every
-/// count, and the one-row pass, the general pass and the thinning share the decoded cells; split
-/// apart they would pass a dozen scratch pointers around the hot loop.
+/// count, and the per-row passes, the hit-column loops (one row; several rows) and the thinning
+/// share the decoded cells; split apart they would pass a dozen scratch pointers around the hot
+/// loop. A hit column's sums are expanded in delta = g - e0 (docs/crossbar.md, "The sparse
+/// read"), so the work is the driven synapse cells plus the hit columns, for any number of rows.
 bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in) {
     const std::size_t K = T.active.size();
     const std::uint32_t cols = T.cols;
