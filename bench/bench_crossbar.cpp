@@ -42,7 +42,7 @@ std::size_t peak_rss() {
 
 struct result {
     double build_cpu = 0, sim_cpu = 0;
-    std::uint64_t spikes = 0, events = 0, tiles_woken = 0;
+    std::uint64_t spikes = 0, events = 0, tiles_woken = 0, row_drives = 0;
     std::size_t state_bytes = 0;
 };
 
@@ -61,13 +61,16 @@ result run(const scenario& sc, unsigned threads, double sim_ms) {
     r.events = sim.counters().synaptic_events;
     const event_counts e = sim.events();
     if (e.has("crossbar_tiles_woken")) r.tiles_woken = e.at("crossbar_tiles_woken");
+    if (e.has("crossbar_row_drives")) r.row_drives = e.at("crossbar_row_drives");
     return r;
 }
 
 void print(const char* backend, unsigned threads, int pair, const result& r) {
-    std::printf("%-9s %3u %4d %9.3f %9.3f %12.4g %10llu %12llu %10.1f\n", backend, threads, pair, r.build_cpu, r.sim_cpu,
+    std::printf("%-9s %3u %4d %9.3f %9.3f %12.4g %10llu %12llu %9.2f %10.1f\n", backend, threads, pair, r.build_cpu, r.sim_cpu,
                 static_cast<double>(r.events) / r.sim_cpu, static_cast<unsigned long long>(r.spikes),
-                static_cast<unsigned long long>(r.tiles_woken), static_cast<double>(r.state_bytes) / 1048576.0);
+                static_cast<unsigned long long>(r.tiles_woken),
+                r.tiles_woken ? static_cast<double>(r.row_drives) / static_cast<double>(r.tiles_woken) : 0.0,
+                static_cast<double>(r.state_bytes) / 1048576.0);
     std::fflush(stdout);
 }
 
@@ -108,8 +111,8 @@ int main(int argc, char** argv) {
 
     std::printf("# bench_crossbar: %s, %.0f ms per run, %d alternating pairs per thread count; CPU seconds (all threads)\n",
                 file.c_str(), sim_ms, pairs);
-    std::printf("%-9s %3s %4s %9s %9s %12s %10s %12s %10s\n", "backend", "thr", "pair", "build_cpu", "sim_cpu", "events/cpu_s",
-                "spikes", "tiles_woken", "state_MiB");
+    std::printf("%-9s %3s %4s %9s %9s %12s %10s %12s %9s %10s\n", "backend", "thr", "pair", "build_cpu", "sim_cpu", "events/cpu_s",
+                "spikes", "tiles_woken", "rows/tile", "state_MiB");
     for (const unsigned threads : thread_counts) {
         std::vector<double> ratio;
         for (int p = 0; p < pairs; ++p) {

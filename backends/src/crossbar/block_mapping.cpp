@@ -77,6 +77,8 @@ void build_segments(tiled_block& tb, std::vector<std::vector<std::pair<std::uint
                 tb.segs.push_back({rc[q].first, seg_row, at, at});
             }
             tb.seg_cols.push_back(rc[q].second);
+            const tile& T = tb.tiles[rc[q].first];
+            tb.seg_at.push_back({T.target[rc[q].second], T.z[rc[q].second], T.position[rc[q].second] + 1.0f});
             tb.segs.back().end = static_cast<std::uint32_t>(tb.seg_cols.size());
         }
         tb.seg_first.push_back(static_cast<std::uint32_t>(tb.segs.size()));
@@ -148,6 +150,10 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
     // land on the same level: one fill).
     tb.exact = s_.dev.continuous();
     if (!tb.exact) choose_grid(tb, cells);
+    // Compact (tiled_block): every cell without a synapse holds e0_code, so only synapse cells are
+    // stored; not with device variation or faults (each cell differs), a continuous device (floats)
+    // or per-device drift clocks (indexed like the cells of the full layout).
+    tb.compact = !varied_ && !tb.exact && !(plastic && s_.dev.drift_nu > 0.0);
     if (varied_) {
         if (tb.exact) {
             tb.fp.resize(cells);
@@ -159,20 +165,22 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
             tb.gm.resize(cells);
         }
         for (std::uint32_t c = 0; c < cells; ++c)
-            set_pair(tb, c, program_level(s_.dev, device(tb, c, 0), s_.dev.g_min),
-                     program_level(s_.dev, device(tb, c, 1), s_.dev.g_min));
+            set_pair(tb, c, program_level(s_.dev, bounds_of(tb, c, 0), s_.dev.g_min),
+                     program_level(s_.dev, bounds_of(tb, c, 1), s_.dev.g_min));
     } else {
-        const double g = program_level(s_.dev, device(tb, 0, 0), s_.dev.g_min);
+        const double g = program_level(s_.dev, bounds_of(tb, 0, 0), s_.dev.g_min);
         if (tb.exact) {
             tb.fp.assign(cells, static_cast<float>(g));
             tb.fm.assign(cells, static_cast<float>(g));
             tb.e0 = static_cast<float>(g);
         } else {
-            reserve_huge(tb.gp, cells);
-            reserve_huge(tb.gm, cells);
-            tb.gp.assign(cells, encode(tb, g));
-            tb.gm.assign(cells, encode(tb, g));
-            tb.e0 = decode(tb, encode(tb, g));
+            const std::uint64_t n = tb.compact ? b.size() : cells;
+            reserve_huge(tb.gp, n);
+            reserve_huge(tb.gm, n);
+            tb.e0_code = encode(tb, g);
+            tb.gp.assign(n, tb.e0_code);
+            tb.gm.assign(n, tb.e0_code);
+            tb.e0 = decode(tb, tb.e0_code);
         }
     }
 
@@ -187,7 +195,19 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         tb.cell[j] = static_cast<std::uint32_t>(tb.tiles[t].base + (L.row_slot[row] % R) * tb.tiles[t].cols + col);
         row_cells[row].emplace_back(t, col);
     }
+    tb.seg_cols.reserve(b.size());
+    tb.seg_at.reserve(b.size());
     build_segments(tb, row_cells, L, R);
+    if (tb.compact)  // each synapse's cell is its entry in its row's segments (sorted by tile, then column)
+        for (std::uint64_t j = 0; j < b.size(); ++j) {
+            const std::uint32_t row = br.row_of[j], target = b.targets[j];
+            const std::uint32_t t = tile_of_cell(row, target);
+            const std::uint16_t col = column_of[t][L.col_slot[target] % C];
+            const auto s0 = tb.segs.begin() + tb.seg_first[row], s1 = tb.segs.begin() + tb.seg_first[row + 1];
+            const auto sg = std::lower_bound(s0, s1, t, [](const segment& x, std::uint32_t id) { return x.tile < id; });
+            const auto c0 = tb.seg_cols.begin() + sg->first, c1 = tb.seg_cols.begin() + sg->end;
+            tb.cell[j] = static_cast<std::uint32_t>(std::lower_bound(c0, c1, col) - tb.seg_cols.begin());
+        }
 
     program_weights(tb, b, plastic, cells);
 }
@@ -210,7 +230,7 @@ void crossbar_partition::choose_grid(tiled_block& tb, std::uint64_t cells) const
     if (varied_)  // the devices' own bounds (each drawn again where it is programmed: no storage)
         for (std::uint32_t c = 0; c < cells; ++c)
             for (const int polarity : {0, 1}) {
-                const device_instance dev = device(tb, c, polarity);
+                const device_instance dev = bounds_of(tb, c, polarity);
                 lo = std::min(lo, dev.g_lo);
                 hi = std::max(hi, dev.g_hi);
             }
@@ -231,7 +251,7 @@ void crossbar_partition::program_weights(tiled_block& tb, synapse_block& b, bool
     for (std::uint64_t j = 0; j < b.size(); ++j) {
         const std::uint32_t c = tb.cell[j];
         const auto [gp, gm] = canonical_pair(tb, b.weights[j]);
-        set_pair(tb, c, program_level(s_.dev, device(tb, c, 0), gp), program_level(s_.dev, device(tb, c, 1), gm));
+        set_pair(tb, c, program_level(s_.dev, bounds_of(tb, c, 0), gp), program_level(s_.dev, bounds_of(tb, c, 1), gm));
         b.weights[j] = held_weight(tb, c);
     }
 }

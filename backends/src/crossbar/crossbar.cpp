@@ -19,6 +19,7 @@ settings settings_of(const param_map& p) {
     s.dev.nl_ltd = p.at("nl_ltd");
     s.dev.sigma_c2c = p.at("sigma_c2c");
     s.dev.sigma_d2d = p.at("sigma_d2d");
+    s.dev.sigma_d2d_nl = p.at("sigma_d2d_nl");
     s.dev.sigma_read = p.at("sigma_read");
     s.dev.p_stuck_on = p.at("p_stuck_on");
     s.dev.p_stuck_off = p.at("p_stuck_off");
@@ -113,8 +114,9 @@ namespace {
 /// with density p over rows x columns, a column of a tile is used with probability
 /// 1 - exp(-p tile_rows), so the cells are (rows rounded up to whole tiles) x columns x that.
 /// Each cell is a G+/G- pair of 16-bit codes (and their float programming times with drift on
-/// plastic blocks);
-/// each synapse keeps its cell index, a column entry of its row segment and (when the store
+/// plastic blocks), or, in a compact block, each synapse cell only;
+/// each synapse keeps its cell index, a column entry of its row segment, its column's cell_ref
+/// (12 bytes) and (when the store
 /// shared one weight) its own weight again. While a block is mapped: its rows, pattern, the
 /// reordering's edge lists and the per-row cell lists, about 24 bytes per synapse (blocks are
 /// mapped one at a time, so the largest counts).
@@ -141,6 +143,7 @@ double rows_per_range(double per_range, double targets) {
 backend_memory memory_estimate(const param_map& p, const std::vector<block_shape>& shapes) {
     const double tr = p.at("tile_rows"), tc = p.at("tile_cols");
     const bool drift = p.at("drift_nu") > 0.0;
+    const bool varied = p.at("sigma_d2d") > 0.0 || p.at("p_stuck_on") > 0.0 || p.at("p_stuck_off") > 0.0;
     backend_memory m;
     for (const auto& b : shapes) {
         if (b.synapses <= 0) continue;
@@ -148,8 +151,11 @@ backend_memory memory_estimate(const param_map& p, const std::vector<block_shape
         const double rows = ranges * -std::expm1(-b.synapses / ranges) * rows_per_range(b.synapses / ranges, b.targets);
         const double density = b.synapses / (rows * b.targets);
         const double cells = std::ceil(rows / tr) * tr * b.targets * -std::expm1(-density * tr);
-        const double per_cell = (b.plastic && drift) ? 12.0 : 4.0;
-        const double per_block = cells * per_cell + b.synapses * (4.0 + 2.0 + (b.homogeneous ? 4.0 : 0.0)) +
+        // Compact blocks (nominal devices with codes, no per-device drift clock) store codes for
+        // the synapse cells only (tiled_block::compact).
+        const bool compact = !varied && std::isfinite(p.at("levels")) && !(b.plastic && drift);
+        const double per_cell = compact ? 0.0 : (b.plastic && drift) ? 12.0 : 4.0;
+        const double per_block = cells * per_cell + b.synapses * ((compact ? 4.0 : 0.0) + 4.0 + 2.0 + 12.0 + (b.homogeneous ? 4.0 : 0.0)) +
                                  rows * (4.0 + 16.0 * std::ceil(b.targets / tc)) + ranges * 4.0;
         m.steady_bytes += b.blocks * per_block;
         m.build_bytes = std::max(m.build_bytes, 24.0 * b.synapses + 56.0 * rows);
@@ -177,6 +183,7 @@ backend_info crossbar_backend() {
         param("nl_ltd", D::dimensionless, dev.nl_ltd, "depression nonlinearity, NeuroSim label (RealDevice -4.22)"),
         param("sigma_c2c", D::dimensionless, dev.sigma_c2c, "cycle-to-cycle sigma per pulse, fraction of g_max - g_min (NeuroSim 0.005)"),
         param("sigma_d2d", D::dimensionless, dev.sigma_d2d, "device-to-device relative sigma of each device's bounds (aihwkit ReRamES: 0.3)"),
+        param("sigma_d2d_nl", D::dimensionless, dev.sigma_d2d_nl, "device-to-device sigma of each device's nonlinearity labels nl_ltp, nl_ltd (NeuroSim sigmaDtoD)"),
         param("sigma_read", D::dimensionless, dev.sigma_read, "relative read noise per read (NeuroSim 0.0289)"),
         param("p_stuck_on", D::dimensionless, dev.p_stuck_on, "fraction of devices stuck at g_max (no cited default)"),
         param("p_stuck_off", D::dimensionless, dev.p_stuck_off, "fraction of devices stuck at g_min (no cited default)"),

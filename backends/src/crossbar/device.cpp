@@ -76,10 +76,14 @@ void device_params::validate() const {
             reject(name, v, dimension::dimensionless, "must lie in [-9, 9], NeuroSim's nonlinearity label range");
     }
     for (const auto& [name, v] : {std::pair{"sigma_c2c", sigma_c2c}, std::pair{"sigma_d2d", sigma_d2d},
-                                  std::pair{"sigma_read", sigma_read}, std::pair{"drift_nu", drift_nu}}) {
+                                  std::pair{"sigma_d2d_nl", sigma_d2d_nl}, std::pair{"sigma_read", sigma_read},
+                                  std::pair{"drift_nu", drift_nu}}) {
         finite(name, v, dimension::dimensionless);
         if (v < 0) reject(name, v, dimension::dimensionless, "must be >= 0");
     }
+    // Labels are redrawn until they lie in [-9, 9]; up to sigma 9 at least 47 % of draws are kept.
+    if (sigma_d2d_nl > max_label)
+        reject("sigma_d2d_nl", sigma_d2d_nl, dimension::dimensionless, "must lie in [0, 9] (nonlinearity label units)");
     for (const auto& [name, v] : {std::pair{"p_stuck_on", p_stuck_on}, std::pair{"p_stuck_off", p_stuck_off}}) {
         if (!(v >= 0 && v <= 1)) reject(name, v, dimension::dimensionless, "must lie in [0, 1]");
     }
@@ -100,6 +104,12 @@ device_instance draw_device(const device_params& p, random_stream& rng) {
     } while (!(dev.g_lo >= 0.0 && dev.g_lo < dev.g_hi));
     const double u = rng.uniform();
     dev.f = u < p.p_stuck_on ? fault::stuck_on : u < p.p_stuck_on + p.p_stuck_off ? fault::stuck_off : fault::none;
+    if (p.sigma_d2d_nl > 0.0) {
+        do dev.nl_ltp = p.nl_ltp + p.sigma_d2d_nl * rng.normal();
+        while (!(std::abs(dev.nl_ltp) <= max_label));
+        do dev.nl_ltd = p.nl_ltd + p.sigma_d2d_nl * rng.normal();
+        while (!(std::abs(dev.nl_ltd) <= max_label));
+    }
     return dev;
 }
 
@@ -138,6 +148,14 @@ pulse_response::pulse_response(const device_params& p, double lo, double hi) : l
     a_ltd_ = (p.nl_ltd > 0 ? -1.0 : 1.0) * neurosim_normalized_a(p.nl_ltd) * P_;
 }
 
+pulse_response::pulse_response(const device_params& p, const device_instance& dev)
+    : pulse_response([&] {
+          device_params own = p;
+          if (!std::isnan(dev.nl_ltp)) own.nl_ltp = dev.nl_ltp;
+          if (!std::isnan(dev.nl_ltd)) own.nl_ltd = dev.nl_ltd;
+          return own;
+      }(), dev.g_lo, dev.g_hi) {}
+
 double pulse_response::potentiation_curve(double p) const {
     return lo_ + (hi_ - lo_) * shape(std::clamp(p, 0.0, P_), a_ltp_, P_);
 }
@@ -160,7 +178,7 @@ double pulse_response::after_depression(double g, double pulses) const {
 double apply_pulses(const device_params& p, const device_instance& dev, double g, bool potentiate, unsigned n,
                     random_stream& rng) {
     if (dev.f != fault::none || n == 0) return g;
-    const pulse_response curve(p, dev.g_lo, dev.g_hi);
+    const pulse_response curve(p, dev);
     const double det = potentiate ? curve.after_potentiation(g, n) : curve.after_depression(g, n);
     const double sd = p.sigma_c2c * (p.g_max - p.g_min) * std::sqrt(static_cast<double>(n));
     return std::clamp(det + sd * rng.normal(), dev.g_lo, dev.g_hi);
@@ -168,7 +186,7 @@ double apply_pulses(const device_params& p, const device_instance& dev, double g
 
 double exact_pulses_towards(const device_params& p, const device_instance& dev, double g, double target) {
     if (dev.f != fault::none) return 0.0;
-    const pulse_response curve(p, dev.g_lo, dev.g_hi);
+    const pulse_response curve(p, dev);
     if (target > g) return curve.potentiation_position(target) - curve.potentiation_position(g);
     if (target < g) return -(curve.depression_position(target) - curve.depression_position(g));
     return 0.0;

@@ -108,17 +108,33 @@ struct segment {
     std::uint32_t first, end;
 };
 
+/// What the read of a synapse cell needs of its column, stored with the cell in segment order
+/// (seg_at, parallel to seg_cols): the tile's per-column arrays are scattered over the tiles, and
+/// a row's hit columns otherwise cost a cache miss each in three of them.
+struct cell_ref {
+    std::uint32_t target;  // tile::target of the column
+    float z;               // tile::z of the column
+    float j1;              // its physical position + 1 (exact in float)
+};
+
 /// One synapse block on tiles. A device's conductance is g0 + q * code, code a 16-bit level
 /// (docs/crossbar.md, "State"): q is an exact fraction of the level step for nominal devices with
 /// at most 65,536 levels, else a power of two >= (highest - lowest bound of the block's devices) / 65,535.
+/// Cell indices (cell[j], the index into gp / gm): row-major in each tile (base + row x cols +
+/// used column), or, in a compact block, the synapse's place in seg_cols. A compact block (nominal
+/// devices, codes, no per-device drift clock) stores only the synapse cells: every other cell of a
+/// used column holds the code e0_code, which need not be stored, and a spike's codes are then one
+/// contiguous stream per row, in the order its segments are read.
 struct tiled_block {
     double scale = 1.0;                    // weight unit per nS
     double g0 = 0.0, q = 1.0;              // [nS] conductance of code 0, and of one code step
     double e0 = 0.0;                       // [nS] what a cell without a synapse holds (nominal devices)
+    std::uint16_t e0_code = 0;             // ... its code
+    bool compact = false;                  // gp / gm hold the synapse cells only, in seg_cols order
     bool plastic = false;
     std::uint64_t stream_key = 0;          // (projection, partition) for device streams
     std::vector<tile> tiles;
-    std::vector<std::uint16_t> gp, gm;     // conductance codes (g0, q), tile by tile, row-major (tile_rows x cols)
+    std::vector<std::uint16_t> gp, gm;     // conductance codes (g0, q), tile by tile, row-major (tile_rows x cols); compact: per seg_cols entry
     bool exact = false;                    // a continuous device (levels = inf): the conductances themselves
     std::vector<float> fp, fm;             // ... in fp / fm [nS] instead of codes
     /// Plastic blocks with drift: when each device was last programmed [ms of run time; the
@@ -128,6 +144,7 @@ struct tiled_block {
     std::vector<std::uint32_t> seg_first;  // per crossbar row: segments [seg_first[r], seg_first[r+1])
     std::vector<segment> segs;
     std::vector<std::uint16_t> seg_cols;
+    std::vector<cell_ref> seg_at;          // parallel to seg_cols
     std::vector<std::uint32_t> cell;       // per synapse: its cell (index into gp / gm)
     std::vector<std::uint32_t> woken;      // tiles woken this tick
     std::uint64_t rows = 0;
@@ -136,7 +153,8 @@ struct tiled_block {
         std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(std::uint16_t) +
                         (fp.capacity() + fm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) +
                         (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
-                        segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2;
+                        segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2 +
+                        seg_at.capacity() * sizeof(cell_ref);
         for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4;
         return b;
     }
@@ -158,9 +176,11 @@ public:
         : s_(s), seed_(seed), h_(resolution_ms), read_rng_(seed, read_stream, partition),
           write_rng_(seed, write_stream, partition),
           varied_(s.dev.sigma_d2d > 0.0 || s.dev.p_stuck_on > 0.0 || s.dev.p_stuck_off > 0.0),
+          nl_varied_(s.dev.sigma_d2d_nl > 0.0),
           rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest) {
         column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
         hit_index_.resize(s.arr.tile_cols);
+        hit_bits_.assign((s.arr.tile_cols + 63) / 64, 0);
         sparse_ok_ = !varied_ && !s.arr.adc_per_polarity && s.arr.adc_bits != std::numeric_limits<double>::infinity();
         if (s.arr.adc_bits != std::numeric_limits<double>::infinity()) {  // ADC codes: 2^(bits-1) each side of 0, or 2^bits from 0
             const double range = s.arr.adc_range / s.arr.v_read;             // pA / mV = nS
@@ -168,6 +188,8 @@ public:
             adc_half_unsigned_ = std::ldexp(1.0, static_cast<int>(s.arr.adc_bits));
             adc_lsb_signed_ = range / adc_half_signed_;
             adc_lsb_unsigned_ = range / adc_half_unsigned_;
+            adc_per_lsb_signed_ = 1.0 / adc_lsb_signed_;
+            adc_per_lsb_unsigned_ = 1.0 / adc_lsb_unsigned_;
         }
     }
 
@@ -191,9 +213,14 @@ public:
 private:
     /// Device `polarity` (0: G+, 1: G-) of cell c: nominal, or drawn from its own stream.
     device_instance device(const tiled_block& tb, std::uint32_t c, int polarity) const {
-        if (!varied_) return {s_.dev.g_min, s_.dev.g_max, fault::none};
+        if (!varied_ && !nl_varied_) return {s_.dev.g_min, s_.dev.g_max, fault::none};
         random_stream rng(seed_, device_stream, tb.stream_key, 2 * std::uint64_t{c} + static_cast<std::uint64_t>(polarity));
         return draw_device(s_.dev, rng);
+    }
+    /// The same device where only its bounds and fault matter (write-verify programming): drawn
+    /// only when they vary (the labels alone vary its pulse response, not its levels).
+    device_instance bounds_of(const tiled_block& tb, std::uint32_t c, int polarity) const {
+        return varied_ ? device(tb, c, polarity) : device_instance{s_.dev.g_min, s_.dev.g_max, fault::none};
     }
 
     std::pair<double, double> canonical_pair(const tiled_block& tb, double w) const {
@@ -266,7 +293,8 @@ private:
     std::uint64_t seed_;
     double h_;
     random_stream read_rng_, write_rng_;
-    bool varied_;
+    bool varied_;      // device bounds or faults vary: every cell differs (full layout, full read)
+    bool nl_varied_;   // the nonlinearity labels vary: only pulses (plastic updates) see it
     rounding rounding_;
     std::vector<tiled_block> blocks_;       // parallel to the partition's synapse blocks
     std::vector<std::uint32_t> touched_blocks_;
@@ -278,8 +306,13 @@ private:
     bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)
     std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them
-    std::vector<double> gk_, sk_, bk_;         // per (polarity, row, hit column) conductance, row drops; per row bounds
+    std::vector<cell_ref> hit_ref_;                // ... the hit columns' cell_ref (several rows)
+    std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
+    std::vector<double> acc_, bk_, wk_, row_d_;  // per hit column sums; per row bounds, rise weights; a row's deltas
     double adc_lsb_signed_ = 0.0, adc_lsb_unsigned_ = 0.0, adc_half_signed_ = 0.0, adc_half_unsigned_ = 0.0;
+    double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses
+    static constexpr double thin_a0 = 4.0;          // read_tile_sparse: erfc(a) for a >= thin_a0 is bounded by
+    const double thin_p0_ = std::erfc(thin_a0);     // ... this (1.5e-8)
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };

@@ -32,7 +32,18 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
                 // The tile is read after every arrival of the tick is in: fetch the row's codes now
                 // (a read of scattered synapse cells otherwise waits on memory).
                 const std::size_t first = T.base + std::uint64_t{sg.row} * T.cols;
-                if (!tb.exact) {
+                // The segment's column data (seg_at: a row's cells are one stream, but the tiles are
+                // read in another order, so each segment starts cold), and its codes.
+                for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref))
+                    __builtin_prefetch(tb.seg_at.data() + e, 0, 2);
+                __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 2);
+                if (tb.compact) {  // codes and columns: contiguous, in the order read
+                    __builtin_prefetch(tb.gp.data() + sg.first, 0, 2);
+                    __builtin_prefetch(tb.gm.data() + sg.first, 0, 2);
+                    __builtin_prefetch(tb.gp.data() + sg.end - 1, 0, 2);
+                    __builtin_prefetch(tb.gm.data() + sg.end - 1, 0, 2);
+                    __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 2);
+                } else if (!tb.exact) {
                     for (std::size_t off = 0; off < T.cols; off += 32) {
                         __builtin_prefetch(tb.gp.data() + first + off, 0, 2);
                         __builtin_prefetch(tb.gm.data() + first + off, 0, 2);
@@ -77,7 +88,9 @@ inline double crossbar_partition::convert(double x, bool is_signed) {
     const double lsb = is_signed ? adc_lsb_signed_ : adc_lsb_unsigned_;
     const double half = is_signed ? adc_half_signed_ : adc_half_unsigned_;
     const double lo = is_signed ? -half : 0.0, hi = half - 1.0;
-    const double y = x / lsb;
+    // x / lsb as a product (a division was a tenth of the read's time): it differs from the
+    // quotient by at most an ulp, so a code changes only for y within 1e-16 of a decision level.
+    const double y = x * (is_signed ? adc_per_lsb_signed_ : adc_per_lsb_unsigned_);
     // Beyond the codes (or NaN-free but huge) clips before rounding, which would not be exact there.
     double code = std::abs(y) < 0x1p50 ? round_even(y) : y;
     if (code < lo || code > hi) {
@@ -110,7 +123,16 @@ void crossbar_partition::read_tile(tiled_block& tb, tile& T, double drift, doubl
     double* sm = sp + cols;
     const bool noisy = s_.dev.sigma_read > 0.0;
     // Row-major cells in ascending rows and columns take the IR-drop solver's path without a sort.
-    if (s_.arr.r_wire > 0.0 && rows > 1) std::sort(T.active.begin(), T.active.end());
+    // The rows' segments move with them (decode_rows of a compact block reads them).
+    if (s_.arr.r_wire > 0.0 && rows > 1) {
+        sorted_rows_.resize(rows);
+        for (std::size_t k = 0; k < rows; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
+        std::sort(sorted_rows_.begin(), sorted_rows_.end());
+        for (std::size_t k = 0; k < rows; ++k) {
+            T.active[k] = sorted_rows_[k].first;
+            T.active_seg[k] = sorted_rows_[k].second;
+        }
+    }
     decode_rows(tb, T, now_ms);
     {
         const float* gp = row_p_[0];
@@ -182,6 +204,14 @@ void crossbar_partition::decode_rows(const tiled_block& tb, const tile& T, doubl
         if (tb.exact) {
             std::copy_n(tb.fp.data() + first, cols, p);
             std::copy_n(tb.fm.data() + first, cols, m);
+        } else if (tb.compact) {  // e0 everywhere but at the row's synapse cells
+            std::fill_n(p, cols, g0 + q * static_cast<float>(tb.e0_code));
+            std::fill_n(m, cols, g0 + q * static_cast<float>(tb.e0_code));
+            const segment& sg = tb.segs[T.active_seg[k]];
+            for (std::uint32_t e = sg.first; e < sg.end; ++e) {
+                p[tb.seg_cols[e]] = g0 + q * static_cast<float>(tb.gp[e]);
+                m[tb.seg_cols[e]] = g0 + q * static_cast<float>(tb.gm[e]);
+            }
         } else {
             const std::uint16_t* cp = tb.gp.data() + first;
             const std::uint16_t* cm = tb.gm.data() + first;
@@ -291,57 +321,134 @@ void crossbar_partition::ir_drop(const tile& T, double* ap, double* am) {
 /// this read (mu_max >= LSB/2, or n_empty p_max > 4, where thinning would save little): the caller
 /// then runs read_tile (with the hit columns marked, which it keeps).
 /// Longer than 80 lines on purpose: the decision to fall back must precede every draw and every
-/// count, and the one-row pass, the general pass and the thinning share the decoded cells; split
-/// apart they would pass a dozen scratch pointers around the hot loop.
+/// count, and the per-row passes, the hit-column loops (one row; several rows) and the thinning
+/// share the decoded cells; split apart they would pass a dozen scratch pointers around the hot
+/// loop. A hit column's sums are expanded in delta = g - e0 (docs/crossbar.md, "The sparse
+/// read"), so the work is the driven synapse cells plus the hit columns, for any number of rows.
 bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in) {
     const std::size_t K = T.active.size();
     const std::uint32_t cols = T.cols;
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, half = 0.5 * adc_lsb_signed_;  // rho: MOhm x nS
-    auto& H = hits_;  // the hit columns, ascending
-    if (K == 1) {     // the row's synapse columns, ascending already
-        const segment& sg = tb.segs[T.active_seg[0]];
-        H.assign(tb.seg_cols.begin() + sg.first, tb.seg_cols.begin() + sg.end);
-    } else {
-        mark_hits(tb, T);
-        H.assign(T.hit_list.begin(), T.hit_list.end());
-        std::sort(H.begin(), H.end());
-    }
-    const std::size_t nh = H.size(), empty = cols - nh;
-    for (std::size_t h = 0; h < nh; ++h) hit_index_[H[h]] = static_cast<std::uint16_t>(h);
+    // The hit columns, ascending: one row's are its segment's columns; several rows' are the
+    // union, through a bitmap of the tile's columns (ascending for free, no sort).
+    const std::uint16_t* H;
+    const cell_ref* A;  // ... and their target, z and position (tile::target, z, position + 1)
+    std::size_t nh;
     sorted_rows_.resize(K);
     for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
-    if (K > 1) std::sort(sorted_rows_.begin(), sorted_rows_.end());
+    if (K == 1) {
+        const segment& sg = tb.segs[T.active_seg[0]];
+        H = tb.seg_cols.data() + sg.first;
+        A = tb.seg_at.data() + sg.first;
+        nh = sg.end - sg.first;
+    } else {
+        std::sort(sorted_rows_.begin(), sorted_rows_.end());
+        std::uint64_t* bits = hit_bits_.data();
+        for (const auto& [row, seg] : sorted_rows_)
+            for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
+                const std::uint16_t c = tb.seg_cols[e];
+                bits[c >> 6] |= std::uint64_t{1} << (c & 63);
+            }
+        hits_.clear();
+        for (std::size_t w = 0; w < hit_bits_.size(); ++w) {
+            for (std::uint64_t x = bits[w]; x != 0; x &= x - 1)
+                hits_.push_back(static_cast<std::uint16_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(x))));
+            bits[w] = 0;
+        }
+        H = hits_.data();
+        nh = hits_.size();
+        for (std::size_t h = 0; h < nh; ++h) hit_index_[H[h]] = static_cast<std::uint16_t>(h);
+        hit_ref_.resize(nh);
+        A = hit_ref_.data();
+    }
+    const std::size_t empty = cols - nh;
 
-    // Conductances of the driven cells in hit columns, [polarity][row][hit column], and each row's
-    // bound sum delta (j' + 1) on the drop difference of the empty columns.
-    gk_.assign(2 * K * nh, e0);
+    // Per hit column and polarity, sums over the driven rows' synapse cells of delta = g - e0
+    // (rows without a synapse there add nothing): D = sum delta, B = the IR bracket's delta terms
+    // (below), and SQ = sum over both polarities of delta (2 e0 + delta), for the squares.
+    // Each row's bound sum delta (j' + 1) (bk_) bounds the empty columns' drop difference.
+    const double R = s_.arr.tile_rows;
+    if (K > 1) acc_.assign(5 * nh, 0.0);  // one row needs no per-column sums (below)
+    double* Dp = acc_.data();
+    double* Dm = Dp + nh;
+    double* Bp = Dm + nh;
+    double* Bm = Bp + nh;
+    double* SQ = Bm + nh;
     bk_.assign(2 * K, 0.0);
-    double* gp = gk_.data();
-    double* gm = gp + K * nh;
+    // w_k = sum_k' (R - max(i_k, i_k')), rows ascending: the rise weights of the column wire.
+    wk_.resize(K);
+    double after = 0.0, sum_w = 0.0;
+    for (std::size_t k = K; k-- > 0;) {
+        const double ri = R - sorted_rows_[k].first;
+        wk_[k] = static_cast<double>(k + 1) * ri + after;
+        after += ri;
+        sum_w += wk_[k];
+    }
     double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
+    double one_tp = 0.0, one_tm = 0.0;
     for (std::size_t k = 0; k < K; ++k) {
         const segment& sg = tb.segs[sorted_rows_[k].second];
         const std::uint64_t first = T.base + std::uint64_t{sorted_rows_[k].first} * cols;
-        for (std::uint32_t q = sg.first; q < sg.end; ++q) {
-            const std::uint16_t c = tb.seg_cols[q];
-            const double p = g_plus(tb, first + c), m = g_minus(tb, first + c);
-            const std::size_t h = k * nh + hit_index_[c];
-            gp[h] = p;
-            gm[h] = m;
-            read += (p - e0) + (m - e0);
-            const double j1 = T.position[c] + 1.0;
-            bk_[2 * k] += (p - e0) * j1;
-            bk_[2 * k + 1] += (m - e0) * j1;
+        const std::size_t n = sg.end - sg.first;
+        row_d_.resize(2 * n);
+        double* dp = row_d_.data();
+        double* dm = dp + n;
+        double tp = 0.0, tm = 0.0, bp = 0.0, bm = 0.0;  // the row's sums of delta, delta (j' + 1)
+        for (std::size_t e = 0; e < n; ++e) {  // pass 1: decode, totals (in locals: bk_ may alias dp)
+            const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
+            const std::uint64_t cell = tb.compact ? q : first + tb.seg_cols[q];
+            dp[e] = g_plus(tb, cell) - e0;
+            dm[e] = g_minus(tb, cell) - e0;
+            tp += dp[e];
+            tm += dm[e];
+            const double j1 = tb.seg_at[q].j1;
+            bp += dp[e] * j1;
+            bm += dm[e] * j1;
+        }
+        bk_[2 * k] = bp;
+        bk_[2 * k + 1] = bm;
+        read += tp + tm;
+        if (K == 1) {  // the sums are the row's own: the hit-column loop takes them from row_d_
+            one_tp = tp;
+            one_tm = tm;
+            break;
+        }
+        // pass 2: the row's own drop S_k(c) = sum_j' delta (min(j_c, j') + 1) at its cells, and
+        // delta (S_k + 2 e0 w_k + (R - i_k)(delta + 2 D)): the bracket's terms linear and
+        // quadratic in delta (the latter over the pairs of driven synapse cells of one column).
+        const double ri = R - sorted_rows_[k].first, w2 = 2.0 * e0 * wk_[k];
+        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over the row's cells left of c: delta, delta (j' + 1)
+        for (std::size_t e = 0; e < n; ++e) {
+            const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
+            const std::size_t h = K == 1 ? e : hit_index_[tb.seg_cols[q]];
+            if (K > 1) hit_ref_[h] = tb.seg_at[q];
+            const double j1 = tb.seg_at[q].j1, p = dp[e], m = dm[e];
+            Bp[h] += p * (lpj + j1 * (tp - lp) + w2 + ri * (p + 2.0 * Dp[h]));
+            Bm[h] += m * (lmj + j1 * (tm - lm) + w2 + ri * (m + 2.0 * Dm[h]));
+            Dp[h] += p;
+            Dm[h] += m;
+            SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
+            lp += p;
+            lpj += p * j1;
+            lm += m;
+            lmj += m * j1;
         }
     }
     double mu_max = 0.0;
     for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
-    double p_max = 0.0;
+    // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
+    // taken unless the thinning below needs the value itself.
+    double p_max = 0.0, a = 0.0;
+    bool p_bound = false;
     if (empty > 0) {
         if (mu_max >= half) return false;
-        if (sigma_e > 0.0) p_max = std::erfc((half - mu_max) / (sigma_e * std::sqrt(2.0)));
+        if (sigma_e > 0.0) {
+            a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
+            p_bound = a >= thin_a0 && static_cast<double>(empty) * thin_p0_ <= 4.0;
+            p_max = p_bound ? thin_p0_ : std::erfc(a);
+        }
         if (static_cast<double>(empty) * p_max > 4.0) return false;
     }
     read_conductance_ += read;
@@ -352,95 +459,73 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     e[adc_conversions] += cols;
     e[adc_rounds] += adc_rounds_of(cols);
 
-    const double R = s_.arr.tile_rows, sigma = s_.dev.sigma_read * drift;
-    if (K == 1) {  // most reads: one pass, the hit columns being the row's synapse cells in order
-        const double below = R - sorted_rows_[0].first;
-        double tp = 0.0, tm = 0.0;
+    // Hit columns: with G = K e0 + D the column's ideal sum, the first-order current (read_tile's
+    // ir_drop over the driven cells, expanded in delta) is
+    //   G - rho (e0 z_c G + e0 S(c) + B + e0^2 sum_w),   S(c) = sum_h' D(h') (min(j_c, j_h') + 1),
+    // S the row drops of all driven rows at once (one sweep over the hit columns), and the read
+    // noise's variance sigma^2 (2 K e0^2 + SQ). Then noise, ADC, into the target.
+    const double sigma = s_.dev.sigma_read * drift, ke0 = static_cast<double>(K) * e0, e00 = e0 * e0 * sum_w;
+    if (K == 1) {
+        // One row: D = delta, B = delta (S + w2 + (R - i) delta), SQ = the squares' delta terms,
+        // inline; the same operations as the general loop below (whose zero terms are exact).
+        const double* dp = row_d_.data();
+        const double* dm = dp + nh;
+        const double w2 = 2.0 * e0 * wk_[0], ri = R - sorted_rows_[0].first;
+        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;
         for (std::size_t h = 0; h < nh; ++h) {
-            tp += gp[h] - e0;
-            tm += gm[h] - e0;
-        }
-        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over cells left of c: delta, delta (j' + 1)
-        for (std::size_t h = 0; h < nh; ++h) {
-            const std::uint16_t c = H[h];
-            const double p = gp[h], m = gm[h];
-            double x = p - m;
-            if (rho > 0.0) {
-                const double j1 = T.position[c] + 1.0, z = e0 * T.z[c];
-                const double op = p * (1.0 - rho * (z + lpj + j1 * (tp - lp) + below * p));
-                const double om = m * (1.0 - rho * (z + lmj + j1 * (tm - lm) + below * m));
-                x = op - om;
-                lp += p - e0;
-                lpj += (p - e0) * j1;
-                lm += m - e0;
-                lmj += (m - e0) * j1;
-            }
-            x *= drift;
-            if (sigma > 0.0) x += sigma * std::sqrt(p * p + m * m) * normal_(read_rng_);
-            touch(sum, in, T.target[c], convert(x, true) * tb.scale);
+            const double j1 = A[h].j1, ez = e0 * A[h].z, p = dp[h], m = dm[h];
+            const double sp = lpj + j1 * (one_tp - lp), sm = lmj + j1 * (one_tm - lm);
+            const double gp = ke0 + p, gm = ke0 + m;
+            const double op = gp - rho * (ez * gp + e0 * sp + p * (sp + w2 + ri * p) + e00);
+            const double om = gm - rho * (ez * gm + e0 * sm + m * (sm + w2 + ri * m) + e00);
+            lp += p;
+            lpj += p * j1;
+            lm += m;
+            lmj += m * j1;
+            double x = (op - om) * drift;
+            if (sigma > 0.0) x += sigma * std::sqrt(2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m))) * normal_(read_rng_);
+            touch(sum, in, A[h].target, convert(x, true) * tb.scale);
         }
     } else {
-    // Row drops at the hit columns: S_k(c) = sum over row k's synapse cells of delta (min(j_c, j') + 1).
-    if (rho > 0.0) {
-        // Every synapse cell of a driven row lies in a hit column, so a sweep over the hit columns
-        // (delta = 0 where the row has none) is a sweep over the row's cells.
-        sk_.resize(2 * K * nh + nh);
-        double* j1 = sk_.data() + 2 * K * nh;
-        for (std::size_t h = 0; h < nh; ++h) j1[h] = T.position[H[h]] + 1.0;
-        for (std::size_t r = 0; r < 2 * K; ++r) {  // (polarity, row) pairs, in gk_'s order
-            const double* g = gk_.data() + r * nh;
-            double* S = sk_.data() + r * nh;
-            double total = 0.0;
-            for (std::size_t h = 0; h < nh; ++h) total += g[h] - e0;
-            double lower = 0.0, lower_j = 0.0;  // over cells left of c: delta, delta (j' + 1)
-            for (std::size_t h = 0; h < nh; ++h) {
-                const double d = g[h] - e0;
-                S[h] = lower_j + j1[h] * (total - lower);
-                lower += d;
-                lower_j += d * j1[h];
-            }
-        }
-    }
-    // Hit columns: IR-corrected sums, noise, ADC.
+    double tp = 0.0, tm = 0.0;
     for (std::size_t h = 0; h < nh; ++h) {
-        const std::uint16_t c = H[h];
-        double out[2] = {0.0, 0.0}, sq = 0.0;
-        for (int pol = 0; pol < 2; ++pol) {
-            const double* g = (pol == 0 ? gp : gm) + h;
-            if (rho > 0.0) {
-                const double* S = sk_.data() + pol * K * nh + h;
-                const double z = e0 * T.z[c];
-                // rise_k = (R - i_k) sum_{k' <= k} g_k' + sum_{k' > k} g_k' (R - i_k'), rows ascending
-                double after = 0.0;
-                for (std::size_t k = 0; k < K; ++k) after += g[k * nh] * (R - sorted_rows_[k].first);
-                double upto = 0.0;
-                for (std::size_t k = 0; k < K; ++k) {
-                    const double gk = g[k * nh], i = sorted_rows_[k].first;
-                    upto += gk;
-                    after -= gk * (R - i);
-                    out[pol] += gk * (1.0 - rho * (z + S[k * nh] + (R - i) * upto + after));
-                    sq += gk * gk;
-                }
-            } else {
-                for (std::size_t k = 0; k < K; ++k) {
-                    out[pol] += g[k * nh];
-                    sq += g[k * nh] * g[k * nh];
-                }
-            }
-        }
-        double x = (out[0] - out[1]) * drift;
-        if (sigma > 0.0) x += sigma * std::sqrt(sq) * normal_(read_rng_);
-        touch(sum, in, T.target[c], convert(x, true) * tb.scale);
+        tp += Dp[h];
+        tm += Dm[h];
+    }
+    double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;
+    for (std::size_t h = 0; h < nh; ++h) {
+        const double j1 = A[h].j1, ez = e0 * A[h].z;
+        const double gp = ke0 + Dp[h], gm = ke0 + Dm[h];
+        const double op = gp - rho * (ez * gp + e0 * (lpj + j1 * (tp - lp)) + Bp[h] + e00);
+        const double om = gm - rho * (ez * gm + e0 * (lmj + j1 * (tm - lm)) + Bm[h] + e00);
+        lp += Dp[h];
+        lpj += Dp[h] * j1;
+        lm += Dm[h];
+        lmj += Dm[h] * j1;
+        double x = (op - om) * drift;
+        if (sigma > 0.0) x += sigma * std::sqrt(2.0 * ke0 * e0 + SQ[h]) * normal_(read_rng_);
+        touch(sum, in, A[h].target, convert(x, true) * tb.scale);
     }
     }
     if (p_max <= 0.0) return true;
-    // Empty columns: thinning (above). pos counts empty columns; walk finds the column.
+    // Empty columns: thinning (above). pos counts empty columns; walk finds the column. The first
+    // skip, floor(log u / log(1 - p_max)), passes every empty column exactly when
+    // u <= (1 - p_max)^empty, which holds whenever u <= 1 - empty p0 for a bound p0 >= p_max
+    // (Bernoulli's inequality; 2 p0 keeps the rounding of the test on the safe side): then no
+    // erfc and no logarithms. Otherwise the same u goes through the exact skip.
+    double u = read_rng_.uniform_open0();
+    if (p_bound) {
+        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * thin_p0_) return true;
+        p_max = std::erfc(a);
+        if (p_max <= 0.0) return true;
+    }
     const double log_keep = std::log1p(-p_max);
     double pos = -1.0;
     std::uint32_t c = 0;
     std::size_t h = 0, seen = 0;  // seen: empty columns before c
-    for (;;) {
-        pos += 1.0 + std::floor(std::log(read_rng_.uniform_open0()) / log_keep);
+    for (bool first_skip = true;; first_skip = false) {
+        if (!first_skip) u = read_rng_.uniform_open0();
+        pos += 1.0 + std::floor(std::log(u) / log_keep);
         if (!(pos < static_cast<double>(empty))) break;
         for (;; ++c) {  // the column of empty index pos
             if (h < nh && H[h] == c) {
@@ -472,7 +557,8 @@ double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& 
         const std::uint64_t first = T.base + std::uint64_t{row} * T.cols;
         for (std::uint32_t q = sg.first; q < sg.end; ++q) {
             const std::uint16_t cc = tb.seg_cols[q];
-            diff += (g_plus(tb, first + cc) - g_minus(tb, first + cc)) * (std::min(j, double(T.position[cc])) + 1.0);
+            const std::uint64_t cell = tb.compact ? q : first + cc;
+            diff += (g_plus(tb, cell) - g_minus(tb, cell)) * (std::min(j, double(T.position[cc])) + 1.0);
         }
     }
     return -rho * tb.e0 * diff;

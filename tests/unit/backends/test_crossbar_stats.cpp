@@ -227,3 +227,70 @@ TEST_CASE("crossbar: empty columns convert to nonzero codes as often as read noi
     }
     std::remove(csv.c_str());
 }
+
+TEST_CASE("crossbar: several driven rows with different synapse columns give the first-order IR drop, on both read paths", "[crossbar][stats]") {
+    // Eight sources spike at once onto 128 targets, each source reaching 64 targets drawn at
+    // random (fixed_probability 0.5), weights uniform in [-1, 1]: the driven rows hold synapses in
+    // different columns, so most columns mix synapse cells and empty cells (g_min on both arrays)
+    // of the driven rows. Every used column is hit (all rows are driven), so the sparse read serves
+    // it; p_stuck_on = 1e-300 forces the full read. Reference: ir_drop.hpp's general first-order
+    // routine over every driven cell of the used columns (positions in natural order: a column's
+    // position is its target's rank among the used targets, a row's its source). A 24-bit ADC
+    // over +-28 uA leaves a quantisation of half an LSB (0.008 nS) on top of the float weights.
+    scenario sc = make_scenario(5.0, 0.1, 11);
+    auto& src = add_population(sc, "S", "spike_source", 8);
+    src.spike_ticks.assign(8, std::vector<tick_t>{10});
+    add_population(sc, "N", "lif_delta", 128, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    auto& pr = connect(sc, "S", "N", "fixed_probability", 0.0, 0.1);
+    pr.probability = 0.5;
+    pr.weight.k = distribution::kind::uniform;
+    pr.weight.low = -1.0;
+    pr.weight.high = 1.0;
+    param_map p = ideal_crossbar();
+    p["r_wire"] = 2e-6;  // MOhm
+    p["reorder"] = 0.0;
+    p["adc_bits"] = 24.0;
+    p["adc_range"] = 2.8e7;  // pA
+    for (const bool full : {false, true}) {
+        INFO((full ? "full read" : "sparse read"));
+        if (full) p["p_stuck_on"] = 1e-300;
+        const auto xbar = run_all(with_backend(sc, "crossbar", p));
+        const auto held = xbar->synapses_of(0);
+        double w_max = 0.0;
+        for (const float w : held.weights) w_max = std::max(w_max, std::abs(double(w)));
+        const double scale = w_max / 16384.0, v = 0.2, g_min = 1000.0;
+        std::vector<int> position(128, -1), used;
+        for (const auto t : held.targets) position[t] = 0;
+        for (std::uint32_t t = 0, k = 0; t < 128; ++t)
+            if (position[t] == 0) position[t] = static_cast<int>(k++), used.push_back(static_cast<int>(t));
+        std::vector<std::vector<double>> gp(8, std::vector<double>(128, g_min)), gm = gp;
+        std::vector<int> synapses_in(128, 0);
+        for (std::size_t k = 0; k < held.weights.size(); ++k) {
+            const double w = held.weights[k];
+            gp[held.sources[k]][position[held.targets[k]]] = g_min + std::max(w, 0.0) / scale;
+            gm[held.sources[k]][position[held.targets[k]]] = g_min + std::max(-w, 0.0) / scale;
+            ++synapses_in[held.targets[k]];
+        }
+        std::vector<crossbar::array_cell> plus, minus;
+        for (std::uint32_t r = 0; r < 8; ++r)
+            for (std::uint32_t c = 0; c < used.size(); ++c) {
+                plus.push_back({r, c, gp[r][c] * 1e-9});
+                minus.push_back({r, c, gm[r][c] * 1e-9});
+            }
+        std::vector<double> v_row(128, 0.0), ip(128), im(128);
+        std::fill(v_row.begin(), v_row.begin() + 8, v);
+        crossbar::ir_workspace ws;
+        crossbar::column_currents_first_order(128, 128, plus, v_row, 2.0, ip, ws);
+        crossbar::column_currents_first_order(128, 128, minus, v_row, 2.0, im, ws);
+        const auto got = potentials(*xbar, 1, 128);
+        const double lsb = 2.8e7 / 200.0 / std::ldexp(1.0, 23);  // nS
+        int mixed = 0;
+        for (const int t : used) {
+            INFO("target " << t);
+            const double expected = scale * (ip[position[t]] - im[position[t]]) / v * 1e9;
+            CHECK(std::abs(got[t] - expected) <= scale * 0.5 * lsb + 1e-6 * std::abs(expected));  // 1e-6: float weights, as above
+            mixed += synapses_in[t] > 0 && synapses_in[t] < 8;
+        }
+        CHECK(mixed > 100);  // most columns mix synapse and empty cells of the driven rows
+    }
+}

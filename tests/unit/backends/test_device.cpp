@@ -74,6 +74,9 @@ TEST_CASE("device: validate rejects each bad value, naming the parameter", "[uni
     CHECK(with([](device_params& p) { p.nl_ltd = nan_v; }) == "nl_ltd");
     CHECK(with([](device_params& p) { p.sigma_c2c = -0.1; }) == "sigma_c2c");
     CHECK(with([](device_params& p) { p.sigma_d2d = nan_v; }) == "sigma_d2d");
+    CHECK(with([](device_params& p) { p.sigma_d2d_nl = -0.1; }) == "sigma_d2d_nl");
+    CHECK(with([](device_params& p) { p.sigma_d2d_nl = 9.5; }) == "sigma_d2d_nl");
+    CHECK(with([](device_params& p) { p.sigma_d2d_nl = 9.0; }).empty());
     CHECK(with([](device_params& p) { p.sigma_read = inf; }) == "sigma_read");
     CHECK(with([](device_params& p) { p.p_stuck_on = 1.5; }) == "p_stuck_on");
     CHECK(with([](device_params& p) { p.p_stuck_off = -0.1; }) == "p_stuck_off");
@@ -292,6 +295,81 @@ TEST_CASE("device: device-to-device bounds have relative sigma sigma_d2d", "[uni
         zeros += d.g_lo == 0;
     }
     CHECK(zeros == 0);
+}
+
+TEST_CASE("device: device-to-device nonlinearity labels have sigma sigma_d2d_nl, truncated to [-9, 9]", "[unit]") {
+    // sigma 0.5 around 4.22 / -4.22: truncation at |nl| = 9 is 9.6 sd away, negligible. N = 20000
+    // devices: sd tolerance 3 % (6 SE of sqrt(1/(2N)) = 0.5 %), mean within 5 SE.
+    device_params p;
+    p.sigma_d2d_nl = 0.5;
+    random_stream rng(seed, stream_purpose::user, 7);
+    const int N = 20000;
+    std::vector<double> ltp, ltd;
+    for (int k = 0; k < N; ++k) {
+        const auto d = draw_device(p, rng);
+        CHECK(d.g_lo == p.g_min);  // sigma_d2d = 0: the bounds stay nominal
+        ltp.push_back(d.nl_ltp);
+        ltd.push_back(d.nl_ltd);
+    }
+    for (const auto& [x, nominal_label] : {std::pair{&ltp, p.nl_ltp}, std::pair{&ltd, p.nl_ltd}}) {
+        const auto m = stats(*x);
+        CAPTURE(m.mean, m.sd);
+        CHECK(std::abs(m.sd / p.sigma_d2d_nl - 1) < 0.03);
+        CHECK(std::abs(m.mean - nominal_label) < 5 * p.sigma_d2d_nl / std::sqrt(double(N)));
+    }
+    // Near the table's end (8.5, sigma 2) about 40 % of raw draws fall beyond 9: a clamp would pile
+    // them up at 9; the truncated draw keeps every label inside with none exactly at the edge.
+    p.nl_ltp = 8.5;
+    p.sigma_d2d_nl = 2.0;
+    int at_edge = 0;
+    for (int k = 0; k < N; ++k) {
+        const auto d = draw_device(p, rng);
+        REQUIRE(std::abs(d.nl_ltp) <= 9.0);
+        at_edge += std::abs(d.nl_ltp) == 9.0;
+    }
+    CHECK(at_edge == 0);
+}
+
+TEST_CASE("device: without sigma_d2d_nl a draw is unchanged; with it each device pulses on its own curve", "[unit]") {
+    // sigma_d2d_nl = 0 consumes two normals and one uniform, as before the labels could vary, so
+    // existing device streams (and their results) stay the same; the labels are left unset (NaN).
+    device_params p;
+    p.sigma_d2d = 0.05;
+    random_stream a(seed, stream_purpose::user, 8), b = a;
+    const device_instance d = draw_device(p, a);
+    const double lo = p.g_min * (1.0 + p.sigma_d2d * b.normal()), hi = p.g_max * (1.0 + p.sigma_d2d * b.normal());
+    b.uniform();
+    CHECK(d.g_lo == lo);
+    CHECK(d.g_hi == hi);
+    CHECK(a() == b());
+    CHECK(std::isnan(d.nl_ltp));
+    CHECK(std::isnan(d.nl_ltd));
+
+    // A varied device's pulse counts are those of the nominal device with its labels: the same
+    // count computed through device_params carrying the labels (another code path), and not the
+    // nominal labels' count.
+    p.sigma_d2d = 0.0;
+    p.sigma_d2d_nl = 1.0;
+    random_stream rng(seed, stream_purpose::user, 9);
+    int differs = 0;
+    for (int k = 0; k < 200; ++k) {
+        const device_instance dev = draw_device(p, rng);
+        device_params own = p;
+        own.nl_ltp = dev.nl_ltp;
+        own.nl_ltd = dev.nl_ltd;
+        const pulse_response curve(own, p.g_min, p.g_max);
+        const double up = curve.potentiation_position(6000) - curve.potentiation_position(2000);
+        const double down = curve.depression_position(2000) - curve.depression_position(6000);
+        CHECK(exact_pulses_towards(p, dev, 2000, 6000) == Approx(up).epsilon(1e-12));
+        CHECK(exact_pulses_towards(p, dev, 6000, 2000) == Approx(-down).epsilon(1e-12));
+        differs += std::abs(exact_pulses_towards(p, dev, 2000, 6000) - exact_pulses_towards(p, nominal(p), 2000, 6000)) > 1e-6;
+    }
+    CHECK(differs == 200);
+    // A label below 0 on potentiation bends the curve the other way: small first steps.
+    device_instance convex = nominal(p);
+    convex.nl_ltp = -3.0;
+    const pulse_response c(p, convex);
+    CHECK(c.potentiation_curve(1) - c.potentiation_curve(0) < c.potentiation_curve(c.max_pulses()) - c.potentiation_curve(c.max_pulses() - 1));
 }
 
 TEST_CASE("device: stuck-at fractions and stuck devices never move", "[unit]") {

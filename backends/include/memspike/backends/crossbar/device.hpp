@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 #include "memspike/core/random.hpp"
 
@@ -40,6 +41,7 @@ struct device_params {
     double nl_ltd = -4.22;       ///< depression nonlinearity, NeuroSim label (0 = linear, |nl| <= 9)
     double sigma_c2c = 0.005;    ///< cycle-to-cycle sigma per pulse, fraction of (g_max - g_min); x sqrt(pulses)
     double sigma_d2d = 0.0;      ///< device-to-device relative sigma of each device's g_min and g_max
+    double sigma_d2d_nl = 0.0;   ///< device-to-device sigma of each device's nl_ltp and nl_ltd [label units] (NeuroSim sigmaDtoD)
     double sigma_read = 0.0289;  ///< read noise, relative sigma of each read
     double p_stuck_on = 0.0;     ///< fraction of devices stuck at their upper bound
     double p_stuck_off = 0.0;    ///< fraction of devices stuck at their lower bound
@@ -48,7 +50,7 @@ struct device_params {
 
     /// Checks every field; throws invalid_parameter("crossbar", name, value with unit, rule) for
     /// NaN or infinity (except levels = +inf), g_min < 0, g_max <= g_min, levels not an integer in
-    /// [2, 2^31] and not +inf, |nl| > 9, a negative sigma, p outside [0, 1], p_stuck_on +
+    /// [2, 2^31] and not +inf, |nl| > 9, a negative sigma, sigma_d2d_nl > 9, p outside [0, 1], p_stuck_on +
     /// p_stuck_off > 1, drift_nu < 0, drift_t0 <= 0.
     void validate() const;
     /// True when levels is +inf (ideal continuous device: no pulse response).
@@ -58,11 +60,14 @@ struct device_params {
 /// A device's fault: working, stuck at its upper bound, or stuck at its lower bound.
 enum class fault : std::uint8_t { none, stuck_on, stuck_off };
 
-/// One physical device: its own bounds after device-to-device variation, and its fault.
+/// One physical device: its own bounds and nonlinearity labels after device-to-device
+/// variation, and its fault.
 struct device_instance {
     double g_lo = 0.0;  ///< [nS] this device's lower bound
     double g_hi = 0.0;  ///< [nS] this device's upper bound
     fault f = fault::none;
+    /// This device's nonlinearity labels; NaN (not varied): device_params' nl_ltp, nl_ltd.
+    double nl_ltp = std::numeric_limits<double>::quiet_NaN(), nl_ltd = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// The conductance a stuck device shows [nS]: g_hi (stuck_on) or g_lo (stuck_off, and none).
@@ -73,6 +78,11 @@ double stuck_value(const device_instance& dev);
 /// physical pair), not a clamp, so no probability mass piles up at 0. Then the fault from one
 /// uniform draw u: u < p_stuck_on -> stuck_on, else u < p_stuck_on + p_stuck_off -> stuck_off.
 /// Always consumes two normals per attempt and one uniform, also when the sigmas or p are 0.
+/// Then, only when sigma_d2d_nl > 0 (so that streams without it are unchanged), the labels:
+/// nl_ltp + sigma_d2d_nl N3 and nl_ltd + sigma_d2d_nl N4, each redrawn until it lies in [-9, 9]
+/// (truncated, as NeuroSim's label table ends there). NeuroSim (MLP_NeuroSim V3, Cell.cpp
+/// RealDevice) draws each device's labels the same way: NL + N(0, sigmaDtoD) before getParamA.
+/// A label that crosses 0 turns the curve's bend over, as in NeuroSim.
 device_instance draw_device(const device_params& p, random_stream& rng);
 
 /// Write-verify programming: the nearest of `levels` uniformly spaced conductances in [lo, hi]
@@ -90,6 +100,9 @@ class pulse_response {
 public:
     /// One device's bounds [nS]; throws invalid_parameter when p.levels is infinite.
     pulse_response(const device_params& p, double lo, double hi);
+    /// One device's bounds and its own labels where it has them (device-to-device variation of
+    /// the nonlinearity), else p's.
+    pulse_response(const device_params& p, const device_instance& dev);
 
     /// Pulses from lo on the potentiation curve, p in [0, P], such that G_ltp(p) = g (g clamped to [lo, hi]).
     double potentiation_position(double g) const;
