@@ -7,7 +7,7 @@
 
 namespace memspike::cli {
 
-/// Gathers every rank's partitions, synapses, peak memory and exchange cost to rank 0, which
+/// Gathers every rank's synapses, peak memory, CPU time (build included) and exchange cost to rank 0, which
 /// prints one line per rank (a collective: every rank calls it). `wall_s` is the rank's run time.
 void print_rank_table(communicator& world, const simulation& sim, double wall_s, bool print);
 
