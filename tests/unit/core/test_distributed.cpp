@@ -170,3 +170,40 @@ TEST_CASE("distributed: a backend that is not ranks_safe is refused over several
     sc.backend.kind = "dense";
     REQUIRE_NOTHROW(check_distributable(sc, builtin_registry()));
 }
+
+TEST_CASE("distributed: a checkpoint per rank resumes the run over the same ranks", "[unit][distributed]") {
+    const scenario sc = load_scenario(std::string(MEMSPIKE_SOURCE_DIR) + "/tests/mpi/mixed.toml", builtin_registry());
+    // One process: the first half unrecorded, the second recorded.
+    run_data want;
+    {
+        simulation sim(sc, builtin_registry(), 1);
+        sim.run(ticks / 2);
+        memory_recorder rec(run_info::of(sc, 1, "one process"));
+        sim.attach(rec);
+        sim.run(ticks - ticks / 2);
+        want = rec.take();
+    }
+    // 3 ranks: the first half, a checkpoint per rank, then fresh simulations load them and go on.
+    constexpr int ranks = 3;
+    world_state world(ranks);
+    std::vector<run_data> out(ranks);
+    std::vector<std::thread> workers;
+    for (int r = 0; r < ranks; ++r)
+        workers.emplace_back([&, r] {
+            thread_communicator comm(world, r);
+            std::vector<std::byte> saved;
+            {
+                simulation sim(sc, builtin_registry(), 1, &comm);
+                sim.run(ticks / 2);
+                saved = sim.save_state_to_bytes();
+            }
+            simulation sim(sc, builtin_registry(), 1, &comm);
+            sim.load_state_from_bytes(saved, "rank checkpoint");
+            memory_recorder rec(run_info::of(sc, 1, "rank"));
+            sim.attach(rec);
+            sim.run(ticks - ticks / 2);
+            out[static_cast<std::size_t>(r)] = rec.take();
+        });
+    for (auto& w : workers) w.join();
+    require_same(want, out[0]);
+}
