@@ -109,7 +109,7 @@ def compare(memspike, tmp, label, scenario, configs, sets=()):
 
 
 def case_mixed(memspike, examples, tmp):
-    compare(memspike, tmp, "mixed", HERE / "mixed.toml", [(1, 1), (2, 1), (2, 2), (3, 1), (3, 2)])
+    compare(memspike, tmp, "mixed", HERE / "mixed.toml", [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (3, 2)])
 
 
 def case_examples(memspike, examples, tmp):
