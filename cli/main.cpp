@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "memspike/core/chip.hpp"
+#include "memspike/core/communicator.hpp"
 #include "memspike/core/energy.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/graph.hpp"
@@ -42,6 +43,7 @@
 #include "memspike/core/backend.hpp"
 #include "nir_input.hpp"
 #include "progress.hpp"
+#include "ranks.hpp"
 #include "report.hpp"
 
 namespace {
@@ -55,6 +57,15 @@ std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};
 std::atomic<bool> g_writing{false};
 std::string g_abandon_message;  // set before g_writing; read by the handler only
+volatile std::sig_atomic_t g_signal_silent = 0;  // over several ranks the handler prints nothing (mpirun reports)
+
+// Under mpirun (docs/mpi.md): the ranks of the run, else null. Until g_shared_phase ends, every
+// rank does the same thing with the same input (reading the scenario, checking the output path and
+// resources), so a failure there is every rank's: rank 0 alone reports it and all exit. After it
+// (building and running), a failure may be one rank's: that rank reports it and ends every rank
+// (MPI_Abort), which would otherwise wait in their next exchange for ever.
+std::unique_ptr<memspike::communicator> g_world;
+bool g_shared_phase = true;
 
 extern "C" void on_signal(int sig) {
     const bool again = g_signal.exchange(sig) != 0;
@@ -63,6 +74,7 @@ extern "C" void on_signal(int sig) {
         return;
     }
     // Only async-signal-safe calls from here on: write(2) and _exit(2).
+    if (g_signal_silent) ::_exit(128 + sig);  // over several ranks: mpirun says what ended them
     const char* msg = sig == SIGINT ? "memspike: interrupted (SIGINT)" : "memspike: terminated (SIGTERM)";
     (void)!::write(2, msg, std::strlen(msg));
     const char* tail = g_writing.load() ? g_abandon_message.c_str() : " before a run wrote anything; no output file was written\n";
@@ -168,8 +180,8 @@ struct run_args {
 };
 
 int cmd_run(const common_args& args, run_args ra, const std::string& cmdline) {
+    using ev = memspike::event_kind;
     auto& output = ra.output;
-    const bool quiet = ra.quiet;
     auto sc = load(args, ra.threads_given ? static_cast<long long>(ra.threads) : -1);
     if (output.empty()) output = std::filesystem::path(args.scenario).stem().string() + ".h5";
     const auto& models = memspike::builtin_registry();
@@ -177,18 +189,23 @@ int cmd_run(const common_args& args, run_args ra, const std::string& cmdline) {
     // written (a directory, an existing file without --overwrite, the scenario itself).
     memspike::recorder::check_output_path(output, args.scenario, ra.overwrite);
     check_resources(sc, args, output);
+    if (g_world && g_world->size() > 1) memspike::check_distributable(sc, models);
+    g_shared_phase = false;
+    const bool root = !g_world || g_world->rank() == 0;  // over several ranks rank 0 writes and prints
+    const bool quiet = ra.quiet || !root;
 
     const auto t_build = std::chrono::steady_clock::now();
-    memspike::simulation sim(sc, models, sc.simulation.threads);
+    memspike::simulation sim(sc, models, sc.simulation.threads, g_world.get());
     const double build_s = seconds_since(t_build);
     const unsigned threads = sim.threads();
     if (!quiet)
         std::printf("memspike %s: %s, %llu neurons, %llu synapses, built in %.2f s\n", memspike::version,
                     args.scenario.c_str(), static_cast<unsigned long long>(sim.neuron_count()),
-                    static_cast<unsigned long long>(sim.synapses().synapse_count()), build_s);
+                    static_cast<unsigned long long>(sim.synapse_count_all()), build_s);
 
     memspike::drive_options opt;
-    opt.output = output;
+    opt.output = root ? output : "";
+    opt.discard_output = !root;
     opt.overwrite = ra.overwrite;
     opt.info = memspike::run_info::of(sc, threads, cmdline);
     opt.stop = &g_stop;
@@ -206,22 +223,23 @@ int cmd_run(const common_args& args, run_args ra, const std::string& cmdline) {
     if (!quiet)
         for (const auto& [model, why] : run.not_applied) std::printf("  energy model %s not applied: %s\n", model.c_str(), why.c_str());
 
-    const auto& c = sim.counters();
+    const memspike::event_counts c = sim.events();  // every rank's (a collective over ranks)
+    if (g_world) memspike::cli::print_rank_table(*g_world, sim, wall_s, !quiet);
     const double sim_s = static_cast<double>(sim.now()) * sc.simulation.resolution_ms * 1e-3;
     if (!quiet) {
         std::printf("simulated %.4g s in %.3f s wall (%.3g wall s per simulated s)\n", sim_s, wall_s,
                     sim_s > 0 ? wall_s / sim_s : 0.0);
         std::printf("  spikes %llu (mean rate %.3g Hz), synaptic events %llu, stimulus events %llu, neuron updates %llu\n",
-                    static_cast<unsigned long long>(c.spikes),
-                    sim_s > 0 ? static_cast<double>(c.spikes) / (static_cast<double>(sim.neuron_count()) * sim_s) : 0.0,
-                    static_cast<unsigned long long>(c.synaptic_events), static_cast<unsigned long long>(c.stimulus_events),
-                    static_cast<unsigned long long>(c.neuron_updates));
-        std::printf("  %.3g synaptic events per wall second\n", wall_s > 0 ? static_cast<double>(c.synaptic_events) / wall_s : 0.0);
+                    static_cast<unsigned long long>(c[ev::spikes]),
+                    sim_s > 0 ? static_cast<double>(c[ev::spikes]) / (static_cast<double>(sim.neuron_count()) * sim_s) : 0.0,
+                    static_cast<unsigned long long>(c[ev::synaptic_events]), static_cast<unsigned long long>(c[ev::stimulus_events]),
+                    static_cast<unsigned long long>(c[ev::neuron_updates]));
+        std::printf("  %.3g synaptic events per wall second\n", wall_s > 0 ? static_cast<double>(c[ev::synaptic_events]) / wall_s : 0.0);
         std::printf("  output: %s (%s)\n", output.c_str(), complete ? "complete" : "INCOMPLETE");
     }
     if (!complete) {
         const int sig = g_signal.load();
-        std::fprintf(stderr, "%s at t = %.6g ms; %s is valid and marked complete = 0\n",
+        if (root) std::fprintf(stderr, "%s at t = %.6g ms; %s is valid and marked complete = 0\n",
                      sig == SIGTERM ? "terminated (SIGTERM)" : "interrupted (SIGINT)",
                      static_cast<double>(sim.now()) * sc.simulation.resolution_ms, output.c_str());
         return 128 + (sig != 0 ? sig : SIGINT);
@@ -335,9 +353,28 @@ int usage_exit(const CLI::App& app, const CLI::ParseError& e, int argc, char** a
 
 } // namespace
 
+/// Reports a failure once and returns its exit code; see g_world for which rank reports it. A
+/// failure after the shared phase of a run over several ranks ends every rank here.
+int fail(const char* kind, const char* what, int code) {
+    if (!g_world || g_world->size() == 1) {
+        std::fprintf(stderr, "%s: %s\n", kind, what);
+        return code;
+    }
+    if (g_shared_phase) {
+        if (g_world->rank() == 0) std::fprintf(stderr, "%s: %s\n", kind, what);
+        return code;
+    }
+    std::fprintf(stderr, "%s (rank %d of %d; stopping every rank): %s\n", kind, g_world->rank(), g_world->size(), what);
+    std::fflush(stderr);
+    g_world->abort(code);
+    return code;  // not reached (abort ends the process); a virtual [[noreturn]] does not tell the compiler
+}
+
 // Exit codes (README "Exit codes"): 0 success; 1 usage error; 2 bad input; 3 internal error;
 // 130 / 143 interrupted by SIGINT / SIGTERM.
 int main(int argc, char** argv) {
+    g_world = memspike::mpi_world(argc, argv);  // under mpirun only; MPI may take its arguments out of argv
+    g_signal_silent = g_world && g_world->size() > 1;  // a signal before the run writes: mpirun reports it
     CLI::App app{"memspike: event-driven spiking-network simulator"};
     app.set_version_flag("--version", version_text, "print the version, git revision and energy preset directory");
     app.require_subcommand(1);
@@ -412,12 +449,11 @@ int main(int argc, char** argv) {
         else if (*report) rc = memspike::cli::cmd_report(report_file, report_models, report_baseline, report_json, report_chips);
         else if (*throw_cmd) test_throw(throw_kind);
     } catch (const memspike::error& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
-        rc = 2;
+        rc = fail("error", e.what(), 2);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "internal error: %s\n", e.what());
-        rc = 3;
+        rc = fail("internal error", e.what(), 3);
     }
+    g_world.reset();  // MPI_Finalize: mpirun takes a rank that ends without it for a failure
     // Every file this process wrote is closed (or abandoned) by now. Ending without the exit
     // handlers skips HDF5's own close at exit, which crashes (exit 139, after its error stack)
     // on a file whose metadata could not be written, e.g. when the disk filled during a run

@@ -12,7 +12,8 @@ packages=(cmake g++ ninja-build pkg-config
           python3-tomli-w python3-quantities python3-brian python3-distributed
           python3-pynn python3-neo  # memspike.pynn (docs/pynn.md) and its tests
           dpkg-dev  # dpkg-source: Debian's oneTBB source rebuilt with TSan (scripts/sanitizers.sh tsan)
-          clang libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, sanitizers.sh)
+          clang libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, sanitizers.sh)
+          libopenmpi-dev openmpi-bin)  # one network over MPI ranks (docs/mpi.md) and its tests (mpi.*)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -67,7 +67,8 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [ ! -f "$build/build.ninja" ]; then
   # Tests on as well: scripts/sanitizers.sh runs the unit tests of this build (ASan+UBSan).
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    "${launcher[@]}" -DMEMSPIKE_FUZZ=ON -DMEMSPIKE_BUILD_TESTS=ON -DMEMSPIKE_BUILD_BENCH=OFF -DMEMSPIKE_WITH_PYTHON=OFF >/dev/null
+    "${launcher[@]}" -DMEMSPIKE_FUZZ=ON -DMEMSPIKE_BUILD_TESTS=ON -DMEMSPIKE_BUILD_BENCH=OFF -DMEMSPIKE_WITH_PYTHON=OFF \
+    -DMEMSPIKE_WITH_MPI=OFF >/dev/null  # MPI runs are tested in the plain build (docs/mpi.md)
 fi
 targets=()
 for h in "${harnesses[@]}"; do targets+=("fuzz_${h%_raw}"); done

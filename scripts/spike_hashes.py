@@ -7,6 +7,7 @@ change results ("identical spikes on every example").
     scripts/spike_hashes.py [--memspike build/cli/memspike] > before.txt
     ... change ...
     scripts/spike_hashes.py | diff before.txt -
+    scripts/spike_hashes.py --ranks 3 | diff before.txt -   # one network over 3 MPI ranks (docs/mpi.md)
 """
 import argparse
 import hashlib
@@ -53,11 +54,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--memspike", default=str(ROOT / "build/cli/memspike"))
     ap.add_argument("--threads", default="2")
+    ap.add_argument("--ranks", type=int, default=0, help="run each example under mpirun -np RANKS (0: one process)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for scenario in sorted((ROOT / "examples").glob("*.toml")):
             out = pathlib.Path(tmp) / (scenario.stem + ".h5")
             cmd = [args.memspike, "run", str(scenario), "-o", str(out), "-q", "--threads", args.threads]
+            if args.ranks:
+                cmd = ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", str(args.ranks)] + cmd
             if scenario.name in SHORTEN:
                 cmd += ["--set", f'simulation.duration="{SHORTEN[scenario.name]}"']
             if scenario.name in SHRINK:

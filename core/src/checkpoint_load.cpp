@@ -345,6 +345,11 @@ void simulation::impl::read_state(std::span<const std::byte> bytes, const std::s
     }
     // Nothing below can fail.
     now = st.now;
+    // Over ranks (docs/mpi.md): a checkpoint is taken between runs, when every spike is exchanged.
+    if (comm) {
+        pending_.clear();
+        next_exchange = now + exchange_interval;
+    }
     counters = st.counters;
     ring.swap(st.ring);
     next_current_event = static_cast<std::size_t>(st.next_current);

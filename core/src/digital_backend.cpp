@@ -44,6 +44,7 @@ backend_info digital_backend() {
     backend_info info;
     info.name = "digital";
     info.summary = "exact float weights, delivered event by event (the reference)";
+    info.ranks_safe = true;  // nothing but each partition's own blocks
     info.create = [](const backend_context& cx) {
         std::vector<std::unique_ptr<synaptic_backend>> out;
         for (std::size_t p = 0; p < cx.store.partitions.size(); ++p) out.push_back(std::make_unique<digital>());

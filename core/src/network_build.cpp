@@ -7,13 +7,16 @@
 
 namespace memspike {
 
-simulation::impl::impl(const scenario& s, const model_registry& m, unsigned n_threads, synapse_store* reuse)
+simulation::impl::impl(const scenario& s, const model_registry& m, unsigned n_threads, synapse_store* reuse,
+                       communicator* world)
     : sc(s), models(m),
       arena(n_threads == 0 ? tbb::task_arena::automatic : static_cast<int>(n_threads)),
       threads(n_threads == 0 ? static_cast<unsigned>(tbb::this_task_arena::max_concurrency()) : n_threads) {
+    comm = world;
     for (auto& p : sc.populations) p.params = models.find(p.model).complete(p.params);
     pop_offset = population_offsets(sc);
-    const auto ranges = make_partitions(sc);
+    // Over several ranks, this rank builds only its own partitions (distributed.cpp).
+    const auto ranges = comm ? own_partitions(make_partitions(sc)) : make_partitions(sc);
     if (reuse != nullptr)
         store = std::move(*reuse);
     else
@@ -28,6 +31,7 @@ simulation::impl::impl(const scenario& s, const model_registry& m, unsigned n_th
     make_stimuli();
     make_modulator_events();
     kept_spikes.resize(sc.populations.size());
+    if (comm) setup_exchange();
 }
 
 void simulation::impl::make_partition(std::size_t p, const partition_range& r) {
@@ -99,6 +103,7 @@ std::pair<std::uint32_t, std::uint32_t> simulation::impl::locate(std::uint32_t p
         if (r.population == pop && j >= r.first && j < r.first + r.count)
             return {p, static_cast<std::uint32_t>(j - r.first)};
     }
+    if (comm) return {remote, 0};  // another rank's
     throw internal_error("neuron outside every partition");
 }
 

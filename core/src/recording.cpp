@@ -32,7 +32,7 @@ void simulation::impl::attach_recorder(recorder* rec) {
         const auto& target = models.find(sc.populations[population_index(proj.target)].model);
         const std::string unit(internal_unit(target.ports[target.port_index(proj.receptor)].weight_dim));
         synapse_list syn;
-        gather(wr.projection, syn, false);
+        gather_all(wr.projection, syn, false);
         wr.handle = rec->add_weights(proj.name, unit, syn.sources, syn.targets, syn.delays);
         weight_recs.push_back(wr);
     }
@@ -78,6 +78,7 @@ event_counts simulation::impl::events_now() const {
             }
         part.backend->add_events(e.backend_values());
     }
+    if (comm) comm->sum(e.values());  // every rank's counts (a collective: every rank asks)
     return e;
 }
 
@@ -93,7 +94,7 @@ dense_profile simulation::impl::dense() const {
     dense_profile d;
     for (const auto& p : sc.populations)
         if (!models.find(p.model).ports.empty()) d.neurons += p.size;
-    d.synapses = store.synapse_count();
+    d.synapses = comm ? synapses_all : store.synapse_count();
     for (const auto& pr : sc.projections) {
         const auto* s = sc.find_population(pr.source);
         const auto* t = sc.find_population(pr.target);
@@ -106,7 +107,7 @@ void simulation::impl::snapshot_weights_one(recorder* rec, weight_recording& wr,
     if (wr.last == t) return;
     settle_at(wr.projection, t);
     synapse_list w;
-    gather(wr.projection, w, true);
+    gather_all(wr.projection, w, true);
     rec->append_weights(wr.handle, t, w.weights);
     wr.last = t;
 }
@@ -117,7 +118,7 @@ void simulation::impl::snapshot_weights(recorder* rec, tick_t t, bool counters_t
     for (auto& wr : weight_recs) {
         snapshot_weights_one(rec, wr, t);
         if (!counters_too) continue;
-        const plasticity_counters c = plasticity_of(wr.projection);
+        const plasticity_counters c = plasticity_all(wr.projection);
         rec->set_weight_counters(wr.handle, c.weight_updates, c.trace_updates, c.hits_min, c.hits_max);
     }
 }

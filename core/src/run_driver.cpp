@@ -60,6 +60,21 @@ private:
     bool active_;
 };
 
+/// What the ranks other than 0 of a run over several ranks record into (drive_options::
+/// discard_output): rank 0 receives their data through the simulation's collectives.
+class discard_recorder final : public recorder {
+public:
+    std::size_t add_spike_population(const std::string&, std::uint64_t) override { return 0; }
+    void append_spikes(std::size_t, std::span<const std::uint32_t>, std::span<const tick_t>) override {}
+    std::size_t add_trace(const std::string&, const std::string&, const std::string&, std::span<const std::uint64_t>,
+                          tick_t) override {
+        return 0;
+    }
+    void append_trace(std::size_t, tick_t, std::span<const double>) override {}
+    void flush() override {}
+    void close(bool, double, tick_t) override {}
+};
+
 /// Prices the counts of this run (the difference since `before`) with every shipped model that
 /// applies, into `rec`; returns the models left out.
 std::vector<std::pair<std::string, std::string>> price_run(const simulation& sim, const model_registry& models,
@@ -102,6 +117,7 @@ priced_energy price_energy(const energy_model& model, const backend_spec& backen
 drive_result drive_run(simulation& sim, const model_registry& models, tick_t ticks, const drive_options& opt) {
     std::unique_ptr<recorder> file;
     if (!opt.output.empty()) file = recorder::open_hdf5(opt.output, opt.info, opt.overwrite);
+    else if (opt.discard_output) file = std::make_unique<discard_recorder>();
     std::unique_ptr<tee_recorder> both;
     recorder* rec = file ? file.get() : opt.attached;
     if (file && opt.attached) {

@@ -35,6 +35,8 @@ unsigned checked_threads(unsigned threads) {
 
 simulation::simulation(const scenario& sc, const model_registry& models, unsigned threads)
     : impl_((validate(sc, models), std::make_unique<impl>(sc, models, checked_threads(threads)))) {}  // the builder trusts what passed
+simulation::simulation(const scenario& sc, const model_registry& models, unsigned threads, communicator* world)
+    : impl_((validate(sc, models), std::make_unique<impl>(sc, models, checked_threads(threads), nullptr, world))) {}
 simulation::~simulation() = default;
 
 bool simulation::run(tick_t ticks, const run_options& options) { return impl_->run(ticks, options); }
@@ -47,6 +49,8 @@ const scenario& simulation::spec() const { return impl_->sc; }
 const synapse_store& simulation::synapses() const { return impl_->store; }
 const run_counters& simulation::counters() const { return impl_->counters; }
 const std::vector<spike_trains>& simulation::spikes() const { return impl_->kept_spikes; }
+std::uint64_t simulation::synapse_count_all() const { return impl_->comm ? impl_->synapses_all : impl_->store.synapse_count(); }
+const exchange_stats& simulation::exchanges() const { return impl_->exchanged; }
 
 double simulation::state(std::size_t population, const std::string& var, std::uint64_t neuron) const {
     const auto& pops = impl_->sc.populations;
@@ -58,6 +62,9 @@ double simulation::state(std::size_t population, const std::string& var, std::ui
                                 "must be < " + std::to_string(pops[population].size) + " (size of " + pops[population].name + ")");
     const std::size_t index = impl_->models.find(pops[population].model).state_index(var);
     const auto [p, i] = impl_->locate(static_cast<std::uint32_t>(population), neuron);
+    if (p == impl::remote)
+        throw invalid_parameter("simulation", "neuron", std::to_string(neuron),
+                                "must be one of this MPI rank's neurons (" + pops[population].name + ")");
     return impl_->parts[p].group->peek(std::max<tick_t>(0, impl_->now - 1), i, index);
 }
 
@@ -94,16 +101,17 @@ void simulation::reset(bool keep_weights) {
     const scenario sc = impl_->sc;
     const model_registry& models = impl_->models;
     const unsigned threads = impl_->threads;
+    communicator* const world = impl_->comm;
     if (keep_weights) {
         for (std::size_t j = 0; j < sc.projections.size(); ++j) impl_->settle(j);  // deferred updates first
         synapse_store store = std::move(impl_->store);
         const std::uint64_t print = impl_->network_print;  // of the network as built, not of the learned weights
         impl_.reset();
-        impl_ = std::make_unique<impl>(sc, models, threads, &store);
+        impl_ = std::make_unique<impl>(sc, models, threads, &store, world);
         impl_->network_print = print;
     } else {
         impl_.reset();
-        impl_ = std::make_unique<impl>(sc, models, threads);
+        impl_ = std::make_unique<impl>(sc, models, threads, nullptr, world);
     }
 }
 

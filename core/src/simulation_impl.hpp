@@ -21,6 +21,9 @@
 //   projection_weights.cpp  reading, settling and announcing the weights of one projection;
 //   checkpoint.cpp          save_state and the fingerprints;
 //   checkpoint_load.cpp     load_state (all or nothing);
+//   distributed.cpp         one network over several ranks (docs/mpi.md): which partitions this
+//                           rank owns, the spike exchange once per minimum delay, and what the
+//                           recorder of rank 0 gets from the others;
 //   simulation.cpp          the public simulation members, which forward here.
 #pragma once
 
@@ -34,12 +37,14 @@
 #include <memory>
 #include <queue>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include <oneapi/tbb/task_arena.h>
 
 #include "memspike/core/backend.hpp"
+#include "memspike/core/communicator.hpp"
 #include "memspike/core/connectivity.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/plasticity.hpp"
@@ -230,10 +235,12 @@ struct simulation::impl {
     // network_build.cpp
     /// Builds the network; with `reuse`, takes that synapse store (same scenario) instead of
     /// generating the connectivity again (reset with kept weights).
-    impl(const scenario& s, const model_registry& m, unsigned n_threads, synapse_store* reuse = nullptr);
+    impl(const scenario& s, const model_registry& m, unsigned n_threads, synapse_store* reuse = nullptr,
+         communicator* world = nullptr);
     void make_partition(std::size_t p, const partition_range& r);
     void make_backends();
-    /// The partition and local index of neuron j of population `pop`.
+    /// The partition and local index of neuron j of population `pop` (over several ranks:
+    /// {remote, 0} for a neuron of another rank).
     std::pair<std::uint32_t, std::uint32_t> locate(std::uint32_t pop, std::uint64_t j) const;
     std::uint32_t population_index(const std::string& name) const;
 
@@ -298,6 +305,36 @@ struct simulation::impl {
     recorder* rec_ = nullptr;  // the attached recorder (attach(), detach()); runs write to it
     std::vector<std::uint32_t> ids_;
     std::vector<tick_t> ticks_;
+
+    // distributed.cpp: one network over several ranks (docs/mpi.md); unused while comm is null.
+    static constexpr std::uint32_t remote = std::numeric_limits<std::uint32_t>::max();
+    communicator* comm = nullptr;
+    tick_t exchange_interval = 0;  // the minimum delay over every rank's synapses [ticks]
+    /// Spikes of ticks before next_exchange - exchange_interval have been exchanged; the next
+    /// exchange happens before any rank processes tick next_exchange.
+    tick_t next_exchange = 0;
+    std::uint64_t synapses_all = 0;    // synapses of every rank
+    std::vector<std::uint64_t> pending_;  // this rank's spikes not yet sent: (tick - base) << 32 | global id
+    std::vector<std::uint64_t> gathered_;
+    exchange_stats exchanged;
+    /// This rank's share of `all` (contiguous, balanced by neuron count).
+    std::vector<partition_range> own_partitions(const std::vector<partition_range>& all) const;
+    void setup_exchange();
+    void stash_spikes(tick_t t);
+    /// The exchange at next_exchange, due before this rank goes on to tick `next` (>= it); moves
+    /// next_exchange on. Returns true when some rank asked to stop (then `now` is the boundary
+    /// every rank stopped at).
+    bool exchange_due(tick_t next, tick_t end, bool stop_wanted);
+    /// Sends the spikes not yet sent (end of a run): every rank at the same `now`.
+    void flush_exchange();
+    /// One exchange (this rank's next busy tick and stop wish go with its spikes); returns (any
+    /// rank asked to stop, spikes exchanged, the earliest next busy tick of every rank).
+    std::tuple<bool, std::uint64_t, tick_t> exchange_at(tick_t local_next, bool stop_wanted);
+    /// gather() over every rank into rank 0's `out` (in store order, as one process has it).
+    void gather_all(std::size_t projection, synapse_list& out, bool weights_only) const;
+    plasticity_counters plasticity_all(std::size_t projection) const;
+    /// A trace sample's values of other ranks' neurons, to rank 0.
+    void gather_trace(trace_state& tr) const;
 };
 
 } // namespace memspike

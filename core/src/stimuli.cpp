@@ -19,7 +19,7 @@ std::vector<std::vector<std::uint32_t>> simulation::impl::targets_by_partition(s
     } else {
         for (const std::uint64_t j : subset) {
             const auto [p, i] = locate(pop, j);
-            out[p].push_back(i);
+            if (p != remote) out[p].push_back(i);  // another rank's neuron: its rank drives it
         }
     }
     return out;

@@ -29,7 +29,7 @@ bool simulation::impl::run(tick_t ticks, const run_options& opt) {
     arena.execute([&] {
         tick_t t = now;
         while (t < end) {
-            if (opt.stop && opt.stop->load(std::memory_order_relaxed)) {
+            if (!comm && opt.stop && opt.stop->load(std::memory_order_relaxed)) {  // ranks stop together: exchange_due
                 stopped = true;
                 break;
             }
@@ -46,7 +46,18 @@ bool simulation::impl::run(tick_t ticks, const run_options& opt) {
             if (rec)
                 for (auto& wr : weight_recs)
                     if (wr.interval > 0 && (t + 1) % wr.interval == 0) snapshot_weights_one(rec, wr, t + 1);
-            const tick_t next = next_tick(t);
+            tick_t next = next_tick(t);
+            while (comm && next >= next_exchange && next_exchange <= end) {  // over ranks (distributed.cpp)
+                const tick_t boundary = next_exchange;
+                if (exchange_due(next, end, opt.stop && opt.stop->load(std::memory_order_relaxed))) {
+                    stopped = true;  // every rank, at the same boundary (now)
+                    break;
+                }
+                // Nothing was due here before the boundary, so look on from boundary - 1: the ring
+                // holds nothing earlier, and the spikes just received lie within one ring length.
+                next = next_tick(boundary - 1);
+            }
+            if (stopped) break;
             // Flush every flush_interval of model time, but at most once per wall second:
             // H5Fflush costs milliseconds, and a run of cheap ticks would otherwise spend
             // most of its time flushing.
@@ -68,6 +79,7 @@ bool simulation::impl::run(tick_t ticks, const run_options& opt) {
             }
         }
     });
+    if (comm) flush_exchange();
     fold_partition_counters();
     if (rec) {
         snapshot_weights(rec, now, true);  // final weights and plasticity counters
@@ -145,6 +157,10 @@ inline tick_t simulation::impl::next_tick(tick_t t) const {
 }
 
 inline void simulation::impl::collect_spikes(tick_t t, recorder* rec, bool keep) {
+    if (comm) {  // over several ranks, the spikes go out first and into the ring and recorder when exchanged
+        stash_spikes(t);
+        return;
+    }
     const auto L = static_cast<tick_t>(ring.size());
     for (auto& part : parts) {
         if (part.spikes.empty()) continue;
@@ -177,7 +193,8 @@ inline void simulation::impl::sample_traces(tick_t t, recorder* rec) {
     for (auto& tr : traces) {
         if (t % tr.interval != 0) continue;
         for (std::size_t k = 0; k < tr.where.size(); ++k)
-            tr.values[k] = parts[tr.where[k].first].group->peek(t, tr.where[k].second, tr.variable);
+            if (tr.where[k].first != remote) tr.values[k] = parts[tr.where[k].first].group->peek(t, tr.where[k].second, tr.variable);
+        if (comm) gather_trace(tr);
         if (rec) rec->append_trace(tr.handle, t, tr.values);
     }
 }

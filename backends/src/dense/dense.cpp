@@ -147,6 +147,7 @@ backend_info dense_backend() {
     backend_info info;
     info.name = "dense";
     info.summary = "clock-driven: every tick, each projection's dense weight matrix (one per delay) times the spike vector";
+    info.ranks_safe = true;  // each partition's own dense matrices, no random streams
     info.params = {{"max_memory", dimension::dimensionless, 8.0, "largest size of the dense matrices, GiB (a guard)"}};
     info.counters = {{"dense_macs", "events", "multiply-accumulates of the clock-driven weight-matrix products"}};
     info.validate = [](const param_map& p) { require_positive(owner, p, "max_memory", dimension::dimensionless); };

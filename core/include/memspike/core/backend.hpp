@@ -64,7 +64,10 @@ struct partition_view {
                 if (!range_of(b, a, k)) continue;
                 synapse_block& block = blocks[b];
                 const std::uint64_t lo = block.offsets[k], hi = block.offsets[k + 1];
-                if (any_plastic && plastic[b]) plastic[b]->on_pre(t, k, lo, hi, block);
+                // An empty range (its source has synapses of this delay in other blocks only) has no
+                // trace worth a presynaptic update: counting one made the ledger depend on the other
+                // blocks, and over MPI ranks on which blocks a rank holds (docs/mpi.md).
+                if (any_plastic && plastic[b] && hi > lo) plastic[b]->on_pre(t, k, lo, hi, block);
                 fn(b, k, block, lo, hi, a);
             }
     }
@@ -148,6 +151,10 @@ struct backend_info {
     std::vector<counter_info> counters;
     /// The random streams it draws from (purpose numbers unique in a registry).
     std::vector<stream_info> streams;
+    /// Its partitions' results depend only on their own synapses and spikes, not on which other
+    /// partitions the process holds (no streams keyed by the local partition index, no maximum
+    /// over every block): it may run over several MPI ranks (docs/mpi.md). Others are refused there.
+    bool ranks_safe = false;
     /// Tables for `memspike inspect` about a built network (may be empty).
     std::function<std::vector<inspect_table>(const scenario&, const synapse_store&, const param_map&)> inspect;
     /// Cross-parameter checks; throws invalid_parameter naming the backend and the parameter.

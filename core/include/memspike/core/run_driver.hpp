@@ -41,6 +41,10 @@ struct drive_options {
     /// provenance, closed after it with complete = 1 only if the run reached its end.
     std::string output;
     run_info info;
+    /// No `output`, and record into nothing instead, at the moment the file would be attached:
+    /// the ranks other than 0 of a run over several ranks (docs/mpi.md), whose simulation makes
+    /// the same collective calls as rank 0's with its file.
+    bool discard_output = false;
     /// Replace `output` if it exists (otherwise an existing file is refused before the run). The
     /// file is written beside it and replaces it only once closed (recorder::open_hdf5).
     bool overwrite = false;

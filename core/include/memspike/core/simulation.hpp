@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "memspike/core/communicator.hpp"
 #include "memspike/core/energy.hpp"
 #include "memspike/core/model.hpp"
 #include "memspike/core/plasticity.hpp"
@@ -61,6 +62,12 @@ public:
     /// Builds the network (connectivity in parallel, deterministic for the seed). `threads` = 0
     /// uses oneTBB's default. Results never depend on `threads`.
     simulation(const scenario& sc, const model_registry& models, unsigned threads = 0);
+    /// One network over the ranks of `world` (docs/mpi.md; null: one process, as above): this
+    /// rank builds and runs only its share of the partitions, the synapses onto them and their
+    /// stimuli; spikes are exchanged once per minimum delay. Results are those of one process.
+    /// Every rank makes the same calls (run, attach, events, ...): they are collectives. Only
+    /// rank 0's recorder receives data; the other ranks attach one that discards it.
+    simulation(const scenario& sc, const model_registry& models, unsigned threads, communicator* world);
     ~simulation();
     simulation(const simulation&) = delete;
     simulation& operator=(const simulation&) = delete;
@@ -134,6 +141,10 @@ public:
     /// Plasticity counters of a projection, summed over its blocks (zero for static ones).
     plasticity_counters plasticity(std::size_t projection) const;
 
+    /// Synapses of the whole network (over several ranks: of every rank; synapses() has this rank's).
+    std::uint64_t synapse_count_all() const;
+    /// What the spike exchanges of this rank have cost so far (zero in one process).
+    const exchange_stats& exchanges() const;
     /// Spikes kept in memory, per population (scenario order).
     const std::vector<spike_trains>& spikes() const;
 
@@ -141,6 +152,10 @@ private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
+
+/// Throws (scenario_error at [backend] kind, or backend_unavailable for a scenario made in code)
+/// when `sc` cannot run over several MPI ranks (its backend is not ranks_safe); the simulation constructor with a communicator checks it too (docs/mpi.md).
+void check_distributable(const scenario& sc, const model_registry& models);
 
 /// Runs `point(i)` for i in [0, n) on `threads` worker threads (0: all cores), each point on one
 /// thread: the parallel loop of parameter sweeps. Independent points, so results do not depend
