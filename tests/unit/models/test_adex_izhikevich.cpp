@@ -47,41 +47,43 @@ constexpr double adex_w_ex = 6.0, adex_w_in = 20.0;  // nS
 
 trace adex_reference() {
     const auto& p = adex_params;
-    double v = p.at("e_l"), w = 0, ge = 0, gi = 0;
+    // Plain locals: this loop runs 3e6 RK4 steps.
+    const double c_m = p.at("c_m"), g_l = p.at("g_l"), e_l = p.at("e_l"), v_t = p.at("v_th"), d_t = p.at("delta_t");
+    const double v_peak = p.at("v_peak"), v_reset = p.at("v_reset"), a = p.at("a"), b = p.at("b"), tau_w = p.at("tau_w");
+    const double e_ex = p.at("e_ex"), e_in = p.at("e_in"), i_e = p.at("i_e");
+    double v = e_l, w = 0, ge = 0, gi = 0;
     const tick_t n_ref = 2;
     tick_t ref_end = -1;
     const double dt = h / fine;
+    const double half_ex = std::exp(-0.5 * dt / p.at("tau_syn_ex")), half_in = std::exp(-0.5 * dt / p.at("tau_syn_in"));
     trace out;
     out.v.push_back(v);
     out.w.push_back(w);
     for (tick_t t = 1; t <= ticks; ++t) {
         bool clamped = t <= ref_end, spiked = false;
         for (int k = 0; k < fine; ++k) {
-            const double g0e = ge, g0i = gi;
-            auto f = [&](double vv, double ww, double& dv, double& dw, double s) {
-                const double gee = g0e * std::exp(-s / p.at("tau_syn_ex")), gii = g0i * std::exp(-s / p.at("tau_syn_in"));
-                const double vc = clamped ? p.at("v_reset") : vv;
-                dw = (p.at("a") * (vc - p.at("e_l")) - ww) / p.at("tau_w");
+            auto f = [&](double vv, double ww, double gee, double gii, double& dv, double& dw) {
+                const double vc = clamped ? v_reset : vv;
+                dw = (a * (vc - e_l) - ww) / tau_w;
                 dv = clamped ? 0.0
-                             : (-p.at("g_l") * (vv - p.at("e_l")) +
-                                p.at("g_l") * p.at("delta_t") * std::exp((std::min(vv, p.at("v_peak")) - p.at("v_th")) / p.at("delta_t")) -
-                                gee * (vv - p.at("e_ex")) - gii * (vv - p.at("e_in")) - ww + p.at("i_e")) /
-                                   p.at("c_m");
+                             : (-g_l * (vv - e_l) + g_l * d_t * std::exp((std::min(vv, v_peak) - v_t) / d_t) -
+                                gee * (vv - e_ex) - gii * (vv - e_in) - ww + i_e) / c_m;
             };
+            const double ge_h = ge * half_ex, gi_h = gi * half_in, ge_1 = ge_h * half_ex, gi_1 = gi_h * half_in;
             double a1, b1, a2, b2, a3, b3, a4, b4;
-            f(v, w, a1, b1, 0);
-            f(v + 0.5 * dt * a1, w + 0.5 * dt * b1, a2, b2, 0.5 * dt);
-            f(v + 0.5 * dt * a2, w + 0.5 * dt * b2, a3, b3, 0.5 * dt);
-            f(v + dt * a3, w + dt * b3, a4, b4, dt);
+            f(v, w, ge, gi, a1, b1);
+            f(v + 0.5 * dt * a1, w + 0.5 * dt * b1, ge_h, gi_h, a2, b2);
+            f(v + 0.5 * dt * a2, w + 0.5 * dt * b2, ge_h, gi_h, a3, b3);
+            f(v + dt * a3, w + dt * b3, ge_1, gi_1, a4, b4);
             v += dt / 6 * (a1 + 2 * a2 + 2 * a3 + a4);
             w += dt / 6 * (b1 + 2 * b2 + 2 * b3 + b4);
-            ge *= std::exp(-dt / p.at("tau_syn_ex"));
-            gi *= std::exp(-dt / p.at("tau_syn_in"));
-            if (!clamped && v >= p.at("v_peak")) {
-                w += p.at("b");
+            ge = ge_1;
+            gi = gi_1;
+            if (!clamped && v >= v_peak) {
+                w += b;
                 clamped = spiked = true;
             }
-            if (clamped) v = p.at("v_reset");
+            if (clamped) v = v_reset;
         }
         if (spiked) {
             out.spikes.push_back(t);
