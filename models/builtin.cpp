@@ -7,6 +7,7 @@
 #include "neurons/lif_exp.hpp"
 #include "neurons/integrators.hpp"
 #include "neurons/sources.hpp"
+#include "neurons/stepped_models.hpp"
 #include "synapses/stdp.hpp"
 
 #include "memspike/core/backend.hpp"
@@ -25,6 +26,9 @@ const model_registry& builtin_models() {
         r.add(integrators::li_delta_model());
         r.add(integrators::i_delta_model());
         r.add(integrators::threshold_delta_model());
+        r.add(stepped::lif_alpha_model());  // stepped every tick (stepped.hpp)
+        r.add(stepped::adex_model());
+        r.add(stepped::izhikevich_model());
         r.add_plasticity(plasticity::stdp_rule());
         r.add_plasticity(plasticity::stdp_power_law_rule());
         r.add_plasticity(plasticity::stdp_triplet_rule());

@@ -149,6 +149,8 @@ std::uint64_t simulation::impl::fingerprint_of(const scenario& sc) {
         str(st.name);
         str(st.kind);
         for (const double x : {st.rate_hz, st.weight, st.amplitude_pa, st.start_ms, st.stop_ms}) num(x);
+        if (st.kind == "ac")  // appended for ac only: the fingerprints of existing checkpoints stay
+            for (const double x : {st.frequency_hz, st.phase_deg, st.offset_pa}) num(x);
     }
     return h.value();
 }

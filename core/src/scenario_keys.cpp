@@ -81,7 +81,7 @@ std::vector<scenario_section> make_sections() {
     s.push_back({"stimulus", "## `[[stimulus]]`", {
         {"name", "string", "`\"<kind><index>\"`", "all",
          "unique. `<index>` is the position in the list of stimuli, counting from 0 (`poisson0`, `dc1`)"},
-        {"kind", "string", "required", "all", "`poisson`, `dc` or `step`"},
+        {"kind", "string", "required", "all", "`poisson`, `dc`, `step` or `ac`"},
         {"target", "string", "required", "all", "a population. `dc` and `step` need a neuron model (not a source)"},
         {"neurons", "array of integers", "every neuron", "all", "indices < the (scaled) population size, no repeats, not empty"},
         {"rate", "frequency", "required", "poisson", "> 0"},
@@ -90,11 +90,14 @@ std::vector<scenario_section> make_sections() {
         {"receptor", "string", "the only port", "poisson", "as for projections"},
         {"shared", "boolean", "`false`", "poisson",
          "`true`: one train delivered to all targets. `false`: an independent train per target"},
-        {"start", "time", "`\"0 ms\"`", "poisson, dc", ">= 0, on the grid"},
-        {"stop", "time", "never", "poisson, dc", "> `start`, on the grid"},
-        {"amplitude", "current", "required", "dc", "the constant current from `start` to `stop`"},
+        {"start", "time", "`\"0 ms\"`", "poisson, dc, ac", ">= 0, on the grid"},
+        {"stop", "time", "never", "poisson, dc, ac", "> `start`, on the grid. Required for `ac`"},
+        {"amplitude", "current", "required", "dc, ac", "the constant current from `start` to `stop` (`ac`: of the sine)"},
         {"times", "array of times", "required", "step", "not empty, >= 0, strictly increasing, on the grid"},
         {"amplitudes", "array of currents", "required", "step", "same length as `times`. The current from `times[i]` on"},
+        {"frequency", "frequency", "required", "ac", ">= 0. offset + amplitude sin(2 pi frequency t + phase), t from the start of the run, constant over each tick"},
+        {"phase", "number", "`0`", "ac", "the phase at t = 0, in degrees"},
+        {"offset", "current", "`\"0 pA\"`", "ac", "added to the sine"},
     }});
     s.push_back({"modulator", "## `[[modulator]]`", {
         {"name", "string", "`\"modulator<index>\"`", "", "unique among modulators, no `.`, quotes or spaces"},

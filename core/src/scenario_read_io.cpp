@@ -94,6 +94,10 @@ stimulus_spec read_stimulus(const context& cx, const toml::table& t, std::size_t
     if (takes("amplitudes"))  // with its `times`
         read_schedule(cx, tv, "amplitudes", "an array of currents such as [\"100 pA\", \"0 pA\"]", s.times_ms,
                       [&](const toml::node& n, const std::string& key) { s.amplitudes_pa.push_back(quantity_of(cx, n, key, dimension::current)); });
+    if (takes("frequency"))
+        s.frequency_hz = quantity_of(cx, tv.required("frequency", "a frequency such as \"10 Hz\""), tv.sub("frequency"), dimension::frequency);
+    if (auto v = tv.quantity("phase", dimension::dimensionless)) s.phase_deg = *v;
+    if (auto v = tv.quantity("offset", dimension::current)) s.offset_pa = *v;
     return s;
 }
 

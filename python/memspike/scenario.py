@@ -185,8 +185,9 @@ class Scenario:
     def stimulus(self, kind, target, *, name=None, neurons=None, rate=None, weight=None, receptor=None,
                  shared=None, start=None, stop=None, amplitude=None, times=None, amplitudes=None, **extra):
         """[[stimulus]] of `kind` poisson (rate, weight, receptor, shared, start, stop), dc (amplitude,
-        start, stop) or step (times, amplitudes) on population `target` (all neurons, or the indices in
-        `neurons`). Returns self."""
+        start, stop), step (times, amplitudes) or ac (amplitude, frequency, phase, offset, start, stop;
+        given as keywords) on population `target` (all neurons, or the indices in `neurons`).
+        Returns self."""
         where = "Scenario.stimulus"
         _name(kind, where, "kind")
         _name(target, where, "target")

@@ -16,20 +16,29 @@ def fresh():
     sim.end()
 
 
-@pytest.mark.parametrize("name", ["IF_curr_alpha", "IF_cond_alpha", "EIF_cond_exp_isfa_ista", "Izhikevich",
-                                  "HH_cond_exp"])
+@pytest.mark.parametrize("name", ["IF_cond_alpha", "EIF_cond_alpha_isfa_ista", "HH_cond_exp", "IF_cond_exp_gsfa_grr",
+                                  "SpikeSourceGamma"])
 def test_unsupported_cell_types_name_themselves(name):
     with pytest.raises(NotImplementedError, match=name):
         getattr(sim, name)()
 
 
 def test_unsupported_sources_and_synapses():
-    with pytest.raises(NotImplementedError, match="ACSource"):
-        sim.ACSource(amplitude=0.1)
+    with pytest.raises(NotImplementedError, match="ACSource needs a finite stop"):  # PyNN's default stop
+        p = sim.Population(1, sim.IF_curr_exp())
+        sim.ACSource(amplitude=0.1).inject_into(p)
+        sim.run(1.0)
+    sim.end()
+    sim.setup(timestep=0.1)
     with pytest.raises(NotImplementedError, match="TsodyksMarkramSynapse"):
         sim.TsodyksMarkramSynapse()
-    with pytest.raises(NotImplementedError, match="GutigWeightDependence"):
-        sim.GutigWeightDependence()
+    with pytest.raises(NotImplementedError, match="GutigWeightDependence with w_min = 0.1 and mu_minus = 0.5"):
+        p = sim.Population(2, sim.IF_cond_exp())
+        stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                                 weight_dependence=sim.GutigWeightDependence(w_min=0.1, w_max=1.0), weight=0.5)
+        sim.Projection(p, p, sim.AllToAllConnector(), stdp)
+    with pytest.raises(NotImplementedError, match="AdditivePotentiationMultiplicativeDepression"):
+        sim.AdditivePotentiationMultiplicativeDepression()
     with pytest.raises(NotImplementedError, match="Multiplicative.*w_min = 0.1"):
         p = sim.Population(2, sim.IF_cond_exp())
         stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
@@ -75,8 +84,8 @@ def test_bad_projections():
                        receptor_type="excitatory")  # a negative conductance
     with pytest.raises(NotImplementedError, match="FixedTotalNumberConnector.with_replacement=False"):
         sim.Projection(a, b, sim.FixedTotalNumberConnector(4, with_replacement=False), sim.StaticSynapse(weight=0.01))
-    with pytest.raises(NotImplementedError, match="DistanceDependentProbabilityConnector is not supported"):
-        sim.Projection(a, b, sim.DistanceDependentProbabilityConnector("d < 1"), sim.StaticSynapse(weight=0.01))
+    with pytest.raises(NotImplementedError, match="SmallWorldConnector is not supported"):
+        sim.Projection(a, b, sim.SmallWorldConnector(degree=2.0, rewiring=0.1), sim.StaticSynapse(weight=0.01))
     c = sim.Population(2, sim.IF_curr_exp())
     with pytest.raises(errors.ConnectionError, match="homogeneous synapses"):  # PyNN's own check
         sim.Projection(a, b + c, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01))

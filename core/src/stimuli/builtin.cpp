@@ -12,6 +12,7 @@ std::vector<stimulus_info> builtin_stimuli() {
         stimulus_kinds::poisson(),
         stimulus_kinds::dc(),
         stimulus_kinds::step(),
+        stimulus_kinds::ac(),
     };
 }
 

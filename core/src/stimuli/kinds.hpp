@@ -10,5 +10,6 @@ namespace memspike::stimulus_kinds {
 stimulus_info poisson();
 stimulus_info dc();
 stimulus_info step();
+stimulus_info ac();
 
 } // namespace memspike::stimulus_kinds

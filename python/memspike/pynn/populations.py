@@ -25,6 +25,7 @@ _MAX_OFFSET_GROUPS = 64
 # Initial values: PyNN state variable -> (memspike state variable, PyNN unit), per cell type.
 _INIT = {"v": ("v", "mV"), "isyn_exc": ("i_ex", "nA"), "isyn_inh": ("i_in", "nA"),
          "gsyn_exc": ("g_ex", "uS"), "gsyn_inh": ("g_in", "uS")}
+_INIT.update({"w": ("w", "nA"), "u": ("u", "")})  # EIF_cond_exp_isfa_ista, Izhikevich (u: mV/ms, a plain number)
 
 
 def _distribution(rd, unit, where):

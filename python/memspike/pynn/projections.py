@@ -35,7 +35,8 @@ _NATIVE = {connectors.AllToAllConnector: "all_to_all", connectors.OneToOneConnec
            connectors.FixedNumberPreConnector: "fixed_indegree",
            connectors.FixedNumberPostConnector: "fixed_outdegree",
            connectors.FixedTotalNumberConnector: "fixed_total_number"}
-_LISTED = (connectors.FromListConnector, connectors.ArrayConnector)  # FromFileConnector is a FromListConnector
+_LISTED = (connectors.FromListConnector, connectors.ArrayConnector,  # FromFileConnector is a FromListConnector
+           connectors.DistanceDependentProbabilityConnector)  # the engine has no distance rule
 
 
 class Connection(common.Connection):
@@ -154,12 +155,25 @@ class Projection(common.Projection):
             if recurrent and not self_ok and rule != "one_to_one":
                 kw["allow_autapses"] = False
         elif rule or isinstance(connector, _LISTED):
+            if isinstance(connector, connectors.DistanceDependentProbabilityConnector):
+                self._seed_distance_rng(connector)
             return [self._finish(*sub) for sub in self._listed(connector)]
         else:
             raise NotImplementedError(f"memspike.pynn: {type(connector).__name__} is not supported (supported: "
                                       f"AllToAll, OneToOne, FixedProbability, FixedNumberPre, FixedNumberPost, "
                                       f"FixedTotalNumber, FromList, FromFile, ArrayConnector)")
         return [self._finish(f"prj{self._index}", 0, 0, kw)]
+
+    def _seed_distance_rng(self, connector):
+        """DistanceDependentProbabilityConnector runs PyNN's own code (positions from the populations'
+        structures, the projection's Space, the d_expression) and reaches the engine as an explicit
+        list, drawn in Python (the thread count plays no part). Its rng decides: PyNN's default has a
+        fixed seed (the same synapses as on other backends); an unseeded NumpyRNG() would not repeat,
+        so memspike seeds it from setup()'s seed and the projection's index."""
+        from pyNN.random import NumpyRNG
+        if getattr(connector.rng, "seed", None) is None:
+            seed = np.random.SeedSequence([int(simulator.state.seed), 16, self._index]).generate_state(1)[0]
+            connector.rng = NumpyRNG(seed=int(seed) & 0x7fffffff)
 
     @staticmethod
     def _check_total_number(connector, native):

@@ -64,8 +64,9 @@ class Recorder(recording.Recorder):
         column = {int(n): c for c, n in enumerate(tr.neurons)}
         cols = [column[int(self.population.id_to_index(i))] for i in ids]
         values = tr.values[keep][:, cols]
-        scale = {"mV": 1.0, "nS": 1e-3}[tr.unit] if unit in ("mV", "uS") else None
-        if scale is None or (unit == "uS") != (tr.unit == "nS"):
+        # PyNN unit -> (the engine's internal unit of that dimension, factor)
+        internal, scale = {"mV": ("mV", 1.0), "uS": ("nS", 1e-3), "nA": ("pA", 1e-3), "": ("", 1.0)}[unit]
+        if tr.unit != internal:
             raise AssertionError(f"memspike.pynn: trace {ms_var} has unit {tr.unit}, expected the one of {unit}")
         return values * scale, None
 

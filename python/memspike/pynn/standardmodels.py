@@ -33,7 +33,7 @@ def quantity(value, unit):
     value = float(value)
     if not np.isfinite(value):
         raise errors.InvalidParameterValueError(f"{value!r} {unit} is not finite")
-    return f"{value!r} {unit}"
+    return f"{value!r} {unit}" if unit else repr(value)  # unit "": a dimensionless memspike value
 
 
 class _MemspikeCell:
@@ -124,19 +124,65 @@ def _unsupported_cell(base):
     return Unsupported
 
 
-IF_curr_alpha = _unsupported_cell(cells.IF_curr_alpha)
 IF_cond_alpha = _unsupported_cell(cells.IF_cond_alpha)
-EIF_cond_exp_isfa_ista = _unsupported_cell(cells.EIF_cond_exp_isfa_ista)
 EIF_cond_alpha_isfa_ista = _unsupported_cell(cells.EIF_cond_alpha_isfa_ista)
-Izhikevich = _unsupported_cell(cells.Izhikevich)
 HH_cond_exp = _unsupported_cell(cells.HH_cond_exp)
 IF_cond_exp_gsfa_grr = _unsupported_cell(cells.IF_cond_exp_gsfa_grr)
 SpikeSourceGamma = _unsupported_cell(cells.SpikeSourceGamma)
 SpikeSourcePoissonRefractory = _unsupported_cell(cells.SpikeSourcePoissonRefractory)
 
 
+class IF_curr_alpha(_MemspikeCell, cells.IF_curr_alpha):
+    __doc__ = cells.IF_curr_alpha.__doc__
+    translations = _identity(cells.IF_curr_alpha.default_parameters)
+    memspike_model = "lif_alpha"
+    _PARAMS = IF_curr_exp._PARAMS
+    _PORTS = {"excitatory": "ex", "inhibitory": "in"}
+    _STATE = {"v": ("v", "mV")}
+    weight_unit = "nA"  # the peak of the alpha current, reached tau_syn after the event (as NEST, Brian2)
+
+
+class EIF_cond_exp_isfa_ista(_MemspikeCell, cells.EIF_cond_exp_isfa_ista):
+    """PyNN's AdEx as memspike's ``adex`` (NEST's aeif_cond_exp): v_spike -> v_peak, the voltage at
+    which a spike is detected (pyNN.brian2 detects at v_thresh + 5 delta_T instead)."""
+    __doc__ = cells.EIF_cond_exp_isfa_ista.__doc__
+    translations = _identity(cells.EIF_cond_exp_isfa_ista.default_parameters)
+    memspike_model = "adex"
+    # adex takes the leak conductance g_l = cm / tau_m instead of tau_m (see memspike_params).
+    _PARAMS = {"cm": ("c_m", "nF"), "v_rest": ("e_l", "mV"), "v_thresh": ("v_th", "mV"), "delta_T": ("delta_t", "mV"),
+               "v_spike": ("v_peak", "mV"), "v_reset": ("v_reset", "mV"), "tau_refrac": ("t_ref", "ms"),
+               "a": ("a", "nS"), "b": ("b", "nA"), "tau_w": ("tau_w", "ms"), "i_offset": ("i_e", "nA"),
+               "tau_syn_E": ("tau_syn_ex", "ms"), "tau_syn_I": ("tau_syn_in", "ms"), "e_rev_E": ("e_ex", "mV"),
+               "e_rev_I": ("e_in", "mV")}
+    _PORTS = {"excitatory": "ex", "inhibitory": "in"}
+    _STATE = {"v": ("v", "mV"), "w": ("w", "nA"), "gsyn_exc": ("g_ex", "uS"), "gsyn_inh": ("g_in", "uS")}
+    weight_unit = "uS"
+
+    def memspike_params(self, values, where):
+        values = dict(values)
+        tau_m = float(values.pop("tau_m"))
+        if not tau_m > 0:
+            raise errors.InvalidParameterValueError(f"{where}: tau_m = {tau_m!r} ms is invalid (must be > 0 ms)")
+        out = super().memspike_params(values, where)
+        out["g_l"] = quantity(float(values["cm"]) / tau_m, "uS")  # nF / ms = µS
+        return out
+
+
+class Izhikevich(_MemspikeCell, cells.Izhikevich):
+    """PyNN's Izhikevich as memspike's ``izhikevich``: i_offset enters through C = 1 pF (1 nA =
+    1000 mV/ms, as NEST and pyNN.brian2); weights are voltage jumps [mV]."""
+    __doc__ = cells.Izhikevich.__doc__
+    translations = _identity(cells.Izhikevich.default_parameters)
+    memspike_model = "izhikevich"
+    _PARAMS = {"a": ("a", ""), "b": ("b", ""), "c": ("c", "mV"), "d": ("d", ""), "i_offset": ("i_e", "nA")}
+    _PORTS = {"excitatory": "v", "inhibitory": "v"}
+    _STATE = {"v": ("v", "mV"), "u": ("u", "")}
+    weight_unit = "mV"
+
+
 def supported_cell_types():
-    return ["IF_curr_delta", "IF_curr_exp", "IF_cond_exp", "SpikeSourcePoisson", "SpikeSourceArray"]
+    return ["IF_curr_delta", "IF_curr_exp", "IF_cond_exp", "SpikeSourcePoisson", "SpikeSourceArray", "IF_curr_alpha",
+            "EIF_cond_exp_isfa_ista", "Izhikevich"]
 
 
 # -- current sources --------------------------------------------------------------------------------
@@ -272,8 +318,24 @@ class NoisyCurrentSource(_MemspikeCurrentSource, electrodes.NoisyCurrentSource):
                  "amplitudes": [quantity(a, "nA") for a in amps] + [quantity(0.0, "nA")]}]
 
 
-ACSource = _unsupported_source(electrodes.ACSource, "memspike has no sinusoidal stimulus (only dc and step); "
-                               "a StepCurrentSource on the grid approximates one")
+class ACSource(_MemspikeCurrentSource, electrodes.ACSource):
+    """PyNN's ACSource as memspike's ``ac`` stimulus (NEST's ac_generator): offset + amplitude
+    sin(2π frequency t + phase) with t from the start of the run (as NEST; pyNN.brian2 measures t from
+    `start`), constant over each time step, 0 outside [start, stop). A finite stop is required (the
+    per-step changes are made when the network is built)."""
+    __doc__ = electrodes.ACSource.__doc__ + (__doc__ or "")
+    translations = _identity(electrodes.ACSource.default_parameters)
+
+    def memspike_stimuli(self):
+        st, where = simulator.state, "ACSource"
+        if float(self._native["stop"]) >= 1e9:  # PyNN's default stop, 1e12 ms
+            raise NotImplementedError(f"memspike.pynn: {where} needs a finite stop (ms): memspike makes the "
+                                      f"sine's per-step changes when the network is built")
+        return [{"kind": "ac", "amplitude": quantity(self._native["amplitude"], "nA"),
+                 "offset": quantity(self._native["offset"], "nA"),
+                 "frequency": quantity(self._native["frequency"], "Hz"), "phase": float(self._native["phase"]),
+                 "start": st.grid_time(self._native["start"], f"{where}: start"),
+                 "stop": st.grid_time(self._native["stop"], f"{where}: stop")}]
 
 
 # -- synapses -------------------------------------------------------------------------------------
@@ -317,8 +379,17 @@ def _unsupported_synapse(base, why):
 
 
 TsodyksMarkramSynapse = _unsupported_synapse(synapses.TsodyksMarkramSynapse, "memspike has no short-term plasticity")
-GutigWeightDependence = _unsupported_synapse(synapses.GutigWeightDependence, "not mapped yet (memspike's stdp rule "
-                                             "has mu_plus/mu_minus, but the w_min normalisation differs)")
+
+
+class GutigWeightDependence(synapses.GutigWeightDependence):
+    """Gütig et al. (2003) as memspike's stdp with mu_plus, mu_minus (pyNN.nest's mapping onto
+    stdp_synapse): Δw+ = A_plus·w_max·(1 − w/w_max)^mu_plus, Δw− = A_minus·w_max·(w/w_max)^mu_minus.
+    PyNN's docstring says depression grows with (w − w_min)^mu_minus; memspike's (and NEST's) with
+    w^mu_minus: the same for w_min = 0 or mu_minus = 0 only, so another w_min raises
+    NotImplementedError (pyNN.nest refuses any w_min != 0)."""
+    __doc__ = synapses.GutigWeightDependence.__doc__ + (__doc__ or "")
+    translations = _identity(synapses.GutigWeightDependence.default_parameters)
+    mu = None  # per instance: (mu_plus, mu_minus)
 AdditivePotentiationMultiplicativeDepression = _unsupported_synapse(
     synapses.AdditivePotentiationMultiplicativeDepression, "not mapped yet")
 Vogels2011Rule = _unsupported_synapse(synapses.Vogels2011Rule, "memspike has no inhibitory STDP rule")
@@ -342,9 +413,11 @@ class STDPMechanism(synapses.STDPMechanism):
         if not isinstance(timing_dependence, SpikePairRule):
             raise NotImplementedError(f"memspike.pynn: STDPMechanism needs timing_dependence=SpikePairRule(...), not "
                                       f"{type(timing_dependence).__name__}")
-        if not isinstance(weight_dependence, (AdditiveWeightDependence, MultiplicativeWeightDependence)):
-            raise NotImplementedError(f"memspike.pynn: STDPMechanism supports AdditiveWeightDependence and "
-                                      f"MultiplicativeWeightDependence, not {type(weight_dependence).__name__}")
+        if not isinstance(weight_dependence, (AdditiveWeightDependence, MultiplicativeWeightDependence,
+                                              GutigWeightDependence)):
+            raise NotImplementedError(f"memspike.pynn: STDPMechanism supports AdditiveWeightDependence, "
+                                      f"MultiplicativeWeightDependence and GutigWeightDependence, not "
+                                      f"{type(weight_dependence).__name__}")
         if voltage_dependence is not None:
             raise NotImplementedError("memspike.pynn: STDPMechanism: voltage_dependence is not supported")
         super().__init__(timing_dependence, weight_dependence, voltage_dependence, dendritic_delay_fraction,
@@ -370,12 +443,19 @@ class STDPMechanism(synapses.STDPMechanism):
             raise errors.InvalidParameterValueError(
                 f"memspike.pynn: SpikePairRule A_plus = {a_plus!r} is invalid: memspike's stdp rule takes "
                 f"lambda = A_plus and alpha = A_minus / A_plus, so A_plus must be > 0")
-        mu = self.weight_dependence.mu
-        if mu == 1.0 and float(w["w_min"]) != 0.0:
+        mu_plus = mu_minus = self.weight_dependence.mu
+        if isinstance(self.weight_dependence, GutigWeightDependence):
+            mu_plus, mu_minus = float(w["mu_plus"]), float(w["mu_minus"])
+            if float(w["w_min"]) != 0.0 and mu_minus != 0.0:
+                raise NotImplementedError(
+                    f"memspike.pynn: GutigWeightDependence with w_min = {float(w['w_min'])!r} and mu_minus = "
+                    f"{mu_minus!r} is not supported: memspike's (and NEST's) depression grows with w^mu_minus, "
+                    f"PyNN's with (w - w_min)^mu_minus (equal for w_min = 0 or mu_minus = 0)")
+        if mu_minus == 1.0 and float(w["w_min"]) != 0.0:
             raise NotImplementedError(
                 f"memspike.pynn: MultiplicativeWeightDependence with w_min = {float(w['w_min'])!r} is not supported: "
                 f"memspike's multiplicative depression is proportional to w, PyNN's to w - w_min (equal for w_min = 0)")
         return {"rule": "stdp", "interaction": "all_to_all",
                 "tau_plus": quantity(t["tau_plus"], "ms"), "tau_minus": quantity(t["tau_minus"], "ms"),
-                "lambda": a_plus, "alpha": a_minus / a_plus, "mu_plus": mu, "mu_minus": mu,
+                "lambda": a_plus, "alpha": a_minus / a_plus, "mu_plus": mu_plus, "mu_minus": mu_minus,
                 "w_min": quantity(w["w_min"], weight_unit), "w_max": quantity(w["w_max"], weight_unit)}

@@ -561,7 +561,7 @@ TEST_CASE("stimuli", "[unit][scenario]") {
     e = error_of(stim("kind = \"poisson\"\ntarget = \"E\"\nrate = \"5 Hz\"\nweight = \"1 mV\"\namplitude = \"1 pA\"\n"));
     CHECK(e.what == "'amplitude' is not used by kind 'poisson'");
     e = error_of(stim("kind = \"noise\"\ntarget = \"E\"\n"));
-    CHECK_THAT(e.what, Catch::Contains("unknown stimulus kind 'noise' (known: poisson, dc, step)"));
+    CHECK_THAT(e.what, Catch::Contains("unknown stimulus kind 'noise' (known: poisson, dc, step, ac)"));
     e = error_of(stim("name = \"x\"\nkind = \"dc\"\ntarget = \"E\"\namplitude = \"1 pA\"\nneurons = [0, 4]\n"));
     CHECK(e.key == "stimulus.x.neurons[1]");
     CHECK_THAT(e.what, Catch::Contains("indices 0 to 3"));

@@ -62,11 +62,11 @@ std::string error_of(const std::string& text, const model_registry& models) {
 
 TEST_CASE("the registry holds the built-in stimulus kinds and checks added ones", "[unit][stimulus]") {
     model_registry r;
-    CHECK(r.stimulus_names() == std::vector<std::string>{"poisson", "dc", "step"});
+    CHECK(r.stimulus_names() == std::vector<std::string>{"poisson", "dc", "step", "ac"});
     CHECK(static_cast<bool>(r.find_stimulus("poisson").events));
     CHECK(static_cast<bool>(r.find_stimulus("dc").currents));
     r.add_stimulus(ramp_info());
-    CHECK(r.stimulus_names() == std::vector<std::string>{"poisson", "dc", "step", "ramp"});
+    CHECK(r.stimulus_names() == std::vector<std::string>{"poisson", "dc", "step", "ac", "ramp"});
     CHECK_THROWS_AS(r.add_stimulus(ramp_info()), internal_error);  // registered twice
     stimulus_info neither = ramp_info();
     neither.name = "neither";
@@ -102,8 +102,8 @@ TEST_CASE("a registered kind is read with the keys it declares; unknown kinds li
                                  "test.toml", models));
     // Unknown kinds: the reader's expectation and the validator's message list the registered kinds.
     CHECK_THAT(error_of(pops + "[[stimulus]]\nkind = \"noise\"\ntarget = \"E\"\n", models),
-               Contains("unknown stimulus kind 'noise' (known: poisson, dc, step, ramp)"));
-    CHECK_THAT(error_of(pops + "[[stimulus]]\ntarget = \"E\"\n", models), Contains("one of: poisson, dc, step, ramp"));
+               Contains("unknown stimulus kind 'noise' (known: poisson, dc, step, ac, ramp)"));
+    CHECK_THAT(error_of(pops + "[[stimulus]]\ntarget = \"E\"\n", models), Contains("one of: poisson, dc, step, ac, ramp"));
     // Without the registration, "ramp" is unknown.
     CHECK_THAT(error_of(ramp + "stop = \"15 ms\"\n", builtin_models()), Contains("unknown stimulus kind 'ramp'"));
 }

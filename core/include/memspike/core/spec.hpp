@@ -115,7 +115,7 @@ struct stimulus_spec {
     std::string name;
     /// A registered stimulus kind. Built in: poisson, independent (or shared) Poisson trains of
     /// synaptic events, one per target neuron; dc, constant current from start to stop; step,
-    /// piecewise-constant current.
+    /// piecewise-constant current; ac, sinusoidal current constant per tick.
     std::string kind;
     std::string target;                 // population name
     std::vector<std::uint64_t> neurons; // indices in the target population; empty = all
@@ -128,6 +128,9 @@ struct stimulus_spec {
     double stop_ms = std::numeric_limits<double>::infinity();  // poisson, dc
     std::vector<double> times_ms;       // step: change times
     std::vector<double> amplitudes_pa;  // step: value from each time on
+    double frequency_hz = 0.0;          // ac
+    double phase_deg = 0.0;             // ac: at t = 0, in degrees
+    double offset_pa = 0.0;             // ac: added to the sine
     source_location where;
 };
 
