@@ -83,6 +83,7 @@ TEST_CASE("poisson stimulus, dense mode: counts per tick follow the Poisson law,
     // Catches a wrong count (the guide-table scan cut short: lambda = 30 needs several steps
     // per bucket in the tails), a target left off the touched list (its count shows a tick
     // late) or listed twice (neuron_updates counts it twice), and streams shared by neurons.
+    // (Longer than ~80 lines: one run per lambda, read four ways; split, each part would rerun it.)
     for (const double lambda : {1.5, 30.0}) {
         const double h = 0.1;
         const int ticks = 1500;
