@@ -73,11 +73,11 @@ std::string revision() {
 
 /// A shipped example scenario (examples/<file>), read as `memspike run` reads it, without
 /// recording: the published benchmark networks are kept in one place, the example file.
-scenario example(const std::string& file) {
+scenario example(const std::string& file, const std::vector<override_entry>& overrides = {}) {
 #ifdef MEMSPIKE_SOURCE_DIR
-    scenario sc = load_scenario(MEMSPIKE_SOURCE_DIR "/examples/" + file, builtin_registry());
+    scenario sc = load_scenario(MEMSPIKE_SOURCE_DIR "/examples/" + file, builtin_registry(), overrides);
 #else
-    scenario sc = load_scenario("examples/" + file, builtin_registry());
+    scenario sc = load_scenario("examples/" + file, builtin_registry(), overrides);
 #endif
     sc.recording.all_spikes = false;
     return sc;
@@ -98,7 +98,7 @@ struct result {
     std::string scenario;
     unsigned threads = 1;
     std::uint64_t neurons = 0, synapses = 0, spikes = 0, events = 0, stimulus_events = 0;
-    double build_s = 0, sim_s = 0, wall_s = 0, cpu_s = 0, bytes_per_synapse = 0, store_bytes_per_synapse = 0;
+    double build_s = 0, build_cpu_s = 0, sim_s = 0, wall_s = 0, cpu_s = 0, bytes_per_synapse = 0, store_bytes_per_synapse = 0;
     double plastic_bytes_per_synapse = 0;  // plastic blocks + reverse index + rule state, per plastic synapse
 };
 
@@ -109,8 +109,10 @@ result run_one(const std::string& name, const scenario& sc, unsigned threads, do
     r.threads = threads;
     const std::size_t rss0 = rss_bytes();
     const auto b0 = clock::now();
+    const double bc0 = cpu_seconds();
     auto sim = std::make_unique<simulation>(sc, builtin_registry(), threads);
     r.build_s = std::chrono::duration<double>(clock::now() - b0).count();
+    r.build_cpu_s = cpu_seconds() - bc0;
     const std::size_t rss1 = rss_bytes();
     r.neurons = sim->neuron_count();
     r.synapses = sim->synapses().synapse_count();
@@ -141,17 +143,17 @@ result run_one(const std::string& name, const scenario& sc, unsigned threads, do
 }
 
 void print_header() {
-    std::printf("%-12s %3s %8s %10s %6s %8s %8s %12s %12s %10s %8s %8s %8s %9s %8s\n", "scenario", "thr", "neurons", "synapses",
-                "sim_s", "wall_s", "build_s", "events/s", "stim_ev/s", "spikes", "rate_Hz", "B/syn", "store_B", "plastic_B", "cpu_s");
+    std::printf("%-12s %3s %8s %10s %6s %8s %8s %12s %12s %10s %8s %8s %8s %9s %8s %9s\n", "scenario", "thr", "neurons", "synapses",
+                "sim_s", "wall_s", "build_s", "events/s", "stim_ev/s", "spikes", "rate_Hz", "B/syn", "store_B", "plastic_B", "cpu_s", "build_cpu");
 }
 
 void print(const result& r) {
     const double rate = r.neurons && r.sim_s > 0 ? static_cast<double>(r.spikes) / static_cast<double>(r.neurons) / r.sim_s : 0.0;
-    std::printf("%-12s %3u %8llu %10llu %6.2f %8.3f %8.2f %12.4g %12.4g %10llu %8.2f %8.2f %8.2f %9.2f %8.3f\n", r.scenario.c_str(),
+    std::printf("%-12s %3u %8llu %10llu %6.2f %8.3f %8.2f %12.4g %12.4g %10llu %8.2f %8.2f %8.2f %9.2f %8.3f %9.2f\n", r.scenario.c_str(),
                 r.threads, static_cast<unsigned long long>(r.neurons), static_cast<unsigned long long>(r.synapses), r.sim_s,
                 r.wall_s, r.build_s, static_cast<double>(r.events) / r.wall_s, static_cast<double>(r.stimulus_events) / r.wall_s,
                 static_cast<unsigned long long>(r.spikes), rate, r.bytes_per_synapse, r.store_bytes_per_synapse,
-                r.plastic_bytes_per_synapse, r.cpu_s);
+                r.plastic_bytes_per_synapse, r.cpu_s, r.build_cpu_s);
     std::fflush(stdout);
 }
 
@@ -161,6 +163,7 @@ int main(int argc, char** argv) {
     double sim_ms = 1000.0;
     std::string only;
     std::vector<unsigned> thread_counts = {1, 2};
+    double scale = 0.0;  // pd14 and brunel_large only; 0: their defaults
     for (int k = 1; k < argc; ++k) {
         if (!std::strcmp(argv[k], "--quick")) {
             sim_ms = 200.0;
@@ -170,10 +173,14 @@ int main(int argc, char** argv) {
             only = argv[++k];
         } else if (!std::strcmp(argv[k], "--threads") && k + 1 < argc) {
             thread_counts = {static_cast<unsigned>(std::atoi(argv[++k]))};
+        } else if (!std::strcmp(argv[k], "--scale") && k + 1 < argc) {
+            scale = std::atof(argv[++k]);
         } else {
             std::fprintf(stderr,
-                         "usage: %s [--quick] [--sim-ms T] [--only brunel|brunel_stdp|cuba|cuba_example|bench4|coba] [--threads N]\n"
-                         "  runs each scenario for T ms (default 1000) after a 100 ms warm-up, on 1 and 2 threads\n",
+                         "usage: %s [--quick] [--sim-ms T] [--only brunel|brunel_stdp|cuba|cuba_example|bench4|coba|pd14|brunel_large] [--threads N] [--scale S]\n"
+                         "  runs each scenario for T ms (default 1000) after a 100 ms warm-up, on 1 and 2 threads;\n"
+                         "  pd14 (examples/pd14.toml at scale S, default 0.2) and brunel_large (Brunel model A with\n"
+                         "  N_E = 640,000 S, C_E = 1,000: 10^9 synapses at S = 1, default S = 0.25) run only when named\n",
                          argv[0]);
             return 2;
         }
@@ -209,6 +216,15 @@ int main(int argc, char** argv) {
     // Brette et al. (2007) benchmark 1 (Vogels-Abbott COBA, lif_cond_exp), the workload Auryn's
     // sim_coba_benchmark runs (issue 13).
     if (only.empty() || only == "coba") scenarios.push_back({"coba", example("coba.toml")});
+    // Issue 13's large workloads, only on request (minutes and GiB each): PD14 (simulation.scale
+    // keeps the in-degrees) and Brunel at up to 10^9 synapses (item 5).
+    if (only == "pd14") {
+        const std::string s = std::to_string(scale > 0 ? scale : 0.2);
+        scenarios.push_back({"pd14", example("pd14.toml", {{"simulation.scale", s}})});
+    }
+    if (only == "brunel_large")
+        scenarios.push_back({"brunel_large", bench::brunel(static_cast<std::uint64_t>(640000 * (scale > 0 ? scale : 0.25)),
+                                                           1000, 5.0, 2.0)});
     for (const auto& e : scenarios) {
         if (!only.empty() && only != e.name) continue;
         for (const unsigned threads : thread_counts) {

@@ -79,10 +79,14 @@ struct poisson_drive {
     std::vector<std::uint32_t> targets;  // partition-local
     std::vector<random_stream> rng;      // one per target (independent) or one (shared)
     std::vector<double> cdf;             // dense mode: P(count <= k), up to a tail below 1e-17
-    /// Dense mode: guide[b] = the smallest k with cdf[k] > b / 256, where the search for a uniform
-    /// u in [b/256, (b+1)/256) may start (a guide table, Chen & Asau 1974): the same k as a scan
-    /// from 0, in about one comparison.
-    std::array<std::uint32_t, 256> guide{};
+    /// Dense mode: a guide table (Chen & Asau 1974) fine enough to be the answer. For a uniform u
+    /// in bucket b = [b/4096, (b+1)/4096), guide[b] & 0x7fff is the smallest k with cdf[k] > b/4096,
+    /// where the scan may start; bit 0x8000 is clear when cdf[k] >= (b+1)/4096, i.e. when that k is
+    /// the count for every u of the bucket (all but the few buckets a CDF step falls in). The same
+    /// k as a scan from 0 (issue 13: one load instead of a chain of comparisons per target-tick).
+    static constexpr std::size_t guide_size = 4096;
+    static constexpr std::uint16_t guide_scan = 0x8000;
+    std::vector<std::uint16_t> guide;
     std::vector<double> next_ms;         // event mode: next event time per stream
     std::priority_queue<std::pair<tick_t, std::uint32_t>, std::vector<std::pair<tick_t, std::uint32_t>>,
                         std::greater<>>
@@ -107,21 +111,7 @@ struct poisson_drive {
             }
             return events;
         }
-        if (dense) {
-            // Inversion against the tabulated CDF: one uniform draw and ~lambda comparisons.
-            const double* c = cdf.data();
-            const std::size_t last = cdf.size() - 1;
-            for (std::size_t j = 0; j < targets.size(); ++j) {
-                const double u = rng[j].uniform();
-                std::size_t k = guide[static_cast<std::size_t>(u * 256.0)];
-                while (u >= c[k] && k < last) ++k;
-                if (k) {
-                    in.add(port, targets[j], static_cast<double>(k) * weight);
-                    events += k;
-                }
-            }
-            return events;
-        }
+        if (dense) return apply_dense(in);
         while (!heap.empty() && heap.top().first <= t) {
             const std::uint32_t s = heap.top().second;
             heap.pop();
@@ -135,6 +125,39 @@ struct poisson_drive {
             next_ms[s] += rng[s].exponential(mean_isi_ms);
             push(s);
         }
+        return events;
+    }
+
+    /// Dense mode: inversion against the tabulated CDF, one uniform draw per target. Written
+    /// without data-dependent branches (PD14: 1.5 events per target and tick, so whether a
+    /// target gets 0, 1, 2... events is a coin toss the predictor loses ~2 times per target):
+    /// the count is the guide entry (a scan only in the rare buckets a CDF step falls in), and
+    /// the sum, flag and touched list are written unconditionally. The count, the sums (0.0 +
+    /// 0 * w leaves a sum unchanged: a sum is never -0.0) and the touched list are exactly
+    /// those of the branching loop.
+    std::uint64_t apply_dense(input_buffer& in) {
+        const double* c = cdf.data();
+        double* sum = in.sum[port].data();
+        std::uint8_t* flag = in.flag.data();
+        std::size_t listed = in.touched.size();
+        in.touched.resize(listed + targets.size());
+        std::uint32_t* touched = in.touched.data();
+        std::uint64_t events = 0;
+        for (std::size_t j = 0; j < targets.size(); ++j) {
+            const double u = rng[j].uniform();
+            const std::uint16_t g = guide[static_cast<std::size_t>(u * static_cast<double>(guide_size))];
+            std::size_t k = g & (guide_scan - 1);
+            if (g & guide_scan)  // cdf.back() == 1 > u: the scan stops at the last entry
+                while (u >= c[k]) ++k;
+            const std::uint32_t i = targets[j];
+            sum[i] += static_cast<double>(k) * weight;
+            const std::uint8_t hit = k != 0;
+            touched[listed] = i;
+            listed += hit & static_cast<std::uint8_t>(flag[i] ^ 1);
+            flag[i] |= hit;
+            events += k;
+        }
+        in.touched.resize(listed);
         return events;
     }
 

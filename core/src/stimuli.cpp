@@ -71,10 +71,14 @@ void simulation::impl::add_poisson_drives(std::uint32_t s, std::uint32_t pop,
                 d.cdf.push_back(total);
             }
             d.cdf.back() = 1.0;
+            // The table lies above 100 events per tick's CDF (< 300 entries): k fits in 15 bits.
             std::size_t k = 0;
+            constexpr double n = poisson_drive::guide_size;
+            d.guide.resize(poisson_drive::guide_size);
             for (std::size_t b = 0; b < d.guide.size(); ++b) {
-                while (k + 1 < d.cdf.size() && d.cdf[k] <= static_cast<double>(b) / 256.0) ++k;
-                d.guide[b] = static_cast<std::uint32_t>(k);
+                while (k + 1 < d.cdf.size() && d.cdf[k] <= static_cast<double>(b) / n) ++k;
+                const bool whole = d.cdf[k] >= static_cast<double>(b + 1) / n;
+                d.guide[b] = static_cast<std::uint16_t>(k | (whole ? 0 : poisson_drive::guide_scan));
             }
         }
         d.targets = targets[p];

@@ -31,6 +31,8 @@
 #include <limits>
 #include <numeric>
 
+#include <sys/mman.h>
+
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 
@@ -42,6 +44,26 @@ namespace memspike {
 using namespace connectivity_detail;
 
 namespace {
+
+/// Sizes `v` to n elements equal to `value`, first asking the kernel for transparent huge pages
+/// (2 MiB) over the buffer where it spans 4 MiB or more (issue 13, item 5). Delivery reads a
+/// few synapses at random places of these arrays per spike and block; with 4 KiB pages nearly
+/// every range also missed the TLB (a page walk per range on PD14 and on Brunel at 10^9
+/// synapses). The advice is given before the pages are first touched (reserve maps, assign
+/// touches) so that the faults can take huge pages. Where THP is off or memory is fragmented
+/// the kernel ignores it; the values are the same either way.
+template <class T>
+void assign_huge(std::vector<T>& v, std::size_t n, const T& value) {
+    constexpr std::size_t huge = std::size_t{2} << 20;
+    if (n * sizeof(T) >= 2 * huge && v.capacity() < n) {
+        std::vector<T>().swap(v);
+        v.reserve(n);
+        const auto first = reinterpret_cast<std::uintptr_t>(v.data());
+        const std::uintptr_t lo = (first + huge - 1) & ~(huge - 1), hi = (first + n * sizeof(T)) & ~(huge - 1);
+        if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+    }
+    v.assign(n, value);
+}
 
 /// The synapses of one target partition of a target-driven projection, regenerated on demand.
 /// each<W, D>(f) calls f(local_target, source, weight, delay_ticks) ordered by target, then by
@@ -280,7 +302,7 @@ synapse_block fill_block(synapse_block b, const plan& pl, const Enumerator& en, 
     // offsets[k + 1] counts range k; then offsets[k + 1] becomes the start of range k and serves
     // as its write cursor, ending as the end of range k == start of range k + 1.
     const std::uint64_t ranges = pl.ns * dc;
-    b.offsets.assign(ranges + 1, 0);
+    assign_huge(b.offsets, ranges + 1, std::uint64_t{0});
     en.template each<false, true>([&](std::uint32_t, std::uint64_t s, float, tick_t d) {
         ++b.offsets[s * dc + static_cast<std::uint64_t>(d - dmin) + 1];
     });
@@ -294,14 +316,14 @@ synapse_block fill_block(synapse_block b, const plan& pl, const Enumerator& en, 
         b.offsets = {};
         return b;
     }
-    b.targets.resize(total);
+    assign_huge(b.targets, total, std::uint32_t{0});
     // A static projection with one constant weight (and no per-synapse weights from its rule)
     // shares it from the start, as NEST's static_synapse_hom_w: its weights are never held, so
     // the build peak is the store's 4 bytes per synapse, not 8 (issue 13). Any other block keeps
     // one weight per synapse; store_blocks may still find them all equal and share them then.
     b.homogeneous = pl.constant_weight && !pl.spec->plasticity.enabled() && !pl.rule->gives_weights();
     b.weight_value = b.homogeneous ? pl.weight_value : 0.0f;
-    if (!b.homogeneous) b.weights.resize(total);
+    if (!b.homogeneous) assign_huge(b.weights, total, 0.0f);
     if (dc == 1 || Enumerator::source_major) {
         const bool weights = !b.homogeneous;
         en.template each<true, true>([&](std::uint32_t i, std::uint64_t s, float w, tick_t d) {

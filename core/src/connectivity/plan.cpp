@@ -53,12 +53,15 @@ tick_t projection_context::delay_to_ticks(double ms, const source_location& at) 
 }
 
 float projection_context::weight_to_float(double w, const source_location& at) const {
+    // Called once per drawn synapse (PD14: 3·10^8 times): the common case returns before any
+    // string is made (building the unit string on every call cost ~8 % of PD14's build CPU time).
+    const auto f = static_cast<float>(w);
+    if (std::isfinite(f) && (weight_dim != dimension::conductance || w >= 0)) return f;
     const std::string unit(internal_unit(weight_dim));
     if (!std::isfinite(w)) fail(at, "weight " + num(w) + " is not a finite number");
     if (weight_dim == dimension::conductance && w < 0)
         fail(at, "weight " + num(w) + " " + unit + " is negative, but " + port_desc +
                      " takes conductances, which must be >= 0; use the inhibitory port instead of a negative weight");
-    const auto f = static_cast<float>(w);
     if (!std::isfinite(f)) fail(at, "weight " + num(w) + " " + unit + " does not fit in a single-precision float");
     return f;
 }
