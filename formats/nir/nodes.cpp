@@ -189,6 +189,32 @@ neuron_node read_class(const node_reader& r, const options& opt) {
     return n;
 }
 
+/// A LIF or CubaLIF node whose parameters differ between its n neurons, as one population with
+/// per-neuron parameters: each neuron's values read (and checked) as a one-element class, then a
+/// parameter whose values differ becomes a TOML array of them, and the weight and bias factors
+/// become per neuron.
+neuron_node per_neuron(const node_reader& r, const options& opt, std::uint64_t n) {
+    std::vector<neuron_node> each;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const std::vector<std::uint64_t> one{i};
+        each.push_back(read_class(node_reader(r, &one), opt));
+    }
+    neuron_node out = each.front();
+    for (std::size_t k = 0; k < out.params.size(); ++k) {
+        bool same = true;
+        for (const auto& e : each) same = same && e.params[k].second == out.params[k].second;
+        if (same) continue;
+        std::string array = "[";
+        for (std::uint64_t i = 0; i < n; ++i) array += (i ? ", " : "") + each[i].params[k].second;
+        out.params[k].second = array + "]";
+    }
+    for (const auto& e : each) {
+        out.weight_scales.push_back(e.weight_scale);
+        out.bias_scales.push_back(e.bias_scale);
+    }
+    return out;
+}
+
 } // namespace
 
 std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt) {
@@ -212,6 +238,8 @@ std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt) {
                        "population per set, so a node may have at most " + std::to_string(max_classes));
     }
     if (by_values.size() == 1) return {read_class(r, opt)};
+    const std::string& type = r.node().type;
+    if (type == "LIF" || type == "CubaLIF") return {per_neuron(r, opt, n)};
     std::vector<std::vector<std::uint64_t>> classes;
     for (auto& [tuple, indices] : by_values) classes.push_back(std::move(indices));
     std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.front() < b.front(); });
