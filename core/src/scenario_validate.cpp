@@ -231,7 +231,7 @@ void check_per_neuron(const checker& c, const source_location& base, const popul
         }
     }
     const auto index = static_cast<std::uint32_t>(&p - c.sc.populations.data());
-    param_map complete = m.complete(p.params);
+    param_map complete = complete_population_params(m, p);
     std::vector<std::pair<std::string, std::vector<double>>> columns;
     for (const auto& [name, pn] : p.per_neuron)
         columns.emplace_back(name, neuron_parameter_values(p, index, c.sc.simulation.seed, name, 0, p.size));
@@ -244,7 +244,8 @@ void check_per_neuron(const checker& c, const source_location& base, const popul
         }
         try {
             if (m.validate) m.validate(complete);
-            if (m.validate_at_resolution) m.validate_at_resolution(complete, c.sc.simulation.resolution_ms);
+            if (m.validate_at_resolution && p.per_neuron.empty())  // else per neuron, in check_per_neuron
+            m.validate_at_resolution(complete, c.sc.simulation.resolution_ms);
         } catch (const invalid_parameter& e) {
             const auto pn = p.per_neuron.find(e.name);
             const bool own = pn != p.per_neuron.end() && !pn->second.where.key.empty();
@@ -261,8 +262,9 @@ void check_model_values(const checker& c, const source_location& base, const pop
         c.fail(base, "params." + first, "model '" + p.model + "' takes no per-neuron parameter values; give '" + first + "' one value");
     }
     try {
-        const param_map complete = m.complete(p.params);
-        if (m.validate_at_resolution) m.validate_at_resolution(complete, c.sc.simulation.resolution_ms);
+        const param_map complete = complete_population_params(m, p);
+        if (m.validate_at_resolution && p.per_neuron.empty())  // else per neuron, in check_per_neuron
+            m.validate_at_resolution(complete, c.sc.simulation.resolution_ms);
     } catch (const invalid_parameter& e) {
         c.fail(base, "params." + e.name, e.what());
     } catch (const unknown_parameter& e) {

@@ -38,14 +38,16 @@ namespace memspike::lif {
 /// Synapses must provide: static constexpr std::size_t ports (2); names[ports] (state variable
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
 /// membrane once; homogeneous groups only); double bias(i, membrane_t<Het>&) (the per-neuron
-/// constant that step() needs); double step(v, x_ex, x_in, bias) (V after one tick, from the
+/// constant that step() needs); double step(v, x_ex, x_in, bias), always_inline (V after one tick, from the
 /// synaptic state at the tick start). A trivially copyable struct of doubles (per-neuron sets are
 /// told apart by their bytes).
 ///
 /// Het: the population has per-neuron parameters. The membrane keeps a record of constants per
 /// neuron, and the synaptic constants come as the distinct sets `syns` with each neuron's index in
-/// `syn_of`; the active slots are stepped by a scalar loop that reads each neuron's own constants
-/// (the same step() and the same tests, so the same arithmetic per neuron; decisions.md §29).
+/// `syn_of`. With one set (only membrane constants vary: V_th, E_L, I_e, ...) the active slots run
+/// the vectorised kernel with a per-slot threshold; with several, a scalar loop that reads each
+/// neuron's own constants (the same step() and the same tests either way, so the same arithmetic
+/// per neuron; decisions.md §29).
 template <class Synapses, bool Het = false>
 class active_lif_group final : public neuron_group {
 public:
@@ -150,7 +152,7 @@ public:
     std::size_t memory_bytes() const override {
         return m_.memory_bytes() + syns_.capacity() * sizeof(Synapses) + (slot_of_.capacity() + syn_of_.capacity()) * sizeof(std::uint32_t) +
                (id_.capacity() + due_.capacity() + leaving_.capacity()) * sizeof(std::uint32_t) +
-               (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + event_.capacity()) *
+               (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + event_.capacity() + th_.capacity()) *
                    sizeof(double);
     }
 
@@ -219,6 +221,7 @@ private:
         set_bias(bias_.size() - 1, syn_.bias(i, m_));
         ref_end_.push_back(static_cast<double>(m_.ref_end(i)));
         event_.push_back(0.0);
+        if constexpr (Het) th_.push_back(m_.v_th(i));
     }
     /// The membrane record of slot j's neuron as the per-neuron layout kept it at tick t: V and
     /// its update tick (t, or the end of the refractory period).
@@ -238,8 +241,10 @@ private:
             in_[j] = in_[last];
             set_bias(j, bias_[last]);
             ref_end_[j] = ref_end_[last];
+            if constexpr (Het) th_[j] = th_[last];
             slot_of_[id_[j]] = j;
         }
+        if constexpr (Het) th_.pop_back();
         set_bias(last, base_bias_);
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->pop_back();
         id_.pop_back();
@@ -249,7 +254,7 @@ private:
     }
     void clear_slots() {
         for (const std::uint32_t i : id_) slot_of_[i] = none;
-        for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->clear();
+        for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_, &th_}) a->clear();
         odd_bias_ = 0;
         id_.clear();
         event_.clear();
@@ -282,11 +287,13 @@ private:
             now = 0.0;
         }
         if constexpr (Het) {
-            step_per_neuron(now);
-            return;
+            if (syns_.size() > 1) {  // synaptic constants differ between neurons: per-neuron loop
+                step_per_neuron(now);
+                return;
+            }
         }
         kernel_args a{n,   v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), event_.data(),
-                      now, m_.v_th(0), tol_, base_bias_, odd_bias_ == 0};
+                      now, m_.v_th(0), tol_, base_bias_, odd_bias_ == 0, Het ? th_.data() : nullptr};
         // The widest vectors the processor has: the results are the same on each (IEEE adds,
         // multiplies, compares and selects, no contraction into fused multiply-adds; lif_cond_exp's
         // explicit std::fma is correctly rounded on every path), only the speed differs.
@@ -312,18 +319,20 @@ private:
         double now, th, tol;
         double base_bias;  // every slot's bias when `uniform`
         bool uniform;
+        const double* slot_th;  // Het: each slot's threshold (else nullptr: `th` for all)
     };
     // The loop of step_slots(). Every condition is a select between doubles (no && or bool
     // flags): GCC 12 vectorises the loop only so; __restrict on the parameters rules out the
     // aliasing it would otherwise check at run time (beyond its limit of 10 checks).
     // event = free * above (1 on a spike) + 2 when quiescent. `uniform`: every slot's bias is
     // base_bias (no stimulus in the partition), and the loop reads one array less.
-    template <bool uniform>
+    // `slot_th` (Het with one set of synaptic constants): the threshold is read per slot.
+    template <bool uniform, bool slot_th = false>
     [[gnu::always_inline]] static inline void step_loop(const Synapses syn, std::size_t n, double* __restrict v,
                                                        double* __restrict ex, double* __restrict in,
                                                        const double* __restrict ref_end, const double* __restrict bias,
                                                        double* __restrict ev, double now, double th, double tol,
-                                                       double base_bias) {
+                                                       double base_bias, const double* __restrict ths = nullptr) {
         const double p_ex = syn.p_ex, p_in = syn.p_in;
         for (std::size_t j = 0; j < n; ++j) {
             const double v0 = v[j];
@@ -333,7 +342,7 @@ private:
             const double e = ex[j] * p_ex, g = in[j] * p_in;
             ex[j] = e;
             in[j] = g;
-            const double above = stepped >= th ? 1.0 : 0.0;
+            const double above = stepped >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
             const double quiet_ex = std::abs(e) < tol ? 2.0 : 0.0;
             const double quiet_in = std::abs(g) < tol ? 1.0 : 0.0;
             ev[j] = free * above + quiet_ex * quiet_in;
@@ -344,26 +353,32 @@ private:
 // enables FMA only so that lif_cond_exp's explicit std::fma becomes one instruction (§27).
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
-    [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) {
-        if (a.uniform)
-            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
-        else
-            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+    // The four variants of step_loop, written out in each kernel. Synapses::step must be
+    // always_inline: with four variants GCC 12 stopped inlining it and called a baseline-ISA copy
+    // (lif_cond_exp's std::fma became libm calls: COBA 18x slower).
+#define MEMSPIKE_STEP_VARIANTS                                                                                         \
+    if (a.slot_th != nullptr) {                                                                                        \
+        if (a.uniform)                                                                                                 \
+            step_loop<true, true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias,  \
+                                  a.slot_th);                                                                          \
+        else                                                                                                           \
+            step_loop<false, true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias, \
+                                   a.slot_th);                                                                         \
+    } else if (a.uniform) {                                                                                            \
+        step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);           \
+    } else {                                                                                                           \
+        step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);          \
     }
+    [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) { MEMSPIKE_STEP_VARIANTS }
 #if defined(__x86_64__)
     [[gnu::noinline, gnu::target("avx2,fma")]] static void step_avx2(const Synapses syn, const kernel_args& a) {
-        if (a.uniform)
-            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
-        else
-            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        MEMSPIKE_STEP_VARIANTS
     }
     [[gnu::noinline, gnu::target("avx512f")]] static void step_avx512(const Synapses syn, const kernel_args& a) {
-        if (a.uniform)
-            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
-        else
-            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        MEMSPIKE_STEP_VARIANTS
     }
 #endif
+#undef MEMSPIKE_STEP_VARIANTS
     // Het: step_loop's body per slot with the neuron's own synaptic constants and threshold. Not
     // vectorised (a gather per slot); the cost is measured in decisions.md §29.
     [[gnu::noinline]] void step_per_neuron(double now) {
@@ -425,6 +440,7 @@ private:
     double base_bias_ = 0.0;    // the bias of a neuron without stimulus current
     std::size_t odd_bias_ = 0;  // slots whose bias differs from base_bias_ (a stimulus)
     tick_t tick_ = 0;  // the last tick advanced (for the checkpoint's write-back)
+    std::vector<double> th_;              // Het: per slot, its neuron's threshold (the kernel's)
     std::vector<Synapses> syns_;          // Het: the distinct synaptic constant sets
     std::vector<std::uint32_t> syn_of_;   // Het: per neuron, its set in syns_
 };

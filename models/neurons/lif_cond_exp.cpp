@@ -62,7 +62,7 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
     /// and a few adds instead of ~55 operations and four divisions (the loop is bound by the
     /// vector units' throughput). std::fma is correctly rounded, so every kernel computes the
     /// same bits (lif_active.hpp). k2 = A(h/2) - B(h/2) (v + h/2 k1) = ch - q k1, k3 likewise.
-    double step(double v, double ge, double gi, double cur) const {
+    [[gnu::always_inline]] double step(double v, double ge, double gi, double cur) const {
         using std::fma;
         const double base = fma(cur, inv_c_m, a_bias);
         const double b0 = fma(ge + gi, inv_c_m, gl_c), a0 = fma(gi, a0_in, fma(ge, a0_ex, base));

@@ -27,7 +27,7 @@ struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     template <class M>
     double bias(std::uint32_t i, const M& m) const { return m.v_inf(i); }
     /// One exact tick; `vi` is V_inf (bias).
-    double step(double v, double i_ex, double i_in, double vi) const {
+    [[gnu::always_inline]] double step(double v, double i_ex, double i_in, double vi) const {
         return vi + (v - vi) * p22 + p21_ex * i_ex + p21_in * i_in;
     }
 };

@@ -6,6 +6,7 @@
 // validator's messages.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -291,4 +292,48 @@ TEST_CASE("per-neuron parameters: the resource estimate counts their memory", "[
         INFO(m);
         CHECK(models.find(m).state_bytes(p) >= plain + 56.0 * 1000);
     }
+}
+
+TEST_CASE("per-neuron parameters: a checkpoint resumes a heterogeneous run and refuses other values", "[unit]") {
+    // Save at 150 ms, load into a fresh simulation of the same scenario, run on: the spikes after the
+    // checkpoint are those of the uninterrupted run. A scenario with other per-neuron values (the
+    // fingerprint covers them) is refused.
+    auto make = [](double shift) {
+        auto sc = test::make_scenario(300.0, 0.1, 5);
+        for (const std::string m : {"lif_delta", "lif_exp"}) {
+            auto& p = test::add_population(sc, m, m, 50, {{"i_e", 300.0}});
+            std::vector<double> th(50);
+            for (std::size_t i = 0; i < 50; ++i) th[i] = -56.0 + 0.1 * static_cast<double>(i) + shift;
+            p.per_neuron["v_th"] = given(th);
+            per_neuron_param tau;
+            tau.dist.k = distribution::kind::uniform;
+            tau.dist.low = 15.0;
+            tau.dist.high = 25.0;
+            p.per_neuron["tau_m"] = tau;
+        }
+        test::add_poisson(sc, "lif_delta", 800.0, 0.5);
+        test::add_poisson(sc, "lif_exp", 800.0, 40.0, "ex");
+        return sc;
+    };
+    const auto whole = test::run(make(0.0));
+    simulation first(make(0.0), builtin_models(), 1);
+    first.run(1500);
+    const auto image = first.save_state_to_bytes();
+    simulation resumed(make(0.0), builtin_models(), 1);
+    resumed.load_state_from_bytes(image);
+    resumed.run(1500);
+    for (std::size_t p = 0; p < 2; ++p) {
+        std::vector<std::pair<tick_t, std::uint32_t>> want, got;
+        for (std::size_t k = 0; k < whole->spikes()[p].ids.size(); ++k)
+            if (whole->spikes()[p].ticks[k] >= 1500) want.emplace_back(whole->spikes()[p].ticks[k], whole->spikes()[p].ids[k]);
+        for (std::size_t k = 0; k < resumed.spikes()[p].ids.size(); ++k)
+            if (resumed.spikes()[p].ticks[k] >= 1500) got.emplace_back(resumed.spikes()[p].ticks[k], resumed.spikes()[p].ids[k]);
+        std::sort(want.begin(), want.end());
+        std::sort(got.begin(), got.end());
+        INFO("population " << p);
+        CHECK(want.size() > 100);
+        CHECK(got == want);
+    }
+    simulation other(make(0.5), builtin_models(), 1);
+    CHECK_THROWS_AS(other.load_state_from_bytes(image), io_error);
 }

@@ -182,6 +182,11 @@ struct model_info {
     param_map complete(const param_map& given) const;
 };
 
+/// The completed parameters of population `p` of model `m`: model_info::complete, except that a
+/// population with per-neuron parameters is completed without the model's rules (they run per
+/// neuron in validate()) and its per-neuron names hold NaN.
+param_map complete_population_params(const model_info& m, const population_spec& p);
+
 struct plasticity_info;  // plasticity.hpp
 struct backend_info;     // backend.hpp
 struct connectivity_info;  // connectivity.hpp
