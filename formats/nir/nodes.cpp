@@ -222,6 +222,8 @@ std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt) {
     std::uint64_t n = 1;
     for (const auto& [k, v] : r.node().values)
         if (!v.is_string) n = std::max<std::uint64_t>(n, v.count());
+    // LIF and CubaLIF nodes take per-neuron parameters (no bound on distinct sets).
+    const bool per_neuron_type = r.node().type == "LIF" || r.node().type == "CubaLIF";
     std::map<std::vector<double>, std::vector<std::uint64_t>> by_values;
     for (std::uint64_t i = 0; i < n; ++i) {
         std::vector<double> tuple;
@@ -233,13 +235,12 @@ std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt) {
             tuple.push_back(v.count() == 1 ? v.data[0] : v.data[i]);
         }
         by_values[tuple].push_back(i);
-        if (by_values.size() > max_classes)
+        if (by_values.size() > max_classes && !per_neuron_type)
             r.fail("", "has more than " + std::to_string(max_classes) + " distinct sets of parameter values; memspike makes one "
                        "population per set, so a node may have at most " + std::to_string(max_classes));
     }
     if (by_values.size() == 1) return {read_class(r, opt)};
-    const std::string& type = r.node().type;
-    if (type == "LIF" || type == "CubaLIF") return {per_neuron(r, opt, n)};
+    if (per_neuron_type) return {per_neuron(r, opt, n)};
     std::vector<std::vector<std::uint64_t>> classes;
     for (auto& [tuple, indices] : by_values) classes.push_back(std::move(indices));
     std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.front() < b.front(); });
