@@ -98,7 +98,21 @@ void bind_spec_types(py::module_& m) {
         .def_readonly("name", &population_spec::name)
         .def_readonly("model", &population_spec::model)
         .def_readonly("size", &population_spec::size)
-        .def_readonly("params", &population_spec::params, "Complete parameters, internal units.")
+        .def_property_readonly(
+            "params",
+            [](const population_spec& p) {
+                param_map out = p.params;
+                for (const auto& [name, pn] : p.per_neuron) out.erase(name);
+                return out;
+            },
+            "Complete parameters, internal units; those given per neuron are left out (ScenarioSpec.neuron_params).")
+        .def_property_readonly(
+            "per_neuron", [](const population_spec& p) {
+                std::vector<std::string> out;
+                for (const auto& [name, pn] : p.per_neuron) out.push_back(name);
+                return out;
+            },
+            "The names of the parameters given per neuron.")
         .def("__repr__", [](const population_spec& p) {
             return "<PopulationSpec " + p.name + ": " + std::to_string(p.size) + " x " + p.model + ">";
         });
@@ -166,6 +180,22 @@ void register_scenario(py::module_& m) {
             return out;
         }, "Populations whose spikes are recorded.")
         .def_property_readonly("traces", [](const scenario& s) { return s.recording.traces; })
+        .def(
+            "neuron_params",
+            [](const scenario& s, const std::string& population) {
+                std::map<std::string, std::vector<double>> out;
+                for (std::size_t k = 0; k < s.populations.size(); ++k) {
+                    const population_spec& p = s.populations[k];
+                    if (p.name != population) continue;
+                    for (const auto& [name, pn] : p.per_neuron)
+                        out[name] = neuron_parameter_values(p, static_cast<std::uint32_t>(k), s.simulation.seed, name, 0, p.size);
+                    return out;
+                }
+                throw unknown_parameter("scenario", population, {});
+            },
+            py::arg("population"),
+            "The per-neuron parameter values of a population (internal units, drawn ones as the run draws "
+            "them), by parameter name; {} when it has none. Its PopulationSpec.params hold the others.")
         .def("__repr__", &describe);
     m.def("parse_scenario",
           [](const std::string& text, const std::string& file, const model_registry& models,

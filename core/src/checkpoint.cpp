@@ -130,6 +130,16 @@ std::uint64_t simulation::impl::fingerprint_of(const scenario& sc) {
             str(k);
             num(v);
         }
+        // Per-neuron parameters (none: the fingerprint of a scenario without them is unchanged):
+        // the values given, or the distribution they are drawn from (the seed is hashed above).
+        for (const auto& [k, pn] : p.per_neuron) {
+            str(k);
+            h.update(pn.values.data(), pn.values.size() * sizeof(double));
+            if (pn.drawn())
+                for (const double x : {double(pn.dist.k), pn.dist.value, pn.dist.low, pn.dist.high, pn.dist.mean, pn.dist.sd,
+                                       pn.dist.min, pn.dist.max, double(pn.dist.policy)})
+                    num(x);
+        }
     }
     for (const auto& p : sc.projections) {
         str(p.name);

@@ -77,6 +77,15 @@ void require_non_negative(const std::string& owner, const param_map& p, const st
 
 param_map model_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 
+param_map complete_population_params(const model_info& m, const population_spec& p) {
+    if (p.per_neuron.empty()) return m.complete(p.params);
+    // Per-neuron names hold NaN (their values are in p.per_neuron; nothing reads them here), and
+    // the model's rules run per neuron instead (scenario_validate.cpp check_per_neuron).
+    param_map given = p.params;
+    for (const auto& [name, pn] : p.per_neuron) given.emplace(name, std::numeric_limits<double>::quiet_NaN());
+    return complete_params(m.name, m.params, given, {});
+}
+
 void model_registry::claim_streams(const std::string& owner, const std::vector<stream_info>& streams) {
     for (const auto& s : streams) {
         const auto taken = std::find_if(streams_.begin(), streams_.end(), [&](const stream_info& o) { return o.purpose == s.purpose; });

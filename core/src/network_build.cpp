@@ -13,7 +13,7 @@ simulation::impl::impl(const scenario& s, const model_registry& m, unsigned n_th
       arena(n_threads == 0 ? tbb::task_arena::automatic : static_cast<int>(n_threads)),
       threads(n_threads == 0 ? static_cast<unsigned>(tbb::this_task_arena::max_concurrency()) : n_threads) {
     comm = world;
-    for (auto& p : sc.populations) p.params = models.find(p.model).complete(p.params);
+    for (auto& p : sc.populations) p.params = complete_population_params(models.find(p.model), p);
     pop_offset = population_offsets(sc);
     // Over several ranks, this rank builds only its own partitions (distributed.cpp).
     const auto ranges = comm ? own_partitions(make_partitions(sc)) : make_partitions(sc);

@@ -259,7 +259,7 @@ void neurons_part(const scenario& sc, const model_registry& models, resource_est
     for (std::size_t k = 0; k < sc.populations.size(); ++k) {
         population_spec pop = sc.populations[k];
         const model_info& model = models.find(pop.model);
-        pop.params = model.complete(pop.params);
+        pop.params = complete_population_params(model, pop);
         const double n = static_cast<double>(pop.size);
         const double state = model.state_bytes ? model.state_bytes(pop) : 64.0 * n;
         // input_buffer: a double per port, a flag, a touched entry; plus the partition objects.

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "memspike/core/model.hpp"
 #include "memspike/core/spec.hpp"
 #include "memspike/core/version.hpp"
 
@@ -23,6 +24,11 @@ run_info run_info::of(const scenario& sc, unsigned threads, std::string command_
     info.backend = sc.backend.kind;
     info.backend_params = sc.backend.params;
     info.inference_ms = sc.recording.inference_ms;
+    for (std::size_t k = 0; k < sc.populations.size(); ++k)
+        for (const auto& [name, pn] : sc.populations[k].per_neuron)
+            info.neuron_params.push_back({sc.populations[k].name, name, pn.unit,
+                                          neuron_parameter_values(sc.populations[k], static_cast<std::uint32_t>(k),
+                                                                  sc.simulation.seed, name, 0, sc.populations[k].size)});
     return info;
 }
 

@@ -51,7 +51,7 @@ scenario read(const toml::table& root, const context& cx) {
 /// Fills in parameter defaults, so the scenario (and its provenance) shows every value used.
 /// Cannot fail on a validated scenario.
 void complete(scenario& sc, const model_registry& models) {
-    for (auto& p : sc.populations) p.params = models.find(p.model).complete(p.params);
+    for (auto& p : sc.populations) p.params = complete_population_params(models.find(p.model), p);
     for (auto& p : sc.projections)
         if (p.plasticity.enabled()) p.plasticity.params = models.find_plasticity(p.plasticity.rule).complete(p.plasticity.params);
     if (sc.locations.count("backend")) sc.backend.params = models.find_backend(sc.backend.kind).complete(sc.backend.params);

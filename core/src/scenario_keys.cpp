@@ -37,7 +37,9 @@ std::vector<scenario_section> make_sections() {
          "each key a parameter of the model, each value a quantity of that parameter's dimension (a plain number for "
          "dimensionless parameters). Parameters left out take the model's defaults. A required parameter without a "
          "default (such as the `rate` of a Poisson source) must be given. The model's cross-checks (e.g. "
-         "`v_reset < v_th`) run on the complete set"},
+         "`v_reset < v_th`) run on the complete set. LIF parameters may be given per neuron (an array, "
+         "`{ values, unit }`, `{ file, unit }` or a [distribution](#distributions)): see "
+         "[Per-neuron parameters](#per-neuron-parameters)"},
         {"init", "table", "`{}`", "",
          "each key a state variable of the model (e.g. `v`), each value a quantity of its dimension or a "
          "[distribution](#distributions) drawn per neuron"},

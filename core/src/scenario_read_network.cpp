@@ -3,6 +3,7 @@
 // units and keys only; the validator checks the values (scenario_toml.hpp).
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "memspike/core/connectivity.hpp"
 #include "memspike/core/plasticity.hpp"
@@ -83,12 +84,101 @@ param_map params_of(const context& cx, const toml::table& t, const std::string& 
         const auto info = std::find_if(params.begin(), params.end(), [&](const param_info& p) { return p.name == name; });
         if (info == params.end()) {
             std::vector<std::string> known = skip;
-            for (const auto& p : params) known.push_back(p.name);
+            for (const auto& p : params)
+                if (std::find(skip.begin(), skip.end(), p.name) == skip.end()) known.push_back(p.name);
             fail(cx, &v, dotted(key, name), unknown_parameter(owner, name, known).what());
         }
         given[name] = quantity_of(cx, v, dotted(key, name), dim_of(*info));
     }
     return given;
+}
+
+/// The factor from `unit` (a table's `unit` key) to the internal unit of d; 1 for a dimensionless
+/// parameter without one.
+double unit_factor(const context& cx, const table_view& tv, dimension d) {
+    const toml::node* u = tv.get("unit");
+    if (u == nullptr) {
+        if (d == dimension::dimensionless) return 1.0;
+        tv.missing("unit", "the unit of the values, e.g. unit = \"" + std::string(internal_unit(d)) + "\" (" + a_dimension(d) +
+                               ": " + accepted_units(d) + ")");
+    }
+    const std::string text = string_of(cx, *u, tv.sub("unit"), "a unit such as \"" + std::string(internal_unit(d)) + "\"");
+    try {
+        return parse_quantity("1 " + text, d);
+    } catch (const unit_error& e) {
+        invalid(cx, *u, tv.sub("unit"), e.what());
+    }
+}
+
+/// One population parameter given per neuron (docs/scenario-format.md, "Per-neuron parameters"):
+/// an inline array of quantities, { values = [...], unit }, { file, unit } (.npy or text, relative
+/// to the scenario file) or a distribution table. The length is checked by the validator (against
+/// the scaled size).
+per_neuron_param per_neuron_of(const context& cx, const toml::node& v, const std::string& key, dimension d) {
+    per_neuron_param out;
+    out.where = note(cx, &v, key);
+    out.unit = std::string(internal_unit(d));
+    if (const auto* arr = v.as_array()) {
+        out.values.reserve(arr->size());
+        for (std::size_t i = 0; i < arr->size(); ++i)
+            out.values.push_back(quantity_of(cx, *arr->get(i), key + "[" + std::to_string(i) + "]", d));
+        if (out.values.empty()) invalid(cx, v, key, "an empty array: give one value per neuron");
+        return out;
+    }
+    const table_view tv{cx, *v.as_table(), key, &v};
+    if (tv.get("dist") != nullptr) {
+        out.dist = distribution_of(cx, v, key, d);
+        return out;
+    }
+    if (const toml::node* values = tv.get("values")) {
+        tv.only({"values", "unit"});
+        const double f = unit_factor(cx, tv, d);
+        const auto* arr = values->as_array();
+        if (arr == nullptr) wrong_type(cx, *values, tv.sub("values"), "an array of numbers, one per neuron");
+        for (std::size_t i = 0; i < arr->size(); ++i)
+            out.values.push_back(number_of(cx, *arr->get(i), tv.sub("values") + "[" + std::to_string(i) + "]") * f);
+        if (out.values.empty()) invalid(cx, *values, tv.sub("values"), "an empty array: give one value per neuron");
+        return out;
+    }
+    if (const toml::node* file = tv.get("file")) {
+        tv.only({"file", "unit"});
+        const double f = unit_factor(cx, tv, d);
+        out.file = string_of(cx, *file, tv.sub("file"), "a path to a .npy or text file");
+        std::filesystem::path path(out.file);
+        if (path.is_relative() && !cx.file.empty()) path = std::filesystem::path(cx.file).parent_path() / path;
+        try {
+            out.values = read_value_file(path.string());
+        } catch (const io_error& e) {
+            invalid(cx, *file, tv.sub("file"), e.what());
+        }
+        if (out.values.empty()) invalid(cx, *file, tv.sub("file"), "the file holds no values: give one value per neuron");
+        for (double& x : out.values) x *= f;
+        return out;
+    }
+    fail(cx, &v, key,
+         "a per-neuron value table needs one of 'dist' (a distribution), 'values' (with 'unit') or 'file' (with 'unit')");
+}
+
+/// The params table of a population: scalars as params_of reads them, arrays and tables as
+/// per-neuron values.
+void read_population_params(const context& cx, const toml::table& t, const std::string& key, population_spec& p,
+                            const model_info& model) {
+    std::vector<std::string> varying;
+    for (auto&& [k, v] : t) {
+        if (!v.is_array() && !v.is_table()) continue;
+        const std::string name(k.str());
+        const auto info = std::find_if(model.params.begin(), model.params.end(), [&](const param_info& pi) { return pi.name == name; });
+        if (info == model.params.end()) {
+            std::vector<std::string> known;
+            for (const auto& pi : model.params) known.push_back(pi.name);
+            fail(cx, &v, dotted(key, name), unknown_parameter(p.model, name, known).what());
+        }
+        p.per_neuron[name] = per_neuron_of(cx, v, dotted(key, name), info->dim);
+        varying.push_back(name);
+    }
+    // The per-neuron keys are skipped (they are known parameters, so the list of known names in
+    // an error stays the same).
+    p.params = params_of(cx, t, key, p.model, model.params, varying, [](const param_info& pi) { return pi.dim; });
 }
 
 } // namespace
@@ -128,8 +218,7 @@ population_spec read_population(const context& cx, const toml::table& t, std::si
     if (model == nullptr) return p;
 
     if (const toml::table* params = tv.table("params", "a table of parameters such as { tau_m = \"20 ms\" }"))
-        p.params = params_of(cx, *params, tv.sub("params"), p.model, model->params, {},
-                             [](const param_info& pi) { return pi.dim; });
+        read_population_params(cx, *params, tv.sub("params"), p, *model);
     if (const toml::table* init = tv.table("init", "a table such as { v = \"-65 mV\" }")) {
         for (auto&& [k, v] : *init) {
             const std::string name(k.str()), key = dotted(tv.sub("init"), name);

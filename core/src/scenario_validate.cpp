@@ -215,11 +215,56 @@ void check_size(const checker& c, const source_location& base, const population_
                   "at most " + std::to_string(max_population_size) + " neurons after scaling by " + number_text(c.sc.simulation.scale));
 }
 
+/// Per-neuron parameters: the model takes them, explicit values are one per neuron, and the
+/// model's rules hold for every neuron (drawn values are drawn here as the build will draw them).
+/// A failing neuron is named with its index and values.
+void check_per_neuron(const checker& c, const source_location& base, const population_spec& p, const model_info& m) {
+    for (const auto& [name, pn] : p.per_neuron) {
+        const auto info = std::find_if(m.params.begin(), m.params.end(), [&](const param_info& pi) { return pi.name == name; });
+        if (info == m.params.end()) c.fail(base, "params." + name, unknown_parameter(p.model, name, {}).what());
+        if (pn.drawn()) {
+            check_distribution(c, base, "params." + name, pn.dist, info->dim);
+        } else if (pn.values.size() != p.size) {
+            c.fail(pn.where.key.empty() ? base : pn.where, pn.where.key.empty() ? "params." + name : "",
+                   std::to_string(pn.values.size()) + " per-neuron values (" + (pn.file.empty() ? "array" : "file '" + pn.file + "'") +
+                       ") for a population of " + std::to_string(p.size) + " neurons: give exactly one value per neuron");
+        }
+    }
+    const auto index = static_cast<std::uint32_t>(&p - c.sc.populations.data());
+    param_map complete = complete_population_params(m, p);
+    std::vector<std::pair<std::string, std::vector<double>>> columns;
+    for (const auto& [name, pn] : p.per_neuron)
+        columns.emplace_back(name, neuron_parameter_values(p, index, c.sc.simulation.seed, name, 0, p.size));
+    for (std::uint64_t i = 0; i < p.size; ++i) {
+        std::string shown;
+        for (const auto& [name, col] : columns) {
+            complete[name] = col[i];
+            const auto info = std::find_if(m.params.begin(), m.params.end(), [&](const param_info& pi) { return pi.name == name; });
+            shown += (shown.empty() ? "" : ", ") + name + " = " + format_quantity(col[i], info->dim);
+        }
+        try {
+            if (m.validate) m.validate(complete);
+            if (m.validate_at_resolution && p.per_neuron.empty())  // else per neuron, in check_per_neuron
+            m.validate_at_resolution(complete, c.sc.simulation.resolution_ms);
+        } catch (const invalid_parameter& e) {
+            const auto pn = p.per_neuron.find(e.name);
+            const bool own = pn != p.per_neuron.end() && !pn->second.where.key.empty();
+            c.fail(own ? pn->second.where : base, own ? "" : "params." + e.name,
+                   "neuron " + std::to_string(i) + " (" + shown + "): " + e.what());
+        }
+    }
+}
+
 /// Model parameters (complete, with the model's own cross-checks) and initial values.
 void check_model_values(const checker& c, const source_location& base, const population_spec& p, const model_info& m) {
+    if (!p.per_neuron.empty() && !m.per_neuron_params) {  // before completion, which may miss a required one
+        const std::string first = p.per_neuron.begin()->first;
+        c.fail(base, "params." + first, "model '" + p.model + "' takes no per-neuron parameter values; give '" + first + "' one value");
+    }
     try {
-        const param_map complete = m.complete(p.params);
-        if (m.validate_at_resolution) m.validate_at_resolution(complete, c.sc.simulation.resolution_ms);
+        const param_map complete = complete_population_params(m, p);
+        if (m.validate_at_resolution && p.per_neuron.empty())  // else per neuron, in check_per_neuron
+            m.validate_at_resolution(complete, c.sc.simulation.resolution_ms);
     } catch (const invalid_parameter& e) {
         c.fail(base, "params." + e.name, e.what());
     } catch (const unknown_parameter& e) {
@@ -227,6 +272,7 @@ void check_model_values(const checker& c, const source_location& base, const pop
     } catch (const error& e) {
         c.fail(base, "params", e.what());
     }
+    if (!p.per_neuron.empty()) check_per_neuron(c, base, p, m);
     for (const auto& [name, d] : p.init) {
         std::size_t si = 0;
         try {

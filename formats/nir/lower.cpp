@@ -317,7 +317,7 @@ private:
             std::size_t count = 0;
             for (const auto& e : entries) {
                 if (where[e.row].first != k) continue;
-                csv << e.col << ',' << where[e.row].second << ',' << g17(e.w * nn.weight_scale) << ','
+                csv << e.col << ',' << where[e.row].second << ',' << g17(e.w * nn.weight_scale_of(where[e.row].second)) << ','
                     << g17(static_cast<double>(1 + e.delay) * opt_.resolution_ms) << '\n';
                 ++count;
             }
@@ -333,7 +333,7 @@ private:
         // Biases: one DC stimulus per distinct value, from t = 0.
         std::map<double, std::vector<std::uint64_t>> by_value;
         for (std::uint64_t i = 0; i < in.bias.size(); ++i)
-            if (where[i].first == k && in.bias[i] != 0.0) by_value[in.bias[i] * nn.bias_scale].push_back(where[i].second);
+            if (where[i].first == k && in.bias[i] != 0.0) by_value[in.bias[i] * nn.bias_scale_of(where[i].second)].push_back(where[i].second);
         std::size_t b = 0;
         for (const auto& [value, neurons] : by_value) {
             toml << "\n[[stimulus]]\nname = \"bias_" << pop << "_" << b++ << "\"\nkind = \"dc\"\ntarget = \"" << pop

@@ -189,6 +189,32 @@ neuron_node read_class(const node_reader& r, const options& opt) {
     return n;
 }
 
+/// A LIF or CubaLIF node whose parameters differ between its n neurons, as one population with
+/// per-neuron parameters: each neuron's values read (and checked) as a one-element class, then a
+/// parameter whose values differ becomes a TOML array of them, and the weight and bias factors
+/// become per neuron.
+neuron_node per_neuron(const node_reader& r, const options& opt, std::uint64_t n) {
+    std::vector<neuron_node> each;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const std::vector<std::uint64_t> one{i};
+        each.push_back(read_class(node_reader(r, &one), opt));
+    }
+    neuron_node out = each.front();
+    for (std::size_t k = 0; k < out.params.size(); ++k) {
+        bool same = true;
+        for (const auto& e : each) same = same && e.params[k].second == out.params[k].second;
+        if (same) continue;
+        std::string array = "[";
+        for (std::uint64_t i = 0; i < n; ++i) array += (i ? ", " : "") + each[i].params[k].second;
+        out.params[k].second = array + "]";
+    }
+    for (const auto& e : each) {
+        out.weight_scales.push_back(e.weight_scale);
+        out.bias_scales.push_back(e.bias_scale);
+    }
+    return out;
+}
+
 } // namespace
 
 std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt) {
@@ -196,6 +222,8 @@ std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt) {
     std::uint64_t n = 1;
     for (const auto& [k, v] : r.node().values)
         if (!v.is_string) n = std::max<std::uint64_t>(n, v.count());
+    // LIF and CubaLIF nodes take per-neuron parameters (no bound on distinct sets).
+    const bool per_neuron_type = r.node().type == "LIF" || r.node().type == "CubaLIF";
     std::map<std::vector<double>, std::vector<std::uint64_t>> by_values;
     for (std::uint64_t i = 0; i < n; ++i) {
         std::vector<double> tuple;
@@ -207,11 +235,12 @@ std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt) {
             tuple.push_back(v.count() == 1 ? v.data[0] : v.data[i]);
         }
         by_values[tuple].push_back(i);
-        if (by_values.size() > max_classes)
+        if (by_values.size() > max_classes && !per_neuron_type)
             r.fail("", "has more than " + std::to_string(max_classes) + " distinct sets of parameter values; memspike makes one "
                        "population per set, so a node may have at most " + std::to_string(max_classes));
     }
     if (by_values.size() == 1) return {read_class(r, opt)};
+    if (per_neuron_type) return {per_neuron(r, opt, n)};
     std::vector<std::vector<std::uint64_t>> classes;
     for (auto& [tuple, indices] : by_values) classes.push_back(std::move(indices));
     std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.front() < b.front(); });

@@ -49,15 +49,22 @@ struct neuron_node {
     std::string model, receptor;  // receptor: "" for the model's only port
     std::vector<std::pair<std::string, std::string>> params;  // name -> TOML value
     double weight_scale = 1.0, bias_scale = 1.0;
+    /// Per element of the class when its neurons differ (per-neuron parameters); empty: the
+    /// scalars above hold for every element.
+    std::vector<double> weight_scales, bias_scales;
+    double weight_scale_of(std::uint64_t j) const { return weight_scales.empty() ? weight_scale : weight_scales[j]; }
+    double bias_scale_of(std::uint64_t j) const { return bias_scales.empty() ? bias_scale : bias_scales[j]; }
     bool spiking = true;
     shape_t shape;                       // of the whole node
     std::vector<std::uint64_t> indices;  // the node's elements this class holds; empty: all
 };
 
 bool is_neuron_type(const std::string& type);
-/// A neuron node as one class per distinct set of parameter values (one population each, since
-/// memspike's parameters are per population), in the order of their first element. Throws
-/// (naming the node and key) for bad parameters or more than max_classes classes.
+/// A neuron node as one population: LIF and CubaLIF nodes whose parameters differ between
+/// neurons become one population with per-neuron parameters (lif_delta, lif_exp take them); the
+/// other types, whose models take one value per population, one class per distinct set of
+/// parameter values (one population each), in the order of their first element. Throws (naming
+/// the node and key) for bad parameters or more than max_classes classes.
 std::vector<neuron_node> read_neuron(const node_reader& r, const options& opt);
 inline constexpr std::size_t max_classes = 64;
 

@@ -25,6 +25,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -34,19 +37,32 @@ namespace memspike::lif {
 
 /// Synapses must provide: static constexpr std::size_t ports (2); names[ports] (state variable
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
-/// membrane once); double bias(i, membrane&) (the per-neuron constant
-/// that step() needs); double step(v, x_ex, x_in, bias) (V after one tick, from the synaptic state
-/// at the tick start).
-template <class Synapses>
+/// membrane once; homogeneous groups only); double bias(i, membrane_t<Het>&) (the per-neuron
+/// constant that step() needs); double step(v, x_ex, x_in, bias), always_inline (V after one tick, from the
+/// synaptic state at the tick start). A trivially copyable struct of doubles (per-neuron sets are
+/// told apart by their bytes).
+///
+/// Het: the population has per-neuron parameters. The membrane keeps a record of constants per
+/// neuron, and the synaptic constants come as the distinct sets `syns` with each neuron's index in
+/// `syn_of`. With one set (only membrane constants vary: V_th, E_L, I_e, ...) the active slots run
+/// the vectorised kernel with a per-slot threshold; with several, a scalar loop that reads each
+/// neuron's own constants (the same step() and the same tests either way, so the same arithmetic
+/// per neuron; decisions.md §29).
+template <class Synapses, bool Het = false>
 class active_lif_group final : public neuron_group {
 public:
-    active_lif_group(const group_context& ctx, const membrane_params& mp, Synapses syn)
-        : m_(mp, ctx.resolution_ms, ctx.count), syn_(std::move(syn)), slot_of_(ctx.count, none),
-          tol_(ctx.quiescence_tolerance) {
-        syn_.bind(m_);
-        if (ctx.count > 0) base_bias_ = syn_.bias(0, m_);  // no stimulus yet: the same for every neuron
-        const auto v0 = initial_values(ctx, "v", mp.e_l_mv);
-        for (std::uint32_t i = 0; i < ctx.count; ++i) m_.v(i) = v0[i];
+    active_lif_group(const group_context& ctx, membrane_t<Het> m, std::vector<Synapses> syns,
+                     std::vector<std::uint32_t> syn_of = {})
+        : m_(std::move(m)), syn_(syns.at(0)), slot_of_(ctx.count, none), tol_(ctx.quiescence_tolerance),
+          syns_(std::move(syns)), syn_of_(std::move(syn_of)) {
+        if constexpr (!Het) {
+            syn_.bind(m_);
+            if (ctx.count > 0) base_bias_ = syn_.bias(0, m_);  // no stimulus yet: the same for every neuron
+        }
+        const auto v0 = initial_values(ctx, "v", ctx.spec.params.at("e_l"));
+        const bool v_given = ctx.spec.init.count("v") != 0;
+        for (std::uint32_t i = 0; i < ctx.count; ++i)
+            if (v_given || !Het) m_.v(i) = v0[i];  // else V starts at the neuron's own E_L
         // Synaptic variables may start non-zero (e.g. the COBA benchmark's random conductances):
         // such neurons start in the active set.
         const auto ex0 = initial_values(ctx, Synapses::names[0], 0.0);
@@ -70,7 +86,7 @@ public:
         //    stepped here), only the threshold to test.
         if (t == 0) {
             for (std::size_t j = 0; j < id_.size(); ++j)
-                if (!m_.refractory(id_[j], t) && v_[j] >= m_.v_th()) fire_slot(j, t, spikes);
+                if (!m_.refractory(id_[j], t) && v_[j] >= m_.v_th(id_[j])) fire_slot(j, t, spikes);
         } else {
             step_slots(t);
             collect_events(t, spikes);
@@ -87,7 +103,7 @@ public:
         for (const std::uint32_t i : in.touched) {
             if (slot_of_[i] == none) {
                 const double v = m_.bring_to(i, t);
-                if (!m_.refractory(i, t) && v >= m_.v_th()) {
+                if (!m_.refractory(i, t) && v >= m_.v_th(i)) {
                     m_.fire(i, t);
                     spikes.push_back(i);
                 }
@@ -134,9 +150,9 @@ public:
     }
 
     std::size_t memory_bytes() const override {
-        return m_.memory_bytes() + slot_of_.capacity() * sizeof(std::uint32_t) +
+        return m_.memory_bytes() + syns_.capacity() * sizeof(Synapses) + (slot_of_.capacity() + syn_of_.capacity()) * sizeof(std::uint32_t) +
                (id_.capacity() + due_.capacity() + leaving_.capacity()) * sizeof(std::uint32_t) +
-               (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + event_.capacity()) *
+               (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + event_.capacity() + th_.capacity()) *
                    sizeof(double);
     }
 
@@ -144,7 +160,7 @@ public:
     // active neurons' V and update tick written back, both synaptic variables of every neuron
     // (zero when passive), the active flags and the active list (in slot order).
     void save_state(std::ostream& os) const override {
-        membrane m = m_;
+        membrane_t<Het> m = m_;
         const std::size_t n = slot_of_.size();
         std::vector<double> ex(n, 0.0), in(n, 0.0);
         std::vector<std::uint8_t> flag(n, 0);
@@ -205,10 +221,11 @@ private:
         set_bias(bias_.size() - 1, syn_.bias(i, m_));
         ref_end_.push_back(static_cast<double>(m_.ref_end(i)));
         event_.push_back(0.0);
+        if constexpr (Het) th_.push_back(m_.v_th(i));
     }
     /// The membrane record of slot j's neuron as the per-neuron layout kept it at tick t: V and
     /// its update tick (t, or the end of the refractory period).
-    void write_back(membrane& m, std::size_t j, tick_t t) const {
+    void write_back(membrane_t<Het>& m, std::size_t j, tick_t t) const {
         const std::uint32_t i = id_[j];
         m.v(i) = v_[j];
         m.set_last(i, std::max(t, m.last(i)));
@@ -224,8 +241,10 @@ private:
             in_[j] = in_[last];
             set_bias(j, bias_[last]);
             ref_end_[j] = ref_end_[last];
+            if constexpr (Het) th_[j] = th_[last];
             slot_of_[id_[j]] = j;
         }
+        if constexpr (Het) th_.pop_back();
         set_bias(last, base_bias_);
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->pop_back();
         id_.pop_back();
@@ -235,7 +254,7 @@ private:
     }
     void clear_slots() {
         for (const std::uint32_t i : id_) slot_of_[i] = none;
-        for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->clear();
+        for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_, &th_}) a->clear();
         odd_bias_ = 0;
         id_.clear();
         event_.clear();
@@ -248,7 +267,7 @@ private:
     }
     void fire_slot(std::size_t j, tick_t t, std::vector<std::uint32_t>& spikes) {
         m_.fire(id_[j], t);
-        v_[j] = m_.v_reset();
+        v_[j] = m_.v_reset(id_[j]);
         ref_end_[j] = static_cast<double>(m_.ref_end(id_[j]));
         spikes.push_back(id_[j]);
     }
@@ -267,8 +286,14 @@ private:
                 ref_end_[j] = m_.refractory(id_[j], t) ? HUGE_VAL : -HUGE_VAL;
             now = 0.0;
         }
+        if constexpr (Het) {
+            if (syns_.size() > 1) {  // synaptic constants differ between neurons: per-neuron loop
+                step_per_neuron(now);
+                return;
+            }
+        }
         kernel_args a{n,   v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), event_.data(),
-                      now, m_.v_th(), tol_, base_bias_, odd_bias_ == 0};
+                      now, m_.v_th(0), tol_, base_bias_, odd_bias_ == 0, Het ? th_.data() : nullptr};
         // The widest vectors the processor has: the results are the same on each (IEEE adds,
         // multiplies, compares and selects, no contraction into fused multiply-adds; lif_cond_exp's
         // explicit std::fma is correctly rounded on every path), only the speed differs.
@@ -294,18 +319,20 @@ private:
         double now, th, tol;
         double base_bias;  // every slot's bias when `uniform`
         bool uniform;
+        const double* slot_th;  // Het: each slot's threshold (else nullptr: `th` for all)
     };
     // The loop of step_slots(). Every condition is a select between doubles (no && or bool
     // flags): GCC 12 vectorises the loop only so; __restrict on the parameters rules out the
     // aliasing it would otherwise check at run time (beyond its limit of 10 checks).
     // event = free * above (1 on a spike) + 2 when quiescent. `uniform`: every slot's bias is
     // base_bias (no stimulus in the partition), and the loop reads one array less.
-    template <bool uniform>
+    // `slot_th` (Het with one set of synaptic constants): the threshold is read per slot.
+    template <bool uniform, bool slot_th = false>
     [[gnu::always_inline]] static inline void step_loop(const Synapses syn, std::size_t n, double* __restrict v,
                                                        double* __restrict ex, double* __restrict in,
                                                        const double* __restrict ref_end, const double* __restrict bias,
                                                        double* __restrict ev, double now, double th, double tol,
-                                                       double base_bias) {
+                                                       double base_bias, const double* __restrict ths = nullptr) {
         const double p_ex = syn.p_ex, p_in = syn.p_in;
         for (std::size_t j = 0; j < n; ++j) {
             const double v0 = v[j];
@@ -315,7 +342,7 @@ private:
             const double e = ex[j] * p_ex, g = in[j] * p_in;
             ex[j] = e;
             in[j] = g;
-            const double above = stepped >= th ? 1.0 : 0.0;
+            const double above = stepped >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
             const double quiet_ex = std::abs(e) < tol ? 2.0 : 0.0;
             const double quiet_in = std::abs(g) < tol ? 1.0 : 0.0;
             ev[j] = free * above + quiet_ex * quiet_in;
@@ -326,26 +353,52 @@ private:
 // enables FMA only so that lif_cond_exp's explicit std::fma becomes one instruction (§27).
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
-    [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) {
-        if (a.uniform)
-            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
-        else
-            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+    // The four variants of step_loop, written out in each kernel. Synapses::step must be
+    // always_inline: with four variants GCC 12 stopped inlining it and called a baseline-ISA copy
+    // (lif_cond_exp's std::fma became libm calls: COBA 18x slower).
+#define MEMSPIKE_STEP_VARIANTS                                                                                         \
+    if (a.slot_th != nullptr) {                                                                                        \
+        if (a.uniform)                                                                                                 \
+            step_loop<true, true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias,  \
+                                  a.slot_th);                                                                          \
+        else                                                                                                           \
+            step_loop<false, true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias, \
+                                   a.slot_th);                                                                         \
+    } else if (a.uniform) {                                                                                            \
+        step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);           \
+    } else {                                                                                                           \
+        step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);          \
     }
+    [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) { MEMSPIKE_STEP_VARIANTS }
 #if defined(__x86_64__)
     [[gnu::noinline, gnu::target("avx2,fma")]] static void step_avx2(const Synapses syn, const kernel_args& a) {
-        if (a.uniform)
-            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
-        else
-            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        MEMSPIKE_STEP_VARIANTS
     }
     [[gnu::noinline, gnu::target("avx512f")]] static void step_avx512(const Synapses syn, const kernel_args& a) {
-        if (a.uniform)
-            step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
-        else
-            step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);
+        MEMSPIKE_STEP_VARIANTS
     }
 #endif
+#undef MEMSPIKE_STEP_VARIANTS
+    // Het: step_loop's body per slot with the neuron's own synaptic constants and threshold. Not
+    // vectorised (a gather per slot); the cost is measured in decisions.md §29.
+    [[gnu::noinline]] void step_per_neuron(double now) {
+        const std::size_t n = id_.size();
+        for (std::size_t j = 0; j < n; ++j) {
+            const std::uint32_t i = id_[j];
+            const Synapses& syn = syns_[syn_of_[i]];
+            const double v0 = v_[j];
+            const double stepped = syn.step(v0, ex_[j], in_[j], bias_[j]);
+            const double free = now > ref_end_[j] ? 1.0 : 0.0;
+            v_[j] = now > ref_end_[j] ? stepped : v0;
+            const double e = ex_[j] * syn.p_ex, g = in_[j] * syn.p_in;
+            ex_[j] = e;
+            in_[j] = g;
+            const double above = stepped >= m_.v_th(i) ? 1.0 : 0.0;
+            const double quiet_ex = std::abs(e) < tol_ ? 2.0 : 0.0;
+            const double quiet_in = std::abs(g) < tol_ ? 1.0 : 0.0;
+            event_[j] = free * above + quiet_ex * quiet_in;
+        }
+    }
 #pragma GCC pop_options
     // Reads the flags eight at a time; a block without events costs one branch.
     void collect_events(tick_t t, std::vector<std::uint32_t>& spikes) {
@@ -373,8 +426,8 @@ private:
         if (e >= 2.0) leaving_.push_back(id_[j]);  // step 4 confirms after this tick's input
     }
 
-    membrane m_;
-    Synapses syn_;
+    membrane_t<Het> m_;
+    Synapses syn_;  // homogeneous: the partition's synaptic constants
     std::vector<std::uint32_t> slot_of_;  // per neuron: its slot, or none while passive
     // The slots, one per active neuron: its index, V, synaptic variables, bias and refractory end.
     std::vector<std::uint32_t> id_;
@@ -387,7 +440,31 @@ private:
     double base_bias_ = 0.0;    // the bias of a neuron without stimulus current
     std::size_t odd_bias_ = 0;  // slots whose bias differs from base_bias_ (a stimulus)
     tick_t tick_ = 0;  // the last tick advanced (for the checkpoint's write-back)
+    std::vector<double> th_;              // Het: per slot, its neuron's threshold (the kernel's)
+    std::vector<Synapses> syns_;          // Het: the distinct synaptic constant sets
+    std::vector<std::uint32_t> syn_of_;   // Het: per neuron, its set in syns_
 };
+
+/// The distinct synaptic constant sets of a partition's neurons, made by make(i) for each, and
+/// each neuron's index among them: a population whose synaptic constants do not vary (only
+/// V_th, say) holds one set.
+template <class Synapses, class Make>
+std::pair<std::vector<Synapses>, std::vector<std::uint32_t>> distinct_synapses(std::size_t n, Make&& make) {
+    static_assert(std::is_trivially_copyable_v<Synapses>);
+    std::vector<Synapses> distinct;
+    std::vector<std::uint32_t> of(n);
+    std::map<std::string, std::uint32_t> seen;
+    for (std::size_t i = 0; i < n; ++i) {
+        const Synapses s = make(i);
+        std::string bytes(sizeof s, '\0');
+        std::memcpy(bytes.data(), &s, sizeof s);
+        const auto [it, fresh] = seen.emplace(std::move(bytes), static_cast<std::uint32_t>(distinct.size()));
+        if (fresh) distinct.push_back(s);
+        of[i] = it->second;
+    }
+    if (distinct.empty()) distinct.push_back(Synapses{});  // an empty partition still has one set
+    return {std::move(distinct), std::move(of)};
+}
 
 /// Two exponentially decaying synaptic variables per neuron, on ports "ex" (0) and "in" (1):
 /// the state of lif_exp (currents) and lif_cond_exp (conductances), which add step, bias and names.

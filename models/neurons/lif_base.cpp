@@ -2,6 +2,7 @@
 #include "neurons/lif_base.hpp"
 
 #include <algorithm>
+#include <map>
 #include <string>
 
 #include "memspike/core/units.hpp"
@@ -32,9 +33,43 @@ membrane_params read_membrane(const param_map& p) {
     return m;
 }
 
+membrane_columns read_membrane_columns(const group_context& ctx) {
+    membrane_columns c;
+    if (ctx.spec.params.count("tau_m")) c.tau_m_ms = neuron_values(ctx, "tau_m");
+    c.c_m_pf = neuron_values(ctx, "c_m");
+    c.e_l_mv = neuron_values(ctx, "e_l");
+    c.v_th_mv = neuron_values(ctx, "v_th");
+    c.v_reset_mv = neuron_values(ctx, "v_reset");
+    c.t_ref_ms = neuron_values(ctx, "t_ref");
+    c.i_e_pa = neuron_values(ctx, "i_e");
+    return c;
+}
+
+bool any_per_neuron(const group_context& ctx, std::initializer_list<const char*> names) {
+    for (const char* n : names)
+        if (ctx.spec.per_neuron.count(n)) return true;
+    return false;
+}
+
 spike_bound membrane_spikes(const population_spec& pop, double duration_ms, double resolution_ms) {
-    const double t_ref = pop.params.count("t_ref") ? pop.params.at("t_ref") : 0.0;
+    double t_ref = pop.params.count("t_ref") ? pop.params.at("t_ref") : 0.0;
+    // Per-neuron t_ref: the shortest given, the lower end of a distribution (0 when unbounded).
+    if (const auto it = pop.per_neuron.find("t_ref"); it != pop.per_neuron.end()) {
+        const per_neuron_param& pn = it->second;
+        if (!pn.drawn()) t_ref = *std::min_element(pn.values.begin(), pn.values.end());
+        else if (pn.dist.k == distribution::kind::uniform) t_ref = pn.dist.low;
+        else t_ref = std::isfinite(pn.dist.min) ? pn.dist.min : 0.0;
+    }
     return {duration_ms / std::max(t_ref, resolution_ms), false};
+}
+
+double membrane_constant_bytes(const population_spec& pop) {
+    // A record of constants (56 bytes) per neuron, and a decay table (32 bytes without entries)
+    // per distinct membrane time constant when it may vary (at most 8 full tables of 32 KiB per
+    // partition are left out, as the wake heap's slack is).
+    if (pop.per_neuron.empty()) return 0.0;
+    const bool tau = pop.per_neuron.count("tau_m") || pop.per_neuron.count("c_m") || pop.per_neuron.count("g_l");
+    return 56.0 + (tau ? 32.0 : 0.0);
 }
 
 void validate_membrane(const std::string& model, const param_map& p) {
@@ -48,7 +83,8 @@ void validate_membrane(const std::string& model, const param_map& p) {
                                 "must be < v_th = " + format_quantity(p.at("v_th"), dimension::voltage));
 }
 
-membrane::membrane(const membrane_params& p, double resolution_ms, std::size_t n)
+template <>
+membrane_t<false>::membrane_t(const membrane_params& p, double resolution_ms, std::size_t n)
     : p_(p), r_(p.tau_m_ms / p.c_m_pf), n_ref_(static_cast<tick_t>(std::llround(p.t_ref_ms / resolution_ms))),
       decay_(resolution_ms / p.tau_m_ms), s_(n, neuron_state{p.e_l_mv, 0.0, 0, -1, never}) {
     if (std::abs(static_cast<double>(n_ref_) * resolution_ms - p.t_ref_ms) > 1e-9 * std::max(1.0, p.t_ref_ms))
@@ -56,8 +92,41 @@ membrane::membrane(const membrane_params& p, double resolution_ms, std::size_t n
                                 "must be a whole number of ticks of " + format_quantity(resolution_ms, dimension::time));
 }
 
-void membrane::schedule_crossing_slow(std::uint32_t i) {
-    const double th = p_.v_th_mv;
+namespace {
+// Distinct tau_m values up to which each gets a full decay table (32 KiB each); beyond, tables
+// hold no entries and every lookup is std::exp of the same expression (the same values).
+constexpr std::size_t max_full_tables = 8;
+}  // namespace
+
+// Each neuron's constants computed with the very expressions of the homogeneous constructor, so
+// a neuron with the same values as a homogeneous population's follows the same trajectory.
+template <>
+membrane_t<true>::membrane_t(const membrane_columns& c, double resolution_ms) {
+    const std::size_t n = c.v_th_mv.size();
+    std::map<double, std::uint32_t> table_of;
+    for (const double tau : c.tau_m_ms) table_of.emplace(tau, 0);
+    const std::size_t entries = table_of.size() <= max_full_tables ? 4096 : 0;
+    for (auto& [tau, index] : table_of) {
+        index = static_cast<std::uint32_t>(tables_.size());
+        tables_.emplace_back(resolution_ms / tau, entries);
+    }
+    c_.resize(n);
+    s_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto n_ref = static_cast<tick_t>(std::llround(c.t_ref_ms[i] / resolution_ms));
+        if (std::abs(static_cast<double>(n_ref) * resolution_ms - c.t_ref_ms[i]) > 1e-9 * std::max(1.0, c.t_ref_ms[i]))
+            throw invalid_parameter("lif", "t_ref", format_quantity(c.t_ref_ms[i], dimension::time),
+                                    "must be a whole number of ticks of " + format_quantity(resolution_ms, dimension::time) +
+                                        " (a neuron's per-neuron value)");
+        c_[i] = {c.v_th_mv[i], c.v_reset_mv[i], c.e_l_mv[i], c.i_e_pa[i], c.tau_m_ms[i] / c.c_m_pf[i], n_ref,
+                 table_of.at(c.tau_m_ms[i])};
+        s_[i] = neuron_state{c.e_l_mv[i], 0.0, 0, -1, never};
+    }
+}
+
+template <bool Het>
+void membrane_t<Het>::schedule_crossing_slow(std::uint32_t i) {
+    const double th = v_th(i);
     const double v0 = s_[i].v;
     if (v0 >= th) {  // already at or above threshold (e.g. initialised there): due now
         s_[i].wake = s_[i].last;
@@ -69,9 +138,9 @@ void membrane::schedule_crossing_slow(std::uint32_t i) {
         s_[i].wake = never;
         return;
     }
-    auto value = [&](tick_t k) { return vi + (v0 - vi) * decay_(k); };
+    auto value = [&](tick_t k) { return vi + (v0 - vi) * decay(i, k); };
     const double ratio = (th - vi) / (v0 - vi);  // in (0, 1)
-    const double kf = std::ceil(-std::log(ratio) / decay_.rate());
+    const double kf = std::ceil(-std::log(ratio) / rate(i));
     tick_t k = std::max<tick_t>(1, kf < 9e18 ? static_cast<tick_t>(kf) : never / 2);
     // The closed form can be off by one tick in floating point: settle on the first tick at which
     // the very expression used by the lazy update reaches threshold.
@@ -81,7 +150,8 @@ void membrane::schedule_crossing_slow(std::uint32_t i) {
     heap_.emplace(s_[i].wake, i);
 }
 
-void membrane::pop_due(tick_t t, std::vector<std::uint32_t>& due) {
+template <bool Het>
+void membrane_t<Het>::pop_due(tick_t t, std::vector<std::uint32_t>& due) {
     while (!heap_.empty() && heap_.top().first <= t) {
         const auto [tick, i] = heap_.top();
         heap_.pop();
@@ -91,13 +161,15 @@ void membrane::pop_due(tick_t t, std::vector<std::uint32_t>& due) {
     }
 }
 
-void membrane::open_grid() {
+template <bool Het>
+void membrane_t<Het>::open_grid() {
     const std::size_t blocks = (s_.size() + grid_block - 1) / grid_block;
     lb_.assign(blocks * grid_block, std::numeric_limits<double>::infinity());
     block_min_.assign((blocks + grid_block - 1) / grid_block * grid_block, std::numeric_limits<double>::infinity());
 }
 
-tick_t membrane::next_wake(tick_t now) const {
+template <bool Het>
+tick_t membrane_t<Het>::next_wake(tick_t now) const {
     if (grid_count_ != 0) return now + 1;
     return heap_.empty() ? never : heap_.top().first;
 }
@@ -105,7 +177,8 @@ tick_t membrane::next_wake(tick_t now) const {
 // Visits the blocks whose minimum bound is due at tick t, reading the minima eight at a time (a
 // packed compare and one branch; ~4,000 grid neurons cost ~60 such reads a tick), tests each
 // neuron of such a block whose bound is due with test_grid(), and sets the block's minimum anew.
-void membrane::sweep_grid(tick_t t, std::vector<std::uint32_t>& spikes) {
+template <bool Het>
+void membrane_t<Het>::sweep_grid(tick_t t, std::vector<std::uint32_t>& spikes) {
     const double now = static_cast<double>(t);  // may round for t >= 2^53: bounds there are base + 1 <= t
     const double* bm = block_min_.data();
     for (std::size_t c = 0; c < block_min_.size(); c += grid_block) {
@@ -131,41 +204,48 @@ void membrane::sweep_grid(tick_t t, std::vector<std::uint32_t>& spikes) {
 // crossing due at t) is tested on its stored V. Below threshold it gets a new bound from V at t;
 // after grid_quiet_ticks without input it returns to the heap instead: its exact crossing lies
 // after t, since no tick since its last update could reach threshold (the bounds say so).
-void membrane::test_grid(std::uint32_t i, tick_t t, std::vector<std::uint32_t>& spikes) {
+template <bool Het>
+void membrane_t<Het>::test_grid(std::uint32_t i, tick_t t, std::vector<std::uint32_t>& spikes) {
     neuron_state& n = s_[i];
     if (t <= n.ref_end) {  // refractory: V stays V_reset until ref_end (= last)
-        set_bound(i, crossing_bound(n.last, n.v, v_inf(i)));
+        set_bound(i, crossing_bound(i, n.last, n.v, v_inf(i)));
         return;
     }
     // last >= ref_end always, so t >= last here
-    const double vi = p_.e_l_mv + (p_.i_e_pa + n.i_stim) * r_;
-    const double vt = t > n.last ? vi + (n.v - vi) * decay_(t - n.last) : n.v;
-    if (vt >= p_.v_th_mv) {
+    const double vi = v_inf(i);
+    const double vt = t > n.last ? vi + (n.v - vi) * decay(i, t - n.last) : n.v;
+    if (vt >= v_th(i)) {
         bring_to(i, t);
         fire(i, t);
         spikes.push_back(i);
-        set_bound(i, crossing_bound(n.last, n.v, vi));
+        set_bound(i, crossing_bound(i, n.last, n.v, vi));
     } else if (t - n.last >= grid_quiet_ticks) {
         leave_grid(i);
         n.wake = never;
         schedule_crossing(i);
     } else {
-        set_bound(i, crossing_bound(t, vt, vi));
+        set_bound(i, crossing_bound(i, t, vt, vi));
     }
 }
 
-void membrane::add_current(std::uint32_t i, tick_t t, double delta_pa, bool passive) {
+template <bool Het>
+void membrane_t<Het>::add_current(std::uint32_t i, tick_t t, double delta_pa, bool passive) {
     bring_to(i, t);
     s_[i].i_stim += delta_pa;
     if (s_[i].wake == on_grid) set_bound(i, -std::numeric_limits<double>::infinity());  // tested at t
     if (passive) schedule_crossing(i);
 }
 
-std::size_t membrane::memory_bytes() const {
-    return s_.capacity() * sizeof(neuron_state) + heap_.size() * sizeof(wake_entry) + (lb_.capacity() + block_min_.capacity()) * sizeof(double);
+template <bool Het>
+std::size_t membrane_t<Het>::memory_bytes() const {
+    std::size_t tables = 0;
+    for (const decay_table& d : tables_) tables += sizeof(decay_table) + d.entries() * sizeof(double);
+    return s_.capacity() * sizeof(neuron_state) + heap_.size() * sizeof(wake_entry) +
+           (lb_.capacity() + block_min_.capacity()) * sizeof(double) + c_.capacity() * sizeof(neuron_constants) + tables;
 }
 
-void membrane::save_state(std::ostream& os) const {
+template <bool Het>
+void membrane_t<Het>::save_state(std::ostream& os) const {
     state_io::put_vector(os, s_);
     save_heap(os, heap_);
     // The grid neurons, in index order (the format of the list this replaced); their bounds are
@@ -176,7 +256,8 @@ void membrane::save_state(std::ostream& os) const {
     state_io::put_vector(os, grid);
 }
 
-void membrane::load_state(std::istream& is) {
+template <bool Het>
+void membrane_t<Het>::load_state(std::istream& is) {
     state_io::get_exact(is, s_, s_.size());
     // Times no run produces: a time before tick 0 overflows t - last (undefined behaviour, found
     // by fuzz_checkpoint); a state that is not finite makes every later value NaN. A run starts
@@ -202,6 +283,9 @@ void membrane::load_state(std::istream& is) {
     for (const std::uint32_t i : grid) set_bound(i, -std::numeric_limits<double>::infinity());
     grid_count_ = grid.size();
 }
+
+template class membrane_t<false>;
+template class membrane_t<true>;
 
 std::vector<double> initial_values(const group_context& ctx, const std::string& var, double fallback) {
     std::vector<double> out(ctx.count, fallback);

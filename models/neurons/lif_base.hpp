@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <queue>
@@ -66,32 +67,72 @@ struct membrane_params {
     double i_e_pa = 0.0;
 };
 
+/// The membrane parameters of every neuron of a partition, for a population with per-neuron
+/// values (population_spec::per_neuron): one column per parameter.
+struct membrane_columns {
+    std::vector<double> tau_m_ms, c_m_pf, e_l_mv, v_th_mv, v_reset_mv, t_ref_ms, i_e_pa;
+};
+
 /// The param_info rows of membrane_params, with NEST's iaf_psc_delta defaults.
 std::vector<param_info> membrane_param_table();
 /// Reads membrane_params from a completed param_map (tau_m is derived by COBA models from c_m/g_l).
 membrane_params read_membrane(const param_map& p);
+/// The partition's membrane columns (neuron_values()); tau_m is left empty for the caller when
+/// the model has no tau_m parameter (COBA: c_m / g_l).
+membrane_columns read_membrane_columns(const group_context& ctx);
+/// Whether any of `names` is given per neuron in the partition's population.
+bool any_per_neuron(const group_context& ctx, std::initializer_list<const char*> names);
 /// Checks the rules shared by all LIF models; throws invalid_parameter naming `model`.
 void validate_membrane(const std::string& model, const param_map& p);
 
 /// The resource estimate's spike bound for a membrane (model_info::spikes): at most one spike per
 /// refractory period (per tick when t_ref is shorter).
 spike_bound membrane_spikes(const population_spec& pop, double duration_ms, double resolution_ms);
+/// The resource estimate's bytes per neuron of per-neuron membrane constants (0 for a population
+/// without per-neuron parameters).
+double membrane_constant_bytes(const population_spec& pop);
 
 /// Lazy membrane state of one partition, with refractoriness and the wake-up heap.
-class membrane {
+///
+/// Het = false: one parameter set for the partition (the code path of a homogeneous population,
+/// unchanged by per-neuron parameters). Het = true: a record of constants per neuron and one
+/// decay table per distinct tau_m, each neuron's lazy solution, crossing prediction and grid bound
+/// computed with its own constants (docs/decisions.md §29).
+template <bool Het>
+class membrane_t {
 public:
-    membrane() = default;
-    membrane(const membrane_params& p, double resolution_ms, std::size_t n);
+    membrane_t() = default;
+    membrane_t(const membrane_params& p, double resolution_ms, std::size_t n) requires(!Het);
+    membrane_t(const membrane_columns& c, double resolution_ms) requires Het;
 
     std::size_t size() const { return s_.size(); }
-    double v_th() const { return p_.v_th_mv; }
-    double v_reset() const { return p_.v_reset_mv; }
-    tick_t refractory_ticks() const { return n_ref_; }
-    double v_inf(std::uint32_t i) const { return p_.e_l_mv + (p_.i_e_pa + s_[i].i_stim) * r_; }
+    double v_th(std::uint32_t i) const {
+        if constexpr (Het) return c_[i].v_th; else return p_.v_th_mv;
+    }
+    double v_reset(std::uint32_t i) const {
+        if constexpr (Het) return c_[i].v_reset; else return p_.v_reset_mv;
+    }
+    tick_t refractory_ticks(std::uint32_t i) const {
+        if constexpr (Het) return c_[i].n_ref; else return n_ref_;
+    }
     /// Bias plus stimulus current [pA].
-    double current(std::uint32_t i) const { return p_.i_e_pa + s_[i].i_stim; }
+    double current(std::uint32_t i) const {
+        if constexpr (Het) return c_[i].i_e + s_[i].i_stim; else return p_.i_e_pa + s_[i].i_stim;
+    }
+    double v_inf(std::uint32_t i) const {
+        if constexpr (Het) return c_[i].e_l + (c_[i].i_e + s_[i].i_stim) * c_[i].r;
+        else return p_.e_l_mv + (p_.i_e_pa + s_[i].i_stim) * r_;
+    }
+    /// exp(-k h / tau_m) of neuron i.
+    double decay(std::uint32_t i, tick_t k) const {
+        if constexpr (Het) return tables_[c_[i].table](k); else return decay_(k);
+    }
+    /// h / tau_m of neuron i.
+    double rate(std::uint32_t i) const {
+        if constexpr (Het) return tables_[c_[i].table].rate(); else return decay_.rate();
+    }
     /// exp(-h / tau_m): the one-tick membrane propagator.
-    double p22() const { return decay_(1); }
+    double p22(std::uint32_t i) const { return decay(i, 1); }
 
     /// True while tick t lies in the refractory period that follows the neuron's last spike.
     bool refractory(std::uint32_t i, tick_t t) const { return t <= s_[i].ref_end; }
@@ -101,7 +142,7 @@ public:
     /// V at tick t (>= the neuron's last update) without storing it.
     double peek(std::uint32_t i, tick_t t) const {
         if (t <= s_[i].last) return s_[i].v;
-        return v_inf(i) + (s_[i].v - v_inf(i)) * decay_(t - s_[i].last);
+        return v_inf(i) + (s_[i].v - v_inf(i)) * decay(i, t - s_[i].last);
     }
     /// Brings the stored V forward to tick t (no-op while refractory: V stays V_reset).
     double bring_to(std::uint32_t i, tick_t t) {
@@ -122,9 +163,9 @@ public:
     /// Emits a spike at tick t: V = V_reset, refractory until t + n_ref. A grid neuron stays on
     /// the grid (it is tested every tick, and V_reset < V_th keeps it from firing while refractory).
     void fire(std::uint32_t i, tick_t t) {
-        s_[i].v = p_.v_reset_mv;
-        s_[i].last = t + n_ref_;
-        s_[i].ref_end = t + n_ref_;
+        s_[i].v = v_reset(i);
+        s_[i].last = t + refractory_ticks(i);
+        s_[i].ref_end = t + refractory_ticks(i);
         if (s_[i].wake != on_grid) s_[i].wake = never;
     }
 
@@ -135,7 +176,7 @@ public:
         if (s_[i].wake == on_grid) return;
         // Fast path, taken by almost every update in a fluctuation-driven network: below
         // threshold and relaxing towards a subthreshold V_inf, the neuron never fires on its own.
-        if (s_[i].v < p_.v_th_mv && v_inf(i) <= p_.v_th_mv) {
+        if (s_[i].v < v_th(i) && v_inf(i) <= v_th(i)) {
             s_[i].wake = never;
             return;
         }
@@ -149,7 +190,7 @@ public:
     /// bound, which still holds for the lower trajectory.
     void track(std::uint32_t i, bool rose = true) {
         // The fast path first, exactly as schedule_crossing's (Brunel's neurons take only this).
-        if (s_[i].v < p_.v_th_mv && v_inf(i) <= p_.v_th_mv) {
+        if (s_[i].v < v_th(i) && v_inf(i) <= v_th(i)) {
             if (s_[i].wake == on_grid) leave_grid(i);
             s_[i].wake = never;
             return;
@@ -161,7 +202,7 @@ public:
         } else if (!rose) {
             return;
         }
-        set_bound(i, crossing_bound(s_[i].last, s_[i].v, v_inf(i)));
+        set_bound(i, crossing_bound(i, s_[i].last, s_[i].v, v_inf(i)));
     }
     /// Cancels a scheduled crossing (the heap entry becomes stale). Not for grid neurons: the
     /// models that cancel (lif_active.hpp) never put a neuron on the grid.
@@ -179,7 +220,7 @@ public:
         scratch.clear();
         pop_due(t, scratch);
         for (const std::uint32_t i : scratch) {
-            if (bring_to(i, t) >= p_.v_th_mv && !refractory(i, t)) {
+            if (bring_to(i, t) >= v_th(i) && !refractory(i, t)) {
                 fire(i, t);
                 spikes.push_back(i);
             }
@@ -219,15 +260,17 @@ private:
     // V_th. Where vi <= V_th (a bias that dropped while on the grid) or V >= V_th (a restored
     // checkpoint's refractory neuron) the neuron is tested every tick, as before. Inline and
     // without std::floor (a library call on baseline x86-64): it runs at every rising input.
+    // With per-neuron parameters, V_th and tau_m are neuron i's: the bound is the same argument
+    // for each neuron's own trajectory.
     /// A tick (as a double, exact) after `base` and at or before the first tick at which the lazy
     /// update from V = v0 at `base` towards vi can reach threshold.
-    double crossing_bound(tick_t base, double v0, double vi) const {
+    double crossing_bound(std::uint32_t i, tick_t base, double v0, double vi) const {
         constexpr double exact_ticks = 4503599627370496.0;  // 2^52: base + K stays an exact double
-        const double th = p_.v_th_mv;
+        const double th = v_th(i);
         const double b = static_cast<double>(base);
         if (!(vi > th) || !(v0 < th) || !(b < exact_ticks)) return b + 1.0;
         const double slack = 1e-9 * (std::abs(th) + std::abs(vi) + std::abs(v0));
-        const double k = (th - slack - v0) / ((vi - v0) * decay_.rate());
+        const double k = (th - slack - v0) / ((vi - v0) * rate(i));
         // k < 1 (V at or near V_th): test at the next tick. Truncation is floor for k >= 1.
         if (!(k >= 1.0)) return b + 1.0;
         return b + (k < exact_ticks ? static_cast<double>(static_cast<std::int64_t>(k)) : exact_ticks);
@@ -237,6 +280,16 @@ private:
     double r_ = 0.0;       // tau_m / C_m [mV / pA]
     tick_t n_ref_ = 0;
     decay_table decay_;
+    /// Het: one neuron's constants (56 bytes), and the decay tables they index (one per distinct
+    /// tau_m; beyond max_full_tables distinct values, tables without entries: std::exp per lookup,
+    /// the same values a full table would hold).
+    struct neuron_constants {
+        double v_th, v_reset, e_l, i_e, r;  // r = tau_m / C_m [mV / pA]
+        tick_t n_ref;
+        std::uint32_t table;
+    };
+    std::vector<neuron_constants> c_;
+    std::vector<decay_table> tables_;
     /// One neuron's state in one 40-byte record: an update touches a single cache line (measured
     /// faster than five separate arrays on Brunel's network).
     struct neuron_state {
@@ -257,6 +310,9 @@ private:
     std::size_t grid_count_ = 0;  // neurons whose wake is on_grid
     std::priority_queue<wake_entry, std::vector<wake_entry>, std::greater<>> heap_;
 };
+
+using membrane = membrane_t<false>;
+using membrane_het = membrane_t<true>;
 
 /// Saves / restores a (tick, index) min-heap as it is.
 template <class Heap>

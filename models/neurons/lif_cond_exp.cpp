@@ -54,13 +54,15 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
         a1_in = e_in * p_in / c_m;
     }
     void bind(const membrane&) {}
-    double bias(std::uint32_t i, const membrane& m) const { return m.current(i); }
+    /// The neuron's own bias and stimulus current (the membrane's), so the same for every set.
+    template <class M>
+    double bias(std::uint32_t i, const M& m) const { return m.current(i); }
     /// One classical RK4 step of dV/dt = A(s) - B(s) V; `cur` is the bias plus stimulus current
     /// [pA] (bias). The stages are RK4's; written with A and B they cost ~20 fused multiply-adds
     /// and a few adds instead of ~55 operations and four divisions (the loop is bound by the
     /// vector units' throughput). std::fma is correctly rounded, so every kernel computes the
     /// same bits (lif_active.hpp). k2 = A(h/2) - B(h/2) (v + h/2 k1) = ch - q k1, k3 likewise.
-    double step(double v, double ge, double gi, double cur) const {
+    [[gnu::always_inline]] double step(double v, double ge, double gi, double cur) const {
         using std::fma;
         const double base = fma(cur, inv_c_m, a_bias);
         const double b0 = fma(ge + gi, inv_c_m, gl_c), a0 = fma(gi, a0_in, fma(ge, a0_ex, base));
@@ -74,6 +76,23 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
         return v + fma(h / 6.0, k1 + k4, h / 3.0 * (k2 + k3));
     }
 };
+
+/// A population with per-neuron parameters: the same constants, per neuron (lif_active.hpp).
+std::unique_ptr<neuron_group> create_per_neuron(const group_context& ctx) {
+    membrane_columns c = read_membrane_columns(ctx);
+    const auto g_l = neuron_values(ctx, "g_l"), e_ex = neuron_values(ctx, "e_ex"), e_in = neuron_values(ctx, "e_in");
+    const auto tau_ex = neuron_values(ctx, "tau_syn_ex"), tau_in = neuron_values(ctx, "tau_syn_in");
+    c.tau_m_ms.resize(ctx.count);
+    for (std::size_t i = 0; i < ctx.count; ++i) c.tau_m_ms[i] = c.c_m_pf[i] / g_l[i];  // pF / nS = ms
+    auto [syns, of] = distinct_synapses<exp_conductances>(ctx.count, [&](std::size_t i) {
+        exp_conductances syn;
+        syn.h = ctx.resolution_ms;
+        syn.set(c.c_m_pf[i], g_l[i], c.e_l_mv[i], e_ex[i], e_in[i], tau_ex[i], tau_in[i]);
+        return syn;
+    });
+    return std::make_unique<active_lif_group<exp_conductances, true>>(ctx, membrane_het(c, ctx.resolution_ms),
+                                                                      std::move(syns), std::move(of));
+}
 
 } // namespace
 
@@ -104,6 +123,7 @@ model_info lif_cond_exp_model() {
         for (const char* n : {"e_ex", "e_in"}) require_finite("lif_cond_exp", p, n, dimension::voltage);
     };
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
+        if (!ctx.spec.per_neuron.empty()) return create_per_neuron(ctx);
         const auto& p = ctx.spec.params;
         param_map with_tau = p;
         with_tau["tau_m"] = p.at("c_m") / p.at("g_l");  // pF / nS = ms
@@ -112,10 +132,17 @@ model_info lif_cond_exp_model() {
         syn.h = ctx.resolution_ms;
         syn.set(p.at("c_m"), p.at("g_l"), p.at("e_l"), p.at("e_ex"), p.at("e_in"), p.at("tau_syn_ex"),
                 p.at("tau_syn_in"));
-        return std::make_unique<active_lif_group<exp_conductances>>(ctx, mp, std::move(syn));
+        return std::make_unique<active_lif_group<exp_conductances>>(ctx, membrane(mp, ctx.resolution_ms, ctx.count),
+                                                                    std::vector{syn});
     };
+    m.per_neuron_params = true;
     // For the resource estimate: membrane record 40, wake-heap entry 16, slot 52 (index, V, two conductances, bias, refractory end, flag), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
-    m.state_bytes = [](const population_spec& pop) { return 120.0 * static_cast<double>(pop.size); };
+    // Per-neuron parameters add the membrane constants and a constant-set index (4 bytes); the
+    // distinct constant sets (144 bytes each, at most one per neuron) are counted per neuron too.
+    m.state_bytes = [](const population_spec& pop) {
+        const double het = pop.per_neuron.empty() ? 0.0 : membrane_constant_bytes(pop) + 4.0 + 144.0;
+        return (120.0 + het) * static_cast<double>(pop.size);
+    };
     m.spikes = membrane_spikes;
     return m;
 }

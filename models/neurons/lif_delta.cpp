@@ -15,13 +15,14 @@
 namespace memspike::lif {
 namespace {
 
+template <bool Het>
 class lif_delta_group final : public neuron_group {
 public:
-    explicit lif_delta_group(const group_context& ctx)
-        : m_(read_membrane(ctx.spec.params), ctx.resolution_ms, ctx.count) {
+    explicit lif_delta_group(const group_context& ctx) : m_(make(ctx)) {
         const auto v0 = initial_values(ctx, "v", ctx.spec.params.at("e_l"));
+        const bool v_given = ctx.spec.init.count("v") != 0;
         for (std::uint32_t i = 0; i < ctx.count; ++i) {
-            m_.v(i) = v0[i];
+            if (v_given || !Het) m_.v(i) = v0[i];  // else V starts at the neuron's own E_L
             m_.schedule_crossing(i);
         }
     }
@@ -36,7 +37,7 @@ public:
             double& v = m_.v(i);
             m_.bring_to(i, t);
             v += w;
-            if (v >= m_.v_th()) {
+            if (v >= m_.v_th(i)) {
                 m_.fire(i, t);
                 spikes.push_back(i);
             }
@@ -59,7 +60,11 @@ public:
     void load_state(std::istream& is) override { m_.load_state(is); }
 
 private:
-    membrane m_;
+    static membrane_t<Het> make(const group_context& ctx) {
+        if constexpr (Het) return membrane_t<Het>(read_membrane_columns(ctx), ctx.resolution_ms);
+        else return membrane_t<Het>(read_membrane(ctx.spec.params), ctx.resolution_ms, ctx.count);
+    }
+    membrane_t<Het> m_;
     std::vector<std::uint32_t> due_;
 };
 
@@ -74,10 +79,15 @@ model_info lif_delta_model() {
     m.state = {{"v", dimension::voltage}};
     m.validate = [](const param_map& p) { validate_membrane("lif_delta", p); };
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
-        return std::make_unique<lif_delta_group>(ctx);
+        // Per-neuron parameters: the group with a record of constants per neuron (lif_base.hpp).
+        if (!ctx.spec.per_neuron.empty()) return std::make_unique<lif_delta_group<true>>(ctx);
+        return std::make_unique<lif_delta_group<false>>(ctx);
     };
+    m.per_neuron_params = true;
     // For the resource estimate: membrane record 40, wake-heap entry 16, grid bound 8 and its block minimum 1, due list 4 bytes per neuron (memory_bytes() at most).
-    m.state_bytes = [](const population_spec& pop) { return 69.0 * static_cast<double>(pop.size); };
+    m.state_bytes = [](const population_spec& pop) {
+        return (69.0 + membrane_constant_bytes(pop)) * static_cast<double>(pop.size);
+    };
     m.spikes = membrane_spikes;
     return m;
 }

@@ -22,13 +22,33 @@ struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     static constexpr const char* names[ports] = {"i_ex", "i_in"};
     double p21_ex = 0, p21_in = 0, p22 = 0;
 
-    void bind(const membrane& m) { p22 = m.p22(); }
-    double bias(std::uint32_t i, const membrane& m) const { return m.v_inf(i); }
+    void bind(const membrane& m) { p22 = m.p22(0); }
+    /// V_inf: the neuron's own (the membrane's), so the same for every constant set.
+    template <class M>
+    double bias(std::uint32_t i, const M& m) const { return m.v_inf(i); }
     /// One exact tick; `vi` is V_inf (bias).
-    double step(double v, double i_ex, double i_in, double vi) const {
+    [[gnu::always_inline]] double step(double v, double i_ex, double i_in, double vi) const {
         return vi + (v - vi) * p22 + p21_ex * i_ex + p21_in * i_in;
     }
 };
+
+/// A population with per-neuron parameters: the same constants, per neuron (lif_active.hpp).
+std::unique_ptr<neuron_group> create_per_neuron(const group_context& ctx) {
+    const double h = ctx.resolution_ms;
+    const membrane_columns c = read_membrane_columns(ctx);
+    membrane_het m(c, h);
+    const auto tau_ex = neuron_values(ctx, "tau_syn_ex"), tau_in = neuron_values(ctx, "tau_syn_in");
+    auto [syns, of] = distinct_synapses<exp_currents>(ctx.count, [&](std::size_t i) {
+        exp_currents syn;
+        syn.p_ex = std::exp(-h / tau_ex[i]);
+        syn.p_in = std::exp(-h / tau_in[i]);
+        syn.p21_ex = current_to_voltage(h, c.tau_m_ms[i], tau_ex[i], c.c_m_pf[i]);
+        syn.p21_in = current_to_voltage(h, c.tau_m_ms[i], tau_in[i], c.c_m_pf[i]);
+        syn.p22 = m.p22(static_cast<std::uint32_t>(i));
+        return syn;
+    });
+    return std::make_unique<active_lif_group<exp_currents, true>>(ctx, std::move(m), std::move(syns), std::move(of));
+}
 
 } // namespace
 
@@ -48,17 +68,24 @@ model_info lif_exp_model() {
     };
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
         const auto& p = ctx.spec.params;
-        const membrane_params mp = read_membrane(p);
         const double h = ctx.resolution_ms;
+        if (!ctx.spec.per_neuron.empty()) return create_per_neuron(ctx);
+        const membrane_params mp = read_membrane(p);
         exp_currents syn;
         syn.p_ex = std::exp(-h / p.at("tau_syn_ex"));
         syn.p_in = std::exp(-h / p.at("tau_syn_in"));
         syn.p21_ex = current_to_voltage(h, mp.tau_m_ms, p.at("tau_syn_ex"), mp.c_m_pf);
         syn.p21_in = current_to_voltage(h, mp.tau_m_ms, p.at("tau_syn_in"), mp.c_m_pf);
-        return std::make_unique<active_lif_group<exp_currents>>(ctx, mp, std::move(syn));
+        return std::make_unique<active_lif_group<exp_currents>>(ctx, membrane(mp, h, ctx.count), std::vector{syn});
     };
+    m.per_neuron_params = true;
     // For the resource estimate: membrane record 40, wake-heap entry 16, slot 52 (index, V, two currents, bias, refractory end, flag), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
-    m.state_bytes = [](const population_spec& pop) { return 120.0 * static_cast<double>(pop.size); };
+    // Per-neuron parameters add the membrane constants and a constant-set index (4 bytes); the
+    // distinct constant sets (48 bytes each, at most one per neuron) are counted per neuron too.
+    m.state_bytes = [](const population_spec& pop) {
+        const double het = pop.per_neuron.empty() ? 0.0 : membrane_constant_bytes(pop) + 4.0 + 48.0;
+        return (120.0 + het) * static_cast<double>(pop.size);
+    };
     m.spikes = membrane_spikes;
     return m;
 }

@@ -51,35 +51,35 @@ def _node_name(text):
     return "".join(c if (c.isalnum() or c == "_") else "_" for c in text)
 
 
-def _neuron_node(pop, unit_ms):
+def _neuron_node(pop, unit_ms, per_neuron):
     """(NIR node dict, factor from memspike's synaptic weight to a NIR weight, from a DC current to
-    a NIR bias): the inverse of the import's mapping (docs/nir.md)."""
-    p, n = pop.params, pop.size
-    full = lambda v: np.full(n, float(v))
+    a NIR bias, the bias current): the inverse of the import's mapping (docs/nir.md). Each value is
+    an array over the population's neurons (per-neuron parameters come from `per_neuron`)."""
+    n = pop.size
+    p = {k: np.asarray(per_neuron[k], float) if k in per_neuron else np.full(n, float(v))
+         for k, v in {**pop.params, **{k: 0.0 for k in per_neuron}}.items()}
     where = f"memspike.nir.save: population {pop.name!r} ({pop.model})"
     if pop.model in ("lif_delta", "lif_exp"):
-        if p["t_ref"] != 0:
-            raise ValueError(f"{where}: t_ref = {p['t_ref']:g} ms, but NIR neurons have no refractory period (needs 0 ms)")
+        if np.any(p["t_ref"] != 0):
+            raise ValueError(f"{where}: t_ref = {p['t_ref'].max():g} ms, but NIR neurons have no refractory period "
+                             "(needs 0 ms)")
         tau, r = p["tau_m"] / unit_ms, p["tau_m"] / p["c_m"]
-        node = {"tau": full(tau), "r": full(r), "v_leak": full(p["e_l"]), "v_threshold": full(p["v_th"]),
-                "v_reset": full(p["v_reset"])}
+        node = {"tau": tau, "r": r, "v_leak": p["e_l"], "v_threshold": p["v_th"], "v_reset": p["v_reset"]}
         if pop.model == "lif_delta":
             return dict(type="LIF", **node), tau / r, 1.0, p["i_e"]
-        if p["tau_syn_ex"] != p["tau_syn_in"]:
-            raise ValueError(f"{where}: tau_syn_ex = {p['tau_syn_ex']:g} ms and tau_syn_in = {p['tau_syn_in']:g} ms differ; "
-                             "a NIR CubaLIF has one synaptic time constant")
+        if np.any(p["tau_syn_ex"] != p["tau_syn_in"]):
+            raise ValueError(f"{where}: tau_syn_ex and tau_syn_in differ; a NIR CubaLIF has one synaptic time constant")
         tau_s = p["tau_syn_ex"] / unit_ms
-        cuba = {"type": "CubaLIF", "tau_mem": node.pop("tau"), "tau_syn": full(tau_s), "w_in": full(1.0), **node}
+        cuba = {"type": "CubaLIF", "tau_mem": node.pop("tau"), "tau_syn": tau_s, "w_in": np.ones(n), **node}
         return cuba, tau_s, 1.0, p["i_e"]
     if pop.model in ("if_delta", "i_delta"):
         r = unit_ms / p["c_m"]
         if pop.model == "i_delta":
-            return {"type": "I", "r": full(r)}, 1.0 / r, 1.0, p["i_e"]
-        return ({"type": "IF", "r": full(r), "v_threshold": full(p["v_th"]), "v_reset": full(p["v_reset"])},
-                1.0 / r, 1.0, p["i_e"])
+            return {"type": "I", "r": r}, 1.0 / r, 1.0, p["i_e"]
+        return {"type": "IF", "r": r, "v_threshold": p["v_th"], "v_reset": p["v_reset"]}, 1.0 / r, 1.0, p["i_e"]
     if pop.model == "li_delta":
         tau, r = p["tau_m"] / unit_ms, p["tau_m"] / p["c_m"]
-        return {"type": "LI", "tau": full(tau), "r": full(r), "v_leak": full(p["e_l"])}, tau / r, 1.0, p["i_e"]
+        return {"type": "LI", "tau": tau, "r": r, "v_leak": p["e_l"]}, tau / r, 1.0, p["i_e"]
     raise ValueError(f"{where}: this model has no NIR counterpart (exported: lif_delta, lif_exp, if_delta, li_delta, "
                      "i_delta; sources become Input nodes)")
 
@@ -103,9 +103,9 @@ def save(sim, path, time_unit="1 s"):
         if pop.model in sources:
             nodes[pop.name] = {"type": "Input", "shape": np.array([pop.size])}
             continue
-        node, scale[pop.name], bias_scale, i_e = _neuron_node(pop, unit_ms)
+        node, scale[pop.name], bias_scale, i_e = _neuron_node(pop, unit_ms, spec.neuron_params(pop.name))
         nodes[pop.name] = node
-        bias[pop.name] = np.full(pop.size, i_e / bias_scale)
+        bias[pop.name] = np.array(i_e / bias_scale, dtype=float)
     for st in spec.stimuli:
         where = f"memspike.nir.save: stimulus {st.name!r}"
         if st.kind != "dc" or st.start_ms != 0 or np.isfinite(st.stop_ms) or st.target not in bias:
@@ -123,7 +123,7 @@ def save(sim, path, time_unit="1 s"):
         syn = sim.weights(proj.name)
         src, tgt = np.asarray(syn["sources"], np.int64), np.asarray(syn["targets"], np.int64)
         w = np.zeros((n_tgt, n_src))
-        np.add.at(w, (tgt, src), np.asarray(syn["weights"], float) * scale[proj.target])
+        np.add.at(w, (tgt, src), np.asarray(syn["weights"], float) * scale[proj.target][tgt])  # per target neuron
         delay = np.full(n_tgt, h)
         for t in np.unique(tgt):
             d = np.unique(np.asarray(syn["delays_ms"])[tgt == t])

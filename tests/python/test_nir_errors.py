@@ -55,7 +55,10 @@ CASES = {
     "missing parameter": (dict(cell={k: v for k, v in lif().items() if k != "tau"}),
                           ["node.nodes.cell.tau", "LIF node 'cell': missing parameter 'tau'"]),
     "misspelt parameter": (dict(cell=lif(v_thresh=np.ones(2))), ["node.nodes.cell.v_thresh", "unknown parameter"]),
-    "too many parameter sets": (dict(cell=lif(n=70, tau=np.linspace(0.01, 0.02, 70)),
+    # IF nodes (if_delta, one value per population) still become one population per set;
+    # LIF and CubaLIF take per-neuron parameters (test_nir_import.py).
+    "too many parameter sets": (dict(cell={"type": "IF", "r": np.linspace(0.01, 0.02, 70), "v_threshold": np.ones(70),
+                                           "v_reset": np.zeros(70)},
                                      fc={"type": "Linear", "weight": np.ones((70, 3))},
                                      output={"type": "Output", "shape": np.array([70])}),
                                 ["node.nodes.cell", "more than 64 distinct sets of parameter values"]),

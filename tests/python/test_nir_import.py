@@ -183,15 +183,38 @@ def test_threshold_matches_reference(tmp_path):
     assert 0 < ref["cell"][:, 1:].sum() < ref["cell"][:, 1:].size  # neither silent nor always on
 
 
-def test_heterogeneous_parameters_become_one_population_per_set(tmp_path):
+def test_heterogeneous_lif_parameters_become_per_neuron_parameters(tmp_path):
     # Per-neuron tau, threshold and reset (as trained networks with learnt time constants have):
-    # three distinct sets among five neurons, so three populations, reassembled here by node index.
+    # one population with per-neuron parameters, the weights scaled per target neuron (r / tau).
     nodes, edges = dense("Affine", n_out=5, seed=15)
     nodes["cell"] = {"type": "LIF", "tau": np.array([0.01, 0.02, 0.01, 0.02, 0.04]), "r": np.full(5, 0.01),
                      "v_leak": np.zeros(5), "v_threshold": np.array([1.0, 0.8, 1.0, 0.8, 1.2]), "v_reset": np.zeros(5)}
     nodes["output"]["shape"] = np.array([5])
     got, ref, _, _ = run_both(tmp_path, nodes, edges)
     assert_same_spikes(got, ref)
+
+
+def test_more_than_64_distinct_lif_and_cubalif_neurons_match_reference(tmp_path):
+    # 80 neurons, each with its own tau, r, threshold and leak (one population per set was limited to
+    # 64 sets): the weights and biases are scaled per neuron. Checked against the numpy reference.
+    n = 80
+    rng = np.random.default_rng(21)
+    nodes, edges = dense("Affine", n_out=n, seed=17)
+    nodes["fc"]["bias"] = rng.uniform(-1, 20, n)
+    nodes["cell"] = {"type": "LIF", "tau": rng.uniform(0.005, 0.03, n), "r": rng.uniform(0.005, 0.02, n),
+                     "v_leak": rng.uniform(-0.2, 0.2, n), "v_threshold": rng.uniform(0.8, 1.2, n), "v_reset": np.zeros(n)}
+    nodes["output"]["shape"] = np.array([n])
+    got, ref, _, _ = run_both(tmp_path, nodes, edges)
+    assert_same_spikes(got, ref, at_least=50)
+    nodes["fc"]["bias"] = rng.uniform(-20, 50, n)
+    nodes["cell"] = {"type": "CubaLIF", "tau_mem": rng.uniform(0.008, 0.015, n), "tau_syn": rng.uniform(0.003, 0.006, n),
+                     "r": rng.uniform(0.008, 0.012, n), "v_leak": np.zeros(n), "v_threshold": rng.uniform(0.4, 0.6, n),
+                     "v_reset": np.zeros(n), "w_in": rng.uniform(0.6, 1.0, n)}
+    (tmp_path / "cuba").mkdir()
+    got, ref, _, _ = run_both(tmp_path / "cuba", nodes, edges)
+    assert_same_spikes(got, ref, at_least=50)
+    sc = memspike.nir.load(tmp_path / "g.nir", resolution=f"{H} ms", workdir=tmp_path / "check")
+    assert [p["population"] for p in sc.nir["populations"] if p["node"] == "cell"] == ["cell"]
 
 
 def test_heterogeneous_readout_membranes(tmp_path):

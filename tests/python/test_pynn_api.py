@@ -40,7 +40,7 @@ def test_i_offset_relaxes_as_the_closed_form(celltype):
 
 
 @pytest.mark.parametrize("celltype", ["IF_curr_delta", "IF_curr_exp", "IF_cond_exp"])
-def test_per_neuron_i_offset_runs_as_dc_stimuli(celltype):
+def test_per_neuron_i_offset_runs_per_neuron(celltype):
     # i_offset set on a view and by array: each neuron relaxes to its own v_rest + i_offset·tau_m/cm.
     p = sim.Population(4, getattr(sim, celltype)(tau_m=10.0, cm=0.25, v_rest=-65.0, v_thresh=-40.0))
     p[1:3].set(i_offset=0.5)
@@ -52,6 +52,45 @@ def test_per_neuron_i_offset_runs_as_dc_stimuli(celltype):
     for i, amp in enumerate([0.0, 0.5, 0.5, 0.25]):
         np.testing.assert_allclose(v[:, i], -65.0 + amp * 40.0 * (1.0 - np.exp(-t / 10.0)), atol=tol)
     assert list(p.get("i_offset")) == [0.0, 0.5, 0.5, 0.25]
+
+
+@pytest.mark.parametrize("celltype", ["IF_curr_delta", "IF_curr_exp", "IF_cond_exp"])
+def test_per_neuron_v_thresh_and_tau_m_give_the_closed_form_interval(celltype):
+    # A DC-driven LIF fires every tau_refrac + tau_m·ln((V_inf − v_reset)/(V_inf − v_thresh)), rounded
+    # up to the grid; each neuron with its own v_thresh and tau_m (200 ms: the later intervals).
+    v_thresh = np.array([-60.0, -55.0, -52.0, -50.0])
+    tau_m = np.array([10.0, 12.0, 15.0, 20.0])
+    p = sim.Population(4, getattr(sim, celltype)(cm=0.25, v_rest=-65.0, v_reset=-70.0, tau_refrac=2.0, i_offset=1.0,
+                                                 v_thresh=v_thresh, tau_m=tau_m))
+    p.record("spikes")
+    sim.run(200.0)
+    trains = p.get_data("spikes").segments[-1].spiketrains
+    for i in range(4):
+        v_inf = -65.0 + 1.0 * tau_m[i] / 0.25
+        steps = math.ceil(tau_m[i] / 0.1 * math.log((v_inf + 70.0) / (v_inf - v_thresh[i])))
+        isi = np.diff(np.asarray(trains[i].rescale("ms").magnitude))
+        # lif_cond_exp integrates with RK4 while synaptic input is active only; without input it is exact too
+        np.testing.assert_allclose(isi, (20 + steps) * 0.1, atol=1e-9)
+    assert list(p.get("v_thresh")) == list(v_thresh)
+
+
+def test_random_cell_parameters_do_not_depend_on_the_thread_count():
+    # A RandomDistribution is evaluated per neuron by PyNN's RNG: the same seed, the same network,
+    # whatever memspike's thread count.
+    runs = []
+    for threads in (1, 3):
+        sim.setup(timestep=0.1, threads=threads)
+        rng = sim.NumpyRNG(seed=42)
+        p = sim.Population(200, sim.IF_curr_exp(i_offset=sim.RandomDistribution("uniform", low=0.5, high=1.5, rng=rng),
+                                                v_thresh=sim.RandomDistribution("normal", mu=-52.0, sigma=1.0, rng=rng)))
+        p.record("spikes")
+        sim.run(100.0)
+        trains = p.get_data("spikes").segments[-1].spiketrains
+        runs.append([np.asarray(t.magnitude).tolist() for t in trains])
+        counts = [len(t) for t in trains]
+        assert len(set(counts)) > 3  # the neurons differ
+        sim.end()
+    assert runs[0] == runs[1]
 
 
 def test_delta_weights_are_voltage_jumps_in_mV():

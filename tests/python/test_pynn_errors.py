@@ -47,16 +47,20 @@ def test_unsupported_sources_and_synapses():
         sim.Projection(p, p, sim.AllToAllConnector(), stdp)
 
 
-def test_heterogeneous_cell_parameters_are_refused_not_averaged():
+def test_heterogeneous_parameters_are_checked_per_neuron_and_refused_for_sources():
     p = sim.Population(4, sim.IF_curr_exp())
-    with pytest.raises(NotImplementedError, match="tau_m differs between neurons"):
-        p.set(tau_m=np.array([10.0, 20.0, 20.0, 20.0]))
-    with pytest.raises(NotImplementedError, match="v_thresh differs"):
-        p[1:3].set(v_thresh=-55.0)
-    assert p.get("tau_m") == 20.0 and p.get("v_thresh") == -50.0  # unchanged after the refusal
-    # i_offset may differ (as dc stimuli), up to 64 values
-    with pytest.raises(NotImplementedError, match="i_offset takes 100 different values.*up to 64"):
-        sim.Population(100, sim.IF_curr_exp(i_offset=sim.RandomDistribution("uniform", low=0.0, high=1.0)))
+    p.set(tau_m=np.array([10.0, 20.0, 20.0, 20.0]))  # LIF models take per-neuron values
+    p[1:3].set(v_thresh=-55.0)
+    # A per-neuron rule broken by one neuron names it, and the values stay as they were.
+    with pytest.raises(errors.InvalidParameterValueError, match="neuron 3.*v_th = -75 mV"):
+        p.set(v_thresh=np.array([-50.0, -50.0, -50.0, -75.0]))
+    assert list(p.get("tau_m")) == [10.0, 20.0, 20.0, 20.0]
+    assert list(p.get("v_thresh")) == [-50.0, -55.0, -55.0, -50.0]
+    # Sources take one value per population.
+    with pytest.raises(NotImplementedError, match="rate differs between neurons"):
+        sim.Population(3, sim.SpikeSourcePoisson(rate=np.array([1.0, 2.0, 3.0])))
+    # Many distinct i_offset values: no limit now (the ≤64 dc-stimulus workaround is gone).
+    sim.Population(100, sim.IF_curr_exp(i_offset=sim.RandomDistribution("uniform", low=0.0, high=1.0)))
     with pytest.raises(NotImplementedError, match="initialize"):
         p[0:2].initialize(v=-60.0)
     with pytest.raises(NotImplementedError, match="gamma"):

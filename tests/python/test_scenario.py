@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Scenarios from Python: the builder goes through the C++ TOML parser, so a network built in code
 # is the network of the equivalent file, and every rule of the format applies.
+import math
 import tomllib
 
 import numpy as np
@@ -232,3 +233,41 @@ def test_builder_fixed_total_number_gives_exactly_k_synapses():
     w = memspike.Simulation(sc, threads=1).weights("AB")
     assert len(w["targets"]) == 777
     assert set(np.unique(w["targets"])) <= set(range(30)) and len(np.unique(w["targets"])) > 20
+
+
+def test_per_neuron_parameters_from_numpy_run_and_are_recorded(tmp_path):
+    # v_th from a numpy array (with its unit), tau_m drawn per neuron: each DC-driven neuron fires
+    # first at the closed-form tick, and the result file holds every neuron's values.
+    import h5py
+    v_th = np.array([-52.0, -51.0, -50.0, -49.0])
+    sc = memspike.Scenario()
+    sc.simulation(duration="100 ms", resolution="0.1 ms", seed=3)
+    sc.population("E", "lif_delta", 4, params={"v_th": {"values": v_th, "unit": "mV"}, "i_e": "800 pA",
+                                                "tau_m": {"dist": "uniform", "low": "10 ms", "high": "20 ms"}})
+    sim = memspike.Simulation(sc)
+    sim.run(output=tmp_path / "out.h5")
+    tau = np.asarray(sim.spec.neuron_params("E")["tau_m"])
+    assert np.all((tau >= 10) & (tau < 20)) and len(set(tau)) == 4
+    assert sorted(sim.spec.populations[0].per_neuron) == ["tau_m", "v_th"]
+    assert "v_th" not in sim.spec.populations[0].params
+    ids, ticks = sim.spike_ticks("E")
+    ids, ticks = np.asarray(ids), np.asarray(ticks)
+    for i in range(4):
+        v_inf = -70.0 + 800.0 * tau[i] / 250.0
+        first = math.ceil(tau[i] / 0.1 * math.log((v_inf + 70.0) / (v_inf - v_th[i])))
+        assert ticks[ids == i][0] == first
+    with h5py.File(tmp_path / "out.h5", "r") as f:
+        np.testing.assert_array_equal(f["parameters/E/v_th"][:], v_th)
+        np.testing.assert_array_equal(f["parameters/E/tau_m"][:], tau)
+        assert f["parameters/E"].attrs["v_th.unit"] == "mV"
+
+
+def test_per_neuron_values_need_their_unit_and_length():
+    sc = memspike.Scenario()
+    sc.simulation(duration="10 ms")
+    with pytest.raises(memspike.ScenarioError, match=r"population\.E\.params\.v_th.*unit"):
+        sc.population("E", "lif_delta", 3, params={"v_th": {"values": np.array([-50.0, -51.0, -52.0])}})
+    sc = memspike.Scenario()
+    sc.simulation(duration="10 ms")
+    with pytest.raises(memspike.ScenarioError, match="2 per-neuron values .* population of 3 neurons"):
+        sc.population("E", "lif_delta", 3, params={"v_th": ["-50 mV", "-51 mV"]})

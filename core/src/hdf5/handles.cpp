@@ -110,6 +110,16 @@ void write_attr(hid_t obj, const std::string& name, const char* value, const std
     write_attr(obj, name, std::string(value), path);
 }
 
+void write_vector(hid_t parent, const std::string& name, const std::vector<double>& values, const std::string& path,
+                  const std::string& where) {
+    const std::string what = "creating dataset '" + where + "'";
+    const hsize_t dims[1] = {values.size()};
+    handle space = own_space(H5Screate_simple(1, dims, nullptr), path, what);
+    handle dset = own_dataset(
+        H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path, what);
+    check(H5Dwrite(dset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path, what);
+}
+
 handle create_extendible(hid_t parent, const std::string& name, hid_t file_type, int rank, hsize_t columns,
                          const hsize_t* chunk, const std::string& path, const std::string& where) {
     const std::string what = "creating dataset '" + where + "'";

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace memspike::h5 {
 
@@ -147,6 +148,10 @@ void write_attr(hid_t obj, const std::string& name, const std::string& value, co
 void write_attr(hid_t obj, const std::string& name, const char* value, const std::string& path);
 
 // --- Datasets and groups ------------------------------------------------------------------------
+
+/// Writes `values` as a fixed-size float64 dataset `name` [values.size()] under `parent`.
+void write_vector(hid_t parent, const std::string& name, const std::vector<double>& values, const std::string& path,
+                  const std::string& where);
 
 /// Creates an extendible, chunked, shuffled and deflated dataset of `rank` 1 or 2 with 0 rows.
 handle create_extendible(hid_t parent, const std::string& name, hid_t file_type, int rank, hsize_t columns,

@@ -137,6 +137,13 @@ private:
         write_attr(root, layout::attr_complete, std::int8_t{0}, path_);
         spikes_ = open_or_create_group(root, layout::group_spikes, path_, layout::path(layout::group_spikes));
         traces_ = open_or_create_group(root, layout::group_traces, path_, layout::path(layout::group_traces));
+        for (const auto& np : info.neuron_params) {  // only for populations with per-neuron parameters
+            const handle params = open_or_create_group(root, layout::group_parameters, path_, layout::path(layout::group_parameters));
+            const std::string where = layout::path(layout::group_parameters, np.population);
+            const handle pop = open_or_create_group(params.get(), np.population, path_, where);
+            write_vector(pop.get(), np.name, np.values, path_, where + "/" + np.name);
+            write_attr(pop.get(), np.name + ".unit", np.unit, path_);
+        }
         // A run killed right after open still leaves a readable file with its provenance.
         check(H5Fflush(root, H5F_SCOPE_GLOBAL), path_, "flushing the file");
     }

@@ -3,11 +3,13 @@
 
 A Population keeps its parameters as PyNN does (a ParameterSpace evaluated per neuron, in PyNN's
 units) and becomes one memspike population when the network is built (simulator.State.build).
-memspike's models take one value per parameter and population; a parameter that differs between
-neurons raises NotImplementedError at the set() that makes it so, naming the parameter, rather than
-running with one of the values. The exception is i_offset, which the engine can express exactly as
-dc stimuli on the neurons of each value. Initial values may differ per neuron when they are a
-RandomDistribution that memspike can draw (uniform, normal, normal_clipped).
+memspike's LIF models take any parameter per neuron (docs/scenario-format.md, "Per-neuron
+parameters"): arrays and RandomDistributions, evaluated per neuron by PyNN with the script's RNG
+(so a given seed gives the same values whatever memspike's thread count), are handed over as
+per-neuron values. Source types take one value per population; a parameter that differs between
+their neurons raises NotImplementedError naming it, rather than running with one of the values.
+Initial values may differ per neuron when they are a RandomDistribution that memspike can draw
+(uniform, normal, normal_clipped).
 """
 import numpy as np
 from pyNN import common, errors
@@ -17,10 +19,6 @@ from pyNN.random import RandomDistribution
 from . import simulator
 from .recording import Recorder
 from .standardmodels import SpikeSourceArray, quantity
-
-# A per-neuron i_offset becomes one dc stimulus per distinct value (Population._offset_groups);
-# each is one [[stimulus]], checked as the scenario grows, so their number is bounded.
-_MAX_OFFSET_GROUPS = 64
 
 # Initial values: PyNN state variable -> (memspike state variable, PyNN unit), per cell type.
 _INIT = {"v": ("v", "mV"), "isyn_exc": ("i_ex", "nA"), "isyn_inh": ("i_in", "nA"),
@@ -174,24 +172,11 @@ class Population(common.Population):
                 times.append([st.grid_time(t, f"{where}: spike_times of neuron {i}") for t in np.asarray(values).ravel()])
             return {}, times
         names = ct.get_parameter_names()
-        offsets = self._offset_groups() if "i_offset" in names else []
-        values = {n: (0.0 if n == "i_offset" and offsets else _one_value(self._parameters[n], n, where))
-                  for n in names}
+        if getattr(ct, "per_neuron", False):  # the model takes per-neuron values: the arrays as they are
+            values = {n: self._parameters[n] for n in names}
+        else:
+            values = {n: _one_value(self._parameters[n], n, where) for n in names}
         return ct.memspike_params(values, where), None
-
-    def _offset_groups(self):
-        """A per-neuron i_offset as [(value, neuron indices)], one dc stimulus each: the engine adds
-        a stimulus current exactly as it adds i_e (I_e + I_stim in every model's equation), so
-        this is the same network, not an approximation. [] when i_offset is one value."""
-        a = np.asarray(self._parameters["i_offset"], dtype=float)
-        if a.ndim == 0 or np.all(a == a.flat[0]):
-            return []
-        values = np.unique(a)
-        if values.size > _MAX_OFFSET_GROUPS:
-            raise NotImplementedError(
-                f"memspike.pynn: population {self.label!r}: i_offset takes {values.size} different values; memspike "
-                f"runs a per-neuron i_offset as one dc stimulus per value, up to {_MAX_OFFSET_GROUPS} values")
-        return [(float(v), np.nonzero(a == v)[0].tolist()) for v in values if v != 0.0]
 
     def _initial(self):
         out = {}
@@ -207,10 +192,6 @@ class Population(common.Population):
         else:
             sc.population(self._ms_name, self.celltype.memspike_model, self.size, params=params,
                           init=self._initial() or None)
-            if "i_offset" in self.celltype.get_parameter_names():
-                for k, (value, idx) in enumerate(self._offset_groups()):
-                    sc.stimulus("dc", self._ms_name, name=f"{self._ms_name}_i_offset{k}", neurons=idx,
-                                amplitude=quantity(value, "nA"))
 
     def _validate(self, saved=None, init_saved=None):
         """Checks the population as memspike would (the C++ reader, with this population alone),

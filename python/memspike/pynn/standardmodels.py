@@ -36,10 +36,24 @@ def quantity(value, unit):
     return f"{value!r} {unit}" if unit else repr(value)  # unit "": a dimensionless memspike value
 
 
+def per_neuron_quantity(values, unit):
+    """One unit string when every neuron has the same value, else the scenario format's per-neuron
+    form {values = [...], unit} (docs/scenario-format.md), which the engine runs exactly."""
+    a = np.asarray(values, dtype=float)
+    if a.ndim == 0 or a.size == 0 or np.all(a == a.flat[0]):
+        return quantity(a.item() if a.ndim == 0 else a.flat[0], unit)
+    if not np.all(np.isfinite(a)):
+        raise errors.InvalidParameterValueError(f"{a[~np.isfinite(a)][0]!r} {unit} is not finite")
+    return {"values": a.tolist(), "unit": unit}
+
+
 class _MemspikeCell:
     """What each cell type adds to PyNN's: the memspike model, the parameter table
-    (PyNN name -> memspike name, PyNN unit), receptor ports, recordable state variables."""
+    (PyNN name -> memspike name, PyNN unit), receptor ports, recordable state variables.
+    `per_neuron`: the memspike model takes per-neuron parameter values, so memspike_params gets
+    each parameter as an array (one value per neuron) rather than as one value."""
     memspike_model = None
+    per_neuron = False
     _PARAMS = {}                 # PyNN name -> (memspike name, PyNN unit)
     _PORTS = {}                  # PyNN receptor type -> memspike port
     _STATE = {}                  # PyNN variable -> (memspike state variable, PyNN unit)
@@ -50,7 +64,16 @@ class _MemspikeCell:
         return {self._PARAMS[k][0]: quantity(v, self._PARAMS[k][1]) for k, v in values.items()}
 
 
-class IF_curr_delta(_MemspikeCell, cells.IF_curr_delta):
+class _LifCell(_MemspikeCell):
+    """memspike's LIF models take every parameter per neuron."""
+    per_neuron = True
+
+    def memspike_params(self, values, where):
+        """memspike `params` for a dict {PyNN name: value or per-neuron array}."""
+        return {self._PARAMS[k][0]: per_neuron_quantity(v, self._PARAMS[k][1]) for k, v in values.items()}
+
+
+class IF_curr_delta(_LifCell, cells.IF_curr_delta):
     __doc__ = cells.IF_curr_delta.__doc__
     translations = _identity(cells.IF_curr_delta.default_parameters)
     memspike_model = "lif_delta"
@@ -61,7 +84,7 @@ class IF_curr_delta(_MemspikeCell, cells.IF_curr_delta):
     weight_unit = "mV"
 
 
-class IF_curr_exp(_MemspikeCell, cells.IF_curr_exp):
+class IF_curr_exp(_LifCell, cells.IF_curr_exp):
     __doc__ = cells.IF_curr_exp.__doc__
     translations = _identity(cells.IF_curr_exp.default_parameters)
     memspike_model = "lif_exp"
@@ -71,7 +94,7 @@ class IF_curr_exp(_MemspikeCell, cells.IF_curr_exp):
     weight_unit = "nA"
 
 
-class IF_cond_exp(_MemspikeCell, cells.IF_cond_exp):
+class IF_cond_exp(_LifCell, cells.IF_cond_exp):
     __doc__ = cells.IF_cond_exp.__doc__
     translations = _identity(cells.IF_cond_exp.default_parameters)
     memspike_model = "lif_cond_exp"
@@ -85,11 +108,12 @@ class IF_cond_exp(_MemspikeCell, cells.IF_cond_exp):
 
     def memspike_params(self, values, where):
         values = dict(values)
-        tau_m = float(values.pop("tau_m"))
-        if not tau_m > 0:
-            raise errors.InvalidParameterValueError(f"{where}: tau_m = {tau_m!r} ms is invalid (must be > 0 ms)")
+        tau_m = np.asarray(values.pop("tau_m"), dtype=float)
+        if not np.all(tau_m > 0):
+            bad = tau_m[~(tau_m > 0)].flat[0]
+            raise errors.InvalidParameterValueError(f"{where}: tau_m = {bad!r} ms is invalid (must be > 0 ms)")
         out = super().memspike_params(values, where)
-        out["g_l"] = quantity(float(values["cm"]) / tau_m, "uS")  # nF / ms = µS
+        out["g_l"] = per_neuron_quantity(np.asarray(values["cm"], dtype=float) / tau_m, "uS")  # nF / ms = µS
         return out
 
 

@@ -38,6 +38,8 @@ inline constexpr const char* group_spikes = "spikes";
 inline constexpr const char* group_traces = "traces";
 inline constexpr const char* group_weights = "weights";
 inline constexpr const char* group_energy = "energy";
+/// /parameters/<population>/<name>: per-neuron parameter values, float64 [size], attr unit.
+inline constexpr const char* group_parameters = "parameters";
 /// /energy/models/<model>: the totals of one energy model for the whole run.
 inline constexpr const char* group_energy_models = "models";
 /// /energy/chips/<chip>: one chip architecture's pricing of the run (docs/chips.md).

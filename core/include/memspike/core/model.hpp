@@ -132,6 +132,18 @@ struct group_context {
     double quiescence_tolerance;
 };
 
+/// The values of parameter `name` for neurons [first, first + count) of population `pop` (at
+/// `population_index` in the scenario, whose params are complete): its per-neuron values (given,
+/// or drawn from one stream per (seed, population, parameter, neuron), so the same for any
+/// partitioning and thread count), else the scalar repeated.
+std::vector<double> neuron_parameter_values(const population_spec& pop, std::uint32_t population_index, std::uint64_t seed,
+                                            const std::string& name, std::uint64_t first, std::uint64_t count);
+/// neuron_parameter_values() for the neurons of a partition.
+std::vector<double> neuron_values(const group_context& ctx, const std::string& name);
+/// The numbers in a file of per-neuron values: a NumPy .npy vector (float64/32, int64/32) or
+/// plain text (numbers separated by white space, commas or newlines, '#' comments). Throws io_error.
+std::vector<double> read_value_file(const std::string& path);
+
 struct model_info {
     std::string name;
     std::string summary;               // one line, for `memspike inspect` and docs
@@ -143,6 +155,9 @@ struct model_info {
     /// population_spec::spike_ticks) and has one neuron per list: its size comes from them and is
     /// not scaled by simulation.scale.
     bool spike_times = false;
+    /// The model reads every parameter through neuron_values(), so any may be given per neuron
+    /// (population_spec::per_neuron); false: the validator refuses per-neuron values.
+    bool per_neuron_params = false;
     /// Checks cross-parameter rules (e.g. v_reset < v_th) for a complete parameter set in internal
     /// units; throws invalid_parameter naming the model and the parameter.
     std::function<void(const param_map&)> validate;
@@ -166,6 +181,11 @@ struct model_info {
     /// Parameters with defaults filled in; throws for a missing required one or an unknown name.
     param_map complete(const param_map& given) const;
 };
+
+/// The completed parameters of population `p` of model `m`: model_info::complete, except that a
+/// population with per-neuron parameters is completed without the model's rules (they run per
+/// neuron in validate()) and its per-neuron names hold NaN.
+param_map complete_population_params(const model_info& m, const population_spec& p);
 
 struct plasticity_info;  // plasticity.hpp
 struct backend_info;     // backend.hpp

@@ -29,6 +29,7 @@ enum class stream_purpose : std::uint64_t {
     initial_state = 4,
     poisson_stimulus = 5,
     user = 7,
+    neuron_parameters = 11,
 };
 
 /// A random stream and what it is for. Core's are core_streams(); a plug-in's purpose number may
@@ -49,6 +50,7 @@ inline const std::vector<stream_info>& core_streams() {
         {"initial_state", stream_purpose::initial_state, "initial values of state variables, per population and neuron"},
         {"poisson_stimulus", stream_purpose::poisson_stimulus, "Poisson stimuli, per stimulus and target"},
         {"user", stream_purpose::user, "free for tests and embedding code"},
+        {"neuron_parameters", stream_purpose::neuron_parameters, "drawn per-neuron parameters, per population, parameter and neuron"},
     };
     return s;
 }

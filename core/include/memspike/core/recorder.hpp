@@ -39,6 +39,14 @@ struct run_info {
     /// Model time of one inference ([recording] inference) in ms; written as /energy's
     /// inference_ms attribute when > 0 (0: the scenario defines none).
     double inference_ms = 0.0;
+    /// Per-neuron parameter values (population_spec::per_neuron), resolved (drawn ones drawn):
+    /// written as /parameters/<population>/<name> (docs/hdf5-schema.md), so a file says what ran
+    /// even when the values came from a file that may change.
+    struct neuron_parameter {
+        std::string population, name, unit;
+        std::vector<double> values;
+    };
+    std::vector<neuron_parameter> neuron_params;
 
     /// The provenance of a run of `sc` on `threads` threads started by `command_line`.
     static run_info of(const scenario& sc, unsigned threads, std::string command_line);

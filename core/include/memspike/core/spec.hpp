@@ -61,6 +61,17 @@ struct distribution {
 /// Model parameters by name (as in the model's parameter table), in internal units.
 using param_map = std::map<std::string, double>;
 
+/// A model parameter that varies per neuron: explicit values (an inline array or a file, one per
+/// neuron of the population) or a distribution drawn per neuron (neuron_parameter_values()).
+struct per_neuron_param {
+    std::vector<double> values;  // internal units, one per neuron; empty when drawn
+    distribution dist;           // used when `values` is empty
+    std::string file;            // provenance: the file the values were read from ("" otherwise)
+    std::string unit;            // the internal unit of the values ("mV"), for the HDF5 record; "" from code
+    source_location where;
+    bool drawn() const { return values.empty(); }
+};
+
 struct population_spec {
     std::string name;
     std::uint64_t size = 0;      // after simulation.scale was applied
@@ -69,6 +80,9 @@ struct population_spec {
     /// Initial values of state variables ("v" -> constant or distribution), drawn per neuron from a
     /// stream keyed by (seed, population index, neuron index).
     std::map<std::string, distribution> init;
+    /// Parameters given per neuron (docs/scenario-format.md "Per-neuron parameters"); a name here
+    /// is not in `params` before completion, and its per-neuron values replace the completed one.
+    std::map<std::string, per_neuron_param> per_neuron;
     /// Models that take spike-time lists (model_info::spike_times): spike ticks per neuron
     /// (sorted ascending); the population has one neuron per list.
     std::vector<std::vector<tick_t>> spike_ticks;

@@ -27,6 +27,7 @@ public:
                                                              : std::exp(-static_cast<double>(k) * rate_);
     }
     double rate() const { return rate_; }
+    std::size_t entries() const { return table_.size(); }
 
 private:
     double rate_ = 0.0;
