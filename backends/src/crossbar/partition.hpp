@@ -270,30 +270,7 @@ private:
     // read_path.cpp
     double convert(double x, bool is_signed);
     void convert_signed(double* x, std::size_t n, double scale);
-    /// Prefetches what reading the woken tile T will load first: its driven segments' column data
-    /// (seg_at), columns and, in a compact block, their codes.
-    static void prefetch_tile(const tiled_block& tb, const tile& T) {
-        for (const std::uint32_t q : T.active_seg) {
-            const segment& sg = tb.segs[q];
-            for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
-            __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
-            if (tb.compact) {
-                __builtin_prefetch(tb.gp.data() + sg.first, 0, 3);
-                __builtin_prefetch(tb.gm.data() + sg.first, 0, 3);
-                __builtin_prefetch(tb.gp.data() + sg.end - 1, 0, 3);
-                __builtin_prefetch(tb.gm.data() + sg.end - 1, 0, 3);
-                __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 3);
-            } else if (!tb.exact) {  // the full layout: the row's codes over the used columns
-                const std::size_t first = T.base + std::uint64_t{sg.row} * T.cols;
-                for (std::size_t off = 0; off < T.cols; off += 32) {
-                    __builtin_prefetch(tb.gp.data() + first + off, 0, 3);
-                    __builtin_prefetch(tb.gm.data() + first + off, 0, 3);
-                }
-                __builtin_prefetch(tb.gp.data() + first + T.cols - 1, 0, 3);
-                __builtin_prefetch(tb.gm.data() + first + T.cols - 1, 0, 3);
-            }
-        }
-    }
+    static void prefetch_tile(const tiled_block& tb, const tile& T);
     static constexpr std::size_t read_ahead = 4;  // deliver: woken tiles prefetched ahead of the read
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);

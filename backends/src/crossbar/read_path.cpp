@@ -58,6 +58,31 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
     return delivered;
 }
 
+/// Prefetches what reading the woken tile T will load first: its driven segments' column data
+/// (seg_at), columns and, in a compact block, their codes.
+void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
+    for (const std::uint32_t q : T.active_seg) {
+        const segment& sg = tb.segs[q];
+        for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
+        __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
+        if (tb.compact) {
+            __builtin_prefetch(tb.gp.data() + sg.first, 0, 3);
+            __builtin_prefetch(tb.gm.data() + sg.first, 0, 3);
+            __builtin_prefetch(tb.gp.data() + sg.end - 1, 0, 3);
+            __builtin_prefetch(tb.gm.data() + sg.end - 1, 0, 3);
+            __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 3);
+        } else if (!tb.exact) {  // the full layout: the row's codes over the used columns
+            const std::size_t first = T.base + std::uint64_t{sg.row} * T.cols;
+            for (std::size_t off = 0; off < T.cols; off += 32) {
+                __builtin_prefetch(tb.gp.data() + first + off, 0, 3);
+                __builtin_prefetch(tb.gm.data() + first + off, 0, 3);
+            }
+            __builtin_prefetch(tb.gp.data() + first + T.cols - 1, 0, 3);
+            __builtin_prefetch(tb.gm.data() + first + T.cols - 1, 0, 3);
+        }
+    }
+}
+
 /// Rounds to the nearest integer, ties to even, as std::nearbyint does in the default rounding
 /// mode, for |x| < 2^51: adding and removing 1.5 * 2^52 leaves no fraction bits. Without SSE4.1
 /// (the portable build) std::nearbyint is a libm call, once per conversion.
