@@ -269,6 +269,9 @@ private:
 
     // read_path.cpp
     double convert(double x, bool is_signed);
+    void convert_signed(double* x, std::size_t n, double scale);
+    static void prefetch_tile(const tiled_block& tb, const tile& T);
+    static constexpr std::size_t read_ahead = 4;  // deliver: woken tiles prefetched ahead of the read
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
     void mark_hits(const tiled_block& tb, tile& T);
@@ -308,6 +311,7 @@ private:
     std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them
     std::vector<cell_ref> hit_ref_;                // ... the hit columns' cell_ref (several rows)
     std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
+    std::vector<double> hit_x_;                    // read_tile_sparse: per hit column output, variance, draw
     std::vector<double> acc_, bk_, wk_, row_d_;  // per hit column sums; per row bounds, rise weights; a row's deltas
     double adc_lsb_signed_ = 0.0, adc_lsb_unsigned_ = 0.0, adc_half_signed_ = 0.0, adc_half_unsigned_ = 0.0;
     double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses

@@ -5,6 +5,10 @@
 // translation unit so that the compiler can inline them into it.
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>  // SSE2: part of every x86-64 target
+#endif
+
 #include "memspike/core/model.hpp"
 #include "partition.hpp"
 
@@ -29,28 +33,6 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
                 }
                 T.active.push_back(sg.row);
                 T.active_seg.push_back(q);
-                // The tile is read after every arrival of the tick is in: fetch the row's codes now
-                // (a read of scattered synapse cells otherwise waits on memory).
-                const std::size_t first = T.base + std::uint64_t{sg.row} * T.cols;
-                // The segment's column data (seg_at: a row's cells are one stream, but the tiles are
-                // read in another order, so each segment starts cold), and its codes.
-                for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref))
-                    __builtin_prefetch(tb.seg_at.data() + e, 0, 2);
-                __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 2);
-                if (tb.compact) {  // codes and columns: contiguous, in the order read
-                    __builtin_prefetch(tb.gp.data() + sg.first, 0, 2);
-                    __builtin_prefetch(tb.gm.data() + sg.first, 0, 2);
-                    __builtin_prefetch(tb.gp.data() + sg.end - 1, 0, 2);
-                    __builtin_prefetch(tb.gm.data() + sg.end - 1, 0, 2);
-                    __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 2);
-                } else if (!tb.exact) {
-                    for (std::size_t off = 0; off < T.cols; off += 32) {
-                        __builtin_prefetch(tb.gp.data() + first + off, 0, 2);
-                        __builtin_prefetch(tb.gm.data() + first + off, 0, 2);
-                    }
-                    __builtin_prefetch(tb.gp.data() + first + T.cols - 1, 0, 2);
-                    __builtin_prefetch(tb.gm.data() + first + T.cols - 1, 0, 2);
-                }
             }
     });
     const double drift = s_.dev.drift_nu > 0.0 ? drift_factor(s_.dev, s_.arr.drift_age + static_cast<double>(t) * h_) : 1.0;
@@ -58,8 +40,11 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
         tiled_block& tb = blocks_[b];
         double* sum = in.sum[part.blocks[b].port].data();
         const double now_ms = static_cast<double>(t) * h_;
-        for (const std::uint32_t t_id : tb.woken) {
-            tile& T = tb.tiles[t_id];
+        for (std::size_t w = 0; w < tb.woken.size(); ++w) {
+            // A tick's woken tiles hold more synapse cells than the caches keep from arrival to
+            // read: fetch the segment data a few tiles ahead of the read instead.
+            if (w + read_ahead < tb.woken.size()) prefetch_tile(tb, tb.tiles[tb.woken[w + read_ahead]]);
+            tile& T = tb.tiles[tb.woken[w]];
             if (!(sparse_ok_ && tb.tp.empty() && read_tile_sparse(tb, T, drift, sum, in)))
                 read_tile(tb, T, tb.tp.empty() ? drift : 1.0, now_ms, sum, in);
             T.active.clear();
@@ -71,6 +56,31 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
     }
     touched_blocks_.clear();
     return delivered;
+}
+
+/// Prefetches what reading the woken tile T will load first: its driven segments' column data
+/// (seg_at), columns and, in a compact block, their codes.
+void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
+    for (const std::uint32_t q : T.active_seg) {
+        const segment& sg = tb.segs[q];
+        for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
+        __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
+        if (tb.compact) {
+            __builtin_prefetch(tb.gp.data() + sg.first, 0, 3);
+            __builtin_prefetch(tb.gm.data() + sg.first, 0, 3);
+            __builtin_prefetch(tb.gp.data() + sg.end - 1, 0, 3);
+            __builtin_prefetch(tb.gm.data() + sg.end - 1, 0, 3);
+            __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 3);
+        } else if (!tb.exact) {  // the full layout: the row's codes over the used columns
+            const std::size_t first = T.base + std::uint64_t{sg.row} * T.cols;
+            for (std::size_t off = 0; off < T.cols; off += 32) {
+                __builtin_prefetch(tb.gp.data() + first + off, 0, 3);
+                __builtin_prefetch(tb.gm.data() + first + off, 0, 3);
+            }
+            __builtin_prefetch(tb.gp.data() + first + T.cols - 1, 0, 3);
+            __builtin_prefetch(tb.gm.data() + first + T.cols - 1, 0, 3);
+        }
+    }
 }
 
 /// Rounds to the nearest integer, ties to even, as std::nearbyint does in the default rounding
@@ -98,6 +108,36 @@ inline double crossbar_partition::convert(double x, bool is_signed) {
         code = std::clamp(code, lo, hi);
     }
     return code * lsb;
+}
+
+/// x[h] += sigma sqrt(v[h]) z[h] for h < n, two columns per instruction: std::sqrt's loop stays
+/// scalar (a compare and branch per element for errno), and sqrtpd rounds each lane as sqrtsd
+/// does (IEEE, correctly rounded), so the values are bit-identical. v >= 0 (sums of squares).
+static void add_noise(double* x, const double* v, const double* z, std::size_t n, double sigma) {
+    std::size_t h = 0;
+#if defined(__SSE2__)
+    const __m128d s = _mm_set1_pd(sigma);
+    for (; h + 2 <= n; h += 2) {
+        const __m128d r = _mm_mul_pd(_mm_mul_pd(s, _mm_sqrt_pd(_mm_loadu_pd(v + h))), _mm_loadu_pd(z + h));
+        _mm_storeu_pd(x + h, _mm_add_pd(_mm_loadu_pd(x + h), r));
+    }
+#endif
+    for (; h < n; ++h) x[h] += sigma * std::sqrt(v[h]) * z[h];
+}
+
+/// convert(x[h], true) * scale for h < n, in place: the ADC of the difference over a read's hit
+/// columns as one loop without calls or early exits (it vectorises), clipping counted as there.
+void crossbar_partition::convert_signed(double* x, std::size_t n, double scale) {
+    const double per = adc_per_lsb_signed_, lsb = adc_lsb_signed_, lo = -adc_half_signed_, hi = adc_half_signed_ - 1.0;
+    std::uint64_t clipped = 0;
+    for (std::size_t h = 0; h < n; ++h) {
+        const double y = x[h] * per;
+        double code = std::abs(y) < 0x1p50 ? round_even(y) : y;
+        clipped += (code < lo) | (code > hi);
+        code = code < lo ? lo : (code > hi ? hi : code);  // std::clamp's order: the same value
+        x[h] = code * lsb * scale;
+    }
+    events_[adc_clipped] += clipped;
 }
 
 /// Marks the tile's hit columns (T.hit, T.hit_list): those where a driven row holds a synapse.
@@ -465,6 +505,10 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // S the row drops of all driven rows at once (one sweep over the hit columns), and the read
     // noise's variance sigma^2 (2 K e0^2 + SQ). Then noise, ADC, into the target.
     const double sigma = s_.dev.sigma_read * drift, ke0 = static_cast<double>(K) * e0, e00 = e0 * e0 * sum_w;
+    hit_x_.resize(3 * nh);
+    double* xs = hit_x_.data();  // per hit column: the noiseless G+ - G- current, then the output
+    double* vs = xs + nh;        // ... the read noise's variance / sigma^2
+    double* zs = vs + nh;        // ... its standard normal draw
     if (K == 1) {
         // One row: D = delta, B = delta (S + w2 + (R - i) delta), SQ = the squares' delta terms,
         // inline; the same operations as the general loop below (whose zero terms are exact).
@@ -482,9 +526,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             lpj += p * j1;
             lm += m;
             lmj += m * j1;
-            double x = (op - om) * drift;
-            if (sigma > 0.0) x += sigma * std::sqrt(2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m))) * normal_(read_rng_);
-            touch(sum, in, A[h].target, convert(x, true) * tb.scale);
+            xs[h] = (op - om) * drift;
+            vs[h] = 2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m));
         }
     } else {
     double tp = 0.0, tm = 0.0;
@@ -502,11 +545,20 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         lpj += Dp[h] * j1;
         lm += Dm[h];
         lmj += Dm[h] * j1;
-        double x = (op - om) * drift;
-        if (sigma > 0.0) x += sigma * std::sqrt(2.0 * ke0 * e0 + SQ[h]) * normal_(read_rng_);
-        touch(sum, in, A[h].target, convert(x, true) * tb.scale);
+        xs[h] = (op - om) * drift;
+        vs[h] = 2.0 * ke0 * e0 + SQ[h];
     }
     }
+    // Noise, ADC and scatter as separate passes over the hit columns: the draws are one tight
+    // loop on the read stream (its state stays in registers: no char store of touch between
+    // them), the conversions one branch-free loop, in the same order and with the same
+    // operations as convert(), so every value is bit-identical to the fused loop.
+    if (sigma > 0.0) {
+        for (std::size_t h = 0; h < nh; ++h) zs[h] = normal_(read_rng_);
+        add_noise(xs, vs, zs, nh, sigma);
+    }
+    convert_signed(xs, nh, tb.scale);
+    for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
     if (p_max <= 0.0) return true;
     // Empty columns: thinning (above). pos counts empty columns; walk finds the column. The first
     // skip, floor(log u / log(1 - p_max)), passes every empty column exactly when
