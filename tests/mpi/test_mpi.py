@@ -126,7 +126,8 @@ def case_examples(memspike, examples, tmp):
             ['simulation.duration="20 ms"', "backend.sigma_d2d=0.1"])
     # Drawn weights (projection AA): the ranks' blocks differ in their largest |weight|.
     compare(memspike, tmp, "mixed_crossbar", HERE / "mixed.toml", [(2, 1)],
-            ['backend.kind="crossbar"', "backend.sigma_d2d=0.1", 'simulation.duration="60 ms"'])
+            ['backend.kind="crossbar"', "backend.sigma_d2d=0.1", "backend.tile_rows=16", "backend.tile_cols=16",
+             'simulation.duration="60 ms"'])
 
 
 def case_failures(memspike, examples, tmp):

@@ -171,6 +171,8 @@ TEST_CASE("distributed: the crossbar over 2 in-process ranks records what one pr
     scenario sc = load_scenario(std::string(MEMSPIKE_SOURCE_DIR) + "/tests/mpi/mixed.toml", builtin_registry());
     sc.backend.kind = "crossbar";
     sc.backend.params["sigma_d2d"] = 0.1;
+    sc.backend.params["tile_rows"] = 16;  // small tiles: few empty cells to draw devices for (seconds, not a minute)
+    sc.backend.params["tile_cols"] = 16;
     const run_data want = one_process(sc);
     INFO("crossbar, 2 ranks x 1 thread, seed " << sc.simulation.seed);
     require_same(want, over_ranks(sc, 2, 1));
