@@ -15,9 +15,10 @@ not even in the last bit. What each case catches:
             ownership cut, a synapse built twice or not at all, a spike delivered late or in
             another order, a ledger counted on one rank only;
   examples  brunel (Poisson drive, 4 partitions) and stdp_song (plasticity) on 2 ranks;
-            crossbar_brunel with device-to-device variation on 2 ranks: its read, write and
-            device streams keyed by the network-wide partition index; mixed.toml on the
-            crossbar: its conductance scale the largest |weight| over every rank's blocks;
+            crossbar_brunel on 2 ranks: its read-noise streams keyed by the network-wide
+            partition index; mixed.toml on the crossbar with device-to-device variation: the
+            device streams too, and its conductance scale the largest |weight| over every
+            rank's blocks;
   failures  bad scenario input exits 2 with one message; a failure on one rank only (an initial
             weight outside the STDP bounds, seen by the rank that builds that partition) stops
             every rank with one message, exit 2, no hang;
@@ -123,7 +124,7 @@ def case_examples(memspike, examples, tmp):
     compare(memspike, tmp, "cuba_dense", examples / "cuba.toml", [(2, 1)],
             ['simulation.duration="40 ms"', 'backend.kind="dense"'])
     compare(memspike, tmp, "crossbar", examples / "crossbar_brunel.toml", [(2, 1)],
-            ['simulation.duration="20 ms"', "backend.sigma_d2d=0.1"])
+            ['simulation.duration="20 ms"'])
     # Drawn weights (projection AA): the ranks' blocks differ in their largest |weight|.
     compare(memspike, tmp, "mixed_crossbar", HERE / "mixed.toml", [(2, 1)],
             ['backend.kind="crossbar"', "backend.sigma_d2d=0.1", "backend.tile_rows=16", "backend.tile_cols=16",
