@@ -21,6 +21,7 @@
 // snapshots are forced visits of every rank's tick loop), so every rank calls them in one order.
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "simulation_impl.hpp"
 
@@ -36,7 +37,8 @@ void check_distributable(const scenario& sc, const model_registry& models) {
     throw scenario_error(at.file, at.line, at.column, at.key, "backend '" + backend.name + "': " + why);
 }
 
-std::vector<partition_range> simulation::impl::own_partitions(const std::vector<partition_range>& all) const {
+std::vector<partition_range> simulation::impl::own_partitions(const std::vector<partition_range>& all,
+                                                              std::vector<std::uint32_t>& index) const {
     if (comm->size() > 1) check_distributable(sc, models);  // one rank holds every partition
     // Contiguous runs of partitions, cut by neuron count: partition p goes to the rank in whose
     // share its middle neuron lies. Contiguous, so gathering every rank's part in rank order gives
@@ -46,13 +48,38 @@ std::vector<partition_range> simulation::impl::own_partitions(const std::vector<
     const std::uint64_t neurons = std::max<std::uint64_t>(1, pop_offset.back());
     std::vector<partition_range> mine;
     std::uint64_t before = 0;
-    for (const auto& r : all) {
+    index.clear();
+    for (std::size_t p = 0; p < all.size(); ++p) {
+        const partition_range& r = all[p];
         const std::uint64_t middle = before * 2 + r.count;  // twice the middle neuron
         const std::uint64_t owner = std::min<std::uint64_t>(ranks - 1, middle * ranks / (neurons * 2));
-        if (owner == static_cast<std::uint64_t>(comm->rank())) mine.push_back(r);
+        if (owner == static_cast<std::uint64_t>(comm->rank())) {
+            mine.push_back(r);
+            index.push_back(static_cast<std::uint32_t>(p));
+        }
         before += r.count;
     }
     return mine;
+}
+
+void backend_context::max_over_ranks(std::span<double> values) const {
+    if (comm == nullptr) return;
+    // The communicator has a minimum over int64: for doubles >= 0 (and +inf) the order of their
+    // bit patterns read as int64 is the order of the values, so the minimum of the negated
+    // patterns is the negated pattern of the maximum. Exact, and no new collective to implement.
+    std::vector<std::int64_t> bits(values.size());
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        if (!(values[k] >= 0.0)) throw internal_error("max_over_ranks: a value below 0 or NaN");
+        const double v = values[k] == 0.0 ? 0.0 : values[k];  // -0.0 has the sign bit set
+        std::int64_t b = 0;
+        std::memcpy(&b, &v, sizeof b);
+        bits[k] = -b;
+    }
+    comm->min(bits);
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        const std::int64_t b = -bits[k];
+        std::memcpy(&values[k], &b, sizeof b);
+    }
 }
 
 void simulation::impl::setup_exchange() {

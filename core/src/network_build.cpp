@@ -16,7 +16,13 @@ simulation::impl::impl(const scenario& s, const model_registry& m, unsigned n_th
     for (auto& p : sc.populations) p.params = complete_population_params(models.find(p.model), p);
     pop_offset = population_offsets(sc);
     // Over several ranks, this rank builds only its own partitions (distributed.cpp).
-    const auto ranges = comm ? own_partitions(make_partitions(sc)) : make_partitions(sc);
+    auto ranges = make_partitions(sc);
+    if (comm) {
+        ranges = own_partitions(ranges, partition_index);
+    } else {
+        partition_index.resize(ranges.size());
+        for (std::size_t p = 0; p < ranges.size(); ++p) partition_index[p] = static_cast<std::uint32_t>(p);
+    }
     if (reuse != nullptr)
         store = std::move(*reuse);
     else
@@ -81,7 +87,7 @@ void simulation::impl::make_backends() {
     }
     ledger_names = event_counts().names();
     for (const auto& c : info.counters) ledger_names.push_back(c.name);
-    const backend_context cx{sc, models, store, params};
+    const backend_context cx{sc, models, store, params, partition_index, comm};
     auto backends = info.create(cx);
     if (backends.size() != parts.size())
         throw internal_error("backend '" + info.name + "' made " + std::to_string(backends.size()) + " partition backends for " +

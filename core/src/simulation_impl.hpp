@@ -340,8 +340,10 @@ struct simulation::impl {
     std::vector<std::uint64_t> pending_;  // this rank's spikes not yet sent: (tick - base) << 32 | global id
     std::vector<std::uint64_t> gathered_;
     exchange_stats exchanged;
-    /// This rank's share of `all` (contiguous, balanced by neuron count).
-    std::vector<partition_range> own_partitions(const std::vector<partition_range>& all) const;
+    /// This rank's share of `all` (contiguous, balanced by neuron count); `index` gets each
+    /// one's place in `all`.
+    std::vector<partition_range> own_partitions(const std::vector<partition_range>& all, std::vector<std::uint32_t>& index) const;
+    std::vector<std::uint32_t> partition_index;  // network-wide index of each of parts (backend_context)
     void setup_exchange();
     void stash_spikes(tick_t t);
     /// The exchange at next_exchange, due before this rank goes on to tick `next` (>= it); moves

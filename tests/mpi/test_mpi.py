@@ -15,9 +15,13 @@ not even in the last bit. What each case catches:
             ownership cut, a synapse built twice or not at all, a spike delivered late or in
             another order, a ledger counted on one rank only;
   examples  brunel (Poisson drive, 4 partitions) and stdp_song (plasticity) on 2 ranks;
+            crossbar_brunel on 2 ranks: its read-noise streams keyed by the network-wide
+            partition index; mixed.toml on the crossbar with device-to-device variation: the
+            device streams too, and its conductance scale the largest |weight| over every
+            rank's blocks;
   failures  bad scenario input exits 2 with one message; a failure on one rank only (an initial
             weight outside the STDP bounds, seen by the rank that builds that partition) stops
-            every rank with one message, exit 2, no hang; the crossbar backend is refused;
+            every rank with one message, exit 2, no hang;
   sigterm   SIGTERM to mpirun leaves a valid file marked complete = 0, holding exactly the
             one-process spikes up to the tick it stopped at.
 """
@@ -119,6 +123,12 @@ def case_examples(memspike, examples, tmp):
             ['simulation.duration="2 s"'])
     compare(memspike, tmp, "cuba_dense", examples / "cuba.toml", [(2, 1)],
             ['simulation.duration="40 ms"', 'backend.kind="dense"'])
+    compare(memspike, tmp, "crossbar", examples / "crossbar_brunel.toml", [(2, 1)],
+            ['simulation.duration="20 ms"'])
+    # Drawn weights (projection AA): the ranks' blocks differ in their largest |weight|.
+    compare(memspike, tmp, "mixed_crossbar", HERE / "mixed.toml", [(2, 1)],
+            ['backend.kind="crossbar"', "backend.sigma_d2d=0.1", "backend.tile_rows=16", "backend.tile_cols=16",
+             'simulation.duration="60 ms"'])
 
 
 def case_failures(memspike, examples, tmp):
@@ -138,10 +148,6 @@ def case_failures(memspike, examples, tmp):
           r.stderr.count("error (rank") == 1 and r.stderr.count("error:") == 0 and "projection.AC.weight" in r.stderr,
           r.stderr[-800:])
     check("failures end promptly (no rank left waiting)", time.monotonic() - t0 < TIMEOUT)
-    r = run(memspike, examples / "crossbar_brunel.toml", tmp / "xbar.h5", ranks=2)
-    check("crossbar over 2 ranks is refused (exit 2, [backend] named)",
-          r.returncode == 2 and r.stderr.count("error:") == 1 and "cannot run over several MPI ranks" in r.stderr,
-          r.stderr[-600:])
 
 
 def case_sigterm(memspike, examples, tmp):

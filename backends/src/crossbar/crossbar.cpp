@@ -79,7 +79,8 @@ using namespace detail;
 
 namespace {
 
-/// The largest |weight| a projection holds or may learn: sets the weight-to-conductance scale.
+/// The largest |weight| a projection holds or may learn in this process's blocks (create takes
+/// the maximum over ranks): sets the weight-to-conductance scale.
 double weight_range(const backend_context& cx, std::size_t projection) {
     double m = 0.0;
     for (const auto& blocks : cx.store.blocks)
@@ -94,7 +95,7 @@ double weight_range(const backend_context& cx, std::size_t projection) {
         for (const char* bound : {"w_min", "w_max"})
             if (p.count(bound) && std::isfinite(p.at(bound))) m = std::max(m, std::abs(p.at(bound)));
     }
-    return m > 0.0 ? m : 1.0;
+    return m;
 }
 
 param_info param(std::string name, dimension d, double value, std::string doc, bool inf_ok = false, bool boolean = false) {
@@ -218,19 +219,27 @@ backend_info crossbar_backend() {
         {"crossbar_read", read_stream, "read noise, per partition"},
         {"crossbar_write", write_stream, "cycle-to-cycle noise and stochastic rounding, per partition"},
     };
+    // Each partition's programming and noise depend on its own blocks, the network-wide weight
+    // range and streams keyed by its network-wide index only (create).
+    info.ranks_safe = true;
     info.inspect = inspect_tiles;
     info.validate = validate;
     info.create = [](const backend_context& cx) {
         const settings s = settings_of(cx.params);
         std::vector<std::unique_ptr<synaptic_backend>> out;
+        // Over MPI ranks, a rank's partitions must be programmed as one process programs them
+        // (docs/mpi.md): the same scale (the maximum over every rank's blocks) and the same
+        // streams (keyed by the network-wide partition index, not the place in this process).
         std::vector<double> ranges(cx.sc.projections.size());
         for (std::size_t j = 0; j < ranges.size(); ++j) ranges[j] = weight_range(cx, j);
+        cx.max_over_ranks(ranges);
+        for (double& r : ranges) r = r > 0.0 ? r : 1.0;
         for (std::size_t p = 0; p < cx.store.partitions.size(); ++p) {
-            auto part = std::make_unique<crossbar_partition>(s, cx.sc.simulation.seed, static_cast<std::uint32_t>(p),
-                                                             cx.sc.simulation.resolution_ms);
+            const std::uint32_t global = cx.partition_index.empty() ? static_cast<std::uint32_t>(p) : cx.partition_index[p];
+            auto part = std::make_unique<crossbar_partition>(s, cx.sc.simulation.seed, global, cx.sc.simulation.resolution_ms);
             for (auto& b : cx.store.blocks[p])
                 part->map_block(b, static_cast<std::uint32_t>(cx.store.partitions[p].count), ranges[b.projection],
-                                cx.sc.projections[b.projection].plasticity.enabled(), (std::uint64_t{b.projection} << 32) | p);
+                                cx.sc.projections[b.projection].plasticity.enabled(), (std::uint64_t{b.projection} << 32) | global);
             out.push_back(std::move(part));
         }
         return out;

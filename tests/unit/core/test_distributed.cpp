@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "memspike/backends/builtin.hpp"
+#include "memspike/core/backend.hpp"
 #include "memspike/core/communicator.hpp"
 #include "memspike/core/memory_recorder.hpp"
 #include "memspike/core/scenario.hpp"
@@ -163,12 +164,33 @@ TEST_CASE("distributed: 2 and 3 in-process ranks x 1 and 2 threads record what o
     }
 }
 
-TEST_CASE("distributed: a backend that is not ranks_safe is refused over several ranks", "[unit][distributed]") {
+TEST_CASE("distributed: the crossbar over 2 in-process ranks records what one process records", "[unit][distributed]") {
+    // Read noise, write noise and device-to-device variation on: the streams keyed by the
+    // partition's network-wide index (rank 1 holds partitions 1.. of A as its 0..), and AA's
+    // drawn weights, whose largest |w| differs between the ranks' blocks (the conductance scale).
     scenario sc = load_scenario(std::string(MEMSPIKE_SOURCE_DIR) + "/tests/mpi/mixed.toml", builtin_registry());
     sc.backend.kind = "crossbar";
-    REQUIRE_THROWS_WITH(check_distributable(sc, builtin_registry()), Catch::Contains("cannot run over several MPI ranks"));
-    sc.backend.kind = "dense";
-    REQUIRE_NOTHROW(check_distributable(sc, builtin_registry()));
+    sc.backend.params["sigma_d2d"] = 0.1;
+    sc.backend.params["tile_rows"] = 16;  // small tiles: few empty cells to draw devices for (seconds, not a minute)
+    sc.backend.params["tile_cols"] = 16;
+    const run_data want = one_process(sc);
+    INFO("crossbar, 2 ranks x 1 thread, seed " << sc.simulation.seed);
+    require_same(want, over_ranks(sc, 2, 1));
+}
+
+TEST_CASE("distributed: a backend that is not ranks_safe is refused over several ranks", "[unit][distributed]") {
+    model_registry registry = builtin_registry();
+    backend_info unsafe = digital_backend();
+    unsafe.name = "unsafe";
+    unsafe.ranks_safe = false;
+    registry.add_backend(unsafe);
+    scenario sc = load_scenario(std::string(MEMSPIKE_SOURCE_DIR) + "/tests/mpi/mixed.toml", registry);
+    sc.backend.kind = "unsafe";
+    REQUIRE_THROWS_WITH(check_distributable(sc, registry), Catch::Contains("cannot run over several MPI ranks"));
+    for (const char* safe : {"dense", "crossbar", "digital"}) {
+        sc.backend.kind = safe;
+        REQUIRE_NOTHROW(check_distributable(sc, registry));
+    }
 }
 
 TEST_CASE("distributed: a checkpoint per rank resumes the run over the same ranks", "[unit][distributed]") {

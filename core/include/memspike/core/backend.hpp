@@ -28,6 +28,8 @@
 
 namespace memspike {
 
+class communicator;
+
 /// A spike arriving at its synapses this tick: the source (index in its population), the
 /// source population, and the delay (ticks) that brought it.
 struct spike_arrival {
@@ -114,6 +116,15 @@ struct backend_context {
     /// (e.g. programmed conductances), so that reading weights shows what is computed.
     synapse_store& store;
     const param_map& params;  // completed backend parameters, internal units
+    /// The network-wide index of each of store.partitions (one process: 0, 1, ...; over MPI
+    /// ranks a process holds a run of them, docs/mpi.md). Per-partition random streams keyed by
+    /// it give the same draws for any rank count.
+    std::span<const std::uint32_t> partition_index = {};
+    communicator* comm = nullptr;  // the ranks of the run; null in one process
+
+    /// Element-wise maximum over every rank of values >= 0 (no NaN), in place, exactly; nothing
+    /// to do in one process. A collective: every rank's factory calls it, in the same order.
+    void max_over_ranks(std::span<double> values) const;
 };
 
 /// A table a backend adds to `memspike inspect` (e.g. the crossbar's tiles per projection).
