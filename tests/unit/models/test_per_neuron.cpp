@@ -176,7 +176,7 @@ TEST_CASE("per-neuron parameters: lif_alpha, adex and izhikevich spike as homoge
         adex.push_back({{"c_m", 250.0 + 60.0 * f}, {"g_l", 25.0 + 10.0 * f}, {"e_l", -71.0 + 2.0 * f},
                         {"v_th", -51.0 + 2.0 * f}, {"delta_t", 1.5 + f}, {"v_reset", -60.0 + 3.0 * f},
                         {"t_ref", 0.1 * double(k)}, {"a", 2.0 + 4.0 * f}, {"b", 40.0 + 60.0 * f},
-                        {"tau_w", 100.0 + 80.0 * f}, {"i_e", 400.0 + 300.0 * f}, {"tau_syn_ex", 0.5 + f}});
+                        {"tau_w", 100.0 + 80.0 * f}, {"i_e", 800.0 + 300.0 * f}, {"tau_syn_ex", 0.5 + f}});
         izh.push_back({{"a", 0.02 + 0.08 * f}, {"b", 0.2 + 0.05 * f}, {"c", -65.0 + 15.0 * f}, {"d", 2.0 + 6.0 * f},
                        {"v_th", 30.0 - 5.0 * f}, {"i_e", 5.0 + 10.0 * f}});
     }
