@@ -37,12 +37,15 @@ std::vector<scenario_section> make_sections() {
          "each key a parameter of the model, each value a quantity of that parameter's dimension (a plain number for "
          "dimensionless parameters). Parameters left out take the model's defaults. A required parameter without a "
          "default (such as the `rate` of a Poisson source) must be given. The model's cross-checks (e.g. "
-         "`v_reset < v_th`) run on the complete set. LIF parameters may be given per neuron (an array, "
+         "`v_reset < v_th`) run on the complete set. Parameters of the LIF models, `lif_alpha`, `adex` and "
+         "`izhikevich` may be given per neuron (an array, "
          "`{ values, unit }`, `{ file, unit }` or a [distribution](#distributions)): see "
          "[Per-neuron parameters](#per-neuron-parameters)"},
         {"init", "table", "`{}`", "",
-         "each key a state variable of the model (e.g. `v`), each value a quantity of its dimension or a "
-         "[distribution](#distributions) drawn per neuron"},
+         "each key a state variable of the model (e.g. `v`), each value a quantity of its dimension, a "
+         "[distribution](#distributions) drawn per neuron, or one value per neuron in the forms of "
+         "[per-neuron parameters](#per-neuron-parameters) (an array, `{ values, unit }`, `{ file, unit }`; "
+         "exactly one value per neuron, another length is an error naming both)"},
         {"spike_times", "array of arrays of times", "—", "",
          "only for models that take spike-time lists ([models.md](models.md)), and required there: one array per "
          "neuron, each time >= 0 and on the tick grid, in any order (they are sorted). `[]` is a neuron that never fires"},

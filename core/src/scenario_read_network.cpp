@@ -228,7 +228,13 @@ population_spec read_population(const context& cx, const toml::table& t, std::si
             } catch (const error& e) {
                 fail(cx, &v, key, e.what());
             }
-            p.init[name] = distribution_of(cx, v, key, model->state[si].dim);
+            // An array, or a table of values / file: one value per neuron (as parameters take them);
+            // a quantity or a distribution table: drawn per neuron.
+            const toml::table* tt = v.as_table();
+            if (v.is_array() || (tt != nullptr && (tt->contains("values") || tt->contains("file"))))
+                p.init_values[name] = per_neuron_of(cx, v, key, model->state[si].dim);
+            else
+                p.init[name] = distribution_of(cx, v, key, model->state[si].dim);
         }
     }
     return p;

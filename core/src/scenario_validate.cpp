@@ -282,6 +282,21 @@ void check_model_values(const checker& c, const source_location& base, const pop
         }
         check_distribution(c, base, "init." + name, d, m.state[si].dim);
     }
+    for (const auto& [name, pn] : p.init_values) {
+        try {
+            m.state_index(name);
+        } catch (const error& e) {
+            c.fail(base, "init." + name, e.what());
+        }
+        if (pn.values.size() != p.size)
+            c.fail(pn.where.key.empty() ? base : pn.where, pn.where.key.empty() ? "init." + name : "",
+                   std::to_string(pn.values.size()) + " initial values (" + (pn.file.empty() ? "array" : "file '" + pn.file + "'") +
+                       ") for a population of " + std::to_string(p.size) + " neurons: give exactly one value per neuron");
+        for (std::size_t i = 0; i < pn.values.size(); ++i)
+            if (!std::isfinite(pn.values[i]))
+                c.fail(pn.where.key.empty() ? base : pn.where, pn.where.key.empty() ? "init." + name : "",
+                       "initial value of neuron " + std::to_string(i) + " is not finite");
+    }
 }
 
 } // namespace

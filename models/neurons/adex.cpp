@@ -162,37 +162,40 @@ model_info adex_model() {
                                     "must be >= (v_peak - v_th) / 500 (exp((v_peak - v_th) / delta_t) would overflow)");
     };
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
-        const auto& p = ctx.spec.params;
-        const double h = ctx.resolution_ms;
-        adex_dynamics d;
-        d.c_m = p.at("c_m");
-        d.g_l = p.at("g_l");
-        d.e_l = p.at("e_l");
-        d.v_th = p.at("v_th");
-        d.delta_t = p.at("delta_t");
-        d.v_peak = p.at("v_peak");
-        d.v_reset = p.at("v_reset");
-        d.a = p.at("a");
-        d.b = p.at("b");
-        d.tau_w = p.at("tau_w");
-        d.e_ex = p.at("e_ex");
-        d.e_in = p.at("e_in");
-        d.i_e = p.at("i_e");
-        d.tau_ex = p.at("tau_syn_ex");
-        d.tau_in = p.at("tau_syn_in");
-        d.detect = d.delta_t > 0 ? d.v_peak : d.v_th;
-        d.n_sub = std::max(1, static_cast<int>(std::ceil(h / max_substep_ms - 1e-9)));
-        d.hs = h / d.n_sub;
-        d.dh_ex = std::exp(-0.5 * d.hs / p.at("tau_syn_ex"));
-        d.dh_in = std::exp(-0.5 * d.hs / p.at("tau_syn_in"));
-        d.p_ex = std::exp(-h / p.at("tau_syn_ex"));
-        d.p_in = std::exp(-h / p.at("tau_syn_in"));
-        const tick_t n_ref = refractory_ticks("adex", p.at("t_ref"), h);
-        return std::make_unique<stepped_group<adex_dynamics>>(ctx, d, n_ref);
+        return make_stepped_group<adex_dynamics>(ctx, [](const param_map& p, double h) {
+            adex_dynamics d;
+            d.c_m = p.at("c_m");
+            d.g_l = p.at("g_l");
+            d.e_l = p.at("e_l");
+            d.v_th = p.at("v_th");
+            d.delta_t = p.at("delta_t");
+            d.v_peak = p.at("v_peak");
+            d.v_reset = p.at("v_reset");
+            d.a = p.at("a");
+            d.b = p.at("b");
+            d.tau_w = p.at("tau_w");
+            d.e_ex = p.at("e_ex");
+            d.e_in = p.at("e_in");
+            d.i_e = p.at("i_e");
+            d.tau_ex = p.at("tau_syn_ex");
+            d.tau_in = p.at("tau_syn_in");
+            d.detect = d.delta_t > 0 ? d.v_peak : d.v_th;
+            d.n_sub = std::max(1, static_cast<int>(std::ceil(h / max_substep_ms - 1e-9)));
+            d.hs = h / d.n_sub;
+            d.dh_ex = std::exp(-0.5 * d.hs / p.at("tau_syn_ex"));
+            d.dh_in = std::exp(-0.5 * d.hs / p.at("tau_syn_in"));
+            d.p_ex = std::exp(-h / p.at("tau_syn_ex"));
+            d.p_in = std::exp(-h / p.at("tau_syn_in"));
+            return std::pair{d, refractory_ticks("adex", p.at("t_ref"), h)};
+        });
     };
-    m.state_bytes = [](const population_spec& pop) { return 57.0 * static_cast<double>(pop.size); };
+    m.per_neuron_params = true;
+    m.state_bytes = [](const population_spec& pop) {  // + a record and refractory length per neuron if per-neuron
+        return (57.0 + (pop.per_neuron.empty() ? 0.0 : 8.0 + sizeof(adex_dynamics))) * static_cast<double>(pop.size);
+    };
     m.spikes = [](const population_spec& pop, double duration_ms, double resolution_ms) {
-        const double t_ref = pop.params.count("t_ref") ? pop.params.at("t_ref") : 0.0;
+        // Per-neuron t_ref: the shortest possible, 0 (a bound).
+        const double t_ref = pop.params.count("t_ref") && !pop.per_neuron.count("t_ref") ? pop.params.at("t_ref") : 0.0;
         return spike_bound{duration_ms / (t_ref + resolution_ms), false};  // one per tick, then t_ref
     };
     return m;

@@ -106,21 +106,25 @@ model_info izhikevich_model() {
                                     "must be < v_th = " + format_quantity(p.at("v_th"), dimension::voltage));
     };
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
-        const auto& p = ctx.spec.params;
-        izhikevich_dynamics d;
-        d.a = p.at("a");
-        d.b = p.at("b");
-        d.c = p.at("c");
-        d.d = p.at("d");
-        d.v_th = p.at("v_th");
-        d.i_e = p.at("i_e");
-        d.v0 = -70.0;  // PyNN's and NEST's default initial state: v = -70 mV, u = b v
-        d.u0 = d.b * d.v0;
-        d.n_sub = std::max(1, static_cast<int>(std::ceil(ctx.resolution_ms / max_substep_ms - 1e-9)));
-        d.hs = ctx.resolution_ms / d.n_sub;
-        return std::make_unique<stepped_group<izhikevich_dynamics>>(ctx, d, 0);
+        return make_stepped_group<izhikevich_dynamics>(ctx, [](const param_map& p, double h) {
+            izhikevich_dynamics d;
+            d.a = p.at("a");
+            d.b = p.at("b");
+            d.c = p.at("c");
+            d.d = p.at("d");
+            d.v_th = p.at("v_th");
+            d.i_e = p.at("i_e");
+            d.v0 = -70.0;  // PyNN's and NEST's default initial state: v = -70 mV, u = b v
+            d.u0 = d.b * d.v0;
+            d.n_sub = std::max(1, static_cast<int>(std::ceil(h / max_substep_ms - 1e-9)));
+            d.hs = h / d.n_sub;
+            return std::pair{d, tick_t{0}};
+        });
     };
-    m.state_bytes = [](const population_spec& pop) { return 41.0 * static_cast<double>(pop.size); };
+    m.per_neuron_params = true;
+    m.state_bytes = [](const population_spec& pop) {  // + a record and refractory length per neuron if per-neuron
+        return (41.0 + (pop.per_neuron.empty() ? 0.0 : 8.0 + sizeof(izhikevich_dynamics))) * static_cast<double>(pop.size);
+    };
     m.spikes = [](const population_spec&, double duration_ms, double resolution_ms) {
         return spike_bound{duration_ms / resolution_ms, false};  // at most one per tick
     };

@@ -60,7 +60,7 @@ public:
             if (ctx.count > 0) base_bias_ = syn_.bias(0, m_);  // no stimulus yet: the same for every neuron
         }
         const auto v0 = initial_values(ctx, "v", ctx.spec.params.at("e_l"));
-        const bool v_given = ctx.spec.init.count("v") != 0;
+        const bool v_given = ctx.spec.init.count("v") != 0 || ctx.spec.init_values.count("v") != 0;
         for (std::uint32_t i = 0; i < ctx.count; ++i)
             if (v_given || !Het) m_.v(i) = v0[i];  // else V starts at the neuron's own E_L
         // Synaptic variables may start non-zero (e.g. the COBA benchmark's random conductances):

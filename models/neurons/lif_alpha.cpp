@@ -81,29 +81,33 @@ model_info lif_alpha_model() {
         require_positive("lif_alpha", p, "tau_syn_in", dimension::time);
     };
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
-        const auto& p = ctx.spec.params;
-        const double h = ctx.resolution_ms, tau_m = p.at("tau_m"), c_m = p.at("c_m");
-        alpha_dynamics d;
-        d.e_l = p.at("e_l");
-        d.r = tau_m / c_m;
-        d.i_e = p.at("i_e");
-        d.v_th = p.at("v_th");
-        d.v_reset = p.at("v_reset");
-        d.h = h;
-        d.p22 = std::exp(-h / tau_m);
-        d.p11_ex = std::exp(-h / p.at("tau_syn_ex"));
-        d.p11_in = std::exp(-h / p.at("tau_syn_in"));
-        d.p32_ex = lif::current_to_voltage(h, tau_m, p.at("tau_syn_ex"), c_m);
-        d.p32_in = lif::current_to_voltage(h, tau_m, p.at("tau_syn_in"), c_m);
-        d.p31_ex = rise_to_voltage(h, tau_m, p.at("tau_syn_ex"), c_m);
-        d.p31_in = rise_to_voltage(h, tau_m, p.at("tau_syn_in"), c_m);
-        d.jump_ex = std::exp(1.0) / p.at("tau_syn_ex");
-        d.jump_in = std::exp(1.0) / p.at("tau_syn_in");
-        const tick_t n_ref = refractory_ticks("lif_alpha", p.at("t_ref"), h);
-        return std::make_unique<stepped_group<alpha_dynamics>>(ctx, d, n_ref);
+        return make_stepped_group<alpha_dynamics>(ctx, [](const param_map& p, double h) {
+            const double tau_m = p.at("tau_m"), c_m = p.at("c_m");
+            alpha_dynamics d;
+            d.e_l = p.at("e_l");
+            d.r = tau_m / c_m;
+            d.i_e = p.at("i_e");
+            d.v_th = p.at("v_th");
+            d.v_reset = p.at("v_reset");
+            d.h = h;
+            d.p22 = std::exp(-h / tau_m);
+            d.p11_ex = std::exp(-h / p.at("tau_syn_ex"));
+            d.p11_in = std::exp(-h / p.at("tau_syn_in"));
+            d.p32_ex = lif::current_to_voltage(h, tau_m, p.at("tau_syn_ex"), c_m);
+            d.p32_in = lif::current_to_voltage(h, tau_m, p.at("tau_syn_in"), c_m);
+            d.p31_ex = rise_to_voltage(h, tau_m, p.at("tau_syn_ex"), c_m);
+            d.p31_in = rise_to_voltage(h, tau_m, p.at("tau_syn_in"), c_m);
+            d.jump_ex = std::exp(1.0) / p.at("tau_syn_ex");
+            d.jump_in = std::exp(1.0) / p.at("tau_syn_in");
+            return std::pair{d, refractory_ticks("lif_alpha", p.at("t_ref"), h)};
+        });
     };
-    // 5 state doubles, stimulus current, refractory end, spike flag (memory_bytes()).
-    m.state_bytes = [](const population_spec& pop) { return 65.0 * static_cast<double>(pop.size); };
+    m.per_neuron_params = true;
+    // 5 state doubles, stimulus current, refractory end, spike flag (memory_bytes()); with per-neuron
+    // parameters also a record of constants and a refractory length per neuron.
+    m.state_bytes = [](const population_spec& pop) {
+        return (65.0 + (pop.per_neuron.empty() ? 0.0 : 8.0 + sizeof(alpha_dynamics))) * static_cast<double>(pop.size);
+    };
     m.spikes = lif::membrane_spikes;
     return m;
 }

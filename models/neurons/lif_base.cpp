@@ -289,6 +289,14 @@ template class membrane_t<true>;
 
 std::vector<double> initial_values(const group_context& ctx, const std::string& var, double fallback) {
     std::vector<double> out(ctx.count, fallback);
+    // Values given per neuron (the validator checked their number): this partition's slice.
+    if (const auto given = ctx.spec.init_values.find(var); given != ctx.spec.init_values.end()) {
+        const auto& v = given->second.values;
+        if (ctx.first + ctx.count > v.size()) throw internal_error("initial values of '" + var + "': too few for the population");
+        std::copy(v.begin() + static_cast<std::ptrdiff_t>(ctx.first),
+                  v.begin() + static_cast<std::ptrdiff_t>(ctx.first + ctx.count), out.begin());
+        return out;
+    }
     auto it = ctx.spec.init.find(var);
     if (it == ctx.spec.init.end()) return out;
     const distribution& d = it->second;

@@ -20,7 +20,7 @@ class lif_delta_group final : public neuron_group {
 public:
     explicit lif_delta_group(const group_context& ctx) : m_(make(ctx)) {
         const auto v0 = initial_values(ctx, "v", ctx.spec.params.at("e_l"));
-        const bool v_given = ctx.spec.init.count("v") != 0;
+        const bool v_given = ctx.spec.init.count("v") != 0 || ctx.spec.init_values.count("v") != 0;
         for (std::uint32_t i = 0; i < ctx.count; ++i) {
             if (v_given || !Het) m_.v(i) = v0[i];  // else V starts at the neuron's own E_L
             m_.schedule_crossing(i);

@@ -18,7 +18,7 @@ from ._memspike import (BackendUnavailable, Dimension, Error, InternalError, Inv
                         parse_quantity)
 from . import plot
 from .chips import chip_models, chip_report
-from .results import Ledger, Result, Trace, energy_baseline, energy_frame, energy_report, load
+from .results import Ledger, NeuronParameter, Result, Trace, energy_baseline, energy_frame, energy_report, load
 from .scenario import Scenario, load_scenario
 from .simulation import Simulation, sweep
 
@@ -39,7 +39,7 @@ def energy_models(backend=None):
     return list(_memspike.energy_models(backend))
 
 # memspike.IOError stays out of __all__: `from memspike import *` must not shadow the built-in IOError.
-__all__ = ["BackendUnavailable", "Dimension", "Error", "InternalError", "InvalidParameter", "Ledger", "Result",
+__all__ = ["BackendUnavailable", "Dimension", "Error", "InternalError", "InvalidParameter", "Ledger", "NeuronParameter", "Result",
            "Scenario", "ScenarioError", "ScenarioSpec", "Simulation", "Trace", "UnitError", "UnknownModel",
            "UnknownParameter", "chip_models", "chip_report", "energy_baseline", "energy_frame", "energy_models", "energy_report", "format_quantity", "load", "load_scenario", "models", "parse_quantity", "plot",
            "sweep"]

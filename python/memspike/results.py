@@ -52,6 +52,26 @@ class Trace(tuple):
                 f"every {self.interval_ticks} ticks>")
 
 
+class NeuronParameter(tuple):
+    """(values float64[size], unit str): one parameter's per-neuron values as the run used them
+    (/parameters/<population>/<name>, docs/hdf5-schema.md), in memspike's internal unit ("mV")."""
+    __slots__ = ()
+
+    def __new__(cls, values, unit):
+        return super().__new__(cls, (values, unit))
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def unit(self):
+        return self[1]
+
+    def __repr__(self):
+        return f"NeuronParameter({self.values.size} values, unit={self.unit!r})"
+
+
 class Ledger:
     """The energy ledger of a run, laid out as the file's /energy group (docs/hdf5-schema.md).
 
@@ -140,6 +160,8 @@ class Result:
     - ``attrs`` (the file's root attributes: seed, resolution_ms, scenario, ...), ``complete``
     - ``overrides``: for sweep results, the overrides of this point
     - ``mean_rate_hz(pop)``
+    - ``parameters(pop)`` -> {name: NeuronParameter(values, unit)}: the per-neuron parameter values
+      the run used (files written by memspike; empty for populations without per-neuron values)
     - energy, as on a Simulation: ``events`` (ledger totals by category), ``energy(model)`` (the
       estimate of a hardware model) and ``ledger`` (the counts per time bin, a Ledger)
 
@@ -148,8 +170,9 @@ class Result:
     ``a.ledger == b.ledger`` for that.
     """
 
-    def __init__(self, attrs, spikes, traces, overrides=None, source=None, ledger=None):
+    def __init__(self, attrs, spikes, traces, overrides=None, source=None, ledger=None, parameters=None):
         self.attrs = dict(attrs)
+        self._parameters = parameters or {}
         self._spikes = spikes
         self._traces = traces
         self._ledger = ledger
@@ -218,6 +241,16 @@ class Result:
         except KeyError:
             raise _unknown("trace", f"{population}/{var}", [f"{p}/{v}" for p, v in self.trace_names]) from None
         return Trace._from_dict(d, self.resolution_ms)
+
+    def parameters(self, population):
+        """{name: NeuronParameter(values float64[size], unit)}: the per-neuron parameter values of
+        `population` (/parameters in the file); {} for a population whose parameters were one value
+        each. Raises memspike.Error for a population the run does not have."""
+        if population in self._parameters:
+            return dict(self._parameters[population])
+        if population in self._spikes or any(p == population for p, _ in self.trace_names):
+            return {}
+        raise _unknown("population", population, sorted(set(self.populations) | set(self._parameters)))
 
     def mean_rate_hz(self, population):
         """Spikes per neuron per simulated second."""
@@ -467,7 +500,14 @@ def load(path):
         ledger = None
         if "energy" in f:
             ledger = check.ledger(f["energy"], attrs["resolution_ms"], attrs.get("backend"), f.attrs)
-    return Result(attrs, spikes, traces, source=str(path), ledger=ledger)
+        parameters = {}
+        if "parameters" in f:
+            for pop, g in f["parameters"].items():
+                for name in g:
+                    values = check.dataset(g, name, f"/parameters/{pop}", 1, "f").astype(np.float64)
+                    unit = _plain(g.attrs.get(f"{name}.unit", ""))
+                    parameters.setdefault(pop, {})[name] = NeuronParameter(values, str(unit))
+    return Result(attrs, spikes, traces, source=str(path), ledger=ledger, parameters=parameters)
 
 
 CONVENTIONAL_KINDS = ("dense", "event_driven")  # the CPU/GPU baselines a default "x vs" is chosen from

@@ -59,6 +59,58 @@ def test_izhikevich_and_adex_state_units():
     assert np.all(np.abs(w) < 1e-12) and abs(va[-1, 0] - va[0, 0]) < 1e-4
 
 
+@pytest.mark.parametrize("celltype, varied", [
+    ("IF_curr_alpha", dict(i_offset=[1.0, 1.3, 1.6], v_thresh=[-52.0, -50.0, -49.0], tau_m=[15.0, 20.0, 25.0])),
+    ("EIF_cond_exp_isfa_ista", dict(i_offset=[0.6, 0.8, 1.0], v_thresh=[-52.0, -50.4, -49.0], b=[0.02, 0.08, 0.1],
+                                    tau_m=[8.0, 9.4, 12.0])),
+    ("Izhikevich", dict(i_offset=[0.005, 0.01, 0.02], a=[0.02, 0.05, 0.1], d=[2.0, 4.0, 8.0]))])
+def test_per_neuron_parameters_of_the_stepped_models_match_one_neuron_twins(celltype, varied):
+    # A population of 3 with per-neuron arrays runs each neuron as a one-neuron population with its
+    # values does (same spike times to the last bit): a value read from another neuron, or the
+    # arrays collapsed to one value, changes the trains. Input: DC (i_offset) and Poisson spikes.
+    sim.setup(timestep=0.1, seed=3)
+    cls = getattr(sim, celltype)
+    het = sim.Population(3, cls(**{k: np.array(v) for k, v in varied.items()}))
+    twins = [sim.Population(1, cls(**{k: v[i] for k, v in varied.items()})) for i in range(3)]
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=list(np.arange(5.0, 300.0, 7.3))))
+    w = {"IF_curr_alpha": 0.3, "EIF_cond_exp_isfa_ista": 0.01, "Izhikevich": 3.0}[celltype]
+    for target in [het] + twins:
+        sim.Projection(src, target, sim.AllToAllConnector(), sim.StaticSynapse(weight=w, delay=1.0),
+                       receptor_type="excitatory")
+        target.record("spikes")
+    sim.run(300.0)
+    trains = [np.asarray(st.rescale("ms").magnitude) for st in het.get_data("spikes").segments[-1].spiketrains]
+    twin = [np.asarray(t.get_data("spikes").segments[-1].spiketrains[0].rescale("ms").magnitude) for t in twins]
+    sim.end()
+    for i in range(3):
+        assert len(trains[i]) >= 3, (i, trains[i])
+        np.testing.assert_array_equal(trains[i], twin[i])
+    assert len({len(t) for t in trains}) > 1 or not np.array_equal(trains[0], trains[2])  # the values matter
+
+
+@pytest.mark.parametrize("celltype", ["IF_curr_exp", "IF_curr_alpha"])
+def test_initialize_with_an_array_relaxes_each_neuron_from_its_own_v(celltype):
+    # V(t) = v_rest + (v0 − v_rest) e^{−t/tau_m} without input, each neuron from its own v0 (an array);
+    # collapsed to one value, or taken from neuron 0, every column would be the same.
+    sim.setup(timestep=0.1)
+    p = sim.Population(4, getattr(sim, celltype)(tau_m=10.0, v_rest=-65.0, v_thresh=-40.0))
+    p.initialize(v=np.array([-70.0, -60.0, -52.0, -45.0]))
+    p.record("v")
+    sim.run(30.0)
+    t, v = _v(p)
+    sim.end()
+    for i, v0 in enumerate([-70.0, -60.0, -52.0, -45.0]):
+        np.testing.assert_allclose(v[:, i], -65.0 + (v0 + 65.0) * np.exp(-t / 10.0), atol=1e-9)
+
+
+def test_initialize_with_an_array_of_the_wrong_length_names_both_lengths():
+    import memspike
+    sc = memspike.Scenario()
+    sc.simulation(duration="10 ms")
+    with pytest.raises(memspike.ScenarioError, match="2 initial values .* population of 3 neurons"):
+        sc.population("E", "lif_exp", 3, init={"v": ["-50 mV", "-51 mV"]})
+
+
 def test_ac_source_gives_the_exact_response_to_the_sine_held_per_step():
     # Passive IF_curr_exp, sine from 5 to 95 ms: V_{k+1} = V_inf(I_k) + (V_k − V_inf(I_k)) e^{−dt/tau_m},
     # I_k = offset + amplitude sin(2π f t_k + phase) on [t_k, t_k + dt) (t from 0, as NEST).

@@ -260,6 +260,14 @@ def test_per_neuron_parameters_from_numpy_run_and_are_recorded(tmp_path):
         np.testing.assert_array_equal(f["parameters/E/v_th"][:], v_th)
         np.testing.assert_array_equal(f["parameters/E/tau_m"][:], tau)
         assert f["parameters/E"].attrs["v_th.unit"] == "mV"
+    # memspike.load reads them back: numpy arrays with their units, per population.
+    res = memspike.load(tmp_path / "out.h5")
+    p = res.parameters("E")
+    assert sorted(p) == ["tau_m", "v_th"] and p["v_th"].unit == "mV" and p["tau_m"].unit == "ms"
+    np.testing.assert_array_equal(p["v_th"].values, v_th)
+    np.testing.assert_array_equal(p["tau_m"].values, tau)
+    with pytest.raises(memspike.UnknownModel, match="unknown population 'F'"):
+        res.parameters("F")
 
 
 def test_per_neuron_values_need_their_unit_and_length():

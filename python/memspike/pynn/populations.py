@@ -8,8 +8,9 @@ parameters"): arrays and RandomDistributions, evaluated per neuron by PyNN with 
 (so a given seed gives the same values whatever memspike's thread count), are handed over as
 per-neuron values. Source types take one value per population; a parameter that differs between
 their neurons raises NotImplementedError naming it, rather than running with one of the values.
-Initial values may differ per neuron when they are a RandomDistribution that memspike can draw
-(uniform, normal, normal_clipped).
+Initial values may differ per neuron: a RandomDistribution that memspike can draw (uniform,
+normal, normal_clipped) is drawn by memspike; anything else (an array, a function, a distribution
+with operations) is evaluated by PyNN and handed over as one value per neuron.
 """
 import numpy as np
 from pyNN import common, errors
@@ -18,7 +19,7 @@ from pyNN.random import RandomDistribution
 
 from . import simulator
 from .recording import Recorder
-from .standardmodels import SpikeSourceArray, quantity
+from .standardmodels import SpikeSourceArray, per_neuron_quantity, quantity
 
 # Initial values: PyNN state variable -> (memspike state variable, PyNN unit), per cell type.
 _INIT = {"v": ("v", "mV"), "isyn_exc": ("i_ex", "nA"), "isyn_inh": ("i_in", "nA"),
@@ -85,9 +86,11 @@ class PopulationView(common.PopulationView):
         current = root._init.get(variable)
         if current is not None and not isinstance(current, dict) and np.all(values == current):
             return
+        # PyNN 0.10's PopulationView cannot store initial values (its initial_values property raises
+        # NotImplementedError after this method returns), so a part is refused before any change.
         raise NotImplementedError(
-            f"memspike.pynn: initialize({variable}=...) on a part of population {root.label!r}: memspike sets "
-            f"initial values per population (a constant or a distribution); initialize the whole population")
+            f"memspike.pynn: initialize({variable}=...) on a part of population {root.label!r}: PyNN's "
+            f"PopulationView keeps no initial values; initialize the whole population (an array is accepted)")
 
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
@@ -150,9 +153,20 @@ class Population(common.Population):
         base = initial_values.base_value
         if isinstance(base, RandomDistribution) and not initial_values.operations:
             value = _distribution(base, unit, f"initialize({variable}=...)")
-        else:
-            value = float(_one_value(initial_values.evaluate(simplify=False), variable,
-                                     f"initialize on population {self.label!r}"))
+        else:  # evaluated by PyNN: one value, or one per neuron
+            return self._set_initial_values(variable, initial_values.evaluate(simplify=False))
+        self._set_initial(variable, value)
+
+    def _set_initial_values(self, variable, values):
+        """Initial values of `variable` [PyNN's unit], one per neuron (or one for all)."""
+        a = np.asarray(values, dtype=float)
+        if a.ndim > 0 and a.size != self.size:
+            raise errors.InvalidParameterValueError(
+                f"initialize({variable}=...) on population {self.label!r}: {a.size} values for {self.size} neurons")
+        value = per_neuron_quantity(a, _INIT[variable][1])
+        self._set_initial(variable, value if isinstance(value, dict) else a.flat[0].item() if a.ndim else a.item())
+
+    def _set_initial(self, variable, value):
         saved = dict(self._init)
         self._init[variable] = value
         if hasattr(self, "_index"):

@@ -44,7 +44,7 @@ def per_neuron_quantity(values, unit):
         return quantity(a.item() if a.ndim == 0 else a.flat[0], unit)
     if not np.all(np.isfinite(a)):
         raise errors.InvalidParameterValueError(f"{a[~np.isfinite(a)][0]!r} {unit} is not finite")
-    return {"values": a.tolist(), "unit": unit}
+    return {"values": a.tolist(), "unit": unit} if unit else {"values": a.tolist()}  # "": dimensionless
 
 
 class _MemspikeCell:
@@ -65,12 +65,25 @@ class _MemspikeCell:
 
 
 class _LifCell(_MemspikeCell):
-    """memspike's LIF models take every parameter per neuron."""
+    """memspike's LIF models (and lif_alpha, adex, izhikevich) take every parameter per neuron."""
     per_neuron = True
 
     def memspike_params(self, values, where):
         """memspike `params` for a dict {PyNN name: value or per-neuron array}."""
         return {self._PARAMS[k][0]: per_neuron_quantity(v, self._PARAMS[k][1]) for k, v in values.items()}
+
+
+def _with_leak_conductance(cell, values, where):
+    """memspike_params of a conductance model (lif_cond_exp, adex), which takes the leak
+    conductance g_l = cm / tau_m instead of tau_m; per neuron when either varies."""
+    values = dict(values)
+    tau_m = np.asarray(values.pop("tau_m"), dtype=float)
+    if not np.all(tau_m > 0):
+        bad = tau_m[~(tau_m > 0)].flat[0]
+        raise errors.InvalidParameterValueError(f"{where}: tau_m = {bad!r} ms is invalid (must be > 0 ms)")
+    out = _LifCell.memspike_params(cell, values, where)
+    out["g_l"] = per_neuron_quantity(np.asarray(values["cm"], dtype=float) / tau_m, "uS")  # nF / ms = µS
+    return out
 
 
 class IF_curr_delta(_LifCell, cells.IF_curr_delta):
@@ -107,14 +120,7 @@ class IF_cond_exp(_LifCell, cells.IF_cond_exp):
     weight_unit = "uS"
 
     def memspike_params(self, values, where):
-        values = dict(values)
-        tau_m = np.asarray(values.pop("tau_m"), dtype=float)
-        if not np.all(tau_m > 0):
-            bad = tau_m[~(tau_m > 0)].flat[0]
-            raise errors.InvalidParameterValueError(f"{where}: tau_m = {bad!r} ms is invalid (must be > 0 ms)")
-        out = super().memspike_params(values, where)
-        out["g_l"] = per_neuron_quantity(np.asarray(values["cm"], dtype=float) / tau_m, "uS")  # nF / ms = µS
-        return out
+        return _with_leak_conductance(self, values, where)
 
 
 class SpikeSourcePoisson(_MemspikeCell, cells.SpikeSourcePoisson):
@@ -156,7 +162,7 @@ SpikeSourceGamma = _unsupported_cell(cells.SpikeSourceGamma)
 SpikeSourcePoissonRefractory = _unsupported_cell(cells.SpikeSourcePoissonRefractory)
 
 
-class IF_curr_alpha(_MemspikeCell, cells.IF_curr_alpha):
+class IF_curr_alpha(_LifCell, cells.IF_curr_alpha):
     __doc__ = cells.IF_curr_alpha.__doc__
     translations = _identity(cells.IF_curr_alpha.default_parameters)
     memspike_model = "lif_alpha"
@@ -166,7 +172,7 @@ class IF_curr_alpha(_MemspikeCell, cells.IF_curr_alpha):
     weight_unit = "nA"  # the peak of the alpha current, reached tau_syn after the event (as NEST, Brian2)
 
 
-class EIF_cond_exp_isfa_ista(_MemspikeCell, cells.EIF_cond_exp_isfa_ista):
+class EIF_cond_exp_isfa_ista(_LifCell, cells.EIF_cond_exp_isfa_ista):
     """PyNN's AdEx as memspike's ``adex`` (NEST's aeif_cond_exp): v_spike -> v_peak, the voltage at
     which a spike is detected (pyNN.brian2 detects at v_thresh + 5 delta_T instead)."""
     __doc__ = cells.EIF_cond_exp_isfa_ista.__doc__
@@ -183,16 +189,10 @@ class EIF_cond_exp_isfa_ista(_MemspikeCell, cells.EIF_cond_exp_isfa_ista):
     weight_unit = "uS"
 
     def memspike_params(self, values, where):
-        values = dict(values)
-        tau_m = float(values.pop("tau_m"))
-        if not tau_m > 0:
-            raise errors.InvalidParameterValueError(f"{where}: tau_m = {tau_m!r} ms is invalid (must be > 0 ms)")
-        out = super().memspike_params(values, where)
-        out["g_l"] = quantity(float(values["cm"]) / tau_m, "uS")  # nF / ms = µS
-        return out
+        return _with_leak_conductance(self, values, where)
 
 
-class Izhikevich(_MemspikeCell, cells.Izhikevich):
+class Izhikevich(_LifCell, cells.Izhikevich):
     """PyNN's Izhikevich as memspike's ``izhikevich``: i_offset enters through C = 1 pF (1 nA =
     1000 mV/ms, as NEST and pyNN.brian2); weights are voltage jumps [mV]."""
     __doc__ = cells.Izhikevich.__doc__

@@ -162,6 +162,29 @@ TEST_CASE("per-neuron parameters: a heterogeneous population spikes as homogeneo
     }
 }
 
+TEST_CASE("per-neuron parameters: lif_alpha, adex and izhikevich spike as homogeneous twins do", "[unit]") {
+    // The stepped models (stepped.hpp) keep one record of constants per neuron, built by the same
+    // code as a homogeneous population's: any parameter read from the wrong neuron (or a default
+    // initial state, V = E_L or u = b v, taken from neuron 0) shows as a differing spike train.
+    const std::size_t n = 5;
+    std::vector<param_map> alpha, adex, izh;
+    for (std::size_t k = 0; k < n; ++k) {
+        const double f = static_cast<double>(k) / static_cast<double>(n);
+        alpha.push_back({{"tau_m", 10.0 + 15.0 * f}, {"c_m", 200.0 + 100.0 * f}, {"e_l", -70.0 + 2.0 * f},
+                         {"v_th", -55.0 + 3.0 * f}, {"v_reset", -68.0 + 4.0 * f}, {"t_ref", 1.0 + 0.1 * double(k)},
+                         {"i_e", 100.0 + 150.0 * f}, {"tau_syn_ex", 1.0 + 2.0 * f}, {"tau_syn_in", 3.0 + 4.0 * f}});
+        adex.push_back({{"c_m", 250.0 + 60.0 * f}, {"g_l", 25.0 + 10.0 * f}, {"e_l", -71.0 + 2.0 * f},
+                        {"v_th", -51.0 + 2.0 * f}, {"delta_t", 1.5 + f}, {"v_reset", -60.0 + 3.0 * f},
+                        {"t_ref", 0.1 * double(k)}, {"a", 2.0 + 4.0 * f}, {"b", 40.0 + 60.0 * f},
+                        {"tau_w", 100.0 + 80.0 * f}, {"i_e", 800.0 + 300.0 * f}, {"tau_syn_ex", 0.5 + f}});
+        izh.push_back({{"a", 0.02 + 0.08 * f}, {"b", 0.2 + 0.05 * f}, {"c", -65.0 + 15.0 * f}, {"d", 2.0 + 6.0 * f},
+                       {"v_th", 30.0 - 5.0 * f}, {"i_e", 5.0 + 10.0 * f}});
+    }
+    check_against_homogeneous("lif_alpha", alpha, "ex", "in", 300.0, -100.0);
+    check_against_homogeneous("adex", adex, "ex", "in", 4.0, 2.0);
+    check_against_homogeneous("izhikevich", izh, "", "", 2.0, -1.5);
+}
+
 TEST_CASE("per-neuron parameters: drawn values do not depend on the thread count", "[unit]") {
     auto make = [] {
         auto sc = test::make_scenario(200.0, 0.1, 7);
@@ -336,4 +359,42 @@ TEST_CASE("per-neuron parameters: a checkpoint resumes a heterogeneous run and r
     }
     simulation other(make(0.5), builtin_models(), 1);
     CHECK_THROWS_AS(other.load_state_from_bytes(image), io_error);
+}
+
+TEST_CASE("per-neuron initial values: the TOML forms, the first spike from each V0, the length check", "[unit]") {
+    // Initial values given per neuron (init = { v = [...] }, { values, unit }, { file, unit }) as
+    // parameters take them. Each DC-driven neuron first crosses v_th after the closed-form time from
+    // its own V0; a model that ignored them (or took neuron 0's) would spike at one tick for all.
+    const auto dir = std::filesystem::temp_directory_path() / "memspike_per_neuron_init_test";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "v0.txt") << "-70\n-66 -62\n-58\n";
+    const std::string file = (dir / "net.toml").string();
+    const std::vector<double> v0{-70.0, -66.0, -62.0, -58.0};
+    for (const std::string form : {"v = [\"-70 mV\", \"-66 mV\", \"-62 mV\", \"-0.058 V\"]",
+                                   "v = { values = [-70, -66, -62, -58], unit = \"mV\" }",
+                                   "v = { file = \"v0.txt\", unit = \"mV\" }"}) {
+        for (const std::string model : {"lif_delta", "lif_exp", "lif_alpha"}) {
+            INFO(form << ", " << model);
+            const std::string text = net("i_e = \"400 pA\", v_th = \"-55 mV\", tau_m = \"20 ms\", c_m = \"250 pF\", "
+                                         "e_l = \"-70 mV\"",
+                                         4, model) +
+                                     "init = { " + form + " }\n";
+            scenario sc = parse_scenario(text, file, builtin_models());
+            REQUIRE(sc.populations[0].init_values.at("v").values.size() == 4);
+            sc.simulation.duration_ms = 20.0;
+            const auto sim = test::run(sc);
+            for (std::uint32_t i = 0; i < 4; ++i) {
+                const auto ticks = test::spike_ticks(*sim, 0, i);
+                REQUIRE(!ticks.empty());
+                CHECK(ticks[0] == crossing_ticks(20.0, 0.1, -70.0 + 400.0 * 20.0 / 250.0, v0[i], -55.0));
+            }
+        }
+    }
+    std::filesystem::remove_all(dir);
+    // Wrong length: both lengths, file, line and key.
+    const std::string three = net("", 4) + "init = { v = [\"-70 mV\", \"-66 mV\", \"-62 mV\"] }\n";
+    CHECK_THAT(error_of(three), Catch::Contains("net.toml:8:") && Catch::Contains("population.E.init.v") &&
+                                    Catch::Contains("3 initial values (array) for a population of 4 neurons"));
+    // A state variable the model lacks is refused as for a constant.
+    CHECK_THAT(error_of(net("", 2) + "init = { w = [\"1 mV\", \"2 mV\"] }\n"), Catch::Contains("init.w"));
 }

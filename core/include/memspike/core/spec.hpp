@@ -80,6 +80,9 @@ struct population_spec {
     /// Initial values of state variables ("v" -> constant or distribution), drawn per neuron from a
     /// stream keyed by (seed, population index, neuron index).
     std::map<std::string, distribution> init;
+    /// Initial values given per neuron (an inline array, { values, unit } or { file, unit }): they
+    /// replace `init`'s entry of the same name, which is then absent.
+    std::map<std::string, per_neuron_param> init_values;
     /// Parameters given per neuron (docs/scenario-format.md "Per-neuron parameters"); a name here
     /// is not in `params` before completion, and its per-neuron values replace the completed one.
     std::map<std::string, per_neuron_param> per_neuron;
