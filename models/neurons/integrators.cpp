@@ -23,7 +23,7 @@
 #include <limits>
 
 #include "memspike/core/errors.hpp"
-#include "memspike/core/random.hpp"
+#include "neurons/lif_base.hpp"
 #include "memspike/core/state_io.hpp"
 #include "memspike/core/units.hpp"
 
@@ -38,30 +38,6 @@ struct kind {
     bool memoryless = false;  // threshold_delta: V is this tick's input only
 };
 
-/// Initial values of `var`, one per neuron of the partition, drawn from the stream keyed by
-/// (seed, population, variable, neuron): the keying every model uses (docs/models.md), so a
-/// distribution gives the same values whatever the partition cut or thread count.
-std::vector<double> initial_values(const group_context& ctx, const std::string& var, double fallback) {
-    std::vector<double> out(ctx.count, fallback);
-    // Values given per neuron (the validator checked their number): this partition's slice.
-    if (const auto given = ctx.spec.init_values.find(var); given != ctx.spec.init_values.end()) {
-        const auto& v = given->second.values;
-        if (ctx.first + ctx.count > v.size()) throw internal_error("initial values of '" + var + "': too few for the population");
-        std::copy(v.begin() + static_cast<std::ptrdiff_t>(ctx.first),
-                  v.begin() + static_cast<std::ptrdiff_t>(ctx.first + ctx.count), out.begin());
-        return out;
-    }
-    const auto it = ctx.spec.init.find(var);
-    if (it == ctx.spec.init.end()) return out;
-    const std::uint64_t var_key = stable_hash(var) & 0xffffULL;
-    for (std::uint64_t j = 0; j < ctx.count; ++j) {
-        random_stream rng(ctx.seed, stream_purpose::initial_state, (std::uint64_t{ctx.population_index} << 16) | var_key,
-                          ctx.first + j);
-        out[j] = it->second.draw(rng);
-    }
-    return out;
-}
-
 class integrator_group final : public neuron_group {
 public:
     integrator_group(const group_context& ctx, kind k) : k_(k), h_(ctx.resolution_ms) {
@@ -72,7 +48,7 @@ public:
         e_l_ = k.leaky ? p.at("e_l") : 0.0;
         v_th_ = k.spiking ? p.at("v_th") : 0.0;
         v_reset_ = k.spiking && !k.memoryless ? p.at("v_reset") : 0.0;
-        v_ = initial_values(ctx, "v", k.leaky ? e_l_ : 0.0);
+        v_ = lif::initial_values(ctx, "v", k.leaky ? e_l_ : 0.0);
         last_.assign(ctx.count, 0);
         i_stim_.assign(ctx.count, 0.0);
         active_flag_.assign(ctx.count, 0);

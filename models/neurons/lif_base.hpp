@@ -347,9 +347,11 @@ void load_heap(std::istream& is, Heap& heap, std::uint32_t max_id) {
         throw io_error("checkpoint: the pending wake-ups are not in heap order");
 }
 
-/// Draws the initial value of state variable `var` for every neuron of the partition from the
-/// population's `init` table (stream keyed by seed, population and neuron index); `fallback` when
-/// the variable is not listed.
+/// The initial value of state variable `var` for every neuron of the partition: this partition's
+/// slice of the population's per-neuron `init` values, or draws from its `init` distribution
+/// (stream keyed by seed, population, variable and neuron: the same values whatever the partition
+/// cut or thread count), or `fallback` when the variable is not listed. Every model uses this one
+/// (docs/models.md).
 std::vector<double> initial_values(const group_context& ctx, const std::string& var, double fallback);
 
 } // namespace memspike::lif
