@@ -52,7 +52,7 @@ def main():
         print(f"\n{name}: N {n}, K {k}, nu {nu} Hz, d_min {dmin} ms: time per simulated second [s] by ranks")
         print("  scaling  ranks        N   M [kB]    comp    recv    comm   total   comm+recv share   mem/rank [GiB]")
         for kind in ("strong", "weak"):
-            for r in (1, 2, 8, 64, 256, 1024):
+            for r in (1, 2, 8, 64, 128, 256, 1024):
                 nn = n * r if kind == "weak" else n
                 m, c, rv, cm, mem = project(nn, k, nu, dmin, c_syn, r, a)
                 total = c + rv + cm
