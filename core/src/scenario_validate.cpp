@@ -219,8 +219,11 @@ void check_size(const checker& c, const source_location& base, const population_
 /// model's rules hold for every neuron (drawn values are drawn here as the build will draw them).
 /// A failing neuron is named with its index and values.
 void check_per_neuron(const checker& c, const source_location& base, const population_spec& p, const model_info& m) {
+    // The lambdas below see each structured binding through a plain reference (`key`): clang 14,
+    // which builds the fuzzers, cannot capture a structured binding.
     for (const auto& [name, pn] : p.per_neuron) {
-        const auto info = std::find_if(m.params.begin(), m.params.end(), [&](const param_info& pi) { return pi.name == name; });
+        const std::string& key = name;
+        const auto info = std::find_if(m.params.begin(), m.params.end(), [&](const param_info& pi) { return pi.name == key; });
         if (info == m.params.end()) c.fail(base, "params." + name, unknown_parameter(p.model, name, {}).what());
         if (pn.drawn()) {
             check_distribution(c, base, "params." + name, pn.dist, info->dim);
@@ -239,7 +242,8 @@ void check_per_neuron(const checker& c, const source_location& base, const popul
         std::string shown;
         for (const auto& [name, col] : columns) {
             complete[name] = col[i];
-            const auto info = std::find_if(m.params.begin(), m.params.end(), [&](const param_info& pi) { return pi.name == name; });
+            const std::string& key = name;
+            const auto info = std::find_if(m.params.begin(), m.params.end(), [&](const param_info& pi) { return pi.name == key; });
             shown += (shown.empty() ? "" : ", ") + name + " = " + format_quantity(col[i], info->dim);
         }
         try {

@@ -102,8 +102,13 @@ template <bool Het>
 class membrane_t {
 public:
     membrane_t() = default;
-    membrane_t(const membrane_params& p, double resolution_ms, std::size_t n) requires(!Het);
-    membrane_t(const membrane_columns& c, double resolution_ms) requires Het;
+    /// Homogeneous (Het = false) and per-neuron (Het = true) constructors. Each exists only as the
+    /// explicit specialization declared below the class (lif_base.cpp defines them); the other
+    /// combination is declared but never defined, so using it fails at link time. Not written with
+    /// requires-clauses: clang 14 (the fuzz and sanitizer builds) cannot match their out-of-line
+    /// explicit specializations.
+    membrane_t(const membrane_params& p, double resolution_ms, std::size_t n);
+    membrane_t(const membrane_columns& c, double resolution_ms);
 
     std::size_t size() const { return s_.size(); }
     double v_th(std::uint32_t i) const {
@@ -310,6 +315,11 @@ private:
     std::size_t grid_count_ = 0;  // neurons whose wake is on_grid
     std::priority_queue<wake_entry, std::vector<wake_entry>, std::greater<>> heap_;
 };
+
+template <>
+membrane_t<false>::membrane_t(const membrane_params& p, double resolution_ms, std::size_t n);
+template <>
+membrane_t<true>::membrane_t(const membrane_columns& c, double resolution_ms);
 
 using membrane = membrane_t<false>;
 using membrane_het = membrane_t<true>;
