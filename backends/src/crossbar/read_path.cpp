@@ -408,7 +408,12 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // (below), and SQ = sum over both polarities of delta (2 e0 + delta), for the squares.
     // Each row's bound sum delta (j' + 1) (bk_) bounds the empty columns' drop difference.
     const double R = s_.arr.tile_rows;
-    if (K > 1) acc_.assign(5 * nh, 0.0);  // one row needs no per-column sums (below)
+    // One row needs no per-column sums (below); the storage still spans them so that the pointers
+    // below stay within one array (UBSan: no offsets from a null data()).
+    if (K > 1)
+        acc_.assign(5 * nh, 0.0);
+    else if (acc_.size() < 5 * nh)
+        acc_.resize(5 * nh);
     double* Dp = acc_.data();
     double* Dm = Dp + nh;
     double* Bp = Dm + nh;
