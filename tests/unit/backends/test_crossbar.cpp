@@ -336,13 +336,22 @@ TEST_CASE("crossbar: a weight change becomes pulses on the right device", "[cros
     CHECK(sim.events().at("crossbar_set_pulses") == 4);
 }
 
-TEST_CASE("crossbar: STDP on the crossbar programs pulses and keeps weights on the device", "[crossbar][plasticity]") {
-    scenario sc = make_scenario(2000.0, 0.1, 21);
+/// 200 Poisson inputs at 20 Hz onto 20 lif_exp neurons, all to all through additive STDP: the
+/// plastic network of the crossbar's plasticity tests.
+namespace {
+scenario poisson_stdp_network(double t_ms) {
+    scenario sc = make_scenario(t_ms, 0.1, 21);
     add_population(sc, "P", "poisson_source", 200, {{"rate", 20.0}});
     add_population(sc, "N", "lif_exp", 20);
     auto& pr = connect(sc, "P", "N", "all_to_all", 50.0, 1.0, "ex");
     pr.plasticity.rule = "stdp";
     pr.plasticity.params = {{"w_max", 100.0}, {"lambda", 0.05}};
+    return sc;
+}
+} // namespace
+
+TEST_CASE("crossbar: STDP on the crossbar programs pulses and keeps weights on the device", "[crossbar][plasticity]") {
+    const scenario sc = poisson_stdp_network(2000.0);
     param_map p = ideal_crossbar();
     p["levels"] = 33;
     p["sigma_c2c"] = 0.005;
@@ -367,12 +376,7 @@ TEST_CASE("crossbar: device-to-device nonlinearity moves plastic updates only", 
     const scenario varied = with_backend(dyadic_network(), "crossbar", {{"sigma_d2d_nl", 0.5}});
     require_same_spikes(*run_all(fixed), *run_all(varied));
     // STDP: the same rule updates become other pulse counts on devices with other curves.
-    scenario sc = make_scenario(1000.0, 0.1, 21);
-    add_population(sc, "P", "poisson_source", 200, {{"rate", 20.0}});
-    add_population(sc, "N", "lif_exp", 20);
-    auto& pr = connect(sc, "P", "N", "all_to_all", 50.0, 1.0, "ex");
-    pr.plasticity.rule = "stdp";
-    pr.plasticity.params = {{"w_max", 100.0}, {"lambda", 0.05}};
+    const scenario sc = poisson_stdp_network(1000.0);
     param_map p = ideal_crossbar();
     p["levels"] = 33;
     p["nl_ltp"] = 3.0;
