@@ -107,6 +107,21 @@ void publish(const staged_path& where) {
                    "', but moving it onto the output failed (" + why + ")");
 }
 
+void reserve_space(const staged_path& where) {
+    const std::string& file = where.partial;
+    const std::string& target = where.target;
+    constexpr off_t probe = off_t{1} << 20;
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) throw io_error("HDF5 file '" + target + "': creating '" + file + "' failed (" + std::strerror(errno) + ")");
+    const int err = ::posix_fallocate(fd, 0, probe);
+    const bool emptied = ::ftruncate(fd, 0) == 0;
+    ::close(fd);
+    if (err == 0 && emptied) return;
+    ::unlink(file.c_str());
+    throw io_error("HDF5 file '" + target + "': creating the file failed (" +
+                   std::string(err != 0 ? std::strerror(err) : "cannot empty it again") + "; 1 MiB free is needed to start)");
+}
+
 void discard(const staged_path& where) noexcept { ::unlink(where.partial.c_str()); }
 
 }  // namespace h5

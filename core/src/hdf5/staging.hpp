@@ -25,6 +25,12 @@ staged_path stage(const std::string& target, const std::string& scenario_file, b
 /// system lacks it). Throws io_error naming both paths; the partial file is then kept.
 void publish(const staged_path& where);
 
+/// Creates the partial file (which must not exist) and checks that 1 MiB can be written to it,
+/// then empties it again. A disk that is already full is thus reported before HDF5 writes
+/// anything: HDF5 1.10 cannot close a file whose metadata it failed to write, and its own close at
+/// exit then crashed (issue 11, defect 3). Throws io_error naming the target.
+void reserve_space(const staged_path& where);
+
 /// Removes the partial file (a creation that failed leaves nothing behind).
 void discard(const staged_path& where) noexcept;
 

@@ -30,6 +30,7 @@
 
 #include "handles.hpp"
 #include "staging.hpp"
+#include "summaries.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/hdf5_layout.hpp"
 #include "memspike/core/scenario.hpp"
@@ -47,23 +48,6 @@ constexpr hsize_t chunk_elements = 65536;
 void check_name(const std::string& kind, const std::string& name) {
     if (name.empty() || name == "." || name.find('/') != std::string::npos)
         throw invalid_parameter("recorder", kind, "'" + name + "'", "must be a non-empty name without '/'");
-}
-
-/// Creates `file` (which must not exist) and checks that 1 MiB can be written to it, then empties
-/// it again. A disk that is already full is thus reported before HDF5 writes anything: HDF5 1.10
-/// cannot close a file whose metadata it failed to write, and its own close at exit then crashed
-/// (issue 11, defect 3).
-void reserve_space(const std::string& file, const std::string& target) {
-    constexpr off_t probe = off_t{1} << 20;
-    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) throw io_error("HDF5 file '" + target + "': creating '" + file + "' failed (" + std::strerror(errno) + ")");
-    const int err = ::posix_fallocate(fd, 0, probe);
-    const bool emptied = ::ftruncate(fd, 0) == 0;
-    ::close(fd);
-    if (err == 0 && emptied) return;
-    ::unlink(file.c_str());
-    throw io_error("HDF5 file '" + target + "': creating the file failed (" +
-                   std::string(err != 0 ? std::strerror(err) : "cannot empty it again") + "; 1 MiB free is needed to start)");
 }
 
 std::string iso8601_utc_now() {
@@ -115,7 +99,7 @@ private:
         // The POSIX driver (HDF5's default, made explicit): release() relies on its handle being
         // the file descriptor.
         check(H5Pset_fapl_sec2(fapl.get()), path_, "creating the file");
-        reserve_space(where_.partial, path_);
+        reserve_space(where_);
         file_ = own_file(H5Fcreate(where_.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), path_,
                          "creating the file");
         const hid_t root = file_.get();
@@ -137,13 +121,7 @@ private:
         write_attr(root, layout::attr_complete, std::int8_t{0}, path_);
         spikes_ = open_or_create_group(root, layout::group_spikes, path_, layout::path(layout::group_spikes));
         traces_ = open_or_create_group(root, layout::group_traces, path_, layout::path(layout::group_traces));
-        for (const auto& np : info.neuron_params) {  // only for populations with per-neuron parameters
-            const handle params = open_or_create_group(root, layout::group_parameters, path_, layout::path(layout::group_parameters));
-            const std::string where = layout::path(layout::group_parameters, np.population);
-            const handle pop = open_or_create_group(params.get(), np.population, path_, where);
-            write_vector(pop.get(), np.name, np.values, path_, where + "/" + np.name);
-            write_attr(pop.get(), np.name + ".unit", np.unit, path_);
-        }
+        write_neuron_parameters(root, info.neuron_params, path_);
         // A run killed right after open still leaves a readable file with its provenance.
         check(H5Fflush(root, H5F_SCOPE_GLOBAL), path_, "flushing the file");
     }
@@ -382,18 +360,10 @@ public:
         if (energy_.get() == H5I_INVALID_HID)
             throw invalid_parameter("recorder", "energy totals", model, "need the ledger (add_energy) first");
         quiet_hdf5 quiet;
-        handle models = open_or_create_group(energy_.get(), layout::group_energy_models, path_,
-                                            layout::path(layout::group_energy, layout::group_energy_models));
-        handle g = open_or_create_group(models.get(), model, path_,
-                                        layout::path(layout::group_energy, layout::group_energy_models, model));
-        for (const auto& [name, value] :
-             {std::pair<const char*, double>{layout::attr_total_j, total_j}, {layout::attr_compute_j, compute_j},
-              {layout::attr_memory_j, memory_j}, {layout::attr_idle_j, idle_j}}) {
-            if (H5Aexists(g.get(), name) > 0) H5Adelete(g.get(), name);
-            write_attr(g.get(), name, value, path_);
-        }
-        if (H5Aexists(g.get(), layout::attr_preset) > 0) H5Adelete(g.get(), layout::attr_preset);
-        write_attr(g.get(), layout::attr_preset, preset_text, path_);
+        const std::pair<const char*, double> totals[] = {
+            {layout::attr_total_j, total_j}, {layout::attr_compute_j, compute_j},
+            {layout::attr_memory_j, memory_j}, {layout::attr_idle_j, idle_j}};
+        write_energy_model(energy_.get(), model, preset_text, totals, path_);
     }
 
     void add_chip_total(const std::string& chip, const std::string& description_text,
@@ -401,22 +371,13 @@ public:
         check_open("writing chip totals");
         check_name("chip", chip);
         quiet_hdf5 quiet;
-        handle g = open_or_create_group(chips_group().get(), chip, path_,
-                                        layout::path(layout::group_energy, layout::group_energy_chips, chip));
-        for (const auto& [name, value] : figures) {
-            if (H5Aexists(g.get(), name.c_str()) > 0) H5Adelete(g.get(), name.c_str());
-            write_attr(g.get(), name.c_str(), value, path_);
-        }
-        if (H5Aexists(g.get(), layout::attr_description) > 0) H5Adelete(g.get(), layout::attr_description);
-        write_attr(g.get(), layout::attr_description, description_text, path_);
+        write_chip(chips_group().get(), chip, description_text, figures, path_);
     }
 
     void set_chips_not_priced(const std::string& not_priced) override {
         check_open("writing chip totals");
         quiet_hdf5 quiet;
-        handle chips = chips_group();
-        if (H5Aexists(chips.get(), layout::attr_not_priced) > 0) H5Adelete(chips.get(), layout::attr_not_priced);
-        write_attr(chips.get(), layout::attr_not_priced, not_priced, path_);
+        write_attr(chips_group().get(), layout::attr_not_priced, not_priced, path_);
     }
 
     /// /energy/chips, created on first use (needs the ledger: chips price its counts).
