@@ -18,7 +18,8 @@ from ._memspike import (BackendUnavailable, Dimension, Error, InternalError, Inv
                         parse_quantity)
 from . import plot
 from .chips import chip_models, chip_report
-from .results import Ledger, NeuronParameter, Result, Trace, energy_baseline, energy_frame, energy_report, load
+from .energy import energy_baseline, energy_frame, energy_report
+from .results import Ledger, NeuronParameter, Result, Trace, load
 from .scenario import Scenario, load_scenario
 from .simulation import Simulation, sweep
 
