@@ -19,56 +19,21 @@
 #include "memspike/core/scenario.hpp"
 #include "memspike/core/errors.hpp"
 #include "memspike/core/model.hpp"
+#include "unit/core/fake_models.hpp"
 
 using namespace memspike;
 using Catch::Matchers::Contains;
 
 namespace {
 
-/// Models without dynamics (create is left empty): connectivity only needs the ports.
-model_registry fake_models() {
-    model_registry m;
-    model_info one;
-    one.name = "fake";
-    one.ports = {{"v", dimension::voltage}};
-    m.add(one);
-    model_info cond;
-    cond.name = "fake_cond";
-    cond.ports = {{"ex", dimension::conductance}, {"in", dimension::conductance}};
-    m.add(cond);
-    model_info src;
-    src.name = "fake_source";
-    m.add(src);
-    return m;
-}
+using testing::fake_models;
 
 scenario make_scenario(const std::vector<std::pair<std::string, std::uint64_t>>& pops, std::uint64_t seed = 42) {
-    scenario sc;
-    sc.simulation.duration_ms = 100.0;
-    sc.simulation.resolution_ms = 0.1;
-    sc.simulation.seed = seed;
-    for (const auto& [name, size] : pops) {
-        population_spec p;
-        p.name = name;
-        p.size = size;
-        p.model = "fake";
-        sc.populations.push_back(p);
-    }
-    return sc;
+    return testing::fake_network(pops, seed);
 }
 
 projection_spec& add_projection(scenario& sc, const std::string& src, const std::string& tgt, const std::string& rule) {
-    projection_spec p;
-    p.name = src + "->" + tgt;
-    p.source = src;
-    p.target = tgt;
-    p.rule = rule;
-    p.weight = distribution::constant(0.5);
-    p.delay = distribution::constant(1.5);  // 15 ticks
-    p.where = {"test.toml", static_cast<int>(10 + sc.projections.size()), 1,
-               "projection[" + std::to_string(sc.projections.size()) + "]"};
-    sc.projections.push_back(p);
-    return sc.projections.back();
+    return testing::add_fake_projection(sc, src, tgt, rule, 0.5, 1.5);  // delay 15 ticks
 }
 
 /// One synapse read back from the store, in population-local indices.
@@ -117,9 +82,8 @@ std::vector<syn> walk(const synapse_store& st) {
 
 /// Validates (the checks every scenario goes through) and builds, as the simulation does.
 synapse_store build(const scenario& sc, std::uint64_t max_part = 4096) {
-    static const model_registry models = fake_models();
-    validate(sc, models);
-    return build_synapses(sc, models, make_partitions(sc, max_part));
+    validate(sc, fake_models());
+    return build_synapses(sc, fake_models(), make_partitions(sc, max_part));
 }
 
 std::map<std::uint64_t, std::uint64_t> in_degrees(const std::vector<syn>& all) {

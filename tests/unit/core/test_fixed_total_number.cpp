@@ -19,38 +19,17 @@
 #include "memspike/core/model.hpp"
 #include "memspike/core/resource_estimate.hpp"
 #include "memspike/core/scenario.hpp"
+#include "unit/core/fake_models.hpp"
 
 using namespace memspike;
 using Catch::Matchers::Contains;
 
 namespace {
 
-model_registry models() {
-    model_registry m;
-    model_info one;
-    one.name = "fake";
-    one.ports = {{"v", dimension::voltage}};
-    m.add(one);
-    return m;
-}
-
-const model_registry& registry() {
-    static const model_registry r = models();
-    return r;
-}
+const model_registry& registry() { return testing::fake_models(); }
 
 scenario make_scenario(std::uint64_t ns, std::uint64_t nt, std::uint64_t k, std::uint64_t seed = 7) {
-    scenario sc;
-    sc.simulation.duration_ms = 100.0;
-    sc.simulation.resolution_ms = 0.1;
-    sc.simulation.seed = seed;
-    for (const auto& [name, size] : {std::pair{"A", ns}, std::pair{"B", nt}}) {
-        population_spec p;
-        p.name = name;
-        p.size = size;
-        p.model = "fake";
-        sc.populations.push_back(p);
-    }
+    scenario sc = testing::fake_network({{"A", ns}, {"B", nt}}, seed);
     projection_spec p;
     p.name = "AB";
     p.source = "A";

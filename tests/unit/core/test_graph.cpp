@@ -16,50 +16,19 @@
 #include "memspike/core/errors.hpp"
 #include "memspike/core/graph.hpp"
 #include "memspike/core/model.hpp"
+#include "unit/core/fake_models.hpp"
 
 using namespace memspike;
 using Catch::Matchers::Contains;
 
 namespace {
 
-model_registry one_port_models() {
-    model_registry m;
-    model_info one;
-    one.name = "fake";
-    one.ports = {{"v", dimension::voltage}};
-    m.add(one);
-    return m;
-}
+using testing::fake_models;
 
-scenario network(const std::vector<std::pair<std::string, std::uint64_t>>& pops) {
-    scenario sc;
-    sc.simulation.resolution_ms = 0.1;
-    sc.simulation.seed = 5;
-    for (const auto& [name, size] : pops) {
-        population_spec p;
-        p.name = name;
-        p.size = size;
-        p.model = "fake";
-        sc.populations.push_back(p);
-    }
-    return sc;
-}
+scenario network(const std::vector<std::pair<std::string, std::uint64_t>>& pops) { return testing::fake_network(pops, 5); }
 
 projection_spec& connect(scenario& sc, const std::string& src, const std::string& tgt, const std::string& rule) {
-    projection_spec p;
-    p.name = src + "->" + tgt;
-    p.source = src;
-    p.target = tgt;
-    p.rule = rule;
-    p.weight = distribution::constant(1.0);
-    p.delay = distribution::constant(1.0);
-    sc.projections.push_back(p);
-    return sc.projections.back();
-}
-
-const model_registry& fake_models() {
-    static const model_registry models = one_port_models();
-    return models;
+    return testing::add_fake_projection(sc, src, tgt, rule, 1.0, 1.0);
 }
 
 synapse_store build(const scenario& sc, std::uint64_t max_part) { return build_synapses(sc, fake_models(), make_partitions(sc, max_part)); }
