@@ -12,7 +12,7 @@ cond: the simple network's cells (IF_cond_exp, tau_m 15, tau_syn_E 2, v_thresh -
 driven by 64 exc. and 16 inh. inputs at 5.5 Hz (the network's own rate) with its (negative inh.) weights.
 50 cells, 10 s, v0 = -55 mV; prints the mean rate, the mean ISI CV and every spike train as JSON.
 psp: one input spike onto one cell, its V trace (when does a delivered input act?).
-CVGAP_V=file.npy also saves the V traces of cells 0-9. `brian2 method` (exact, euler,
+CVGAP_V=file.npy also saves the V traces of cells 0-9; CVGAP_SEED=n draws another input (default 1). `brian2 method` (exact, euler,
 exponential_euler, rk4, ...) replaces Brian2's default choice. Findings: docs/pynn.md, "Proof".
 """
 import json
@@ -106,4 +106,5 @@ if __name__ == "__main__":
             b2cells.ThresholdNeuronGroup.__init__ = init
     else:
         import memspike.pynn as sim
-    json.dump(psp(sim, dt) if model == "psp" else run(sim, model, dt), sys.stdout)
+    seed = int(os.environ.get("CVGAP_SEED", "1"))  # the numpy draws of inputs and connectivity
+    json.dump(psp(sim, dt) if model == "psp" else run(sim, model, dt, seed), sys.stdout)

@@ -17,9 +17,10 @@
 // Rules:
 //   stdp: NEST's stdp_synapse family (Song, Miller & Abbott 2000; van Rossum, Bi & Turrigiano 2000;
 //     Gütig et al. 2003), with ŵ = w / w_max:
-//       F+(w) = λ w_max (1 − ŵ)^μ+,   F−(w) = λ α w_max ŵ^μ−
+//       F+(w) = λ w_max (1 − ŵ)^μ+,   F−(w) = λ α w_max ((w − w_off) / w_max)^μ−
 //     μ+ = μ− = 0: additive (Song 2000); μ+ = 0, μ− = 1: multiplicative depression (van Rossum
-//     2000); μ+ = μ− = μ: Gütig 2003.
+//     2000); μ+ = μ− = μ: Gütig 2003. w_off (`depression_offset`) is 0 in NEST; PyNN's weight
+//     dependences measure depression from w_min (Δw− ∝ (w − w_min)^μ−).
 //   stdp_power_law: Morrison, Aertsen & Diesmann (2007), as NEST's hpc_benchmark:
 //       F+(w) = λ w_0^{1−μ} w^μ,     F−(w) = λ α w
 //   stdp_triplet: Pfister & Gerstner (2006): two presynaptic traces r1 (τ+), r2 (τ_x) and two
@@ -199,13 +200,17 @@ private:
     plasticity_counters c_;
 };
 
+/// `offset`: the weight from which depression grows, (w − offset)^μ−: 0 in NEST's stdp_synapse,
+/// w_min in PyNN's weight dependences (Multiplicative, Gütig: Δw− ∝ (w − w_min)^μ−). w − 0 is w
+/// exactly, so the default gives NEST's numbers bit for bit.
 struct nest_family {
-    double lambda, alpha, mu_plus, mu_minus, w_max;
+    double lambda, alpha, mu_plus, mu_minus, w_max, offset;
     double potentiation(double w) const {
         return mu_plus == 0.0 ? lambda * w_max : lambda * w_max * std::pow(std::max(0.0, 1.0 - w / w_max), mu_plus);
     }
     double depression(double w) const {
-        return mu_minus == 0.0 ? lambda * alpha * w_max : lambda * alpha * w_max * std::pow(std::max(0.0, w / w_max), mu_minus);
+        return mu_minus == 0.0 ? lambda * alpha * w_max
+                               : lambda * alpha * w_max * std::pow(std::max(0.0, (w - offset) / w_max), mu_minus);
     }
 };
 
@@ -294,8 +299,10 @@ plasticity_info stdp_rule() {
         {"mu_minus", dimension::dimensionless, 0.0, "weight dependence of depression (0 additive, 1 multiplicative)"},
         {"w_min", dimension::dimensionless, 0.0, "hard lower bound (weight unit)"},
         {"w_max", dimension::dimensionless, required, "hard upper bound and weight scale (weight unit)"},
+        {"depression_offset", dimension::dimensionless, 0.0,
+         "depression grows with (w - depression_offset)^mu_minus, 0 below it (weight unit; NEST: 0, PyNN: w_min)"},
     };
-    r.weight_unit_params = {"w_min", "w_max"};
+    r.weight_unit_params = {"w_min", "w_max", "depression_offset"};
     r.weight_bounds = hard_bounds;
     r.interactions = {"all_to_all", "nearest"};
     r.validate = [](const param_map& p) {
@@ -304,10 +311,13 @@ plasticity_info stdp_rule() {
         for (const char* n : {"lambda", "alpha", "mu_plus", "mu_minus"}) require_non_negative("stdp", p, n, dimension::dimensionless);
         check_bounds("stdp", p);
         require_positive("stdp", p, "w_max", dimension::dimensionless);  // it scales the updates
+        if (!std::isfinite(p.at("depression_offset")))
+            throw invalid_parameter("stdp", "depression_offset", std::to_string(p.at("depression_offset")), "must be finite");
     };
     r.create = [](const plastic_context& ctx) -> std::unique_ptr<plastic_block> {
         const auto& p = ctx.params;
-        const nest_family rule{p.at("lambda"), p.at("alpha"), p.at("mu_plus"), p.at("mu_minus"), p.at("w_max")};
+        const nest_family rule{p.at("lambda"), p.at("alpha"), p.at("mu_plus"), p.at("mu_minus"), p.at("w_max"),
+                                 p.at("depression_offset")};
         return std::make_unique<pair_block<nest_family>>(ctx, rule, p.at("tau_plus"), p.at("tau_minus"),
                                                          bounds{p.at("w_min"), p.at("w_max")});
     };

@@ -30,21 +30,12 @@ def test_unsupported_sources_and_synapses():
         sim.run(1.0)
     sim.end()
     sim.setup(timestep=0.1)
-    with pytest.raises(NotImplementedError, match="TsodyksMarkramSynapse"):
+    with pytest.raises(NotImplementedError, match="TsodyksMarkramSynapse is not supported: memspike has no short-term"):
         sim.TsodyksMarkramSynapse()
-    with pytest.raises(NotImplementedError, match="GutigWeightDependence with w_min = 0.1 and mu_minus = 0.5"):
-        p = sim.Population(2, sim.IF_cond_exp())
-        stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
-                                 weight_dependence=sim.GutigWeightDependence(w_min=0.1, w_max=1.0), weight=0.5)
-        sim.Projection(p, p, sim.AllToAllConnector(), stdp)
-    with pytest.raises(NotImplementedError, match="AdditivePotentiationMultiplicativeDepression"):
-        sim.AdditivePotentiationMultiplicativeDepression()
-    with pytest.raises(NotImplementedError, match="Multiplicative.*w_min = 0.1"):
-        p = sim.Population(2, sim.IF_cond_exp())
-        stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
-                                 weight_dependence=sim.MultiplicativeWeightDependence(w_min=0.1, w_max=1.0),
-                                 weight=0.5)
-        sim.Projection(p, p, sim.AllToAllConnector(), stdp)
+    with pytest.raises(NotImplementedError, match="Vogels2011Rule is not supported: memspike has no inhibitory STDP"):
+        sim.Vogels2011Rule()
+    with pytest.raises(NotImplementedError, match="supports AdditiveWeightDependence.*not str"):
+        sim.STDPMechanism(timing_dependence=sim.SpikePairRule(), weight_dependence="additive")
 
 
 def test_heterogeneous_parameters_are_checked_per_neuron_and_refused_for_sources():

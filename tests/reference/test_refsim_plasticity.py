@@ -75,6 +75,8 @@ PAIR = [
     ('rule = "stdp", lambda = 0.05, alpha = 1.1, mu_minus = 1, w_max = "6 mV"', (1.0, 5.0)),       # multiplicative dep.
     ('rule = "stdp", lambda = 0.08, alpha = 0.9, mu_plus = 0.4, mu_minus = 0.4, tau_plus = "15 ms", '
      'tau_minus = "30 ms", w_min = "0.5 mV", w_max = "6 mV"', (1.0, 5.0)),                         # Gütig
+    ('rule = "stdp", lambda = 0.08, alpha = 0.9, mu_plus = 0.5, mu_minus = 0.5, w_min = "0.8 mV", '
+     'depression_offset = "0.8 mV", w_max = "6 mV"', (1.0, 5.0)),                                  # PyNN's Gütig
     ('rule = "stdp_power_law", lambda = 0.05, alpha = 0.08, mu = 0.4, w_0 = "2 mV"', (1.0, 5.0)),
     ('rule = "stdp_triplet", a2_plus = "0.05 mV", a3_plus = "0.1 mV", a2_minus = "0.07 mV", a3_minus = "0.02 mV", '
      'w_max = "6 mV"', (1.0, 5.0)),
@@ -82,7 +84,8 @@ PAIR = [
 
 
 @pytest.mark.parametrize("interaction", ["all_to_all", "nearest"])
-@pytest.mark.parametrize("rule,weights", PAIR, ids=["additive", "multiplicative", "guetig", "power_law", "triplet"])
+@pytest.mark.parametrize("rule,weights", PAIR, ids=["additive", "multiplicative", "guetig", "guetig_w_min",
+                                                     "power_law", "triplet"])
 def test_every_rule_and_interaction(tmp_path, rule, weights, interaction):
     # Catches: a trace that decays with the wrong tau or at the wrong tick, pairing that ignores
     # the axonal delay, Δt = 0 counted as depression, nearest pairing treated as all-to-all, the
@@ -95,7 +98,8 @@ def test_every_rule_and_interaction(tmp_path, rule, weights, interaction):
     assert np.abs(w1 - w0).max() > 0.05  # the rule moved the weights
 
 
-@pytest.mark.parametrize("rule,weights", PAIR, ids=["additive", "multiplicative", "guetig", "power_law", "triplet"])
+@pytest.mark.parametrize("rule,weights", PAIR, ids=["additive", "multiplicative", "guetig", "guetig_w_min",
+                                                     "power_law", "triplet"])
 def test_every_rule_on_the_dense_backend(tmp_path, rule, weights):
     # The dense backend runs the rules through its own delivery: catches an on_pre that it skips
     # or calls after delivering, or weights it caches before the rule changed them.

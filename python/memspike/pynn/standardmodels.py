@@ -383,13 +383,13 @@ class SpikePairRule(synapses.SpikePairRule):
 class AdditiveWeightDependence(synapses.AdditiveWeightDependence):
     __doc__ = synapses.AdditiveWeightDependence.__doc__
     translations = _identity(synapses.AdditiveWeightDependence.default_parameters)
-    mu = 0.0
+    mu = (0.0, 0.0)  # (mu_plus, mu_minus) of memspike's stdp
 
 
 class MultiplicativeWeightDependence(synapses.MultiplicativeWeightDependence):
     __doc__ = synapses.MultiplicativeWeightDependence.__doc__
     translations = _identity(synapses.MultiplicativeWeightDependence.default_parameters)
-    mu = 1.0
+    mu = (1.0, 1.0)  # Δw+ = A_plus·(w_max − w), Δw− = A_minus·(w − w_min): depression_offset = w_min
 
 
 def _unsupported_synapse(base, why):
@@ -406,29 +406,38 @@ TsodyksMarkramSynapse = _unsupported_synapse(synapses.TsodyksMarkramSynapse, "me
 
 
 class GutigWeightDependence(synapses.GutigWeightDependence):
-    """Gütig et al. (2003) as memspike's stdp with mu_plus, mu_minus (pyNN.nest's mapping onto
-    stdp_synapse): Δw+ = A_plus·w_max·(1 − w/w_max)^mu_plus, Δw− = A_minus·w_max·(w/w_max)^mu_minus.
-    PyNN's docstring says depression grows with (w − w_min)^mu_minus; memspike's (and NEST's) with
-    w^mu_minus: the same for w_min = 0 or mu_minus = 0 only, so another w_min raises
-    NotImplementedError (pyNN.nest refuses any w_min != 0)."""
+    """Gütig et al. (2003) as memspike's stdp with mu_plus, mu_minus and depression_offset = w_min:
+    Δw+ = A_plus·w_max·(1 − w/w_max)^mu_plus, Δw− = A_minus·w_max·((w − w_min)/w_max)^mu_minus
+    (PyNN's docstring: potentiation ∝ (w_max − w)^mu_plus, depression ∝ (w − w_min)^mu_minus;
+    for w_min = 0 this is pyNN.nest's mapping onto stdp_synapse, which refuses any w_min != 0)."""
     __doc__ = synapses.GutigWeightDependence.__doc__ + (__doc__ or "")
     translations = _identity(synapses.GutigWeightDependence.default_parameters)
     mu = None  # per instance: (mu_plus, mu_minus)
-AdditivePotentiationMultiplicativeDepression = _unsupported_synapse(
-    synapses.AdditivePotentiationMultiplicativeDepression, "not mapped yet")
+
+
+class AdditivePotentiationMultiplicativeDepression(synapses.AdditivePotentiationMultiplicativeDepression):
+    """As memspike's stdp with mu_plus = 0, mu_minus = 1 and depression_offset = w_min:
+    Δw+ = A_plus·w_max, Δw− = A_minus·(w − w_min) (pyNN.neuron's StdwaGuetig with muLTP = 0,
+    muLTD = 1; pyNN.nest's stdp_synapse with mu_plus = 0, mu_minus = 1 for w_min = 0, the only w_min it
+    takes; PyNN's docstring says Δw− ∝ w, the same for w_min = 0)."""
+    __doc__ = synapses.AdditivePotentiationMultiplicativeDepression.__doc__ + (__doc__ or "")
+    translations = _identity(synapses.AdditivePotentiationMultiplicativeDepression.default_parameters)
+    mu = (0.0, 1.0)
+
+
 Vogels2011Rule = _unsupported_synapse(synapses.Vogels2011Rule, "memspike has no inhibitory STDP rule")
 
 
 class STDPMechanism(synapses.STDPMechanism):
-    """PyNN's STDPMechanism with SpikePairRule and an Additive or Multiplicative weight
-    dependence, run as memspike's exact ``stdp`` rule (NEST's stdp_synapse family):
+    """PyNN's STDPMechanism with SpikePairRule and an Additive, Multiplicative, Gütig or
+    AdditivePotentiationMultiplicativeDepression weight dependence, run as memspike's exact
+    ``stdp`` rule (NEST's stdp_synapse family, with depression measured from w_min):
 
-        F+(w) = λ w_max (1 − w/w_max)^μ,   F−(w) = λ α w_max (w/w_max)^μ
+        F+(w) = λ w_max (1 − w/w_max)^μ+,   F−(w) = λ α w_max ((w − w_min)/w_max)^μ−
 
-    Additive (μ = 0): PyNN's Δw+ = A_plus·w_max, Δw− = A_minus·w_max, so λ = A_plus and
-    α = A_minus / A_plus. Multiplicative (μ = 1): PyNN's Δw+ = A_plus·(w_max − w) and
-    Δw− = A_minus·(w − w_min), the same with the same λ, α when w_min = 0 (memspike's multiplicative
-    depression scales with w, not w − w_min: another w_min raises NotImplementedError)."""
+    λ = A_plus and α = A_minus / A_plus. Additive (μ± = 0): Δw+ = A_plus·w_max, Δw− = A_minus·w_max.
+    Multiplicative (μ± = 1): Δw+ = A_plus·(w_max − w), Δw− = A_minus·(w − w_min). Gütig: μ± as
+    given. AdditivePotentiationMultiplicativeDepression: μ+ = 0, μ− = 1."""
     __doc__ = synapses.STDPMechanism.__doc__ + (__doc__ or "")
     base_translations = _identity(["weight", "delay", "dendritic_delay_fraction"])
 
@@ -438,9 +447,10 @@ class STDPMechanism(synapses.STDPMechanism):
             raise NotImplementedError(f"memspike.pynn: STDPMechanism needs timing_dependence=SpikePairRule(...), not "
                                       f"{type(timing_dependence).__name__}")
         if not isinstance(weight_dependence, (AdditiveWeightDependence, MultiplicativeWeightDependence,
-                                              GutigWeightDependence)):
+                                              GutigWeightDependence, AdditivePotentiationMultiplicativeDepression)):
             raise NotImplementedError(f"memspike.pynn: STDPMechanism supports AdditiveWeightDependence, "
-                                      f"MultiplicativeWeightDependence and GutigWeightDependence, not "
+                                      f"MultiplicativeWeightDependence, GutigWeightDependence and "
+                                      f"AdditivePotentiationMultiplicativeDepression, not "
                                       f"{type(weight_dependence).__name__}")
         if voltage_dependence is not None:
             raise NotImplementedError("memspike.pynn: STDPMechanism: voltage_dependence is not supported")
@@ -467,19 +477,13 @@ class STDPMechanism(synapses.STDPMechanism):
             raise errors.InvalidParameterValueError(
                 f"memspike.pynn: SpikePairRule A_plus = {a_plus!r} is invalid: memspike's stdp rule takes "
                 f"lambda = A_plus and alpha = A_minus / A_plus, so A_plus must be > 0")
-        mu_plus = mu_minus = self.weight_dependence.mu
         if isinstance(self.weight_dependence, GutigWeightDependence):
             mu_plus, mu_minus = float(w["mu_plus"]), float(w["mu_minus"])
-            if float(w["w_min"]) != 0.0 and mu_minus != 0.0:
-                raise NotImplementedError(
-                    f"memspike.pynn: GutigWeightDependence with w_min = {float(w['w_min'])!r} and mu_minus = "
-                    f"{mu_minus!r} is not supported: memspike's (and NEST's) depression grows with w^mu_minus, "
-                    f"PyNN's with (w - w_min)^mu_minus (equal for w_min = 0 or mu_minus = 0)")
-        if mu_minus == 1.0 and float(w["w_min"]) != 0.0:
-            raise NotImplementedError(
-                f"memspike.pynn: MultiplicativeWeightDependence with w_min = {float(w['w_min'])!r} is not supported: "
-                f"memspike's multiplicative depression is proportional to w, PyNN's to w - w_min (equal for w_min = 0)")
+        else:
+            mu_plus, mu_minus = self.weight_dependence.mu
         return {"rule": "stdp", "interaction": "all_to_all",
                 "tau_plus": quantity(t["tau_plus"], "ms"), "tau_minus": quantity(t["tau_minus"], "ms"),
                 "lambda": a_plus, "alpha": a_minus / a_plus, "mu_plus": mu_plus, "mu_minus": mu_minus,
-                "w_min": quantity(w["w_min"], weight_unit), "w_max": quantity(w["w_max"], weight_unit)}
+                "w_min": quantity(w["w_min"], weight_unit), "w_max": quantity(w["w_max"], weight_unit),
+                # PyNN's depression grows from w_min: Δw− ∝ (w − w_min)^mu_minus
+                "depression_offset": quantity(w["w_min"], weight_unit)}

@@ -38,7 +38,8 @@ class PairRule:
     def f_minus(self, w):
         p = self.p
         if self.rule == "stdp":
-            return p["lambda"] * p["alpha"] * p["w_max"] * np.maximum(0.0, w / p["w_max"]) ** p["mu_minus"]
+            base = (w - p["depression_offset"]) / p["w_max"]  # docs/scenario-format.md, "stdp in full"
+            return p["lambda"] * p["alpha"] * p["w_max"] * np.maximum(0.0, base) ** p["mu_minus"]
         return p["lambda"] * p["alpha"] * w
 
     def clip(self, w):

@@ -79,7 +79,7 @@ PORTS = {"lif_delta": ["v"], "lif_exp": ["ex", "in"], "lif_cond_exp": ["ex", "in
 # docs/testing.md: it is missing from the format's table).
 RULE_DEFAULTS = {
     "stdp": {"tau_plus": 20.0, "tau_minus": 20.0, "lambda": 0.01, "alpha": 1.0, "mu_plus": 0.0,
-             "mu_minus": 0.0, "w_min": 0.0},
+             "mu_minus": 0.0, "w_min": 0.0, "depression_offset": 0.0},
     "stdp_power_law": {"tau_plus": 15.0, "tau_minus": 30.0, "lambda": 0.1, "alpha": 0.0513,
                        "mu": 0.4, "w_min": 0.0, "w_max": math.inf},
     "stdp_triplet": {"tau_plus": 16.8, "tau_x": 101.0, "tau_minus": 33.7, "tau_y": 125.0,

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -155,7 +156,9 @@ reference_result reference(const std::string& rule, const param_map& p, bool nea
             if (kind == 0) {
                 const double y = trace(posts, t, p.at("tau_minus"));
                 if (y > 0) {
-                    const double f = rule == "stdp" ? p.at("lambda") * p.at("alpha") * p.at("w_max") * std::pow(w / p.at("w_max"), p.at("mu_minus"))
+                    // depression_offset: PyNN's Δw− ∝ (w − w_min)^μ− (0 when not given, as NEST)
+                    const double off = p.count("depression_offset") ? p.at("depression_offset") : 0.0;
+                    const double f = rule == "stdp" ? p.at("lambda") * p.at("alpha") * p.at("w_max") * std::pow((w - off) / p.at("w_max"), p.at("mu_minus"))
                                                     : p.at("lambda") * p.at("alpha") * w;
                     w = clip(w - f * y);
                 }
@@ -202,6 +205,9 @@ TEST_CASE("every rule reproduces an independent re-implementation on random Pois
         {"stdp", {{"lambda", 0.02}, {"alpha", 1.05}, {"mu_plus", 0.0}, {"mu_minus", 0.0}, {"w_max", 0.1}, {"w_min", 0.0}, {"tau_plus", 20.0}, {"tau_minus", 20.0}}, 0.05},
         {"stdp", {{"lambda", 0.05}, {"alpha", 1.0}, {"mu_plus", 0.0}, {"mu_minus", 1.0}, {"w_max", 0.1}, {"w_min", 0.0}, {"tau_plus", 15.0}, {"tau_minus", 30.0}}, 0.05},
         {"stdp", {{"lambda", 0.03}, {"alpha", 1.1}, {"mu_plus", 0.4}, {"mu_minus", 0.4}, {"w_max", 0.1}, {"w_min", 0.0}, {"tau_plus", 20.0}, {"tau_minus", 20.0}}, 0.05},
+        // PyNN's weight dependences with w_min > 0: depression from w_min (Multiplicative, Gütig).
+        {"stdp", {{"lambda", 0.05}, {"alpha", 1.0}, {"mu_plus", 1.0}, {"mu_minus", 1.0}, {"w_max", 0.1}, {"w_min", 0.03}, {"depression_offset", 0.03}, {"tau_plus", 15.0}, {"tau_minus", 30.0}}, 0.05},
+        {"stdp", {{"lambda", 0.03}, {"alpha", 1.3}, {"mu_plus", 0.5}, {"mu_minus", 0.5}, {"w_max", 0.1}, {"w_min", 0.02}, {"depression_offset", 0.02}, {"tau_plus", 20.0}, {"tau_minus", 20.0}}, 0.05},
         {"stdp_power_law", {{"lambda", 0.1}, {"alpha", 0.0513}, {"mu", 0.4}, {"w_0", 0.05}, {"w_min", 0.0}, {"w_max", 0.1}, {"tau_plus", 15.0}, {"tau_minus", 30.0}}, 0.05},
         {"stdp_triplet", {{"tau_plus", 16.8}, {"tau_x", 101.0}, {"tau_minus", 33.7}, {"tau_y", 125.0}, {"a2_plus", 5e-4}, {"a3_plus", 6.2e-3}, {"a2_minus", 7e-3}, {"a3_minus", 2e-4}, {"w_min", 0.0}, {"w_max", 0.1}}, 0.05},
     };
@@ -261,6 +267,8 @@ TEST_CASE("plasticity parameters are validated", "[unit][stdp]") {
     CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"w_min", 2.0}}), Catch::Contains("w_max"));
     CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"lambda", -1.0}}), Catch::Contains("lambda"));
     CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"A_plus", 1.0}}), Catch::Contains("unknown parameter 'A_plus'"));
+    CHECK_THROWS_WITH(rule.complete({{"w_max", 1.0}, {"depression_offset", std::numeric_limits<double>::infinity()}}),
+                      Catch::Contains("depression_offset") && Catch::Contains("must be finite"));
     // An initial weight outside the bounds is an error, never a silent clip.
     auto sc = pairing({{10}}, {100}, 1.0, stdp(0.01, 1.0, 0, 0, 0.1), 0.5, 20.0);
     // From code: the same validation as a file's, naming the rule whose bounds these are.
