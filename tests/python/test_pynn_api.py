@@ -269,3 +269,43 @@ def test_reset_restores_the_weights_of_the_first_run():
     assert prj.get("weight", format="list", with_address=False)[0] == pytest.approx(0.5)
     sim.run(200.0)
     assert prj.get("weight", format="list", with_address=False)[0] == learnt
+
+
+def _spike_times(pop):
+    return [np.asarray(st.magnitude).tolist() for st in pop.get_data().segments[-1].spiketrains]
+
+
+def test_a_change_after_reset_rebuilds_the_network_as_if_it_had_been_made_so():
+    # PyNN scripts change parameters, add recordings or sources between reset() and the next run.
+    # The second segment must equal a fresh script that had the changed network from the start,
+    # and the weights set before (and learnt, then reset) must survive the rebuild.
+    def network(i_offset):
+        src = sim.Population(5, sim.SpikeSourcePoisson(rate=50.0))
+        cells = sim.Population(4, sim.IF_curr_exp(i_offset=i_offset))
+        prj = sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0))
+        cells.record("spikes")
+        return cells, prj
+
+    cells, prj = network(0.0)
+    prj.set(weight=np.linspace(0.05, 0.4, 20).reshape(5, 4))
+    sim.run(300.0)
+    quiet = _spike_times(cells)
+    sim.reset()
+    cells.set(i_offset=0.5)
+    cells.record("v")
+    sim.DCSource(amplitude=0.1, start=100.0, stop=200.0).inject_into(cells[0:2])
+    sim.run(300.0)
+    changed = _spike_times(cells)
+    changed_v = cells.get_data().segments[-1].filter(name="v")[0]
+    weights = prj.get("weight", format="array")
+
+    sim.setup(timestep=0.1)  # the reference: built once (prj.set builds, so it comes last)
+    cells, prj = network(0.5)
+    cells.record("v")
+    sim.DCSource(amplitude=0.1, start=100.0, stop=200.0).inject_into(cells[0:2])
+    prj.set(weight=np.linspace(0.05, 0.4, 20).reshape(5, 4))
+    sim.run(300.0)
+    assert changed == _spike_times(cells)  # same spikes: the change took effect, nothing else moved
+    assert sum(map(len, changed)) > sum(map(len, quiet))  # i_offset 0.5 nA drives the cells
+    np.testing.assert_array_equal(np.asarray(changed_v), np.asarray(cells.get_data().segments[-1].filter(name="v")[0]))
+    np.testing.assert_allclose(weights, np.linspace(0.05, 0.4, 20).reshape(5, 4), rtol=1e-6)

@@ -96,7 +96,9 @@ def test_recording_what_the_cell_cannot_record():
         p.record("v", sampling_interval=0.15)
 
 
-def test_the_network_is_fixed_once_built():
+def test_the_network_is_fixed_during_a_run():
+    # After t = 0 a change is refused, naming it and the way out (reset(); test_pynn_api.py checks
+    # that a change after reset() takes effect).
     p = sim.Population(2, sim.IF_curr_exp())
     sim.run(1.0)
     for what, call in [("creating a Population", lambda: sim.Population(1, sim.IF_curr_exp())),
@@ -104,7 +106,7 @@ def test_the_network_is_fixed_once_built():
                        ("changing parameters", lambda: p.set(tau_m=10.0)),
                        ("record", lambda: p.record("v")),
                        ("creating a current source", lambda: sim.DCSource(amplitude=1.0).inject_into(p))]:
-        with pytest.raises(NotImplementedError, match=what):
+        with pytest.raises(NotImplementedError, match=what + r".* at t = 1.0 ms is not supported.*call reset\(\) first"):
             call()
     with pytest.raises(errors.InvalidParameterValueError, match="run_until"):
         sim.run(0.05)

@@ -7,9 +7,11 @@ Why the network is built lazily
 memspike builds a network once, from a whole scenario (all populations, projections, stimuli and
 what to record), and then runs it in as many steps as wanted. PyNN creates objects one by one. So
 every PyNN object only records what it is, and the scenario is written and handed to
-memspike.Simulation when something needs the engine: the first run(), or Projection.get/set. After
-that the network is fixed: creating populations or projections, recording new variables or
-changing cell parameters raises NotImplementedError saying so, instead of being ignored.
+memspike.Simulation when something needs the engine: the first run(), or Projection.get/set. A
+change at t = 0 (before the first run or after reset()) drops the engine, to be built again with
+the change and the current weights; during a run (t > 0) creating populations or projections,
+recording new variables or changing cell parameters raises NotImplementedError saying so, instead
+of being ignored.
 
 Each PyNN population becomes one memspike population (``p0``, ``p1``, ... : PyNN labels need not
 be identifiers), each projection one or more memspike projections (``prj0``, ...), each current
@@ -63,6 +65,7 @@ class State(common.control.BaseState):
         self.sim = None
         self.scenario = None
         self._initial_weights = None
+        self._carried_weights = None
         self.write_on_end = []
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
@@ -125,10 +128,21 @@ class State(common.control.BaseState):
     # -- building ------------------------------------------------------------------------------------
 
     def require_unbuilt(self, what):
-        if self.sim is not None:
-            raise NotImplementedError(f"memspike.pynn: {what} after the network was built (by the first run() or "
-                                      f"a Projection.get/set) is not supported: memspike builds the whole network "
-                                      f"once; do this before running")
+        """Allows a change of the network (`what`) at t = 0, before the first run or after reset():
+        the built engine, if any, is dropped and rebuilt with the change on next use, keeping every
+        synapse's current weight. Later, NotImplementedError: memspike cannot change a network
+        halfway through a run, and PyNN's reset() is the way back to t = 0."""
+        if self.sim is None:
+            return
+        if self.sim.now != 0:
+            raise NotImplementedError(f"memspike.pynn: {what} at t = {self.t!r} ms is not supported: memspike "
+                                      f"builds the whole network once and cannot change it during a run; call "
+                                      f"reset() first (the network is then rebuilt with the change, keeping its "
+                                      f"weights)")
+        self._carried_weights = {n: self.sim.weights(n)["weights"] for p in self.projections for n in p._names}
+        self.sim = None
+        self.scenario = None
+        self._initial_weights = None  # captured again by the next run, from the carried weights
 
     def tmpdir(self):
         if self._tmpdir is None:
@@ -178,6 +192,9 @@ class State(common.control.BaseState):
             import memspike
             self.scenario = self.scenario_for()
             self.sim = memspike.Simulation(self.scenario, threads=int(self.threads))
+            for name, w in (self._carried_weights or {}).items():  # a rebuild at t = 0 (require_unbuilt)
+                self.sim.set_weights(name, w)
+            self._carried_weights = None
         return self.sim
 
 
