@@ -152,8 +152,9 @@ public:
     std::size_t memory_bytes() const override {
         return m_.memory_bytes() + syns_.capacity() * sizeof(Synapses) + (slot_of_.capacity() + syn_of_.capacity()) * sizeof(std::uint32_t) +
                (id_.capacity() + due_.capacity() + leaving_.capacity()) * sizeof(std::uint32_t) +
-               (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + event_.capacity() + th_.capacity()) *
-                   sizeof(double);
+               (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + th_.capacity()) *
+                   sizeof(double) +
+               hits_.capacity() * sizeof(std::uint32_t);
     }
 
     // The checkpoint keeps the format of the per-neuron layout: the membrane records with the
@@ -220,7 +221,6 @@ private:
         bias_.push_back(base_bias_);
         set_bias(bias_.size() - 1, syn_.bias(i, m_));
         ref_end_.push_back(static_cast<double>(m_.ref_end(i)));
-        event_.push_back(0.0);
         if constexpr (Het) th_.push_back(m_.v_th(i));
     }
     /// The membrane record of slot j's neuron as the per-neuron layout kept it at tick t: V and
@@ -248,7 +248,6 @@ private:
         set_bias(last, base_bias_);
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->pop_back();
         id_.pop_back();
-        event_.pop_back();
         slot_of_[i] = none;
         m_.schedule_crossing(i);
     }
@@ -257,7 +256,6 @@ private:
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_, &th_}) a->clear();
         odd_bias_ = 0;
         id_.clear();
-        event_.clear();
     }
     /// Sets slot j's bias, counting the slots whose bias is not base_bias_.
     void set_bias(std::size_t j, double b) {
@@ -273,10 +271,11 @@ private:
     }
 
     // One tick t for every slot, without branches, so that it vectorises: V is stepped (kept
-    // while refractory), the synaptic variables decay, and a spike or quiescence is flagged in
-    // event_. The threshold test uses the stepped V, as before; a refractory neuron's spike flag
-    // stays clear. Ticks compare as doubles, exact below 2^52; beyond (only a checkpoint placed
-    // there reaches it) the refractory test is made exactly first and handed to the loop as +-inf.
+    // while refractory), the synaptic variables decay, and the slots that spiked or became
+    // quiescent are listed in hits_ (hit_count_ of them, in slot order). The threshold test uses
+    // the stepped V, as before; a refractory neuron does not spike. Ticks compare as doubles,
+    // exact below 2^52; beyond (only a checkpoint placed there reaches it) the refractory test is
+    // made exactly first and handed to the loop as +-inf.
     void step_slots(tick_t t) {
         constexpr tick_t exact_ticks = tick_t{1} << 52;
         const std::size_t n = id_.size();
@@ -286,14 +285,15 @@ private:
                 ref_end_[j] = m_.refractory(id_[j], t) ? HUGE_VAL : -HUGE_VAL;
             now = 0.0;
         }
+        if (hits_.size() < n) hits_.resize(n);
         if constexpr (Het) {
             if (syns_.size() > 1) {  // synaptic constants differ between neurons: per-neuron loop
-                step_per_neuron(now);
+                hit_count_ = step_per_neuron(now);
                 return;
             }
         }
-        kernel_args a{n,   v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), event_.data(),
-                      now, m_.v_th(0), tol_, base_bias_, odd_bias_ == 0, Het ? th_.data() : nullptr};
+        kernel_args a{n,    v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), hits_.data(),
+                      now,  m_.v_th(0), tol_,      base_bias_, odd_bias_ == 0,  Het ? th_.data() : nullptr};
         // The widest vectors the processor has: the results are the same on each (IEEE adds,
         // multiplies, compares and selects, no contraction into fused multiply-adds; lif_cond_exp's
         // explicit std::fma is correctly rounded on every path), only the speed differs.
@@ -302,39 +302,48 @@ private:
                               : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
                                                                                                 : 0;
         if (isa == 2)
-            step_avx512(syn_, a);
+            hit_count_ = step_avx512(syn_, a);
         else if (isa == 1)
-            step_avx2(syn_, a);
+            hit_count_ = step_avx2(syn_, a);
         else
-            step_kernel(syn_, a);
+            hit_count_ = step_kernel(syn_, a);
 #else
-        step_kernel(syn_, a);
+        hit_count_ = step_kernel(syn_, a);
 #endif
     }
+    /// Slots per chunk of the step loop. The loop writes each slot's event flag to a chunk-sized
+    /// buffer that stays in L1 and returns whether any is set; only such a chunk (a few per tick)
+    /// is scanned, slot by slot. Before, a flag array per slot was streamed out and all of it
+    /// scanned every tick (decisions.md §35).
+    static constexpr std::size_t chunk = 64;
     struct kernel_args {
         std::size_t n;
         double *v, *ex, *in;
         const double *ref_end, *bias;
-        double* ev;
+        std::uint32_t* hits;  // out: (slot << 2) | 1 spiked | 2 quiescent, in slot order (slots < 2^30)
         double now, th, tol;
         double base_bias;  // every slot's bias when `uniform`
         bool uniform;
         const double* slot_th;  // Het: each slot's threshold (else nullptr: `th` for all)
     };
-    // The loop of step_slots(). Every condition is a select between doubles (no && or bool
-    // flags): GCC 12 vectorises the loop only so; __restrict on the parameters rules out the
-    // aliasing it would otherwise check at run time (beyond its limit of 10 checks).
-    // event = free * above (1 on a spike) + 2 when quiescent. `uniform`: every slot's bias is
-    // base_bias (no stimulus in the partition), and the loop reads one array less.
-    // `slot_th` (Het with one set of synaptic constants): the threshold is read per slot.
+    // The loop of step_slots() over the m slots of one chunk. Every condition is a select
+    // between doubles (no && or bool flags): GCC 12 vectorises the loop only so; __restrict on
+    // the parameters rules out the aliasing it would otherwise check at run time (beyond its
+    // limit of 10 checks). event = free * above (1 on a spike) + 2 when quiescent, never -0.0,
+    // so the OR of the events' bits is zero exactly when no slot of the chunk has one: the
+    // return value. `uniform`: every slot's bias is base_bias (no stimulus in the partition),
+    // and the loop reads one array less. `slot_th` (Het with one set of synaptic constants):
+    // the threshold is read per slot.
     template <bool uniform, bool slot_th = false>
-    [[gnu::always_inline]] static inline void step_loop(const Synapses syn, std::size_t n, double* __restrict v,
-                                                       double* __restrict ex, double* __restrict in,
-                                                       const double* __restrict ref_end, const double* __restrict bias,
-                                                       double* __restrict ev, double now, double th, double tol,
-                                                       double base_bias, const double* __restrict ths = nullptr) {
+    [[gnu::always_inline]] static inline std::uint64_t step_loop(const Synapses syn, std::size_t m, double* __restrict v,
+                                                                double* __restrict ex, double* __restrict in,
+                                                                const double* __restrict ref_end,
+                                                                const double* __restrict bias, double* __restrict ev,
+                                                                double now, double th, double tol, double base_bias,
+                                                                const double* __restrict ths = nullptr) {
         const double p_ex = syn.p_ex, p_in = syn.p_in;
-        for (std::size_t j = 0; j < n; ++j) {
+        std::uint64_t any = 0;
+        for (std::size_t j = 0; j < m; ++j) {
             const double v0 = v[j];
             const double stepped = syn.step(v0, ex[j], in[j], uniform ? base_bias : bias[j]);
             const double free = now > ref_end[j] ? 1.0 : 0.0;
@@ -345,44 +354,71 @@ private:
             const double above = stepped >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
             const double quiet_ex = std::abs(e) < tol ? 2.0 : 0.0;
             const double quiet_in = std::abs(g) < tol ? 1.0 : 0.0;
-            ev[j] = free * above + quiet_ex * quiet_in;
+            const double event = free * above + quiet_ex * quiet_in;
+            ev[j] = event;
+            std::uint64_t bits;
+            std::memcpy(&bits, &event, sizeof bits);
+            any |= bits;
         }
+        return any;
+    }
+    /// step_loop over every chunk of the slots; returns the number of hits listed.
+    template <bool uniform, bool slot_th = false>
+    [[gnu::always_inline]] static inline std::size_t step_chunks(const Synapses syn, const kernel_args& a) {
+        std::size_t hits = 0;
+        for (std::size_t c = 0; c < a.n; c += chunk) {
+            // Whole chunks with a constant trip count (no remainder loop per chunk), then the rest.
+            // The events go to a buffer on the stack, which stays in L1: the loop streams only
+            // the slot arrays.
+            alignas(64) double ev[chunk];
+            const std::size_t m = c + chunk <= a.n ? chunk : a.n - c;
+            const std::uint64_t any =
+                m == chunk ? step_loop<uniform, slot_th>(syn, chunk, a.v + c, a.ex + c, a.in + c, a.ref_end + c,
+                                                         a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
+                                                         slot_th ? a.slot_th + c : nullptr)
+                           : step_loop<uniform, slot_th>(syn, m, a.v + c, a.ex + c, a.in + c, a.ref_end + c,
+                                                         a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
+                                                         slot_th ? a.slot_th + c : nullptr);
+            if (any == 0) continue;
+            for (std::size_t k = 0; k < m; ++k)  // ev is 0, 1 (spiked), 2 (quiescent) or 3 (both)
+                if (ev[k] != 0.0) a.hits[hits++] = static_cast<std::uint32_t>((c + k) << 2) | static_cast<std::uint32_t>(ev[k]);
+        }
+        return hits;
     }
 // AVX-512 implies FMA to GCC, which would then fuse a * b + c (another rounding, other spikes):
 // contraction stays off in these functions, as it is in the baseline build. The AVX2 path also
 // enables FMA only so that lif_cond_exp's explicit std::fma becomes one instruction (§27).
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
-    // The four variants of step_loop, written out in each kernel. Synapses::step must be
+    // The four variants of step_chunks, written out in each kernel. Synapses::step must be
     // always_inline: with four variants GCC 12 stopped inlining it and called a baseline-ISA copy
     // (lif_cond_exp's std::fma became libm calls: COBA 18x slower).
 #define MEMSPIKE_STEP_VARIANTS                                                                                         \
     if (a.slot_th != nullptr) {                                                                                        \
         if (a.uniform)                                                                                                 \
-            step_loop<true, true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias,  \
-                                  a.slot_th);                                                                          \
+            return step_chunks<true, true>(syn, a);                                                                    \
         else                                                                                                           \
-            step_loop<false, true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias, \
-                                   a.slot_th);                                                                         \
+            return step_chunks<false, true>(syn, a);                                                                   \
     } else if (a.uniform) {                                                                                            \
-        step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);           \
+        return step_chunks<true>(syn, a);                                                                              \
     } else {                                                                                                           \
-        step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);          \
+        return step_chunks<false>(syn, a);                                                                             \
     }
-    [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) { MEMSPIKE_STEP_VARIANTS }
+    [[gnu::noinline]] static std::size_t step_kernel(const Synapses syn, const kernel_args& a) { MEMSPIKE_STEP_VARIANTS }
 #if defined(__x86_64__)
-    [[gnu::noinline, gnu::target("avx2,fma")]] static void step_avx2(const Synapses syn, const kernel_args& a) {
+    [[gnu::noinline, gnu::target("avx2,fma")]] static std::size_t step_avx2(const Synapses syn, const kernel_args& a) {
         MEMSPIKE_STEP_VARIANTS
     }
-    [[gnu::noinline, gnu::target("avx512f")]] static void step_avx512(const Synapses syn, const kernel_args& a) {
+    [[gnu::noinline, gnu::target("avx512f")]] static std::size_t step_avx512(const Synapses syn, const kernel_args& a) {
         MEMSPIKE_STEP_VARIANTS
     }
 #endif
 #undef MEMSPIKE_STEP_VARIANTS
     // Het: step_loop's body per slot with the neuron's own synaptic constants and threshold. Not
     // vectorised (a gather per slot); the cost is measured in decisions.md §29.
-    [[gnu::noinline]] void step_per_neuron(double now) {
+    [[gnu::noinline]] std::size_t step_per_neuron(double now) {
         const std::size_t n = id_.size();
+        std::size_t hits = 0;
         for (std::size_t j = 0; j < n; ++j) {
             const std::uint32_t i = id_[j];
             const Synapses& syn = syns_[syn_of_[i]];
@@ -396,34 +432,21 @@ private:
             const double above = stepped >= m_.v_th(i) ? 1.0 : 0.0;
             const double quiet_ex = std::abs(e) < tol_ ? 2.0 : 0.0;
             const double quiet_in = std::abs(g) < tol_ ? 1.0 : 0.0;
-            event_[j] = free * above + quiet_ex * quiet_in;
+            const double event = free * above + quiet_ex * quiet_in;
+            if (event != 0.0) hits_[hits++] = static_cast<std::uint32_t>(j << 2) | static_cast<std::uint32_t>(event);
         }
+        return hits;
     }
 #pragma GCC pop_options
-    // Reads the flags eight at a time; a block without events costs one branch.
+    // The hits of step_slots(), in slot order: the same spikes and leaving candidates, in the
+    // same order, as the flag per slot of the loop before gave.
     void collect_events(tick_t t, std::vector<std::uint32_t>& spikes) {
-        const std::size_t n = id_.size();
-        // The OR of the flags' bits is zero only if all are +0.0. Four 16-byte loads and ORs per
-        // block (a plain array copied for the OR went through the stack: ~4x slower).
-        using bits2 = std::uint64_t __attribute__((vector_size(16)));
-        const double* ev = event_.data();
-        std::size_t j = 0;
-        for (; j + 8 <= n; j += 8) {
-            bits2 a, b, c, d;
-            std::memcpy(&a, ev + j, sizeof a);
-            std::memcpy(&b, ev + j + 2, sizeof b);
-            std::memcpy(&c, ev + j + 4, sizeof c);
-            std::memcpy(&d, ev + j + 6, sizeof d);
-            const bits2 any = (a | b) | (c | d);
-            if ((any[0] | any[1]) == 0) continue;
-            for (std::size_t k = j; k < j + 8; ++k) handle_event(k, t, spikes);
+        for (std::size_t k = 0; k < hit_count_; ++k) {
+            const std::uint32_t h = hits_[k];
+            const std::size_t j = h >> 2;
+            if (h & 1U) fire_slot(j, t, spikes);
+            if (h & 2U) leaving_.push_back(id_[j]);  // step 4 confirms after this tick's input
         }
-        for (; j < n; ++j) handle_event(j, t, spikes);
-    }
-    void handle_event(std::size_t j, tick_t t, std::vector<std::uint32_t>& spikes) {
-        const double e = event_[j];
-        if (e == 1.0 || e == 3.0) fire_slot(j, t, spikes);
-        if (e >= 2.0) leaving_.push_back(id_[j]);  // step 4 confirms after this tick's input
     }
 
     membrane_t<Het> m_;
@@ -432,7 +455,8 @@ private:
     // The slots, one per active neuron: its index, V, synaptic variables, bias and refractory end.
     std::vector<std::uint32_t> id_;
     std::vector<double> v_, ex_, in_, bias_, ref_end_;  // ref_end_: the last refractory tick
-    std::vector<double> event_;  // per slot: 1 spiked + 2 quiescent, from step_slots()
+    std::vector<std::uint32_t> hits_;  // (slot << 2) | 1 spiked | 2 quiescent, from step_slots()
+    std::size_t hit_count_ = 0;
     std::vector<std::uint32_t> due_;
     std::vector<std::uint32_t> leaving_;  // active neurons that may be quiet at the end of the tick
     std::vector<std::pair<std::uint32_t, double>> deferred_current_;  // (neuron, pA) of add_current, applied after the step
