@@ -100,8 +100,29 @@ public:
         deferred_current_.clear();
         // 2. Input of this tick: passive neurons are brought forward (a crossing due exactly now
         //    fires here), then join the active set.
-        for (const std::uint32_t i : in.touched) {
-            if (slot_of_[i] == none) {
+        //    The arrays are held in local pointers: the store to a flag (a char) could alias
+        //    any member, and the compiler would reload every pointer after it (join() moves the
+        //    slot arrays, so they are read again after it).
+        double* const sum_ex = in.sum[0].data();
+        double* const sum_in = in.sum[1].data();
+        std::uint8_t* const flag = in.flag.data();
+        const std::uint32_t* const slot_of = slot_of_.data();
+        double* ex = ex_.data();
+        double* inh = in_.data();
+        const double tol = tol_;
+        const std::uint32_t* const touched = in.touched.data();
+        const std::size_t n_touched = in.touched.size();
+        for (std::size_t k = 0; k < n_touched; ++k) {
+            const std::uint32_t i = touched[k];
+            if (k + ahead < n_touched) {  // the slot of an input some inputs ahead: its misses overlap
+                const std::uint32_t ja = slot_of[touched[k + ahead]];
+                if (ja != none) {
+                    __builtin_prefetch(ex + ja);
+                    __builtin_prefetch(inh + ja);
+                }
+            }
+            std::uint32_t j = slot_of[i];
+            if (j == none) {
                 const double v = m_.bring_to(i, t);
                 if (!m_.refractory(i, t) && v >= m_.v_th(i)) {
                     m_.fire(i, t);
@@ -109,14 +130,17 @@ public:
                 }
                 m_.cancel_crossing(i);
                 join(i);
+                j = slot_of[i];
+                ex = ex_.data();
+                inh = in_.data();
             }
-            const std::uint32_t j = slot_of_[i];
-            ex_[j] += in.sum[0][i];
-            in_[j] += in.sum[1][i];
-            in.sum[0][i] = 0.0;
-            in.sum[1][i] = 0.0;
-            in.flag[i] = 0;
-            if (quiet(j)) leaving_.push_back(i);  // input that cancelled or was below tol
+            const double e = ex[j] + sum_ex[i], g = inh[j] + sum_in[i];
+            ex[j] = e;
+            inh[j] = g;
+            sum_ex[i] = 0.0;
+            sum_in[i] = 0.0;
+            flag[i] = 0;
+            if (std::abs(e) < tol && std::abs(g) < tol) leaving_.push_back(i);  // input that cancelled or was below tol (quiet())
         }
         in.touched.clear();
         // 3. Self-scheduled crossings of passive neurons.
@@ -208,6 +232,7 @@ public:
 
 private:
     static constexpr std::uint32_t none = 0xffffffffU;
+    static constexpr std::size_t ahead = 8;  // inputs between a slot's prefetch and its update
 
     bool quiet(std::uint32_t j) const { return std::abs(ex_[j]) < tol_ && std::abs(in_[j]) < tol_; }
 
