@@ -39,7 +39,8 @@ namespace memspike::lif {
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
 /// membrane once; homogeneous groups only); double bias(i, membrane_t<Het>&) (the per-neuron
 /// constant that step() needs); double step(v, x_ex, x_in, bias), always_inline (V after one tick, from the
-/// synaptic state at the tick start). A trivially copyable struct of doubles (per-neuron sets are
+/// synaptic state at the tick start); static constexpr bool store_events (whether the step loop
+/// stores each slot's event flag, or re-tests a chunk that has one: see step_chunks). A trivially copyable struct of doubles (per-neuron sets are
 /// told apart by their bytes).
 ///
 /// Het: the population has per-neuron parameters. The membrane keeps a record of constants per
@@ -380,12 +381,28 @@ private:
             const double quiet_ex = std::abs(e) < tol ? 2.0 : 0.0;
             const double quiet_in = std::abs(g) < tol ? 1.0 : 0.0;
             const double event = free * above + quiet_ex * quiet_in;
-            ev[j] = event;
+            if (Synapses::store_events) ev[j] = event;
             std::uint64_t bits;
             std::memcpy(&bits, &event, sizeof bits);
             any |= bits;
         }
         return any;
+    }
+    /// step_loop's event per slot (1 spiked, 2 quiescent, 3 both) again, from the values it
+    /// stored: a free slot's V is its stepped V; the same comparisons.
+    template <bool slot_th>
+    [[gnu::always_inline]] static inline void retest_loop(std::size_t m, const double* __restrict v,
+                                                         const double* __restrict ex, const double* __restrict in,
+                                                         const double* __restrict ref_end, double* __restrict ev,
+                                                         double now, double th, double tol,
+                                                         const double* __restrict ths) {
+        for (std::size_t j = 0; j < m; ++j) {
+            const double free = now > ref_end[j] ? 1.0 : 0.0;
+            const double above = v[j] >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
+            const double quiet_ex = std::abs(ex[j]) < tol ? 2.0 : 0.0;
+            const double quiet_in = std::abs(in[j]) < tol ? 1.0 : 0.0;
+            ev[j] = free * above + quiet_ex * quiet_in;
+        }
     }
     /// step_loop over every chunk of the slots; returns the number of hits listed.
     template <bool uniform, bool slot_th = false>
@@ -405,6 +422,9 @@ private:
                                                          a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
                                                          slot_th ? a.slot_th + c : nullptr);
             if (any == 0) continue;
+            if constexpr (!Synapses::store_events)  // the events again, from the values just stored (in L1)
+                retest_loop<slot_th>(m, a.v + c, a.ex + c, a.in + c, a.ref_end + c, ev, a.now, a.th, a.tol,
+                                     slot_th ? a.slot_th + c : nullptr);
             for (std::size_t k = 0; k < m; ++k)  // ev is 0, 1 (spiked), 2 (quiescent) or 3 (both)
                 if (ev[k] != 0.0) a.hits[hits++] = static_cast<std::uint32_t>((c + k) << 2) | static_cast<std::uint32_t>(ev[k]);
         }

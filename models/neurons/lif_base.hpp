@@ -283,11 +283,8 @@ private:
         const double slack = 1e-9 * (std::abs(th) + std::abs(vi) + std::abs(v0));
         const double k = (th - slack - v0) / ((vi - v0) * rate(i));
         // k < 1 (V at or near V_th): test at the next tick. Truncation is floor for k >= 1.
-        // Selects, not branches: they wait for the division, and whether k < 1 is as good as
-        // random near threshold (a mispredicted branch there cost bench4 more than the division).
-        const double at_least_1 = k >= 1.0 ? k : 1.0;
-        const double clamped = at_least_1 < exact_ticks ? at_least_1 : exact_ticks;
-        return b + static_cast<double>(static_cast<std::int64_t>(clamped));
+        if (!(k >= 1.0)) return b + 1.0;
+        return b + (k < exact_ticks ? static_cast<double>(static_cast<std::int64_t>(k)) : exact_ticks);
     }
     using wake_entry = std::pair<tick_t, std::uint32_t>;
     membrane_params p_;

@@ -20,6 +20,9 @@ namespace {
 
 struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     static constexpr const char* names[ports] = {"i_ex", "i_in"};
+    // The step loop is bound by its stores (three arrays): it keeps no event flag per slot and
+    // re-tests a chunk that has one (lif_active.hpp, decisions.md §35).
+    static constexpr bool store_events = false;
     double p21_ex = 0, p21_in = 0, p22 = 0;
 
     void bind(const membrane& m) { p22 = m.p22(0); }
