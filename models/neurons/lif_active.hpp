@@ -419,9 +419,10 @@ private:
         // Without branches (a branch per slot mispredicts around each event: ~8 % of CUBA's run).
         for (std::size_t j = 0; j < m; ++j) {
             if constexpr (wide) {
-                const std::uint64_t spiked = (now > ref_end[j]) & (v[j] >= (slot_th ? ths[j] : th));
-                const std::uint64_t quiet = (std::abs(ex[j]) < tol) & (std::abs(in[j]) < tol);
-                ev[j] = spiked | quiet << 1;
+                constexpr std::uint64_t zero = 0, one = 1, two = 2;
+                const std::uint64_t spiked = (now > ref_end[j] ? one : zero) & (v[j] >= (slot_th ? ths[j] : th) ? one : zero);
+                const std::uint64_t quiet = (std::abs(ex[j]) < tol ? two : zero) & (std::abs(in[j]) < tol ? two : zero);
+                ev[j] = spiked | quiet;
             } else {
                 const double free = now > ref_end[j] ? 1.0 : 0.0;
                 const double above = v[j] >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
