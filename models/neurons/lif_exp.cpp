@@ -20,7 +20,7 @@ namespace {
 
 struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     static constexpr const char* names[ports] = {"i_ex", "i_in"};
-    // The step loop is bound by its stores (three arrays): it keeps no event flag per slot and
+    // The step loop has few operations per slot, so a flag store per slot shows: it keeps none and
     // re-tests a chunk that has one (lif_active.hpp, decisions.md §35).
     static constexpr bool store_events = false;
     double p21_ex = 0, p21_in = 0, p22 = 0;
