@@ -39,7 +39,8 @@ namespace memspike::lif {
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
 /// membrane once; homogeneous groups only); double bias(i, membrane_t<Het>&) (the per-neuron
 /// constant that step() needs); double step(v, x_ex, x_in, bias), always_inline (V after one tick, from the
-/// synaptic state at the tick start). A trivially copyable struct of doubles (per-neuron sets are
+/// synaptic state at the tick start); static constexpr bool store_events (whether the step loop
+/// stores each slot's event flag, or re-tests a chunk that has one: see step_chunks). A trivially copyable struct of doubles (per-neuron sets are
 /// told apart by their bytes).
 ///
 /// Het: the population has per-neuron parameters. The membrane keeps a record of constants per
@@ -100,8 +101,29 @@ public:
         deferred_current_.clear();
         // 2. Input of this tick: passive neurons are brought forward (a crossing due exactly now
         //    fires here), then join the active set.
-        for (const std::uint32_t i : in.touched) {
-            if (slot_of_[i] == none) {
+        //    The arrays are held in local pointers: the store to a flag (a char) could alias
+        //    any member, and the compiler would reload every pointer after it (join() moves the
+        //    slot arrays, so they are read again after it).
+        double* const sum_ex = in.sum[0].data();
+        double* const sum_in = in.sum[1].data();
+        std::uint8_t* const flag = in.flag.data();
+        const std::uint32_t* const slot_of = slot_of_.data();
+        double* ex = ex_.data();
+        double* inh = in_.data();
+        const double tol = tol_;
+        const std::uint32_t* const touched = in.touched.data();
+        const std::size_t n_touched = in.touched.size();
+        for (std::size_t k = 0; k < n_touched; ++k) {
+            const std::uint32_t i = touched[k];
+            if (k + ahead < n_touched) {  // the slot of an input some inputs ahead: its misses overlap
+                const std::uint32_t ja = slot_of[touched[k + ahead]];
+                if (ja != none) {
+                    __builtin_prefetch(ex + ja);
+                    __builtin_prefetch(inh + ja);
+                }
+            }
+            std::uint32_t j = slot_of[i];
+            if (j == none) {
                 const double v = m_.bring_to(i, t);
                 if (!m_.refractory(i, t) && v >= m_.v_th(i)) {
                     m_.fire(i, t);
@@ -109,14 +131,17 @@ public:
                 }
                 m_.cancel_crossing(i);
                 join(i);
+                j = slot_of[i];
+                ex = ex_.data();
+                inh = in_.data();
             }
-            const std::uint32_t j = slot_of_[i];
-            ex_[j] += in.sum[0][i];
-            in_[j] += in.sum[1][i];
-            in.sum[0][i] = 0.0;
-            in.sum[1][i] = 0.0;
-            in.flag[i] = 0;
-            if (quiet(j)) leaving_.push_back(i);  // input that cancelled or was below tol
+            const double e = ex[j] + sum_ex[i], g = inh[j] + sum_in[i];
+            ex[j] = e;
+            inh[j] = g;
+            sum_ex[i] = 0.0;
+            sum_in[i] = 0.0;
+            flag[i] = 0;
+            if (std::abs(e) < tol && std::abs(g) < tol) leaving_.push_back(i);  // input that cancelled or was below tol (quiet())
         }
         in.touched.clear();
         // 3. Self-scheduled crossings of passive neurons.
@@ -152,8 +177,9 @@ public:
     std::size_t memory_bytes() const override {
         return m_.memory_bytes() + syns_.capacity() * sizeof(Synapses) + (slot_of_.capacity() + syn_of_.capacity()) * sizeof(std::uint32_t) +
                (id_.capacity() + due_.capacity() + leaving_.capacity()) * sizeof(std::uint32_t) +
-               (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + event_.capacity() + th_.capacity()) *
-                   sizeof(double);
+               (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + th_.capacity()) *
+                   sizeof(double) +
+               hits_.capacity() * sizeof(std::uint32_t);
     }
 
     // The checkpoint keeps the format of the per-neuron layout: the membrane records with the
@@ -207,6 +233,7 @@ public:
 
 private:
     static constexpr std::uint32_t none = 0xffffffffU;
+    static constexpr std::size_t ahead = 8;  // inputs between a slot's prefetch and its update
 
     bool quiet(std::uint32_t j) const { return std::abs(ex_[j]) < tol_ && std::abs(in_[j]) < tol_; }
 
@@ -220,7 +247,6 @@ private:
         bias_.push_back(base_bias_);
         set_bias(bias_.size() - 1, syn_.bias(i, m_));
         ref_end_.push_back(static_cast<double>(m_.ref_end(i)));
-        event_.push_back(0.0);
         if constexpr (Het) th_.push_back(m_.v_th(i));
     }
     /// The membrane record of slot j's neuron as the per-neuron layout kept it at tick t: V and
@@ -248,7 +274,6 @@ private:
         set_bias(last, base_bias_);
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->pop_back();
         id_.pop_back();
-        event_.pop_back();
         slot_of_[i] = none;
         m_.schedule_crossing(i);
     }
@@ -257,7 +282,6 @@ private:
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_, &th_}) a->clear();
         odd_bias_ = 0;
         id_.clear();
-        event_.clear();
     }
     /// Sets slot j's bias, counting the slots whose bias is not base_bias_.
     void set_bias(std::size_t j, double b) {
@@ -273,10 +297,11 @@ private:
     }
 
     // One tick t for every slot, without branches, so that it vectorises: V is stepped (kept
-    // while refractory), the synaptic variables decay, and a spike or quiescence is flagged in
-    // event_. The threshold test uses the stepped V, as before; a refractory neuron's spike flag
-    // stays clear. Ticks compare as doubles, exact below 2^52; beyond (only a checkpoint placed
-    // there reaches it) the refractory test is made exactly first and handed to the loop as +-inf.
+    // while refractory), the synaptic variables decay, and the slots that spiked or became
+    // quiescent are listed in hits_ (hit_count_ of them, in slot order). The threshold test uses
+    // the stepped V, as before; a refractory neuron does not spike. Ticks compare as doubles,
+    // exact below 2^52; beyond (only a checkpoint placed there reaches it) the refractory test is
+    // made exactly first and handed to the loop as +-inf.
     void step_slots(tick_t t) {
         constexpr tick_t exact_ticks = tick_t{1} << 52;
         const std::size_t n = id_.size();
@@ -286,14 +311,15 @@ private:
                 ref_end_[j] = m_.refractory(id_[j], t) ? HUGE_VAL : -HUGE_VAL;
             now = 0.0;
         }
+        if (hits_.size() < n) hits_.resize(n);
         if constexpr (Het) {
             if (syns_.size() > 1) {  // synaptic constants differ between neurons: per-neuron loop
-                step_per_neuron(now);
+                hit_count_ = step_per_neuron(now);
                 return;
             }
         }
-        kernel_args a{n,   v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), event_.data(),
-                      now, m_.v_th(0), tol_, base_bias_, odd_bias_ == 0, Het ? th_.data() : nullptr};
+        kernel_args a{n,    v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), hits_.data(),
+                      now,  m_.v_th(0), tol_,      base_bias_, odd_bias_ == 0,  Het ? th_.data() : nullptr};
         // The widest vectors the processor has: the results are the same on each (IEEE adds,
         // multiplies, compares and selects, no contraction into fused multiply-adds; lif_cond_exp's
         // explicit std::fma is correctly rounded on every path), only the speed differs.
@@ -302,87 +328,172 @@ private:
                               : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
                                                                                                 : 0;
         if (isa == 2)
-            step_avx512(syn_, a);
+            hit_count_ = step_avx512(syn_, a);
         else if (isa == 1)
-            step_avx2(syn_, a);
+            hit_count_ = step_avx2(syn_, a);
         else
-            step_kernel(syn_, a);
+            hit_count_ = step_kernel(syn_, a);
 #else
-        step_kernel(syn_, a);
+        hit_count_ = step_kernel(syn_, a);
 #endif
     }
+    /// Slots per chunk of the step loop. The loop writes each slot's event flag to a chunk-sized
+    /// buffer that stays in L1 and returns whether any is set; only such a chunk (a few per tick)
+    /// is scanned, slot by slot. Before, a flag array per slot was streamed out and all of it
+    /// scanned every tick (decisions.md §35).
+    static constexpr std::size_t chunk = 64;
+    /// An event flag in the step loop: a 64-bit integer in the AVX2 / AVX-512 kernels (`wide`), a
+    /// double in the baseline kernel.
+    template <bool wide>
+    using flag_t = std::conditional_t<wide, std::uint64_t, double>;
     struct kernel_args {
         std::size_t n;
         double *v, *ex, *in;
         const double *ref_end, *bias;
-        double* ev;
+        std::uint32_t* hits;  // out: (slot << 2) | 1 spiked | 2 quiescent, in slot order (slots < 2^30)
         double now, th, tol;
         double base_bias;  // every slot's bias when `uniform`
         bool uniform;
         const double* slot_th;  // Het: each slot's threshold (else nullptr: `th` for all)
     };
-    // The loop of step_slots(). Every condition is a select between doubles (no && or bool
-    // flags): GCC 12 vectorises the loop only so; __restrict on the parameters rules out the
-    // aliasing it would otherwise check at run time (beyond its limit of 10 checks).
-    // event = free * above (1 on a spike) + 2 when quiescent. `uniform`: every slot's bias is
-    // base_bias (no stimulus in the partition), and the loop reads one array less.
-    // `slot_th` (Het with one set of synaptic constants): the threshold is read per slot.
-    template <bool uniform, bool slot_th = false>
-    [[gnu::always_inline]] static inline void step_loop(const Synapses syn, std::size_t n, double* __restrict v,
-                                                       double* __restrict ex, double* __restrict in,
-                                                       const double* __restrict ref_end, const double* __restrict bias,
-                                                       double* __restrict ev, double now, double th, double tol,
-                                                       double base_bias, const double* __restrict ths = nullptr) {
+    // The loop of step_slots() over the m slots of one chunk. Every condition is a select
+    // between doubles (no && or bool flags): GCC 12 vectorises the loop only so; __restrict on
+    // the parameters rules out the aliasing it would otherwise check at run time (beyond its
+    // limit of 10 checks). event = free * above (1 on a spike) + 2 when quiescent, never -0.0,
+    // so the OR of the events' bits is zero exactly when no slot of the chunk has one: the
+    // return value. `uniform`: every slot's bias is base_bias (no stimulus in the partition),
+    // and the loop reads one array less. `slot_th` (Het with one set of synaptic constants):
+    // the threshold is read per slot.
+    template <bool wide, bool uniform, bool slot_th>
+    [[gnu::always_inline]] static inline std::uint64_t step_loop(const Synapses syn, std::size_t m, double* __restrict v,
+                                                                double* __restrict ex, double* __restrict in,
+                                                                const double* __restrict ref_end,
+                                                                const double* __restrict bias, flag_t<wide>* __restrict ev,
+                                                                double now, double th, double tol, double base_bias,
+                                                                const double* __restrict ths) {
         const double p_ex = syn.p_ex, p_in = syn.p_in;
-        for (std::size_t j = 0; j < n; ++j) {
+        std::uint64_t any = 0;
+        for (std::size_t j = 0; j < m; ++j) {
             const double v0 = v[j];
             const double stepped = syn.step(v0, ex[j], in[j], uniform ? base_bias : bias[j]);
-            const double free = now > ref_end[j] ? 1.0 : 0.0;
-            v[j] = now > ref_end[j] ? stepped : v0;
-            const double e = ex[j] * p_ex, g = in[j] * p_in;
-            ex[j] = e;
-            in[j] = g;
-            const double above = stepped >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
-            const double quiet_ex = std::abs(e) < tol ? 2.0 : 0.0;
-            const double quiet_in = std::abs(g) < tol ? 1.0 : 0.0;
-            ev[j] = free * above + quiet_ex * quiet_in;
+            if constexpr (wide) {
+                // 64-bit integer lanes from the compares: fewer operations than selects of doubles.
+                constexpr std::uint64_t zero = 0, one = 1, two = 2;
+                v[j] = now > ref_end[j] ? stepped : v0;
+                const double e = ex[j] * p_ex, g = in[j] * p_in;
+                ex[j] = e;
+                in[j] = g;
+                const std::uint64_t spiked =
+                    (now > ref_end[j] ? one : zero) & (stepped >= (slot_th ? ths[j] : th) ? one : zero);
+                const std::uint64_t quiet = (std::abs(e) < tol ? two : zero) & (std::abs(g) < tol ? two : zero);
+                const std::uint64_t event = spiked | quiet;
+                if (Synapses::store_events) ev[j] = event;
+                any |= event;
+            } else {
+                // The baseline kernel (SSE2 / other targets): GCC 12 vectorises this form only.
+                const double free = now > ref_end[j] ? 1.0 : 0.0;
+                v[j] = now > ref_end[j] ? stepped : v0;
+                const double e = ex[j] * p_ex, g = in[j] * p_in;
+                ex[j] = e;
+                in[j] = g;
+                const double above = stepped >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
+                const double quiet_ex = std::abs(e) < tol ? 2.0 : 0.0;
+                const double quiet_in = std::abs(g) < tol ? 1.0 : 0.0;
+                const double event = free * above + quiet_ex * quiet_in;
+                if (Synapses::store_events) ev[j] = event;
+                std::uint64_t bits;
+                std::memcpy(&bits, &event, sizeof bits);
+                any |= bits;
+            }
         }
+        return any;
+    }
+    /// step_loop's event per slot (1 spiked, 2 quiescent, 3 both) again, from the values it
+    /// stored: a free slot's V is its stepped V; the same comparisons.
+    template <bool wide, bool slot_th>
+    [[gnu::always_inline]] static inline void retest_loop(std::size_t m, const double* __restrict v,
+                                                         const double* __restrict ex, const double* __restrict in,
+                                                         const double* __restrict ref_end, flag_t<wide>* __restrict ev,
+                                                         double now, double th, double tol,
+                                                         const double* __restrict ths) {
+        // Without branches (a branch per slot mispredicts around each event: ~8 % of CUBA's run).
+        for (std::size_t j = 0; j < m; ++j) {
+            if constexpr (wide) {
+                constexpr std::uint64_t zero = 0, one = 1, two = 2;
+                const std::uint64_t spiked = (now > ref_end[j] ? one : zero) & (v[j] >= (slot_th ? ths[j] : th) ? one : zero);
+                const std::uint64_t quiet = (std::abs(ex[j]) < tol ? two : zero) & (std::abs(in[j]) < tol ? two : zero);
+                ev[j] = spiked | quiet;
+            } else {
+                const double free = now > ref_end[j] ? 1.0 : 0.0;
+                const double above = v[j] >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
+                const double quiet_ex = std::abs(ex[j]) < tol ? 2.0 : 0.0;
+                const double quiet_in = std::abs(in[j]) < tol ? 1.0 : 0.0;
+                ev[j] = free * above + quiet_ex * quiet_in;
+            }
+        }
+    }
+    /// step_loop over every chunk of the slots; returns the number of hits listed.
+    template <bool wide, bool uniform, bool slot_th>
+    [[gnu::always_inline]] static inline std::size_t step_chunks(const Synapses syn, const kernel_args& a) {
+        std::size_t hits = 0;
+        for (std::size_t c = 0; c < a.n; c += chunk) {
+            // Whole chunks with a constant trip count (no remainder loop per chunk), then the rest.
+            // The events go to a buffer on the stack, which stays in L1: the loop streams only
+            // the slot arrays.
+            alignas(64) flag_t<wide> ev[chunk];
+            const std::size_t m = c + chunk <= a.n ? chunk : a.n - c;
+            const std::uint64_t any =
+                m == chunk ? step_loop<wide, uniform, slot_th>(syn, chunk, a.v + c, a.ex + c, a.in + c, a.ref_end + c,
+                                                         a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
+                                                         slot_th ? a.slot_th + c : nullptr)
+                           : step_loop<wide, uniform, slot_th>(syn, m, a.v + c, a.ex + c, a.in + c, a.ref_end + c,
+                                                         a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
+                                                         slot_th ? a.slot_th + c : nullptr);
+            if (any == 0) continue;
+            if constexpr (!Synapses::store_events)  // the events again, from the values just stored (in L1)
+                retest_loop<wide, slot_th>(m, a.v + c, a.ex + c, a.in + c, a.ref_end + c, ev, a.now, a.th, a.tol,
+                                     slot_th ? a.slot_th + c : nullptr);
+            for (std::size_t k = 0; k < m; ++k)  // ev is 0, 1 (spiked), 2 (quiescent) or 3 (both)
+                if (ev[k] != 0) a.hits[hits++] = static_cast<std::uint32_t>((c + k) << 2) | static_cast<std::uint32_t>(ev[k]);
+        }
+        return hits;
     }
 // AVX-512 implies FMA to GCC, which would then fuse a * b + c (another rounding, other spikes):
 // contraction stays off in these functions, as it is in the baseline build. The AVX2 path also
 // enables FMA only so that lif_cond_exp's explicit std::fma becomes one instruction (§27).
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
-    // The four variants of step_loop, written out in each kernel. Synapses::step must be
+    // The four variants of step_chunks, written out in each kernel. Synapses::step must be
     // always_inline: with four variants GCC 12 stopped inlining it and called a baseline-ISA copy
     // (lif_cond_exp's std::fma became libm calls: COBA 18x slower).
-#define MEMSPIKE_STEP_VARIANTS                                                                                         \
+#define MEMSPIKE_STEP_VARIANTS(wide)                                                                                   \
     if (a.slot_th != nullptr) {                                                                                        \
         if (a.uniform)                                                                                                 \
-            step_loop<true, true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias,  \
-                                  a.slot_th);                                                                          \
+            return step_chunks<wide, true, true>(syn, a);                                                              \
         else                                                                                                           \
-            step_loop<false, true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias, \
-                                   a.slot_th);                                                                         \
+            return step_chunks<wide, false, true>(syn, a);                                                             \
     } else if (a.uniform) {                                                                                            \
-        step_loop<true>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);           \
+        return step_chunks<wide, true, false>(syn, a);                                                                 \
     } else {                                                                                                           \
-        step_loop<false>(syn, a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.ev, a.now, a.th, a.tol, a.base_bias);          \
+        return step_chunks<wide, false, false>(syn, a);                                                                \
     }
-    [[gnu::noinline]] static void step_kernel(const Synapses syn, const kernel_args& a) { MEMSPIKE_STEP_VARIANTS }
+    [[gnu::noinline]] static std::size_t step_kernel(const Synapses syn, const kernel_args& a) {
+        MEMSPIKE_STEP_VARIANTS(false)
+    }
 #if defined(__x86_64__)
-    [[gnu::noinline, gnu::target("avx2,fma")]] static void step_avx2(const Synapses syn, const kernel_args& a) {
-        MEMSPIKE_STEP_VARIANTS
+    [[gnu::noinline, gnu::target("avx2,fma")]] static std::size_t step_avx2(const Synapses syn, const kernel_args& a) {
+        MEMSPIKE_STEP_VARIANTS(true)
     }
-    [[gnu::noinline, gnu::target("avx512f")]] static void step_avx512(const Synapses syn, const kernel_args& a) {
-        MEMSPIKE_STEP_VARIANTS
+    [[gnu::noinline, gnu::target("avx512f")]] static std::size_t step_avx512(const Synapses syn, const kernel_args& a) {
+        MEMSPIKE_STEP_VARIANTS(true)
     }
 #endif
 #undef MEMSPIKE_STEP_VARIANTS
     // Het: step_loop's body per slot with the neuron's own synaptic constants and threshold. Not
     // vectorised (a gather per slot); the cost is measured in decisions.md §29.
-    [[gnu::noinline]] void step_per_neuron(double now) {
+    [[gnu::noinline]] std::size_t step_per_neuron(double now) {
         const std::size_t n = id_.size();
+        std::size_t hits = 0;
         for (std::size_t j = 0; j < n; ++j) {
             const std::uint32_t i = id_[j];
             const Synapses& syn = syns_[syn_of_[i]];
@@ -396,34 +507,21 @@ private:
             const double above = stepped >= m_.v_th(i) ? 1.0 : 0.0;
             const double quiet_ex = std::abs(e) < tol_ ? 2.0 : 0.0;
             const double quiet_in = std::abs(g) < tol_ ? 1.0 : 0.0;
-            event_[j] = free * above + quiet_ex * quiet_in;
+            const double event = free * above + quiet_ex * quiet_in;
+            if (event != 0.0) hits_[hits++] = static_cast<std::uint32_t>(j << 2) | static_cast<std::uint32_t>(event);
         }
+        return hits;
     }
 #pragma GCC pop_options
-    // Reads the flags eight at a time; a block without events costs one branch.
+    // The hits of step_slots(), in slot order: the same spikes and leaving candidates, in the
+    // same order, as the flag per slot of the loop before gave.
     void collect_events(tick_t t, std::vector<std::uint32_t>& spikes) {
-        const std::size_t n = id_.size();
-        // The OR of the flags' bits is zero only if all are +0.0. Four 16-byte loads and ORs per
-        // block (a plain array copied for the OR went through the stack: ~4x slower).
-        using bits2 = std::uint64_t __attribute__((vector_size(16)));
-        const double* ev = event_.data();
-        std::size_t j = 0;
-        for (; j + 8 <= n; j += 8) {
-            bits2 a, b, c, d;
-            std::memcpy(&a, ev + j, sizeof a);
-            std::memcpy(&b, ev + j + 2, sizeof b);
-            std::memcpy(&c, ev + j + 4, sizeof c);
-            std::memcpy(&d, ev + j + 6, sizeof d);
-            const bits2 any = (a | b) | (c | d);
-            if ((any[0] | any[1]) == 0) continue;
-            for (std::size_t k = j; k < j + 8; ++k) handle_event(k, t, spikes);
+        for (std::size_t k = 0; k < hit_count_; ++k) {
+            const std::uint32_t h = hits_[k];
+            const std::size_t j = h >> 2;
+            if (h & 1U) fire_slot(j, t, spikes);
+            if (h & 2U) leaving_.push_back(id_[j]);  // step 4 confirms after this tick's input
         }
-        for (; j < n; ++j) handle_event(j, t, spikes);
-    }
-    void handle_event(std::size_t j, tick_t t, std::vector<std::uint32_t>& spikes) {
-        const double e = event_[j];
-        if (e == 1.0 || e == 3.0) fire_slot(j, t, spikes);
-        if (e >= 2.0) leaving_.push_back(id_[j]);  // step 4 confirms after this tick's input
     }
 
     membrane_t<Het> m_;
@@ -432,7 +530,8 @@ private:
     // The slots, one per active neuron: its index, V, synaptic variables, bias and refractory end.
     std::vector<std::uint32_t> id_;
     std::vector<double> v_, ex_, in_, bias_, ref_end_;  // ref_end_: the last refractory tick
-    std::vector<double> event_;  // per slot: 1 spiked + 2 quiescent, from step_slots()
+    std::vector<std::uint32_t> hits_;  // (slot << 2) | 1 spiked | 2 quiescent, from step_slots()
+    std::size_t hit_count_ = 0;
     std::vector<std::uint32_t> due_;
     std::vector<std::uint32_t> leaving_;  // active neurons that may be quiet at the end of the tick
     std::vector<std::pair<std::uint32_t, double>> deferred_current_;  // (neuron, pA) of add_current, applied after the step

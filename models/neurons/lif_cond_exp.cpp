@@ -25,6 +25,9 @@ namespace {
 
 struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], never negative
     static constexpr const char* names[ports] = {"g_ex", "g_in"};
+    // The step loop is bound by its arithmetic: a flag store per slot into an L1 buffer is free,
+    // a re-test of a flagged chunk is not (lif_active.hpp, decisions.md §35).
+    static constexpr bool store_events = true;
     double h = 0.1, inv_c_m = 1.0 / 250;
     // The equation as dV/dt = A(s) - B(s) V, with A and B linear in the conductances at the tick
     // start (g_x(s) = g_x d_x(s)); the coefficients below are per unit conductance, divided by
@@ -136,12 +139,12 @@ model_info lif_cond_exp_model() {
                                                                     std::vector{syn});
     };
     m.per_neuron_params = true;
-    // For the resource estimate: membrane record 40, wake-heap entry 16, slot 52 (index, V, two conductances, bias, refractory end, flag), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
+    // For the resource estimate: membrane record 40, wake-heap entry 16, slot 48 (index, V, two conductances, bias, refractory end, hit-list entry), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
     // Per-neuron parameters add the membrane constants and a constant-set index (4 bytes); the
     // distinct constant sets (144 bytes each, at most one per neuron) are counted per neuron too.
     m.state_bytes = [](const population_spec& pop) {
         const double het = pop.per_neuron.empty() ? 0.0 : membrane_constant_bytes(pop) + 4.0 + 144.0;
-        return (120.0 + het) * static_cast<double>(pop.size);
+        return (116.0 + het) * static_cast<double>(pop.size);
     };
     m.spikes = membrane_spikes;
     return m;

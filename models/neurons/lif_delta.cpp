@@ -28,21 +28,14 @@ public:
     }
 
     void advance(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) override {
-        auto& sum = in.sum[0];
-        for (const std::uint32_t i : in.touched) {
-            const double w = sum[i];
-            sum[i] = 0.0;
-            in.flag[i] = 0;
-            if (m_.refractory(i, t)) continue;  // discarded, as documented
-            double& v = m_.v(i);
-            m_.bring_to(i, t);
-            v += w;
-            if (v >= m_.v_th(i)) {
-                m_.fire(i, t);
-                spikes.push_back(i);
-            }
-            m_.track(i, w > 0.0);  // no re-prediction per input: a bound, and the grid tests it (lif_base.hpp)
-        }
+        // Neurons on the grid (bench4: every neuron, inputs in random order) have their records
+        // prefetched some inputs ahead; without a grid (Brunel: the drive touches every neuron
+        // in index order, and the hardware prefetcher streams the records) the loop is as before,
+        // where the prefetches measured ~2 % slower.
+        if (m_.grid_size() != 0)
+            apply_input<true>(t, in, spikes);
+        else
+            apply_input<false>(t, in, spikes);
         in.touched.clear();
         m_.fire_due(t, due_, spikes);
     }
@@ -60,10 +53,33 @@ public:
     void load_state(std::istream& is) override { m_.load_state(is); }
 
 private:
+    template <bool prefetch>
+    void apply_input(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) {
+        auto& sum = in.sum[0];
+        const std::uint32_t* const touched = in.touched.data();
+        const std::size_t n = in.touched.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint32_t i = touched[k];
+            if (prefetch && k + ahead < n) m_.prefetch(touched[k + ahead]);
+            const double w = sum[i];
+            sum[i] = 0.0;
+            in.flag[i] = 0;
+            if (m_.refractory(i, t)) continue;  // discarded, as documented
+            double& v = m_.v(i);
+            m_.bring_to(i, t);
+            v += w;
+            if (v >= m_.v_th(i)) {
+                m_.fire(i, t);
+                spikes.push_back(i);
+            }
+            m_.track(i, w > 0.0);  // no re-prediction per input: a bound, and the grid tests it (lif_base.hpp)
+        }
+    }
     static membrane_t<Het> make(const group_context& ctx) {
         if constexpr (Het) return membrane_t<Het>(read_membrane_columns(ctx), ctx.resolution_ms);
         else return membrane_t<Het>(read_membrane(ctx.spec.params), ctx.resolution_ms, ctx.count);
     }
+    static constexpr std::size_t ahead = 8;  // inputs between a record's prefetch and its update
     membrane_t<Het> m_;
     std::vector<std::uint32_t> due_;
 };

@@ -20,6 +20,9 @@ namespace {
 
 struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     static constexpr const char* names[ports] = {"i_ex", "i_in"};
+    // The step loop has few operations per slot, so a flag store per slot shows: it keeps none and
+    // re-tests a chunk that has one (lif_active.hpp, decisions.md §35).
+    static constexpr bool store_events = false;
     double p21_ex = 0, p21_in = 0, p22 = 0;
 
     void bind(const membrane& m) { p22 = m.p22(0); }
@@ -79,12 +82,12 @@ model_info lif_exp_model() {
         return std::make_unique<active_lif_group<exp_currents>>(ctx, membrane(mp, h, ctx.count), std::vector{syn});
     };
     m.per_neuron_params = true;
-    // For the resource estimate: membrane record 40, wake-heap entry 16, slot 52 (index, V, two currents, bias, refractory end, flag), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
+    // For the resource estimate: membrane record 40, wake-heap entry 16, slot 48 (index, V, two currents, bias, refractory end, hit-list entry), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
     // Per-neuron parameters add the membrane constants and a constant-set index (4 bytes); the
     // distinct constant sets (48 bytes each, at most one per neuron) are counted per neuron too.
     m.state_bytes = [](const population_spec& pop) {
         const double het = pop.per_neuron.empty() ? 0.0 : membrane_constant_bytes(pop) + 4.0 + 48.0;
-        return (120.0 + het) * static_cast<double>(pop.size);
+        return (116.0 + het) * static_cast<double>(pop.size);
     };
     m.spikes = membrane_spikes;
     return m;
