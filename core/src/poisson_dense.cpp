@@ -99,10 +99,20 @@ std::uint64_t dense_scalar(dense_args& a, std::size_t from) {
     const __m256i low15 = _mm256_set1_epi32(poisson_drive::guide_scan - 1), scan = _mm256_set1_epi32(poisson_drive::guide_scan);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i events = _mm256_setzero_si256();
-    for (std::size_t j = 0; j < a.n; j += 8) {
-        const __mmask8 live = a.n - j >= 8 ? __mmask8(0xff) : static_cast<__mmask8>((1u << (a.n - j)) - 1);
-        __m512i s0 = _mm512_maskz_loadu_epi64(live, a.s0 + j), s1 = _mm512_maskz_loadu_epi64(live, a.s1 + j);
-        __m512i s2 = _mm512_maskz_loadu_epi64(live, a.s2 + j), s3 = _mm512_maskz_loadu_epi64(live, a.s3 + j);
+    // The arguments as locals: stores through the state pointers could otherwise alias `a`'s
+    // fields (listed is a 64-bit integer too) and force a reload of each one per group.
+    const std::size_t n = a.n;
+    std::uint64_t *const w0 = a.s0, *const w1 = a.s1, *const w2 = a.s2, *const w3 = a.s3;
+    const int* const guide = reinterpret_cast<const int*>(a.guide);
+    const std::uint32_t base = n ? a.targets[0] : 0;
+    double* const sums = a.sum;
+    std::uint8_t* const flags_of = a.flag;
+    std::uint32_t* const touched = a.touched;
+    std::size_t listed = a.listed;
+    for (std::size_t j = 0; j < n; j += 8) {
+        const __mmask8 live = n - j >= 8 ? __mmask8(0xff) : static_cast<__mmask8>((1u << (n - j)) - 1);
+        __m512i s0 = _mm512_maskz_loadu_epi64(live, w0 + j), s1 = _mm512_maskz_loadu_epi64(live, w1 + j);
+        __m512i s2 = _mm512_maskz_loadu_epi64(live, w2 + j), s3 = _mm512_maskz_loadu_epi64(live, w3 + j);
         const __m512i x = _mm512_add_epi64(_mm512_rol_epi64(_mm512_add_epi64(s0, s3), 23), s0);
         const __m512i t = _mm512_slli_epi64(s1, 17);
         s2 = _mm512_xor_si512(s2, s0);
@@ -111,12 +121,12 @@ std::uint64_t dense_scalar(dense_args& a, std::size_t from) {
         s0 = _mm512_xor_si512(s0, s3);
         s2 = _mm512_xor_si512(s2, t);
         s3 = _mm512_rol_epi64(s3, 45);
-        _mm512_mask_storeu_epi64(a.s0 + j, live, s0), _mm512_mask_storeu_epi64(a.s1 + j, live, s1);
-        _mm512_mask_storeu_epi64(a.s2 + j, live, s2), _mm512_mask_storeu_epi64(a.s3 + j, live, s3);
+        _mm512_mask_storeu_epi64(w0 + j, live, s0), _mm512_mask_storeu_epi64(w1 + j, live, s1);
+        _mm512_mask_storeu_epi64(w2 + j, live, s2), _mm512_mask_storeu_epi64(w3 + j, live, s3);
         // Masked-off lanes hold state 0, so u = 0 and bucket 0: in range, and never used.
         const __m512d u = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(x, 11)), to_unit);
         const __m256i bucket = _mm512_cvttpd_epi32(_mm512_mul_pd(u, buckets));
-        const __m256i g = _mm256_i32gather_epi32(reinterpret_cast<const int*>(a.guide), bucket, 2);
+        const __m256i g = _mm256_i32gather_epi32(guide, bucket, 2);
         __m256i k = _mm256_and_si256(g, low15);
         const __mmask8 scans = _mm256_mask_test_epi32_mask(live, g, scan);
         if (scans) [[unlikely]] {
@@ -131,18 +141,19 @@ std::uint64_t dense_scalar(dense_args& a, std::size_t from) {
         }
         k = _mm256_maskz_mov_epi32(live, k);
         events = _mm256_add_epi32(events, k);
-        const std::uint32_t first = a.targets[0] + static_cast<std::uint32_t>(j);
-        double* sum = a.sum + first;
+        const std::uint32_t first = base + static_cast<std::uint32_t>(j);
+        double* sum = sums + first;
         const __m512d kw = _mm512_mul_pd(_mm512_cvtepi32_pd(k), w);
         _mm512_mask_storeu_pd(sum, live, _mm512_add_pd(_mm512_maskz_loadu_pd(live, sum), kw));
         const __mmask8 hit = _mm256_test_epi32_mask(k, k);
-        const __m128i flags = _mm_maskz_loadu_epi8(live, a.flag + first);
+        const __m128i flags = _mm_maskz_loadu_epi8(live, flags_of + first);
         const __mmask8 fresh = hit & ~_mm_test_epi8_mask(flags, flags);
         const __m256i index = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(first)), lane);
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(a.touched + a.listed), _mm256_maskz_compress_epi32(fresh, index));
-        a.listed += static_cast<std::size_t>(__builtin_popcount(fresh));
-        _mm_mask_storeu_epi8(a.flag + first, hit, _mm_set1_epi8(1));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(touched + listed), _mm256_maskz_compress_epi32(fresh, index));
+        listed += static_cast<std::size_t>(__builtin_popcount(fresh));
+        _mm_mask_storeu_epi8(flags_of + first, hit, _mm_set1_epi8(1));
     }
+    a.listed = listed;
     alignas(32) std::uint32_t e[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(e), events);
     std::uint64_t total = 0;
