@@ -15,6 +15,7 @@
 //   network_build.cpp       builds partitions, neuron groups, plasticity state and backends;
 //   stimuli.cpp             stimuli through their kinds (stimuli/): Poisson drives, current events;
 //                           neuromodulator events;
+//   poisson_dense.cpp       the dense Poisson drive's tick (8 targets per AVX-512 instruction);
 //   tick_loop.cpp           run(): the tick loop, delivery, spike collection, time skipping;
 //   recording.cpp           what goes to the recorder (spikes' handles, traces, energy bins,
 //                           weight snapshots) and the energy-ledger totals;

@@ -77,7 +77,7 @@ TEST_CASE("spike_source emits exactly the listed ticks", "[unit]") {
 }
 
 TEST_CASE("poisson stimulus, dense mode: counts per tick follow the Poisson law, independently per neuron", "[unit]") {
-    // The dense drive (core/src/simulation_impl.hpp, apply_dense) draws a count per target and
+    // The dense drive (core/src/poisson_dense.cpp, apply_dense) draws a count per target and
     // tick without branches. Read the counts back tick by tick from a lif_delta membrane that
     // neither leaks (tau_m 1e12 ms) nor fires, with 1 mV per event: V(t) - V(t - 1) is the count.
     // Catches a wrong count (the guide-table scan cut short: lambda = 30 needs several steps
