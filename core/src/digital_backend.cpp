@@ -62,8 +62,8 @@ private:
     /// partition and tick, each range a miss on its CSR offsets and one on its targets):
     ///   1. find the (block, k) of every range (block metadata only, no miss);
     ///   2. read every range's [lo, hi): independent loads, which the core issues in parallel;
-    ///      empty ranges (a quarter on PD14: the source has no synapse of that delay in that
-    ///      block) are dropped here, so that stage 3 neither visits nor prefetches them;
+    ///      then the empty ones (PD14 full scale: 32 %, the source has no synapse of that
+    ///      delay in that block) are dropped, so that stage 3 neither visits nor prefetches them;
     ///   3. scatter-add the ranges in the same order as for_each_range, prefetching the targets
     ///      (and weights) of the range `ahead` places on.
     /// The additions into each sum happen in exactly the order of for_each_range, so the sums
@@ -75,16 +75,22 @@ private:
                 std::size_t k = 0;
                 if (part.range_of(b, a, k)) ranges_.push_back({&part.blocks[b], k, 0});
             }
-        // Kept ranges are compacted in place without a branch (whether a range is empty is
-        // data the predictor cannot guess): each is written, and the count moves on if non-empty.
-        std::size_t kept = 0;
+        // The offsets are read in place; the empty ranges are dropped in a second pass, in place
+        // and without a branch (whether a range is empty is data the predictor cannot guess):
+        // each is written, and the count moves on if non-empty. Not in the loop that reads the
+        // offsets: there each store's address would wait for the previous range's miss (8 %
+        // more CPU time on PD14, docs/benchmarks.md).
         std::uint64_t delivered = 0;
-        for (const range& r : ranges_) {
+        for (range& r : ranges_) {
             const std::uint64_t* off = r.block->offsets.data() + r.lo;
-            const std::uint64_t lo = off[0], hi = off[1];
-            ranges_[kept] = {r.block, lo, hi};
-            kept += hi > lo;
-            delivered += hi - lo;
+            r.lo = off[0];
+            r.hi = off[1];
+            delivered += r.hi - r.lo;
+        }
+        std::size_t kept = 0;
+        for (const range& r : ranges_) {
+            ranges_[kept] = r;
+            kept += r.hi > r.lo;
         }
         ranges_.resize(kept);
         // Stage 3 lists a target the first time it gets input without a branch either (after
