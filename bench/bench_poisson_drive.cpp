@@ -3,7 +3,7 @@
 // count lookup?
 //
 // Brunel's drive gives every neuron Poisson(lambda = 2) events per tick (eta = 2, 0.1 ms), drawn in
-// simulation_impl.hpp's poisson_drive::apply (dense mode): one xoshiro256++ stream per neuron, one
+// poisson_drive::apply (dense mode, core/src/poisson_dense.cpp): one xoshiro256++ stream per neuron, one
 // uniform u, and the count k found in the tabulated CDF, then input_buffer::add when k > 0. This
 // reproduces that loop on one 4,096-neuron partition and compares ways of finding k that give the
 // same k for the same u (so the same spikes):

@@ -224,7 +224,7 @@ void simulation::impl::write_state(std::ostream& os) const {
         const auto& part = parts[p];
         framed([&](std::ostream& o) { part.group->save_state(o); });
         for (const auto& d : part.drives) {
-            put_vector(os, d.rng);
+            put_vector(os, d.streams());
             put_vector(os, d.next_ms);
             auto heap = d.heap;
             std::vector<tick_t> ticks;

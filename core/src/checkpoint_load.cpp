@@ -220,7 +220,7 @@ parsed_state parse_payload(const Impl& im, std::span<const std::byte> payload) {
             const auto& d = part.drives[k];
             auto& o = out.drives[k];
             const std::string what = "Poisson drive " + std::to_string(k) + " of " + where;
-            r.vec(o.rng, d.rng.size(), d.rng.size(), what + " (random streams)");
+            r.vec(o.rng, d.stream_count(), d.stream_count(), what + " (random streams)");
             for (const random_stream& g : o.rng)
                 if (state_io::all_zero(g)) throw fault(what + " has a random stream in the all-zero state, which never changes");
             r.vec(o.next_ms, d.next_ms.size(), d.next_ms.size(), what + " (next event times)");
@@ -229,7 +229,7 @@ parsed_state parse_payload(const Impl& im, std::span<const std::byte> payload) {
                     throw fault(what + " has an event time of " + std::to_string(x) + " ms");
             std::vector<tick_t> ticks;
             std::vector<std::uint32_t> ids;
-            const std::size_t streams = std::min({d.rng.size(), d.next_ms.size(), d.shared ? d.rng.size() : d.targets.size()});
+            const std::size_t streams = std::min({d.stream_count(), d.next_ms.size(), d.shared ? d.stream_count() : d.targets.size()});
             r.vec(ticks, 0, streams, what + " (pending events)");
             r.vec(ids, ticks.size(), ticks.size(), what + " (pending event streams)");
             // Each pending event is where poisson_drive::push put it: once per stream, at the tick
@@ -358,7 +358,7 @@ void simulation::impl::read_state(std::span<const std::byte> bytes, const std::s
         for (std::size_t d = 0; d < parts[p].drives.size(); ++d) {
             auto& drive = parts[p].drives[d];
             auto& o = st.parts[p].drives[d];
-            drive.rng.swap(o.rng);
+            drive.set_streams(std::move(o.rng));
             drive.next_ms.swap(o.next_ms);
             state_io::container_of(drive.heap).swap(o.heap);
         }

@@ -15,6 +15,7 @@
 //   network_build.cpp       builds partitions, neuron groups, plasticity state and backends;
 //   stimuli.cpp             stimuli through their kinds (stimuli/): Poisson drives, current events;
 //                           neuromodulator events;
+//   poisson_dense.cpp       the dense Poisson drive's tick (8 targets per AVX-512 instruction);
 //   tick_loop.cpp           run(): the tick loop, delivery, spike collection, time skipping;
 //   recording.cpp           what goes to the recorder (spikes' handles, traces, energy bins,
 //                           weight snapshots) and the energy-ledger totals;
@@ -77,7 +78,16 @@ struct poisson_drive {
     bool large = false;
     static constexpr double large_lambda = 100.0;
     std::vector<std::uint32_t> targets;  // partition-local
-    std::vector<random_stream> rng;      // one per target (independent) or one (shared)
+    /// Dense mode: targets[j] == targets[0] + j for every j (a whole partition or a slice of
+    /// it), so the sums, flags and indices of 8 neighbouring targets are one vector each.
+    bool contiguous = false;
+    /// One stream per target (independent) or one (shared); empty in dense table mode, whose
+    /// streams are `lanes`.
+    std::vector<random_stream> rng;
+    /// Dense table mode: the same xoshiro256++ streams as random_stream, stored by state word
+    /// (word w of target j's stream is lanes[w][j]) so that one AVX-512 instruction steps 8
+    /// targets' streams. Checkpoints see them as random_streams (streams(), set_streams()).
+    std::array<std::vector<std::uint64_t>, 4> lanes;
     std::vector<double> cdf;             // dense mode: P(count <= k), up to a tail below 1e-17
     /// Dense mode: a guide table (Chen & Asau 1974) fine enough to be the answer. For a uniform u
     /// in bucket b = [b/4096, (b+1)/4096), guide[b] & 0x7fff is the smallest k with cdf[k] > b/4096,
@@ -86,11 +96,37 @@ struct poisson_drive {
     /// k as a scan from 0 (issue 13: one load instead of a chain of comparisons per target-tick).
     static constexpr std::size_t guide_size = 4096;
     static constexpr std::uint16_t guide_scan = 0x8000;
+    /// guide_size entries and one more (0, never a bucket): poisson_dense.cpp reads the entries
+    /// by 32-bit gathers, whose upper half must stay inside the vector.
     std::vector<std::uint16_t> guide;
     std::vector<double> next_ms;         // event mode: next event time per stream
     std::priority_queue<std::pair<tick_t, std::uint32_t>, std::vector<std::pair<tick_t, std::uint32_t>>,
                         std::greater<>>
         heap;  // event mode: (tick, stream)
+
+    bool in_lanes() const { return dense && !large; }
+    std::size_t stream_count() const { return in_lanes() ? lanes[0].size() : rng.size(); }
+    /// The streams as random_streams, in target order (for checkpoints).
+    std::vector<random_stream> streams() const {
+        if (!in_lanes()) return rng;
+        std::vector<random_stream> out(lanes[0].size());
+        for (std::size_t j = 0; j < out.size(); ++j) {
+            const std::uint64_t s[4] = {lanes[0][j], lanes[1][j], lanes[2][j], lanes[3][j]};
+            out[j].set_state(s);
+        }
+        return out;
+    }
+    /// Takes the streams (stream_count() of them; from the constructor or a checkpoint).
+    void set_streams(std::vector<random_stream>&& s) {
+        if (!in_lanes()) {
+            rng = std::move(s);
+            return;
+        }
+        for (auto& w : lanes) w.resize(s.size());
+        for (std::size_t j = 0; j < s.size(); ++j)
+            for (std::size_t w = 0; w < 4; ++w) lanes[w][j] = s[j].state()[w];
+        rng.clear();
+    }
 
     void push(std::uint32_t s) {
         const double stop_ms = stop == never ? std::numeric_limits<double>::infinity() : static_cast<double>(stop) * h_ms;
@@ -128,38 +164,9 @@ struct poisson_drive {
         return events;
     }
 
-    /// Dense mode: inversion against the tabulated CDF, one uniform draw per target. Written
-    /// without data-dependent branches (PD14: 1.5 events per target and tick, so whether a
-    /// target gets 0, 1, 2... events is a coin toss the predictor loses ~2 times per target):
-    /// the count is the guide entry (a scan only in the rare buckets a CDF step falls in), and
-    /// the sum, flag and touched list are written unconditionally. The count, the sums (0.0 +
-    /// 0 * w leaves a sum unchanged: a sum is never -0.0) and the touched list are exactly
-    /// those of the branching loop.
-    std::uint64_t apply_dense(input_buffer& in) {
-        const double* c = cdf.data();
-        double* sum = in.sum[port].data();
-        std::uint8_t* flag = in.flag.data();
-        std::size_t listed = in.touched.size();
-        in.touched.resize(listed + targets.size());
-        std::uint32_t* touched = in.touched.data();
-        std::uint64_t events = 0;
-        for (std::size_t j = 0; j < targets.size(); ++j) {
-            const double u = rng[j].uniform();
-            const std::uint16_t g = guide[static_cast<std::size_t>(u * static_cast<double>(guide_size))];
-            std::size_t k = g & (guide_scan - 1);
-            if (g & guide_scan)  // cdf.back() == 1 > u: the scan stops at the last entry
-                while (u >= c[k]) ++k;
-            const std::uint32_t i = targets[j];
-            sum[i] += static_cast<double>(k) * weight;
-            const std::uint8_t hit = k != 0;
-            touched[listed] = i;
-            listed += hit & static_cast<std::uint8_t>(flag[i] ^ 1);
-            flag[i] |= hit;
-            events += k;
-        }
-        in.touched.resize(listed);
-        return events;
-    }
+    /// Dense mode: inversion against the tabulated CDF, one uniform draw per target, in
+    /// poisson_dense.cpp (8 targets per AVX-512 instruction where the processor has it).
+    std::uint64_t apply_dense(input_buffer& in);
 
     tick_t next_tick(tick_t now) const {
         if (now + 1 >= stop) return never;

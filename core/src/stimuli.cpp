@@ -80,6 +80,7 @@ void simulation::impl::add_poisson_drives(std::uint32_t s, std::uint32_t pop,
                 const bool whole = d.cdf[k] >= static_cast<double>(b + 1) / n;
                 d.guide[b] = static_cast<std::uint16_t>(k | (whole ? 0 : poisson_drive::guide_scan));
             }
+            d.guide.push_back(0);  // padding for the gathers (simulation_impl.hpp)
         }
         d.targets = targets[p];
         const auto& r = parts[p].range;
@@ -89,6 +90,9 @@ void simulation::impl::add_poisson_drives(std::uint32_t s, std::uint32_t pop,
             for (const std::uint32_t i : d.targets)
                 d.rng.emplace_back(sc.simulation.seed, stream_purpose::poisson_stimulus, s, r.first + i);
         }
+        if (d.in_lanes()) d.set_streams(std::move(d.rng));  // stored by state word
+        d.contiguous = true;
+        for (std::size_t j = 0; j < d.targets.size(); ++j) d.contiguous = d.contiguous && d.targets[j] == d.targets[0] + j;
         if (!d.dense) {
             d.next_ms.resize(d.rng.size());
             for (std::uint32_t k = 0; k < d.rng.size(); ++k) {
