@@ -210,6 +210,7 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         }
 
     program_weights(tb, b, plastic, cells);
+    cache_single_rows(tb);
 }
 
 /// The block's code grid (tiled_block): nominal devices with L <= 65,536 finite levels get
@@ -310,6 +311,7 @@ void crossbar_partition::load_state(std::istream& is) {
         get_exact(is, tb.fm, tb.fm.size());
         get_exact(is, tb.tp, tb.tp.size());
         get_exact(is, tb.tm, tb.tm.size());
+        cache_single_rows(tb);  // the codes may differ from those the cache was computed from
     }
 }
 

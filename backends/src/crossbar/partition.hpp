@@ -4,6 +4,7 @@
 //   crossbar.cpp       parameter table, settings and their checks, the factory
 //   block_mapping.cpp  blocks onto tiles, initial programming, tile_report, checkpoint state
 //   read_path.cpp      delivery: driven rows, column reads, IR drop, ADC (the hot loop, in one unit)
+//   single_row.cpp     the cached single-row reads of static blocks (read_tile_sparse's K = 1)
 //   programming.cpp    plasticity: pulses that move devices to the rule's new weights
 //
 // The crossbar backend. Model and parameters: docs/crossbar.md. In short:
@@ -117,6 +118,22 @@ struct cell_ref {
     float j1;              // its physical position + 1 (exact in float)
 };
 
+/// A synapse cell's share of a read in which its row is the tile's only driven row (most reads of
+/// a spiking network): read_tile_sparse's noiseless G+ - G- current with the first-order IR drop
+/// [nS, before drift] and the square root of its read-noise variance / sigma_read^2 [nS]. Both
+/// depend on the row's own cells only, so a static block computes them once (cache_single_rows).
+struct single_row_cell {
+    double x;
+    double s;
+};
+
+/// ... and per segment: the sum of its cells' delta = g - e0 over both arrays (read conductance)
+/// and the bound max(|sum delta+ (j + 1)|, |sum delta- (j + 1)|) of the empty columns' drop difference.
+struct single_row_segment {
+    double read;
+    double bound;
+};
+
 /// One synapse block on tiles. A device's conductance is g0 + q * code, code a 16-bit level
 /// (docs/crossbar.md, "State"): q is an exact fraction of the level step for nominal devices with
 /// at most 65,536 levels, else a power of two >= (highest - lowest bound of the block's devices) / 65,535.
@@ -148,13 +165,18 @@ struct tiled_block {
     std::vector<std::uint32_t> cell;       // per synapse: its cell (index into gp / gm)
     std::vector<std::uint32_t> woken;      // tiles woken this tick
     std::uint64_t rows = 0;
+    /// Static compact blocks on the sparse read: the single-row reads, parallel to seg_cols and
+    /// to segs (empty otherwise: plastic blocks change their cells between reads).
+    std::vector<single_row_cell> one;
+    std::vector<single_row_segment> one_seg;
 
     std::size_t memory_bytes() const {
         std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(std::uint16_t) +
                         (fp.capacity() + fm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) +
                         (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
                         segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2 +
-                        seg_at.capacity() * sizeof(cell_ref);
+                        seg_at.capacity() * sizeof(cell_ref) + one.capacity() * sizeof(single_row_cell) +
+                        one_seg.capacity() * sizeof(single_row_segment);
         for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4;
         return b;
     }
@@ -274,6 +296,7 @@ private:
     static constexpr std::size_t read_ahead = 4;  // deliver: woken tiles prefetched ahead of the read
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
+    void cache_single_rows(tiled_block& tb) const;
     void mark_hits(const tiled_block& tb, tile& T);
     double empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const;
     /// Conversion rounds of one read of `cols` used columns: columns_per_adc columns share an ADC,

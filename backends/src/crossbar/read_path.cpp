@@ -407,7 +407,6 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // (rows without a synapse there add nothing): D = sum delta, B = the IR bracket's delta terms
     // (below), and SQ = sum over both polarities of delta (2 e0 + delta), for the squares.
     // Each row's bound sum delta (j' + 1) (bk_) bounds the empty columns' drop difference.
-    const double R = s_.arr.tile_rows;
     // One row needs no per-column sums (below); the storage still spans them so that the pointers
     // below stay within one array (UBSan: no offsets from a null data()).
     if (K > 1)
@@ -419,68 +418,78 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     double* Bp = Dm + nh;
     double* Bm = Bp + nh;
     double* SQ = Bm + nh;
-    bk_.assign(2 * K, 0.0);
-    // w_k = sum_k' (R - max(i_k, i_k')), rows ascending: the rise weights of the column wire.
-    wk_.resize(K);
-    double after = 0.0, sum_w = 0.0;
-    for (std::size_t k = K; k-- > 0;) {
-        const double ri = R - sorted_rows_[k].first;
-        wk_[k] = static_cast<double>(k + 1) * ri + after;
-        after += ri;
-        sum_w += wk_[k];
-    }
+    double sum_w = 0.0;
+    // A single driven row of a static block: its cells' currents and noise were cached
+    // (cache_single_rows), and so were the sums below.
+    const single_row_segment* cached = K == 1 && !tb.one.empty() ? &tb.one_seg[T.active_seg[0]] : nullptr;
     double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
-    double one_tp = 0.0, one_tm = 0.0;
-    for (std::size_t k = 0; k < K; ++k) {
-        const segment& sg = tb.segs[sorted_rows_[k].second];
-        const std::uint64_t first = T.base + std::uint64_t{sorted_rows_[k].first} * cols;
-        const std::size_t n = sg.end - sg.first;
-        row_d_.resize(2 * n);
-        double* dp = row_d_.data();
-        double* dm = dp + n;
-        double tp = 0.0, tm = 0.0, bp = 0.0, bm = 0.0;  // the row's sums of delta, delta (j' + 1)
-        for (std::size_t e = 0; e < n; ++e) {  // pass 1: decode, totals (in locals: bk_ may alias dp)
-            const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
-            const std::uint64_t cell = tb.compact ? q : first + tb.seg_cols[q];
-            dp[e] = g_plus(tb, cell) - e0;
-            dm[e] = g_minus(tb, cell) - e0;
-            tp += dp[e];
-            tm += dm[e];
-            const double j1 = tb.seg_at[q].j1;
-            bp += dp[e] * j1;
-            bm += dm[e] * j1;
-        }
-        bk_[2 * k] = bp;
-        bk_[2 * k + 1] = bm;
-        read += tp + tm;
-        if (K == 1) {  // the sums are the row's own: the hit-column loop takes them from row_d_
-            one_tp = tp;
-            one_tm = tm;
-            break;
-        }
-        // pass 2: the row's own drop S_k(c) = sum_j' delta (min(j_c, j') + 1) at its cells, and
-        // delta (S_k + 2 e0 w_k + (R - i_k)(delta + 2 D)): the bracket's terms linear and
-        // quadratic in delta (the latter over the pairs of driven synapse cells of one column).
-        const double ri = R - sorted_rows_[k].first, w2 = 2.0 * e0 * wk_[k];
-        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over the row's cells left of c: delta, delta (j' + 1)
-        for (std::size_t e = 0; e < n; ++e) {
-            const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
-            const std::size_t h = K == 1 ? e : hit_index_[tb.seg_cols[q]];
-            if (K > 1) hit_ref_[h] = tb.seg_at[q];
-            const double j1 = tb.seg_at[q].j1, p = dp[e], m = dm[e];
-            Bp[h] += p * (lpj + j1 * (tp - lp) + w2 + ri * (p + 2.0 * Dp[h]));
-            Bm[h] += m * (lmj + j1 * (tm - lm) + w2 + ri * (m + 2.0 * Dm[h]));
-            Dp[h] += p;
-            Dm[h] += m;
-            SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
-            lp += p;
-            lpj += p * j1;
-            lm += m;
-            lmj += m * j1;
-        }
-    }
     double mu_max = 0.0;
-    for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
+    double one_tp = 0.0, one_tm = 0.0;
+    const double R = s_.arr.tile_rows;
+    if (cached) {
+        read += cached->read;
+        mu_max = 0.0 + cached->bound;
+    } else {
+        bk_.assign(2 * K, 0.0);
+        // w_k = sum_k' (R - max(i_k, i_k')), rows ascending: the rise weights of the column wire.
+        wk_.resize(K);
+        double after = 0.0;
+        for (std::size_t k = K; k-- > 0;) {
+            const double ri = R - sorted_rows_[k].first;
+            wk_[k] = static_cast<double>(k + 1) * ri + after;
+            after += ri;
+            sum_w += wk_[k];
+        }
+        for (std::size_t k = 0; k < K; ++k) {
+            const segment& sg = tb.segs[sorted_rows_[k].second];
+            const std::uint64_t first = T.base + std::uint64_t{sorted_rows_[k].first} * cols;
+            const std::size_t n = sg.end - sg.first;
+            row_d_.resize(2 * n);
+            double* dp = row_d_.data();
+            double* dm = dp + n;
+            double tp = 0.0, tm = 0.0, bp = 0.0, bm = 0.0;  // the row's sums of delta, delta (j' + 1)
+            for (std::size_t e = 0; e < n; ++e) {  // pass 1: decode, totals (in locals: bk_ may alias dp)
+                const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
+                const std::uint64_t cell = tb.compact ? q : first + tb.seg_cols[q];
+                dp[e] = g_plus(tb, cell) - e0;
+                dm[e] = g_minus(tb, cell) - e0;
+                tp += dp[e];
+                tm += dm[e];
+                const double j1 = tb.seg_at[q].j1;
+                bp += dp[e] * j1;
+                bm += dm[e] * j1;
+            }
+            bk_[2 * k] = bp;
+            bk_[2 * k + 1] = bm;
+            read += tp + tm;
+            if (K == 1) {  // the sums are the row's own: the hit-column loop takes them from row_d_
+                one_tp = tp;
+                one_tm = tm;
+                break;
+            }
+            // pass 2: the row's own drop S_k(c) = sum_j' delta (min(j_c, j') + 1) at its cells, and
+            // delta (S_k + 2 e0 w_k + (R - i_k)(delta + 2 D)): the bracket's terms linear and
+            // quadratic in delta (the latter over the pairs of driven synapse cells of one column).
+            const double ri = R - sorted_rows_[k].first, w2 = 2.0 * e0 * wk_[k];
+            double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over the row's cells left of c: delta, delta (j' + 1)
+            for (std::size_t e = 0; e < n; ++e) {
+                const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
+                const std::size_t h = K == 1 ? e : hit_index_[tb.seg_cols[q]];
+                if (K > 1) hit_ref_[h] = tb.seg_at[q];
+                const double j1 = tb.seg_at[q].j1, p = dp[e], m = dm[e];
+                Bp[h] += p * (lpj + j1 * (tp - lp) + w2 + ri * (p + 2.0 * Dp[h]));
+                Bm[h] += m * (lmj + j1 * (tm - lm) + w2 + ri * (m + 2.0 * Dm[h]));
+                Dp[h] += p;
+                Dm[h] += m;
+                SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
+                lp += p;
+                lpj += p * j1;
+                lm += m;
+                lmj += m * j1;
+            }
+        }
+        for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
+    }
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
     // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
@@ -514,7 +523,15 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     double* xs = hit_x_.data();  // per hit column: the noiseless G+ - G- current, then the output
     double* vs = xs + nh;        // ... the read noise's variance / sigma^2
     double* zs = vs + nh;        // ... its standard normal draw
-    if (K == 1) {
+    if (cached) {
+        const single_row_cell* one = tb.one.data() + tb.segs[T.active_seg[0]].first;
+        if (sigma > 0.0) {
+            for (std::size_t h = 0; h < nh; ++h) zs[h] = normal_(read_rng_);
+            for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * one[h].s * zs[h];
+        } else {
+            for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift;
+        }
+    } else if (K == 1) {
         // One row: D = delta, B = delta (S + w2 + (R - i) delta), SQ = the squares' delta terms,
         // inline; the same operations as the general loop below (whose zero terms are exact).
         const double* dp = row_d_.data();
@@ -558,7 +575,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // loop on the read stream (its state stays in registers: no char store of touch between
     // them), the conversions one branch-free loop, in the same order and with the same
     // operations as convert(), so every value is bit-identical to the fused loop.
-    if (sigma > 0.0) {
+    if (sigma > 0.0 && !cached) {
         for (std::size_t h = 0; h < nh; ++h) zs[h] = normal_(read_rng_);
         add_noise(xs, vs, zs, nh, sigma);
     }
