@@ -127,11 +127,13 @@ struct single_row_cell {
     double s;
 };
 
-/// ... and per segment: the sum of its cells' delta = g - e0 over both arrays (read conductance)
-/// and the bound max(|sum delta+ (j + 1)|, |sum delta- (j + 1)|) of the empty columns' drop difference.
+/// ... and per segment: the sum of its cells' delta = g - e0 over both arrays (read conductance),
+/// the bound max(|sum delta+ (j + 1)|, |sum delta- (j + 1)|) of the empty columns' drop
+/// difference, and sum (delta+ - delta-) (several rows' reads: the row drops' difference).
 struct single_row_segment {
     double read;
     double bound;
+    double diff;
 };
 
 /// One synapse block on tiles. A device's conductance is g0 + q * code, code a 16-bit level
@@ -297,6 +299,7 @@ private:
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
     void cache_single_rows(tiled_block& tb) const;
+    double add_cached_rows(const tiled_block& tb, double* X, double* Dp, double* Dm, double* SQ, double& read, double& mu_max);
     void mark_hits(const tiled_block& tb, tile& T);
     double empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const;
     /// Conversion rounds of one read of `cols` used columns: columns_per_adc columns share an ADC,

@@ -422,6 +422,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // A single driven row of a static block: its cells' currents and noise were cached
     // (cache_single_rows), and so were the sums below.
     const single_row_segment* cached = K == 1 && !tb.one.empty() ? &tb.one_seg[T.active_seg[0]] : nullptr;
+    const bool cached_rows = K > 1 && !tb.one.empty();  // several rows: the cache plus their interactions
+    double diff_total = 0.0;
     double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
     double mu_max = 0.0;
     double one_tp = 0.0, one_tm = 0.0;
@@ -429,6 +431,9 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     if (cached) {
         read += cached->read;
         mu_max = 0.0 + cached->bound;
+    } else if (cached_rows) {
+        acc_.assign(5 * nh, 0.0);
+        diff_total = add_cached_rows(tb, Bp, Dp, Dm, SQ, read, mu_max);
     } else {
         bk_.assign(2 * K, 0.0);
         // w_k = sum_k' (R - max(i_k, i_k')), rows ascending: the rise weights of the column wire.
@@ -551,6 +556,17 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             xs[h] = (op - om) * drift;
             vs[h] = 2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m));
         }
+    } else if (cached_rows) {
+        // X = the rows' cached currents and their interactions (add_cached_rows, in Bp), less the
+        // other rows' drops at each hit column: rho e0 S(c), S of the drop difference of all rows.
+        double ld = 0.0, ldj = 0.0;  // over the hit columns left of h: D+ - D-, (D+ - D-)(j + 1)
+        for (std::size_t h = 0; h < nh; ++h) {
+            const double j1 = A[h].j1, d = Dp[h] - Dm[h];
+            xs[h] = (Bp[h] - rho * e0 * (ldj + j1 * (diff_total - ld))) * drift;
+            vs[h] = 2.0 * ke0 * e0 + SQ[h];
+            ld += d;
+            ldj += d * j1;
+        }
     } else {
     double tp = 0.0, tm = 0.0;
     for (std::size_t h = 0; h < nh; ++h) {
@@ -620,6 +636,51 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         }
     }
     return true;
+}
+
+/// Several driven rows of a static block (read_tile_sparse, rows ascending in sorted_rows_, the
+/// hit columns' places in hit_index_): per hit column h, X[h] = the sum over the rows with a
+/// synapse there of their cached single-row currents, corrected for what the other driven rows
+/// add to the first-order bracket: the column wire's rise 2 e0 (w_k - (R - i_k)) (d+ - d-) and
+/// 2 (R - i_k)(d+ D+_<k - d- D-_<k) (D_<k: the earlier rows' deltas in that column), and the
+/// row's own drop at the cell, which the caller's sweep over all rows counts again (so added back
+/// here). D+, D- and SQ as in read_tile_sparse. Adds to `read` and `mu_max`; returns the sum over
+/// the rows of delta+ - delta-. The same first-order model: the test "several driven rows ..."
+/// checks the sum against ir_drop.hpp's general routine.
+double crossbar_partition::add_cached_rows(const tiled_block& tb, double* X, double* Dp, double* Dm, double* SQ,
+                                           double& read, double& mu_max) {
+    const std::size_t K = sorted_rows_.size();
+    const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, R = s_.arr.tile_rows;
+    double after = 0.0, diff_total = 0.0;
+    wk_.resize(K);
+    for (std::size_t k = K; k-- > 0;) {  // w_k = sum_k' (R - max(i_k, i_k')), rows ascending
+        const double ri = R - sorted_rows_[k].first;
+        wk_[k] = static_cast<double>(k + 1) * ri + after;
+        after += ri;
+    }
+    for (std::size_t k = 0; k < K; ++k) {
+        const std::uint32_t seg = sorted_rows_[k].second;
+        const segment& sg = tb.segs[seg];
+        const single_row_segment& os = tb.one_seg[seg];
+        read += os.read;
+        mu_max += os.bound;
+        diff_total += os.diff;
+        const double ri = R - sorted_rows_[k].first, c1 = 2.0 * e0 * (wk_[k] - ri), c2 = 2.0 * ri;
+        double ld = 0.0, ldj = 0.0;  // over the row's cells left of c: delta+ - delta-, times (j + 1)
+        for (std::uint32_t c = sg.first; c < sg.end; ++c) {
+            const std::size_t h = hit_index_[tb.seg_cols[c]];
+            hit_ref_[h] = tb.seg_at[c];
+            const double j1 = tb.seg_at[c].j1;
+            const double p = decode(tb, tb.gp[c]) - e0, m = decode(tb, tb.gm[c]) - e0, d = p - m;
+            X[h] += tb.one[c].x + rho * (e0 * (ldj + j1 * (os.diff - ld)) - (c1 * d + c2 * (p * Dp[h] - m * Dm[h])));
+            Dp[h] += p;
+            Dm[h] += m;
+            SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
+            ld += d;
+            ldj += d * j1;
+        }
+    }
+    return diff_total;
 }
 
 /// mu_c of read_tile_sparse for an empty column c (before drift): -rho e0 sum_k (S+_k(c) - S-_k(c)).

@@ -39,7 +39,7 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
             bp += dp[e] * j1;
             bm += dm[e] * j1;
         }
-        tb.one_seg[q] = {tp + tm, std::max(std::abs(bp), std::abs(bm))};
+        tb.one_seg[q] = {tp + tm, std::max(std::abs(bp), std::abs(bm)), tp - tm};
         // ... and its hit-column loop for one row: w = R - i, sum_w = w, K e0 = e0.
         const double ri = R - sg.row, wk = 1.0 * ri + 0.0;
         const double ke0 = 1.0 * e0, e00 = e0 * e0 * (0.0 + wk), w2 = 2.0 * e0 * wk;
