@@ -65,6 +65,11 @@ void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
         const segment& sg = tb.segs[q];
         for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
         __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
+        if (!tb.one.empty()) {  // the cached single-row reads
+            __builtin_prefetch(tb.one_seg.data() + q, 0, 3);
+            for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(single_row_cell)) __builtin_prefetch(tb.one.data() + e, 0, 3);
+            __builtin_prefetch(tb.one.data() + sg.end - 1, 0, 3);
+        }
         if (tb.compact) {
             __builtin_prefetch(tb.gp.data() + sg.first, 0, 3);
             __builtin_prefetch(tb.gm.data() + sg.first, 0, 3);
@@ -384,11 +389,24 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     } else {
         std::sort(sorted_rows_.begin(), sorted_rows_.end());
         std::uint64_t* bits = hit_bits_.data();
-        for (const auto& [row, seg] : sorted_rows_)
-            for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
-                const std::uint16_t c = tb.seg_cols[e];
-                bits[c >> 6] |= std::uint64_t{1} << (c & 63);
-            }
+        if (hit_bits_.size() <= 2) {  // up to 128 columns: two registers (an OR into memory per cell waits on the one before)
+            std::uint64_t lo = 0, hi = 0;
+            for (const auto& [row, seg] : sorted_rows_)
+                for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
+                    const std::uint16_t c = tb.seg_cols[e];
+                    const std::uint64_t bit = std::uint64_t{1} << (c & 63);
+                    lo |= c < 64 ? bit : 0;
+                    hi |= c < 64 ? 0 : bit;
+                }
+            bits[0] = lo;
+            if (hit_bits_.size() == 2) bits[1] = hi;
+        } else {
+            for (const auto& [row, seg] : sorted_rows_)
+                for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
+                    const std::uint16_t c = tb.seg_cols[e];
+                    bits[c >> 6] |= std::uint64_t{1} << (c & 63);
+                }
+        }
         hits_.clear();
         for (std::size_t w = 0; w < hit_bits_.size(); ++w) {
             for (std::uint64_t x = bits[w]; x != 0; x &= x - 1)
