@@ -120,20 +120,23 @@ struct cell_ref {
 
 /// A synapse cell's share of a read in which its row is the tile's only driven row (most reads of
 /// a spiking network): read_tile_sparse's noiseless G+ - G- current with the first-order IR drop
-/// [nS, before drift] and the square root of its read-noise variance / sigma_read^2 [nS]. Both
-/// depend on the row's own cells only, so a static block computes them once (cache_single_rows).
+/// [nS, before drift] and the square root of its read-noise variance / sigma_read^2 [nS], as
+/// floats (6e-8 relative: 1e-5 of an LSB, below the codes' own q / 2), beside the column's
+/// target, so that such a read streams one 12-byte record per hit column. Both depend on the
+/// row's own cells only, so a static block computes them once (cache_single_rows).
 struct single_row_cell {
-    double x;
-    double s;
+    std::uint32_t target;
+    float x;
+    float s;
 };
 
 /// ... and per segment: the sum of its cells' delta = g - e0 over both arrays (read conductance),
-/// the bound max(|sum delta+ (j + 1)|, |sum delta- (j + 1)|) of the empty columns' drop
-/// difference, and sum (delta+ - delta-) (several rows' reads: the row drops' difference).
+/// sum (delta+ - delta-) (several rows' reads: the row drops' difference), and sum delta (j + 1)
+/// per array, which bound its drop at any column (every delta >= 0 in a cached block).
 struct single_row_segment {
     double read;
-    double bound;
     double diff;
+    double bp, bm;
 };
 
 /// One synapse block on tiles. A device's conductance is g0 + q * code, code a 16-bit level
@@ -300,6 +303,8 @@ private:
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
     void cache_single_rows(tiled_block& tb) const;
     double add_cached_rows(const tiled_block& tb, double* X, double* Dp, double* Dm, double* SQ, double& read, double& mu_max);
+    void read_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh, double drift,
+                            double sigma_e, double* sum, input_buffer& in);
     void mark_hits(const tiled_block& tb, tile& T);
     double empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const;
     /// Conversion rounds of one read of `cols` used columns: columns_per_adc columns share an ADC,
@@ -339,6 +344,7 @@ private:
     std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
     std::vector<double> hit_x_;                    // read_tile_sparse: per hit column output, variance, draw
     std::vector<double> acc_, bk_, wk_, row_d_;  // per hit column sums; per row bounds, rise weights; a row's deltas
+    std::vector<double> col_d_;                   // read_empty_columns: per used column, the driven rows' delta+ - delta-
     double adc_lsb_signed_ = 0.0, adc_lsb_unsigned_ = 0.0, adc_half_signed_ = 0.0, adc_half_unsigned_ = 0.0;
     double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses
     static constexpr double thin_a0 = 4.0;          // read_tile_sparse: erfc(a) for a >= thin_a0 is bounded by

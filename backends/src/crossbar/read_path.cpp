@@ -63,13 +63,14 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
 void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
     for (const std::uint32_t q : T.active_seg) {
         const segment& sg = tb.segs[q];
-        for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
-        __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
-        if (!tb.one.empty()) {  // the cached single-row reads
+        if (!tb.one.empty()) {  // the cached single-row reads: all a one-row read loads, but for thinning
             __builtin_prefetch(tb.one_seg.data() + q, 0, 3);
             for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(single_row_cell)) __builtin_prefetch(tb.one.data() + e, 0, 3);
             __builtin_prefetch(tb.one.data() + sg.end - 1, 0, 3);
+            if (T.active_seg.size() == 1) return;
         }
+        for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
+        __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
         if (tb.compact) {
             __builtin_prefetch(tb.gp.data() + sg.first, 0, 3);
             __builtin_prefetch(tb.gm.data() + sg.first, 0, 3);
@@ -448,7 +449,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     const double R = s_.arr.tile_rows;
     if (cached) {
         read += cached->read;
-        mu_max = 0.0 + cached->bound;
+        mu_max = 0.0 + std::max(std::abs(cached->bp), std::abs(cached->bm));
     } else if (cached_rows) {
         acc_.assign(5 * nh, 0.0);
         diff_total = add_cached_rows(tb, Bp, Dp, Dm, SQ, read, mu_max);
@@ -517,16 +518,20 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
     // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
     // taken unless the thinning below needs the value itself.
+    // Where that bound fails, a cached block reads its empty columns one by one (direct); any
+    // other falls back to read_tile.
     double p_max = 0.0, a = 0.0;
-    bool p_bound = false;
+    bool p_bound = false, direct = false;
     if (empty > 0) {
-        if (mu_max >= half) return false;
-        if (sigma_e > 0.0) {
+        if (mu_max >= half) {
+            direct = true;
+        } else if (sigma_e > 0.0) {
             a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
             p_bound = a >= thin_a0 && static_cast<double>(empty) * thin_p0_ <= 4.0;
             p_max = p_bound ? thin_p0_ : std::erfc(a);
+            direct = static_cast<double>(empty) * p_max > 4.0;
         }
-        if (static_cast<double>(empty) * p_max > 4.0) return false;
+        if (direct && tb.one.empty()) return false;
     }
     read_conductance_ += read;
     auto& e = events_;
@@ -614,7 +619,16 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         add_noise(xs, vs, zs, nh, sigma);
     }
     convert_signed(xs, nh, tb.scale);
-    for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
+    if (cached) {
+        const single_row_cell* one = tb.one.data() + tb.segs[T.active_seg[0]].first;
+        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
+    } else {
+        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
+    }
+    if (direct) {
+        read_empty_columns(tb, T, H, nh, drift, sigma_e, sum, in);
+        return true;
+    }
     if (p_max <= 0.0) return true;
     // Empty columns: thinning (above). pos counts empty columns; walk finds the column. The first
     // skip, floor(log u / log(1 - p_max)), passes every empty column exactly when
@@ -625,7 +639,11 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     if (p_bound) {
         if (u <= 1.0 - 2.0 * static_cast<double>(empty) * thin_p0_) return true;
         p_max = std::erfc(a);
-        if (p_max <= 0.0) return true;
+        if (direct) {
+        read_empty_columns(tb, T, H, nh, drift, sigma_e, sum, in);
+        return true;
+    }
+    if (p_max <= 0.0) return true;
     }
     const double log_keep = std::log1p(-p_max);
     double pos = -1.0;
@@ -669,7 +687,7 @@ double crossbar_partition::add_cached_rows(const tiled_block& tb, double* X, dou
                                            double& read, double& mu_max) {
     const std::size_t K = sorted_rows_.size();
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, R = s_.arr.tile_rows;
-    double after = 0.0, diff_total = 0.0;
+    double after = 0.0, diff_total = 0.0, bp = 0.0, bm = 0.0;
     wk_.resize(K);
     for (std::size_t k = K; k-- > 0;) {  // w_k = sum_k' (R - max(i_k, i_k')), rows ascending
         const double ri = R - sorted_rows_[k].first;
@@ -681,7 +699,8 @@ double crossbar_partition::add_cached_rows(const tiled_block& tb, double* X, dou
         const segment& sg = tb.segs[seg];
         const single_row_segment& os = tb.one_seg[seg];
         read += os.read;
-        mu_max += os.bound;
+        bp += os.bp;
+        bm += os.bm;
         diff_total += os.diff;
         const double ri = R - sorted_rows_[k].first, c1 = 2.0 * e0 * (wk_[k] - ri), c2 = 2.0 * ri;
         double ld = 0.0, ldj = 0.0;  // over the row's cells left of c: delta+ - delta-, times (j + 1)
@@ -698,7 +717,44 @@ double crossbar_partition::add_cached_rows(const tiled_block& tb, double* X, dou
             ldj += d * j1;
         }
     }
+    // An empty column's drop difference sum_k (S+_k - S-_k) lies between -sum bm and sum bp
+    // (every delta >= 0): a tighter bound than the sum over rows of max(bp_k, bm_k).
+    mu_max += std::max(bp, bm);
     return diff_total;
+}
+
+/// The empty columns of a read of a cached block where thinning would not pay (many driven rows:
+/// n_empty p_max > 4) or the bound on their means reaches half an LSB: each empty column c is
+/// read as read_tile reads it, mean mu_c = -rho e0 sum_c' (D+ - D-)(c') (min(j_c, j_c') + 1)
+/// (the driven rows' drop difference, one sweep over the used columns) plus read noise sigma_e Z,
+/// one draw per empty column, then the ADC. Exact in distribution, as thinning is; cost: the used
+/// columns and a draw per empty one, instead of the full read's rows x used columns.
+void crossbar_partition::read_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh,
+                                            double drift, double sigma_e, double* sum, input_buffer& in) {
+    const std::uint32_t cols = T.cols;
+    col_d_.assign(cols, 0.0);
+    double total = 0.0;
+    for (const auto& [row, seg] : sorted_rows_)
+        for (std::uint32_t q = tb.segs[seg].first; q < tb.segs[seg].end; ++q) {
+            const double d = decode(tb, tb.gp[q]) - decode(tb, tb.gm[q]);
+            col_d_[tb.seg_cols[q]] += d;
+            total += d;
+        }
+    const double mu_scale = -s_.arr.r_wire * 1e-3 * tb.e0 * drift;
+    double ld = 0.0, ldj = 0.0;
+    std::size_t h = 0;
+    for (std::uint32_t c = 0; c < cols; ++c) {
+        const double j1 = T.position[c] + 1.0;
+        if (h < nh && H[h] == c) {
+            ++h;
+        } else {
+            const double x = mu_scale * (ldj + j1 * (total - ld)) + sigma_e * normal_(read_rng_);
+            const double v = convert(x, true);
+            if (v != 0.0) touch(sum, in, T.target[c], v * tb.scale);
+        }
+        ld += col_d_[c];
+        ldj += col_d_[c] * j1;
+    }
 }
 
 /// mu_c of read_tile_sparse for an empty column c (before drift): -rho e0 sum_k (S+_k(c) - S-_k(c)).

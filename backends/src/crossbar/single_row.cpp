@@ -12,7 +12,7 @@ namespace memspike::crossbar::detail {
 
 /// Fills tb.one and tb.one_seg, or clears them where they cannot serve: a plastic block (its
 /// cells change between reads), a block outside the sparse read (not compact, device variation,
-/// per-device drift clocks). Every value is computed with read_tile_sparse's operations for K = 1,
+/// per-device drift clocks), a cell below e0 (none on nominal devices: e0 is their lowest level). Every value is computed with read_tile_sparse's operations for K = 1,
 /// in its order, so a cached read gives the same bits as the uncached one (the test "the
 /// single-row cache reads as the sweep does" compares them).
 void crossbar_partition::cache_single_rows(tiled_block& tb) const {
@@ -33,13 +33,18 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
             const std::uint32_t c = sg.first + static_cast<std::uint32_t>(e);
             dp[e] = g_plus(tb, c) - e0;
             dm[e] = g_minus(tb, c) - e0;
+            if (dp[e] < 0.0 || dm[e] < 0.0) {  // below e0: the bounds on the drops do not hold (not on nominal devices)
+                tb.one.clear();
+                tb.one_seg.clear();
+                return;
+            }
             tp += dp[e];
             tm += dm[e];
             const double j1 = tb.seg_at[c].j1;
             bp += dp[e] * j1;
             bm += dm[e] * j1;
         }
-        tb.one_seg[q] = {tp + tm, std::max(std::abs(bp), std::abs(bm)), tp - tm};
+        tb.one_seg[q] = {tp + tm, tp - tm, bp, bm};
         // ... and its hit-column loop for one row: w = R - i, sum_w = w, K e0 = e0.
         const double ri = R - sg.row, wk = 1.0 * ri + 0.0;
         const double ke0 = 1.0 * e0, e00 = e0 * e0 * (0.0 + wk), w2 = 2.0 * e0 * wk;
@@ -55,7 +60,8 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
             lpj += p * j1;
             lm += m;
             lmj += m * j1;
-            tb.one[sg.first + h] = {op - om, std::sqrt(2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m)))};
+            tb.one[sg.first + h] = {A.target, static_cast<float>(op - om),
+                                    static_cast<float>(std::sqrt(2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m))))};
         }
     }
 }
