@@ -211,6 +211,12 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
 
     program_weights(tb, b, plastic, cells);
     cache_single_rows(tb);
+    // A range's rows are consecutive, and so are their segments: deliver needs only where they
+    // start (one load per arriving range instead of two dependent ones).
+    tb.range_seg.resize(tb.row_first.size());
+    for (std::size_t k = 0; k < tb.row_first.size(); ++k) tb.range_seg[k] = tb.seg_first[tb.row_first[k]];
+    tb.row_first = {};
+    tb.seg_first = {};
 }
 
 /// The block's code grid (tiled_block): nominal devices with L <= 65,536 finite levels get

@@ -162,8 +162,9 @@ struct tiled_block {
     /// Plastic blocks with drift: when each device was last programmed [ms of run time; the
     /// initial programming is at -drift_age]. Empty otherwise (all devices share that time).
     std::vector<float> tp, tm;
-    std::vector<std::uint32_t> row_first;  // per CSR range k: crossbar rows [row_first[k], row_first[k+1])
-    std::vector<std::uint32_t> seg_first;  // per crossbar row: segments [seg_first[r], seg_first[r+1])
+    std::vector<std::uint32_t> row_first;  // per CSR range k: crossbar rows [row_first[k], row_first[k+1]) (mapping only)
+    std::vector<std::uint32_t> seg_first;  // per crossbar row: segments [seg_first[r], seg_first[r+1]) (mapping only)
+    std::vector<std::uint32_t> range_seg;  // per CSR range k: the segments of all its rows, [range_seg[k], range_seg[k+1])
     std::vector<segment> segs;
     std::vector<std::uint16_t> seg_cols;
     std::vector<cell_ref> seg_at;          // parallel to seg_cols
@@ -178,7 +179,7 @@ struct tiled_block {
     std::size_t memory_bytes() const {
         std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(std::uint16_t) +
                         (fp.capacity() + fm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) +
-                        (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
+                        (row_first.capacity() + seg_first.capacity() + range_seg.capacity() + cell.capacity()) * 4 +
                         segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2 +
                         seg_at.capacity() * sizeof(cell_ref) + one.capacity() * sizeof(single_row_cell) +
                         one_seg.capacity() * sizeof(single_row_segment);
@@ -332,6 +333,10 @@ private:
     rounding rounding_;
     std::vector<tiled_block> blocks_;       // parallel to the partition's synapse blocks
     std::vector<std::uint32_t> touched_blocks_;
+    struct arrived_range {  // deliver: a range of this tick's arrivals, then its segments
+        std::uint32_t block, k, first, end;
+    };
+    std::vector<arrived_range> arrived_;
     std::vector<double> column_scratch_;
     std::vector<double> ir_qci_, ir_row_total_;
     std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- [nS] of the tile being read

@@ -17,24 +17,38 @@ namespace memspike::crossbar::detail {
 std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arrival> arrivals, const partition_view& part,
                       input_buffer& in) {
     std::uint64_t delivered = 0;
+    // In stages, so that the loads of different arrivals overlap instead of each waiting on the
+    // one before (CSR offsets, then range_seg, then the segments, then their tiles): the ranges,
+    // then where their segments lie, then the tiles they wake, in the same order as one pass.
+    arrived_.clear();
     part.for_each_range(t, arrivals, [&](std::uint32_t b, std::size_t k, synapse_block& block, std::uint64_t lo,
                                          std::uint64_t hi, const spike_arrival&) {
         tiled_block& tb = blocks_[b];
         if (tb.plastic)  // the rule has updated the range: program what changed
             for (std::uint64_t j = lo; j < hi; ++j) sync(tb, block, j, t);
         delivered += hi - lo;
-        for (std::uint32_t row = tb.row_first[k]; row < tb.row_first[k + 1]; ++row)
-            for (std::uint32_t q = tb.seg_first[row]; q < tb.seg_first[row + 1]; ++q) {
-                const segment& sg = tb.segs[q];
-                tile& T = tb.tiles[sg.tile];
-                if (T.active.empty()) {
-                    if (tb.woken.empty()) touched_blocks_.push_back(b);
-                    tb.woken.push_back(sg.tile);
-                }
-                T.active.push_back(sg.row);
-                T.active_seg.push_back(q);
-            }
+        __builtin_prefetch(tb.range_seg.data() + k, 0, 3);
+        arrived_.push_back({b, static_cast<std::uint32_t>(k), 0, 0});
     });
+    for (arrived_range& r : arrived_) {
+        const tiled_block& tb = blocks_[r.block];
+        r.first = tb.range_seg[r.k];
+        r.end = tb.range_seg[r.k + 1];
+        __builtin_prefetch(tb.segs.data() + r.first, 0, 3);
+    }
+    for (const arrived_range& r : arrived_) {
+        tiled_block& tb = blocks_[r.block];
+        for (std::uint32_t q = r.first; q < r.end; ++q) {
+            const segment& sg = tb.segs[q];
+            tile& T = tb.tiles[sg.tile];
+            if (T.active.empty()) {
+                if (tb.woken.empty()) touched_blocks_.push_back(r.block);
+                tb.woken.push_back(sg.tile);
+            }
+            T.active.push_back(sg.row);
+            T.active_seg.push_back(q);
+        }
+    }
     const double drift = s_.dev.drift_nu > 0.0 ? drift_factor(s_.dev, s_.arr.drift_age + static_cast<double>(t) * h_) : 1.0;
     for (const std::uint32_t b : touched_blocks_) {
         tiled_block& tb = blocks_[b];
