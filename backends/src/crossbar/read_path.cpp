@@ -442,10 +442,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // Each row's bound sum delta (j' + 1) (bk_) bounds the empty columns' drop difference.
     // One row needs no per-column sums (below); the storage still spans them so that the pointers
     // below stay within one array (UBSan: no offsets from a null data()).
-    if (K > 1)
-        acc_.assign(5 * nh, 0.0);
-    else if (acc_.size() < 5 * nh)
-        acc_.resize(5 * nh);
+    if (acc_.size() < 5 * nh) acc_.resize(5 * nh);
+    if (K > 1) std::fill_n(acc_.data(), 5 * nh, 0.0);
     double* Dp = acc_.data();
     double* Dm = Dp + nh;
     double* Bp = Dm + nh;
@@ -465,7 +463,6 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         read += cached->read;
         mu_max = 0.0 + std::max(std::abs(cached->bp), std::abs(cached->bm));
     } else if (cached_rows) {
-        acc_.assign(5 * nh, 0.0);
         diff_total = add_cached_rows(tb, Bp, Dp, Dm, SQ, read, mu_max);
     } else {
         bk_.assign(2 * K, 0.0);
