@@ -114,7 +114,7 @@ TEST_CASE("crossbar: empty columns read one by one have the distribution read no
     // mu from ir_drop.hpp's general first-order routine: chi-square with 2 degrees of freedom,
     // false-alarm rate 0.1 % (critical value 13.8). The full read (p_stuck_on = 1e-300) must pass
     // the same test. Bugs caught: a mean with the wrong sign or scale (mu = 0 gives chi-square
-    // ~ 2,000; +mu: 31,700), the noise of one device instead of two (sigma / sqrt 2: 2,250),
+    // 4,600 by the binomial counts; +mu: 31,700), the noise of one device instead of two (sigma / sqrt 2: 2,250),
     // an empty column skipped or read twice.
     const std::uint32_t n = 4096;
     const std::string csv = "crossbar_direct_columns.csv";
