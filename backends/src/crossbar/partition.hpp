@@ -303,7 +303,7 @@ private:
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
     void cache_single_rows(tiled_block& tb) const;
-    double add_cached_rows(const tiled_block& tb, double* X, double* Dp, double* Dm, double* SQ, double& read, double& mu_max);
+    double add_cached_rows(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ, double& read, double& mu_max);
     void read_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh, double drift,
                             double sigma_e, double* sum, input_buffer& in);
     void mark_hits(const tiled_block& tb, tile& T);

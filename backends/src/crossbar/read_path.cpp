@@ -82,9 +82,10 @@ void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
             for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(single_row_cell)) __builtin_prefetch(tb.one.data() + e, 0, 3);
             __builtin_prefetch(tb.one.data() + sg.end - 1, 0, 3);
             if (T.active_seg.size() == 1) return;
+        } else {  // the cached reads of several rows take target and position from the cache and the tile
+            for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
+            __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
         }
-        for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
-        __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
         if (tb.compact) {
             __builtin_prefetch(tb.gp.data() + sg.first, 0, 3);
             __builtin_prefetch(tb.gm.data() + sg.first, 0, 3);
@@ -463,7 +464,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         read += cached->read;
         mu_max = 0.0 + std::max(std::abs(cached->bp), std::abs(cached->bm));
     } else if (cached_rows) {
-        diff_total = add_cached_rows(tb, Bp, Dp, Dm, SQ, read, mu_max);
+        diff_total = add_cached_rows(tb, T, Bp, Dp, Dm, SQ, read, mu_max);
     } else {
         bk_.assign(2 * K, 0.0);
         // w_k = sum_k' (R - max(i_k, i_k')), rows ascending: the rise weights of the column wire.
@@ -694,7 +695,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
 /// here). D+, D- and SQ as in read_tile_sparse. Adds to `read` and `mu_max`; returns the sum over
 /// the rows of delta+ - delta-. The same first-order model: the test "several driven rows ..."
 /// checks the sum against ir_drop.hpp's general routine.
-double crossbar_partition::add_cached_rows(const tiled_block& tb, double* X, double* Dp, double* Dm, double* SQ,
+double crossbar_partition::add_cached_rows(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ,
                                            double& read, double& mu_max) {
     const std::size_t K = sorted_rows_.size();
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, R = s_.arr.tile_rows;
@@ -717,10 +718,12 @@ double crossbar_partition::add_cached_rows(const tiled_block& tb, double* X, dou
         double ld = 0.0, ldj = 0.0;  // over the row's cells left of c: delta+ - delta-, times (j + 1)
         for (std::uint32_t c = sg.first; c < sg.end; ++c) {
             const std::size_t h = hit_index_[tb.seg_cols[c]];
-            hit_ref_[h] = tb.seg_at[c];
-            const double j1 = tb.seg_at[c].j1;
+            const single_row_cell& one = tb.one[c];
+            const float j1f = static_cast<float>(T.position[tb.seg_cols[c]]) + 1.0f;  // seg_at's j1, from the tile
+            hit_ref_[h] = {one.target, 0.0f, j1f};  // (z is not read on this path)
+            const double j1 = j1f;
             const double p = decode(tb, tb.gp[c]) - e0, m = decode(tb, tb.gm[c]) - e0, d = p - m;
-            X[h] += tb.one[c].x + rho * (e0 * (ldj + j1 * (os.diff - ld)) - (c1 * d + c2 * (p * Dp[h] - m * Dm[h])));
+            X[h] += one.x + rho * (e0 * (ldj + j1 * (os.diff - ld)) - (c1 * d + c2 * (p * Dp[h] - m * Dm[h])));
             Dp[h] += p;
             Dm[h] += m;
             SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
