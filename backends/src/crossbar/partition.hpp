@@ -3,8 +3,10 @@
 // the per-partition backend. Its members are defined by responsibility:
 //   crossbar.cpp       parameter table, settings and their checks, the factory
 //   block_mapping.cpp  blocks onto tiles, initial programming, tile_report, checkpoint state
-//   read_path.cpp      delivery: driven rows, column reads, IR drop, ADC (the hot loop, in one unit)
-//   single_row.cpp     the cached single-row reads of static blocks (read_tile_sparse's K = 1)
+//   read_path.cpp      delivery: driven rows, the sparse read of the default device (the hot loop)
+//   single_row.cpp     the cached single-row reads of static blocks, several rows from the cache,
+//                      empty columns read one by one
+//   full_read.cpp      the full read of every used column (other devices, rare fallbacks)
 //   programming.cpp    plasticity: pulses that move devices to the rule's new weights
 //
 // The crossbar backend. Model and parameters: docs/crossbar.md. In short:
@@ -357,5 +359,32 @@ private:
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };
+
+/// Rounds to the nearest integer, ties to even, as std::nearbyint does in the default rounding
+/// mode, for |x| < 2^51: adding and removing 1.5 * 2^52 leaves no fraction bits. Without SSE4.1
+/// (the portable build) std::nearbyint is a libm call, once per conversion.
+inline double round_even(double x) {
+    constexpr double magic = 6755399441055744.0;  // 1.5 * 2^52
+    return (x + magic) - magic;
+}
+
+/// One ADC conversion of x (conductance units, full scale adc_range / v_read): ideal, or quantised
+/// with clipping counted. Signed for the difference, unsigned per polarity.
+inline double crossbar_partition::convert(double x, bool is_signed) {
+    if (adc_lsb_signed_ == 0.0) return x;  // adc_bits = inf
+    const double lsb = is_signed ? adc_lsb_signed_ : adc_lsb_unsigned_;
+    const double half = is_signed ? adc_half_signed_ : adc_half_unsigned_;
+    const double lo = is_signed ? -half : 0.0, hi = half - 1.0;
+    // x / lsb as a product (a division was a tenth of the read's time): it differs from the
+    // quotient by at most an ulp, so a code changes only for y within 1e-16 of a decision level.
+    const double y = x * (is_signed ? adc_per_lsb_signed_ : adc_per_lsb_unsigned_);
+    // Beyond the codes (or NaN-free but huge) clips before rounding, which would not be exact there.
+    double code = std::abs(y) < 0x1p50 ? round_even(y) : y;
+    if (code < lo || code > hi) {
+        ++events_[adc_clipped];
+        code = std::clamp(code, lo, hi);
+    }
+    return code * lsb;
+}
 
 } // namespace memspike::crossbar::detail
