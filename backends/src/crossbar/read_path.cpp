@@ -154,9 +154,12 @@ void crossbar_partition::convert_signed(double* x, std::size_t n, double scale) 
 ///    uniform per tile when, as usual, there is none), each kept with probability p_c / p_max,
 ///    and a kept one takes its value from the normal conditioned on crossing. Each empty column's
 ///    output has the distribution read_tile gives it, without a draw per column.
-/// Returns false, having changed nothing and drawn nothing, when the conditions do not hold for
-/// this read (mu_max >= LSB/2, or n_empty p_max > 4, where thinning would save little): the caller
-/// then runs read_tile (with the hit columns marked, which it keeps).
+/// A static block with the single-row cache (single_row.cpp) takes a one-row read's currents and
+/// deviations from it, and a several-row read's from it plus the rows' interactions
+/// (add_cached_rows); where thinning would not serve (mu_max >= LSB/2, or n_empty p_max > 4),
+/// it reads every empty column directly (read_empty_columns). Any other block returns false then,
+/// having changed nothing and drawn nothing: the caller runs read_tile (with the hit columns
+/// marked, which it keeps).
 /// Longer than 80 lines on purpose: the decision to fall back must precede every draw and every
 /// count, and the per-row passes, the hit-column loops (one row; several rows) and the thinning
 /// share the decoded cells; split apart they would pass a dozen scratch pointers around the hot
