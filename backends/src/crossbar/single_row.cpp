@@ -144,7 +144,7 @@ void crossbar_partition::read_empty_columns(const tiled_block& tb, const tile& T
         if (h < nh && H[h] == c) {
             ++h;
         } else {
-            const double x = mu_scale * (ldj + j1 * (total - ld)) + sigma_e * normal_(read_rng_);
+            const double x = mu_scale * (ldj + j1 * (total - ld)) + (sigma_e > 0.0 ? sigma_e * normal_(read_rng_) : 0.0);
             const double v = convert(x, true);
             if (v != 0.0) touch(sum, in, T.target[c], v * tb.scale);
         }
