@@ -210,6 +210,13 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         }
 
     program_weights(tb, b, plastic, cells);
+    cache_single_rows(tb);
+    // A range's rows are consecutive, and so are their segments: deliver needs only where they
+    // start (one load per arriving range instead of two dependent ones).
+    tb.range_seg.resize(tb.row_first.size());
+    for (std::size_t k = 0; k < tb.row_first.size(); ++k) tb.range_seg[k] = tb.seg_first[tb.row_first[k]];
+    tb.row_first = {};
+    tb.seg_first = {};
 }
 
 /// The block's code grid (tiled_block): nominal devices with L <= 65,536 finite levels get
@@ -310,6 +317,7 @@ void crossbar_partition::load_state(std::istream& is) {
         get_exact(is, tb.fm, tb.fm.size());
         get_exact(is, tb.tp, tb.tp.size());
         get_exact(is, tb.tm, tb.tm.size());
+        cache_single_rows(tb);  // the codes may differ from those the cache was computed from
     }
 }
 

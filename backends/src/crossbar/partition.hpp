@@ -3,7 +3,10 @@
 // the per-partition backend. Its members are defined by responsibility:
 //   crossbar.cpp       parameter table, settings and their checks, the factory
 //   block_mapping.cpp  blocks onto tiles, initial programming, tile_report, checkpoint state
-//   read_path.cpp      delivery: driven rows, column reads, IR drop, ADC (the hot loop, in one unit)
+//   read_path.cpp      delivery: driven rows, the sparse read of the default device (the hot loop)
+//   single_row.cpp     the cached single-row reads of static blocks, several rows from the cache,
+//                      empty columns read one by one
+//   full_read.cpp      the full read of every used column (other devices, rare fallbacks)
 //   programming.cpp    plasticity: pulses that move devices to the rule's new weights
 //
 // The crossbar backend. Model and parameters: docs/crossbar.md. In short:
@@ -117,6 +120,27 @@ struct cell_ref {
     float j1;              // its physical position + 1 (exact in float)
 };
 
+/// A synapse cell's share of a read in which its row is the tile's only driven row (most reads of
+/// a spiking network): read_tile_sparse's noiseless G+ - G- current with the first-order IR drop
+/// [nS, before drift] and the square root of its read-noise variance / sigma_read^2 [nS], as
+/// floats (6e-8 relative: 1e-5 of an LSB, below the codes' own q / 2), beside the column's
+/// target, so that such a read streams one 12-byte record per hit column. Both depend on the
+/// row's own cells only, so a static block computes them once (cache_single_rows).
+struct single_row_cell {
+    std::uint32_t target;
+    float x;
+    float s;
+};
+
+/// ... and per segment: the sum of its cells' delta = g - e0 over both arrays (read conductance),
+/// sum (delta+ - delta-) (several rows' reads: the row drops' difference), and sum delta (j + 1)
+/// per array, which bound its drop at any column (every delta >= 0 in a cached block).
+struct single_row_segment {
+    double read;
+    double diff;
+    double bp, bm;
+};
+
 /// One synapse block on tiles. A device's conductance is g0 + q * code, code a 16-bit level
 /// (docs/crossbar.md, "State"): q is an exact fraction of the level step for nominal devices with
 /// at most 65,536 levels, else a power of two >= (highest - lowest bound of the block's devices) / 65,535.
@@ -140,21 +164,27 @@ struct tiled_block {
     /// Plastic blocks with drift: when each device was last programmed [ms of run time; the
     /// initial programming is at -drift_age]. Empty otherwise (all devices share that time).
     std::vector<float> tp, tm;
-    std::vector<std::uint32_t> row_first;  // per CSR range k: crossbar rows [row_first[k], row_first[k+1])
-    std::vector<std::uint32_t> seg_first;  // per crossbar row: segments [seg_first[r], seg_first[r+1])
+    std::vector<std::uint32_t> row_first;  // per CSR range k: crossbar rows [row_first[k], row_first[k+1]) (mapping only)
+    std::vector<std::uint32_t> seg_first;  // per crossbar row: segments [seg_first[r], seg_first[r+1]) (mapping only)
+    std::vector<std::uint32_t> range_seg;  // per CSR range k: the segments of all its rows, [range_seg[k], range_seg[k+1])
     std::vector<segment> segs;
     std::vector<std::uint16_t> seg_cols;
     std::vector<cell_ref> seg_at;          // parallel to seg_cols
     std::vector<std::uint32_t> cell;       // per synapse: its cell (index into gp / gm)
     std::vector<std::uint32_t> woken;      // tiles woken this tick
     std::uint64_t rows = 0;
+    /// Static compact blocks on the sparse read: the single-row reads, parallel to seg_cols and
+    /// to segs (empty otherwise: plastic blocks change their cells between reads).
+    std::vector<single_row_cell> one;
+    std::vector<single_row_segment> one_seg;
 
     std::size_t memory_bytes() const {
         std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(std::uint16_t) +
                         (fp.capacity() + fm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) +
-                        (row_first.capacity() + seg_first.capacity() + cell.capacity()) * 4 +
+                        (row_first.capacity() + seg_first.capacity() + range_seg.capacity() + cell.capacity()) * 4 +
                         segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2 +
-                        seg_at.capacity() * sizeof(cell_ref);
+                        seg_at.capacity() * sizeof(cell_ref) + one.capacity() * sizeof(single_row_cell) +
+                        one_seg.capacity() * sizeof(single_row_segment);
         for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4;
         return b;
     }
@@ -274,6 +304,10 @@ private:
     static constexpr std::size_t read_ahead = 4;  // deliver: woken tiles prefetched ahead of the read
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
+    void cache_single_rows(tiled_block& tb) const;
+    double add_cached_rows(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ, double& read, double& mu_max);
+    void read_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh, double drift,
+                            double sigma_e, double* sum, input_buffer& in);
     void mark_hits(const tiled_block& tb, tile& T);
     double empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const;
     /// Conversion rounds of one read of `cols` used columns: columns_per_adc columns share an ADC,
@@ -301,6 +335,10 @@ private:
     rounding rounding_;
     std::vector<tiled_block> blocks_;       // parallel to the partition's synapse blocks
     std::vector<std::uint32_t> touched_blocks_;
+    struct arrived_range {  // deliver: a range of this tick's arrivals, then its segments
+        std::uint32_t block, k, first, end;
+    };
+    std::vector<arrived_range> arrived_;
     std::vector<double> column_scratch_;
     std::vector<double> ir_qci_, ir_row_total_;
     std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- [nS] of the tile being read
@@ -313,6 +351,7 @@ private:
     std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
     std::vector<double> hit_x_;                    // read_tile_sparse: per hit column output, variance, draw
     std::vector<double> acc_, bk_, wk_, row_d_;  // per hit column sums; per row bounds, rise weights; a row's deltas
+    std::vector<double> col_d_;                   // read_empty_columns: per used column, the driven rows' delta+ - delta-
     double adc_lsb_signed_ = 0.0, adc_lsb_unsigned_ = 0.0, adc_half_signed_ = 0.0, adc_half_unsigned_ = 0.0;
     double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses
     static constexpr double thin_a0 = 4.0;          // read_tile_sparse: erfc(a) for a >= thin_a0 is bounded by
@@ -320,5 +359,32 @@ private:
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };
+
+/// Rounds to the nearest integer, ties to even, as std::nearbyint does in the default rounding
+/// mode, for |x| < 2^51: adding and removing 1.5 * 2^52 leaves no fraction bits. Without SSE4.1
+/// (the portable build) std::nearbyint is a libm call, once per conversion.
+inline double round_even(double x) {
+    constexpr double magic = 6755399441055744.0;  // 1.5 * 2^52
+    return (x + magic) - magic;
+}
+
+/// One ADC conversion of x (conductance units, full scale adc_range / v_read): ideal, or quantised
+/// with clipping counted. Signed for the difference, unsigned per polarity.
+inline double crossbar_partition::convert(double x, bool is_signed) {
+    if (adc_lsb_signed_ == 0.0) return x;  // adc_bits = inf
+    const double lsb = is_signed ? adc_lsb_signed_ : adc_lsb_unsigned_;
+    const double half = is_signed ? adc_half_signed_ : adc_half_unsigned_;
+    const double lo = is_signed ? -half : 0.0, hi = half - 1.0;
+    // x / lsb as a product (a division was a tenth of the read's time): it differs from the
+    // quotient by at most an ulp, so a code changes only for y within 1e-16 of a decision level.
+    const double y = x * (is_signed ? adc_per_lsb_signed_ : adc_per_lsb_unsigned_);
+    // Beyond the codes (or NaN-free but huge) clips before rounding, which would not be exact there.
+    double code = std::abs(y) < 0x1p50 ? round_even(y) : y;
+    if (code < lo || code > hi) {
+        ++events_[adc_clipped];
+        code = std::clamp(code, lo, hi);
+    }
+    return code * lsb;
+}
 
 } // namespace memspike::crossbar::detail

@@ -10,6 +10,7 @@ namespace memspike::crossbar::detail {
 
 void crossbar_partition::weights_changed(tick_t t, const partition_view& part, std::size_t b) {
     for (std::uint64_t j = 0; j < part.blocks[b].size(); ++j) sync(blocks_[b], part.blocks[b], j, t);
+    if (!blocks_[b].one.empty()) cache_single_rows(blocks_[b]);  // a static block's weights were replaced
 }
 
 /// Programs synapse j's devices (sync found its rule weight moved away from what they hold).

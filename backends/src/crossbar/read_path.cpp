@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The crossbar's read path (partition.hpp): an arriving spike drives its rows, each woken tile's
 // used columns are read (column sums, IR drop, read noise, drift, ADC) into the target neurons.
-// The hot loop of a crossbar run: deliver and everything it calls per tile stay in this one
-// translation unit so that the compiler can inline them into it.
+// The hot loop of a crossbar run: deliver and the sparse read with what they call per tile stay
+// in this one translation unit so that the compiler can inline them into it. The full read
+// (full_read.cpp) and the cached several-row and empty-column helpers (single_row.cpp) were calls
+// already; they live beside what they belong to (measured: no change, docs/benchmarks.md).
 #include <cmath>
 
 #if defined(__SSE2__)
@@ -17,24 +19,38 @@ namespace memspike::crossbar::detail {
 std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arrival> arrivals, const partition_view& part,
                       input_buffer& in) {
     std::uint64_t delivered = 0;
+    // In stages, so that the loads of different arrivals overlap instead of each waiting on the
+    // one before (CSR offsets, then range_seg, then the segments, then their tiles): the ranges,
+    // then where their segments lie, then the tiles they wake, in the same order as one pass.
+    arrived_.clear();
     part.for_each_range(t, arrivals, [&](std::uint32_t b, std::size_t k, synapse_block& block, std::uint64_t lo,
                                          std::uint64_t hi, const spike_arrival&) {
         tiled_block& tb = blocks_[b];
         if (tb.plastic)  // the rule has updated the range: program what changed
             for (std::uint64_t j = lo; j < hi; ++j) sync(tb, block, j, t);
         delivered += hi - lo;
-        for (std::uint32_t row = tb.row_first[k]; row < tb.row_first[k + 1]; ++row)
-            for (std::uint32_t q = tb.seg_first[row]; q < tb.seg_first[row + 1]; ++q) {
-                const segment& sg = tb.segs[q];
-                tile& T = tb.tiles[sg.tile];
-                if (T.active.empty()) {
-                    if (tb.woken.empty()) touched_blocks_.push_back(b);
-                    tb.woken.push_back(sg.tile);
-                }
-                T.active.push_back(sg.row);
-                T.active_seg.push_back(q);
-            }
+        __builtin_prefetch(tb.range_seg.data() + k, 0, 3);
+        arrived_.push_back({b, static_cast<std::uint32_t>(k), 0, 0});
     });
+    for (arrived_range& r : arrived_) {
+        const tiled_block& tb = blocks_[r.block];
+        r.first = tb.range_seg[r.k];
+        r.end = tb.range_seg[r.k + 1];
+        __builtin_prefetch(tb.segs.data() + r.first, 0, 3);
+    }
+    for (const arrived_range& r : arrived_) {
+        tiled_block& tb = blocks_[r.block];
+        for (std::uint32_t q = r.first; q < r.end; ++q) {
+            const segment& sg = tb.segs[q];
+            tile& T = tb.tiles[sg.tile];
+            if (T.active.empty()) {
+                if (tb.woken.empty()) touched_blocks_.push_back(r.block);
+                tb.woken.push_back(sg.tile);
+            }
+            T.active.push_back(sg.row);
+            T.active_seg.push_back(q);
+        }
+    }
     const double drift = s_.dev.drift_nu > 0.0 ? drift_factor(s_.dev, s_.arr.drift_age + static_cast<double>(t) * h_) : 1.0;
     for (const std::uint32_t b : touched_blocks_) {
         tiled_block& tb = blocks_[b];
@@ -63,8 +79,15 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
 void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
     for (const std::uint32_t q : T.active_seg) {
         const segment& sg = tb.segs[q];
-        for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
-        __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
+        if (!tb.one.empty()) {  // the cached single-row reads: all a one-row read loads, but for thinning
+            __builtin_prefetch(tb.one_seg.data() + q, 0, 3);
+            for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(single_row_cell)) __builtin_prefetch(tb.one.data() + e, 0, 3);
+            __builtin_prefetch(tb.one.data() + sg.end - 1, 0, 3);
+            if (T.active_seg.size() == 1) return;
+        } else {  // the cached reads of several rows take target and position from the cache and the tile
+            for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
+            __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
+        }
         if (tb.compact) {
             __builtin_prefetch(tb.gp.data() + sg.first, 0, 3);
             __builtin_prefetch(tb.gm.data() + sg.first, 0, 3);
@@ -83,32 +106,6 @@ void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
     }
 }
 
-/// Rounds to the nearest integer, ties to even, as std::nearbyint does in the default rounding
-/// mode, for |x| < 2^51: adding and removing 1.5 * 2^52 leaves no fraction bits. Without SSE4.1
-/// (the portable build) std::nearbyint is a libm call, once per conversion.
-inline double round_even(double x) {
-    constexpr double magic = 6755399441055744.0;  // 1.5 * 2^52
-    return (x + magic) - magic;
-}
-
-/// One ADC conversion of x (conductance units, full scale adc_range / v_read): ideal, or quantised
-/// with clipping counted. Signed for the difference, unsigned per polarity.
-inline double crossbar_partition::convert(double x, bool is_signed) {
-    if (adc_lsb_signed_ == 0.0) return x;  // adc_bits = inf
-    const double lsb = is_signed ? adc_lsb_signed_ : adc_lsb_unsigned_;
-    const double half = is_signed ? adc_half_signed_ : adc_half_unsigned_;
-    const double lo = is_signed ? -half : 0.0, hi = half - 1.0;
-    // x / lsb as a product (a division was a tenth of the read's time): it differs from the
-    // quotient by at most an ulp, so a code changes only for y within 1e-16 of a decision level.
-    const double y = x * (is_signed ? adc_per_lsb_signed_ : adc_per_lsb_unsigned_);
-    // Beyond the codes (or NaN-free but huge) clips before rounding, which would not be exact there.
-    double code = std::abs(y) < 0x1p50 ? round_even(y) : y;
-    if (code < lo || code > hi) {
-        ++events_[adc_clipped];
-        code = std::clamp(code, lo, hi);
-    }
-    return code * lsb;
-}
 
 /// x[h] += sigma sqrt(v[h]) z[h] for h < n, two columns per instruction: std::sqrt's loop stays
 /// scalar (a compare and branch per element for errno), and sqrtpd rounds each lane as sqrtsd
@@ -140,206 +137,6 @@ void crossbar_partition::convert_signed(double* x, std::size_t n, double scale) 
     events_[adc_clipped] += clipped;
 }
 
-/// Marks the tile's hit columns (T.hit, T.hit_list): those where a driven row holds a synapse.
-void crossbar_partition::mark_hits(const tiled_block& tb, tile& T) {
-    for (const std::uint32_t q : T.active_seg)
-        for (std::uint32_t c = tb.segs[q].first; c < tb.segs[q].end; ++c) {
-            const std::uint16_t col = tb.seg_cols[c];
-            if (!T.hit[col]) {
-                T.hit[col] = 1;
-                T.hit_list.push_back(col);
-            }
-        }
-}
-
-/// Reads a woken tile: column currents over its driven rows, noise, drift, ADC, into `sum`.
-void crossbar_partition::read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in) {
-    if (T.hit_list.empty()) mark_hits(tb, T);
-    const std::uint32_t cols = T.cols;
-    const std::size_t rows = T.active.size();
-    double* ap = column_scratch_.data();  // sum of G+ over driven rows [nS]
-    double* am = ap + cols;               // sum of G-
-    double* sp = am + cols;               // sums of squares, for read noise
-    double* sm = sp + cols;
-    const bool noisy = s_.dev.sigma_read > 0.0;
-    // Row-major cells in ascending rows and columns take the IR-drop solver's path without a sort.
-    // The rows' segments move with them (decode_rows of a compact block reads them).
-    if (s_.arr.r_wire > 0.0 && rows > 1) {
-        sorted_rows_.resize(rows);
-        for (std::size_t k = 0; k < rows; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
-        std::sort(sorted_rows_.begin(), sorted_rows_.end());
-        for (std::size_t k = 0; k < rows; ++k) {
-            T.active[k] = sorted_rows_[k].first;
-            T.active_seg[k] = sorted_rows_[k].second;
-        }
-    }
-    decode_rows(tb, T, now_ms);
-    {
-        const float* gp = row_p_[0];
-        const float* gm = row_m_[0];
-        for (std::uint32_t c = 0; c < cols; ++c) {
-            ap[c] = gp[c];
-            am[c] = gm[c];
-            sp[c] = static_cast<double>(gp[c]) * gp[c];
-            sm[c] = static_cast<double>(gm[c]) * gm[c];
-        }
-    }
-    for (std::size_t k = 1; k < rows; ++k) {
-        const float* gp = row_p_[k];
-        const float* gm = row_m_[k];
-        for (std::uint32_t c = 0; c < cols; ++c) {
-            ap[c] += gp[c];
-            am[c] += gm[c];
-            sp[c] += static_cast<double>(gp[c]) * gp[c];
-            sm[c] += static_cast<double>(gm[c]) * gm[c];
-        }
-    }
-    double read = 0.0;
-    for (std::uint32_t c = 0; c < cols; ++c) read += ap[c] + am[c];
-    read_conductance_ += read;
-    if (s_.arr.r_wire > 0.0) {
-        if (rows == 1)
-            ir_drop_one_row(T, ap, am);
-        else
-            ir_drop(T, ap, am);
-    }
-
-    auto& e = events_;
-    ++e[tiles_woken];
-    e[row_drives] += rows;
-    e[cell_reads] += 2 * rows * cols;
-    e[adc_conversions] += std::uint64_t{cols} * (s_.arr.adc_per_polarity ? 2 : 1);
-    e[adc_rounds] += adc_rounds_of(cols) * (s_.arr.adc_per_polarity ? 2 : 1);
-    const double sigma = s_.dev.sigma_read * drift;
-    for (std::uint32_t c = 0; c < cols; ++c) {
-        const double p = ap[c] * drift, m = am[c] * drift;
-        double x;
-        if (s_.arr.adc_per_polarity) {
-            const double zp = noisy ? normal_(read_rng_) : 0.0;
-            const double zm = noisy ? normal_(read_rng_) : 0.0;
-            x = convert(p + sigma * std::sqrt(sp[c]) * zp, false) - convert(m + sigma * std::sqrt(sm[c]) * zm, false);
-        } else {
-            // The ADC sees only G+ - G-: the two devices' independent Gaussian read noises add up
-            // to one Gaussian of variance sigma^2 (sum G+^2 + sum G-^2), drawn once.
-            x = convert(noisy ? p - m + sigma * std::sqrt(sp[c] + sm[c]) * normal_(read_rng_) : p - m, true);
-        }
-        if (x == 0.0 && !T.hit[c]) continue;
-        touch(sum, in, T.target[c], x * tb.scale);
-    }
-}
-
-/// Decodes the tile's driven rows into rows_ and points row_p_ / row_m_ at them: G = g0 + q code
-/// (or the stored float of a continuous device), times each device's own drift factor where each
-/// device has its own drift clock.
-void crossbar_partition::decode_rows(const tiled_block& tb, const tile& T, double now_ms) {
-    const std::size_t n = T.active.size(), cols = T.cols;
-    row_p_.resize(n);
-    row_m_.resize(n);
-    rows_.resize(2 * n * cols);
-    const auto g0 = static_cast<float>(tb.g0), q = static_cast<float>(tb.q);
-    for (std::size_t k = 0; k < n; ++k) {
-        const std::uint64_t first = T.base + std::uint64_t{T.active[k]} * cols;
-        float* p = rows_.data() + 2 * k * cols;
-        float* m = p + cols;
-        if (tb.exact) {
-            std::copy_n(tb.fp.data() + first, cols, p);
-            std::copy_n(tb.fm.data() + first, cols, m);
-        } else if (tb.compact) {  // e0 everywhere but at the row's synapse cells
-            std::fill_n(p, cols, g0 + q * static_cast<float>(tb.e0_code));
-            std::fill_n(m, cols, g0 + q * static_cast<float>(tb.e0_code));
-            const segment& sg = tb.segs[T.active_seg[k]];
-            for (std::uint32_t e = sg.first; e < sg.end; ++e) {
-                p[tb.seg_cols[e]] = g0 + q * static_cast<float>(tb.gp[e]);
-                m[tb.seg_cols[e]] = g0 + q * static_cast<float>(tb.gm[e]);
-            }
-        } else {
-            const std::uint16_t* cp = tb.gp.data() + first;
-            const std::uint16_t* cm = tb.gm.data() + first;
-            for (std::size_t c = 0; c < cols; ++c) {
-                p[c] = g0 + q * static_cast<float>(cp[c]);
-                m[c] = g0 + q * static_cast<float>(cm[c]);
-            }
-        }
-        if (!tb.tp.empty())
-            for (std::size_t c = 0; c < cols; ++c) {
-                p[c] = static_cast<float>(p[c] * drift_factor(s_.dev, now_ms - tb.tp[first + c]));
-                m[c] = static_cast<float>(m[c] * drift_factor(s_.dev, now_ms - tb.tm[first + c]));
-            }
-        row_p_[k] = p;
-        row_m_[k] = m;
-    }
-}
-
-/// ir_drop for a single driven row i: each cell's current g (1 - rho D_j - rho g (R - i)) [nS of
-/// V_read], where D_j = (j + 1) T - sum_{j' < j} g_j' (j - j') is the row wire's drop (T: the row's
-/// total) and g (R - i) the column wire's rise under the cell itself (no other row drives it).
-/// The same first-order model as ir_drop with one row, in one pass per polarity. Most woken tiles
-/// of a spiking network have exactly one driven row.
-void crossbar_partition::ir_drop_one_row(const tile& T, double* ap, double* am) const {
-    const double rho = s_.arr.r_wire * 1e-3;  // MOhm x nS = 1e-3
-    const std::uint32_t cols = T.cols;
-    const double below = static_cast<double>(s_.arr.tile_rows) - T.active[0];
-    for (double* out : {ap, am}) {
-        double total = 0.0;
-        for (std::uint32_t c = 0; c < cols; ++c) total += out[c];
-        double pc = 0.0, pcj = 0.0;  // sums over the lower columns of g and g j
-        for (std::uint32_t c = 0; c < cols; ++c) {
-            const double j = T.position[c], g = out[c];
-            const double drop = (j + 1.0) * total - (j * pc - pcj);
-            out[c] = g * (1.0 - rho * (drop + g * below));
-            pc += g;
-            pcj += g * j;
-        }
-    }
-}
-
-/// Replaces the ideal column sums by first-order IR-drop currents, per array: the model of
-/// ir_drop.hpp (column_currents_first_order, see docs/crossbar-ir-drop.md) applied to the
-/// driven rows' cells, written for this case so that a read costs driven rows x used columns
-/// with no per-tile setup. Rows are ascending (read_tile sorted them); used columns ascend in
-/// position by construction. Units: nS of V_read (the voltage cancels; rho = r_wire x 1 nS).
-/// The test "IR drop delivers the first-order column currents" checks it against the general
-/// routine.
-void crossbar_partition::ir_drop(const tile& T, double* ap, double* am) {
-    const double rho = s_.arr.r_wire * 1e-3;  // MOhm x nS = 1e-3
-    const std::uint32_t cols = T.cols;
-    const double rows_total = s_.arr.tile_rows;
-    double* w = column_scratch_.data() + 4 * std::size_t{cols};  // W_j = sum_i g_ij (R - i)
-    double* qc = w + cols;                                        // sum over rows passed of g_ij
-    ir_qci_.resize(cols);                                         //   ... of g_ij i
-    for (int polarity = 0; polarity < 2; ++polarity) {
-        const std::vector<const float*>& rows = polarity == 0 ? row_p_ : row_m_;
-        double* out = polarity == 0 ? ap : am;
-        std::fill(w, w + 2 * std::size_t{cols}, 0.0);
-        std::fill(ir_qci_.begin(), ir_qci_.end(), 0.0);
-        ir_row_total_.assign(rows.size(), 0.0);
-        for (std::size_t k = 0; k < rows.size(); ++k) {  // pass 1: totals of the ideal currents
-            const double weight = rows_total - T.active[k];
-            double total = 0.0;
-            for (std::uint32_t c = 0; c < cols; ++c) {
-                const double g = rows[k][c];
-                total += g;
-                w[c] += g * weight;
-            }
-            ir_row_total_[k] = total;
-        }
-        std::fill(out, out + cols, 0.0);
-        for (std::size_t k = 0; k < rows.size(); ++k) {  // pass 2: each cell's voltage, corrected once
-            const double i = T.active[k], total = ir_row_total_[k];
-            double pc = 0.0, pcj = 0.0;  // sums over this row's cells at lower columns of g and g j
-            for (std::uint32_t c = 0; c < cols; ++c) {
-                const double j = T.position[c], g = rows[k][c];
-                const double drop = (j + 1.0) * total - (j * pc - pcj);
-                const double rise = w[c] - (i * qc[c] - ir_qci_[c]);
-                out[c] += g * (1.0 - rho * (drop + rise));
-                pc += g;
-                pcj += g * j;
-                qc[c] += g;
-                ir_qci_[c] += g * i;
-            }
-        }
-    }
-}
 
 /// The read of a woken tile when every cell without a synapse holds the same conductance e0 (no
 /// device variation or faults) and the ADC converts G+ - G- with finite bits: the default device.
@@ -357,9 +154,12 @@ void crossbar_partition::ir_drop(const tile& T, double* ap, double* am) {
 ///    uniform per tile when, as usual, there is none), each kept with probability p_c / p_max,
 ///    and a kept one takes its value from the normal conditioned on crossing. Each empty column's
 ///    output has the distribution read_tile gives it, without a draw per column.
-/// Returns false, having changed nothing and drawn nothing, when the conditions do not hold for
-/// this read (mu_max >= LSB/2, or n_empty p_max > 4, where thinning would save little): the caller
-/// then runs read_tile (with the hit columns marked, which it keeps).
+/// A static block with the single-row cache (single_row.cpp) takes a one-row read's currents and
+/// deviations from it, and a several-row read's from it plus the rows' interactions
+/// (add_cached_rows); where thinning would not serve (mu_max >= LSB/2, or n_empty p_max > 4),
+/// it reads every empty column directly (read_empty_columns). Any other block returns false then,
+/// having changed nothing and drawn nothing: the caller runs read_tile (with the hit columns
+/// marked, which it keeps).
 /// Longer than 80 lines on purpose: the decision to fall back must precede every draw and every
 /// count, and the per-row passes, the hit-column loops (one row; several rows) and the thinning
 /// share the decoded cells; split apart they would pass a dozen scratch pointers around the hot
@@ -384,11 +184,24 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     } else {
         std::sort(sorted_rows_.begin(), sorted_rows_.end());
         std::uint64_t* bits = hit_bits_.data();
-        for (const auto& [row, seg] : sorted_rows_)
-            for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
-                const std::uint16_t c = tb.seg_cols[e];
-                bits[c >> 6] |= std::uint64_t{1} << (c & 63);
-            }
+        if (hit_bits_.size() <= 2) {  // up to 128 columns: two registers (an OR into memory per cell waits on the one before)
+            std::uint64_t lo = 0, hi = 0;
+            for (const auto& [row, seg] : sorted_rows_)
+                for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
+                    const std::uint16_t c = tb.seg_cols[e];
+                    const std::uint64_t bit = std::uint64_t{1} << (c & 63);
+                    lo |= c < 64 ? bit : 0;
+                    hi |= c < 64 ? 0 : bit;
+                }
+            bits[0] = lo;
+            if (hit_bits_.size() == 2) bits[1] = hi;
+        } else {
+            for (const auto& [row, seg] : sorted_rows_)
+                for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
+                    const std::uint16_t c = tb.seg_cols[e];
+                    bits[c >> 6] |= std::uint64_t{1} << (c & 63);
+                }
+        }
         hits_.clear();
         for (std::size_t w = 0; w < hit_bits_.size(); ++w) {
             for (std::uint64_t x = bits[w]; x != 0; x &= x - 1)
@@ -407,94 +220,109 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // (rows without a synapse there add nothing): D = sum delta, B = the IR bracket's delta terms
     // (below), and SQ = sum over both polarities of delta (2 e0 + delta), for the squares.
     // Each row's bound sum delta (j' + 1) (bk_) bounds the empty columns' drop difference.
-    const double R = s_.arr.tile_rows;
     // One row needs no per-column sums (below); the storage still spans them so that the pointers
     // below stay within one array (UBSan: no offsets from a null data()).
-    if (K > 1)
-        acc_.assign(5 * nh, 0.0);
-    else if (acc_.size() < 5 * nh)
-        acc_.resize(5 * nh);
+    if (acc_.size() < 5 * nh) acc_.resize(5 * nh);
+    if (K > 1) std::fill_n(acc_.data(), 5 * nh, 0.0);
     double* Dp = acc_.data();
     double* Dm = Dp + nh;
     double* Bp = Dm + nh;
     double* Bm = Bp + nh;
     double* SQ = Bm + nh;
-    bk_.assign(2 * K, 0.0);
-    // w_k = sum_k' (R - max(i_k, i_k')), rows ascending: the rise weights of the column wire.
-    wk_.resize(K);
-    double after = 0.0, sum_w = 0.0;
-    for (std::size_t k = K; k-- > 0;) {
-        const double ri = R - sorted_rows_[k].first;
-        wk_[k] = static_cast<double>(k + 1) * ri + after;
-        after += ri;
-        sum_w += wk_[k];
-    }
+    double sum_w = 0.0;
+    // A single driven row of a static block: its cells' currents and noise were cached
+    // (cache_single_rows), and so were the sums below.
+    const single_row_segment* cached = K == 1 && !tb.one.empty() ? &tb.one_seg[T.active_seg[0]] : nullptr;
+    const bool cached_rows = K > 1 && !tb.one.empty();  // several rows: the cache plus their interactions
+    double diff_total = 0.0;
     double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
-    double one_tp = 0.0, one_tm = 0.0;
-    for (std::size_t k = 0; k < K; ++k) {
-        const segment& sg = tb.segs[sorted_rows_[k].second];
-        const std::uint64_t first = T.base + std::uint64_t{sorted_rows_[k].first} * cols;
-        const std::size_t n = sg.end - sg.first;
-        row_d_.resize(2 * n);
-        double* dp = row_d_.data();
-        double* dm = dp + n;
-        double tp = 0.0, tm = 0.0, bp = 0.0, bm = 0.0;  // the row's sums of delta, delta (j' + 1)
-        for (std::size_t e = 0; e < n; ++e) {  // pass 1: decode, totals (in locals: bk_ may alias dp)
-            const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
-            const std::uint64_t cell = tb.compact ? q : first + tb.seg_cols[q];
-            dp[e] = g_plus(tb, cell) - e0;
-            dm[e] = g_minus(tb, cell) - e0;
-            tp += dp[e];
-            tm += dm[e];
-            const double j1 = tb.seg_at[q].j1;
-            bp += dp[e] * j1;
-            bm += dm[e] * j1;
-        }
-        bk_[2 * k] = bp;
-        bk_[2 * k + 1] = bm;
-        read += tp + tm;
-        if (K == 1) {  // the sums are the row's own: the hit-column loop takes them from row_d_
-            one_tp = tp;
-            one_tm = tm;
-            break;
-        }
-        // pass 2: the row's own drop S_k(c) = sum_j' delta (min(j_c, j') + 1) at its cells, and
-        // delta (S_k + 2 e0 w_k + (R - i_k)(delta + 2 D)): the bracket's terms linear and
-        // quadratic in delta (the latter over the pairs of driven synapse cells of one column).
-        const double ri = R - sorted_rows_[k].first, w2 = 2.0 * e0 * wk_[k];
-        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over the row's cells left of c: delta, delta (j' + 1)
-        for (std::size_t e = 0; e < n; ++e) {
-            const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
-            const std::size_t h = K == 1 ? e : hit_index_[tb.seg_cols[q]];
-            if (K > 1) hit_ref_[h] = tb.seg_at[q];
-            const double j1 = tb.seg_at[q].j1, p = dp[e], m = dm[e];
-            Bp[h] += p * (lpj + j1 * (tp - lp) + w2 + ri * (p + 2.0 * Dp[h]));
-            Bm[h] += m * (lmj + j1 * (tm - lm) + w2 + ri * (m + 2.0 * Dm[h]));
-            Dp[h] += p;
-            Dm[h] += m;
-            SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
-            lp += p;
-            lpj += p * j1;
-            lm += m;
-            lmj += m * j1;
-        }
-    }
     double mu_max = 0.0;
-    for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
+    double one_tp = 0.0, one_tm = 0.0;
+    const double R = s_.arr.tile_rows;
+    if (cached) {
+        read += cached->read;
+        mu_max = 0.0 + std::max(std::abs(cached->bp), std::abs(cached->bm));
+    } else if (cached_rows) {
+        diff_total = add_cached_rows(tb, T, Bp, Dp, Dm, SQ, read, mu_max);
+    } else {
+        bk_.assign(2 * K, 0.0);
+        // w_k = sum_k' (R - max(i_k, i_k')), rows ascending: the rise weights of the column wire.
+        wk_.resize(K);
+        double after = 0.0;
+        for (std::size_t k = K; k-- > 0;) {
+            const double ri = R - sorted_rows_[k].first;
+            wk_[k] = static_cast<double>(k + 1) * ri + after;
+            after += ri;
+            sum_w += wk_[k];
+        }
+        for (std::size_t k = 0; k < K; ++k) {
+            const segment& sg = tb.segs[sorted_rows_[k].second];
+            const std::uint64_t first = T.base + std::uint64_t{sorted_rows_[k].first} * cols;
+            const std::size_t n = sg.end - sg.first;
+            row_d_.resize(2 * n);
+            double* dp = row_d_.data();
+            double* dm = dp + n;
+            double tp = 0.0, tm = 0.0, bp = 0.0, bm = 0.0;  // the row's sums of delta, delta (j' + 1)
+            for (std::size_t e = 0; e < n; ++e) {  // pass 1: decode, totals (in locals: bk_ may alias dp)
+                const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
+                const std::uint64_t cell = tb.compact ? q : first + tb.seg_cols[q];
+                dp[e] = g_plus(tb, cell) - e0;
+                dm[e] = g_minus(tb, cell) - e0;
+                tp += dp[e];
+                tm += dm[e];
+                const double j1 = tb.seg_at[q].j1;
+                bp += dp[e] * j1;
+                bm += dm[e] * j1;
+            }
+            bk_[2 * k] = bp;
+            bk_[2 * k + 1] = bm;
+            read += tp + tm;
+            if (K == 1) {  // the sums are the row's own: the hit-column loop takes them from row_d_
+                one_tp = tp;
+                one_tm = tm;
+                break;
+            }
+            // pass 2: the row's own drop S_k(c) = sum_j' delta (min(j_c, j') + 1) at its cells, and
+            // delta (S_k + 2 e0 w_k + (R - i_k)(delta + 2 D)): the bracket's terms linear and
+            // quadratic in delta (the latter over the pairs of driven synapse cells of one column).
+            const double ri = R - sorted_rows_[k].first, w2 = 2.0 * e0 * wk_[k];
+            double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;  // over the row's cells left of c: delta, delta (j' + 1)
+            for (std::size_t e = 0; e < n; ++e) {
+                const std::uint32_t q = sg.first + static_cast<std::uint32_t>(e);
+                const std::size_t h = K == 1 ? e : hit_index_[tb.seg_cols[q]];
+                if (K > 1) hit_ref_[h] = tb.seg_at[q];
+                const double j1 = tb.seg_at[q].j1, p = dp[e], m = dm[e];
+                Bp[h] += p * (lpj + j1 * (tp - lp) + w2 + ri * (p + 2.0 * Dp[h]));
+                Bm[h] += m * (lmj + j1 * (tm - lm) + w2 + ri * (m + 2.0 * Dm[h]));
+                Dp[h] += p;
+                Dm[h] += m;
+                SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
+                lp += p;
+                lpj += p * j1;
+                lm += m;
+                lmj += m * j1;
+            }
+        }
+        for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
+    }
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
     // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
     // taken unless the thinning below needs the value itself.
+    // Where that bound fails, a cached block reads its empty columns one by one (direct); any
+    // other falls back to read_tile.
     double p_max = 0.0, a = 0.0;
-    bool p_bound = false;
+    bool p_bound = false, direct = false;
     if (empty > 0) {
-        if (mu_max >= half) return false;
-        if (sigma_e > 0.0) {
+        if (mu_max >= half) {
+            direct = true;
+        } else if (sigma_e > 0.0) {
             a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
             p_bound = a >= thin_a0 && static_cast<double>(empty) * thin_p0_ <= 4.0;
             p_max = p_bound ? thin_p0_ : std::erfc(a);
+            direct = static_cast<double>(empty) * p_max > 4.0;
         }
-        if (static_cast<double>(empty) * p_max > 4.0) return false;
+        if (direct && tb.one.empty()) return false;
     }
     read_conductance_ += read;
     auto& e = events_;
@@ -514,7 +342,15 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     double* xs = hit_x_.data();  // per hit column: the noiseless G+ - G- current, then the output
     double* vs = xs + nh;        // ... the read noise's variance / sigma^2
     double* zs = vs + nh;        // ... its standard normal draw
-    if (K == 1) {
+    if (cached) {
+        const single_row_cell* one = tb.one.data() + tb.segs[T.active_seg[0]].first;
+        if (sigma > 0.0) {
+            for (std::size_t h = 0; h < nh; ++h) zs[h] = normal_(read_rng_);
+            for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * one[h].s * zs[h];
+        } else {
+            for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift;
+        }
+    } else if (K == 1) {
         // One row: D = delta, B = delta (S + w2 + (R - i) delta), SQ = the squares' delta terms,
         // inline; the same operations as the general loop below (whose zero terms are exact).
         const double* dp = row_d_.data();
@@ -533,6 +369,17 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             lmj += m * j1;
             xs[h] = (op - om) * drift;
             vs[h] = 2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m));
+        }
+    } else if (cached_rows) {
+        // X = the rows' cached currents and their interactions (add_cached_rows, in Bp), less the
+        // other rows' drops at each hit column: rho e0 S(c), S of the drop difference of all rows.
+        double ld = 0.0, ldj = 0.0;  // over the hit columns left of h: D+ - D-, (D+ - D-)(j + 1)
+        for (std::size_t h = 0; h < nh; ++h) {
+            const double j1 = A[h].j1, d = Dp[h] - Dm[h];
+            xs[h] = (Bp[h] - rho * e0 * (ldj + j1 * (diff_total - ld))) * drift;
+            vs[h] = 2.0 * ke0 * e0 + SQ[h];
+            ld += d;
+            ldj += d * j1;
         }
     } else {
     double tp = 0.0, tm = 0.0;
@@ -558,12 +405,21 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // loop on the read stream (its state stays in registers: no char store of touch between
     // them), the conversions one branch-free loop, in the same order and with the same
     // operations as convert(), so every value is bit-identical to the fused loop.
-    if (sigma > 0.0) {
+    if (sigma > 0.0 && !cached) {
         for (std::size_t h = 0; h < nh; ++h) zs[h] = normal_(read_rng_);
         add_noise(xs, vs, zs, nh, sigma);
     }
     convert_signed(xs, nh, tb.scale);
-    for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
+    if (cached) {
+        const single_row_cell* one = tb.one.data() + tb.segs[T.active_seg[0]].first;
+        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
+    } else {
+        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
+    }
+    if (direct) {
+        read_empty_columns(tb, T, H, nh, drift, sigma_e, sum, in);
+        return true;
+    }
     if (p_max <= 0.0) return true;
     // Empty columns: thinning (above). pos counts empty columns; walk finds the column. The first
     // skip, floor(log u / log(1 - p_max)), passes every empty column exactly when
@@ -574,7 +430,11 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     if (p_bound) {
         if (u <= 1.0 - 2.0 * static_cast<double>(empty) * thin_p0_) return true;
         p_max = std::erfc(a);
-        if (p_max <= 0.0) return true;
+        if (direct) {
+        read_empty_columns(tb, T, H, nh, drift, sigma_e, sum, in);
+        return true;
+    }
+    if (p_max <= 0.0) return true;
     }
     const double log_keep = std::log1p(-p_max);
     double pos = -1.0;
@@ -604,6 +464,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     }
     return true;
 }
+
 
 /// mu_c of read_tile_sparse for an empty column c (before drift): -rho e0 sum_k (S+_k(c) - S-_k(c)).
 double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const {

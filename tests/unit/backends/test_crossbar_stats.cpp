@@ -251,9 +251,13 @@ TEST_CASE("crossbar: several driven rows with different synapse columns give the
     p["reorder"] = 0.0;
     p["adc_bits"] = 24.0;
     p["adc_range"] = 2.8e7;  // pA
+    // 32 levels: a compact static block, whose reads add the rows' cached single-row currents
+    // and their interactions (docs/crossbar.md, "The sparse read").
+    for (const double levels : {double(INFINITY), 32.0})
     for (const bool full : {false, true}) {
-        INFO((full ? "full read" : "sparse read"));
-        if (full) p["p_stuck_on"] = 1e-300;
+        INFO((full ? "full read" : "sparse read") << ", levels " << levels);
+        p["levels"] = levels;
+        p["p_stuck_on"] = full ? 1e-300 : 0.0;
         const auto xbar = run_all(with_backend(sc, "crossbar", p));
         const auto held = xbar->synapses_of(0);
         double w_max = 0.0;

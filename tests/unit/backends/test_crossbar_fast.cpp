@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// The crossbar's fourth speed-up step (issue 15, docs/decisions.md §36): reads served from the
+// single-row cache of static blocks, checked against ir_drop.hpp's general first-order routine
+// (an implementation sharing no code with the read path), including after the weights were
+// replaced (a stale cache would keep the old currents); and the empty columns read one by one
+// (no thinning), whose codes must follow the distribution that read noise and the IR-drop mean
+// give, on that path and on the full read.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "memspike/backends/builtin.hpp"
+#include "memspike/backends/crossbar/ir_drop.hpp"
+#include "unit/backends/networks.hpp"
+
+using namespace memspike;
+using namespace memspike::test;
+
+namespace {
+
+/// A nominal, linear 32-level device (compact, static: the cache serves its single-row reads)
+/// without noise, r_wire = 2 Ohm, a 24-bit ADC over +-28 uA (half an LSB: 0.008 nS), natural order.
+param_map cached_device() {
+    param_map p = ideal_crossbar();
+    p["levels"] = 32.0;
+    p["nl_ltp"] = 0.0;  // linear: set_weights below moves devices by whole levels with pulses,
+    p["nl_ltd"] = 0.0;  // so each pair ends with one device at g_min, as the reference assumes
+    p["stochastic_rounding"] = 0.0;
+    p["r_wire"] = 2e-6;  // MOhm
+    p["reorder"] = 0.0;
+    p["adc_bits"] = 24.0;
+    p["adc_range"] = 2.8e7;  // pA
+    return p;
+}
+
+/// The input each of the 128 targets of single_spike(1, 128, ...) must receive from the weights
+/// the devices hold: scale (I+ - I-) / V_read with I+- from the general first-order routine over
+/// the one driven row (row 0, column = target in natural order).
+std::vector<double> first_order_inputs(const synapse_list& held) {
+    double w_max = 0.0;
+    for (const float w : held.weights) w_max = std::max(w_max, std::abs(double(w)));
+    const double scale = w_max / 16384.0, v = 0.2;
+    std::vector<crossbar::array_cell> plus, minus;
+    for (std::size_t k = 0; k < held.weights.size(); ++k) {
+        const double w = held.weights[k];
+        plus.push_back({0, held.targets[k], (1000.0 + std::max(w, 0.0) / scale) * 1e-9});
+        minus.push_back({0, held.targets[k], (1000.0 + std::max(-w, 0.0) / scale) * 1e-9});
+    }
+    std::vector<double> v_row(128, 0.0), ip(128), im(128), out(128);
+    v_row[0] = v;
+    crossbar::ir_workspace ws;
+    crossbar::column_currents_first_order(128, 128, plus, v_row, 2.0, ip, ws);
+    crossbar::column_currents_first_order(128, 128, minus, v_row, 2.0, im, ws);
+    for (std::size_t j = 0; j < 128; ++j) out[j] = scale * (ip[j] - im[j]) / v * 1e9;
+    return out;
+}
+
+void check_inputs(const simulation& sim) {
+    const auto held = sim.synapses_of(0);
+    const auto expected = first_order_inputs(held);
+    double w_max = 0.0;
+    for (const float w : held.weights) w_max = std::max(w_max, std::abs(double(w)));
+    const double lsb = 2.8e7 / 200.0 / std::ldexp(1.0, 23), scale = w_max / 16384.0;  // nS; weight per nS
+    const auto got = potentials(sim, 1, 128);
+    for (std::size_t j = 0; j < 128; ++j) {
+        INFO("target " << j);
+        CHECK(std::abs(got[j] - expected[j]) <= scale * 0.5 * lsb + 1e-6 * std::abs(expected[j]));
+    }
+}
+
+} // namespace
+
+TEST_CASE("crossbar: a single driven row of a static block reads the first-order IR drop from its cache", "[crossbar][stats]") {
+    // One spike drives one row of 128 synapse cells with weights of both signs. Bugs caught: a
+    // cached current missing a term of the bracket (the row drop, the column rise, the e0 terms),
+    // a cache indexed by the wrong segment, a cache not recomputed after set_weights.
+    const scenario sc = with_backend(single_spike(1, 128, -1.0, 1.0), "crossbar", cached_device());
+    const auto first = run_all(sc);
+    {
+        INFO("as built");
+        check_inputs(*first);
+    }
+    // The same block with other weights put on it before the run (the held ones, shifted by one
+    // synapse: level values, reached by whole pulses): the read must see them.
+    simulation sim(sc, builtin_registry(), 1);
+    const std::vector<float> held = sim.synapses_of(0).weights;
+    std::vector<float> w(held.size());
+    for (std::size_t k = 0; k < w.size(); ++k) w[k] = held[(k + 1) % held.size()];
+    sim.set_weights(0, w);
+    sim.run(sc.duration_ticks());
+    {
+        INFO("after set_weights");
+        check_inputs(sim);
+    }
+    const auto before = potentials(*first, 1, 128), after = potentials(sim, 1, 128);
+    int changed = 0;
+    for (std::size_t j = 0; j < 128; ++j) changed += before[j] != after[j];
+    CHECK(changed > 100);  // the new weights are what was read
+}
+
+TEST_CASE("crossbar: empty columns read one by one have the distribution read noise and the IR-drop mean give", "[crossbar][stats]") {
+    // Source 0 spikes once; it holds one synapse (weight 0.5 = the largest: delta = 16,384 nS) at
+    // column 0 of each of 32 tiles, source 1 (silent) one in every column, so each read has one
+    // hit and 127 empty columns. r_wire = 2.16 kOhm puts the empty columns' mean at
+    // mu = -rho g_min delta = -35 nS = -0.5 sigma_e (sigma_e = 0.05 x 1000 x sqrt 2 nS), and an
+    // ADC with half an LSB of 1.5 sigma_e makes thinning pay nothing (127 x erfc(1 / sqrt 2) > 4):
+    // the cached block reads every empty column directly. Codes of the 32 x 127 empty columns
+    // over 8 seeds (32,512 reads) in the bins {<= -1, 0, >= 1} against Phi at (k +- 1/2) LSB - mu,
+    // mu from ir_drop.hpp's general first-order routine: chi-square with 2 degrees of freedom,
+    // false-alarm rate 0.1 % (critical value 13.8). The full read (p_stuck_on = 1e-300) must pass
+    // the same test. Bugs caught: a mean with the wrong sign or scale (mu = 0 gives chi-square
+    // 4,600 by the binomial counts; +mu: 31,700), the noise of one device instead of two (sigma / sqrt 2: 2,250),
+    // an empty column skipped or read twice.
+    const std::uint32_t n = 4096;
+    const std::string csv = "crossbar_direct_columns.csv";
+    {
+        std::ofstream f(csv);
+        f << "source,target,weight\n";
+        for (std::uint32_t t = 0; t < n; ++t) {
+            if (t % 128 == 0) f << "0," << t << ",0.5\n";
+            f << "1," << t << ",0.5\n";
+        }
+    }
+    scenario sc = make_scenario(5.0, 0.1, 3);
+    auto& src = add_population(sc, "S", "spike_source", 2);
+    src.spike_ticks = {{10}, {}};
+    add_population(sc, "N", "lif_delta", n, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    auto& pr = connect(sc, "S", "N", "explicit", 0.5, 0.1);
+    pr.file = std::filesystem::absolute(csv).string();
+    const double sigma_e = 0.05 * 1000.0 * std::sqrt(2.0), lsb = 3.0 * sigma_e, scale = 0.5 / 16384.0, r_ohm = 2160.0;
+    // The mean of an empty column: row 0 driven, cell (0, 0) at g_min + delta on G+, all else g_min.
+    std::vector<crossbar::array_cell> plus, minus;
+    for (std::uint32_t c = 0; c < 128; ++c) {
+        plus.push_back({0, c, (c == 0 ? 17384.0 : 1000.0) * 1e-9});
+        minus.push_back({0, c, 1000.0 * 1e-9});
+    }
+    std::vector<double> v_row(128, 0.0), ip(128), im(128);
+    v_row[0] = 0.2;
+    crossbar::ir_workspace ws;
+    crossbar::column_currents_first_order(128, 128, plus, v_row, r_ohm, ip, ws);
+    crossbar::column_currents_first_order(128, 128, minus, v_row, r_ohm, im, ws);
+    const auto Phi = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+    for (const double stuck : {0.0, 1e-300}) {
+        param_map p = ideal_crossbar();
+        p["levels"] = 32.0;
+        p["reorder"] = 0.0;
+        p["sigma_read"] = 0.05;
+        p["r_wire"] = r_ohm * 1e-6;  // MOhm
+        p["adc_bits"] = 8.0;
+        p["adc_range"] = 128.0 * lsb * 200.0;  // pA at 200 mV: 128 codes of lsb each side
+        p["p_stuck_on"] = stuck;
+        std::array<double, 3> seen{}, expected{};
+        for (const std::uint64_t seed : {1, 2, 3, 4, 5, 6, 7, 8}) {
+            sc.simulation.seed = seed;
+            const auto v = potentials(*run_all(with_backend(sc, "crossbar", p)), 1, n);
+            for (std::uint32_t t = 0; t < n; ++t) {
+                if (t % 128 == 0) continue;
+                const double code = std::round(v[t] / (scale * lsb));
+                REQUIRE(std::abs(v[t] / (scale * lsb) - code) < 1e-6);  // whole codes
+                seen[code < 0 ? 0 : code == 0 ? 1 : 2] += 1.0;
+                const double mu = (ip[t % 128] - im[t % 128]) / 0.2 * 1e9;  // nS
+                const double lo = Phi((-0.5 * lsb - mu) / sigma_e), hi = Phi((0.5 * lsb - mu) / sigma_e);
+                expected[0] += lo;
+                expected[1] += hi - lo;
+                expected[2] += 1.0 - hi;
+            }
+        }
+        double chi2 = 0.0;
+        for (int b = 0; b < 3; ++b) chi2 += (seen[b] - expected[b]) * (seen[b] - expected[b]) / expected[b];
+        INFO("p_stuck_on " << stuck << ": codes < 0, 0, > 0: " << seen[0] << ", " << seen[1] << ", " << seen[2] << " against "
+                           << expected[0] << ", " << expected[1] << ", " << expected[2] << "; chi-square " << chi2);
+        CHECK(expected[0] > 3.0 * expected[2]);  // the mean is really there (-0.5 sigma_e)
+        CHECK(chi2 < 13.8);
+    }
+    std::remove(csv.c_str());
+}
