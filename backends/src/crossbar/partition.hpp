@@ -120,6 +120,35 @@ struct cell_ref {
     float j1;              // its physical position + 1 (exact in float)
 };
 
+/// The first-order read of one driven row's hit columns, taken in column order: read_tile_sparse's
+/// one-row loop and the single-row cache (cache_single_rows) both step it, so the cache holds
+/// exactly what the direct read computes. With G = K e0 + delta the column's ideal sum (K = 1
+/// here), the current is G - rho (e0 z G + e0 S + delta (S + w2 + (R - i) delta) + e00), S the row
+/// drop up to the column (the running sums l*), per array; the variance is that of the read noise
+/// over sigma_read^2.
+struct one_row_sweep {
+    double e0, ke0, e00, w2, ri, rho, tp, tm;  // tp, tm: the row's sums of delta+ and delta-
+    double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;
+
+    struct column {
+        double x;    // the noiseless G+ - G- current [nS, before drift]
+        double var;  // its read-noise variance / sigma_read^2 [nS^2]
+    };
+    /// The next hit column, at position j1 (+ 1) with column-side factor z, cell deltas p and m.
+    column next(double j1, double z, double p, double m) {
+        const double ez = e0 * z;
+        const double sp = lpj + j1 * (tp - lp), sm = lmj + j1 * (tm - lm);
+        const double gp = ke0 + p, gm = ke0 + m;
+        const double op = gp - rho * (ez * gp + e0 * sp + p * (sp + w2 + ri * p) + e00);
+        const double om = gm - rho * (ez * gm + e0 * sm + m * (sm + w2 + ri * m) + e00);
+        lp += p;
+        lpj += p * j1;
+        lm += m;
+        lmj += m * j1;
+        return {op - om, 2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m))};
+    }
+};
+
 /// A synapse cell's share of a read in which its row is the tile's only driven row (most reads of
 /// a spiking network): read_tile_sparse's noiseless G+ - G- current with the first-order IR drop
 /// [nS, before drift] and the square root of its read-noise variance / sigma_read^2 [nS], as

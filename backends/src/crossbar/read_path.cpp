@@ -355,20 +355,11 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         // inline; the same operations as the general loop below (whose zero terms are exact).
         const double* dp = row_d_.data();
         const double* dm = dp + nh;
-        const double w2 = 2.0 * e0 * wk_[0], ri = R - sorted_rows_[0].first;
-        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;
+        one_row_sweep sweep{e0, ke0, e00, 2.0 * e0 * wk_[0], R - sorted_rows_[0].first, rho, one_tp, one_tm};
         for (std::size_t h = 0; h < nh; ++h) {
-            const double j1 = A[h].j1, ez = e0 * A[h].z, p = dp[h], m = dm[h];
-            const double sp = lpj + j1 * (one_tp - lp), sm = lmj + j1 * (one_tm - lm);
-            const double gp = ke0 + p, gm = ke0 + m;
-            const double op = gp - rho * (ez * gp + e0 * sp + p * (sp + w2 + ri * p) + e00);
-            const double om = gm - rho * (ez * gm + e0 * sm + m * (sm + w2 + ri * m) + e00);
-            lp += p;
-            lpj += p * j1;
-            lm += m;
-            lmj += m * j1;
-            xs[h] = (op - om) * drift;
-            vs[h] = 2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m));
+            const auto col = sweep.next(A[h].j1, A[h].z, dp[h], dm[h]);
+            xs[h] = col.x * drift;
+            vs[h] = col.var;
         }
     } else if (cached_rows) {
         // X = the rows' cached currents and their interactions (add_cached_rows, in Bp), less the

@@ -49,21 +49,11 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
         tb.one_seg[q] = {tp + tm, tp - tm, bp, bm};
         // ... and its hit-column loop for one row: w = R - i, sum_w = w, K e0 = e0.
         const double ri = R - sg.row, wk = 1.0 * ri + 0.0;
-        const double ke0 = 1.0 * e0, e00 = e0 * e0 * (0.0 + wk), w2 = 2.0 * e0 * wk;
-        double lp = 0.0, lpj = 0.0, lm = 0.0, lmj = 0.0;
+        one_row_sweep sweep{e0, 1.0 * e0, e0 * e0 * (0.0 + wk), 2.0 * e0 * wk, ri, rho, tp, tm};
         for (std::size_t h = 0; h < n; ++h) {
             const cell_ref& A = tb.seg_at[sg.first + h];
-            const double j1 = A.j1, ez = e0 * A.z, p = dp[h], m = dm[h];
-            const double sp = lpj + j1 * (tp - lp), sm = lmj + j1 * (tm - lm);
-            const double gp = ke0 + p, gm = ke0 + m;
-            const double op = gp - rho * (ez * gp + e0 * sp + p * (sp + w2 + ri * p) + e00);
-            const double om = gm - rho * (ez * gm + e0 * sm + m * (sm + w2 + ri * m) + e00);
-            lp += p;
-            lpj += p * j1;
-            lm += m;
-            lmj += m * j1;
-            tb.one[sg.first + h] = {A.target, static_cast<float>(op - om),
-                                    static_cast<float>(std::sqrt(2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m))))};
+            const auto col = sweep.next(A.j1, A.z, dp[h], dm[h]);
+            tb.one[sg.first + h] = {A.target, static_cast<float>(col.x), static_cast<float>(std::sqrt(col.var))};
         }
     }
 }
