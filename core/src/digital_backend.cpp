@@ -24,18 +24,11 @@ private:
     };
     std::vector<range> ranges_;  // reused from tick to tick
 
-    /// Scatter-adds one range: sum[target] += weight, listing each target the first time.
-    static void add_range(const synapse_block& block, std::uint64_t lo, std::uint64_t hi, input_buffer& in) {
-        double* sum = in.sum[block.port].data();
-        std::uint8_t* flag = in.flag.data();
+    /// visit(target, weight) for the synapses [lo, hi) of `block`, in order; the block's one weight
+    /// is read once when it is homogeneous (no weights array).
+    template <class Visit>
+    static void for_each_synapse(const synapse_block& block, std::uint64_t lo, std::uint64_t hi, Visit&& visit) {
         const std::uint32_t* target = block.targets.data();
-        auto visit = [&](std::uint32_t i, double w) {
-            sum[i] += w;
-            if (!flag[i]) {
-                flag[i] = 1;
-                in.touched.push_back(i);
-            }
-        };
         if (block.homogeneous) {
             const double w = block.weight_value;
             for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], w);
@@ -43,6 +36,19 @@ private:
             const float* weight = block.weights.data();
             for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], static_cast<double>(weight[j]));
         }
+    }
+
+    /// Scatter-adds one range: sum[target] += weight, listing each target the first time.
+    static void add_range(const synapse_block& block, std::uint64_t lo, std::uint64_t hi, input_buffer& in) {
+        double* sum = in.sum[block.port].data();
+        std::uint8_t* flag = in.flag.data();
+        for_each_synapse(block, lo, hi, [&](std::uint32_t i, double w) {
+            sum[i] += w;
+            if (!flag[i]) {
+                flag[i] = 1;
+                in.touched.push_back(i);
+            }
+        });
     }
 
     /// Plastic partitions: each range's on_pre must run just before the range is read.
@@ -126,20 +132,12 @@ private:
         double* sum = in.sum[block.port].data();
         std::uint8_t* flag = in.flag.data();
         std::uint32_t* touched = in.touched.data();
-        const std::uint32_t* target = block.targets.data();
-        auto visit = [&](std::uint32_t i, double w) {
+        for_each_synapse(block, lo, hi, [&](std::uint32_t i, double w) {
             sum[i] += w;
             touched[listed] = i;
             listed += flag[i] ^ 1;
             flag[i] = 1;
-        };
-        if (block.homogeneous) {
-            const double w = block.weight_value;
-            for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], w);
-        } else {
-            const float* weight = block.weights.data();
-            for (std::uint64_t j = lo; j < hi; ++j) visit(target[j], static_cast<double>(weight[j]));
-        }
+        });
         return listed;
     }
 };
