@@ -226,4 +226,62 @@ void column_currents_first_order_unchecked(std::uint32_t rows, std::uint32_t col
     }
 }
 
+namespace {
+
+/// sneak_weights without the checks. Per column j: W_j = sum_i g_ij (R - i) over all its cells,
+/// then, passing its cells with non-decreasing rows, G_<= and W_<= over the cells passed
+/// (this one included) give h_i'j = (R - i') G_<= + (W_j - W_<=).
+void sneak_weights_unchecked(std::uint32_t rows, std::uint32_t cols, std::span<const array_cell> cells,
+                             std::span<double> out, ir_workspace& ws) {
+    ws.acc.assign(3 * std::size_t{cols}, 0.0);
+    double* col_w = ws.acc.data();  // W_j
+    double* col_g = col_w + cols;   // G_<= over the cells passed
+    double* col_p = col_g + cols;   // W_<= over the cells passed
+    const double R = rows;
+    for (const auto& c : cells) col_w[c.col] += c.g * (R - c.row);
+    ws.last.resize(std::size_t{rows} + cols);
+    const bool ordered = pass_order_ok(rows, cells, ws.last);
+    if (!ordered) sort_row_major(rows, cols, cells, ws);
+    for (std::size_t m = 0; m < cells.size(); ++m) {
+        const std::size_t k = ordered ? m : ws.order[m];
+        const array_cell& c = cells[k];
+        const double ri = R - c.row;
+        col_g[c.col] += c.g;
+        col_p[c.col] += c.g * ri;
+        out[k] = ri * col_g[c.col] + (col_w[c.col] - col_p[c.col]);
+    }
+}
+
+} // namespace
+
+void sneak_weights(std::uint32_t rows, std::uint32_t cols, std::span<const array_cell> cells,
+                   std::span<double> out, ir_workspace& ws) {
+    if (out.size() != cells.size())
+        throw invalid_parameter(owner, "out.size()", std::to_string(out.size()),
+                                "must equal cells.size() = " + std::to_string(cells.size()));
+    const std::vector<double> no_v(rows, 0.0);
+    check_inputs(rows, cols, cells, no_v, cols);
+    sneak_weights_unchecked(rows, cols, cells, out, ws);
+}
+
+void add_sneak_first_order(std::uint32_t rows, std::uint32_t cols, std::span<const array_cell> driven,
+                           std::span<const double> h, std::span<const double> v_row, double r_wire,
+                           std::span<double> out, ir_workspace& ws) {
+    check_inputs(rows, cols, driven, v_row, out.size());
+    check_r(r_wire);
+    if (h.size() != driven.size())
+        throw invalid_parameter(owner, "h.size()", std::to_string(h.size()),
+                                "must equal driven.size() = " + std::to_string(driven.size()));
+    for (std::size_t k = 0; k < h.size(); ++k)
+        if (!std::isfinite(h[k]) || h[k] < 0.0)
+            throw invalid_parameter(owner, "h[" + std::to_string(k) + "]", num(h[k]) + " S",
+                                    "must be finite and >= 0 (sneak_weights of the array)");
+    std::vector<double> hd(driven.size());  // the driven cells among themselves (counted already)
+    sneak_weights_unchecked(rows, cols, driven, hd, ws);
+    for (std::size_t k = 0; k < driven.size(); ++k) {
+        const array_cell& c = driven[k];
+        out[c.col] -= r_wire * c.g * v_row[c.row] * (h[k] - hd[k]);
+    }
+}
+
 } // namespace memspike::crossbar

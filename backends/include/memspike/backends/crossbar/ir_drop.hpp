@@ -87,4 +87,26 @@ void column_currents_first_order_unchecked(std::uint32_t rows, std::uint32_t col
                                            std::span<const double> v_row, double r_wire, std::span<double> out,
                                            ir_workspace& ws);
 
+/// The grounded rows' share of the column wire (docs/crossbar-ir-drop.md, "Grounded rows and sneak
+/// currents"). Every cell (i,j) of an array, driven or grounded, loses g_ij V^c_ij at first order,
+/// and sum_i g_ij V^c_ij = r sum_i' c_i'j h_i'j with
+///     h_i'j = sum_i g_ij (R - max(i, i'))   [S],
+/// which depends on the conductances only: a backend can keep it per cell and refresh it when
+/// weights are written. sneak_weights writes h for every listed cell (out parallel to cells), the
+/// sum running over the listed cells; cells may come in any order (sorted in the workspace if
+/// their rows decrease within a column). O(cells + R + C).
+void sneak_weights(std::uint32_t rows, std::uint32_t cols, std::span<const array_cell> cells,
+                   std::span<double> out, ir_workspace& ws);
+
+/// Adds the grounded rows' sneak current at first order to the column currents `out` of
+/// column_currents_first_order over `driven` (the driven rows' cells): out_j -= r sum c_i'j
+/// (h_i'j - hd_i'j), with h the array's sneak_weights at the driven cells (`h`, parallel to
+/// `driven`) and hd those of the driven cells among themselves, which that routine already
+/// counts. The result equals column_currents_first_order over every cell of the array up to
+/// rounding, at a cost of O(driven cells + R + C). Throws invalid_parameter as the routines above,
+/// and for h of the wrong size or a negative or non-finite h.
+void add_sneak_first_order(std::uint32_t rows, std::uint32_t cols, std::span<const array_cell> driven,
+                           std::span<const double> h, std::span<const double> v_row, double r_wire,
+                           std::span<double> out, ir_workspace& ws);
+
 } // namespace memspike::crossbar
