@@ -93,20 +93,25 @@ TEST_CASE("lif_exp: an active neuron reads V_reset through its refractory period
     // The step loop lets a refractory slot's V run free (decisions.md §39): the V that state()
     // reads, and the V stepped from at the period's end, must be the held V_reset. Catches a
     // reader that takes the free slot value, and a period end that does not put V_reset back
-    // (the free value is NaN: no spike at the first free tick).
-    auto sc = test::make_scenario(10.0, 0.1);
-    auto& src = test::add_population(sc, "src", "spike_source", 1);
-    src.spike_ticks = {{0}};
-    test::add_population(sc, "n", "lif_exp", 1,
-                         {{"i_e", 1e5}, {"tau_syn_ex", 2.0}, {"v_reset", -65.0}, {"t_ref", 2.0}});  // fires at once
-    test::connect(sc, "src", "n", "all_to_all", 50.0, 0.1, "ex");  // keeps it active
-    simulation sim(sc, builtin_models(), 1);
-    sim.run(5);
-    REQUIRE(sim.spikes()[1].ids.size() == 1);
-    const tick_t fired = sim.spikes()[1].ticks.at(0);
-    sim.run(fired + 20 - 5 + 1);  // to the period's last tick, fired + 20
+    // (the free value is NaN: the neuron would never fire again).
+    auto make = [] {
+        auto sc = test::make_scenario(10.0, 0.1);
+        auto& src = test::add_population(sc, "src", "spike_source", 1);
+        src.spike_ticks = {{0}};
+        // No bias: the current drives V over threshold while the neuron is active, so it spikes
+        // in the step loop, and fires again after its period.
+        test::add_population(sc, "n", "lif_exp", 1, {{"tau_syn_ex", 2.0}, {"v_reset", -65.0}, {"t_ref", 2.0}});
+        test::connect(sc, "src", "n", "all_to_all", 1e4, 0.1, "ex");
+        return sc;
+    };
+    simulation first(make(), builtin_models(), 1);
+    first.run(30);
+    REQUIRE(!first.spikes()[1].ticks.empty());
+    const tick_t fired = first.spikes()[1].ticks.at(0);
+    simulation sim(make(), builtin_models(), 1);
+    sim.run(fired + 21);  // to the period's last tick, fired + 20
     CHECK(sim.state(1, "v", 0) == -65.0);
-    sim.run(1);  // the first free tick: from V_reset the drive (~40 mV a tick) crosses threshold again
-    REQUIRE(sim.spikes()[1].ticks.size() == 2);
-    CHECK(sim.spikes()[1].ticks[1] == fired + 21);
+    sim.run(40);
+    REQUIRE(sim.spikes()[1].ticks.size() >= 2);
+    CHECK(sim.spikes()[1].ticks[1] > fired + 20);
 }
