@@ -25,7 +25,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
+#include <queue>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -40,7 +42,9 @@ namespace memspike::lif {
 /// membrane once; homogeneous groups only); double bias(i, membrane_t<Het>&) (the per-neuron
 /// constant that step() needs); double step(v, x_ex, x_in, bias), always_inline (V after one tick, from the
 /// synaptic state at the tick start); static constexpr bool store_events (whether the step loop
-/// stores each slot's event flag, or re-tests a chunk that has one: see step_chunks). A trivially copyable struct of doubles (per-neuron sets are
+/// stores each slot's event flag, or re-tests a chunk that has one: see step_chunks); static
+/// constexpr bool clamp_in_loop (whether the step loop keeps a refractory slot's V, or the slot
+/// runs free and its V is held outside the loop: see step_slots). A trivially copyable struct of doubles (per-neuron sets are
 /// told apart by their bytes).
 ///
 /// Het: the population has per-neuron parameters. The membrane keeps a record of constants per
@@ -169,7 +173,7 @@ public:
 
     double peek(tick_t t, std::uint32_t i, std::size_t var) const override {
         const std::uint32_t j = slot_of_[i];
-        if (var == 0) return j != none ? v_[j] : m_.peek(i, t);
+        if (var == 0) return j == none ? m_.peek(i, t) : slot_v(m_, j, t);
         if (j == none) return 0.0;
         return var == 1 ? ex_[j] : in_[j];
     }
@@ -179,7 +183,7 @@ public:
                (id_.capacity() + due_.capacity() + leaving_.capacity()) * sizeof(std::uint32_t) +
                (v_.capacity() + ex_.capacity() + in_.capacity() + bias_.capacity() + ref_end_.capacity() + th_.capacity()) *
                    sizeof(double) +
-               hits_.capacity() * sizeof(std::uint32_t);
+               hits_.capacity() * sizeof(std::uint32_t) + ends_.size() * sizeof(std::pair<tick_t, std::uint32_t>);
     }
 
     // The checkpoint keeps the format of the per-neuron layout: the membrane records with the
@@ -246,14 +250,22 @@ private:
         in_.push_back(0.0);
         bias_.push_back(base_bias_);
         set_bias(bias_.size() - 1, syn_.bias(i, m_));
-        ref_end_.push_back(static_cast<double>(m_.ref_end(i)));
+        if constexpr (Synapses::clamp_in_loop)
+            ref_end_.push_back(static_cast<double>(m_.ref_end(i)));
+        else if (m_.ref_end(i) > tick_)
+            ends_.emplace(m_.ref_end(i), i);  // refractory at the next step
         if constexpr (Het) th_.push_back(m_.v_th(i));
     }
+    /// Slot j's V at tick t: while its neuron is refractory the slot's V runs free (the step loop
+    /// does not test refractoriness) and the held V is the membrane record's (fire() and join()
+    /// leave it there: the V_reset of the spike).
+    static double slot_v_of(const membrane_t<Het>& m, std::uint32_t i, double v, tick_t t) { return m.refractory(i, t) ? m.v(i) : v; }
+    double slot_v(const membrane_t<Het>& m, std::size_t j, tick_t t) const { return slot_v_of(m, id_[j], v_[j], t); }
     /// The membrane record of slot j's neuron as the per-neuron layout kept it at tick t: V and
     /// its update tick (t, or the end of the refractory period).
     void write_back(membrane_t<Het>& m, std::size_t j, tick_t t) const {
         const std::uint32_t i = id_[j];
-        m.v(i) = v_[j];
+        m.v(i) = slot_v(m, j, t);
         m.set_last(i, std::max(t, m.last(i)));
     }
     void leave(std::uint32_t i, tick_t t) {
@@ -266,13 +278,14 @@ private:
             ex_[j] = ex_[last];
             in_[j] = in_[last];
             set_bias(j, bias_[last]);
-            ref_end_[j] = ref_end_[last];
+            if constexpr (Synapses::clamp_in_loop) ref_end_[j] = ref_end_[last];
             if constexpr (Het) th_[j] = th_[last];
             slot_of_[id_[j]] = j;
         }
         if constexpr (Het) th_.pop_back();
         set_bias(last, base_bias_);
-        for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_}) a->pop_back();
+        for (auto* a : {&v_, &ex_, &in_, &bias_}) a->pop_back();
+        if constexpr (Synapses::clamp_in_loop) ref_end_.pop_back();
         id_.pop_back();
         slot_of_[i] = none;
         m_.schedule_crossing(i);
@@ -280,6 +293,7 @@ private:
     void clear_slots() {
         for (const std::uint32_t i : id_) slot_of_[i] = none;
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_, &th_}) a->clear();
+        ends_ = {};
         odd_bias_ = 0;
         id_.clear();
     }
@@ -292,24 +306,39 @@ private:
     void fire_slot(std::size_t j, tick_t t, std::vector<std::uint32_t>& spikes) {
         m_.fire(id_[j], t);
         v_[j] = m_.v_reset(id_[j]);
-        ref_end_[j] = static_cast<double>(m_.ref_end(id_[j]));
+        if constexpr (Synapses::clamp_in_loop) {
+            ref_end_[j] = static_cast<double>(m_.ref_end(id_[j]));
+        } else if (m_.ref_end(id_[j]) > t) {
+            ends_.emplace(m_.ref_end(id_[j]), id_[j]);
+            // The free V of the period is never read: NaN keeps it below threshold (no hits to
+            // drop; a V stepped from V_reset crossed it in many ticks of COBA's periods).
+            v_[j] = std::numeric_limits<double>::quiet_NaN();
+        }
         spikes.push_back(id_[j]);
     }
 
-    // One tick t for every slot, without branches, so that it vectorises: V is stepped (kept
-    // while refractory), the synaptic variables decay, and the slots that spiked or became
-    // quiescent are listed in hits_ (hit_count_ of them, in slot order). The threshold test uses
-    // the stepped V, as before; a refractory neuron does not spike. Ticks compare as doubles,
+    // One tick t for every slot, without branches, so that it vectorises: V is stepped, the
+    // synaptic variables decay, and the slots that reached threshold or became quiescent are
+    // listed in hits_ (hit_count_ of them, in slot order). With Synapses::clamp_in_loop the loop
+    // keeps a refractory slot's V and does not let it spike; ticks compare as doubles there,
     // exact below 2^52; beyond (only a checkpoint placed there reaches it) the refractory test is
-    // made exactly first and handed to the loop as +-inf.
+    // made exactly first and handed to the loop as +-inf. Otherwise refractoriness is not tested
+    // in the loop (one array less per slot, decisions.md §39): a refractory slot's V runs free, every
+    // reader takes the held V from the membrane record instead (slot_v), collect_events() drops
+    // its threshold hits, and at the first tick after the period the held V goes back into the
+    // slot before the step (end_refractory). The same values as a clamp in the loop.
     void step_slots(tick_t t) {
-        constexpr tick_t exact_ticks = tick_t{1} << 52;
         const std::size_t n = id_.size();
         double now = static_cast<double>(t);
-        if (t >= exact_ticks) {
-            for (std::size_t j = 0; j < n; ++j)
-                ref_end_[j] = m_.refractory(id_[j], t) ? HUGE_VAL : -HUGE_VAL;
-            now = 0.0;
+        if constexpr (Synapses::clamp_in_loop) {
+            constexpr tick_t exact_ticks = tick_t{1} << 52;
+            if (t >= exact_ticks) {
+                for (std::size_t j = 0; j < n; ++j)
+                    ref_end_[j] = m_.refractory(id_[j], t) ? HUGE_VAL : -HUGE_VAL;
+                now = 0.0;
+            }
+        } else {
+            end_refractory(t);
         }
         if (hits_.size() < n) hits_.resize(n);
         if constexpr (Het) {
@@ -337,6 +366,18 @@ private:
         hit_count_ = step_kernel(syn_, a);
 #endif
     }
+    /// Puts the held V back into the slots whose refractory period ended at t - 1. A neuron active
+    /// at t - 1 is stepped at t (the group is advanced every tick while it has active neurons), so
+    /// an older entry belongs to a neuron that left: it is dropped (as are the twins of a neuron
+    /// that left and joined again within its period: the same V twice).
+    void end_refractory(tick_t t) {
+        while (!ends_.empty() && ends_.top().first < t) {
+            const auto [end, i] = ends_.top();
+            ends_.pop();
+            const std::uint32_t j = slot_of_[i];
+            if (end == t - 1 && j != none && m_.ref_end(i) == end) v_[j] = m_.v(i);
+        }
+    }
     /// Slots per chunk of the step loop. The loop writes each slot's event flag to a chunk-sized
     /// buffer that stays in L1 and returns whether any is set; only such a chunk (a few per tick)
     /// is scanned, slot by slot. Before, a flag array per slot was streamed out and all of it
@@ -349,8 +390,8 @@ private:
     struct kernel_args {
         std::size_t n;
         double *v, *ex, *in;
-        const double *ref_end, *bias;
-        std::uint32_t* hits;  // out: (slot << 2) | 1 spiked | 2 quiescent, in slot order (slots < 2^30)
+        const double *ref_end, *bias;  // ref_end: with clamp_in_loop only
+        std::uint32_t* hits;  // out: (slot << 2) | 1 at threshold | 2 quiescent, in slot order (slots < 2^30)
         double now, th, tol;
         double base_bias;  // every slot's bias when `uniform`
         bool uniform;
@@ -379,20 +420,22 @@ private:
             if constexpr (wide) {
                 // 64-bit integer lanes from the compares: fewer operations than selects of doubles.
                 constexpr std::uint64_t zero = 0, one = 1, two = 2;
-                v[j] = now > ref_end[j] ? stepped : v0;
+                constexpr bool clamp = Synapses::clamp_in_loop;
+                v[j] = clamp ? (now > ref_end[j] ? stepped : v0) : stepped;
                 const double e = ex[j] * p_ex, g = in[j] * p_in;
                 ex[j] = e;
                 in[j] = g;
                 const std::uint64_t spiked =
-                    (now > ref_end[j] ? one : zero) & (stepped >= (slot_th ? ths[j] : th) ? one : zero);
+                    (clamp ? (now > ref_end[j] ? one : zero) : one) & (stepped >= (slot_th ? ths[j] : th) ? one : zero);
                 const std::uint64_t quiet = (std::abs(e) < tol ? two : zero) & (std::abs(g) < tol ? two : zero);
                 const std::uint64_t event = spiked | quiet;
                 if (Synapses::store_events) ev[j] = event;
                 any |= event;
             } else {
                 // The baseline kernel (SSE2 / other targets): GCC 12 vectorises this form only.
-                const double free = now > ref_end[j] ? 1.0 : 0.0;
-                v[j] = now > ref_end[j] ? stepped : v0;
+                constexpr bool clamp = Synapses::clamp_in_loop;
+                const double free = clamp ? (now > ref_end[j] ? 1.0 : 0.0) : 1.0;
+                v[j] = clamp ? (now > ref_end[j] ? stepped : v0) : stepped;
                 const double e = ex[j] * p_ex, g = in[j] * p_in;
                 ex[j] = e;
                 in[j] = g;
@@ -408,8 +451,8 @@ private:
         }
         return any;
     }
-    /// step_loop's event per slot (1 spiked, 2 quiescent, 3 both) again, from the values it
-    /// stored: a free slot's V is its stepped V; the same comparisons.
+    /// step_loop's event per slot (1 at threshold, 2 quiescent, 3 both) again, from the values it
+    /// stored (a free slot's V is its stepped V); the same comparisons.
     template <bool wide, bool slot_th>
     [[gnu::always_inline]] static inline void retest_loop(std::size_t m, const double* __restrict v,
                                                          const double* __restrict ex, const double* __restrict in,
@@ -420,11 +463,12 @@ private:
         for (std::size_t j = 0; j < m; ++j) {
             if constexpr (wide) {
                 constexpr std::uint64_t zero = 0, one = 1, two = 2;
-                const std::uint64_t spiked = (now > ref_end[j] ? one : zero) & (v[j] >= (slot_th ? ths[j] : th) ? one : zero);
+                const std::uint64_t spiked = (Synapses::clamp_in_loop ? (now > ref_end[j] ? one : zero) : one) &
+                                             (v[j] >= (slot_th ? ths[j] : th) ? one : zero);
                 const std::uint64_t quiet = (std::abs(ex[j]) < tol ? two : zero) & (std::abs(in[j]) < tol ? two : zero);
                 ev[j] = spiked | quiet;
             } else {
-                const double free = now > ref_end[j] ? 1.0 : 0.0;
+                const double free = Synapses::clamp_in_loop ? (now > ref_end[j] ? 1.0 : 0.0) : 1.0;
                 const double above = v[j] >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
                 const double quiet_ex = std::abs(ex[j]) < tol ? 2.0 : 0.0;
                 const double quiet_in = std::abs(in[j]) < tol ? 1.0 : 0.0;
@@ -499,8 +543,8 @@ private:
             const Synapses& syn = syns_[syn_of_[i]];
             const double v0 = v_[j];
             const double stepped = syn.step(v0, ex_[j], in_[j], bias_[j]);
-            const double free = now > ref_end_[j] ? 1.0 : 0.0;
-            v_[j] = now > ref_end_[j] ? stepped : v0;
+            const double free = Synapses::clamp_in_loop ? (now > ref_end_[j] ? 1.0 : 0.0) : 1.0;
+            v_[j] = Synapses::clamp_in_loop ? (now > ref_end_[j] ? stepped : v0) : stepped;
             const double e = ex_[j] * syn.p_ex, g = in_[j] * syn.p_in;
             ex_[j] = e;
             in_[j] = g;
@@ -519,7 +563,7 @@ private:
         for (std::size_t k = 0; k < hit_count_; ++k) {
             const std::uint32_t h = hits_[k];
             const std::size_t j = h >> 2;
-            if (h & 1U) fire_slot(j, t, spikes);
+            if ((h & 1U) && !m_.refractory(id_[j], t)) fire_slot(j, t, spikes);  // a refractory slot's V was put back
             if (h & 2U) leaving_.push_back(id_[j]);  // step 4 confirms after this tick's input
         }
     }
@@ -529,7 +573,11 @@ private:
     std::vector<std::uint32_t> slot_of_;  // per neuron: its slot, or none while passive
     // The slots, one per active neuron: its index, V, synaptic variables, bias and refractory end.
     std::vector<std::uint32_t> id_;
-    std::vector<double> v_, ex_, in_, bias_, ref_end_;  // ref_end_: the last refractory tick
+    std::vector<double> v_, ex_, in_, bias_;
+    std::vector<double> ref_end_;  // with Synapses::clamp_in_loop: per slot, the last refractory tick
+    // (last refractory tick, neuron) of the active neurons that spiked or joined while refractory,
+    // earliest first: end_refractory() puts their held V back when the period ends.
+    std::priority_queue<std::pair<tick_t, std::uint32_t>, std::vector<std::pair<tick_t, std::uint32_t>>, std::greater<>> ends_;
     std::vector<std::uint32_t> hits_;  // (slot << 2) | 1 spiked | 2 quiescent, from step_slots()
     std::size_t hit_count_ = 0;
     std::vector<std::uint32_t> due_;

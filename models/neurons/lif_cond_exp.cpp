@@ -28,6 +28,8 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
     // The step loop is bound by its arithmetic: a flag store per slot into an L1 buffer is free,
     // a re-test of a flagged chunk is not (lif_active.hpp, decisions.md §35).
     static constexpr bool store_events = true;
+    // Refractoriness tested in the step loop: outside it COBA measured 4-14 % slower (§39).
+    static constexpr bool clamp_in_loop = true;
     double h = 0.1, inv_c_m = 1.0 / 250;
     // The equation as dV/dt = A(s) - B(s) V, with A and B linear in the conductances at the tick
     // start (g_x(s) = g_x d_x(s)); the coefficients below are per unit conductance, divided by

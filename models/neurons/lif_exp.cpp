@@ -23,6 +23,8 @@ struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     // The step loop has few operations per slot, so a flag store per slot shows: it keeps none and
     // re-tests a chunk that has one (lif_active.hpp, decisions.md §35).
     static constexpr bool store_events = false;
+    // Refractoriness outside the step loop (one array less per slot): CUBA 6 % faster (§39).
+    static constexpr bool clamp_in_loop = false;
     double p21_ex = 0, p21_in = 0, p22 = 0;
 
     void bind(const membrane& m) { p22 = m.p22(0); }

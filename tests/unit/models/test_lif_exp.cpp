@@ -88,3 +88,30 @@ TEST_CASE("lif_exp: a neuron's spikes do not depend on the other neurons of its 
     }
     CHECK(spikes > 100);
 }
+
+TEST_CASE("lif_exp: an active neuron reads V_reset through its refractory period, then steps from it", "[unit]") {
+    // The step loop lets a refractory slot's V run free (decisions.md §39): the V that state()
+    // reads, and the V stepped from at the period's end, must be the held V_reset. Catches a
+    // reader that takes the free slot value, and a period end that does not put V_reset back
+    // (the free value is NaN: the neuron would never fire again).
+    auto make = [] {
+        auto sc = test::make_scenario(10.0, 0.1);
+        auto& src = test::add_population(sc, "src", "spike_source", 1);
+        src.spike_ticks = {{0}};
+        // No bias: the current drives V over threshold while the neuron is active, so it spikes
+        // in the step loop, and fires again after its period.
+        test::add_population(sc, "n", "lif_exp", 1, {{"tau_syn_ex", 2.0}, {"v_reset", -65.0}, {"t_ref", 2.0}});
+        test::connect(sc, "src", "n", "all_to_all", 1e4, 0.1, "ex");
+        return sc;
+    };
+    simulation first(make(), builtin_models(), 1);
+    first.run(30);
+    REQUIRE(!first.spikes()[1].ticks.empty());
+    const tick_t fired = first.spikes()[1].ticks.at(0);
+    simulation sim(make(), builtin_models(), 1);
+    sim.run(fired + 21);  // to the period's last tick, fired + 20
+    CHECK(sim.state(1, "v", 0) == -65.0);
+    sim.run(40);
+    REQUIRE(sim.spikes()[1].ticks.size() >= 2);
+    CHECK(sim.spikes()[1].ticks[1] > fired + 20);
+}
