@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,19 @@ inline void require_same_spikes(const simulation& a, const simulation& b) {
     }
 }
 
+
+/// An explicit synapse list (CSV at `path`) over n targets for the empty-column tests: source 0
+/// holds one synapse at the first column of each 128-column tile, source 1 one in every column,
+/// all of weight 0.5 (the largest): a read driven by source 0 alone has one hit and 127 empty
+/// columns per tile.
+inline void write_one_hit_per_tile(const std::string& path, std::uint32_t n) {
+    std::ofstream f(path);
+    f << "source,target,weight\n";
+    for (std::uint32_t t = 0; t < n; ++t) {
+        if (t % 128 == 0) f << "0," << t << ",0.5\n";
+        f << "1," << t << ",0.5\n";
+    }
+}
 
 /// A device and periphery without any non-ideality. g_max - g_min = 16384 nS, so weight /
 /// conductance scales are powers of two when max|w| is one, and programmed pairs are exact.

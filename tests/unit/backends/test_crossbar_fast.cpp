@@ -118,14 +118,7 @@ TEST_CASE("crossbar: empty columns read one by one have the distribution read no
     // an empty column skipped or read twice.
     const std::uint32_t n = 4096;
     const std::string csv = "crossbar_direct_columns.csv";
-    {
-        std::ofstream f(csv);
-        f << "source,target,weight\n";
-        for (std::uint32_t t = 0; t < n; ++t) {
-            if (t % 128 == 0) f << "0," << t << ",0.5\n";
-            f << "1," << t << ",0.5\n";
-        }
-    }
+    write_one_hit_per_tile(csv, n);
     scenario sc = make_scenario(5.0, 0.1, 3);
     auto& src = add_population(sc, "S", "spike_source", 2);
     src.spike_ticks = {{10}, {}};

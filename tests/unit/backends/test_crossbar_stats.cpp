@@ -186,14 +186,7 @@ TEST_CASE("crossbar: empty columns convert to nonzero codes as often as read noi
     // 5 sd (both directions are equally likely).
     const std::uint32_t n = 4000;
     const std::string csv = "crossbar_empty_columns.csv";
-    {
-        std::ofstream f(csv);
-        f << "source,target,weight\n";
-        for (std::uint32_t t = 0; t < n; ++t) {
-            if (t % 128 == 0) f << "0," << t << ",0.5\n";
-            f << "1," << t << ",0.5\n";
-        }
-    }
+    write_one_hit_per_tile(csv, n);
     scenario sc = make_scenario(60.0, 0.1, 3);
     auto& src = add_population(sc, "S", "spike_source", 2);
     src.spike_ticks.assign(2, {});
