@@ -486,16 +486,19 @@ private:
             // the slot arrays.
             alignas(64) flag_t<wide> ev[chunk];
             const std::size_t m = c + chunk <= a.n ? chunk : a.n - c;
+            // Without the clamp in the loop there is no ref_end array (its data() is null, and
+            // null + c is undefined even if never read).
+            const double* ref_end = Synapses::clamp_in_loop ? a.ref_end + c : nullptr;
             const std::uint64_t any =
-                m == chunk ? step_loop<wide, uniform, slot_th>(syn, chunk, a.v + c, a.ex + c, a.in + c, a.ref_end + c,
+                m == chunk ? step_loop<wide, uniform, slot_th>(syn, chunk, a.v + c, a.ex + c, a.in + c, ref_end,
                                                          a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
                                                          slot_th ? a.slot_th + c : nullptr)
-                           : step_loop<wide, uniform, slot_th>(syn, m, a.v + c, a.ex + c, a.in + c, a.ref_end + c,
+                           : step_loop<wide, uniform, slot_th>(syn, m, a.v + c, a.ex + c, a.in + c, ref_end,
                                                          a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
                                                          slot_th ? a.slot_th + c : nullptr);
             if (any == 0) continue;
             if constexpr (!Synapses::store_events)  // the events again, from the values just stored (in L1)
-                retest_loop<wide, slot_th>(m, a.v + c, a.ex + c, a.in + c, a.ref_end + c, ev, a.now, a.th, a.tol,
+                retest_loop<wide, slot_th>(m, a.v + c, a.ex + c, a.in + c, ref_end, ev, a.now, a.th, a.tol,
                                      slot_th ? a.slot_th + c : nullptr);
             for (std::size_t k = 0; k < m; ++k)  // ev is 0, 1 (spiked), 2 (quiescent) or 3 (both)
                 if (ev[k] != 0) a.hits[hits++] = static_cast<std::uint32_t>((c + k) << 2) | static_cast<std::uint32_t>(ev[k]);
