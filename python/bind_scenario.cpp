@@ -36,6 +36,7 @@ void bind_registry_types(py::module_& m) {
         .def_readonly("dimension", &param_info::dim)
         .def_readonly("default", &param_info::default_value)
         .def_readonly("doc", &param_info::doc)
+        .def_readonly("choices", &param_info::choices, "A choice parameter's accepted names ([] otherwise); stored as the index.")
         .def_property_readonly("required", &param_info::required)
         .def_property_readonly("unit", [](const param_info& p) { return std::string(internal_unit(p.dim)); })
         .def("__repr__", [](const param_info& p) {
