@@ -14,7 +14,8 @@
 // equation is linear (tau_m = C_m / g_L) and the neuron is advanced lazily and exactly.
 // Rationale against NEST's adaptive RKF45 (GSL): a fixed step keeps the cost per active neuron
 // constant and the result independent of error-control heuristics, at an error well below the
-// effect of one synaptic event.
+// effect of one synaptic event. integrator = "euler" takes Auryn's forward-Euler step instead
+// (euler_conductances below, decisions.md §43): cheaper, first order.
 #include "neurons/lif_cond_exp.hpp"
 
 #include "memspike/core/units.hpp"
