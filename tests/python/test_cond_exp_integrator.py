@@ -31,6 +31,7 @@ def test_integrator_names_and_default():
     info = memspike.models.find("lif_cond_exp").param("integrator")
     assert list(info.choices) == ["rk4", "euler"]
     assert info.default == 0  # "rk4"
+    assert repr(info) == '<ParamInfo integrator: one of "rk4" or "euler", default "rk4">'
     assert coba().compile().populations[0].params["integrator"] == 0
     assert coba("euler").compile().populations[0].params["integrator"] == 1
 
