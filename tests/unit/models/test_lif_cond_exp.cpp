@@ -243,9 +243,11 @@ TEST_CASE("lif_cond_exp integrator = euler: the same bits as forward Euler writt
 TEST_CASE("lif_cond_exp integrator = euler: its error against the 1000-sub-step reference", "[unit]") {
     // The RK4 test's neuron and inputs, stepped by Euler. Forward Euler's global error is O(h):
     // the bound (about twice the measured maximum, docs/models.md "Exactness") catches a step
-    // whose error grew (another scheme, other conductances or coefficients), and halving h must
-    // about halve the error, which catches a step that is not first order (RK4 left in, or an
-    // inconsistent step whose error does not shrink with h).
+    // whose error grew (a wrong or swapped coefficient, E_ex for E_in), and halving h must about
+    // halve the error, which catches a step that is not first order (RK4 left in, or an
+    // inconsistent step whose error does not shrink with h). Another consistent first-order
+    // step passes here (the conductances after their decay did, at the same size of error):
+    // the test above pins the step itself, bit for bit.
     coba other;
     other.c_m = 150, other.g_l = 12, other.e_l = -65, other.e_ex = 5, other.e_in = -75, other.tau_ex = 3,
     other.tau_in = 1.5, other.i_e = 50, other.v_th = -35;
