@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
             scale = std::atof(argv[++k]);
         } else {
             std::fprintf(stderr,
-                         "usage: %s [--quick] [--sim-ms T] [--only brunel|brunel_stdp|cuba|cuba_example|bench4|coba|pd14|brunel_large] [--threads N] [--scale S]\n"
+                         "usage: %s [--quick] [--sim-ms T] [--only brunel|brunel_stdp|cuba|cuba_example|bench4|coba|coba_euler|pd14|brunel_large] [--threads N] [--scale S]\n"
                          "  runs each scenario for T ms (default 1000) after a 100 ms warm-up, on 1 and 2 threads;\n"
                          "  pd14 (examples/pd14.toml at scale S, default 0.2) and brunel_large (Brunel model A with\n"
                          "  N_E = 640,000 S, C_E = 1,000: 10^9 synapses at S = 1, default S = 0.25) run only when named\n",
@@ -216,6 +216,11 @@ int main(int argc, char** argv) {
     // Brette et al. (2007) benchmark 1 (Vogels-Abbott COBA, lif_cond_exp), the workload Auryn's
     // sim_coba_benchmark runs (issue 13).
     if (only.empty() || only == "coba") scenarios.push_back({"coba", example("coba.toml")});
+    // The same network with integrator = "euler", Auryn's scheme for V (decisions.md §43): the
+    // like-for-like comparison with sim_coba_benchmark, not the default.
+    if (only.empty() || only == "coba_euler")
+        scenarios.push_back({"coba_euler", example("coba.toml", {{"population.E.params.integrator", "\"euler\""},
+                                                                 {"population.I.params.integrator", "\"euler\""}})});
     // Issue 13's large workloads, only on request (minutes and GiB each): PD14 (simulation.scale
     // keeps the in-degrees) and Brunel at up to 10^9 synapses (item 5).
     if (only == "pd14") {

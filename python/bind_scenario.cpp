@@ -36,9 +36,13 @@ void bind_registry_types(py::module_& m) {
         .def_readonly("dimension", &param_info::dim)
         .def_readonly("default", &param_info::default_value)
         .def_readonly("doc", &param_info::doc)
+        .def_readonly("choices", &param_info::choices, "A choice parameter's accepted names ([] otherwise); stored as the index.")
         .def_property_readonly("required", &param_info::required)
         .def_property_readonly("unit", [](const param_info& p) { return std::string(internal_unit(p.dim)); })
         .def("__repr__", [](const param_info& p) {
+            if (!p.choices.empty())  // a choice: its default by name, and the names
+                return "<ParamInfo " + p.name + ": one of " + choice_list(p.choices) + ", default \"" +
+                       p.choices.at(static_cast<std::size_t>(p.default_value)) + "\">";
             return "<ParamInfo " + p.name + ": " + std::string(dimension_name(p.dim)) + ", default " +
                    (p.required() ? std::string("(required)") : format_quantity(p.default_value, p.dim)) + ">";
         });

@@ -75,6 +75,20 @@ void require_non_negative(const std::string& owner, const param_map& p, const st
         throw invalid_parameter(owner, name, format_quantity(v, d), "must be finite and >= 0 " + std::string(internal_unit(d)));
 }
 
+std::string choice_list(const std::vector<std::string>& choices) {
+    std::string out;
+    for (std::size_t k = 0; k < choices.size(); ++k)
+        out += (k == 0 ? "" : k + 1 == choices.size() ? " or " : ", ") + ("\"" + choices[k] + "\"");
+    return out;
+}
+
+void require_choice(const std::string& owner, const param_map& p, const std::string& name, const std::vector<std::string>& choices) {
+    const double v = p.at(name);
+    if (!(v >= 0.0 && v < static_cast<double>(choices.size()) && v == std::floor(v)))
+        throw invalid_parameter(owner, name, format_quantity(v, dimension::dimensionless),
+                                "must be one of " + choice_list(choices) + " (stored as 0 .. " + std::to_string(choices.size() - 1) + ")");
+}
+
 param_map model_info::complete(const param_map& given) const { return complete_params(name, params, given, validate); }
 
 param_map complete_population_params(const model_info& m, const population_spec& p) {

@@ -35,7 +35,8 @@ std::vector<scenario_section> make_sections() {
          "if given, must equal it. At most 4294967295 after scaling"},
         {"params", "table", "`{}`", "",
          "each key a parameter of the model, each value a quantity of that parameter's dimension (a plain number for "
-         "dimensionless parameters). Parameters left out take the model's defaults. A required parameter without a "
+         "dimensionless parameters; a name for a choice, such as `lif_cond_exp`'s `integrator = \"euler\"`). "
+         "Parameters left out take the model's defaults. A required parameter without a "
          "default (such as the `rate` of a Poisson source) must be given. The model's cross-checks (e.g. "
          "`v_reset < v_th`) run on the complete set. Parameters of the LIF models, `lif_alpha`, `adex` and "
          "`izhikevich` may be given per neuron (an array, "

@@ -72,8 +72,16 @@ std::vector<std::vector<tick_t>> spike_lists(const context& cx, const table_view
     return out;
 }
 
-/// Parameters by the owner's table: each a quantity of its dimension (`dim_of`); unknown names
-/// are errors listing the known ones.
+/// A choice parameter (param_info::choices): one of the names, as a TOML string; its index.
+double choice_of(const context& cx, const toml::node& n, const std::string& key, const std::vector<std::string>& choices) {
+    const std::string name = string_of(cx, n, key, "one of " + choice_list(choices));
+    const auto it = std::find(choices.begin(), choices.end(), name);
+    if (it == choices.end()) invalid(cx, n, key, "must be one of " + choice_list(choices));
+    return static_cast<double>(it - choices.begin());
+}
+
+/// Parameters by the owner's table: each a quantity of its dimension (`dim_of`), or a name for a
+/// choice; unknown names are errors listing the known ones.
 template <class DimOf>
 param_map params_of(const context& cx, const toml::table& t, const std::string& key, const std::string& owner,
                     const std::vector<param_info>& params, const std::vector<std::string>& skip, DimOf&& dim_of) {
@@ -88,7 +96,8 @@ param_map params_of(const context& cx, const toml::table& t, const std::string& 
                 if (std::find(skip.begin(), skip.end(), p.name) == skip.end()) known.push_back(p.name);
             fail(cx, &v, dotted(key, name), unknown_parameter(owner, name, known).what());
         }
-        given[name] = quantity_of(cx, v, dotted(key, name), dim_of(*info));
+        given[name] = info->choices.empty() ? quantity_of(cx, v, dotted(key, name), dim_of(*info))
+                                            : choice_of(cx, v, dotted(key, name), info->choices);
     }
     return given;
 }
@@ -173,6 +182,8 @@ void read_population_params(const context& cx, const toml::table& t, const std::
             for (const auto& pi : model.params) known.push_back(pi.name);
             fail(cx, &v, dotted(key, name), unknown_parameter(p.model, name, known).what());
         }
+        if (!info->choices.empty())
+            wrong_type(cx, v, dotted(key, name), "one of " + choice_list(info->choices) + " for the whole population");
         p.per_neuron[name] = per_neuron_of(cx, v, dotted(key, name), info->dim);
         varying.push_back(name);
     }

@@ -23,7 +23,9 @@
 // are the same (the engine sorts a partition's spikes, so the slot order does not matter).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -36,6 +38,28 @@
 #include "neurons/lif_base.hpp"
 
 namespace memspike::lif {
+
+/// The widest step kernel the processor has (2 AVX-512, 1 AVX2 with FMA, 0 the baseline), or a
+/// narrower one named by the environment variable MEMSPIKE_STEP_KERNEL = baseline | avx2 | avx512
+/// (one the processor lacks: its widest): the tests run each kernel so and compare its bits
+/// (they must agree; test_lif_cond_exp.cpp). Any other value throws, so a misspelt name cannot
+/// pass silently on the default kernel.
+inline int step_kernel_isa() {
+#if defined(__x86_64__)
+    int isa = __builtin_cpu_supports("avx512f")                                   ? 2
+            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
+                                                                                : 0;
+#else
+    int isa = 0;
+#endif
+    if (const char* e = std::getenv("MEMSPIKE_STEP_KERNEL"); e != nullptr && *e != '\0') {
+        const std::string want(e);
+        const int asked = want == "baseline" ? 0 : want == "avx2" ? 1 : want == "avx512" ? 2 : -1;
+        if (asked < 0) throw internal_error("MEMSPIKE_STEP_KERNEL=" + want + ": expected baseline, avx2 or avx512");
+        isa = std::min(isa, asked);
+    }
+    return isa;
+}
 
 /// Synapses must provide: static constexpr std::size_t ports (2); names[ports] (state variable
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
@@ -353,9 +377,7 @@ private:
         // multiplies, compares and selects, no contraction into fused multiply-adds; lif_cond_exp's
         // explicit std::fma is correctly rounded on every path), only the speed differs.
 #if defined(__x86_64__)
-        static const int isa = __builtin_cpu_supports("avx512f")                                   ? 2
-                              : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
-                                                                                                : 0;
+        static const int isa = step_kernel_isa();
         if (isa == 2)
             hit_count_ = step_avx512(syn_, a);
         else if (isa == 1)

@@ -14,7 +14,8 @@
 // equation is linear (tau_m = C_m / g_L) and the neuron is advanced lazily and exactly.
 // Rationale against NEST's adaptive RKF45 (GSL): a fixed step keeps the cost per active neuron
 // constant and the result independent of error-control heuristics, at an error well below the
-// effect of one synaptic event.
+// effect of one synaptic event. integrator = "euler" takes Auryn's forward-Euler step instead
+// (euler_conductances below, decisions.md §43): cheaper, first order.
 #include "neurons/lif_cond_exp.hpp"
 
 #include "memspike/core/units.hpp"
@@ -82,21 +83,59 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
     }
 };
 
+/// integrator = "euler" (decisions.md §43): Auryn's scheme (TIFGroup::evolve), in double
+/// precision. One forward-Euler step of V per tick from the state at the tick start,
+///   V_{n+1} = V_n + h (A_0 - B_0 V_n),  B_0 = g_L/C_m + (g_ex + g_in)/C_m,
+///   A_0 = g_L E_L/C_m + I/C_m + g_ex E_ex/C_m + g_in E_in/C_m,
+/// which is RK4's first stage k1 (the same fused multiply-adds, so the same bits) and then
+/// fma(h, k1, V); the conductances decay exactly, as with RK4. Global error O(h): measured
+/// against the 1000-sub-step reference in tests/unit/models/test_lif_cond_exp.cpp and quoted in
+/// docs/models.md ("Exactness"). About a quarter of RK4's arithmetic per active neuron.
+struct euler_conductances : exp_conductances {
+    [[gnu::always_inline]] double step(double v, double ge, double gi, double cur) const {
+        using std::fma;
+        const double base = fma(cur, inv_c_m, a_bias);
+        const double b0 = fma(ge + gi, inv_c_m, gl_c), a0 = fma(gi, a0_in, fma(ge, a0_ex, base));
+        return fma(h, fma(-b0, v, a0), v);
+    }
+};
+
+/// The accepted values of the `integrator` parameter, in the order of their stored index.
+const std::vector<std::string>& integrators() {
+    static const std::vector<std::string> names{"rk4", "euler"};
+    return names;
+}
+bool euler_of(const param_map& p) { return p.at("integrator") == 1.0; }
+
 /// A population with per-neuron parameters: the same constants, per neuron (lif_active.hpp).
+template <class Syn>
 std::unique_ptr<neuron_group> create_per_neuron(const group_context& ctx) {
     membrane_columns c = read_membrane_columns(ctx);
     const auto g_l = neuron_values(ctx, "g_l"), e_ex = neuron_values(ctx, "e_ex"), e_in = neuron_values(ctx, "e_in");
     const auto tau_ex = neuron_values(ctx, "tau_syn_ex"), tau_in = neuron_values(ctx, "tau_syn_in");
     c.tau_m_ms.resize(ctx.count);
     for (std::size_t i = 0; i < ctx.count; ++i) c.tau_m_ms[i] = c.c_m_pf[i] / g_l[i];  // pF / nS = ms
-    auto [syns, of] = distinct_synapses<exp_conductances>(ctx.count, [&](std::size_t i) {
-        exp_conductances syn;
+    auto [syns, of] = distinct_synapses<Syn>(ctx.count, [&](std::size_t i) {
+        Syn syn;
         syn.h = ctx.resolution_ms;
         syn.set(c.c_m_pf[i], g_l[i], c.e_l_mv[i], e_ex[i], e_in[i], tau_ex[i], tau_in[i]);
         return syn;
     });
-    return std::make_unique<active_lif_group<exp_conductances, true>>(ctx, membrane_het(c, ctx.resolution_ms),
-                                                                      std::move(syns), std::move(of));
+    return std::make_unique<active_lif_group<Syn, true>>(ctx, membrane_het(c, ctx.resolution_ms), std::move(syns),
+                                                         std::move(of));
+}
+
+/// A population whose parameters are the same for every neuron.
+template <class Syn>
+std::unique_ptr<neuron_group> create_homogeneous(const group_context& ctx) {
+    const auto& p = ctx.spec.params;
+    param_map with_tau = p;
+    with_tau["tau_m"] = p.at("c_m") / p.at("g_l");  // pF / nS = ms
+    const membrane_params mp = read_membrane(with_tau);
+    Syn syn;
+    syn.h = ctx.resolution_ms;
+    syn.set(p.at("c_m"), p.at("g_l"), p.at("e_l"), p.at("e_ex"), p.at("e_in"), p.at("tau_syn_ex"), p.at("tau_syn_in"));
+    return std::make_unique<active_lif_group<Syn>>(ctx, membrane(mp, ctx.resolution_ms, ctx.count), std::vector{syn});
 }
 
 } // namespace
@@ -104,7 +143,7 @@ std::unique_ptr<neuron_group> create_per_neuron(const group_context& ctx) {
 model_info lif_cond_exp_model() {
     model_info m;
     m.name = "lif_cond_exp";
-    m.summary = "LIF with exponential conductance synapses (COBA), RK4 per tick (NEST iaf_cond_exp)";
+    m.summary = "LIF with exponential conductance synapses (COBA), RK4 (or forward Euler) per tick (NEST iaf_cond_exp)";
     m.params = {
         {"c_m", dimension::capacitance, 250.0, "membrane capacitance"},
         {"g_l", dimension::conductance, 16.6667, "leak conductance"},
@@ -117,6 +156,9 @@ model_info lif_cond_exp_model() {
         {"tau_syn_ex", dimension::time, 0.2, "excitatory conductance time constant"},
         {"tau_syn_in", dimension::time, 2.0, "inhibitory conductance time constant"},
         {"i_e", dimension::current, 0.0, "constant bias current"},
+        {"integrator", dimension::dimensionless, 0.0,
+         "V per tick: \"rk4\" (one RK4 step, default) or \"euler\" (one forward-Euler step, Auryn's scheme: "
+         "faster, O(h) error; docs/models.md)", false, false, integrators()},
     };
     m.ports = {{"ex", dimension::conductance}, {"in", dimension::conductance}};
     m.state = {{"v", dimension::voltage}, {"g_ex", dimension::conductance}, {"g_in", dimension::conductance}};
@@ -126,19 +168,13 @@ model_info lif_cond_exp_model() {
         require_positive("lif_cond_exp", p, "tau_syn_ex", dimension::time);
         require_positive("lif_cond_exp", p, "tau_syn_in", dimension::time);
         for (const char* n : {"e_ex", "e_in"}) require_finite("lif_cond_exp", p, n, dimension::voltage);
+        require_choice("lif_cond_exp", p, "integrator", integrators());
     };
     m.create = [](const group_context& ctx) -> std::unique_ptr<neuron_group> {
-        if (!ctx.spec.per_neuron.empty()) return create_per_neuron(ctx);
-        const auto& p = ctx.spec.params;
-        param_map with_tau = p;
-        with_tau["tau_m"] = p.at("c_m") / p.at("g_l");  // pF / nS = ms
-        const membrane_params mp = read_membrane(with_tau);
-        exp_conductances syn;
-        syn.h = ctx.resolution_ms;
-        syn.set(p.at("c_m"), p.at("g_l"), p.at("e_l"), p.at("e_ex"), p.at("e_in"), p.at("tau_syn_ex"),
-                p.at("tau_syn_in"));
-        return std::make_unique<active_lif_group<exp_conductances>>(ctx, membrane(mp, ctx.resolution_ms, ctx.count),
-                                                                    std::vector{syn});
+        const bool euler = euler_of(ctx.spec.params);
+        if (!ctx.spec.per_neuron.empty())
+            return euler ? create_per_neuron<euler_conductances>(ctx) : create_per_neuron<exp_conductances>(ctx);
+        return euler ? create_homogeneous<euler_conductances>(ctx) : create_homogeneous<exp_conductances>(ctx);
     };
     m.per_neuron_params = true;
     // For the resource estimate: membrane record 40, wake-heap entry 16, slot 48 (index, V, two conductances, bias, refractory end, hit-list entry), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).

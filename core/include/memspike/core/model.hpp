@@ -32,6 +32,9 @@ struct param_info {
     bool infinite_ok = false;
     /// A switch: TOML true / false, stored as 1 / 0.
     bool boolean = false;
+    /// A choice among names (non-empty: TOML a string, one of these), stored as its index; the
+    /// default is an index too (e.g. lif_cond_exp's integrator = "rk4" | "euler", default 0).
+    std::vector<std::string> choices;
     bool required() const { return default_value != default_value; }
 };
 
@@ -44,6 +47,10 @@ param_map complete_params(const std::string& owner, const std::vector<param_info
 void require_finite(const std::string& owner, const param_map& p, const std::string& name, dimension d);
 void require_positive(const std::string& owner, const param_map& p, const std::string& name, dimension d);
 void require_non_negative(const std::string& owner, const param_map& p, const std::string& name, dimension d);
+/// A choice parameter (param_info::choices) holds the index of one of `choices`; the error lists them.
+void require_choice(const std::string& owner, const param_map& p, const std::string& name, const std::vector<std::string>& choices);
+/// "\"rk4\" or \"euler\"": the accepted names of a choice, for messages.
+std::string choice_list(const std::vector<std::string>& choices);
 
 /// A receptor port: where synaptic events land, and the dimension of their weights
 /// (voltage for voltage jumps, current for current synapses, conductance for COBA).
