@@ -34,7 +34,7 @@ struct param_info {
     bool boolean = false;
     /// A choice among names (non-empty: TOML a string, one of these), stored as its index; the
     /// default is an index too (e.g. lif_cond_exp's integrator = "rk4" | "euler", default 0).
-    std::vector<std::string> choices;
+    std::vector<std::string> choices{};  // {}: aggregate initialisers may leave it out without -Wmissing-field-initializers
     bool required() const { return default_value != default_value; }
 };
 
