@@ -27,6 +27,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <new>
 #include <queue>
 #include <string>
 #include <type_traits>
@@ -36,6 +37,24 @@
 #include "neurons/lif_base.hpp"
 
 namespace memspike::lif {
+
+/// Allocates on a 64-byte boundary (a cache line, one AVX-512 vector). The step loop's chunks
+/// start at multiples of 64 slots, so with these arrays no vector load or store of the loop
+/// straddles two cache lines; from malloc (16-byte aligned) three in four did, and a split
+/// 512-bit store costs about two (docs/benchmarks.md, CUBA session 8).
+template <class T>
+struct cache_aligned_allocator {
+    using value_type = T;
+    static constexpr std::align_val_t alignment{64};
+    cache_aligned_allocator() = default;
+    template <class U>
+    cache_aligned_allocator(const cache_aligned_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), alignment)); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, alignment); }
+    friend bool operator==(const cache_aligned_allocator&, const cache_aligned_allocator&) { return true; }
+};
+/// A per-slot array of the active set.
+using slot_array = std::vector<double, cache_aligned_allocator<double>>;
 
 /// Synapses must provide: static constexpr std::size_t ports (2); names[ports] (state variable
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
@@ -576,8 +595,8 @@ private:
     std::vector<std::uint32_t> slot_of_;  // per neuron: its slot, or none while passive
     // The slots, one per active neuron: its index, V, synaptic variables, bias and refractory end.
     std::vector<std::uint32_t> id_;
-    std::vector<double> v_, ex_, in_, bias_;
-    std::vector<double> ref_end_;  // with Synapses::clamp_in_loop: per slot, the last refractory tick
+    slot_array v_, ex_, in_, bias_;
+    slot_array ref_end_;  // with Synapses::clamp_in_loop: per slot, the last refractory tick
     // (last refractory tick, neuron) of the active neurons that spiked or joined while refractory,
     // earliest first: end_refractory() puts their held V back when the period ends.
     std::priority_queue<std::pair<tick_t, std::uint32_t>, std::vector<std::pair<tick_t, std::uint32_t>>, std::greater<>> ends_;
@@ -590,7 +609,7 @@ private:
     double base_bias_ = 0.0;    // the bias of a neuron without stimulus current
     std::size_t odd_bias_ = 0;  // slots whose bias differs from base_bias_ (a stimulus)
     tick_t tick_ = 0;  // the last tick advanced (for the checkpoint's write-back)
-    std::vector<double> th_;              // Het: per slot, its neuron's threshold (the kernel's)
+    slot_array th_;                       // Het: per slot, its neuron's threshold (the kernel's)
     std::vector<Synapses> syns_;          // Het: the distinct synaptic constant sets
     std::vector<std::uint32_t> syn_of_;   // Het: per neuron, its set in syns_
 };
