@@ -34,6 +34,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "neurons/lif_base.hpp"
 
 namespace memspike::lif {
@@ -55,6 +59,12 @@ struct cache_aligned_allocator {
 };
 /// A per-slot array of the active set.
 using slot_array = std::vector<double, cache_aligned_allocator<double>>;
+
+/// Whether Synapses opts into the AVX-512 step kernel written with mask registers
+/// (`static constexpr bool masked_kernel = true`; active_lif_group::masked_chunks): its step()
+/// must then also take vectors of 8 doubles, and its loop must not clamp refractoriness.
+template <class S>
+constexpr bool masked_kernel_of = requires { requires S::masked_kernel; };
 
 /// Synapses must provide: static constexpr std::size_t ports (2); names[ports] (state variable
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
@@ -551,7 +561,77 @@ private:
         MEMSPIKE_STEP_VARIANTS(true)
     }
     [[gnu::noinline, gnu::target("avx512f")]] static std::size_t step_avx512(const Synapses syn, const kernel_args& a) {
-        MEMSPIKE_STEP_VARIANTS(true)
+        if constexpr (masked_kernel_of<Synapses>) {
+            if (a.slot_th != nullptr)
+                return a.uniform ? masked_chunks<true, true>(syn, a) : masked_chunks<false, true>(syn, a);
+            return a.uniform ? masked_chunks<true, false>(syn, a) : masked_chunks<false, false>(syn, a);
+        } else {
+            MEMSPIKE_STEP_VARIANTS(true)
+        }
+    }
+    // step_chunks for lif_exp in AVX-512 intrinsics (decisions.md §42): the same loads, the same
+    // step() (its expression on vectors of 8 doubles: the same IEEE operations in the same order,
+    // no contraction) and the same stores and comparisons, but the events stay in mask registers
+    // (a compare writes a mask; the quiescence test is one masked compare on the other), where
+    // GCC's vectorised form of step_loop made 64-bit integer lanes out of each compare and OR-ed
+    // them lane by lane: ~25 % of the loop's time (docs/benchmarks.md, CUBA session 8). A chunk's
+    // masks are kept (two bytes per 8 slots) and only a chunk with an event lists its hits, in slot
+    // order, as step_chunks does. The tail of the slots (n not a multiple of 8) is loaded and
+    // stored under a lane mask; its masked-off lanes raise no event.
+    template <bool uniform, bool slot_th>
+    [[gnu::always_inline, gnu::target("avx512f")]] static inline std::size_t masked_chunks(const Synapses syn,
+                                                                                          const kernel_args& a) {
+        static_assert(!Synapses::clamp_in_loop, "the masked kernel does not clamp refractory slots");
+        const __m512d th = _mm512_set1_pd(a.th), tol = _mm512_set1_pd(a.tol), base = _mm512_set1_pd(a.base_bias);
+        const __m512d p_ex = _mm512_set1_pd(syn.p_ex), p_in = _mm512_set1_pd(syn.p_in);
+        const __m512i magnitude = _mm512_set1_epi64(0x7fffffffffffffffLL);  // |x|: the sign bit cleared
+        std::size_t hits = 0;
+        // One vector of 8 slots from j, lanes `lane` only; its spike and quiescence masks.
+        const auto lanes = [&](std::size_t j, __mmask8 lane, __mmask8& spiked, __mmask8& quiet) {
+            const __m512d v0 = _mm512_maskz_loadu_pd(lane, a.v + j);
+            const __m512d e0 = _mm512_maskz_loadu_pd(lane, a.ex + j);
+            const __m512d g0 = _mm512_maskz_loadu_pd(lane, a.in + j);
+            const __m512d bias = uniform ? base : _mm512_maskz_loadu_pd(lane, a.bias + j);
+            const __m512d stepped = syn.step(v0, e0, g0, bias);
+            const __m512d e = _mm512_mul_pd(e0, p_ex), g = _mm512_mul_pd(g0, p_in);
+            _mm512_mask_storeu_pd(a.v + j, lane, stepped);
+            _mm512_mask_storeu_pd(a.ex + j, lane, e);
+            _mm512_mask_storeu_pd(a.in + j, lane, g);
+            const __m512d limit = slot_th ? _mm512_maskz_loadu_pd(lane, a.slot_th + j) : th;
+            spiked = _mm512_mask_cmp_pd_mask(lane, stepped, limit, _CMP_GE_OQ);  // NaN (refractory): no
+            const __m512d abs_e = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(e), magnitude));
+            const __m512d abs_g = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(g), magnitude));
+            quiet = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(lane, abs_e, tol, _CMP_LT_OQ), abs_g, tol, _CMP_LT_OQ);
+        };
+        constexpr std::size_t vectors = chunk / 8;
+        for (std::size_t c = 0; c < a.n; c += chunk) {
+            __mmask8 spiked[vectors], quiet[vectors];
+            unsigned any = 0;
+            const std::size_t m = c + chunk <= a.n ? chunk : a.n - c;
+            if (m == chunk) {  // whole chunks: a constant trip count, unrolled
+#pragma GCC unroll 8
+                for (std::size_t q = 0; q < vectors; ++q) {
+                    lanes(c + 8 * q, 0xff, spiked[q], quiet[q]);
+                    any |= spiked[q] | quiet[q];
+                }
+            } else {
+                for (std::size_t q = 0; q < vectors; ++q) {
+                    const std::size_t left = m > 8 * q ? m - 8 * q : 0;
+                    const auto lane = static_cast<__mmask8>(left >= 8 ? 0xff : (1U << left) - 1U);
+                    spiked[q] = quiet[q] = 0;
+                    if (lane != 0) lanes(c + 8 * q, lane, spiked[q], quiet[q]);
+                    any |= spiked[q] | quiet[q];
+                }
+            }
+            if (any == 0) continue;
+            for (std::size_t q = 0; q < vectors; ++q)  // the hits in slot order: (slot << 2) | 1 spiked | 2 quiescent
+                for (unsigned bits = spiked[q] | quiet[q]; bits != 0; bits &= bits - 1) {
+                    const unsigned l = static_cast<unsigned>(__builtin_ctz(bits));
+                    const std::uint32_t ev = ((spiked[q] >> l) & 1U) | (((quiet[q] >> l) & 1U) << 1);
+                    a.hits[hits++] = static_cast<std::uint32_t>((c + 8 * q + l) << 2) | ev;
+                }
+        }
+        return hits;
     }
 #endif
 #undef MEMSPIKE_STEP_VARIANTS

@@ -15,6 +15,11 @@
 
 #include "neurons/lif_active.hpp"
 
+// step() below is instantiated on AVX-512 vectors and always inlined into the AVX-512 kernel: no
+// call passes a vector, so GCC's note that such a call's ABI changed with GCC 4.6 does not apply.
+// (It is reported at the end of the file, so it is silenced for the whole file.)
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace memspike::lif {
 namespace {
 
@@ -31,8 +36,12 @@ struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     /// V_inf: the neuron's own (the membrane's), so the same for every constant set.
     template <class M>
     double bias(std::uint32_t i, const M& m) const { return m.v_inf(i); }
-    /// One exact tick; `vi` is V_inf (bias).
-    [[gnu::always_inline]] double step(double v, double i_ex, double i_in, double vi) const {
+    // The AVX-512 step kernel with mask registers (lif_active.hpp, decisions.md §42).
+    static constexpr bool masked_kernel = true;
+    /// One exact tick; `vi` is V_inf (bias). D is double, or a vector of 8 doubles for the masked
+    /// kernel (the same operations lane by lane; the kernel does not contract them).
+    template <class D>
+    [[gnu::always_inline]] D step(D v, D i_ex, D i_in, D vi) const {
         return vi + (v - vi) * p22 + p21_ex * i_ex + p21_in * i_in;
     }
 };
