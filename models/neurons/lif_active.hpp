@@ -585,29 +585,38 @@ private:
         const __m512d th = _mm512_set1_pd(a.th), tol = _mm512_set1_pd(a.tol), base = _mm512_set1_pd(a.base_bias);
         const __m512d p_ex = _mm512_set1_pd(syn.p_ex), p_in = _mm512_set1_pd(syn.p_in);
         const __m512i magnitude = _mm512_set1_epi64(0x7fffffffffffffffLL);  // |x|: the sign bit cleared
+        // The arrays in locals: an intrinsic store may alias anything, `a` included, and GCC would
+        // reload every pointer from it after each store.
+        double* __restrict const vs = a.v;
+        double* __restrict const exs = a.ex;
+        double* __restrict const ins = a.in;
+        const double* __restrict const biases = a.bias;
+        const double* __restrict const ths = a.slot_th;
+        std::uint32_t* __restrict const out = a.hits;
+        const std::size_t n = a.n;
         std::size_t hits = 0;
         // One vector of 8 slots from j, lanes `lane` only; its spike and quiescence masks.
         const auto lanes = [&](std::size_t j, __mmask8 lane, __mmask8& spiked, __mmask8& quiet) {
-            const __m512d v0 = _mm512_maskz_loadu_pd(lane, a.v + j);
-            const __m512d e0 = _mm512_maskz_loadu_pd(lane, a.ex + j);
-            const __m512d g0 = _mm512_maskz_loadu_pd(lane, a.in + j);
-            const __m512d bias = uniform ? base : _mm512_maskz_loadu_pd(lane, a.bias + j);
+            const __m512d v0 = _mm512_maskz_loadu_pd(lane, vs + j);
+            const __m512d e0 = _mm512_maskz_loadu_pd(lane, exs + j);
+            const __m512d g0 = _mm512_maskz_loadu_pd(lane, ins + j);
+            const __m512d bias = uniform ? base : _mm512_maskz_loadu_pd(lane, biases + j);
             const __m512d stepped = syn.step(v0, e0, g0, bias);
             const __m512d e = _mm512_mul_pd(e0, p_ex), g = _mm512_mul_pd(g0, p_in);
-            _mm512_mask_storeu_pd(a.v + j, lane, stepped);
-            _mm512_mask_storeu_pd(a.ex + j, lane, e);
-            _mm512_mask_storeu_pd(a.in + j, lane, g);
-            const __m512d limit = slot_th ? _mm512_maskz_loadu_pd(lane, a.slot_th + j) : th;
+            _mm512_mask_storeu_pd(vs + j, lane, stepped);
+            _mm512_mask_storeu_pd(exs + j, lane, e);
+            _mm512_mask_storeu_pd(ins + j, lane, g);
+            const __m512d limit = slot_th ? _mm512_maskz_loadu_pd(lane, ths + j) : th;
             spiked = _mm512_mask_cmp_pd_mask(lane, stepped, limit, _CMP_GE_OQ);  // NaN (refractory): no
             const __m512d abs_e = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(e), magnitude));
             const __m512d abs_g = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(g), magnitude));
             quiet = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(lane, abs_e, tol, _CMP_LT_OQ), abs_g, tol, _CMP_LT_OQ);
         };
         constexpr std::size_t vectors = chunk / 8;
-        for (std::size_t c = 0; c < a.n; c += chunk) {
+        for (std::size_t c = 0; c < n; c += chunk) {
             __mmask8 spiked[vectors], quiet[vectors];
             unsigned any = 0;
-            const std::size_t m = c + chunk <= a.n ? chunk : a.n - c;
+            const std::size_t m = c + chunk <= n ? chunk : n - c;
             if (m == chunk) {  // whole chunks: a constant trip count, unrolled
 #pragma GCC unroll 8
                 for (std::size_t q = 0; q < vectors; ++q) {
@@ -628,7 +637,7 @@ private:
                 for (unsigned bits = spiked[q] | quiet[q]; bits != 0; bits &= bits - 1) {
                     const unsigned l = static_cast<unsigned>(__builtin_ctz(bits));
                     const std::uint32_t ev = ((spiked[q] >> l) & 1U) | (((quiet[q] >> l) & 1U) << 1);
-                    a.hits[hits++] = static_cast<std::uint32_t>((c + 8 * q + l) << 2) | ev;
+                    out[hits++] = static_cast<std::uint32_t>((c + 8 * q + l) << 2) | ev;
                 }
         }
         return hits;
