@@ -578,6 +578,31 @@ private:
     // masks are kept (two bytes per 8 slots) and only a chunk with an event lists its hits, in slot
     // order, as step_chunks does. The tail of the slots (n not a multiple of 8) is loaded and
     // stored under a lane mask; its masked-off lanes raise no event.
+    /// masked_chunks' work on one vector of 8 slots from j, lanes `lane` only: the step, the stores,
+    /// and the spike and quiescence masks. (A function, not a lambda: clang does not give a lambda
+    /// its enclosing function's target, and refuses the intrinsics in it.) Synapses::step must
+    /// have an overload on __m512d with the same target.
+    template <bool uniform, bool slot_th>
+    [[gnu::always_inline, gnu::target("avx512f")]] static inline void
+    masked_lanes(const Synapses& syn, double* __restrict vs, double* __restrict exs, double* __restrict ins,
+                 const double* __restrict biases, const double* __restrict ths, __m512d base, __m512d th, __m512d tol,
+                 __m512d p_ex, __m512d p_in, __m512i magnitude, std::size_t j, __mmask8 lane, __mmask8& spiked,
+                 __mmask8& quiet) {
+        const __m512d v0 = _mm512_maskz_loadu_pd(lane, vs + j);
+        const __m512d e0 = _mm512_maskz_loadu_pd(lane, exs + j);
+        const __m512d g0 = _mm512_maskz_loadu_pd(lane, ins + j);
+        const __m512d bias = uniform ? base : _mm512_maskz_loadu_pd(lane, biases + j);
+        const __m512d stepped = syn.step(v0, e0, g0, bias);
+        const __m512d e = _mm512_mul_pd(e0, p_ex), g = _mm512_mul_pd(g0, p_in);
+        _mm512_mask_storeu_pd(vs + j, lane, stepped);
+        _mm512_mask_storeu_pd(exs + j, lane, e);
+        _mm512_mask_storeu_pd(ins + j, lane, g);
+        const __m512d limit = slot_th ? _mm512_maskz_loadu_pd(lane, ths + j) : th;
+        spiked = _mm512_mask_cmp_pd_mask(lane, stepped, limit, _CMP_GE_OQ);  // NaN (refractory): no
+        const __m512d abs_e = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(e), magnitude));
+        const __m512d abs_g = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(g), magnitude));
+        quiet = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(lane, abs_e, tol, _CMP_LT_OQ), abs_g, tol, _CMP_LT_OQ);
+    }
     template <bool uniform, bool slot_th>
     [[gnu::always_inline, gnu::target("avx512f")]] static inline std::size_t masked_chunks(const Synapses syn,
                                                                                           const kernel_args& a) {
@@ -596,22 +621,9 @@ private:
         const std::size_t n = a.n;
         std::size_t hits = 0;
         // One vector of 8 slots from j, lanes `lane` only; its spike and quiescence masks.
-        const auto lanes = [&](std::size_t j, __mmask8 lane, __mmask8& spiked, __mmask8& quiet) {
-            const __m512d v0 = _mm512_maskz_loadu_pd(lane, vs + j);
-            const __m512d e0 = _mm512_maskz_loadu_pd(lane, exs + j);
-            const __m512d g0 = _mm512_maskz_loadu_pd(lane, ins + j);
-            const __m512d bias = uniform ? base : _mm512_maskz_loadu_pd(lane, biases + j);
-            const __m512d stepped = syn.step(v0, e0, g0, bias);
-            const __m512d e = _mm512_mul_pd(e0, p_ex), g = _mm512_mul_pd(g0, p_in);
-            _mm512_mask_storeu_pd(vs + j, lane, stepped);
-            _mm512_mask_storeu_pd(exs + j, lane, e);
-            _mm512_mask_storeu_pd(ins + j, lane, g);
-            const __m512d limit = slot_th ? _mm512_maskz_loadu_pd(lane, ths + j) : th;
-            spiked = _mm512_mask_cmp_pd_mask(lane, stepped, limit, _CMP_GE_OQ);  // NaN (refractory): no
-            const __m512d abs_e = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(e), magnitude));
-            const __m512d abs_g = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(g), magnitude));
-            quiet = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(lane, abs_e, tol, _CMP_LT_OQ), abs_g, tol, _CMP_LT_OQ);
-        };
+#define MEMSPIKE_MASKED_LANES(j, lane, spiked, quiet)                                                                  \
+    masked_lanes<uniform, slot_th>(syn, vs, exs, ins, biases, ths, base, th, tol, p_ex, p_in, magnitude, j, lane, spiked, \
+                                   quiet)
         constexpr std::size_t vectors = chunk / 8;
         for (std::size_t c = 0; c < n; c += chunk) {
             __mmask8 spiked[vectors], quiet[vectors];
@@ -620,7 +632,7 @@ private:
             if (m == chunk) {  // whole chunks: a constant trip count, unrolled
 #pragma GCC unroll 8
                 for (std::size_t q = 0; q < vectors; ++q) {
-                    lanes(c + 8 * q, 0xff, spiked[q], quiet[q]);
+                    MEMSPIKE_MASKED_LANES(c + 8 * q, 0xff, spiked[q], quiet[q]);
                     any |= spiked[q] | quiet[q];
                 }
             } else {
@@ -628,7 +640,7 @@ private:
                     const std::size_t left = m > 8 * q ? m - 8 * q : 0;
                     const auto lane = static_cast<__mmask8>(left >= 8 ? 0xff : (1U << left) - 1U);
                     spiked[q] = quiet[q] = 0;
-                    if (lane != 0) lanes(c + 8 * q, lane, spiked[q], quiet[q]);
+                    if (lane != 0) MEMSPIKE_MASKED_LANES(c + 8 * q, lane, spiked[q], quiet[q]);
                     any |= spiked[q] | quiet[q];
                 }
             }
@@ -641,6 +653,7 @@ private:
                 }
         }
         return hits;
+#undef MEMSPIKE_MASKED_LANES
     }
 #endif
 #undef MEMSPIKE_STEP_VARIANTS

@@ -15,11 +15,6 @@
 
 #include "neurons/lif_active.hpp"
 
-// step() below is instantiated on AVX-512 vectors and always inlined into the AVX-512 kernel: no
-// call passes a vector, so GCC's note that such a call's ABI changed with GCC 4.6 does not apply.
-// (It is reported at the end of the file, so it is silenced for the whole file.)
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 namespace memspike::lif {
 namespace {
 
@@ -38,12 +33,21 @@ struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     double bias(std::uint32_t i, const M& m) const { return m.v_inf(i); }
     // The AVX-512 step kernel with mask registers (lif_active.hpp, decisions.md §42).
     static constexpr bool masked_kernel = true;
-    /// One exact tick; `vi` is V_inf (bias). D is double, or a vector of 8 doubles for the masked
-    /// kernel (the same operations lane by lane; the kernel does not contract them).
-    template <class D>
-    [[gnu::always_inline]] D step(D v, D i_ex, D i_in, D vi) const {
+    /// One exact tick; `vi` is V_inf (bias).
+    [[gnu::always_inline]] double step(double v, double i_ex, double i_in, double vi) const {
         return vi + (v - vi) * p22 + p21_ex * i_ex + p21_in * i_in;
     }
+#if defined(__x86_64__)
+    /// step() on 8 slots, for the masked kernel: the same operations in the same order, each its
+    /// own intrinsic, so that no compiler contracts a product and a sum into one fused
+    /// multiply-add (clang contracts within an expression by default). Keep the two identical:
+    /// test_lif_exp.cpp compares the kernel with the per-neuron loop bit for bit.
+    [[gnu::always_inline, gnu::target("avx512f")]] __m512d step(__m512d v, __m512d i_ex, __m512d i_in, __m512d vi) const {
+        const __m512d decayed = _mm512_add_pd(vi, _mm512_mul_pd(_mm512_sub_pd(v, vi), _mm512_set1_pd(p22)));
+        const __m512d with_ex = _mm512_add_pd(decayed, _mm512_mul_pd(_mm512_set1_pd(p21_ex), i_ex));
+        return _mm512_add_pd(with_ex, _mm512_mul_pd(_mm512_set1_pd(p21_in), i_in));
+    }
+#endif
 };
 
 /// A population with per-neuron parameters: the same constants, per neuron (lif_active.hpp).
