@@ -29,11 +29,16 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <new>
 #include <queue>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "neurons/lif_base.hpp"
 
@@ -60,6 +65,30 @@ inline int step_kernel_isa() {
     }
     return isa;
 }
+
+/// Allocates on a 64-byte boundary (a cache line, one AVX-512 vector). The step loop's chunks
+/// start at multiples of 64 slots, so with these arrays no vector load or store of the loop
+/// straddles two cache lines; from malloc (16-byte aligned) three in four did, and a split
+/// 512-bit store costs about two (docs/benchmarks.md, CUBA session 8).
+template <class T>
+struct cache_aligned_allocator {
+    using value_type = T;
+    static constexpr std::align_val_t alignment{64};
+    cache_aligned_allocator() = default;
+    template <class U>
+    cache_aligned_allocator(const cache_aligned_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), alignment)); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, alignment); }
+    friend bool operator==(const cache_aligned_allocator&, const cache_aligned_allocator&) { return true; }
+};
+/// A per-slot array of the active set.
+using slot_array = std::vector<double, cache_aligned_allocator<double>>;
+
+/// Whether Synapses opts into the AVX-512 step kernel written with mask registers
+/// (`static constexpr bool masked_kernel = true`; active_lif_group::masked_chunks): its step()
+/// must then also take vectors of 8 doubles, and its loop must not clamp refractoriness.
+template <class S>
+constexpr bool masked_kernel_of = requires { requires S::masked_kernel; };
 
 /// Synapses must provide: static constexpr std::size_t ports (2); names[ports] (state variable
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
@@ -554,7 +583,99 @@ private:
         MEMSPIKE_STEP_VARIANTS(true)
     }
     [[gnu::noinline, gnu::target("avx512f")]] static std::size_t step_avx512(const Synapses syn, const kernel_args& a) {
-        MEMSPIKE_STEP_VARIANTS(true)
+        if constexpr (masked_kernel_of<Synapses>) {
+            if (a.slot_th != nullptr)
+                return a.uniform ? masked_chunks<true, true>(syn, a) : masked_chunks<false, true>(syn, a);
+            return a.uniform ? masked_chunks<true, false>(syn, a) : masked_chunks<false, false>(syn, a);
+        } else {
+            MEMSPIKE_STEP_VARIANTS(true)
+        }
+    }
+    // step_chunks for lif_exp in AVX-512 intrinsics (decisions.md §42): the same loads, the same
+    // step() (its expression on vectors of 8 doubles: the same IEEE operations in the same order,
+    // no contraction) and the same stores and comparisons, but the events stay in mask registers
+    // (a compare writes a mask; the quiescence test is one masked compare on the other), where
+    // GCC's vectorised form of step_loop made 64-bit integer lanes out of each compare and OR-ed
+    // them lane by lane: ~25 % of the loop's time (docs/benchmarks.md, CUBA session 8). A chunk's
+    // masks are kept (two bytes per 8 slots) and only a chunk with an event lists its hits, in slot
+    // order, as step_chunks does. The tail of the slots (n not a multiple of 8) is loaded and
+    // stored under a lane mask; its masked-off lanes raise no event.
+    /// masked_chunks' work on one vector of 8 slots from j, lanes `lane` only: the step, the stores,
+    /// and the spike and quiescence masks. (A function, not a lambda: clang does not give a lambda
+    /// its enclosing function's target, and refuses the intrinsics in it.) Synapses::step must
+    /// have an overload on __m512d with the same target.
+    template <bool uniform, bool slot_th>
+    [[gnu::always_inline, gnu::target("avx512f")]] static inline void
+    masked_lanes(const Synapses& syn, double* __restrict vs, double* __restrict exs, double* __restrict ins,
+                 const double* __restrict biases, const double* __restrict ths, __m512d base, __m512d th, __m512d tol,
+                 __m512d p_ex, __m512d p_in, __m512i magnitude, std::size_t j, __mmask8 lane, __mmask8& spiked,
+                 __mmask8& quiet) {
+        const __m512d v0 = _mm512_maskz_loadu_pd(lane, vs + j);
+        const __m512d e0 = _mm512_maskz_loadu_pd(lane, exs + j);
+        const __m512d g0 = _mm512_maskz_loadu_pd(lane, ins + j);
+        const __m512d bias = uniform ? base : _mm512_maskz_loadu_pd(lane, biases + j);
+        const __m512d stepped = syn.step(v0, e0, g0, bias);
+        const __m512d e = _mm512_mul_pd(e0, p_ex), g = _mm512_mul_pd(g0, p_in);
+        _mm512_mask_storeu_pd(vs + j, lane, stepped);
+        _mm512_mask_storeu_pd(exs + j, lane, e);
+        _mm512_mask_storeu_pd(ins + j, lane, g);
+        const __m512d limit = slot_th ? _mm512_maskz_loadu_pd(lane, ths + j) : th;
+        spiked = _mm512_mask_cmp_pd_mask(lane, stepped, limit, _CMP_GE_OQ);  // NaN (refractory): no
+        const __m512d abs_e = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(e), magnitude));
+        const __m512d abs_g = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(g), magnitude));
+        quiet = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(lane, abs_e, tol, _CMP_LT_OQ), abs_g, tol, _CMP_LT_OQ);
+    }
+    template <bool uniform, bool slot_th>
+    [[gnu::always_inline, gnu::target("avx512f")]] static inline std::size_t masked_chunks(const Synapses syn,
+                                                                                          const kernel_args& a) {
+        static_assert(!Synapses::clamp_in_loop, "the masked kernel does not clamp refractory slots");
+        const __m512d th = _mm512_set1_pd(a.th), tol = _mm512_set1_pd(a.tol), base = _mm512_set1_pd(a.base_bias);
+        const __m512d p_ex = _mm512_set1_pd(syn.p_ex), p_in = _mm512_set1_pd(syn.p_in);
+        const __m512i magnitude = _mm512_set1_epi64(0x7fffffffffffffffLL);  // |x|: the sign bit cleared
+        // The arrays in locals: an intrinsic store may alias anything, `a` included, and GCC would
+        // reload every pointer from it after each store.
+        double* __restrict const vs = a.v;
+        double* __restrict const exs = a.ex;
+        double* __restrict const ins = a.in;
+        const double* __restrict const biases = a.bias;
+        const double* __restrict const ths = a.slot_th;
+        std::uint32_t* __restrict const out = a.hits;
+        const std::size_t n = a.n;
+        std::size_t hits = 0;
+        // One vector of 8 slots from j, lanes `lane` only; its spike and quiescence masks.
+#define MEMSPIKE_MASKED_LANES(j, lane, spiked, quiet)                                                                  \
+    masked_lanes<uniform, slot_th>(syn, vs, exs, ins, biases, ths, base, th, tol, p_ex, p_in, magnitude, j, lane, spiked, \
+                                   quiet)
+        constexpr std::size_t vectors = chunk / 8;
+        for (std::size_t c = 0; c < n; c += chunk) {
+            __mmask8 spiked[vectors], quiet[vectors];
+            unsigned any = 0;
+            const std::size_t m = c + chunk <= n ? chunk : n - c;
+            if (m == chunk) {  // whole chunks: a constant trip count, unrolled
+#pragma GCC unroll 8
+                for (std::size_t q = 0; q < vectors; ++q) {
+                    MEMSPIKE_MASKED_LANES(c + 8 * q, 0xff, spiked[q], quiet[q]);
+                    any |= spiked[q] | quiet[q];
+                }
+            } else {
+                for (std::size_t q = 0; q < vectors; ++q) {
+                    const std::size_t left = m > 8 * q ? m - 8 * q : 0;
+                    const auto lane = static_cast<__mmask8>(left >= 8 ? 0xff : (1U << left) - 1U);
+                    spiked[q] = quiet[q] = 0;
+                    if (lane != 0) MEMSPIKE_MASKED_LANES(c + 8 * q, lane, spiked[q], quiet[q]);
+                    any |= spiked[q] | quiet[q];
+                }
+            }
+            if (any == 0) continue;
+            for (std::size_t q = 0; q < vectors; ++q)  // the hits in slot order: (slot << 2) | 1 spiked | 2 quiescent
+                for (unsigned bits = spiked[q] | quiet[q]; bits != 0; bits &= bits - 1) {
+                    const unsigned l = static_cast<unsigned>(__builtin_ctz(bits));
+                    const std::uint32_t ev = ((spiked[q] >> l) & 1U) | (((quiet[q] >> l) & 1U) << 1);
+                    out[hits++] = static_cast<std::uint32_t>((c + 8 * q + l) << 2) | ev;
+                }
+        }
+        return hits;
+#undef MEMSPIKE_MASKED_LANES
     }
 #endif
 #undef MEMSPIKE_STEP_VARIANTS
@@ -598,8 +719,8 @@ private:
     std::vector<std::uint32_t> slot_of_;  // per neuron: its slot, or none while passive
     // The slots, one per active neuron: its index, V, synaptic variables, bias and refractory end.
     std::vector<std::uint32_t> id_;
-    std::vector<double> v_, ex_, in_, bias_;
-    std::vector<double> ref_end_;  // with Synapses::clamp_in_loop: per slot, the last refractory tick
+    slot_array v_, ex_, in_, bias_;
+    slot_array ref_end_;  // with Synapses::clamp_in_loop: per slot, the last refractory tick
     // (last refractory tick, neuron) of the active neurons that spiked or joined while refractory,
     // earliest first: end_refractory() puts their held V back when the period ends.
     std::priority_queue<std::pair<tick_t, std::uint32_t>, std::vector<std::pair<tick_t, std::uint32_t>>, std::greater<>> ends_;
@@ -612,7 +733,7 @@ private:
     double base_bias_ = 0.0;    // the bias of a neuron without stimulus current
     std::size_t odd_bias_ = 0;  // slots whose bias differs from base_bias_ (a stimulus)
     tick_t tick_ = 0;  // the last tick advanced (for the checkpoint's write-back)
-    std::vector<double> th_;              // Het: per slot, its neuron's threshold (the kernel's)
+    slot_array th_;                       // Het: per slot, its neuron's threshold (the kernel's)
     std::vector<Synapses> syns_;          // Het: the distinct synaptic constant sets
     std::vector<std::uint32_t> syn_of_;   // Het: per neuron, its set in syns_
 };

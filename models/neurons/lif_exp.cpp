@@ -31,10 +31,23 @@ struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     /// V_inf: the neuron's own (the membrane's), so the same for every constant set.
     template <class M>
     double bias(std::uint32_t i, const M& m) const { return m.v_inf(i); }
+    // The AVX-512 step kernel with mask registers (lif_active.hpp, decisions.md §42).
+    static constexpr bool masked_kernel = true;
     /// One exact tick; `vi` is V_inf (bias).
     [[gnu::always_inline]] double step(double v, double i_ex, double i_in, double vi) const {
         return vi + (v - vi) * p22 + p21_ex * i_ex + p21_in * i_in;
     }
+#if defined(__x86_64__)
+    /// step() on 8 slots, for the masked kernel: the same operations in the same order, each its
+    /// own intrinsic, so that no compiler contracts a product and a sum into one fused
+    /// multiply-add (clang contracts within an expression by default). Keep the two identical:
+    /// test_lif_exp.cpp compares the kernel with the per-neuron loop bit for bit.
+    [[gnu::always_inline, gnu::target("avx512f")]] __m512d step(__m512d v, __m512d i_ex, __m512d i_in, __m512d vi) const {
+        const __m512d decayed = _mm512_add_pd(vi, _mm512_mul_pd(_mm512_sub_pd(v, vi), _mm512_set1_pd(p22)));
+        const __m512d with_ex = _mm512_add_pd(decayed, _mm512_mul_pd(_mm512_set1_pd(p21_ex), i_ex));
+        return _mm512_add_pd(with_ex, _mm512_mul_pd(_mm512_set1_pd(p21_in), i_in));
+    }
+#endif
 };
 
 /// A population with per-neuron parameters: the same constants, per neuron (lif_active.hpp).
