@@ -32,7 +32,9 @@ public:
         // prefetched some inputs ahead; without a grid (Brunel: the drive touches every neuron
         // in index order, and the hardware prefetcher streams the records) the loop is as before,
         // where the prefetches measured ~2 % slower.
-        if (m_.grid_size() != 0)
+        if (const auto loop = m_.plain_input(t); loop != membrane_t<Het>::plain_loop::none)
+            m_.apply_plain_input(loop, t, in, spikes);  // no stimulus: one loop over locals (bench4, Brunel)
+        else if (m_.grid_size() != 0)
             apply_input<true>(t, in, spikes);
         else
             apply_input<false>(t, in, spikes);
