@@ -333,8 +333,10 @@ private:
     };
     std::vector<neuron_constants> c_;
     std::vector<decay_table> tables_;
-    /// One neuron's state in one 40-byte record: an update touches a single cache line (measured
-    /// faster than five separate arrays on Brunel's network).
+    /// One neuron's state in one 32-byte record, aligned: an update touches a single cache line
+    /// (measured faster than five separate arrays on Brunel's network). The stimulus current,
+    /// which only V_inf reads, lives beside it (stim_): a 40-byte record straddled two lines at
+    /// every other neuron (decisions.md §41).
     struct alignas(32) neuron_state {
         double v;        // membrane potential at tick `last` [mV]
         tick_t last;     // tick at which v holds
@@ -342,8 +344,8 @@ private:
         tick_t wake;     // predicted crossing tick, never, or on_grid
     };
     std::vector<neuron_state> s_;
-    std::vector<double> stim_;  // DC / step stimulus current [pA]; empty while none
-    double v_inf0_ = 0.0;       // V_inf without stimulus
+    std::vector<double> stim_;  // DC / step stimulus current [pA]; empty until a stimulus reaches the partition
+    double v_inf0_ = 0.0;       // V_inf without stimulus: E_L + (I_e + 0.0) tau_m / C_m, v_inf()'s expression
     // Per neuron: the tick from which its grid test is due (+inf off the grid; -inf: due at the
     // next sweep), padded with +inf to whole blocks of the sweep; empty until the grid is used. Doubles, so the scan is a
     // packed compare on any x86-64 (integer 64-bit compares need SSE4.2).

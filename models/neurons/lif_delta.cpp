@@ -102,7 +102,7 @@ model_info lif_delta_model() {
         return std::make_unique<lif_delta_group<false>>(ctx);
     };
     m.per_neuron_params = true;
-    // For the resource estimate: membrane record 40, wake-heap entry 16, grid bound 8 and its block minimum 1, due list 4 bytes per neuron (memory_bytes() at most).
+    // For the resource estimate: membrane record 32 and stimulus current 8 (once a stimulus reaches the partition), wake-heap entry 16, grid bound 8 and its block minimum 1, due list 4 bytes per neuron (memory_bytes() at most).
     m.state_bytes = [](const population_spec& pop) {
         return (69.0 + membrane_constant_bytes(pop)) * static_cast<double>(pop.size);
     };
