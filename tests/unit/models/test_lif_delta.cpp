@@ -215,7 +215,7 @@ std::vector<tick_t> reference_with_step(const std::vector<std::pair<tick_t, doub
 }
 } // namespace
 
-TEST_CASE("lif_delta: neurons above threshold sharing grid blocks keep the reference's spikes, before and after a current step", "[unit]") {
+TEST_CASE("lif_delta: neurons above threshold sharing grid blocks keep the reference's spikes before and after a current step", "[unit]") {
     // The grid's own input loop (membrane_t::apply_grid_input, docs/decisions.md §41) serves a
     // homogeneous partition without stimulus whose V_inf lies above threshold; a stimulus sends
     // the partition back to the general loop. 20 neurons (three blocks of the grid's bounds), each
