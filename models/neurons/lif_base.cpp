@@ -276,6 +276,22 @@ void membrane_t<Het>::test_grid(std::uint32_t i, tick_t t, std::vector<std::uint
 // the denominator over the rate), so its clamp at 2^52 never applies; its `k >= 1` test is a
 // select with the same value. Quiet (Brunel): V_inf <= V_th and V < V_th after the threshold
 // test, so track() takes its fast path for every input, and nobody is on the grid to leave it.
+// Both: a neuron that input reaches outside its refractory period lies behind t (last < t) after
+// tick 0: its last update was at an earlier tick (an input, a grid test or a due crossing that
+// fired, a spike's refractory end), and a stimulus (add_current brings neurons to t) sends the
+// partition to the general loop. One that does not (input at tick 0, where last = 0; a made-up
+// checkpoint) takes the general loop's steps (apply_input_general), as it would there.
+template <bool Het>
+void membrane_t<Het>::apply_input_general(std::uint32_t i, tick_t t, double w, std::vector<std::uint32_t>& spikes) {
+    bring_to(i, t);
+    s_[i].v += w;
+    if (s_[i].v >= v_th(i)) {
+        fire(i, t);
+        spikes.push_back(i);
+    }
+    track(i, w > 0.0);
+}
+
 template <bool Het>
 template <bool Grid>
 void membrane_t<Het>::plain_input_loop(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes) {
@@ -310,11 +326,14 @@ void membrane_t<Het>::plain_input_loop(tick_t t, input_buffer& in, std::vector<s
             flag[i] = 0;
             neuron_state& r = s[i];
             if (t <= r.ref_end) continue;  // refractory: input discarded
-            double v = r.v;
-            if (t > r.last) {
-                const auto d = static_cast<std::uint64_t>(t - r.last);
-                v = vi + (v - vi) * (d < dec_n ? dec[d] : std::exp(-static_cast<double>(d) * rate));
+            const tick_t last = r.last;
+            if (!(t > last)) {  // tick 0, or a made-up checkpoint (see above)
+                apply_input_general(i, t, w, spikes);
+                continue;
             }
+            const auto d = static_cast<std::uint64_t>(t - last);
+            double v = r.v;
+            v = vi + (v - vi) * (d < dec_n ? dec[d] : std::exp(-static_cast<double>(d) * rate));
             v += w;
             double b = base;  // the bound's base: t, or the refractory end after a spike
             if (v >= th) {
@@ -324,7 +343,7 @@ void membrane_t<Het>::plain_input_loop(tick_t t, input_buffer& in, std::vector<s
                 b = static_cast<double>(end);
                 spikes.push_back(i);
             } else {
-                r.last = t;  // t >= last here: a neuron not refractory is never ahead of t
+                r.last = t;
             }
             r.v = v;
             if constexpr (!Grid) {

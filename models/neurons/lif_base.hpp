@@ -285,6 +285,7 @@ private:
     void test_grid(std::uint32_t i, tick_t t, std::vector<std::uint32_t>& spikes);
     template <bool Grid>
     void plain_input_loop(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes);
+    [[gnu::cold, gnu::noinline]] void apply_input_general(std::uint32_t i, tick_t t, double w, std::vector<std::uint32_t>& spikes);
     void open_grid();  // allocates the bounds on first use: models that never call track() need none
     void leave_grid(std::uint32_t i) {
         lb_[i] = std::numeric_limits<double>::infinity();  // the block's minimum may stay low: it only is a bound
