@@ -53,6 +53,9 @@ inline constexpr tick_t on_grid = never - 1;
 inline constexpr tick_t grid_quiet_ticks = 64;
 /// Bounds compared per block by the grid sweep (one branch per block).
 inline constexpr std::size_t grid_block = 8;
+/// apply_plain_input()'s grid loop runs while a spike's refractory end lies below this tick: base + K of a
+/// crossing bound stays an exact double.
+inline constexpr tick_t grid_tick_limit = tick_t{1} << 52;
 
 using memspike::decay_table;
 
@@ -122,12 +125,14 @@ public:
     }
     /// Bias plus stimulus current [pA].
     double current(std::uint32_t i) const {
-        if constexpr (Het) return c_[i].i_e + s_[i].i_stim; else return p_.i_e_pa + s_[i].i_stim;
+        if constexpr (Het) return c_[i].i_e + stim(i); else return p_.i_e_pa + stim(i);
     }
     double v_inf(std::uint32_t i) const {
-        if constexpr (Het) return c_[i].e_l + (c_[i].i_e + s_[i].i_stim) * c_[i].r;
-        else return p_.e_l_mv + (p_.i_e_pa + s_[i].i_stim) * r_;
+        if constexpr (Het) return c_[i].e_l + (c_[i].i_e + stim(i)) * c_[i].r;
+        else return stim_.empty() ? v_inf0_ : p_.e_l_mv + (p_.i_e_pa + stim_[i]) * r_;
     }
+    /// The stimulus current [pA] of neuron i (0 until a stimulus reaches the partition).
+    double stim(std::uint32_t i) const { return stim_.empty() ? 0.0 : stim_[i]; }
     /// exp(-k h / tau_m) of neuron i.
     double decay(std::uint32_t i, tick_t k) const {
         if constexpr (Het) return tables_[c_[i].table](k); else return decay_(k);
@@ -169,7 +174,10 @@ public:
     void set_last(std::uint32_t i, tick_t t) { s_[i].last = t; }
     /// Changes neuron i's stimulus current without bringing it forward: for a neuron whose V is
     /// already at the current tick (stepped by its group).
-    void shift_current(std::uint32_t i, double delta_pa) { s_[i].i_stim += delta_pa; }
+    void shift_current(std::uint32_t i, double delta_pa) {
+        if (stim_.empty()) stim_.assign(s_.size(), 0.0);
+        stim_[i] += delta_pa;
+    }
 
     /// Emits a spike at tick t: V = V_reset, refractory until t + n_ref. A grid neuron stays on
     /// the grid (it is tested every tick, and V_reset < V_th keeps it from firing while refractory).
@@ -240,6 +248,28 @@ public:
     }
     std::size_t grid_size() const { return grid_count_; }
 
+    /// Which of lif_delta's loops over locals (apply_plain_input) may take the input of tick t.
+    /// `grid`: one parameter set, no stimulus current, V_inf above threshold (every input puts its
+    /// neuron on the grid: bench4), the ticks and time constant in the ranges its shortcuts
+    /// assume; `quiet`: the same without stimulus, V_inf at or below threshold and nobody on the
+    /// grid (Brunel: every input takes track()'s fast path); `none`: lif_delta's general loop.
+    enum class plain_loop { none, quiet, grid };
+    plain_loop plain_input(tick_t t) const {
+        if constexpr (Het) {
+            return plain_loop::none;
+        } else {
+            if (!stim_.empty()) return plain_loop::none;
+            if (!(v_inf0_ > p_.v_th_mv)) return grid_count_ == 0 ? plain_loop::quiet : plain_loop::none;
+            const bool in_range = t >= 0 && t < grid_tick_limit && n_ref_ < grid_tick_limit - t && decay_.rate() > 1e-12;
+            return in_range ? plain_loop::grid : plain_loop::none;
+        }
+    }
+    /// Applies a tick's delta-synapse input (lif_delta) to the neurons `in` lists, as lif_delta's
+    /// general loop does (refractory input dropped, bring_to, V += sum, threshold, track), with
+    /// the same arithmetic, for a partition where plain_input(t) == `loop` (not `none`): one loop
+    /// with every array and constant in a local (docs/decisions.md §41). Clears the input it reads.
+    void apply_plain_input(plain_loop loop, tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes);
+
     /// Adds delta_pa to the stimulus current from tick t on (the interval (t, t+1] uses it).
     /// `passive` tells whether the neuron has no synaptic current (so its crossing can be predicted).
     void add_current(std::uint32_t i, tick_t t, double delta_pa, bool passive);
@@ -253,6 +283,9 @@ private:
     void schedule_crossing_slow(std::uint32_t i);
     void sweep_grid(tick_t t, std::vector<std::uint32_t>& spikes);
     void test_grid(std::uint32_t i, tick_t t, std::vector<std::uint32_t>& spikes);
+    template <bool Grid>
+    void plain_input_loop(tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes);
+    [[gnu::cold, gnu::noinline]] void apply_input_general(std::uint32_t i, tick_t t, double w, std::vector<std::uint32_t>& spikes);
     void open_grid();  // allocates the bounds on first use: models that never call track() need none
     void leave_grid(std::uint32_t i) {
         lb_[i] = std::numeric_limits<double>::infinity();  // the block's minimum may stay low: it only is a bound
@@ -301,16 +334,19 @@ private:
     };
     std::vector<neuron_constants> c_;
     std::vector<decay_table> tables_;
-    /// One neuron's state in one 40-byte record: an update touches a single cache line (measured
-    /// faster than five separate arrays on Brunel's network).
-    struct neuron_state {
+    /// One neuron's state in one 32-byte record, aligned: an update touches a single cache line
+    /// (measured faster than five separate arrays on Brunel's network). The stimulus current,
+    /// which only V_inf reads, lives beside it (stim_): a 40-byte record straddled two lines at
+    /// every other neuron (decisions.md §41).
+    struct alignas(32) neuron_state {
         double v;        // membrane potential at tick `last` [mV]
-        double i_stim;   // DC / step stimulus current [pA]
         tick_t last;     // tick at which v holds
         tick_t ref_end;  // last refractory tick
         tick_t wake;     // predicted crossing tick, never, or on_grid
     };
     std::vector<neuron_state> s_;
+    std::vector<double> stim_;  // DC / step stimulus current [pA]; empty until a stimulus reaches the partition
+    double v_inf0_ = 0.0;       // V_inf without stimulus: E_L + (I_e + 0.0) tau_m / C_m, v_inf()'s expression
     // Per neuron: the tick from which its grid test is due (+inf off the grid; -inf: due at the
     // next sweep), padded with +inf to whole blocks of the sweep; empty until the grid is used. Doubles, so the scan is a
     // packed compare on any x86-64 (integer 64-bit compares need SSE4.2).

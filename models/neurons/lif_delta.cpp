@@ -32,7 +32,9 @@ public:
         // prefetched some inputs ahead; without a grid (Brunel: the drive touches every neuron
         // in index order, and the hardware prefetcher streams the records) the loop is as before,
         // where the prefetches measured ~2 % slower.
-        if (m_.grid_size() != 0)
+        if (const auto loop = m_.plain_input(t); loop != membrane_t<Het>::plain_loop::none)
+            m_.apply_plain_input(loop, t, in, spikes);  // no stimulus: one loop over locals (bench4, Brunel)
+        else if (m_.grid_size() != 0)
             apply_input<true>(t, in, spikes);
         else
             apply_input<false>(t, in, spikes);
@@ -100,7 +102,7 @@ model_info lif_delta_model() {
         return std::make_unique<lif_delta_group<false>>(ctx);
     };
     m.per_neuron_params = true;
-    // For the resource estimate: membrane record 40, wake-heap entry 16, grid bound 8 and its block minimum 1, due list 4 bytes per neuron (memory_bytes() at most).
+    // For the resource estimate: membrane record 32 and stimulus current 8 (once a stimulus reaches the partition), wake-heap entry 16, grid bound 8 and its block minimum 1, due list 4 bytes per neuron (memory_bytes() at most).
     m.state_bytes = [](const population_spec& pop) {
         return (69.0 + membrane_constant_bytes(pop)) * static_cast<double>(pop.size);
     };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include "support.hpp"
@@ -175,4 +176,106 @@ TEST_CASE("lif_delta: a suprathreshold-driven neuron fires at the exact ticks, o
     const auto expected = reference_spikes(inputs, ticks, -70.0 + 300.0 * (20.0 / 250.0));  // as the engine rounds
     REQUIRE(expected.size() > 20);
     CHECK(test::spike_ticks(*sim, 2, 0) == expected);
+}
+
+namespace {
+/// The reference of the test below for one neuron: reference_spikes' tick-by-tick solution with a
+/// DC step that moves V_inf to `v_inf_after` from tick `t0` on: V at t0 still relaxes towards
+/// the old V_inf, the interval (t0, t0 + 1] towards the new one.
+std::vector<tick_t> reference_with_step(const std::vector<std::pair<tick_t, double>>& inputs, tick_t ticks, double v_inf,
+                                        tick_t t0, double v_inf_after) {
+    const double rate = 0.1 / 20.0, th = -55.0, reset = -70.0;
+    const tick_t n_ref = 20;
+    double v = -70.0;
+    tick_t last = 0, ref_end = -1;
+    std::size_t next = 0;
+    std::vector<tick_t> out;
+    for (tick_t t = 0; t < ticks; ++t) {
+        double w = 0.0;
+        bool touched = false;
+        for (; next < inputs.size() && inputs[next].first == t; ++next) {
+            w += inputs[next].second;
+            touched = true;
+        }
+        const bool refractory = t <= ref_end;
+        if (!refractory && t > last) {
+            v = v_inf + (v - v_inf) * std::exp(-static_cast<double>(t - last) * rate);
+            last = t;
+        }
+        if (t == t0) v_inf = v_inf_after;
+        if (refractory) continue;
+        if (touched) v += w;
+        if (v >= th) {
+            out.push_back(t);
+            v = reset;
+            last = ref_end = t + n_ref;
+        }
+    }
+    return out;
+}
+} // namespace
+
+TEST_CASE("lif_delta: neurons above threshold sharing grid blocks keep the reference's spikes before and after a current step", "[unit]") {
+    // The grid's own input loop (membrane_t::apply_grid_input, docs/decisions.md §41) serves a
+    // homogeneous partition without stimulus whose V_inf lies above threshold; a stimulus sends
+    // the partition back to the general loop. 20 neurons (three blocks of the grid's bounds), each
+    // with its own input pattern; a DC step of 25 pA (+2 mV on V_inf) reaches neurons 3-12 at
+    // tick 2500. Caught: the grid loop kept after the step (the old V_inf: neurons 3-12 fire
+    // late), a neuron that joins the grid without being counted (no sweep: crossings between
+    // inputs lost), a bound not lowered in its block's minimum (the sweep skips that block), the
+    // input sums or flags not cleared (input counted again at a later tick).
+    constexpr std::uint32_t n = 20;
+    constexpr tick_t ticks = 5000, t0 = 2500;
+    const param_map p = {{"tau_m", 20.0}, {"c_m", 250.0}, {"e_l", -70.0}, {"v_th", -55.0},
+                         {"v_reset", -70.0}, {"t_ref", 2.0}, {"i_e", 300.0}};
+    const double v_inf = -70.0 + 300.0 * (20.0 / 250.0);  // as the engine rounds
+    const double v_inf_after = -70.0 + (300.0 + 25.0) * (20.0 / 250.0);
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+    auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    std::vector<std::vector<std::pair<tick_t, double>>> inputs(n);
+    std::vector<std::vector<tick_t>> exc(n), inh(n);
+    for (std::uint32_t j = 0; j < n; ++j) {
+        for (tick_t t = 1 + static_cast<tick_t>(next() % 7); t < ticks - 1;) {
+            const double w = next() % 3 == 0 ? -2.0 : 0.7;
+            inputs[j].emplace_back(t, w);
+            (w > 0 ? exc : inh)[j].push_back(t - 1);  // delay: one tick
+            t += next() % 9 == 0 ? 30 + static_cast<tick_t>(next() % 90) : 1 + static_cast<tick_t>(next() % 8);
+        }
+    }
+    auto sc = test::make_scenario(static_cast<double>(ticks) * 0.1, 0.1);
+    test::add_population(sc, "e", "spike_source", n).spike_ticks = exc;
+    test::add_population(sc, "i", "spike_source", n).spike_ticks = inh;
+    test::add_population(sc, "n", "lif_delta", n, p);
+    test::connect(sc, "e", "n", "one_to_one", 0.7, 0.1);
+    test::connect(sc, "i", "n", "one_to_one", -2.0, 0.1);
+    stimulus_spec st;
+    st.name = "step";
+    st.kind = "dc";
+    st.target = "n";
+    for (std::uint64_t j = 3; j <= 12; ++j) st.neurons.push_back(j);
+    st.amplitude_pa = 25.0;
+    st.start_ms = static_cast<double>(t0) * 0.1;
+    sc.stimuli.push_back(st);
+    const auto sim = test::run(sc);
+    std::size_t total = 0, after = 0, own = 0;
+    for (std::uint32_t j = 0; j < n; ++j) {
+        const bool stepped = j >= 3 && j <= 12;
+        const auto expected = reference_with_step(inputs[j], ticks, v_inf, stepped ? t0 : ticks, v_inf_after);
+        INFO("neuron " << j);
+        CHECK(test::spike_ticks(*sim, 2, j) == expected);
+        total += expected.size();
+        for (const tick_t s : expected) {
+            after += s > t0 && stepped;
+            own += std::none_of(inputs[j].begin(), inputs[j].end(), [s](const auto& in) { return in.first == s; });
+        }
+    }
+    INFO(total << " spikes, " << own << " at a tick without input, " << after << " after the step");
+    CHECK(total > 15 * n);  // every neuron fires often,
+    CHECK(own > 5 * n);     // on its own (found by the grid's sweep) and by input
+    CHECK(after > 8 * 10);
 }

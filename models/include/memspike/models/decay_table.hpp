@@ -27,6 +27,8 @@ public:
                                                              : std::exp(-static_cast<double>(k) * rate_);
     }
     double rate() const { return rate_; }
+    /// The tabulated values exp(-k rate) for k < entries(): for loops that keep them in a local.
+    const double* data() const { return table_.data(); }
     std::size_t entries() const { return table_.size(); }
 
 private:
