@@ -84,6 +84,10 @@ void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
             for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(single_row_cell)) __builtin_prefetch(tb.one.data() + e, 0, 3);
             __builtin_prefetch(tb.one.data() + sg.end - 1, 0, 3);
             if (T.active_seg.size() == 1) return;
+            // several rows (add_cached_rows): the records, their columns; the deltas come from the pair table
+            __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 3);
+            __builtin_prefetch(tb.seg_cols.data() + sg.end - 1, 0, 3);
+            continue;
         } else {  // the cached reads of several rows take target and position from the cache and the tile
             for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
             __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
@@ -179,7 +183,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     if (K == 1) {
         const segment& sg = tb.segs[T.active_seg[0]];
         H = tb.seg_cols.data() + sg.first;
-        A = tb.seg_at.data() + sg.first;
+        A = tb.seg_at.empty() ? nullptr : tb.seg_at.data() + sg.first;  // a cached block has none (nor needs it)
         nh = sg.end - sg.first;
     } else {
         std::sort(sorted_rows_.begin(), sorted_rows_.end());
@@ -343,10 +347,17 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     double* vs = xs + nh;        // ... the read noise's variance / sigma^2
     double* zs = vs + nh;        // ... its standard normal draw
     if (cached) {
-        const single_row_cell* one = tb.one.data() + tb.segs[T.active_seg[0]].first;
+        const std::uint32_t first = tb.segs[T.active_seg[0]].first;
+        const single_row_cell* one = tb.one.data() + first;
+        const float* dev = tb.pair_s.data();  // per code pair: the read-noise deviation / sigma_read
         if (sigma > 0.0) {
             for (std::size_t h = 0; h < nh; ++h) zs[h] = normal_(read_rng_);
-            for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * one[h].s * zs[h];
+            if (tb.wide()) {
+                const std::uint32_t* pair = tb.one_pair.data() + first;
+                for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * dev[pair[h]] * zs[h];
+            } else {
+                for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * dev[one[h].pair] * zs[h];
+            }
         } else {
             for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift;
         }
@@ -402,8 +413,14 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     }
     convert_signed(xs, nh, tb.scale);
     if (cached) {
-        const single_row_cell* one = tb.one.data() + tb.segs[T.active_seg[0]].first;
-        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
+        const std::uint32_t first = tb.segs[T.active_seg[0]].first;
+        if (tb.wide()) {
+            const std::uint32_t* target = tb.one_target.data() + first;
+            for (std::size_t h = 0; h < nh; ++h) touch(sum, in, target[h], xs[h]);
+        } else {
+            const single_row_cell* one = tb.one.data() + first;
+            for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
+        }
     } else {
         for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
     }
