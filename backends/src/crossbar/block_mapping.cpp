@@ -74,7 +74,7 @@ void build_segments(tiled_block& tb, std::vector<std::vector<std::pair<std::uint
             if (q == 0 || rc[q].first != rc[q - 1].first) {
                 const auto seg_row = static_cast<std::uint16_t>(L.row_slot[row] % R);
                 const auto at = static_cast<std::uint32_t>(tb.seg_cols.size());
-                tb.segs.push_back({rc[q].first, seg_row, at, at});
+                tb.segs.push_back({rc[q].first, seg_row, static_cast<std::uint16_t>(tb.tiles[rc[q].first].cols), at, at});
             }
             tb.seg_cols.push_back(rc[q].second);
             tb.segs.back().end = static_cast<std::uint32_t>(tb.seg_cols.size());
@@ -214,6 +214,8 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
     for (std::size_t k = 0; k < tb.row_first.size(); ++k) tb.range_seg[k] = tb.seg_first[tb.row_first[k]];
     tb.row_first = {};
     tb.seg_first = {};
+    tb.wake_head.assign(tb.tiles.size(), no_entry);
+    tb.wake_tail.assign(tb.tiles.size(), no_entry);
 }
 
 /// The block's code grid (tiled_block): nominal devices with L <= 65,536 finite levels get

@@ -96,8 +96,6 @@ struct tile {
     std::uint64_t base = 0;                // first cell in the block's conductance arrays
     std::vector<std::uint32_t> target;     // per used column: partition-local target neuron
     std::vector<std::uint16_t> position;   // per used column: physical column in the tile
-    std::vector<std::uint16_t> active;     // rows driven this tick (positions in the tile)
-    std::vector<std::uint32_t> active_seg; // ... and their segments (the row's synapse columns)
     std::vector<float> z;                  // per used column: sum over used columns c' of min(j, j') + 1 (IR drop)
     std::vector<std::uint8_t> hit;         // per used column: a synapse lies on a driven row
     std::vector<std::uint16_t> hit_list;
@@ -108,8 +106,10 @@ struct tile {
 struct segment {
     std::uint32_t tile;
     std::uint16_t row;
+    std::uint16_t cols;  // the tile's used columns (tile::cols: a one-row read needs nothing else of the tile)
     std::uint32_t first, end;
 };
+static_assert(sizeof(segment) == 16);
 
 /// What the read of a synapse cell needs of its column, stored with the cell in segment order
 /// (seg_at, parallel to seg_cols): the tile's per-column arrays are scattered over the tiles, and
@@ -166,9 +166,11 @@ struct single_row_cell {
 };
 static_assert(sizeof(single_row_cell) == 8);
 
-/// A code pair's deltas g - e0 [nS], as read_tile_sparse decodes them (several rows' reads).
+/// A code pair's deltas g - e0 [nS], as read_tile_sparse decodes them (several rows' reads), and
+/// its G+ - G- [nS], as empty_column_mean decodes it.
 struct pair_delta {
     double p, m;
+    double diff;
 };
 
 /// ... and per segment: the sum of its cells' delta = g - e0 over both arrays (read conductance),
@@ -211,6 +213,10 @@ struct tiled_block {
     std::vector<cell_ref> seg_at;          // parallel to seg_cols; empty while the single-row cache serves (it reads the tiles)
     std::vector<std::uint32_t> cell;       // per synapse: its cell (index into gp / gm)
     std::vector<std::uint32_t> woken;      // tiles woken this tick
+    /// Per tile: its first and last entry in crossbar_partition::wake_ this tick (none: not woken).
+    /// Kept here, a few KiB per block, and not in the tile: collecting a tick's driven rows then
+    /// touches no tile, and a one-row read none either.
+    std::vector<std::uint32_t> wake_head, wake_tail;
     std::uint64_t rows = 0;
     /// Static compact blocks on the sparse read: the single-row reads, parallel to seg_cols and
     /// to segs (empty otherwise: plastic blocks change their cells between reads).
@@ -227,7 +233,8 @@ struct tiled_block {
     std::size_t memory_bytes() const {
         std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(std::uint16_t) +
                         (fp.capacity() + fm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) +
-                        (row_first.capacity() + seg_first.capacity() + range_seg.capacity() + cell.capacity()) * 4 +
+                        (row_first.capacity() + seg_first.capacity() + range_seg.capacity() + cell.capacity() +
+                         wake_head.capacity() + wake_tail.capacity()) * 4 +
                         segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2 +
                         seg_at.capacity() * sizeof(cell_ref) + one.capacity() * sizeof(single_row_cell) +
                         one_seg.capacity() * sizeof(single_row_segment) + pair_s.capacity() * sizeof(float) +
@@ -347,7 +354,7 @@ private:
     // read_path.cpp
     double convert(double x, bool is_signed);
     void convert_signed(double* x, std::size_t n, double scale);
-    static void prefetch_tile(const tiled_block& tb, const tile& T);
+    void prefetch_tile(const tiled_block& tb, std::uint32_t t) const;
     static constexpr std::size_t read_ahead = 4;  // deliver: woken tiles prefetched ahead of the read
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
@@ -391,6 +398,15 @@ private:
         std::uint32_t block, k, first, end;
     };
     std::vector<arrived_range> arrived_;
+    /// deliver: this tick's driven segments, one list per woken tile in arrival order (its first
+    /// and last entry in tiled_block::wake_head / wake_tail), and those of the tile being read.
+    struct wake_entry {
+        std::uint32_t seg, next;
+    };
+    static constexpr std::uint32_t no_entry = std::numeric_limits<std::uint32_t>::max();
+    std::vector<wake_entry> wake_;
+    std::vector<std::uint16_t> active_;      // the tile's driven rows (positions in the tile)
+    std::vector<std::uint32_t> active_seg_;  // ... and their segments
     std::vector<double> column_scratch_;
     std::vector<double> ir_qci_, ir_row_total_;
     std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- [nS] of the tile being read

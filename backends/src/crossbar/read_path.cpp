@@ -41,14 +41,16 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
     for (const arrived_range& r : arrived_) {
         tiled_block& tb = blocks_[r.block];
         for (std::uint32_t q = r.first; q < r.end; ++q) {
-            const segment& sg = tb.segs[q];
-            tile& T = tb.tiles[sg.tile];
-            if (T.active.empty()) {
+            const std::uint32_t t = tb.segs[q].tile, e = static_cast<std::uint32_t>(wake_.size());
+            wake_.push_back({q, no_entry});
+            if (tb.wake_head[t] == no_entry) {
                 if (tb.woken.empty()) touched_blocks_.push_back(r.block);
-                tb.woken.push_back(sg.tile);
+                tb.woken.push_back(t);
+                tb.wake_head[t] = e;
+            } else {
+                wake_[tb.wake_tail[t]].next = e;
             }
-            T.active.push_back(sg.row);
-            T.active_seg.push_back(q);
+            tb.wake_tail[t] = e;
         }
     }
     const double drift = s_.dev.drift_nu > 0.0 ? drift_factor(s_.dev, s_.arr.drift_age + static_cast<double>(t) * h_) : 1.0;
@@ -59,39 +61,52 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
         for (std::size_t w = 0; w < tb.woken.size(); ++w) {
             // A tick's woken tiles hold more synapse cells than the caches keep from arrival to
             // read: fetch the segment data a few tiles ahead of the read instead.
-            if (w + read_ahead < tb.woken.size()) prefetch_tile(tb, tb.tiles[tb.woken[w + read_ahead]]);
-            tile& T = tb.tiles[tb.woken[w]];
+            if (w + read_ahead < tb.woken.size()) prefetch_tile(tb, tb.woken[w + read_ahead]);
+            const std::uint32_t id = tb.woken[w];
+            active_.clear();
+            active_seg_.clear();
+            for (std::uint32_t e = tb.wake_head[id]; e != no_entry; e = wake_[e].next) {
+                active_seg_.push_back(wake_[e].seg);
+                active_.push_back(tb.segs[wake_[e].seg].row);
+            }
+            tb.wake_head[id] = no_entry;
+            tile& T = tb.tiles[id];
             if (!(sparse_ok_ && tb.tp.empty() && read_tile_sparse(tb, T, drift, sum, in)))
                 read_tile(tb, T, tb.tp.empty() ? drift : 1.0, now_ms, sum, in);
-            T.active.clear();
-            T.active_seg.clear();
-            for (const std::uint16_t c : T.hit_list) T.hit[c] = 0;
-            T.hit_list.clear();
         }
         tb.woken.clear();
     }
     touched_blocks_.clear();
+    wake_.clear();
     return delivered;
 }
 
-/// Prefetches what reading the woken tile T will load first: its driven segments' column data
-/// (seg_at), columns and, in a compact block, their codes.
-void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
-    for (const std::uint32_t q : T.active_seg) {
+/// Prefetches what reading woken tile t will load first: its driven segments' column data
+/// (seg_at), columns and, in a compact block, their codes; with the single-row cache, the
+/// records, and for several rows the tile's column positions.
+void crossbar_partition::prefetch_tile(const tiled_block& tb, std::uint32_t t) const {
+    const std::uint32_t head = tb.wake_head[t];
+    const bool one_row = wake_[head].next == no_entry;
+    for (std::uint32_t w = head; w != no_entry; w = wake_[w].next) {
+        const std::uint32_t q = wake_[w].seg;
         const segment& sg = tb.segs[q];
         if (!tb.one.empty()) {  // the cached single-row reads: all a one-row read loads, but for thinning
             __builtin_prefetch(tb.one_seg.data() + q, 0, 3);
             for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(single_row_cell)) __builtin_prefetch(tb.one.data() + e, 0, 3);
             __builtin_prefetch(tb.one.data() + sg.end - 1, 0, 3);
-            if (T.active_seg.size() == 1) return;
+            if (one_row) return;
             // several rows (add_cached_rows): the records, their columns; the deltas come from the pair table
             __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 3);
             __builtin_prefetch(tb.seg_cols.data() + sg.end - 1, 0, 3);
+            if (w == head) {  // ... and the columns' positions, once per tile (a miss per read before)
+                const tile& T = tb.tiles[t];
+                for (std::size_t off = 0; off < T.cols; off += 32) __builtin_prefetch(T.position.data() + off, 0, 3);
+            }
             continue;
-        } else {  // the cached reads of several rows take target and position from the cache and the tile
-            for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
-            __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
         }
+        const tile& T = tb.tiles[t];
+        for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
+        __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
         if (tb.compact) {
             __builtin_prefetch(tb.gp.data() + sg.first, 0, 3);
             __builtin_prefetch(tb.gm.data() + sg.first, 0, 3);
@@ -170,8 +185,8 @@ void crossbar_partition::convert_signed(double* x, std::size_t n, double scale) 
 /// loop. A hit column's sums are expanded in delta = g - e0 (docs/crossbar.md, "The sparse
 /// read"), so the work is the driven synapse cells plus the hit columns, for any number of rows.
 bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in) {
-    const std::size_t K = T.active.size();
-    const std::uint32_t cols = T.cols;
+    const std::size_t K = active_.size();
+    const std::uint32_t cols = tb.segs[active_seg_[0]].cols;  // = T.cols, without a load from the tile
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, half = 0.5 * adc_lsb_signed_;  // rho: MOhm x nS
     // The hit columns, ascending: one row's are its segment's columns; several rows' are the
     // union, through a bitmap of the tile's columns (ascending for free, no sort).
@@ -179,9 +194,9 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     const cell_ref* A;  // ... and their target, z and position (tile::target, z, position + 1)
     std::size_t nh;
     sorted_rows_.resize(K);
-    for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
+    for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {active_[k], active_seg_[k]};
     if (K == 1) {
-        const segment& sg = tb.segs[T.active_seg[0]];
+        const segment& sg = tb.segs[active_seg_[0]];
         H = tb.seg_cols.data() + sg.first;
         A = tb.seg_at.empty() ? nullptr : tb.seg_at.data() + sg.first;  // a cached block has none (nor needs it)
         nh = sg.end - sg.first;
@@ -236,7 +251,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     double sum_w = 0.0;
     // A single driven row of a static block: its cells' currents and noise were cached
     // (cache_single_rows), and so were the sums below.
-    const single_row_segment* cached = K == 1 && !tb.one.empty() ? &tb.one_seg[T.active_seg[0]] : nullptr;
+    const single_row_segment* cached = K == 1 && !tb.one.empty() ? &tb.one_seg[active_seg_[0]] : nullptr;
     const bool cached_rows = K > 1 && !tb.one.empty();  // several rows: the cache plus their interactions
     double diff_total = 0.0;
     double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
@@ -342,12 +357,12 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // S the row drops of all driven rows at once (one sweep over the hit columns), and the read
     // noise's variance sigma^2 (2 K e0^2 + SQ). Then noise, ADC, into the target.
     const double sigma = s_.dev.sigma_read * drift, ke0 = static_cast<double>(K) * e0, e00 = e0 * e0 * sum_w;
-    hit_x_.resize(3 * nh);
+    if (hit_x_.size() < 3 * nh) hit_x_.resize(3 * nh);  // grown only: a resize would zero what it adds, every read
     double* xs = hit_x_.data();  // per hit column: the noiseless G+ - G- current, then the output
     double* vs = xs + nh;        // ... the read noise's variance / sigma^2
     double* zs = vs + nh;        // ... its standard normal draw
     if (cached) {
-        const std::uint32_t first = tb.segs[T.active_seg[0]].first;
+        const std::uint32_t first = tb.segs[active_seg_[0]].first;
         const single_row_cell* one = tb.one.data() + first;
         const float* dev = tb.pair_s.data();  // per code pair: the read-noise deviation / sigma_read
         if (sigma > 0.0) {
@@ -413,7 +428,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     }
     convert_signed(xs, nh, tb.scale);
     if (cached) {
-        const std::uint32_t first = tb.segs[T.active_seg[0]].first;
+        const std::uint32_t first = tb.segs[active_seg_[0]].first;
         if (tb.wide()) {
             const std::uint32_t* target = tb.one_target.data() + first;
             for (std::size_t h = 0; h < nh; ++h) touch(sum, in, target[h], xs[h]);
@@ -478,6 +493,13 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
 double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const {
     const double rho = s_.arr.r_wire * 1e-3, j = T.position[c];
     double diff = 0.0;
+    if (!tb.one.empty()) {  // a cached block: G+ - G- from the pair table (its codes are not in the caches)
+        for (const auto& [row, seg] : sorted_rows_)
+            for (std::uint32_t q = tb.segs[seg].first; q < tb.segs[seg].end; ++q)
+                diff += tb.pair_d[tb.wide() ? tb.one_pair[q] : tb.one[q].pair].diff *
+                        (std::min(j, double(T.position[tb.seg_cols[q]])) + 1.0);
+        return -rho * tb.e0 * diff;
+    }
     for (const auto& [row, seg] : sorted_rows_) {
         const segment& sg = tb.segs[seg];
         const std::uint64_t first = T.base + std::uint64_t{row} * T.cols;

@@ -130,7 +130,7 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
             const auto [index, fresh] = pairs.intern(std::uint32_t{tb.gp[c]} << 16 | tb.gm[c]);
             if (fresh) {  // the deviation and the deltas depend on the codes alone
                 tb.pair_s.push_back(static_cast<float>(std::sqrt(r.var)));
-                tb.pair_d.push_back({dp[h], dm[h]});
+                tb.pair_d.push_back({dp[h], dm[h], g_plus(tb, c) - g_minus(tb, c)});
             }
             tb.one[c].x = static_cast<float>(r.x);
             target[c] = T.target[col];
