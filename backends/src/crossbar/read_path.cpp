@@ -50,8 +50,9 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
                 if (tb.woken.empty()) touched_blocks_.push_back(r.block);
                 tb.woken.push_back(t);
                 tb.wake_head[t] = e;
-            } else {
+            } else {  // a second row: its read will want the tile's column positions (prefetch_tile)
                 wake_[tb.wake_tail[t]].next = e;
+                __builtin_prefetch(&tb.tiles[t], 0, 3);
             }
             tb.wake_tail[t] = e;
         }
@@ -280,16 +281,21 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
                     bits[c >> 6] |= std::uint64_t{1} << (c & 63);
                 }
         }
-        hits_.clear();
+        // The set bits in ascending order, each with its place: written through a pointer into
+        // storage sized for a whole tile (a push_back per hit column checked the capacity).
+        if (hits_.size() < cols) hits_.resize(s_.arr.tile_cols);
+        std::uint16_t* out = hits_.data();
+        nh = 0;
         for (std::size_t w = 0; w < hit_bits_.size(); ++w) {
-            for (std::uint64_t x = bits[w]; x != 0; x &= x - 1)
-                hits_.push_back(static_cast<std::uint16_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(x))));
+            for (std::uint64_t x = bits[w]; x != 0; x &= x - 1) {
+                const auto c = static_cast<std::uint16_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(x)));
+                out[nh] = c;
+                hit_index_[c] = static_cast<std::uint16_t>(nh++);
+            }
             bits[w] = 0;
         }
-        H = hits_.data();
-        nh = hits_.size();
-        for (std::size_t h = 0; h < nh; ++h) hit_index_[H[h]] = static_cast<std::uint16_t>(h);
-        hit_ref_.resize(nh);
+        H = out;
+        if (hit_ref_.size() < nh) hit_ref_.resize(s_.arr.tile_cols);
         A = hit_ref_.data();
     }
     const std::size_t empty = cols - nh;
