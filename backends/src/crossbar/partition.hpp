@@ -166,11 +166,13 @@ struct single_row_cell {
 };
 static_assert(sizeof(single_row_cell) == 8);
 
-/// A code pair's deltas g - e0 [nS], as read_tile_sparse decodes them (several rows' reads), and
-/// its G+ - G- [nS], as empty_column_mean decodes it.
+/// A code pair's deltas g - e0 [nS], as read_tile_sparse decodes them (several rows' reads), what
+/// add_cached_rows computes of them per cell, and its G+ - G- [nS], as empty_column_mean decodes it.
 struct pair_delta {
     double p, m;
     double diff;
+    double d;   // p - m
+    double sq;  // p (2 e0 + p) + m (2 e0 + m): the pair's share of a column's squares
 };
 
 /// ... and per segment: the sum of its cells' delta = g - e0 over both arrays (read conductance),

@@ -130,7 +130,8 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
             const auto [index, fresh] = pairs.intern(std::uint32_t{tb.gp[c]} << 16 | tb.gm[c]);
             if (fresh) {  // the deviation and the deltas depend on the codes alone
                 tb.pair_s.push_back(static_cast<float>(std::sqrt(r.var)));
-                tb.pair_d.push_back({dp[h], dm[h], g_plus(tb, c) - g_minus(tb, c)});
+                const double p = dp[h], m = dm[h];
+                tb.pair_d.push_back({p, m, g_plus(tb, c) - g_minus(tb, c), p - m, p * (2.0 * e0 + p) + m * (2.0 * e0 + m)});
             }
             tb.one[c].x = static_cast<float>(r.x);
             target[c] = T.target[col];
@@ -196,11 +197,11 @@ double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile&
             hit_ref_[h] = {wide ? tb.one_target[c] : one.target, 0.0f, j1f};  // (z is not read on this path)
             const double j1 = j1f;
             const pair_delta& pm = pd[wide ? tb.one_pair[c] : one.pair];
-            const double p = pm.p, m = pm.m, d = p - m;
+            const double p = pm.p, m = pm.m, d = pm.d;
             X[h] += one.x + rho * (e0 * (ldj + j1 * (os.diff - ld)) - (c1 * d + c2 * (p * Dp[h] - m * Dm[h])));
             Dp[h] += p;
             Dm[h] += m;
-            SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
+            SQ[h] += pm.sq;
             ld += d;
             ldj += d * j1;
         }
