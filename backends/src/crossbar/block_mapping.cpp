@@ -74,11 +74,9 @@ void build_segments(tiled_block& tb, std::vector<std::vector<std::pair<std::uint
             if (q == 0 || rc[q].first != rc[q - 1].first) {
                 const auto seg_row = static_cast<std::uint16_t>(L.row_slot[row] % R);
                 const auto at = static_cast<std::uint32_t>(tb.seg_cols.size());
-                tb.segs.push_back({rc[q].first, seg_row, at, at});
+                tb.segs.push_back({rc[q].first, seg_row, static_cast<std::uint16_t>(tb.tiles[rc[q].first].cols), at, at});
             }
             tb.seg_cols.push_back(rc[q].second);
-            const tile& T = tb.tiles[rc[q].first];
-            tb.seg_at.push_back({T.target[rc[q].second], T.z[rc[q].second], T.position[rc[q].second] + 1.0f});
             tb.segs.back().end = static_cast<std::uint32_t>(tb.seg_cols.size());
         }
         tb.seg_first.push_back(static_cast<std::uint32_t>(tb.segs.size()));
@@ -196,7 +194,6 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         row_cells[row].emplace_back(t, col);
     }
     tb.seg_cols.reserve(b.size());
-    tb.seg_at.reserve(b.size());
     build_segments(tb, row_cells, L, R);
     if (tb.compact)  // each synapse's cell is its entry in its row's segments (sorted by tile, then column)
         for (std::uint64_t j = 0; j < b.size(); ++j) {
@@ -210,13 +207,15 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         }
 
     program_weights(tb, b, plastic, cells);
-    cache_single_rows(tb);
+    cache_single_rows(tb);  // or, where it cannot serve, seg_at for the uncached reads
     // A range's rows are consecutive, and so are their segments: deliver needs only where they
     // start (one load per arriving range instead of two dependent ones).
     tb.range_seg.resize(tb.row_first.size());
     for (std::size_t k = 0; k < tb.row_first.size(); ++k) tb.range_seg[k] = tb.seg_first[tb.row_first[k]];
     tb.row_first = {};
     tb.seg_first = {};
+    tb.wake_head.assign(tb.tiles.size(), no_entry);
+    tb.wake_tail.assign(tb.tiles.size(), no_entry);
 }
 
 /// The block's code grid (tiled_block): nominal devices with L <= 65,536 finite levels get

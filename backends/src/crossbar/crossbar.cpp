@@ -116,11 +116,13 @@ namespace {
 /// 1 - exp(-p tile_rows), so the cells are (rows rounded up to whole tiles) x columns x that.
 /// Each cell is a G+/G- pair of 16-bit codes (and their float programming times with drift on
 /// plastic blocks), or, in a compact block, each synapse cell only;
-/// each synapse keeps its cell index, a column entry of its row segment, its column's cell_ref
-/// (12 bytes), in a cached block its single-row read (12 bytes) and (when the store
+/// each synapse keeps its cell index, a column entry of its row segment, and either its column's
+/// cell_ref (12 bytes) or, in a cached block, its single-row record (8 bytes), and (when the store
 /// shared one weight) its own weight again. While a block is mapped: its rows, pattern, the
-/// reordering's edge lists and the per-row cell lists, about 24 bytes per synapse (blocks are
-/// mapped one at a time, so the largest counts).
+/// reordering's edge lists and the per-row cell lists, about 24 bytes per synapse (with the
+/// cache's full-width targets and pair indices while it is built, 8 more, the measured peaks of
+/// cli.resource_estimate still lie below this estimate; blocks are mapped one at a time, so the
+/// largest counts).
 /// Expected crossbar rows of a range holding synapses: one, plus one per extra multapse level.
 /// The shape does not say whether the rule allowed multapses, so this assumes targets drawn with
 /// replacement (Poisson multiplicity lambda per target): the expected largest multiplicity over
@@ -156,12 +158,16 @@ backend_memory memory_estimate(const param_map& p, const std::vector<block_shape
         // the synapse cells only (tiled_block::compact).
         const bool compact = !varied && std::isfinite(p.at("levels")) && !(b.plastic && drift);
         const double per_cell = compact ? 0.0 : (b.plastic && drift) ? 12.0 : 4.0;
-        // Static compact blocks on the sparse read keep the single-row cache (single_row.cpp): 12
-        // bytes per synapse and 32 per segment.
+        // Static compact blocks on the sparse read keep the single-row cache (single_row.cpp): 8
+        // bytes per synapse instead of the cell_ref, and 32 per segment.
         const bool cached = compact && !b.plastic && std::isfinite(p.at("adc_bits")) && p.at("adc_per_polarity") == 0.0;
+        // A row's segments: the column tiles its synapses fall in (a multapse level's row holds
+        // few synapses, so it has fewer segments than there are column tiles).
+        const double col_tiles = std::ceil(b.targets / tc);
+        const double segments_per_row = col_tiles * -std::expm1(-(b.synapses / rows) / col_tiles);
         const double per_block = cells * per_cell +
-                                 b.synapses * ((compact ? 4.0 : 0.0) + 4.0 + 2.0 + 12.0 + (cached ? 12.0 : 0.0) + (b.homogeneous ? 4.0 : 0.0)) +
-                                 rows * (4.0 + (cached ? 48.0 : 16.0) * std::ceil(b.targets / tc)) + ranges * 4.0;
+                                 b.synapses * ((compact ? 4.0 : 0.0) + 4.0 + 2.0 + (cached ? 8.0 : 12.0) + (b.homogeneous ? 4.0 : 0.0)) +
+                                 rows * (4.0 + (cached ? 48.0 : 16.0) * segments_per_row) + ranges * 4.0;
         m.steady_bytes += b.blocks * per_block;
         m.build_bytes = std::max(m.build_bytes, 24.0 * b.synapses + 56.0 * rows);
     }

@@ -12,7 +12,7 @@ namespace memspike::crossbar::detail {
 
 /// Marks the tile's hit columns (T.hit, T.hit_list): those where a driven row holds a synapse.
 void crossbar_partition::mark_hits(const tiled_block& tb, tile& T) {
-    for (const std::uint32_t q : T.active_seg)
+    for (const std::uint32_t q : active_seg_)
         for (std::uint32_t c = tb.segs[q].first; c < tb.segs[q].end; ++c) {
             const std::uint16_t col = tb.seg_cols[c];
             if (!T.hit[col]) {
@@ -26,7 +26,7 @@ void crossbar_partition::mark_hits(const tiled_block& tb, tile& T) {
 void crossbar_partition::read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in) {
     if (T.hit_list.empty()) mark_hits(tb, T);
     const std::uint32_t cols = T.cols;
-    const std::size_t rows = T.active.size();
+    const std::size_t rows = active_.size();
     double* ap = column_scratch_.data();  // sum of G+ over driven rows [nS]
     double* am = ap + cols;               // sum of G-
     double* sp = am + cols;               // sums of squares, for read noise
@@ -36,11 +36,11 @@ void crossbar_partition::read_tile(tiled_block& tb, tile& T, double drift, doubl
     // The rows' segments move with them (decode_rows of a compact block reads them).
     if (s_.arr.r_wire > 0.0 && rows > 1) {
         sorted_rows_.resize(rows);
-        for (std::size_t k = 0; k < rows; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
+        for (std::size_t k = 0; k < rows; ++k) sorted_rows_[k] = {active_[k], active_seg_[k]};
         std::sort(sorted_rows_.begin(), sorted_rows_.end());
         for (std::size_t k = 0; k < rows; ++k) {
-            T.active[k] = sorted_rows_[k].first;
-            T.active_seg[k] = sorted_rows_[k].second;
+            active_[k] = sorted_rows_[k].first;
+            active_seg_[k] = sorted_rows_[k].second;
         }
     }
     decode_rows(tb, T, now_ms);
@@ -96,19 +96,21 @@ void crossbar_partition::read_tile(tiled_block& tb, tile& T, double drift, doubl
         if (x == 0.0 && !T.hit[c]) continue;
         touch(sum, in, T.target[c], x * tb.scale);
     }
+    for (const std::uint16_t c : T.hit_list) T.hit[c] = 0;
+    T.hit_list.clear();
 }
 
 /// Decodes the tile's driven rows into rows_ and points row_p_ / row_m_ at them: G = g0 + q code
 /// (or the stored float of a continuous device), times each device's own drift factor where each
 /// device has its own drift clock.
 void crossbar_partition::decode_rows(const tiled_block& tb, const tile& T, double now_ms) {
-    const std::size_t n = T.active.size(), cols = T.cols;
+    const std::size_t n = active_.size(), cols = T.cols;
     row_p_.resize(n);
     row_m_.resize(n);
     rows_.resize(2 * n * cols);
     const auto g0 = static_cast<float>(tb.g0), q = static_cast<float>(tb.q);
     for (std::size_t k = 0; k < n; ++k) {
-        const std::uint64_t first = T.base + std::uint64_t{T.active[k]} * cols;
+        const std::uint64_t first = T.base + std::uint64_t{active_[k]} * cols;
         float* p = rows_.data() + 2 * k * cols;
         float* m = p + cols;
         if (tb.exact) {
@@ -117,7 +119,7 @@ void crossbar_partition::decode_rows(const tiled_block& tb, const tile& T, doubl
         } else if (tb.compact) {  // e0 everywhere but at the row's synapse cells
             std::fill_n(p, cols, g0 + q * static_cast<float>(tb.e0_code));
             std::fill_n(m, cols, g0 + q * static_cast<float>(tb.e0_code));
-            const segment& sg = tb.segs[T.active_seg[k]];
+            const segment& sg = tb.segs[active_seg_[k]];
             for (std::uint32_t e = sg.first; e < sg.end; ++e) {
                 p[tb.seg_cols[e]] = g0 + q * static_cast<float>(tb.gp[e]);
                 m[tb.seg_cols[e]] = g0 + q * static_cast<float>(tb.gm[e]);
@@ -148,7 +150,7 @@ void crossbar_partition::decode_rows(const tiled_block& tb, const tile& T, doubl
 void crossbar_partition::ir_drop_one_row(const tile& T, double* ap, double* am) const {
     const double rho = s_.arr.r_wire * 1e-3;  // MOhm x nS = 1e-3
     const std::uint32_t cols = T.cols;
-    const double below = static_cast<double>(s_.arr.tile_rows) - T.active[0];
+    const double below = static_cast<double>(s_.arr.tile_rows) - active_[0];
     for (double* out : {ap, am}) {
         double total = 0.0;
         for (std::uint32_t c = 0; c < cols; ++c) total += out[c];
@@ -184,7 +186,7 @@ void crossbar_partition::ir_drop(const tile& T, double* ap, double* am) {
         std::fill(ir_qci_.begin(), ir_qci_.end(), 0.0);
         ir_row_total_.assign(rows.size(), 0.0);
         for (std::size_t k = 0; k < rows.size(); ++k) {  // pass 1: totals of the ideal currents
-            const double weight = rows_total - T.active[k];
+            const double weight = rows_total - active_[k];
             double total = 0.0;
             for (std::uint32_t c = 0; c < cols; ++c) {
                 const double g = rows[k][c];
@@ -195,7 +197,7 @@ void crossbar_partition::ir_drop(const tile& T, double* ap, double* am) {
         }
         std::fill(out, out + cols, 0.0);
         for (std::size_t k = 0; k < rows.size(); ++k) {  // pass 2: each cell's voltage, corrected once
-            const double i = T.active[k], total = ir_row_total_[k];
+            const double i = active_[k], total = ir_row_total_[k];
             double pc = 0.0, pcj = 0.0;  // sums over this row's cells at lower columns of g and g j
             for (std::uint32_t c = 0; c < cols; ++c) {
                 const double j = T.position[c], g = rows[k][c];

@@ -96,8 +96,6 @@ struct tile {
     std::uint64_t base = 0;                // first cell in the block's conductance arrays
     std::vector<std::uint32_t> target;     // per used column: partition-local target neuron
     std::vector<std::uint16_t> position;   // per used column: physical column in the tile
-    std::vector<std::uint16_t> active;     // rows driven this tick (positions in the tile)
-    std::vector<std::uint32_t> active_seg; // ... and their segments (the row's synapse columns)
     std::vector<float> z;                  // per used column: sum over used columns c' of min(j, j') + 1 (IR drop)
     std::vector<std::uint8_t> hit;         // per used column: a synapse lies on a driven row
     std::vector<std::uint16_t> hit_list;
@@ -108,8 +106,10 @@ struct tile {
 struct segment {
     std::uint32_t tile;
     std::uint16_t row;
+    std::uint16_t cols;  // the tile's used columns (tile::cols: a one-row read needs nothing else of the tile)
     std::uint32_t first, end;
 };
+static_assert(sizeof(segment) == 16);
 
 /// What the read of a synapse cell needs of its column, stored with the cell in segment order
 /// (seg_at, parallel to seg_cols): the tile's per-column arrays are scattered over the tiles, and
@@ -151,14 +151,28 @@ struct one_row_sweep {
 
 /// A synapse cell's share of a read in which its row is the tile's only driven row (most reads of
 /// a spiking network): read_tile_sparse's noiseless G+ - G- current with the first-order IR drop
-/// [nS, before drift] and the square root of its read-noise variance / sigma_read^2 [nS], as
-/// floats (6e-8 relative: 1e-5 of an LSB, below the codes' own q / 2), beside the column's
-/// target, so that such a read streams one 12-byte record per hit column. Both depend on the
-/// row's own cells only, so a static block computes them once (cache_single_rows).
+/// [nS, before drift] as a float (6e-8 relative: 1e-5 of an LSB, below the codes' own q / 2),
+/// the column's partition-local target, and the index of the cell's code pair in the block's pair
+/// table (tiled_block::pair_s, pair_d): the read-noise deviation and the deltas depend on the
+/// codes alone, and a block holds few distinct pairs (at most 2 levels - 1 on nominal devices).
+/// 8 bytes per hit column streamed by a one-row read (was 12 with the deviation in the record).
+/// Both depend on the row's own cells only, so a static block computes them once
+/// (cache_single_rows). A block whose targets or pairs do not fit 16 bits keeps them in
+/// tiled_block::one_target / one_pair instead (the same values; see tiled_block::wide).
 struct single_row_cell {
-    std::uint32_t target;
     float x;
-    float s;
+    std::uint16_t target;
+    std::uint16_t pair;
+};
+static_assert(sizeof(single_row_cell) == 8);
+
+/// A code pair's deltas g - e0 [nS], as read_tile_sparse decodes them (several rows' reads), what
+/// add_cached_rows computes of them per cell, and its G+ - G- [nS], as empty_column_mean decodes it.
+struct pair_delta {
+    double p, m;
+    double diff;
+    double d;   // p - m
+    double sq;  // p (2 e0 + p) + m (2 e0 + m): the pair's share of a column's squares
 };
 
 /// ... and per segment: the sum of its cells' delta = g - e0 over both arrays (read conductance),
@@ -198,22 +212,35 @@ struct tiled_block {
     std::vector<std::uint32_t> range_seg;  // per CSR range k: the segments of all its rows, [range_seg[k], range_seg[k+1])
     std::vector<segment> segs;
     std::vector<std::uint16_t> seg_cols;
-    std::vector<cell_ref> seg_at;          // parallel to seg_cols
+    std::vector<cell_ref> seg_at;          // parallel to seg_cols; empty while the single-row cache serves (it reads the tiles)
     std::vector<std::uint32_t> cell;       // per synapse: its cell (index into gp / gm)
     std::vector<std::uint32_t> woken;      // tiles woken this tick
+    /// Per tile: its first and last entry in crossbar_partition::wake_ this tick (none: not woken).
+    /// Kept here, a few KiB per block, and not in the tile: collecting a tick's driven rows then
+    /// touches no tile, and a one-row read none either.
+    std::vector<std::uint32_t> wake_head, wake_tail;
     std::uint64_t rows = 0;
     /// Static compact blocks on the sparse read: the single-row reads, parallel to seg_cols and
     /// to segs (empty otherwise: plastic blocks change their cells between reads).
     std::vector<single_row_cell> one;
     std::vector<single_row_segment> one_seg;
+    std::vector<float> pair_s;             // per code pair: sqrt of the read-noise variance / sigma_read^2 of a one-row read [nS]
+    std::vector<pair_delta> pair_d;        // ... its deltas
+    /// The fallback for a partition of more than 65,536 targets or a block of more than 65,536
+    /// code pairs: each cell's target and pair index in full, parallel to `one` (whose 16-bit
+    /// fields are then unused); empty otherwise.
+    std::vector<std::uint32_t> one_target, one_pair;
+    bool wide() const { return !one_target.empty(); }
 
     std::size_t memory_bytes() const {
         std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(std::uint16_t) +
                         (fp.capacity() + fm.capacity() + tp.capacity() + tm.capacity()) * sizeof(float) +
-                        (row_first.capacity() + seg_first.capacity() + range_seg.capacity() + cell.capacity()) * 4 +
+                        (row_first.capacity() + seg_first.capacity() + range_seg.capacity() + cell.capacity() +
+                         wake_head.capacity() + wake_tail.capacity()) * 4 +
                         segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2 +
                         seg_at.capacity() * sizeof(cell_ref) + one.capacity() * sizeof(single_row_cell) +
-                        one_seg.capacity() * sizeof(single_row_segment);
+                        one_seg.capacity() * sizeof(single_row_segment) + pair_s.capacity() * sizeof(float) +
+                        pair_d.capacity() * sizeof(pair_delta) + (one_target.capacity() + one_pair.capacity()) * 4;
         for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4;
         return b;
     }
@@ -329,12 +356,17 @@ private:
     // read_path.cpp
     double convert(double x, bool is_signed);
     void convert_signed(double* x, std::size_t n, double scale);
-    static void prefetch_tile(const tiled_block& tb, const tile& T);
+    void prefetch_tile(const tiled_block& tb, std::uint32_t t) const;
     static constexpr std::size_t read_ahead = 4;  // deliver: woken tiles prefetched ahead of the read
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
     void cache_single_rows(tiled_block& tb) const;
+    static void fill_seg_at(tiled_block& tb);
     double add_cached_rows(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ, double& read, double& mu_max);
+    template <bool wide>
+    double add_cached_rows_of(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ, double& read,
+                              double& mu_max);
+
     void read_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh, double drift,
                             double sigma_e, double* sum, input_buffer& in);
     void mark_hits(const tiled_block& tb, tile& T);
@@ -368,6 +400,15 @@ private:
         std::uint32_t block, k, first, end;
     };
     std::vector<arrived_range> arrived_;
+    /// deliver: this tick's driven segments, one list per woken tile in arrival order (its first
+    /// and last entry in tiled_block::wake_head / wake_tail), and those of the tile being read.
+    struct wake_entry {
+        std::uint32_t seg, next;
+    };
+    static constexpr std::uint32_t no_entry = std::numeric_limits<std::uint32_t>::max();
+    std::vector<wake_entry> wake_;
+    std::vector<std::uint16_t> active_;      // the tile's driven rows (positions in the tile)
+    std::vector<std::uint32_t> active_seg_;  // ... and their segments
     std::vector<double> column_scratch_;
     std::vector<double> ir_qci_, ir_row_total_;
     std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- [nS] of the tile being read

@@ -10,6 +10,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>  // SSE2: part of every x86-64 target
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>  // AVX2, for the functions compiled for it (chosen at run time)
+#endif
 
 #include "memspike/core/model.hpp"
 #include "partition.hpp"
@@ -36,19 +39,25 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
         const tiled_block& tb = blocks_[r.block];
         r.first = tb.range_seg[r.k];
         r.end = tb.range_seg[r.k + 1];
-        __builtin_prefetch(tb.segs.data() + r.first, 0, 3);
+        // Every line of the range's segments (~50 of 16 bytes in crossbar_brunel), not only the
+        // first: the loop below waited on each further line (a third of deliver's time, `perf`).
+        for (std::uint32_t q = r.first; q < r.end; q += 64 / sizeof(segment)) __builtin_prefetch(tb.segs.data() + q, 0, 3);
+        if (r.end > r.first) __builtin_prefetch(tb.segs.data() + r.end - 1, 0, 3);
     }
     for (const arrived_range& r : arrived_) {
         tiled_block& tb = blocks_[r.block];
         for (std::uint32_t q = r.first; q < r.end; ++q) {
-            const segment& sg = tb.segs[q];
-            tile& T = tb.tiles[sg.tile];
-            if (T.active.empty()) {
+            const std::uint32_t t = tb.segs[q].tile, e = static_cast<std::uint32_t>(wake_.size());
+            wake_.push_back({q, no_entry});
+            if (tb.wake_head[t] == no_entry) {
                 if (tb.woken.empty()) touched_blocks_.push_back(r.block);
-                tb.woken.push_back(sg.tile);
+                tb.woken.push_back(t);
+                tb.wake_head[t] = e;
+            } else {  // a second row: its read will want the tile's column positions (prefetch_tile)
+                wake_[tb.wake_tail[t]].next = e;
+                __builtin_prefetch(&tb.tiles[t], 0, 3);
             }
-            T.active.push_back(sg.row);
-            T.active_seg.push_back(q);
+            tb.wake_tail[t] = e;
         }
     }
     const double drift = s_.dev.drift_nu > 0.0 ? drift_factor(s_.dev, s_.arr.drift_age + static_cast<double>(t) * h_) : 1.0;
@@ -59,35 +68,52 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
         for (std::size_t w = 0; w < tb.woken.size(); ++w) {
             // A tick's woken tiles hold more synapse cells than the caches keep from arrival to
             // read: fetch the segment data a few tiles ahead of the read instead.
-            if (w + read_ahead < tb.woken.size()) prefetch_tile(tb, tb.tiles[tb.woken[w + read_ahead]]);
-            tile& T = tb.tiles[tb.woken[w]];
+            if (w + read_ahead < tb.woken.size()) prefetch_tile(tb, tb.woken[w + read_ahead]);
+            const std::uint32_t id = tb.woken[w];
+            active_.clear();
+            active_seg_.clear();
+            for (std::uint32_t e = tb.wake_head[id]; e != no_entry; e = wake_[e].next) {
+                active_seg_.push_back(wake_[e].seg);
+                active_.push_back(tb.segs[wake_[e].seg].row);
+            }
+            tb.wake_head[id] = no_entry;
+            tile& T = tb.tiles[id];
             if (!(sparse_ok_ && tb.tp.empty() && read_tile_sparse(tb, T, drift, sum, in)))
                 read_tile(tb, T, tb.tp.empty() ? drift : 1.0, now_ms, sum, in);
-            T.active.clear();
-            T.active_seg.clear();
-            for (const std::uint16_t c : T.hit_list) T.hit[c] = 0;
-            T.hit_list.clear();
         }
         tb.woken.clear();
     }
     touched_blocks_.clear();
+    wake_.clear();
     return delivered;
 }
 
-/// Prefetches what reading the woken tile T will load first: its driven segments' column data
-/// (seg_at), columns and, in a compact block, their codes.
-void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
-    for (const std::uint32_t q : T.active_seg) {
+/// Prefetches what reading woken tile t will load first: its driven segments' column data
+/// (seg_at), columns and, in a compact block, their codes; with the single-row cache, the
+/// records, and for several rows the tile's column positions.
+void crossbar_partition::prefetch_tile(const tiled_block& tb, std::uint32_t t) const {
+    const std::uint32_t head = tb.wake_head[t];
+    const bool one_row = wake_[head].next == no_entry;
+    for (std::uint32_t w = head; w != no_entry; w = wake_[w].next) {
+        const std::uint32_t q = wake_[w].seg;
         const segment& sg = tb.segs[q];
         if (!tb.one.empty()) {  // the cached single-row reads: all a one-row read loads, but for thinning
             __builtin_prefetch(tb.one_seg.data() + q, 0, 3);
             for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(single_row_cell)) __builtin_prefetch(tb.one.data() + e, 0, 3);
             __builtin_prefetch(tb.one.data() + sg.end - 1, 0, 3);
-            if (T.active_seg.size() == 1) return;
-        } else {  // the cached reads of several rows take target and position from the cache and the tile
-            for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
-            __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
+            if (one_row) return;
+            // several rows (add_cached_rows): the records, their columns; the deltas come from the pair table
+            __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 3);
+            __builtin_prefetch(tb.seg_cols.data() + sg.end - 1, 0, 3);
+            if (w == head) {  // ... and the columns' positions, once per tile (a miss per read before)
+                const tile& T = tb.tiles[t];
+                for (std::size_t off = 0; off < T.cols; off += 32) __builtin_prefetch(T.position.data() + off, 0, 3);
+            }
+            continue;
         }
+        const tile& T = tb.tiles[t];
+        for (std::uint32_t e = sg.first; e < sg.end; e += 64 / sizeof(cell_ref)) __builtin_prefetch(tb.seg_at.data() + e, 0, 3);
+        __builtin_prefetch(tb.seg_at.data() + sg.end - 1, 0, 3);
         if (tb.compact) {
             __builtin_prefetch(tb.gp.data() + sg.first, 0, 3);
             __builtin_prefetch(tb.gm.data() + sg.first, 0, 3);
@@ -110,7 +136,7 @@ void crossbar_partition::prefetch_tile(const tiled_block& tb, const tile& T) {
 /// x[h] += sigma sqrt(v[h]) z[h] for h < n, two columns per instruction: std::sqrt's loop stays
 /// scalar (a compare and branch per element for errno), and sqrtpd rounds each lane as sqrtsd
 /// does (IEEE, correctly rounded), so the values are bit-identical. v >= 0 (sums of squares).
-static void add_noise(double* x, const double* v, const double* z, std::size_t n, double sigma) {
+static void add_noise_sse2(double* x, const double* v, const double* z, std::size_t n, double sigma) {
     std::size_t h = 0;
 #if defined(__SSE2__)
     const __m128d s = _mm_set1_pd(sigma);
@@ -122,12 +148,68 @@ static void add_noise(double* x, const double* v, const double* z, std::size_t n
     for (; h < n; ++h) x[h] += sigma * std::sqrt(v[h]) * z[h];
 }
 
+#if defined(__x86_64__)
+/// The ADC's and the noise's per-column passes four columns per instruction where the CPU has
+/// AVX2 (chosen at run time, as core's dense Poisson drive chooses AVX-512). The same IEEE
+/// operations in the same order as the SSE2 and scalar loops, lane by lane, so every value is
+/// bit-identical: "avx2" enables no FMA, so nothing is contracted. (The square roots of the
+/// several-row reads were a tenth of read_tile_sparse's time, `perf`.)
+static bool has_avx2() {
+    static const bool yes = __builtin_cpu_supports("avx2");
+    return yes;
+}
+
+[[gnu::target("avx2")]] static void add_noise_avx2(double* x, const double* v, const double* z, std::size_t n, double sigma) {
+    std::size_t h = 0;
+    const __m256d s = _mm256_set1_pd(sigma);
+    for (; h + 4 <= n; h += 4) {
+        const __m256d r = _mm256_mul_pd(_mm256_mul_pd(s, _mm256_sqrt_pd(_mm256_loadu_pd(v + h))), _mm256_loadu_pd(z + h));
+        _mm256_storeu_pd(x + h, _mm256_add_pd(_mm256_loadu_pd(x + h), r));
+    }
+    for (; h < n; ++h) x[h] += sigma * std::sqrt(v[h]) * z[h];
+}
+
+/// convert_signed's loop (below) for h < n4, a multiple of 4: round_even where |y| < 2^50, the
+/// clamp to [lo, hi] (lo < hi: at most one of its two tests holds), clipped lanes counted.
+[[gnu::target("avx2")]] static std::uint64_t convert_signed_avx2(double* x, std::size_t n4, double per, double lsb, double lo,
+                                                                 double hi, double scale) {
+    const __m256d vper = _mm256_set1_pd(per), vlsb = _mm256_set1_pd(lsb), vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
+    const __m256d vscale = _mm256_set1_pd(scale), magic = _mm256_set1_pd(6755399441055744.0), big = _mm256_set1_pd(0x1p50);
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    std::uint64_t clipped = 0;
+    for (std::size_t h = 0; h < n4; h += 4) {
+        const __m256d y = _mm256_mul_pd(_mm256_loadu_pd(x + h), vper);
+        const __m256d small = _mm256_cmp_pd(_mm256_andnot_pd(sign, y), big, _CMP_LT_OQ);
+        __m256d code = _mm256_blendv_pd(y, _mm256_sub_pd(_mm256_add_pd(y, magic), magic), small);
+        const __m256d below = _mm256_cmp_pd(code, vlo, _CMP_LT_OQ), above = _mm256_cmp_pd(code, vhi, _CMP_GT_OQ);
+        clipped += static_cast<std::uint64_t>(__builtin_popcount(static_cast<unsigned>(_mm256_movemask_pd(_mm256_or_pd(below, above)))));
+        code = _mm256_blendv_pd(_mm256_blendv_pd(code, vhi, above), vlo, below);
+        _mm256_storeu_pd(x + h, _mm256_mul_pd(_mm256_mul_pd(code, vlsb), vscale));
+    }
+    return clipped;
+}
+#endif
+
+static void add_noise(double* x, const double* v, const double* z, std::size_t n, double sigma) {
+#if defined(__x86_64__)
+    if (has_avx2()) return add_noise_avx2(x, v, z, n, sigma);
+#endif
+    add_noise_sse2(x, v, z, n, sigma);
+}
+
 /// convert(x[h], true) * scale for h < n, in place: the ADC of the difference over a read's hit
 /// columns as one loop without calls or early exits (it vectorises), clipping counted as there.
 void crossbar_partition::convert_signed(double* x, std::size_t n, double scale) {
     const double per = adc_per_lsb_signed_, lsb = adc_lsb_signed_, lo = -adc_half_signed_, hi = adc_half_signed_ - 1.0;
     std::uint64_t clipped = 0;
-    for (std::size_t h = 0; h < n; ++h) {
+    std::size_t h = 0;
+#if defined(__x86_64__)
+    if (has_avx2()) {
+        h = n & ~std::size_t{3};
+        clipped = convert_signed_avx2(x, h, per, lsb, lo, hi, scale);
+    }
+#endif
+    for (; h < n; ++h) {
         const double y = x[h] * per;
         double code = std::abs(y) < 0x1p50 ? round_even(y) : y;
         clipped += (code < lo) | (code > hi);
@@ -166,8 +248,8 @@ void crossbar_partition::convert_signed(double* x, std::size_t n, double scale) 
 /// loop. A hit column's sums are expanded in delta = g - e0 (docs/crossbar.md, "The sparse
 /// read"), so the work is the driven synapse cells plus the hit columns, for any number of rows.
 bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in) {
-    const std::size_t K = T.active.size();
-    const std::uint32_t cols = T.cols;
+    const std::size_t K = active_.size();
+    const std::uint32_t cols = tb.segs[active_seg_[0]].cols;  // = T.cols, without a load from the tile
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, half = 0.5 * adc_lsb_signed_;  // rho: MOhm x nS
     // The hit columns, ascending: one row's are its segment's columns; several rows' are the
     // union, through a bitmap of the tile's columns (ascending for free, no sort).
@@ -175,11 +257,11 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     const cell_ref* A;  // ... and their target, z and position (tile::target, z, position + 1)
     std::size_t nh;
     sorted_rows_.resize(K);
-    for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {T.active[k], T.active_seg[k]};
+    for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {active_[k], active_seg_[k]};
     if (K == 1) {
-        const segment& sg = tb.segs[T.active_seg[0]];
+        const segment& sg = tb.segs[active_seg_[0]];
         H = tb.seg_cols.data() + sg.first;
-        A = tb.seg_at.data() + sg.first;
+        A = tb.seg_at.empty() ? nullptr : tb.seg_at.data() + sg.first;  // a cached block has none (nor needs it)
         nh = sg.end - sg.first;
     } else {
         std::sort(sorted_rows_.begin(), sorted_rows_.end());
@@ -202,16 +284,21 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
                     bits[c >> 6] |= std::uint64_t{1} << (c & 63);
                 }
         }
-        hits_.clear();
+        // The set bits in ascending order, each with its place: written through a pointer into
+        // storage sized for a whole tile (a push_back per hit column checked the capacity).
+        if (hits_.size() < cols) hits_.resize(s_.arr.tile_cols);
+        std::uint16_t* out = hits_.data();
+        nh = 0;
         for (std::size_t w = 0; w < hit_bits_.size(); ++w) {
-            for (std::uint64_t x = bits[w]; x != 0; x &= x - 1)
-                hits_.push_back(static_cast<std::uint16_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(x))));
+            for (std::uint64_t x = bits[w]; x != 0; x &= x - 1) {
+                const auto c = static_cast<std::uint16_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(x)));
+                out[nh] = c;
+                hit_index_[c] = static_cast<std::uint16_t>(nh++);
+            }
             bits[w] = 0;
         }
-        H = hits_.data();
-        nh = hits_.size();
-        for (std::size_t h = 0; h < nh; ++h) hit_index_[H[h]] = static_cast<std::uint16_t>(h);
-        hit_ref_.resize(nh);
+        H = out;
+        if (hit_ref_.size() < nh) hit_ref_.resize(s_.arr.tile_cols);
         A = hit_ref_.data();
     }
     const std::size_t empty = cols - nh;
@@ -232,7 +319,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     double sum_w = 0.0;
     // A single driven row of a static block: its cells' currents and noise were cached
     // (cache_single_rows), and so were the sums below.
-    const single_row_segment* cached = K == 1 && !tb.one.empty() ? &tb.one_seg[T.active_seg[0]] : nullptr;
+    const single_row_segment* cached = K == 1 && !tb.one.empty() ? &tb.one_seg[active_seg_[0]] : nullptr;
     const bool cached_rows = K > 1 && !tb.one.empty();  // several rows: the cache plus their interactions
     double diff_total = 0.0;
     double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
@@ -338,15 +425,22 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // S the row drops of all driven rows at once (one sweep over the hit columns), and the read
     // noise's variance sigma^2 (2 K e0^2 + SQ). Then noise, ADC, into the target.
     const double sigma = s_.dev.sigma_read * drift, ke0 = static_cast<double>(K) * e0, e00 = e0 * e0 * sum_w;
-    hit_x_.resize(3 * nh);
+    if (hit_x_.size() < 3 * nh) hit_x_.resize(3 * nh);  // grown only: a resize would zero what it adds, every read
     double* xs = hit_x_.data();  // per hit column: the noiseless G+ - G- current, then the output
     double* vs = xs + nh;        // ... the read noise's variance / sigma^2
     double* zs = vs + nh;        // ... its standard normal draw
     if (cached) {
-        const single_row_cell* one = tb.one.data() + tb.segs[T.active_seg[0]].first;
+        const std::uint32_t first = tb.segs[active_seg_[0]].first;
+        const single_row_cell* one = tb.one.data() + first;
+        const float* dev = tb.pair_s.data();  // per code pair: the read-noise deviation / sigma_read
         if (sigma > 0.0) {
             for (std::size_t h = 0; h < nh; ++h) zs[h] = normal_(read_rng_);
-            for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * one[h].s * zs[h];
+            if (tb.wide()) {
+                const std::uint32_t* pair = tb.one_pair.data() + first;
+                for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * dev[pair[h]] * zs[h];
+            } else {
+                for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * dev[one[h].pair] * zs[h];
+            }
         } else {
             for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift;
         }
@@ -402,8 +496,14 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     }
     convert_signed(xs, nh, tb.scale);
     if (cached) {
-        const single_row_cell* one = tb.one.data() + tb.segs[T.active_seg[0]].first;
-        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
+        const std::uint32_t first = tb.segs[active_seg_[0]].first;
+        if (tb.wide()) {
+            const std::uint32_t* target = tb.one_target.data() + first;
+            for (std::size_t h = 0; h < nh; ++h) touch(sum, in, target[h], xs[h]);
+        } else {
+            const single_row_cell* one = tb.one.data() + first;
+            for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
+        }
     } else {
         for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
     }
@@ -461,6 +561,13 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
 double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const {
     const double rho = s_.arr.r_wire * 1e-3, j = T.position[c];
     double diff = 0.0;
+    if (!tb.one.empty()) {  // a cached block: G+ - G- from the pair table (its codes are not in the caches)
+        for (const auto& [row, seg] : sorted_rows_)
+            for (std::uint32_t q = tb.segs[seg].first; q < tb.segs[seg].end; ++q)
+                diff += tb.pair_d[tb.wide() ? tb.one_pair[q] : tb.one[q].pair].diff *
+                        (std::min(j, double(T.position[tb.seg_cols[q]])) + 1.0);
+        return -rho * tb.e0 * diff;
+    }
     for (const auto& [row, seg] : sorted_rows_) {
         const segment& sg = tb.segs[seg];
         const std::uint64_t first = T.base + std::uint64_t{row} * T.cols;

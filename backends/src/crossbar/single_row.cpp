@@ -12,21 +12,98 @@
 
 namespace memspike::crossbar::detail {
 
-/// Fills tb.one and tb.one_seg, or clears them where they cannot serve: a plastic block (its
-/// cells change between reads), a block outside the sparse read (not compact, device variation,
-/// per-device drift clocks), a cell below e0 (none on nominal devices: e0 is their lowest level). Every value is computed with read_tile_sparse's operations for K = 1,
-/// in its order, so a cached read gives the same bits as the uncached one (the test "the
-/// single-row cache reads as the sweep does" compares them).
+namespace {
+
+/// Interns a block's (G+ code, G- code) pairs: the index of each distinct pair, in the order of
+/// first sight. Open addressing over a power-of-two table kept at most half full: building the
+/// cache visits every synapse cell, and a node-based map costs an allocation and a pointer chase
+/// per distinct pair and a hash-chain walk per cell.
+class pair_interner {
+public:
+    /// The pair's index, and whether it was new.
+    std::pair<std::uint32_t, bool> intern(std::uint32_t key) {
+        if (2 * (std::uint64_t{count_} + 1) > slots_.size()) grow();
+        for (std::size_t i = slot_of(key);; i = (i + 1) & (slots_.size() - 1)) {
+            const std::uint64_t s = slots_[i];
+            if (s == 0) {  // (index + 1) << 32 | key: never 0 when occupied
+                slots_[i] = (std::uint64_t{count_} + 1) << 32 | key;
+                return {count_++, true};
+            }
+            if (static_cast<std::uint32_t>(s) == key) return {static_cast<std::uint32_t>(s >> 32) - 1, false};
+        }
+    }
+    std::uint32_t size() const { return count_; }
+
+private:
+    std::size_t slot_of(std::uint32_t key) const { return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits_)); }
+    void grow() {
+        std::vector<std::uint64_t> old(std::uint64_t{1} << (bits_ + 1), 0);
+        old.swap(slots_);
+        ++bits_;
+        for (const std::uint64_t s : old)
+            if (s != 0)
+                for (std::size_t i = slot_of(static_cast<std::uint32_t>(s));; i = (i + 1) & (slots_.size() - 1))
+                    if (slots_[i] == 0) {
+                        slots_[i] = s;
+                        break;
+                    }
+    }
+
+    std::vector<std::uint64_t> slots_;
+    int bits_ = 5;  // the first grow() makes 64 slots
+    std::uint32_t count_ = 0;
+};
+
+} // namespace
+
+/// seg_at from the tiles' column arrays: what the uncached reads take per synapse cell. A block
+/// served by the single-row cache does without it (12 bytes per synapse), so it is built only
+/// where the cache does not serve.
+void crossbar_partition::fill_seg_at(tiled_block& tb) {
+    tb.seg_at.resize(tb.seg_cols.size());
+    for (const segment& sg : tb.segs) {
+        const tile& T = tb.tiles[sg.tile];
+        for (std::uint32_t c = sg.first; c < sg.end; ++c) {
+            const std::uint16_t col = tb.seg_cols[c];
+            tb.seg_at[c] = {T.target[col], T.z[col], T.position[col] + 1.0f};
+        }
+    }
+}
+
+/// Fills tb.one, tb.one_seg and the pair table, or clears them where they cannot serve: a
+/// plastic block (its cells change between reads), a block outside the sparse read (not compact,
+/// device variation, per-device drift clocks), a cell below e0 (none on nominal devices: e0 is
+/// their lowest level); seg_at is then built for the uncached reads. Every value is computed with
+/// read_tile_sparse's operations for K = 1, in its order (the column data as seg_at holds it),
+/// so a cached read gives the values of the uncached one rounded once to float (the test "a
+/// single driven row of a static block reads the first-order IR drop from its cache").
+/// Longer than 80 lines: the pass over the segments computes what the records, the pair table
+/// and the per-segment sums share (the decoded deltas and the sweep).
 void crossbar_partition::cache_single_rows(tiled_block& tb) const {
     tb.one.clear();
     tb.one_seg.clear();
-    if (tb.plastic || !tb.compact || !sparse_ok_ || !tb.tp.empty()) return;
+    tb.pair_s.clear();
+    tb.pair_d.clear();
+    tb.one_target.clear();
+    tb.one_pair.clear();
+    const auto uncached = [&tb] {
+        tb.one = {};
+        tb.one_seg = {};
+        tb.pair_s = {};
+        tb.pair_d = {};
+        if (tb.seg_at.empty()) fill_seg_at(tb);
+    };
+    if (tb.plastic || !tb.compact || !sparse_ok_ || !tb.tp.empty()) return uncached();
     tb.one.resize(tb.seg_cols.size());
     tb.one_seg.resize(tb.segs.size());
+    std::vector<std::uint32_t> target(tb.seg_cols.size()), pair(tb.seg_cols.size());
+    std::uint32_t max_target = 0;
+    pair_interner pairs;
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, R = s_.arr.tile_rows;
     std::vector<double> dp, dm;
     for (std::size_t q = 0; q < tb.segs.size(); ++q) {
         const segment& sg = tb.segs[q];
+        const tile& T = tb.tiles[sg.tile];
         const std::size_t n = sg.end - sg.first;
         dp.resize(n);
         dm.resize(n);
@@ -35,14 +112,10 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
             const std::uint32_t c = sg.first + static_cast<std::uint32_t>(e);
             dp[e] = g_plus(tb, c) - e0;
             dm[e] = g_minus(tb, c) - e0;
-            if (dp[e] < 0.0 || dm[e] < 0.0) {  // below e0: the bounds on the drops do not hold (not on nominal devices)
-                tb.one.clear();
-                tb.one_seg.clear();
-                return;
-            }
+            if (dp[e] < 0.0 || dm[e] < 0.0) return uncached();  // below e0: the bounds on the drops do not hold
             tp += dp[e];
             tm += dm[e];
-            const double j1 = tb.seg_at[c].j1;
+            const double j1 = T.position[tb.seg_cols[c]] + 1.0f;  // seg_at's j1
             bp += dp[e] * j1;
             bm += dm[e] * j1;
         }
@@ -51,11 +124,31 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
         const double ri = R - sg.row, wk = 1.0 * ri + 0.0;
         one_row_sweep sweep{e0, 1.0 * e0, e0 * e0 * (0.0 + wk), 2.0 * e0 * wk, ri, rho, tp, tm};
         for (std::size_t h = 0; h < n; ++h) {
-            const cell_ref& A = tb.seg_at[sg.first + h];
-            const auto col = sweep.next(A.j1, A.z, dp[h], dm[h]);
-            tb.one[sg.first + h] = {A.target, static_cast<float>(col.x), static_cast<float>(std::sqrt(col.var))};
+            const std::uint32_t c = sg.first + static_cast<std::uint32_t>(h);
+            const std::uint16_t col = tb.seg_cols[c];
+            const auto r = sweep.next(T.position[col] + 1.0f, T.z[col], dp[h], dm[h]);
+            const auto [index, fresh] = pairs.intern(std::uint32_t{tb.gp[c]} << 16 | tb.gm[c]);
+            if (fresh) {  // the deviation and the deltas depend on the codes alone
+                tb.pair_s.push_back(static_cast<float>(std::sqrt(r.var)));
+                const double p = dp[h], m = dm[h];
+                tb.pair_d.push_back({p, m, g_plus(tb, c) - g_minus(tb, c), p - m, p * (2.0 * e0 + p) + m * (2.0 * e0 + m)});
+            }
+            tb.one[c].x = static_cast<float>(r.x);
+            target[c] = T.target[col];
+            pair[c] = index;
+            max_target = std::max(max_target, T.target[col]);
         }
     }
+    if (max_target > 0xffff || pairs.size() > 0x10000) {  // the fallback: full-width fields beside the records
+        tb.one_target = std::move(target);
+        tb.one_pair = std::move(pair);
+    } else {
+        for (std::size_t c = 0; c < tb.one.size(); ++c) {
+            tb.one[c].target = static_cast<std::uint16_t>(target[c]);
+            tb.one[c].pair = static_cast<std::uint16_t>(pair[c]);
+        }
+    }
+    tb.seg_at = {};  // the cached reads take their column data from the cache and the tiles
 }
 
 /// Several driven rows of a static block (read_tile_sparse, rows ascending in sorted_rows_, the
@@ -66,11 +159,20 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
 /// row's own drop at the cell, which the caller's sweep over all rows counts again (so added back
 /// here). D+, D- and SQ as in read_tile_sparse. Adds to `read` and `mu_max`; returns the sum over
 /// the rows of delta+ - delta-. The same first-order model: the test "several driven rows ..."
-/// checks the sum against ir_drop.hpp's general routine.
+/// checks the sum against ir_drop.hpp's general routine. The cells' deltas come from the pair
+/// table (the decoded codes, without loading them).
 double crossbar_partition::add_cached_rows(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ,
                                            double& read, double& mu_max) {
+    return tb.wide() ? add_cached_rows_of<true>(tb, T, X, Dp, Dm, SQ, read, mu_max)
+                     : add_cached_rows_of<false>(tb, T, X, Dp, Dm, SQ, read, mu_max);
+}
+
+template <bool wide>
+double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ,
+                                              double& read, double& mu_max) {
     const std::size_t K = sorted_rows_.size();
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, R = s_.arr.tile_rows;
+    const pair_delta* pd = tb.pair_d.data();
     double after = 0.0, diff_total = 0.0, bp = 0.0, bm = 0.0;
     wk_.resize(K);
     for (std::size_t k = K; k-- > 0;) {  // w_k = sum_k' (R - max(i_k, i_k')), rows ascending
@@ -92,13 +194,14 @@ double crossbar_partition::add_cached_rows(const tiled_block& tb, const tile& T,
             const std::size_t h = hit_index_[tb.seg_cols[c]];
             const single_row_cell& one = tb.one[c];
             const float j1f = static_cast<float>(T.position[tb.seg_cols[c]]) + 1.0f;  // seg_at's j1, from the tile
-            hit_ref_[h] = {one.target, 0.0f, j1f};  // (z is not read on this path)
+            hit_ref_[h] = {wide ? tb.one_target[c] : one.target, 0.0f, j1f};  // (z is not read on this path)
             const double j1 = j1f;
-            const double p = decode(tb, tb.gp[c]) - e0, m = decode(tb, tb.gm[c]) - e0, d = p - m;
+            const pair_delta& pm = pd[wide ? tb.one_pair[c] : one.pair];
+            const double p = pm.p, m = pm.m, d = pm.d;
             X[h] += one.x + rho * (e0 * (ldj + j1 * (os.diff - ld)) - (c1 * d + c2 * (p * Dp[h] - m * Dm[h])));
             Dp[h] += p;
             Dm[h] += m;
-            SQ[h] += p * (2.0 * e0 + p) + m * (2.0 * e0 + m);
+            SQ[h] += pm.sq;
             ld += d;
             ldj += d * j1;
         }

@@ -172,3 +172,56 @@ TEST_CASE("crossbar: empty columns read one by one have the distribution read no
     }
     std::remove(csv.c_str());
 }
+
+TEST_CASE("crossbar: a block whose code pairs overflow 16 bits reads the same values from its wide cache", "[crossbar][stats]") {
+    // The single-row cache keeps each cell's target and code-pair index in 16 bits, and a block
+    // with more than 65,536 distinct pairs (or targets) keeps them in full-width arrays instead
+    // (docs/decisions.md §40). Sources 0 and 1 spike together; source 0 holds 256 synapses
+    // (targets 0-255: two tiles), source 1 128 (targets 0-127): one tile read with one driven
+    // row, one with two (the several-row path). Read noise on, r_wire = 2 Ohm, natural order.
+    // The same network with 142,080 more synapses of distinct weights on a 65,536-level device
+    // (silent sources, targets >= 256: other tiles of the same block, ~130,000 code pairs) must
+    // put bit-identical inputs into targets 0-255: same tiles, same draws, same values. Bugs
+    // caught: the wide path reading the records' unused 16-bit fields (every input into target 0,
+    // every cell the deviation and deltas of pair 0), indices truncated to 16 bits (another
+    // pair's deviation or deltas; another neuron's input), the wide block's pair table indexed
+    // by the narrow records.
+    const std::uint32_t n = 4096;
+    scenario sc = make_scenario(5.0, 0.1, 5);
+    auto& src = add_population(sc, "S", "spike_source", 40);
+    src.spike_ticks.assign(40, {});
+    src.spike_ticks[0] = {10};
+    src.spike_ticks[1] = {10};
+    add_population(sc, "N", "lif_delta", n, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    param_map p = cached_device();
+    p["levels"] = 65536.0;
+    p["sigma_read"] = 0.05;
+    std::vector<std::vector<double>> got;
+    for (const bool fillers : {false, true}) {
+        const std::string csv = fillers ? "crossbar_wide_cache.csv" : "crossbar_narrow_cache.csv";
+        {
+            std::ofstream f(csv);
+            f << "source,target,weight\n";
+            for (std::uint32_t t = 0; t < 256; ++t)  // |w| <= 1, the largest at target 0 (the scale)
+                f << "0," << t << "," << (t == 0 ? 1.0 : (t % 2 ? -1.0 : 1.0) * (0.05 + 0.9 * ((t * 37) % 256) / 255.0)) << "\n";
+            for (std::uint32_t t = 0; t < 128; ++t) f << "1," << t << "," << ((t * 53) % 128) / 128.0 - 0.5 << "\n";
+            if (fillers) {
+                const std::uint32_t m = 37 * (n - 256);
+                for (std::uint32_t k = 0; k < m; ++k)  // weights spaced below one level step on each polarity
+                    f << 2 + k / (n - 256) << "," << 256 + k % (n - 256) << "," << -1.0 + 2.0 * (k + 0.5) / m << "\n";
+            }
+        }
+        auto& pr = connect(sc, "S", "N", "explicit", 0.5, 0.1);
+        pr.file = std::filesystem::absolute(csv).string();
+        got.push_back(potentials(*run_all(with_backend(sc, "crossbar", p)), 1, 256));
+        sc.projections.clear();
+        std::remove(csv.c_str());
+    }
+    int differ = 0, silent = 0;
+    for (std::size_t j = 0; j < 256; ++j) {
+        differ += got[0][j] != got[1][j];
+        silent += got[0][j] == 0.0;
+    }
+    CHECK(silent == 0);  // every target of the two spikes was read
+    CHECK(differ == 0);
+}
