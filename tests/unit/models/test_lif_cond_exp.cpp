@@ -46,49 +46,67 @@ std::vector<double> reference(const coba& p, double h, std::size_t ticks, const 
     return v_out;
 }
 
+/// The error tests' second parameter set (E_ex 5 mV, E_L -65 mV, I_e 50 pA, unequal time
+/// constants the other way round): it catches a wrong or swapped coefficient that E_ex = 0 or
+/// I_e = 0 would hide.
+coba other_set() {
+    coba o;
+    o.c_m = 150, o.g_l = 12, o.e_l = -65, o.e_ex = 5, o.e_in = -75, o.tau_ex = 3, o.tau_in = 1.5, o.i_e = 50, o.v_th = -35;
+    return o;
+}
+
+struct error_run {
+    double max_err = 0.0;  // max over the ticks of |V - V_ref| [mV]
+    double v_max = -1e9;   // the reference's highest V [mV]
+    bool spiked = false;
+};
+
+/// One neuron with parameters p and the given integrator (0 rk4, 1 euler), 100 ms at step h,
+/// excitatory events every 1 ms (6 nS) and inhibitory ones every 4 ms (67 nS), so that V stays
+/// subthreshold; V at every tick against the 1000-sub-step reference.
+error_run against_reference(const coba& p, double h, double integrator) {
+    const std::size_t ticks = static_cast<std::size_t>(100.0 / h);
+    auto sc = test::make_scenario(100.0, h);
+    auto& ex = test::add_population(sc, "ex", "spike_source", 1);
+    auto& exs = ex.spike_ticks.emplace_back();
+    for (double t = 1.0; t < 100.0; t += 1.0) exs.push_back(std::llround(t / h) - 1);
+    auto& in = test::add_population(sc, "in", "spike_source", 1);
+    auto& ins = in.spike_ticks.emplace_back();
+    for (double t = 2.0; t < 100.0; t += 4.0) ins.push_back(std::llround(t / h) - 1);
+    test::add_population(sc, "n", "lif_cond_exp", 1,
+                         {{"c_m", p.c_m}, {"g_l", p.g_l}, {"e_l", p.e_l}, {"v_th", p.v_th}, {"v_reset", p.v_reset},
+                          {"t_ref", 5.0}, {"e_ex", p.e_ex}, {"e_in", p.e_in}, {"tau_syn_ex", p.tau_ex}, {"tau_syn_in", p.tau_in},
+                          {"i_e", p.i_e}, {"integrator", integrator}});
+    test::connect(sc, "ex", "n", "all_to_all", 6.0, h, "ex");
+    test::connect(sc, "in", "n", "all_to_all", 67.0, h, "in");
+    std::vector<double> dge(ticks, 0.0), dgi(ticks, 0.0);
+    for (const tick_t t : sc.populations[0].spike_ticks[0]) dge[static_cast<std::size_t>(t + 1)] += 6.0;
+    for (const tick_t t : sc.populations[1].spike_ticks[0]) dgi[static_cast<std::size_t>(t + 1)] += 67.0;
+    const auto ref = reference(p, h, ticks, dge, dgi, 1000);
+    simulation sim(sc, builtin_models(), 1);
+    error_run r;
+    for (std::size_t t = 0; t < ticks; ++t) {
+        sim.run(1);
+        r.max_err = std::max(r.max_err, std::abs(sim.state(2, "v", 0) - ref[t]));
+        r.v_max = std::max(r.v_max, ref[t]);
+    }
+    r.spiked = !sim.spikes()[2].ids.empty();
+    return r;
+}
+
 } // namespace
 
 TEST_CASE("lif_cond_exp: RK4 per tick against a 1000-sub-step reference", "[unit]") {
-    // The second set (E_ex 5 mV, E_L -65 mV, I_e 50 pA, unequal time constants the other way round)
-    // catches a wrong or swapped coefficient that E_ex = 0 or I_e = 0 would hide.
-    coba other;
-    other.c_m = 150, other.g_l = 12, other.e_l = -65, other.e_ex = 5, other.e_in = -75, other.tau_ex = 3,
-    other.tau_in = 1.5, other.i_e = 50, other.v_th = -35;
-    for (const coba& p : {coba{}, other})
+    for (const coba& p : {coba{}, other_set()})
     for (const double h : {0.1, 0.05}) {
-        const std::size_t ticks = static_cast<std::size_t>(100.0 / h);
-        auto sc = test::make_scenario(100.0, h);
-        // Excitatory events every 1 ms (6 nS), inhibitory every 4 ms (67 nS): V stays subthreshold.
-        auto& ex = test::add_population(sc, "ex", "spike_source", 1);
-        auto& exs = ex.spike_ticks.emplace_back();
-        for (double t = 1.0; t < 100.0; t += 1.0) exs.push_back(std::llround(t / h) - 1);
-        auto& in = test::add_population(sc, "in", "spike_source", 1);
-        auto& ins = in.spike_ticks.emplace_back();
-        for (double t = 2.0; t < 100.0; t += 4.0) ins.push_back(std::llround(t / h) - 1);
-        test::add_population(sc, "n", "lif_cond_exp", 1,
-                             {{"c_m", p.c_m}, {"g_l", p.g_l}, {"e_l", p.e_l}, {"v_th", p.v_th}, {"v_reset", p.v_reset},
-                              {"t_ref", 5.0}, {"e_ex", p.e_ex}, {"e_in", p.e_in}, {"tau_syn_ex", p.tau_ex}, {"tau_syn_in", p.tau_in},
-                              {"i_e", p.i_e}});
-        test::connect(sc, "ex", "n", "all_to_all", 6.0, h, "ex");
-        test::connect(sc, "in", "n", "all_to_all", 67.0, h, "in");
-        std::vector<double> dge(ticks, 0.0), dgi(ticks, 0.0);
-        for (const tick_t t : sc.populations[0].spike_ticks[0]) dge[static_cast<std::size_t>(t + 1)] += 6.0;
-        for (const tick_t t : sc.populations[1].spike_ticks[0]) dgi[static_cast<std::size_t>(t + 1)] += 67.0;
-        const auto ref = reference(p, h, ticks, dge, dgi, 1000);
-        simulation sim(sc, builtin_models(), 1);
-        double max_err = 0.0, v_max = -1e9;
-        for (std::size_t t = 0; t < ticks; ++t) {
-            sim.run(1);
-            max_err = std::max(max_err, std::abs(sim.state(2, "v", 0) - ref[t]));
-            v_max = std::max(v_max, ref[t]);
-        }
-        INFO("E_ex = " << p.e_ex << " mV, h = " << h << " ms: max |V - V_ref| = " << max_err << " mV, V_max = " << v_max);
-        CHECK(v_max < p.v_th);
-        CHECK(v_max > p.e_l + p.i_e / p.g_l + 1.0);  // the events move V well off rest
+        const error_run r = against_reference(p, h, 0.0);
+        INFO("E_ex = " << p.e_ex << " mV, h = " << h << " ms: max |V - V_ref| = " << r.max_err << " mV, V_max = " << r.v_max);
+        CHECK(r.v_max < p.v_th);
+        CHECK(r.v_max > p.e_l + p.i_e / p.g_l + 1.0);  // the events move V well off rest
         // Stated tolerance: 5e-6 mV (measured 1.24e-6 mV at h = 0.1 ms, about 16x less at 0.05 ms:
         // fourth order), far below the 0.1-1 mV effect of one synaptic event.
-        CHECK(max_err < 5e-6);
-        CHECK(sim.spikes()[2].ids.empty());
+        CHECK(r.max_err < 5e-6);
+        CHECK_FALSE(r.spiked);
     }
 }
 
@@ -248,40 +266,17 @@ TEST_CASE("lif_cond_exp integrator = euler: its error against the 1000-sub-step 
     // inconsistent step whose error does not shrink with h). Another consistent first-order
     // step passes here (the conductances after their decay did, at the same size of error):
     // the test above pins the step itself, bit for bit.
-    coba other;
-    other.c_m = 150, other.g_l = 12, other.e_l = -65, other.e_ex = 5, other.e_in = -75, other.tau_ex = 3,
-    other.tau_in = 1.5, other.i_e = 50, other.v_th = -35;
     // Measured maximum errors at h = 0.1 ms (docs/models.md): 0.0888 mV (COBA set), 0.341 mV
     // (the other set); the bounds are about twice these.
-    const std::pair<coba, double> sets[] = {{coba{}, 0.18}, {other, 0.7}};
+    const std::pair<coba, double> sets[] = {{coba{}, 0.18}, {other_set(), 0.7}};
     for (const auto& [p, bound] : sets) {
         std::vector<double> errs;
         for (const double h : {0.1, 0.05}) {
-            const std::size_t ticks = static_cast<std::size_t>(100.0 / h);
-            auto sc = test::make_scenario(100.0, h);
-            auto& ex = test::add_population(sc, "ex", "spike_source", 1);
-            auto& exs = ex.spike_ticks.emplace_back();
-            for (double t = 1.0; t < 100.0; t += 1.0) exs.push_back(std::llround(t / h) - 1);
-            auto& in = test::add_population(sc, "in", "spike_source", 1);
-            auto& ins = in.spike_ticks.emplace_back();
-            for (double t = 2.0; t < 100.0; t += 4.0) ins.push_back(std::llround(t / h) - 1);
-            test::add_population(sc, "n", "lif_cond_exp", 1, params_of(p, 5.0));
-            test::connect(sc, "ex", "n", "all_to_all", 6.0, h, "ex");
-            test::connect(sc, "in", "n", "all_to_all", 67.0, h, "in");
-            std::vector<double> dge(ticks, 0.0), dgi(ticks, 0.0);
-            for (const tick_t t : sc.populations[0].spike_ticks[0]) dge[static_cast<std::size_t>(t + 1)] += 6.0;
-            for (const tick_t t : sc.populations[1].spike_ticks[0]) dgi[static_cast<std::size_t>(t + 1)] += 67.0;
-            const auto ref = reference(p, h, ticks, dge, dgi, 1000);
-            simulation sim(sc, builtin_models(), 1);
-            double max_err = 0.0;
-            for (std::size_t t = 0; t < ticks; ++t) {
-                sim.run(1);
-                max_err = std::max(max_err, std::abs(sim.state(2, "v", 0) - ref[t]));
-            }
-            INFO("E_ex = " << p.e_ex << " mV, h = " << h << " ms: max |V - V_ref| = " << max_err << " mV");
-            CHECK(max_err < bound);
-            CHECK(sim.spikes()[2].ids.empty());
-            errs.push_back(max_err);
+            const error_run r = against_reference(p, h, 1.0);
+            INFO("E_ex = " << p.e_ex << " mV, h = " << h << " ms: max |V - V_ref| = " << r.max_err << " mV");
+            CHECK(r.max_err < bound);
+            CHECK_FALSE(r.spiked);
+            errs.push_back(r.max_err);
         }
         INFO("error ratio h = 0.1 / h = 0.05: " << errs[0] / errs[1]);
         CHECK(errs[0] / errs[1] > 1.7);

@@ -111,33 +111,10 @@ namespace {
 /// V at that tick unless refractory, and V >= V_th fires. The engine must give exactly these
 /// ticks whether the neuron sits on the heap (exact predicted crossing) or on the grid (tested
 /// every tick): issue 13's hybrid update.
+std::vector<tick_t> reference_with_step(const std::vector<std::pair<tick_t, double>>& inputs, tick_t ticks, double v_inf,
+                                        tick_t t0, double v_inf_after);
 std::vector<tick_t> reference_spikes(const std::vector<std::pair<tick_t, double>>& inputs, tick_t ticks, double v_inf) {
-    const double rate = 0.1 / 20.0, th = -55.0, reset = -70.0;
-    const tick_t n_ref = 20;
-    double v = -70.0;
-    tick_t last = 0, ref_end = -1;
-    std::size_t next = 0;
-    std::vector<tick_t> out;
-    for (tick_t t = 0; t < ticks; ++t) {
-        double w = 0.0;
-        bool touched = false;
-        for (; next < inputs.size() && inputs[next].first == t; ++next) {
-            w += inputs[next].second;
-            touched = true;
-        }
-        if (t <= ref_end) continue;
-        if (t > last) {
-            v = v_inf + (v - v_inf) * std::exp(-static_cast<double>(t - last) * rate);
-            last = t;
-        }
-        if (touched) v += w;
-        if (v >= th) {
-            out.push_back(t);
-            v = reset;
-            last = ref_end = t + n_ref;
-        }
-    }
-    return out;
+    return reference_with_step(inputs, ticks, v_inf, ticks, v_inf);  // no step within the run
 }
 } // namespace
 

@@ -7,6 +7,31 @@
 
 using namespace memspike;
 
+namespace {
+/// Input trains for n neurons from a fixed xorshift stream: events 1..burst ticks apart until
+/// `end`, a third of them inhibitory, and with chance 1/gap_one_in a gap of 600 + [0, gap_spread)
+/// ticks instead, long enough for the currents to fall below the quiescence tolerance.
+struct bursts {
+    std::vector<std::vector<tick_t>> exc, inh;
+};
+bursts bursty_inputs(std::uint32_t n, std::uint64_t x, tick_t end, std::uint64_t gap_one_in, std::uint64_t gap_spread,
+                     std::uint64_t burst) {
+    bursts b{std::vector<std::vector<tick_t>>(n), std::vector<std::vector<tick_t>>(n)};
+    auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    for (std::uint32_t k = 0; k < n; ++k)
+        for (tick_t t = static_cast<tick_t>(next() % 200); t < end;) {
+            (next() % 3 == 0 ? b.inh : b.exc)[k].push_back(t);
+            t += next() % gap_one_in == 0 ? 600 + static_cast<tick_t>(next() % gap_spread) : 1 + static_cast<tick_t>(next() % burst);
+        }
+    return b;
+}
+} // namespace
+
 TEST_CASE("lif_exp: excitatory and inhibitory ports use their own time constants", "[unit]") {
     auto sc = test::make_scenario(40.0, 0.1);
     auto& src = test::add_population(sc, "src", "spike_source", 1);
@@ -56,19 +81,9 @@ TEST_CASE("lif_exp: a neuron's spikes do not depend on the other neurons of its 
     // slot move that loses a current, a refractory end or V, or a write-back that misses, does not.
     const std::uint32_t n = 8;
     const param_map p = {{"i_e", 380.0}, {"tau_syn_ex", 2.0}, {"tau_syn_in", 4.0}};
-    std::vector<std::vector<tick_t>> exc(n), inh(n);
-    std::uint64_t x = 0x9E3779B97F4A7C15ULL;  // xorshift: a fixed, varied input pattern
-    auto next = [&x] {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        return x;
-    };
-    for (std::uint32_t k = 0; k < n; ++k)
-        for (tick_t t = static_cast<tick_t>(next() % 200); t < 14000;) {
-            (next() % 3 == 0 ? inh : exc)[k].push_back(t);
-            t += next() % 6 == 0 ? 600 + static_cast<tick_t>(next() % 900) : 1 + static_cast<tick_t>(next() % 40);
-        }
+    const bursts in = bursty_inputs(n, 0x9E3779B97F4A7C15ULL, 14000, 6, 900, 40);
+    const auto& exc = in.exc;
+    const auto& inh = in.inh;
     auto network = [&](std::uint32_t first, std::uint32_t count) {
         auto sc = test::make_scenario(1500.0, 0.1);
         test::add_population(sc, "e", "spike_source", count).spike_ticks = {exc.begin() + first, exc.begin() + first + count};
@@ -130,19 +145,9 @@ TEST_CASE("lif_exp: the vectorised step loop gives the per-neuron loop's spikes 
     // a bias or threshold read from the wrong slot.
     const std::uint32_t n = 150;
     const param_map p = {{"i_e", 380.0}, {"tau_syn_ex", 2.0}, {"tau_syn_in", 4.0}, {"t_ref", 2.0}};
-    std::vector<std::vector<tick_t>> exc(n), inh(n);
-    std::uint64_t x = 0x2545F4914F6CDD1DULL;  // xorshift: a fixed, varied input pattern
-    auto next = [&x] {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        return x;
-    };
-    for (std::uint32_t k = 0; k < n; ++k)
-        for (tick_t t = static_cast<tick_t>(next() % 200); t < 6000;) {
-            (next() % 3 == 0 ? inh : exc)[k].push_back(t);
-            t += next() % 8 == 0 ? 600 + static_cast<tick_t>(next() % 700) : 1 + static_cast<tick_t>(next() % 30);
-        }
+    const bursts in = bursty_inputs(n, 0x2545F4914F6CDD1DULL, 6000, 8, 700, 30);
+    const auto& exc = in.exc;
+    const auto& inh = in.inh;
     auto network = [&](bool scalar) {
         auto sc = test::make_scenario(700.0, 0.1);
         const std::uint32_t size = scalar ? n + 1 : n;  // the extra neuron gets no input
