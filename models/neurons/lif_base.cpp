@@ -364,7 +364,6 @@ void membrane_t<Het>::plain_input_loop(tick_t t, input_buffer& in, std::vector<s
             }
         }
         grid_count_ += joined;
-        in.touched.clear();
     }
 }
 

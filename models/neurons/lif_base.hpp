@@ -267,7 +267,8 @@ public:
     /// Applies a tick's delta-synapse input (lif_delta) to the neurons `in` lists, as lif_delta's
     /// general loop does (refractory input dropped, bring_to, V += sum, threshold, track), with
     /// the same arithmetic, for a partition where plain_input(t) == `loop` (not `none`): one loop
-    /// with every array and constant in a local (docs/decisions.md §41). Clears the input it reads.
+    /// with every array and constant in a local (docs/decisions.md §41). Clears the sums and flags it
+    /// reads; the caller clears the touched list, as after its general loop.
     void apply_plain_input(plain_loop loop, tick_t t, input_buffer& in, std::vector<std::uint32_t>& spikes);
 
     /// Adds delta_pa to the stimulus current from tick t on (the interval (t, t+1] uses it).

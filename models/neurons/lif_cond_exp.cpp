@@ -177,7 +177,7 @@ model_info lif_cond_exp_model() {
         return euler ? create_homogeneous<euler_conductances>(ctx) : create_homogeneous<exp_conductances>(ctx);
     };
     m.per_neuron_params = true;
-    // For the resource estimate: membrane record 40, wake-heap entry 16, slot 48 (index, V, two conductances, bias, refractory end, hit-list entry), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
+    // For the resource estimate: membrane record 32 and stimulus current 8 (once a stimulus reaches the partition), wake-heap entry 16, slot 48 (index, V, two conductances, bias, refractory end, hit-list entry), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
     // Per-neuron parameters add the membrane constants and a constant-set index (4 bytes); the
     // distinct constant sets (144 bytes each, at most one per neuron) are counted per neuron too.
     m.state_bytes = [](const population_spec& pop) {

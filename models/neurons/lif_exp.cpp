@@ -97,7 +97,7 @@ model_info lif_exp_model() {
         return std::make_unique<active_lif_group<exp_currents>>(ctx, membrane(mp, h, ctx.count), std::vector{syn});
     };
     m.per_neuron_params = true;
-    // For the resource estimate: membrane record 40, wake-heap entry 16, slot 48 (index, V, two currents, bias, refractory end, hit-list entry), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
+    // For the resource estimate: membrane record 32 and stimulus current 8 (once a stimulus reaches the partition), wake-heap entry 16, slot 48 (index, V, two currents, bias, refractory end, hit-list entry), slot index 4, due and leaving lists 8 bytes per neuron (memory_bytes() at most).
     // Per-neuron parameters add the membrane constants and a constant-set index (4 bytes); the
     // distinct constant sets (48 bytes each, at most one per neuron) are counted per neuron too.
     m.state_bytes = [](const population_spec& pop) {
