@@ -559,8 +559,11 @@ private:
 // AVX-512 implies FMA to GCC, which would then fuse a * b + c (another rounding, other spikes):
 // contraction stays off in these functions, as it is in the baseline build. The AVX2 path also
 // enables FMA only so that lif_cond_exp's explicit std::fma becomes one instruction (§27).
+// (clang ignores this pragma; CMakeLists.txt gives it -ffp-contract=off for every file.)
+#if !defined(__clang__)
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
+#endif
     // The four variants of step_chunks, written out in each kernel. Synapses::step must be
     // always_inline: with four variants GCC 12 stopped inlining it and called a baseline-ISA copy
     // (lif_cond_exp's std::fma became libm calls: COBA 18x slower).
@@ -702,7 +705,9 @@ private:
         }
         return hits;
     }
+#if !defined(__clang__)
 #pragma GCC pop_options
+#endif
     // The hits of step_slots(), in slot order: the same spikes and leaving candidates, in the
     // same order, as the flag per slot of the loop before gave.
     void collect_events(tick_t t, std::vector<std::uint32_t>& spikes) {
