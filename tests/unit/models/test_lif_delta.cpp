@@ -230,14 +230,8 @@ TEST_CASE("lif_delta: neurons above threshold sharing grid blocks keep the refer
     test::add_population(sc, "n", "lif_delta", n, p);
     test::connect(sc, "e", "n", "one_to_one", 0.7, 0.1);
     test::connect(sc, "i", "n", "one_to_one", -2.0, 0.1);
-    stimulus_spec st;
-    st.name = "step";
-    st.kind = "dc";
-    st.target = "n";
+    stimulus_spec& st = test::add_dc(sc, "n", 25.0, static_cast<double>(t0) * 0.1);
     for (std::uint64_t j = 3; j <= 12; ++j) st.neurons.push_back(j);
-    st.amplitude_pa = 25.0;
-    st.start_ms = static_cast<double>(t0) * 0.1;
-    sc.stimuli.push_back(st);
     const auto sim = test::run(sc);
     std::size_t total = 0, after = 0, own = 0;
     for (std::uint32_t j = 0; j < n; ++j) {

@@ -166,15 +166,9 @@ TEST_CASE("lif_exp: the vectorised step loop gives the per-neuron loop's spikes 
         }
         test::connect(sc, "e", "n", "one_to_one", 150.0, 0.1, "ex");
         test::connect(sc, "i", "n", "one_to_one", -250.0, 0.1, "in");
-        stimulus_spec dc;
-        dc.name = "dc";
-        dc.kind = "dc";
-        dc.target = "n";
+        stimulus_spec& dc = test::add_dc(sc, "n", 40.0, 150.0);
         for (std::uint32_t k = 60; k <= 90; ++k) dc.neurons.push_back(k);
-        dc.amplitude_pa = 40.0;
-        dc.start_ms = 150.0;
         dc.stop_ms = 450.0;
-        sc.stimuli.push_back(dc);
         return std::make_unique<simulation>(sc, builtin_models(), 1);
     };
     const auto vectorised = network(false), scalar = network(true);
