@@ -414,6 +414,18 @@ private:
     std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- [nS] of the tile being read
     std::vector<float> rows_;                  // ... decoded there
     fast_normal normal_;                       // read noise
+    /// The sparse read's hit-column normals (draw_normals): words from eight lanes seeded from
+    /// read_rng_ at a tick's first draw, so a tick's draws depend on read_rng_ alone and a
+    /// checkpoint (between ticks) needs no state beyond it.
+    interleaved_stream lanes_;
+    bool lanes_seeded_ = false;
+    void draw_normals(double* z, std::size_t n) {
+        if (!lanes_seeded_) {
+            lanes_.seed(read_rng_);
+            lanes_seeded_ = true;
+        }
+        for (std::size_t h = 0; h < n; ++h) z[h] = normal_(lanes_);
+    }
     bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)
     std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them

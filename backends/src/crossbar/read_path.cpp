@@ -22,6 +22,7 @@ namespace memspike::crossbar::detail {
 std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arrival> arrivals, const partition_view& part,
                       input_buffer& in) {
     std::uint64_t delivered = 0;
+    lanes_seeded_ = false;  // draw_normals seeds the lanes afresh from read_rng_ at this tick's first draw
     // In stages, so that the loads of different arrivals overlap instead of each waiting on the
     // one before (CSR offsets, then range_seg, then the segments, then their tiles): the ranges,
     // then where their segments lie, then the tiles they wake, in the same order as one pass.
@@ -434,7 +435,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         const single_row_cell* one = tb.one.data() + first;
         const float* dev = tb.pair_s.data();  // per code pair: the read-noise deviation / sigma_read
         if (sigma > 0.0) {
-            for (std::size_t h = 0; h < nh; ++h) zs[h] = normal_(read_rng_);
+            draw_normals(zs, nh);
             if (tb.wide()) {
                 const std::uint32_t* pair = tb.one_pair.data() + first;
                 for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * dev[pair[h]] * zs[h];
@@ -491,7 +492,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // them), the conversions one branch-free loop, in the same order and with the same
     // operations as convert(), so every value is bit-identical to the fused loop.
     if (sigma > 0.0 && !cached) {
-        for (std::size_t h = 0; h < nh; ++h) zs[h] = normal_(read_rng_);
+        draw_normals(zs, nh);
         add_noise(xs, vs, zs, nh, sigma);
     }
     convert_signed(xs, nh, tb.scale);
