@@ -424,7 +424,7 @@ private:
             lanes_.seed(read_rng_);
             lanes_seeded_ = true;
         }
-        for (std::size_t h = 0; h < n; ++h) z[h] = normal_(lanes_);
+        normal_.fill(lanes_, z, n);
     }
     bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)

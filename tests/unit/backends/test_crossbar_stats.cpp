@@ -95,6 +95,12 @@ TEST_CASE("fast_normal: over eight interleaved lanes, independent standard norma
     lanes.seed(rng);
     std::vector<double> z(1000000);
     for (auto& x : z) x = normal(lanes);
+    // fill (the read's loop) gives the same draws as operator(), in reads of 1 to 40 at a time.
+    random_stream again(2026, stream_purpose::user, 16);
+    lanes.seed(again);
+    std::vector<double> filled(z.size());
+    for (std::size_t i = 0, n = 1; i < z.size(); i += n, n = n % 40 + 1) normal.fill(lanes, filled.data() + i, std::min(n, z.size() - i));
+    CHECK(filled == z);
     double sum2 = 0.0, sum1 = 0.0;
     for (std::size_t i = 0; i + 8 <= z.size(); i += 8) {
         double s = 0.0;
