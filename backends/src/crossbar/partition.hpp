@@ -44,6 +44,7 @@
 #include "memspike/backends/crossbar/crossbar.hpp"
 #include "memspike/backends/crossbar/device.hpp"
 #include "memspike/backends/crossbar/fast_normal.hpp"
+#include "memspike/backends/crossbar/lane_normals.hpp"
 #include "memspike/backends/crossbar/tile_mapping.hpp"
 #include "memspike/core/random.hpp"
 
@@ -414,17 +415,17 @@ private:
     std::vector<const float*> row_p_, row_m_;  // the driven rows' G+ / G- [nS] of the tile being read
     std::vector<float> rows_;                  // ... decoded there
     fast_normal normal_;                       // read noise
-    /// The sparse read's hit-column normals (draw_normals): words from eight lanes seeded from
-    /// read_rng_ at a tick's first draw, so a tick's draws depend on read_rng_ alone and a
-    /// checkpoint (between ticks) needs no state beyond it.
-    interleaved_stream lanes_;
+    /// The sparse read's hit-column normals (draw_normals): lanes seeded from read_rng_ at a
+    /// tick's first draw, so a tick's draws depend on read_rng_ alone (never on threads or the
+    /// CPU) and a checkpoint (between ticks) needs no state beyond it.
+    lane_normals lanes_;
     bool lanes_seeded_ = false;
     void draw_normals(double* z, std::size_t n) {
         if (!lanes_seeded_) {
             lanes_.seed(read_rng_);
             lanes_seeded_ = true;
         }
-        normal_.fill(lanes_, z, n);
+        lanes_.draw(z, n, read_rng_);
     }
     bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)

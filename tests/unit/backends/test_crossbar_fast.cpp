@@ -233,8 +233,8 @@ TEST_CASE("crossbar: the sparse read's noise is independent from tick to tick, w
     // of sd sigma sqrt(K (g^2 + g_min^2)) (sparse path: 32 levels, a 16-bit ADC with 2 nS codes, no
     // IR drop). The hit columns' normals come from lanes seeded afresh from the read stream each
     // tick (docs/decisions.md §44): summed over the ticks, a target's input has sd sqrt(400) times
-    // one read's, and mean 400 K 0.5. Lanes seeded from the same state every tick (the read stream
-    // not advanced) would repeat one tick's noise: sd 400 times one read's, 20 times too large.
+    // one read's, and mean 400 K 0.5. Lanes seeded from a stream made anew each tick with the same
+    // key (not the partition's advancing read stream) repeat most of a tick's noise: 9 times the sd.
     // 4,000 targets: the sd's standard error is 1.1 %; tolerance 5 %.
     for (const std::uint64_t K : {1, 2}) {
         scenario sc = make_scenario(45.0, 0.1, 3);

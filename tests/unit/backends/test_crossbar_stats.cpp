@@ -19,6 +19,7 @@
 #include "memspike/backends/builtin.hpp"
 #include "memspike/backends/crossbar/fast_normal.hpp"
 #include "memspike/backends/crossbar/ir_drop.hpp"
+#include "memspike/backends/crossbar/lane_normals.hpp"
 #include "unit/backends/networks.hpp"
 
 using namespace memspike;
@@ -29,10 +30,10 @@ namespace {
 
 double phi(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
-/// Checks that z (10^6 draws) is a standard normal sample. Standard errors: mean 1e-3, variance sqrt(2/n) = 1.4e-3,
-/// kurtosis sqrt(24/n) = 4.9e-3; tolerances are 5 of them. Tail beyond r (the ziggurat's own tail
-/// algorithm): expected n erfc(r / sqrt 2) = 576, Poisson sd 24, tolerance 5 sd. KS: the 0.1 %
-/// critical value of sqrt(n) D is 1.95.
+/// Checks that z (10^6 draws) is a standard normal sample. Standard errors: mean 1e-3, variance
+/// sqrt(2/n) = 1.4e-3, kurtosis sqrt(24/n) = 4.9e-3; tolerances are 5 of them. Tail beyond r (the
+/// ziggurat's own tail algorithm): expected n erfc(r / sqrt 2) = 576, Poisson sd 24, tolerance 5 sd.
+/// KS: the 0.1 % critical value of sqrt(n) D is 1.95.
 void check_standard_normal(std::vector<double> z) {
     const std::size_t n = z.size();
     double m1 = 0, m2 = 0, m4 = 0;
@@ -62,7 +63,7 @@ void check_standard_normal(std::vector<double> z) {
 }
 
 /// xoshiro256++ as Blackman & Vigna (2019) publish it, written apart from core's random_stream
-/// and the crossbar's lanes: the reference the lanes' words are checked against.
+/// and lane_normals: the reference the lanes' words are checked against.
 std::uint64_t xoshiro_reference(std::array<std::uint64_t, 4>& s) {
     const auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
     const std::uint64_t result = rotl(s[0] + s[3], 23) + s[0], t = s[1] << 17;
@@ -85,56 +86,77 @@ TEST_CASE("fast_normal: the ziggurat draws a standard normal", "[crossbar][stats
     check_standard_normal(std::move(z));
 }
 
-TEST_CASE("fast_normal: over eight interleaved lanes, independent standard normals", "[crossbar][stats]") {
-    // The sparse read's draws (docs/decisions.md §44): the same checks as over one stream, and
-    // the variance of sums of 8 consecutive draws, 8 for independent ones (125,000 sums: se of
-    // the variance 0.5 %, tolerance 3 %). Lanes seeded alike (each word eight times over) gave 44.
-    crossbar::fast_normal normal;
+TEST_CASE("lane_normals: the read's draws are independent standard normals", "[crossbar][stats]") {
+    // The sparse read's draws (docs/decisions.md §44) as it takes them: seeded from a stream, then
+    // drawn. The checks of check_standard_normal, and the variance of sums of 16 consecutive
+    // draws, 16 for independent ones (62,500 sums: se of the variance 0.6 %, tolerance 3 %).
+    // Lanes seeded alike (each word eight times over) gave 86.
+    crossbar::lane_normals normal;
     random_stream rng(2026, stream_purpose::user, 16);
-    crossbar::interleaved_stream lanes;
-    lanes.seed(rng);
+    normal.seed(rng);
     std::vector<double> z(1000000);
-    for (auto& x : z) x = normal(lanes);
-    // fill (the read's loop) gives the same draws as operator(), in reads of 1 to 40 at a time.
-    random_stream again(2026, stream_purpose::user, 16);
-    lanes.seed(again);
-    std::vector<double> filled(z.size());
-    for (std::size_t i = 0, n = 1; i < z.size(); i += n, n = n % 40 + 1) normal.fill(lanes, filled.data() + i, std::min(n, z.size() - i));
-    CHECK(filled == z);
+    for (std::size_t i = 0, n = 1; i < z.size(); i += n, n = n % 40 + 1)  // in reads of 1 to 40
+        normal.draw(z.data() + i, std::min(n, z.size() - i), rng);
     double sum2 = 0.0, sum1 = 0.0;
-    for (std::size_t i = 0; i + 8 <= z.size(); i += 8) {
+    const std::size_t sums = z.size() / 16;
+    for (std::size_t i = 0; i < sums; ++i) {
         double s = 0.0;
-        for (std::size_t k = 0; k < 8; ++k) s += z[i + k];
+        for (std::size_t k = 0; k < 16; ++k) s += z[16 * i + k];
         sum1 += s;
         sum2 += s * s;
     }
-    const double m = z.size() / 8.0, var = (sum2 - sum1 * sum1 / m) / (m - 1.0);
-    INFO("variance of sums of 8: " << var);
-    CHECK(var == Approx(8.0).epsilon(0.03));
+    const double var = (sum2 - sum1 * sum1 / sums) / (sums - 1.0);
+    INFO("variance of sums of 16: " << var);
+    CHECK(var == Approx(16.0).epsilon(0.03));
     check_standard_normal(std::move(z));
 }
 
-TEST_CASE("interleaved_stream: lane l is xoshiro256++ from seed words 4l..4l+3, in vector and plain code", "[crossbar][stats]") {
-    // Word 8 r + l of the output is lane l's r-th word. Checked against the published algorithm
-    // over three refills, on the path the CPU takes (AVX-512 where it has it) and on the plain one.
-    random_stream rng(11, stream_purpose::user, 3), copy = rng;
-    crossbar::interleaved_stream lanes;
-    lanes.seed(rng);
-    std::array<std::array<std::uint64_t, 4>, 8> ref;
+TEST_CASE("lane_normals: the core draws are the published xoshiro256++ words' bits, inside exact limits", "[crossbar][stats]") {
+    // Lane l is xoshiro256++ from state words 4 l ... 4 l + 3 (checked against the published
+    // algorithm, written apart above); its word's low half is candidate 2 l, the high half 2 l + 1;
+    // bits 0-6 the layer i, bit 7 the sign, bits 8-31 m, and the core holds m 2^-24 < x_{i+1} / x_i
+    // (the floats, compared exactly: m x_i < 2^24 x_{i+1}, both sides exact in double). The first
+    // refill's core draws must be +-(m 2^-24) x_i of those candidates, in order.
+    crossbar::lane_normals normal;
+    const auto& t = normal.table();
+    random_stream rng(11, stream_purpose::user, 3);
     std::uint64_t state[4][8];
+    std::array<std::array<std::uint64_t, 4>, 8> ref;
     for (std::size_t l = 0; l < 8; ++l)
-        for (std::size_t w = 0; w < 4; ++w) state[w][l] = ref[l][w] = copy();
-    std::vector<std::uint64_t> plain(256);
-    std::size_t wrong = 0, wrong_plain = 0;
-    for (std::size_t i = 0; i < 3 * 256; ++i) {
-        if (i % 256 == 0) crossbar::interleaved_stream::refill_scalar(state, plain.data());
-        const std::uint64_t expected = xoshiro_reference(ref[i % 8]);
-        wrong += lanes() != expected;
-        wrong_plain += plain[i % 256] != expected;
+        for (std::size_t w = 0; w < 4; ++w) state[w][l] = ref[l][w] = rng();
+    std::vector<float> expected;
+    for (std::size_t round = 0; round < crossbar::lane_normals::rounds; ++round)
+        for (std::size_t l = 0; l < 8; ++l) {
+            const std::uint64_t w = xoshiro_reference(ref[l]);
+            for (const std::uint32_t c : {static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(w >> 32)}) {
+                const std::uint32_t i = c & 127, m = c >> 8;
+                if (!(double(m) * t.x[i] < 0x1.0p24 * t.x[i + 1])) continue;
+                const float z = static_cast<float>(m) / 16777216.0f * t.x[i];
+                expected.push_back(c & 128 ? -z : z);
+            }
+        }
+    std::uint64_t copy[4][8];
+    std::copy(&state[0][0], &state[0][0] + 32, &copy[0][0]);
+    float out[256], out_plain[256];
+    random_stream wedge(1, stream_purpose::user, 1), wedge_copy = wedge;
+    const std::size_t n = crossbar::lane_normals::fill_simd(state, t, out, wedge);
+    REQUIRE(n >= expected.size());
+    CHECK(std::vector<float>(out, out + expected.size()) == expected);
+    // ... and the vector path (where the CPU has it) gives the plain one's floats, over 400 refills.
+    INFO("vector path taken: " << crossbar::lane_normals::has_simd());
+    std::size_t differ = 0;
+    for (std::size_t k = 0, now = n; k < 400; ++k) {
+        const std::size_t m = crossbar::lane_normals::fill_scalar(copy, t, out_plain, wedge_copy);
+        differ += m != now || !std::equal(out, out + now, out_plain);
+        now = crossbar::lane_normals::fill_simd(state, t, out, wedge);  // the next refill, compared next turn
     }
-    INFO("vector path taken: " << crossbar::interleaved_stream::has_simd());
-    CHECK(wrong == 0);
-    CHECK(wrong_plain == 0);
+    CHECK(differ == 0);
+    std::size_t wrong_limits = 0;
+    for (int i = 0; i < crossbar::lane_normals::layers; ++i) {
+        const double m = t.limit[i], a = 0x1.0p24 * t.x[i + 1], b = t.x[i];
+        wrong_limits += !((m - 1.0) * b < a && m * b >= a);
+    }
+    CHECK(wrong_limits == 0);
 }
 
 TEST_CASE("crossbar: read noise over several rows, one draw per column or one per device", "[crossbar][stats]") {

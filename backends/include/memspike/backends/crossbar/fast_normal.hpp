@@ -12,15 +12,10 @@
 // carrying the tail beyond r = x_1. x_{i+1} = f^-1(f(x_i) + v / x_i), x_n = 0. The published r and
 // v make x_n come out at 0 (to 4e-11 in f); tests/unit/backends/test_crossbar_stats.cpp checks the
 // distribution (moments, tail mass, Kolmogorov-Smirnov distance).
-//
-// The draws take their 64-bit words from any generator with operator() and uniform(): a
-// random_stream, or interleaved_stream (below), which the sparse read uses (issue 15, session 9).
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstddef>
 #include <cstdint>
 
 #include "memspike/core/random.hpp"
@@ -43,9 +38,8 @@ public:
         for (int i = 0; i < layers; ++i) ratio_[i] = x_[i + 1] / x_[i];
     }
 
-    /// One standard normal draw from `rng` (random_stream or interleaved_stream).
-    template <class Rng>
-    double operator()(Rng& rng) const {
+    /// One standard normal draw from `rng`.
+    double operator()(random_stream& rng) const {
         for (;;) {
             const std::uint64_t w = rng();
             const auto i = static_cast<int>(w & (layers - 1));                              // bits 0-6
@@ -57,31 +51,9 @@ public:
         }
     }
 
-    /// n draws into z, the same as n calls of operator()(lanes) on an interleaved_stream: the
-    /// buffered words are read in one loop while they fall in a box's core (98.8 %), without the
-    /// refill test per word; operator() takes the word that does not (wedge, tail) and an empty buffer.
-    template <class Lanes>
-    void fill(Lanes& lanes, double* z, std::size_t n) const {
-        for (std::size_t h = 0; h < n;) {
-            const std::uint64_t* w = lanes.next_words();
-            const std::size_t m = std::min(n - h, lanes.available());
-            std::size_t k = 0;
-            for (; k < m; ++k) {
-                const auto i = static_cast<int>(w[k] & (layers - 1));
-                const double u = static_cast<double>(w[k] >> 11) * 0x1.0p-52 - 1.0;
-                if (!(std::abs(u) < ratio_[i])) break;
-                z[h + k] = u * x_[i];
-            }
-            lanes.skip(k);
-            h += k;
-            if (h < n) z[h++] = (*this)(lanes);
-        }
-    }
-
 private:
     /// |Z| conditioned on |Z| > r (Marsaglia 1964).
-    template <class Rng>
-    static double tail(Rng& rng) {
+    static double tail(random_stream& rng) {
         double a, b;
         do {
             a = -std::log(rng.uniform_open0()) / r;
@@ -92,58 +64,6 @@ private:
 
     std::array<double, layers + 1> x_{}, f_{};
     std::array<double, layers> ratio_{};
-};
-
-/// Eight xoshiro256++ streams interleaved, word 8 r + l of the output being lane l's r-th word,
-/// generated 256 words at a time into a buffer (AVX-512 where the CPU has it, chosen at run time;
-/// otherwise the same words lane by lane). Why: the read noise's normals were a third of the
-/// sparse read's time, and one stream's state update is a dependency chain between draws; eight
-/// lanes are generated in one vector register per state word (about 0.3 ns a word against 1 ns),
-/// and the ziggurat then reads the buffer with no chain between draws. Every lane is seeded from
-/// four words of a random_stream (seed), so the words depend on that stream alone, never on the
-/// CPU's vector width or on threads. The ziggurat over these words is the same algorithm as over a
-/// random_stream (the distribution test runs on both).
-class interleaved_stream {
-public:
-    static constexpr std::size_t lanes = 8;
-    static constexpr std::size_t block = 256;  // words per refill: 32 rounds of the eight lanes
-
-    /// Lane l's state from words 4 l ... 4 l + 3 of `rng` (32 words), and the buffer emptied.
-    /// A lane of four zero words (never seen: 2^-256) takes one 1 bit, as xoshiro needs.
-    void seed(random_stream& rng) {
-        for (std::size_t l = 0; l < lanes; ++l) {
-            std::uint64_t any = 0;
-            for (std::size_t w = 0; w < 4; ++w) any |= s_[w][l] = rng();
-            if (any == 0) s_[0][l] = 1;
-        }
-        pos_ = block;
-    }
-
-    std::uint64_t operator()() {
-        if (pos_ == block) refill();
-        return buf_[pos_++];
-    }
-    /// The buffered words not yet taken (fast_normal::fill reads them in place), and taking k of them.
-    const std::uint64_t* next_words() const { return buf_ + pos_; }
-    std::size_t available() const { return block - pos_; }
-    void skip(std::size_t k) { pos_ += k; }
-    /// As random_stream's: 53 random bits.
-    double uniform() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
-    double uniform_open0() { return 1.0 - uniform(); }
-
-    /// The next `block` words of the lanes' state `s` (s[w][l]: state word w of lane l) into
-    /// `out`, lane by lane in plain code, or eight lanes per instruction with AVX-512
-    /// (fast_normal.cpp). Both give the same words; public for the test that says so.
-    static void refill_scalar(std::uint64_t (&s)[4][lanes], std::uint64_t* out);
-    static void refill_simd(std::uint64_t (&s)[4][lanes], std::uint64_t* out);  // AVX-512F; scalar without it
-    static bool has_simd();
-
-private:
-    void refill();
-
-    alignas(64) std::uint64_t s_[4][lanes]{};
-    alignas(64) std::uint64_t buf_[block]{};
-    std::size_t pos_ = block;
 };
 
 /// A standard normal conditioned on Z > a, a > 0: exact. For a >= 1, Marsaglia's (1964) tail
