@@ -31,6 +31,9 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
     static constexpr bool store_events = true;
     // Refractoriness tested in the step loop: outside it COBA measured 4-14 % slower (§39).
     static constexpr bool clamp_in_loop = true;
+    // While every neuron of a partition is active (COBA: always), the step loop adds the tick's
+    // input: no input loop over the touched neurons (lif_active.hpp, decisions.md §46).
+    static constexpr bool dense_input = true;
     double h = 0.1, inv_c_m = 1.0 / 250;
     // The equation as dV/dt = A(s) - B(s) V, with A and B linear in the conductances at the tick
     // start (g_x(s) = g_x d_x(s)); the coefficients below are per unit conductance, divided by
