@@ -7,7 +7,7 @@
 //
 // It does what step_chunks<wide = true> does per slot, with the same loads, operations, stores and
 // comparisons: V stepped, kept where the slot is refractory (now <= its last refractory tick), the
-// conductances decayed (and, with `fused`, the tick's input added and cleared: dense input), a spike where a
+// conductances decayed (and, with `fused`, the tick's input added: dense input), a spike where a
 // free slot reached threshold, quiescence where both conductances are below tol. The difference
 // is where the events go: GCC's vectorised step_loop turns each compare into 64-bit integer
 // lanes, ORs them, stores them as the chunk's flags and reduces them to "any?" per chunk (a quarter
@@ -31,8 +31,7 @@ constexpr bool clamped_kernel_of = requires { requires S::clamped_kernel; };
 struct clamped_args {
     std::size_t n;
     double *v, *ex, *in;
-    const double *ref_end, *bias, *slot_th;
-    double *add_ex, *add_in;  // with `fused`: added, then cleared
+    const double *ref_end, *bias, *slot_th, *add_ex, *add_in;
     std::uint32_t* hits;
     double now, th, tol, base_bias;
 };
@@ -47,7 +46,7 @@ template <class Syn, bool uniform, bool slot_th, bool fused>
 [[gnu::always_inline, gnu::target("avx512f")]] inline void
 clamped_lanes(const Syn& syn, double* __restrict vs, double* __restrict exs, double* __restrict ins,
               const double* __restrict ref_end, const double* __restrict biases, const double* __restrict ths,
-              double* __restrict add_ex, double* __restrict add_in, __m512d now, __m512d base, __m512d th,
+              const double* __restrict add_ex, const double* __restrict add_in, __m512d now, __m512d base, __m512d th,
               __m512d tol, __m512d p_ex, __m512d p_in, __m512i magnitude, std::size_t j, __mmask8 lane,
               __mmask8& spiked, __mmask8& quiet) {
     const __m512d v0 = _mm512_maskz_loadu_pd(lane, vs + j);
@@ -63,8 +62,6 @@ clamped_lanes(const Syn& syn, double* __restrict vs, double* __restrict exs, dou
     if constexpr (fused) {
         e = _mm512_add_pd(e, _mm512_maskz_loadu_pd(lane, add_ex + j));
         g = _mm512_add_pd(g, _mm512_maskz_loadu_pd(lane, add_in + j));
-        _mm512_mask_storeu_pd(add_ex + j, lane, _mm512_setzero_pd());
-        _mm512_mask_storeu_pd(add_in + j, lane, _mm512_setzero_pd());
     }
     _mm512_mask_storeu_pd(exs + j, lane, e);
     _mm512_mask_storeu_pd(ins + j, lane, g);
@@ -90,8 +87,8 @@ template <class Syn, std::size_t chunk, bool uniform, bool slot_th, bool fused>
     const double* __restrict const ref_end = a.ref_end;
     const double* __restrict const biases = a.bias;
     const double* __restrict const ths = a.slot_th;
-    double* __restrict const add_ex = a.add_ex;
-    double* __restrict const add_in = a.add_in;
+    const double* __restrict const add_ex = a.add_ex;
+    const double* __restrict const add_in = a.add_in;
     std::uint32_t* __restrict const out = a.hits;
     const std::size_t n = a.n;
     std::size_t hits = 0;
