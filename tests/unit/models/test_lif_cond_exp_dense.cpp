@@ -18,8 +18,9 @@ struct run_out {
     std::vector<std::vector<tick_t>> spikes;
 };
 
-/// n driven lif_cond_exp neurons (plus `extra` that get nothing) over `ticks` ticks.
-run_out run_switching(std::size_t n, std::size_t extra, double integrator, std::size_t ticks) {
+/// n driven lif_cond_exp neurons (plus `extra` that get nothing) over `ticks` ticks; with
+/// `per_neuron_th`, a threshold per neuron (the kernel's per-slot threshold, permuted with the slots).
+run_out run_switching(std::size_t n, std::size_t extra, double integrator, std::size_t ticks, bool per_neuron_th) {
     const double h = 0.1;
     auto sc = test::make_scenario(static_cast<double>(ticks) * h, h);
     sc.simulation.quiescence_tolerance = 1e-2;  // nS: neurons leave within ~70 ms of their last input
@@ -48,6 +49,12 @@ run_out run_switching(std::size_t n, std::size_t extra, double integrator, std::
     per_neuron_param v0;
     for (std::size_t i = 0; i < size; ++i) v0.values.push_back(-60.0 + 0.13 * static_cast<double>(i % 70));
     pop.init_values["v"] = v0;
+    if (per_neuron_th) {
+        per_neuron_param th;
+        for (std::size_t i = 0; i < size; ++i) th.values.push_back(-50.0 + 0.07 * static_cast<double>(i % 11));
+        pop.params.erase("v_th");
+        pop.per_neuron["v_th"] = th;
+    }
     // Two projections on the excitatory port: two weights summed per event before they are added.
     test::connect(sc, "ex", "n", "one_to_one", 6.0, h, "ex");
     test::connect(sc, "ex", "n", "one_to_one", 2.5, h, "ex");
@@ -83,13 +90,15 @@ TEST_CASE("lif_cond_exp dense input: the bits of the input loop through quiet, f
           "[unit][cond_exp_kernels]") {
     // Catches an input added before the decay or twice (sums not cleared), a touched flag left
     // set (the neuron's later inputs lost once the partition is no longer full), slots put in
-    // the wrong order when the partition fills, and a stale dense state after a neuron leaves.
+    // the wrong order when the partition fills (with a threshold per slot too), and a stale dense
+    // state after a neuron leaves.
     // 70 neurons: a full chunk of 64 slots and a tail of 6. MEMSPIKE_STEP_KERNEL: per kernel.
     const std::size_t n = 70, ticks = 2600;
+    for (const bool per_neuron_th : {false, true})
     for (const double integrator : {0.0, 1.0}) {  // rk4, euler
-        INFO("integrator " << (integrator == 0.0 ? "rk4" : "euler"));
-        const run_out dense = run_switching(n, 0, integrator, ticks);
-        const run_out loop = run_switching(n, 1, integrator, ticks);
+        INFO("integrator " << (integrator == 0.0 ? "rk4" : "euler") << (per_neuron_th ? ", V_th per neuron" : ""));
+        const run_out dense = run_switching(n, 0, integrator, ticks, per_neuron_th);
+        const run_out loop = run_switching(n, 1, integrator, ticks, per_neuron_th);
         // The switches happened: every neuron active at once (the partition full) in each burst,
         // and every neuron quiet again (g_ex zeroed at the tolerance) before the next burst and at the end.
         for (const std::size_t t : {std::size_t{150}, std::size_t{1600}, std::size_t{1450}, ticks - 1}) {
