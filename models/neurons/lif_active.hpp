@@ -668,30 +668,14 @@ private:
                 return a.uniform ? masked_chunks<true, true>(syn, a) : masked_chunks<false, true>(syn, a);
             return a.uniform ? masked_chunks<true, false>(syn, a) : masked_chunks<false, false>(syn, a);
         } else if constexpr (clamped_kernel_of<Synapses>) {
-            return clamped_variants(syn, a);
+            static_assert(Synapses::clamp_in_loop && Synapses::store_events, "the clamped kernel clamps in its loop");
+            return clamped_step<Synapses, chunk, dense_input_of<Synapses>>(
+                syn, clamped_args{a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.slot_th, a.add_ex, a.add_in, a.hits, a.now,
+                                  a.th, a.tol, a.base_bias},
+                a.uniform);
         } else {
             MEMSPIKE_STEP_VARIANTS(true)
         }
-    }
-    /// step_avx512 for clamped_kernel_of (lif_clamped_kernel.hpp): its variants.
-    [[gnu::always_inline, gnu::target("avx512f")]] static inline std::size_t clamped_variants(const Synapses syn,
-                                                                                            const kernel_args& a) {
-        static_assert(Synapses::clamp_in_loop && Synapses::store_events, "the clamped kernel clamps in its loop");
-        const clamped_args c{a.n,       a.v,       a.ex,     a.in,   a.ref_end, a.bias, a.slot_th,
-                             a.add_ex,  a.add_in,  a.hits,   a.now,  a.th,      a.tol,  a.base_bias};
-        const bool th = a.slot_th != nullptr;
-        if constexpr (dense_input_of<Synapses>) {
-            if (a.add_ex != nullptr) {
-                if (th) return a.uniform ? clamped_chunks<Synapses, chunk, true, true, true>(syn, c)
-                                         : clamped_chunks<Synapses, chunk, false, true, true>(syn, c);
-                return a.uniform ? clamped_chunks<Synapses, chunk, true, false, true>(syn, c)
-                                 : clamped_chunks<Synapses, chunk, false, false, true>(syn, c);
-            }
-        }
-        if (th) return a.uniform ? clamped_chunks<Synapses, chunk, true, true, false>(syn, c)
-                                 : clamped_chunks<Synapses, chunk, false, true, false>(syn, c);
-        return a.uniform ? clamped_chunks<Synapses, chunk, true, false, false>(syn, c)
-                         : clamped_chunks<Synapses, chunk, false, false, false>(syn, c);
     }
     // step_chunks for lif_exp in AVX-512 intrinsics (decisions.md §42): the same loads, the same
     // step() (its expression on vectors of 8 doubles: the same IEEE operations in the same order,

@@ -93,8 +93,8 @@ template <class Syn, std::size_t chunk, bool uniform, bool slot_th, bool fused>
     const std::size_t n = a.n;
     std::size_t hits = 0;
 #define MEMSPIKE_CLAMPED_LANES(j, lane, spiked, quiet)                                                                 \
-    clamped_lanes<Syn, uniform, slot_th, fused>(syn, vs, exs, ins, ref_end, biases, ths, add_ex, add_in, now, base, th,  \
-                                                tol, p_ex, p_in, magnitude, j, lane, spiked, quiet)
+    clamped_lanes<Syn, uniform, slot_th, fused>(syn, vs, exs, ins, ref_end, biases, ths, add_ex, add_in, now, base,     \
+                                                th, tol, p_ex, p_in, magnitude, j, lane, spiked, quiet)
     constexpr std::size_t vectors = chunk / 8;
     for (std::size_t c = 0; c < n; c += chunk) {
         __mmask8 spiked[vectors], quiet[vectors];
@@ -125,6 +125,26 @@ template <class Syn, std::size_t chunk, bool uniform, bool slot_th, bool fused>
     }
     return hits;
 #undef MEMSPIKE_CLAMPED_LANES
+}
+
+/// clamped_chunks' variant for the call: a bias per slot or not (`uniform`), a threshold per slot
+/// or not, the input added (dense: add_ex set; only where the synapses allow dense input) or not.
+template <class Syn, std::size_t chunk, bool dense>
+[[gnu::always_inline, gnu::target("avx512f")]] inline std::size_t clamped_step(const Syn syn, const clamped_args& c,
+                                                                             bool uniform) {
+    const bool th = c.slot_th != nullptr;
+    if constexpr (dense) {
+        if (c.add_ex != nullptr) {
+            if (th) return uniform ? clamped_chunks<Syn, chunk, true, true, true>(syn, c)
+                                   : clamped_chunks<Syn, chunk, false, true, true>(syn, c);
+            return uniform ? clamped_chunks<Syn, chunk, true, false, true>(syn, c)
+                           : clamped_chunks<Syn, chunk, false, false, true>(syn, c);
+        }
+    }
+    if (th) return uniform ? clamped_chunks<Syn, chunk, true, true, false>(syn, c)
+                           : clamped_chunks<Syn, chunk, false, true, false>(syn, c);
+    return uniform ? clamped_chunks<Syn, chunk, true, false, false>(syn, c)
+                   : clamped_chunks<Syn, chunk, false, false, false>(syn, c);
 }
 #if !defined(__clang__)
 #pragma GCC pop_options
