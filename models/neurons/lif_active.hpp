@@ -41,6 +41,7 @@
 #endif
 
 #include "neurons/lif_base.hpp"
+#include "neurons/lif_clamped_kernel.hpp"
 
 namespace memspike::lif {
 
@@ -89,6 +90,13 @@ using slot_array = std::vector<double, cache_aligned_allocator<double>>;
 /// must then also take vectors of 8 doubles, and its loop must not clamp refractoriness.
 template <class S>
 constexpr bool masked_kernel_of = requires { requires S::masked_kernel; };
+
+/// Whether Synapses opts into the dense input path (`static constexpr bool dense_input = true`;
+/// active_lif_group::go_dense, decisions.md §46): while every neuron of the partition is active,
+/// slot j holds neuron j and the step loop adds the tick's input sums to the decayed synaptic
+/// variables itself, so the input loop over the touched neurons is skipped.
+template <class S>
+constexpr bool dense_input_of = requires { requires S::dense_input; };
 
 /// Synapses must provide: static constexpr std::size_t ports (2); names[ports] (state variable
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
@@ -146,7 +154,7 @@ public:
             for (std::size_t j = 0; j < id_.size(); ++j)
                 if (!m_.refractory(id_[j], t) && v_[j] >= m_.v_th(id_[j])) fire_slot(j, t, spikes);
         } else {
-            step_slots(t);
+            step_slots(t, dense_ ? &in : nullptr);
             collect_events(t, spikes);
         }
         // A stimulus change at t acts from t on: the step above integrated (t-1, t] with the
@@ -169,7 +177,14 @@ public:
         double* inh = in_.data();
         const double tol = tol_;
         const std::uint32_t* const touched = in.touched.data();
-        const std::size_t n_touched = in.touched.size();
+        if (dense_) {  // the step loop added the sums (go_dense): they and the flags are cleared here
+            for (const std::uint32_t i : in.touched) {
+                flag[i] = 0;
+                sum_ex[i] = 0.0;
+                sum_in[i] = 0.0;
+            }
+        }
+        const std::size_t n_touched = dense_ ? 0 : in.touched.size();
         for (std::size_t k = 0; k < n_touched; ++k) {
             const std::uint32_t i = touched[k];
             if (k + ahead < n_touched) {  // the slot of an input some inputs ahead: its misses overlap
@@ -208,6 +223,9 @@ public:
         for (const std::uint32_t i : leaving_)
             if (slot_of_[i] != none && quiet(slot_of_[i])) leave(i, t);
         leaving_.clear();
+        // 5. Every neuron active: the next ticks take their input in the step loop.
+        if constexpr (dense_input_of<Synapses>)
+            if (!dense_ && !id_.empty() && id_.size() == slot_of_.size()) go_dense();
     }
 
     tick_t next_event_tick(tick_t now) const override { return id_.empty() ? m_.next_wake(now) : now + 1; }
@@ -342,8 +360,33 @@ private:
         id_.pop_back();
         slot_of_[i] = none;
         m_.schedule_crossing(i);
+        dense_ = false;  // the last slot moved: slot j no longer holds neuron j
+    }
+    /// Every neuron is active: the slots are put in neuron order (slot j holds neuron j), so that
+    /// the step loop can read the input sums, which are per neuron, at its slot index and add them
+    /// itself (step_loop's `fused`). The slot order changes nothing else: each slot's arithmetic
+    /// is its own, and the engine sorts a partition's spikes. Not for several constant sets
+    /// (their scalar loop reads no sums). Costs one pass over the slots when a partition fills.
+    void go_dense() {
+        if constexpr (Het)
+            if (syns_.size() > 1) return;
+        const std::size_t n = id_.size();
+        const auto permuted = [&](const slot_array& a) {
+            slot_array out(n);
+            for (std::size_t i = 0; i < n; ++i) out[i] = a[slot_of_[i]];
+            return out;
+        };
+        v_ = permuted(v_);
+        ex_ = permuted(ex_);
+        in_ = permuted(in_);
+        bias_ = permuted(bias_);  // the same values: odd_bias_ stays right
+        if constexpr (Synapses::clamp_in_loop) ref_end_ = permuted(ref_end_);
+        if constexpr (Het) th_ = permuted(th_);
+        for (std::uint32_t i = 0; i < n; ++i) id_[i] = slot_of_[i] = i;
+        dense_ = true;
     }
     void clear_slots() {
+        dense_ = false;
         for (const std::uint32_t i : id_) slot_of_[i] = none;
         for (auto* a : {&v_, &ex_, &in_, &bias_, &ref_end_, &th_}) a->clear();
         ends_ = {};
@@ -380,7 +423,7 @@ private:
     // reader takes the held V from the membrane record instead (slot_v), collect_events() drops
     // its threshold hits, and at the first tick after the period the held V goes back into the
     // slot before the step (end_refractory). The same values as a clamp in the loop.
-    void step_slots(tick_t t) {
+    void step_slots(tick_t t, input_buffer* dense_in) {
         const std::size_t n = id_.size();
         double now = static_cast<double>(t);
         if constexpr (Synapses::clamp_in_loop) {
@@ -402,6 +445,10 @@ private:
         }
         kernel_args a{n,    v_.data(), ex_.data(), in_.data(), ref_end_.data(), bias_.data(), hits_.data(),
                       now,  m_.v_th(0), tol_,      base_bias_, odd_bias_ == 0,  Het ? th_.data() : nullptr};
+        if (dense_in != nullptr) {  // dense_: slot j is neuron j, whose sums are at j
+            a.add_ex = dense_in->sum[0].data();
+            a.add_in = dense_in->sum[1].data();
+        }
         // The widest vectors the processor has: the results are the same on each (IEEE adds,
         // multiplies, compares and selects, no contraction into fused multiply-adds; lif_cond_exp's
         // explicit std::fma is correctly rounded on every path), only the speed differs.
@@ -447,6 +494,10 @@ private:
         double base_bias;  // every slot's bias when `uniform`
         bool uniform;
         const double* slot_th;  // Het: each slot's threshold (else nullptr: `th` for all)
+        // Dense input (dense_input_of, go_dense): the tick's input sums per slot, added to the
+        // decayed synaptic variables by the loop (advance() clears them); nullptr otherwise.
+        const double* add_ex = nullptr;
+        const double* add_in = nullptr;
     };
     // The loop of step_slots() over the m slots of one chunk. Every condition is a select
     // between doubles (no && or bool flags): GCC 12 vectorises the loop only so; __restrict on
@@ -456,13 +507,20 @@ private:
     // return value. `uniform`: every slot's bias is base_bias (no stimulus in the partition),
     // and the loop reads one array less. `slot_th` (Het with one set of synaptic constants):
     // the threshold is read per slot.
-    template <bool wide, bool uniform, bool slot_th>
+    // `fused` (dense input): the tick's input sums add_ex, add_in (per slot) are added to the
+    // decayed synaptic variables (advance() clears the sums of the touched neurons: two streamed
+    // stores per slot less, 5-7 % of COBA's time), as the input loop in advance() would add them
+    // after the step: the same two adds (a product rounded, then a sum), so the same bits; the
+    // quiescence test then sees the variables after the input, as step 4 of advance() does.
+    template <bool wide, bool uniform, bool slot_th, bool fused>
     [[gnu::always_inline]] static inline std::uint64_t step_loop(const Synapses syn, std::size_t m, double* __restrict v,
                                                                 double* __restrict ex, double* __restrict in,
                                                                 const double* __restrict ref_end,
                                                                 const double* __restrict bias, flag_t<wide>* __restrict ev,
                                                                 double now, double th, double tol, double base_bias,
-                                                                const double* __restrict ths) {
+                                                                const double* __restrict ths,
+                                                                const double* __restrict add_ex,
+                                                                const double* __restrict add_in) {
         const double p_ex = syn.p_ex, p_in = syn.p_in;
         std::uint64_t any = 0;
         for (std::size_t j = 0; j < m; ++j) {
@@ -473,7 +531,11 @@ private:
                 constexpr std::uint64_t zero = 0, one = 1, two = 2;
                 constexpr bool clamp = Synapses::clamp_in_loop;
                 v[j] = clamp ? (now > ref_end[j] ? stepped : v0) : stepped;
-                const double e = ex[j] * p_ex, g = in[j] * p_in;
+                double e = ex[j] * p_ex, g = in[j] * p_in;
+                if constexpr (fused) {
+                    e = e + add_ex[j];
+                    g = g + add_in[j];
+                }
                 ex[j] = e;
                 in[j] = g;
                 const std::uint64_t spiked =
@@ -487,7 +549,11 @@ private:
                 constexpr bool clamp = Synapses::clamp_in_loop;
                 const double free = clamp ? (now > ref_end[j] ? 1.0 : 0.0) : 1.0;
                 v[j] = clamp ? (now > ref_end[j] ? stepped : v0) : stepped;
-                const double e = ex[j] * p_ex, g = in[j] * p_in;
+                double e = ex[j] * p_ex, g = in[j] * p_in;
+                if constexpr (fused) {
+                    e = e + add_ex[j];
+                    g = g + add_in[j];
+                }
                 ex[j] = e;
                 in[j] = g;
                 const double above = stepped >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
@@ -528,7 +594,7 @@ private:
         }
     }
     /// step_loop over every chunk of the slots; returns the number of hits listed.
-    template <bool wide, bool uniform, bool slot_th>
+    template <bool wide, bool uniform, bool slot_th, bool fused = false>
     [[gnu::always_inline]] static inline std::size_t step_chunks(const Synapses syn, const kernel_args& a) {
         std::size_t hits = 0;
         for (std::size_t c = 0; c < a.n; c += chunk) {
@@ -540,13 +606,15 @@ private:
             // Without the clamp in the loop there is no ref_end array (its data() is null, and
             // null + c is undefined even if never read).
             const double* ref_end = Synapses::clamp_in_loop ? a.ref_end + c : nullptr;
+            const double* const add_ex = fused ? a.add_ex + c : nullptr;  // likewise: only when dense
+            const double* const add_in = fused ? a.add_in + c : nullptr;
             const std::uint64_t any =
-                m == chunk ? step_loop<wide, uniform, slot_th>(syn, chunk, a.v + c, a.ex + c, a.in + c, ref_end,
+                m == chunk ? step_loop<wide, uniform, slot_th, fused>(syn, chunk, a.v + c, a.ex + c, a.in + c, ref_end,
                                                          a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
-                                                         slot_th ? a.slot_th + c : nullptr)
-                           : step_loop<wide, uniform, slot_th>(syn, m, a.v + c, a.ex + c, a.in + c, ref_end,
+                                                         slot_th ? a.slot_th + c : nullptr, add_ex, add_in)
+                           : step_loop<wide, uniform, slot_th, fused>(syn, m, a.v + c, a.ex + c, a.in + c, ref_end,
                                                          a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
-                                                         slot_th ? a.slot_th + c : nullptr);
+                                                         slot_th ? a.slot_th + c : nullptr, add_ex, add_in);
             if (any == 0) continue;
             if constexpr (!Synapses::store_events)  // the events again, from the values just stored (in L1)
                 retest_loop<wide, slot_th>(m, a.v + c, a.ex + c, a.in + c, ref_end, ev, a.now, a.th, a.tol,
@@ -567,17 +635,25 @@ private:
     // The four variants of step_chunks, written out in each kernel. Synapses::step must be
     // always_inline: with four variants GCC 12 stopped inlining it and called a baseline-ISA copy
     // (lif_cond_exp's std::fma became libm calls: COBA 18x slower).
-#define MEMSPIKE_STEP_VARIANTS(wide)                                                                                   \
+#define MEMSPIKE_STEP_VARIANTS_OF(wide, fused)                                                                         \
     if (a.slot_th != nullptr) {                                                                                        \
         if (a.uniform)                                                                                                 \
-            return step_chunks<wide, true, true>(syn, a);                                                              \
+            return step_chunks<wide, true, true, fused>(syn, a);                                                       \
         else                                                                                                           \
-            return step_chunks<wide, false, true>(syn, a);                                                             \
+            return step_chunks<wide, false, true, fused>(syn, a);                                                      \
     } else if (a.uniform) {                                                                                            \
-        return step_chunks<wide, true, false>(syn, a);                                                                 \
+        return step_chunks<wide, true, false, fused>(syn, a);                                                          \
     } else {                                                                                                           \
-        return step_chunks<wide, false, false>(syn, a);                                                                \
+        return step_chunks<wide, false, false, fused>(syn, a);                                                         \
     }
+    // With dense input (dense_input_of) each variant again with the input added in the loop.
+#define MEMSPIKE_STEP_VARIANTS(wide)                                                                                   \
+    if constexpr (dense_input_of<Synapses>) {                                                                          \
+        if (a.add_ex != nullptr) {                                                                                     \
+            MEMSPIKE_STEP_VARIANTS_OF(wide, true)                                                                      \
+        }                                                                                                              \
+    }                                                                                                                  \
+    MEMSPIKE_STEP_VARIANTS_OF(wide, false)
     [[gnu::noinline]] static std::size_t step_kernel(const Synapses syn, const kernel_args& a) {
         MEMSPIKE_STEP_VARIANTS(false)
     }
@@ -587,9 +663,16 @@ private:
     }
     [[gnu::noinline, gnu::target("avx512f")]] static std::size_t step_avx512(const Synapses syn, const kernel_args& a) {
         if constexpr (masked_kernel_of<Synapses>) {
+            static_assert(!dense_input_of<Synapses>, "the masked kernel does not add the input");
             if (a.slot_th != nullptr)
                 return a.uniform ? masked_chunks<true, true>(syn, a) : masked_chunks<false, true>(syn, a);
             return a.uniform ? masked_chunks<true, false>(syn, a) : masked_chunks<false, false>(syn, a);
+        } else if constexpr (clamped_kernel_of<Synapses>) {
+            static_assert(Synapses::clamp_in_loop && Synapses::store_events, "the clamped kernel clamps in its loop");
+            return clamped_step<Synapses, chunk, dense_input_of<Synapses>>(
+                syn, clamped_args{a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.slot_th, a.add_ex, a.add_in, a.hits, a.now,
+                                  a.th, a.tol, a.base_bias},
+                a.uniform);
         } else {
             MEMSPIKE_STEP_VARIANTS(true)
         }
@@ -682,6 +765,7 @@ private:
     }
 #endif
 #undef MEMSPIKE_STEP_VARIANTS
+#undef MEMSPIKE_STEP_VARIANTS_OF
     // Het: step_loop's body per slot with the neuron's own synaptic constants and threshold. Not
     // vectorised (a gather per slot); the cost is measured in decisions.md §29.
     [[gnu::noinline]] std::size_t step_per_neuron(double now) {
@@ -735,6 +819,7 @@ private:
     std::vector<std::uint32_t> leaving_;  // active neurons that may be quiet at the end of the tick
     std::vector<std::pair<std::uint32_t, double>> deferred_current_;  // (neuron, pA) of add_current, applied after the step
     double tol_;
+    bool dense_ = false;  // every neuron active, slot j = neuron j: the step loop adds the input (go_dense)
     double base_bias_ = 0.0;    // the bias of a neuron without stimulus current
     std::size_t odd_bias_ = 0;  // slots whose bias differs from base_bias_ (a stimulus)
     tick_t tick_ = 0;  // the last tick advanced (for the checkpoint's write-back)

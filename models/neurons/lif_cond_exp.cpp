@@ -31,6 +31,11 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
     static constexpr bool store_events = true;
     // Refractoriness tested in the step loop: outside it COBA measured 4-14 % slower (§39).
     static constexpr bool clamp_in_loop = true;
+    // While every neuron of a partition is active (COBA: always), the step loop adds the tick's
+    // input: no input loop over the touched neurons (lif_active.hpp, decisions.md §46).
+    static constexpr bool dense_input = true;
+    // The AVX-512 kernel with mask registers (lif_clamped_kernel.hpp): step() on 8 doubles below.
+    static constexpr bool clamped_kernel = true;
     double h = 0.1, inv_c_m = 1.0 / 250;
     // The equation as dV/dt = A(s) - B(s) V, with A and B linear in the conductances at the tick
     // start (g_x(s) = g_x d_x(s)); the coefficients below are per unit conductance, divided by
@@ -81,6 +86,27 @@ struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], neve
         const double k4 = fma(-b1, fma(h, k3, v), a1);
         return v + fma(h / 6.0, k1 + k4, h / 3.0 * (k2 + k3));
     }
+#if defined(__x86_64__)
+    /// step() on 8 slots: the same operations in the same order (std::fma and _mm512_fmadd_pd
+    /// are both correctly rounded; fma(-x, y, z) is _mm512_fnmadd_pd(x, y, z), the negation exact).
+    [[gnu::always_inline, gnu::target("avx512f")]] __m512d step(__m512d v, __m512d ge, __m512d gi, __m512d cur) const {
+        const __m512d gl = _mm512_set1_pd(gl_c);
+        const __m512d base = _mm512_fmadd_pd(cur, _mm512_set1_pd(inv_c_m), _mm512_set1_pd(a_bias));
+        const __m512d b0 = _mm512_fmadd_pd(_mm512_add_pd(ge, gi), _mm512_set1_pd(inv_c_m), gl);
+        const __m512d a0 = _mm512_fmadd_pd(gi, _mm512_set1_pd(a0_in), _mm512_fmadd_pd(ge, _mm512_set1_pd(a0_ex), base));
+        const __m512d bh = _mm512_fmadd_pd(gi, _mm512_set1_pd(bh_in), _mm512_fmadd_pd(ge, _mm512_set1_pd(bh_ex), gl));
+        const __m512d ah = _mm512_fmadd_pd(gi, _mm512_set1_pd(ah_in), _mm512_fmadd_pd(ge, _mm512_set1_pd(ah_ex), base));
+        const __m512d b1 = _mm512_fmadd_pd(gi, _mm512_set1_pd(b1_in), _mm512_fmadd_pd(ge, _mm512_set1_pd(b1_ex), gl));
+        const __m512d a1 = _mm512_fmadd_pd(gi, _mm512_set1_pd(a1_in), _mm512_fmadd_pd(ge, _mm512_set1_pd(a1_ex), base));
+        const __m512d ch = _mm512_fnmadd_pd(bh, v, ah), q = _mm512_mul_pd(_mm512_set1_pd(0.5 * h), bh);
+        const __m512d k1 = _mm512_fnmadd_pd(b0, v, a0);
+        const __m512d k2 = _mm512_fnmadd_pd(q, k1, ch);
+        const __m512d k3 = _mm512_fnmadd_pd(q, k2, ch);
+        const __m512d k4 = _mm512_fnmadd_pd(b1, _mm512_fmadd_pd(_mm512_set1_pd(h), k3, v), a1);
+        return _mm512_add_pd(v, _mm512_fmadd_pd(_mm512_set1_pd(h / 6.0), _mm512_add_pd(k1, k4),
+                                                _mm512_mul_pd(_mm512_set1_pd(h / 3.0), _mm512_add_pd(k2, k3))));
+    }
+#endif
 };
 
 /// integrator = "euler" (decisions.md §43): Auryn's scheme (TIFGroup::evolve), in double
@@ -98,6 +124,16 @@ struct euler_conductances : exp_conductances {
         const double b0 = fma(ge + gi, inv_c_m, gl_c), a0 = fma(gi, a0_in, fma(ge, a0_ex, base));
         return fma(h, fma(-b0, v, a0), v);
     }
+#if defined(__x86_64__)
+    /// step() on 8 slots: the same operations (see exp_conductances::step on __m512d).
+    [[gnu::always_inline, gnu::target("avx512f")]] __m512d step(__m512d v, __m512d ge, __m512d gi, __m512d cur) const {
+        const __m512d base = _mm512_fmadd_pd(cur, _mm512_set1_pd(inv_c_m), _mm512_set1_pd(a_bias));
+        const __m512d b0 = _mm512_fmadd_pd(_mm512_add_pd(ge, gi), _mm512_set1_pd(inv_c_m), _mm512_set1_pd(gl_c));
+        const __m512d a0 =
+            _mm512_fmadd_pd(gi, _mm512_set1_pd(a0_in), _mm512_fmadd_pd(ge, _mm512_set1_pd(a0_ex), base));
+        return _mm512_fmadd_pd(_mm512_set1_pd(h), _mm512_fnmadd_pd(b0, v, a0), v);
+    }
+#endif
 };
 
 /// The accepted values of the `integrator` parameter, in the order of their stored index.

@@ -137,13 +137,34 @@ double euler_step(const coba& p, double h, double v, double ge, double gi) {
     return fma(h, fma(-b0, v, a0), v);
 }
 
-/// Euler with conductances decayed exactly: the model's recursion, per tick, with the engine's
+/// The RK4 step as decisions.md §27 writes it (dV/dt = A(s) - B(s) V, A and B linear in the
+/// conductances at the tick start, their coefficients divided by C_m, the stages in fused
+/// multiply-adds), here from the raw parameters: for the AVX-512 kernel written in intrinsics
+/// (decisions.md §46), which must give the bits of the compiler's loops.
+double rk4_step(const coba& p, double h, double v, double ge, double gi) {
+    using std::fma;
+    const double dex = std::exp(-0.5 * h / p.tau_ex), din = std::exp(-0.5 * h / p.tau_in);
+    const double pex = std::exp(-h / p.tau_ex), pin = std::exp(-h / p.tau_in);
+    const double c = p.c_m, gl = p.g_l / c;
+    const double base = fma(p.i_e, 1.0 / c, p.g_l * p.e_l / c);
+    const double b0 = fma(ge + gi, 1.0 / c, gl), a0 = fma(gi, p.e_in / c, fma(ge, p.e_ex / c, base));
+    const double bh = fma(gi, din / c, fma(ge, dex / c, gl)), ah = fma(gi, p.e_in * din / c, fma(ge, p.e_ex * dex / c, base));
+    const double b1 = fma(gi, pin / c, fma(ge, pex / c, gl)), a1 = fma(gi, p.e_in * pin / c, fma(ge, p.e_ex * pex / c, base));
+    const double ch = fma(-bh, v, ah), q = 0.5 * h * bh;
+    const double k1 = fma(-b0, v, a0);
+    const double k2 = fma(-q, k1, ch);
+    const double k3 = fma(-q, k2, ch);
+    const double k4 = fma(-b1, fma(h, k3, v), a1);
+    return v + fma(h / 6.0, k1 + k4, h / 3.0 * (k2 + k3));
+}
+
+/// Euler (or, with rk4, RK4) with conductances decayed exactly: the model's recursion, per tick, with the engine's
 /// order (step from the tick-start state, threshold, input of the tick), refractoriness (V held
 /// at V_reset for n_ref ticks after a spike) and the threshold test. V per tick, spike ticks.
 std::pair<std::vector<double>, std::vector<tick_t>> euler_loop(const coba& p, double h, tick_t n_ref, std::size_t ticks,
                                                                double v, double ge, double gi,
                                                                const std::vector<double>& dge,
-                                                               const std::vector<double>& dgi) {
+                                                               const std::vector<double>& dgi, bool rk4 = false) {
     std::vector<double> v_out(ticks);
     std::vector<tick_t> spikes;
     const double p_ex = std::exp(-h / p.tau_ex), p_in = std::exp(-h / p.tau_in);
@@ -151,7 +172,7 @@ std::pair<std::vector<double>, std::vector<tick_t>> euler_loop(const coba& p, do
     for (std::size_t k = 0; k < ticks; ++k) {
         const auto t = static_cast<tick_t>(k);
         if (t > 0) {
-            if (t > ref_end) v = euler_step(p, h, v, ge, gi);
+            if (t > ref_end) v = rk4 ? rk4_step(p, h, v, ge, gi) : euler_step(p, h, v, ge, gi);
             ge *= p_ex;
             gi *= p_in;
         }
@@ -167,10 +188,10 @@ std::pair<std::vector<double>, std::vector<tick_t>> euler_loop(const coba& p, do
     return {v_out, spikes};
 }
 
-param_map params_of(const coba& p, double t_ref) {
+param_map params_of(const coba& p, double t_ref, double integrator = 1.0) {
     return {{"c_m", p.c_m}, {"g_l", p.g_l}, {"e_l", p.e_l}, {"v_th", p.v_th}, {"v_reset", p.v_reset}, {"t_ref", t_ref},
             {"e_ex", p.e_ex}, {"e_in", p.e_in}, {"tau_syn_ex", p.tau_ex}, {"tau_syn_in", p.tau_in}, {"i_e", p.i_e},
-            {"integrator", 1.0}};
+            {"integrator", integrator}};
 }
 
 per_neuron_param given(std::vector<double> v) {
@@ -181,7 +202,7 @@ per_neuron_param given(std::vector<double> v) {
 
 } // namespace
 
-TEST_CASE("lif_cond_exp integrator = euler: the same bits as forward Euler written in the test", "[unit][cond_exp_kernels]") {
+TEST_CASE("lif_cond_exp integrators euler and rk4: the same bits as the steps written in the test", "[unit][cond_exp_kernels]") {
     // 70 neurons (a full chunk of 64 slots, so whole vectors, and a remainder of 6) driven above
     // threshold by I_e, each with its own initial V and conductances (all active from tick 0, so
     // none is ever lazy) and its own input trains through one_to_one projections (one event per
@@ -190,12 +211,15 @@ TEST_CASE("lif_cond_exp integrator = euler: the same bits as forward Euler writt
     // threshold per slot) and per-neuron tau_syn_ex (several constant sets: the scalar loop).
     // Catches a wrong operand or order in the Euler step, a stage of RK4 left in, conductances
     // taken after their decay, a lane or the tail computed with other constants, and a kernel
-    // (MEMSPIKE_STEP_KERNEL: ctest runs this test once per kernel) that rounds differently.
+    // (MEMSPIKE_STEP_KERNEL: ctest runs this test once per kernel) that rounds differently. The
+    // same for RK4 (its AVX-512 kernel is written in intrinsics, decisions.md §46). All neurons
+    // are active from tick 0, so after it the partition takes its input in the step loop (dense).
     const double h = 0.1, t_ref = 2.0;
     const tick_t n_ref = 20;
     const std::size_t n = 70, ticks = 2000;
     coba base;
     base.i_e = 1000.0;  // V_inf about -43 mV with the mean input's conductances: regular spikes
+    for (const bool rk4 : {false, true})
     for (const int layout : {0, 1, 2}) {
         auto sc = test::make_scenario(static_cast<double>(ticks) * h, h);
         test::add_population(sc, "ex", "spike_source", n);
@@ -210,7 +234,7 @@ TEST_CASE("lif_cond_exp integrator = euler: the same bits as forward Euler writt
                 if ((t + 11 * i) % (29 + i % 7) == 0) is.push_back(static_cast<tick_t>(t));
             }
         }
-        auto& pop = test::add_population(sc, "n", "lif_cond_exp", n, params_of(base, t_ref));
+        auto& pop = test::add_population(sc, "n", "lif_cond_exp", n, params_of(base, t_ref, rk4 ? 0.0 : 1.0));
         std::vector<coba> ps(n, base);
         std::vector<double> v0(n), ge0(n), gi0(n), th(n), tau_ex(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -246,8 +270,8 @@ TEST_CASE("lif_cond_exp integrator = euler: the same bits as forward Euler writt
             std::vector<double> dge(ticks, 0.0), dgi(ticks, 0.0);
             for (const tick_t t : sc.populations[0].spike_ticks[i]) dge[static_cast<std::size_t>(t + 1)] += 6.0;
             for (const tick_t t : sc.populations[1].spike_ticks[i]) dgi[static_cast<std::size_t>(t + 1)] += 20.0;
-            const auto [v_ref, spikes_ref] = euler_loop(ps[i], h, n_ref, ticks, v0[i], ge0[i], gi0[i], dge, dgi);
-            INFO("layout " << layout << ", neuron " << i);
+            const auto [v_ref, spikes_ref] = euler_loop(ps[i], h, n_ref, ticks, v0[i], ge0[i], gi0[i], dge, dgi, rk4);
+            INFO((rk4 ? "rk4" : "euler") << ", layout " << layout << ", neuron " << i);
             std::size_t differ = 0;
             for (std::size_t t = 0; t < ticks; ++t) differ += v_sim[i][t] != v_ref[t];  // bit for bit
             CHECK(differ == 0);
