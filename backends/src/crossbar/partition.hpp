@@ -78,6 +78,7 @@ struct array_params {
     double r_wire = 2e-6;                    // MOhm per cell segment
     bool stochastic_rounding = true;
     double drift_age = 0.0;                  // ms from programming to t = 0 of the run
+    bool sneak = false;                      // first-order sneak current through the grounded rows
 };
 
 struct settings {
@@ -99,6 +100,16 @@ struct tile {
     std::vector<float> z;                  // per used column: sum over used columns c' of min(j, j') + 1 (IR drop)
     std::vector<std::uint8_t> hit;         // per used column: a synapse lies on a driven row
     std::vector<std::uint16_t> hit_list;
+    /// The sneak term (array_params::sneak; empty otherwise): per used column c, its synapse
+    /// cells col_cells[col_first[c], col_first[c + 1]) in ascending rows, and a bound on any
+    /// column's sum over them of delta (R - i) per array (empty columns' thinning).
+    struct col_cell {
+        std::uint32_t cell;  // index into the block's gp / gm (fp / fm)
+        std::uint32_t row;   // position in the tile
+    };
+    std::vector<std::uint32_t> col_first;
+    std::vector<col_cell> col_cells;
+    double sneak_bound = 0.0;
 };
 
 /// A crossbar row's part inside one tile: the tile, the row's position there, and the used
@@ -147,6 +158,18 @@ struct one_row_sweep {
         lmj += m * j1;
         return {op - om, 2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m))};
     }
+    /// next() with the sneak term through the grounded rows (array_params::sneak): each array's
+    /// cell also loses rho g sum_{i != row} g_i (R - max(i, row)) over its column, whose e0 parts
+    /// are e0 A (sa = e0 A, A = sum_{i != row} (R - max(i, row))) and whose synapse cells' deltas
+    /// give hp, hm (crossbar_partition::column_h); e0^2 A cancels in G+ - G-.
+    double sa = 0.0;
+    column next_sneak(double j1, double z, double p, double m, double hp, double hm) {
+        column r = next(j1, z, p, m);
+        r.x -= rho * (sa * (p - m) + e0 * (hp - hm) + (p * hp - m * hm));
+        return r;
+    }
+    /// A = sum_{i != row, 0 <= i < R} (R - max(i, row)): the rows of a tile column other than `row`.
+    static double others(double R, double row) { return row * (R - row) + (R - row) * (R - row - 1.0) / 2.0; }
 };
 
 /// A synapse cell's share of a read in which its row is the tile's only driven row (most reads of
@@ -241,7 +264,9 @@ struct tiled_block {
                         seg_at.capacity() * sizeof(cell_ref) + one.capacity() * sizeof(single_row_cell) +
                         one_seg.capacity() * sizeof(single_row_segment) + pair_s.capacity() * sizeof(float) +
                         pair_d.capacity() * sizeof(pair_delta) + (one_target.capacity() + one_pair.capacity()) * 4;
-        for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4;
+        for (const auto& t : tiles)
+            b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4 +
+                 t.col_first.capacity() * 4 + t.col_cells.capacity() * sizeof(tile::col_cell);
         return b;
     }
 };
@@ -263,7 +288,8 @@ public:
           write_rng_(seed, write_stream, partition),
           varied_(s.dev.sigma_d2d > 0.0 || s.dev.p_stuck_on > 0.0 || s.dev.p_stuck_off > 0.0),
           nl_varied_(s.dev.sigma_d2d_nl > 0.0),
-          rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest) {
+          rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest),
+          sneak_(s.arr.sneak && s.arr.r_wire > 0.0) {
         column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
         hit_index_.resize(s.arr.tile_cols);
         hit_bits_.assign((s.arr.tile_cols + 63) / 64, 0);
@@ -384,6 +410,13 @@ private:
         }
     }
     void decode_rows(const tiled_block& tb, const tile& T, double now_ms);
+    // sneak.cpp: the first-order sneak term through the grounded rows (array_params::sneak)
+    void build_columns(tiled_block& tb) const;
+    void sneak_bounds(tiled_block& tb) const;
+    void column_h(const tiled_block& tb, const tile& T, std::uint32_t c, std::uint32_t row, double& hp, double& hm) const;
+    double sneak_without(const tiled_block& tb, const tile& T, std::uint32_t c) const;
+    double sneak_several(const tiled_block& tb, const tile& T, std::uint32_t c) const;
+    void sneak_full(const tiled_block& tb, const tile& T, double now_ms, double* ap, double* am);
     void ir_drop(const tile& T, double* ap, double* am);
     void ir_drop_one_row(const tile& T, double* ap, double* am) const;
 
@@ -394,6 +427,8 @@ private:
     bool varied_;      // device bounds or faults vary: every cell differs (full layout, full read)
     bool nl_varied_;   // the nonlinearity labels vary: only pulses (plastic updates) see it
     rounding rounding_;
+    bool sneak_;       // the sneak term is on and there is wire resistance (sneak.cpp)
+    mutable std::vector<double> sneak_acc_;  // sneak.cpp: per driven row sums; a tile column's conductances
     std::vector<tiled_block> blocks_;       // parallel to the partition's synapse blocks
     std::vector<std::uint32_t> touched_blocks_;
     struct arrived_range {  // deliver: a range of this tick's arrivals, then its segments

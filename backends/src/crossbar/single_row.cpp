@@ -93,6 +93,7 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
         tb.pair_d = {};
         if (tb.seg_at.empty()) fill_seg_at(tb);
     };
+    if (sneak_) sneak_bounds(tb);  // the codes may have changed (set_weights, a checkpoint)
     if (tb.plastic || !tb.compact || !sparse_ok_ || !tb.tp.empty()) return uncached();
     tb.one.resize(tb.seg_cols.size());
     tb.one_seg.resize(tb.segs.size());
@@ -123,10 +124,14 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
         // ... and its hit-column loop for one row: w = R - i, sum_w = w, K e0 = e0.
         const double ri = R - sg.row, wk = 1.0 * ri + 0.0;
         one_row_sweep sweep{e0, 1.0 * e0, e0 * e0 * (0.0 + wk), 2.0 * e0 * wk, ri, rho, tp, tm};
+        sweep.sa = e0 * one_row_sweep::others(R, sg.row);  // the sneak term's (read_tile_sparse's one-row loop)
         for (std::size_t h = 0; h < n; ++h) {
             const std::uint32_t c = sg.first + static_cast<std::uint32_t>(h);
             const std::uint16_t col = tb.seg_cols[c];
-            const auto r = sweep.next(T.position[col] + 1.0f, T.z[col], dp[h], dm[h]);
+            double hp = 0.0, hm = 0.0;
+            if (sneak_) column_h(tb, T, col, sg.row, hp, hm);
+            const auto r = sneak_ ? sweep.next_sneak(T.position[col] + 1.0f, T.z[col], dp[h], dm[h], hp, hm)
+                                  : sweep.next(T.position[col] + 1.0f, T.z[col], dp[h], dm[h]);
             const auto [index, fresh] = pairs.intern(std::uint32_t{tb.gp[c]} << 16 | tb.gm[c]);
             if (fresh) {  // the deviation and the deltas depend on the codes alone
                 tb.pair_s.push_back(static_cast<float>(std::sqrt(r.var)));
@@ -188,7 +193,9 @@ double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile&
         bp += os.bp;
         bm += os.bm;
         diff_total += os.diff;
-        const double ri = R - sorted_rows_[k].first, c1 = 2.0 * e0 * (wk_[k] - ri), c2 = 2.0 * ri;
+        // With the sneak term the cached currents hold every other cell of the column already
+        // (sneak.cpp): no column cross terms between the driven rows then.
+        const double ri = R - sorted_rows_[k].first, c1 = sneak_ ? 0.0 : 2.0 * e0 * (wk_[k] - ri), c2 = sneak_ ? 0.0 : 2.0 * ri;
         double ld = 0.0, ldj = 0.0;  // over the row's cells left of c: delta+ - delta-, times (j + 1)
         for (std::uint32_t c = sg.first; c < sg.end; ++c) {
             const std::size_t h = hit_index_[tb.seg_cols[c]];
@@ -237,7 +244,8 @@ void crossbar_partition::read_empty_columns(const tiled_block& tb, const tile& T
         if (h < nh && H[h] == c) {
             ++h;
         } else {
-            const double x = mu_scale * (ldj + j1 * (total - ld)) + (sigma_e > 0.0 ? sigma_e * normal_(read_rng_) : 0.0);
+            double x = mu_scale * (ldj + j1 * (total - ld)) + (sigma_e > 0.0 ? sigma_e * normal_(read_rng_) : 0.0);
+            if (sneak_) x += mu_scale * sneak_without(tb, T, c);  // the grounded rows' share of its mean (sneak.cpp)
             const double v = convert(x, true);
             if (v != 0.0) touch(sum, in, T.target[c], v * tb.scale);
         }
