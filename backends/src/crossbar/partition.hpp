@@ -101,15 +101,16 @@ struct tile {
     std::vector<std::uint8_t> hit;         // per used column: a synapse lies on a driven row
     std::vector<std::uint16_t> hit_list;
     /// The sneak term (array_params::sneak; empty otherwise): per used column c, its synapse
-    /// cells col_cells[col_first[c], col_first[c + 1]) in ascending rows, and a bound on any
-    /// column's sum over them of delta (R - i) per array (empty columns' thinning).
+    /// cells col_cells[col_first[c], col_first[c + 1]) in ascending rows, and bounds over the
+    /// columns of sum delta (R - i) and of sum delta per array (empty columns' thinning).
     struct col_cell {
         std::uint32_t cell;  // index into the block's gp / gm (fp / fm)
-        std::uint32_t row;   // position in the tile
+        std::uint16_t row;   // position in the tile
+        std::uint16_t pair;  // a cached block's code pair (tiled_block::pair_d), if tiled_block::col_pairs
     };
     std::vector<std::uint32_t> col_first;
     std::vector<col_cell> col_cells;
-    double sneak_bound = 0.0;
+    double sneak_bound = 0.0, sneak_sum = 0.0;
 };
 
 /// A crossbar row's part inside one tile: the tile, the row's position there, and the used
@@ -249,11 +250,17 @@ struct tiled_block {
     std::vector<single_row_segment> one_seg;
     std::vector<float> pair_s;             // per code pair: sqrt of the read-noise variance / sigma_read^2 of a one-row read [nS]
     std::vector<pair_delta> pair_d;        // ... its deltas
+    /// With the sneak term: per cached cell, hp - hm of column_h (its column's other synapse cells,
+    /// as its own row sees them), as a float: the several-row reads take the rows with a synapse
+    /// in a column out of that column's sneak sum with it (add_cached_rows).
+    std::vector<float> one_h;
     /// The fallback for a partition of more than 65,536 targets or a block of more than 65,536
     /// code pairs: each cell's target and pair index in full, parallel to `one` (whose 16-bit
     /// fields are then unused); empty otherwise.
     std::vector<std::uint32_t> one_target, one_pair;
     bool wide() const { return !one_target.empty(); }
+    /// tile::col_cell::pair holds each synapse cell's code pair (a cached block whose pairs fit 16 bits).
+    bool col_pairs = false;
 
     std::size_t memory_bytes() const {
         std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(std::uint16_t) +
@@ -263,7 +270,7 @@ struct tiled_block {
                         segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2 +
                         seg_at.capacity() * sizeof(cell_ref) + one.capacity() * sizeof(single_row_cell) +
                         one_seg.capacity() * sizeof(single_row_segment) + pair_s.capacity() * sizeof(float) +
-                        pair_d.capacity() * sizeof(pair_delta) + (one_target.capacity() + one_pair.capacity()) * 4;
+                        pair_d.capacity() * sizeof(pair_delta) + (one_target.capacity() + one_pair.capacity()) * 4 + one_h.capacity() * 4;
         for (const auto& t : tiles)
             b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4 +
                  t.col_first.capacity() * 4 + t.col_cells.capacity() * sizeof(tile::col_cell);
@@ -280,6 +287,8 @@ struct block_rows {
 };
 
 block_rows rows_of(const synapse_block& b, std::uint32_t targets);
+
+class pair_interner;  // single_row.cpp
 
 class crossbar_partition final : public synaptic_backend {
 public:
@@ -387,6 +396,7 @@ private:
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
     void cache_single_rows(tiled_block& tb) const;
+    void intern_pairs(tiled_block& tb, pair_interner& pairs) const;
     static void fill_seg_at(tiled_block& tb);
     double add_cached_rows(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ, double& read, double& mu_max);
     template <bool wide>
@@ -414,7 +424,7 @@ private:
     void build_columns(tiled_block& tb) const;
     void sneak_bounds(tiled_block& tb) const;
     void column_h(const tiled_block& tb, const tile& T, std::uint32_t c, std::uint32_t row, double& hp, double& hm) const;
-    double sneak_without(const tiled_block& tb, const tile& T, std::uint32_t c) const;
+    double column_sneak(const tiled_block& tb, const tile& T, std::uint32_t c) const;
     double sneak_several(const tiled_block& tb, const tile& T, std::uint32_t c) const;
     void sneak_full(const tiled_block& tb, const tile& T, double now_ms, double* ap, double* am);
     void ir_drop(const tile& T, double* ap, double* am);

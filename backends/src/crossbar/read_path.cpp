@@ -392,7 +392,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         }
         for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
     }
-    if (sneak_) mu_max += static_cast<double>(K) * T.sneak_bound;  // each row's H_k(c) (sneak.cpp)
+    if (sneak_)  // each row's H_k(c) (sneak.cpp, sneak_bounds)
+        for (std::size_t k = 0; k < K; ++k) mu_max += std::min(T.sneak_bound, (R - active_[k]) * T.sneak_sum);
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
     // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
@@ -471,7 +472,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         // other rows' drops at each hit column: rho e0 S(c), S of the drop difference of all rows.
         double ld = 0.0, ldj = 0.0;  // over the hit columns left of h: D+ - D-, (D+ - D-)(j + 1)
         if (sneak_)  // the rows without a synapse at h see the column's synapse cells (sneak.cpp)
-            for (std::size_t h = 0; h < nh; ++h) Bp[h] -= rho * e0 * sneak_without(tb, T, H[h]);
+            for (std::size_t h = 0; h < nh; ++h) Bp[h] -= rho * e0 * column_sneak(tb, T, H[h]);
         for (std::size_t h = 0; h < nh; ++h) {
             const double j1 = A[h].j1, d = Dp[h] - Dm[h];
             xs[h] = (Bp[h] - rho * e0 * (ldj + j1 * (diff_total - ld))) * drift;
@@ -581,7 +582,7 @@ double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& 
             for (std::uint32_t q = tb.segs[seg].first; q < tb.segs[seg].end; ++q)
                 diff += tb.pair_d[tb.wide() ? tb.one_pair[q] : tb.one[q].pair].diff *
                         (std::min(j, double(T.position[tb.seg_cols[q]])) + 1.0);
-        if (sneak_) diff += sneak_without(tb, T, c);  // sneak.cpp
+        if (sneak_) diff += column_sneak(tb, T, c);  // sneak.cpp
         return -rho * tb.e0 * diff;
     }
     for (const auto& [row, seg] : sorted_rows_) {
@@ -593,7 +594,7 @@ double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& 
             diff += (g_plus(tb, cell) - g_minus(tb, cell)) * (std::min(j, double(T.position[cc])) + 1.0);
         }
     }
-    if (sneak_) diff += sneak_without(tb, T, c);  // sneak.cpp
+    if (sneak_) diff += column_sneak(tb, T, c);  // sneak.cpp
     return -rho * tb.e0 * diff;
 }
 

@@ -13,10 +13,11 @@
 //    one_row_sweep::next_sneak with column_h); the uncached one-row read takes the same call;
 //  - several rows of a static block: the cached currents already hold every other cell of the
 //    column, so add_cached_rows drops its column cross terms, and the rows without a synapse in a
-//    hit column add -rho e0 sum over its synapse cells of (delta+ - delta-)(R - max) (sneak_without);
+//    hit column add -rho e0 sum over its synapse cells of (delta+ - delta-)(R - max) (column_sneak,
+//    less the rows with a synapse there, whose share the cache holds: tiled_block::one_h);
 //  - several rows of any other block on the sparse read: the grounded rows' part added to the
 //    driven-rows first order (sneak_several: add_sneak_first_order's formula);
-//  - empty columns: mean -rho e0 sum_k (S_k + H_k) (sneak_without), bounded per tile for
+//  - empty columns: mean -rho e0 sum_k (S_k + H_k) (column_sneak), bounded per tile for
 //    thinning (sneak_bounds);
 //  - the full read: every cell of the used columns, per read (sneak_full).
 // Plastic blocks read the codes they hold at the read, so nothing goes stale when pulses move them.
@@ -43,7 +44,7 @@ void crossbar_partition::build_columns(tiled_block& tb) const {
         for (std::uint32_t q = sg.first; q < sg.end; ++q) {
             const std::uint16_t col = tb.seg_cols[q];
             const std::uint32_t cell = tb.compact ? q : static_cast<std::uint32_t>(T.base + std::uint64_t{sg.row} * T.cols + col);
-            T.col_cells[fill[sg.tile][col]++] = {cell, sg.row};
+            T.col_cells[fill[sg.tile][col]++] = {cell, sg.row, 0};
         }
     }
     for (tile& T : tb.tiles)
@@ -52,24 +53,31 @@ void crossbar_partition::build_columns(tiled_block& tb) const {
                       [](const tile::col_cell& a, const tile::col_cell& b) { return a.row < b.row; });
 }
 
-/// tile::sneak_bound: max over the used columns and both arrays of sum delta (R - i) over the
-/// column's synapse cells, which bounds |H_k(c)| for any row k (every delta >= 0 on nominal
-/// devices). A plastic block's cells move, so it takes each cell at the device's highest
-/// conductance (plus a code step: the nearest code may lie above g_max).
+/// tile::sneak_bound, sneak_sum: max over the used columns and both arrays of sum delta (R - i)
+/// and of sum delta over the column's synapse cells; H_k(c) = sum delta (R - max(i, i_k)) lies
+/// below both the first and (R - i_k) times the second (every delta >= 0 on nominal devices).
+/// A plastic block's cells move, so it takes each cell at the device's highest conductance (plus
+/// a code step: the nearest code may lie above g_max).
 void crossbar_partition::sneak_bounds(tiled_block& tb) const {
     const double R = s_.arr.tile_rows;
     const double top = (s_.dev.g_max - tb.e0) * (1.0 + 1e-6) + (tb.exact ? 0.0 : tb.q);
     for (tile& T : tb.tiles) {
         T.sneak_bound = 0.0;
+        T.sneak_sum = 0.0;
         for (std::uint32_t c = 0; c < T.cols; ++c) {
-            double bp = 0.0, bm = 0.0;
+            double bp = 0.0, bm = 0.0, sp = 0.0, sm = 0.0;
             for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e) {
                 const tile::col_cell& s = T.col_cells[e];
                 const double w = R - s.row;
-                bp += (tb.plastic ? top : std::max(g_plus(tb, s.cell) - tb.e0, 0.0)) * w;
-                bm += (tb.plastic ? top : std::max(g_minus(tb, s.cell) - tb.e0, 0.0)) * w;
+                const double p = tb.plastic ? top : std::max(g_plus(tb, s.cell) - tb.e0, 0.0);
+                const double m = tb.plastic ? top : std::max(g_minus(tb, s.cell) - tb.e0, 0.0);
+                bp += p * w;
+                bm += m * w;
+                sp += p;
+                sm += m;
             }
             T.sneak_bound = std::max({T.sneak_bound, bp, bm});
+            T.sneak_sum = std::max({T.sneak_sum, sp, sm});
         }
     }
 }
@@ -85,30 +93,31 @@ void crossbar_partition::column_h(const tiled_block& tb, const tile& T, std::uin
     for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e) {
         const tile::col_cell& s = T.col_cells[e];
         if (s.row == row) continue;
-        const double w = R - std::max(s.row, row);
-        hp += (g_plus(tb, s.cell) - e0) * w;
-        hm += (g_minus(tb, s.cell) - e0) * w;
+        const double w = R - std::max<std::uint32_t>(s.row, row);
+        if (tb.col_pairs) {  // the same doubles from the pair table (in L1) instead of scattered codes
+            hp += tb.pair_d[s.pair].p * w;
+            hm += tb.pair_d[s.pair].m * w;
+        } else {
+            hp += (g_plus(tb, s.cell) - e0) * w;
+            hm += (g_minus(tb, s.cell) - e0) * w;
+        }
     }
 }
 
-/// sum over the driven rows k (sorted_rows_) without a synapse cell in column c of H+_k(c) - H-_k(c),
-/// H_k(c) = sum over the column's synapse cells of delta (R - max(i, i_k)): such a row's e0 cell
-/// loses rho e0 H_k(c) per array (its e0^2 part cancels in G+ - G-). An empty column has no
-/// driven synapse cell, so this is its whole sneak share: mean -rho e0 (sum_k S_k + this).
-double crossbar_partition::sneak_without(const tiled_block& tb, const tile& T, std::uint32_t c) const {
-    const std::size_t K = sorted_rows_.size();
+/// sum over the driven rows k (sorted_rows_) of H+_k(c) - H-_k(c), H_k(c) = sum over column c's
+/// synapse cells of delta (R - max(i, i_k)): a driven row's e0 cell in column c loses rho e0 H_k(c)
+/// per array (its e0^2 part cancels in G+ - G-). An empty column has no driven synapse cell, so this
+/// is its whole sneak share: mean -rho e0 (sum_k S_k + this). A hit column of a cached several-row
+/// read takes it for every row, and add_cached_rows puts back the share of the rows with a synapse
+/// there (their cached currents hold it). One pass over the column's cells, K terms each.
+double crossbar_partition::column_sneak(const tiled_block& tb, const tile& T, std::uint32_t c) const {
     const double R = s_.arr.tile_rows;
-    sneak_acc_.assign(K, 1.0);  // 1: row k has no synapse cell in column c
-    const std::uint32_t first = T.col_first[c], end = T.col_first[c + 1];
-    for (std::uint32_t e = first; e < end; ++e)
-        for (std::size_t k = 0; k < K; ++k)
-            if (sorted_rows_[k].first == T.col_cells[e].row) sneak_acc_[k] = 0.0;
     double out = 0.0;
-    for (std::uint32_t e = first; e < end; ++e) {
+    for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e) {
         const tile::col_cell& s = T.col_cells[e];
         double w = 0.0;
-        for (std::size_t k = 0; k < K; ++k) w += sneak_acc_[k] * (R - std::max<double>(s.row, sorted_rows_[k].first));
-        out += (g_plus(tb, s.cell) - g_minus(tb, s.cell)) * w;
+        for (const auto& [row, seg] : sorted_rows_) w += R - std::max<double>(s.row, row);
+        out += (tb.col_pairs ? tb.pair_d[s.pair].diff : g_plus(tb, s.cell) - g_minus(tb, s.cell)) * w;
     }
     return out;
 }
