@@ -438,6 +438,8 @@ private:
     bool nl_varied_;   // the nonlinearity labels vary: only pulses (plastic updates) see it
     rounding rounding_;
     bool sneak_;       // the sneak term is on and there is wire resistance (sneak.cpp)
+    mutable std::vector<double> sneak_w_;    // sneak.cpp: per tile row i, sum over the read's driven rows of (R - max(i, i_k))
+    mutable bool sneak_w_ready_ = false;     // ... computed for the read under way (read_tile_sparse clears it)
     mutable std::vector<double> sneak_acc_;  // sneak.cpp: per driven row sums; a tile column's conductances
     std::vector<tiled_block> blocks_;       // parallel to the partition's synapse blocks
     std::vector<std::uint32_t> touched_blocks_;

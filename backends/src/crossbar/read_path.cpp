@@ -258,6 +258,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     std::size_t nh;
     sorted_rows_.resize(K);
     for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {active_[k], active_seg_[k]};
+    sneak_w_ready_ = false;  // column_sneak's table belongs to these rows
     if (K == 1) {
         const segment& sg = tb.segs[active_seg_[0]];
         H = tb.seg_cols.data() + sg.first;

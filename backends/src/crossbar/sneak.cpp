@@ -111,13 +111,26 @@ void crossbar_partition::column_h(const tiled_block& tb, const tile& T, std::uin
 /// read takes it for every row, and add_cached_rows puts back the share of the rows with a synapse
 /// there (their cached currents hold it). One pass over the column's cells, K terms each.
 double crossbar_partition::column_sneak(const tiled_block& tb, const tile& T, std::uint32_t c) const {
-    const double R = s_.arr.tile_rows;
+    if (!sneak_w_ready_) {  // once per read: W(i) = sum_k (R - max(i, i_k)), exact small integers
+        const std::uint32_t R = s_.arr.tile_rows;
+        sneak_w_.resize(R);
+        for (std::uint32_t i = 0; i < R; ++i) {
+            double w = 0.0;
+            for (const auto& [row, seg] : sorted_rows_) w += static_cast<double>(R - std::max<std::uint32_t>(i, row));
+            sneak_w_[i] = w;
+        }
+        sneak_w_ready_ = true;
+    }
+    const double* W = sneak_w_.data();
     double out = 0.0;
-    for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e) {
-        const tile::col_cell& s = T.col_cells[e];
-        double w = 0.0;
-        for (const auto& [row, seg] : sorted_rows_) w += R - std::max<double>(s.row, row);
-        out += (tb.col_pairs ? tb.pair_d[s.pair].diff : g_plus(tb, s.cell) - g_minus(tb, s.cell)) * w;
+    if (tb.col_pairs) {
+        const pair_delta* pd = tb.pair_d.data();
+        for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e) out += pd[T.col_cells[e].pair].diff * W[T.col_cells[e].row];
+    } else {
+        for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e) {
+            const tile::col_cell& s = T.col_cells[e];
+            out += (g_plus(tb, s.cell) - g_minus(tb, s.cell)) * W[s.row];
+        }
     }
     return out;
 }
