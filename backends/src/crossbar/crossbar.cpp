@@ -169,8 +169,9 @@ backend_memory memory_estimate(const param_map& p, const std::vector<block_shape
         const double per_block = cells * per_cell +
                                  b.synapses * ((compact ? 4.0 : 0.0) + 4.0 + 2.0 + (cached ? 8.0 : 12.0) + (b.homogeneous ? 4.0 : 0.0)) +
                                  rows * (4.0 + (cached ? 48.0 : 16.0) * segments_per_row) + ranges * 4.0;
-        // The sneak term's per-tile column lists (sneak.cpp): 8 bytes per synapse, 4 per used column.
-        const double sneak = p.at("sneak") != 0.0 && p.at("r_wire") > 0.0 ? 8.0 * b.synapses + 4.0 * cells / tr : 0.0;
+        // The sneak term (sneak.cpp): per-tile column lists, 8 bytes per synapse and 4 per used
+        // column, and a cached block's put-back float, 4 per synapse.
+        const double sneak = p.at("sneak") != 0.0 && p.at("r_wire") > 0.0 ? (cached ? 12.0 : 8.0) * b.synapses + 4.0 * cells / tr : 0.0;
         m.steady_bytes += b.blocks * (per_block + sneak);
         m.build_bytes = std::max(m.build_bytes, 24.0 * b.synapses + 56.0 * rows);
     }

@@ -103,13 +103,14 @@ struct tile {
     /// The sneak term (array_params::sneak; empty otherwise): per used column c, its synapse
     /// cells col_cells[col_first[c], col_first[c + 1]) in ascending rows, and bounds over the
     /// columns of sum delta (R - i) and of sum delta per array (empty columns' thinning).
+    /// 4 bytes: a several-row read of a cached block streams these for every hit column.
     struct col_cell {
-        std::uint32_t cell;  // index into the block's gp / gm (fp / fm)
         std::uint16_t row;   // position in the tile
         std::uint16_t pair;  // a cached block's code pair (tiled_block::pair_d), if tiled_block::col_pairs
     };
     std::vector<std::uint32_t> col_first;
     std::vector<col_cell> col_cells;
+    std::vector<std::uint32_t> col_index;  // parallel to col_cells: the cell's index into gp / gm (fp / fm)
     double sneak_bound = 0.0, sneak_sum = 0.0;
 };
 
@@ -273,7 +274,7 @@ struct tiled_block {
                         pair_d.capacity() * sizeof(pair_delta) + (one_target.capacity() + one_pair.capacity()) * 4 + one_h.capacity() * 4;
         for (const auto& t : tiles)
             b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4 +
-                 t.col_first.capacity() * 4 + t.col_cells.capacity() * sizeof(tile::col_cell);
+                 t.col_first.capacity() * 4 + t.col_cells.capacity() * sizeof(tile::col_cell) + t.col_index.capacity() * 4;
         return b;
     }
 };

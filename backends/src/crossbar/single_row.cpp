@@ -82,7 +82,8 @@ void crossbar_partition::intern_pairs(tiled_block& tb, pair_interner& pairs) con
     }
     if (pairs.size() > 0x10000) return;  // the pair does not fit the column lists' 16 bits: they decode the codes
     for (tile& T : tb.tiles)
-        for (tile::col_cell& s : T.col_cells) s.pair = static_cast<std::uint16_t>(pairs.intern(std::uint32_t{tb.gp[s.cell]} << 16 | tb.gm[s.cell]).first);
+        for (std::size_t e = 0; e < T.col_cells.size(); ++e)
+            T.col_cells[e].pair = static_cast<std::uint16_t>(pairs.intern(std::uint32_t{tb.gp[T.col_index[e]]} << 16 | tb.gm[T.col_index[e]]).first);
     tb.col_pairs = true;
 }
 

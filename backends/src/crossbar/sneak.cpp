@@ -38,19 +38,28 @@ void crossbar_partition::build_columns(tiled_block& tb) const {
         T.col_cells.resize(T.col_first[T.cols]);
     }
     std::vector<std::vector<std::uint32_t>> fill(tb.tiles.size());
-    for (std::size_t t = 0; t < tb.tiles.size(); ++t) fill[t].assign(tb.tiles[t].col_first.begin(), tb.tiles[t].col_first.end() - 1);
+    std::vector<std::vector<std::uint64_t>> keys(tb.tiles.size());  // (row << 32 | cell) per column, sorted below
+    for (std::size_t t = 0; t < tb.tiles.size(); ++t) {
+        fill[t].assign(tb.tiles[t].col_first.begin(), tb.tiles[t].col_first.end() - 1);
+        keys[t].resize(tb.tiles[t].col_first.back());
+    }
     for (const segment& sg : tb.segs) {
-        tile& T = tb.tiles[sg.tile];
+        const tile& T = tb.tiles[sg.tile];
         for (std::uint32_t q = sg.first; q < sg.end; ++q) {
             const std::uint16_t col = tb.seg_cols[q];
-            const std::uint32_t cell = tb.compact ? q : static_cast<std::uint32_t>(T.base + std::uint64_t{sg.row} * T.cols + col);
-            T.col_cells[fill[sg.tile][col]++] = {cell, sg.row, 0};
+            const std::uint64_t cell = tb.compact ? q : T.base + std::uint64_t{sg.row} * T.cols + col;
+            keys[sg.tile][fill[sg.tile][col]++] = std::uint64_t{sg.row} << 32 | cell;
         }
     }
-    for (tile& T : tb.tiles)
-        for (std::uint32_t c = 0; c < T.cols; ++c)
-            std::sort(T.col_cells.begin() + T.col_first[c], T.col_cells.begin() + T.col_first[c + 1],
-                      [](const tile::col_cell& a, const tile::col_cell& b) { return a.row < b.row; });
+    for (std::size_t t = 0; t < tb.tiles.size(); ++t) {
+        tile& T = tb.tiles[t];
+        T.col_index.resize(keys[t].size());
+        for (std::uint32_t c = 0; c < T.cols; ++c) std::sort(keys[t].begin() + T.col_first[c], keys[t].begin() + T.col_first[c + 1]);
+        for (std::size_t e = 0; e < keys[t].size(); ++e) {
+            T.col_cells[e] = {static_cast<std::uint16_t>(keys[t][e] >> 32), 0};
+            T.col_index[e] = static_cast<std::uint32_t>(keys[t][e]);
+        }
+    }
 }
 
 /// tile::sneak_bound, sneak_sum: max over the used columns and both arrays of sum delta (R - i)
@@ -69,8 +78,8 @@ void crossbar_partition::sneak_bounds(tiled_block& tb) const {
             for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e) {
                 const tile::col_cell& s = T.col_cells[e];
                 const double w = R - s.row;
-                const double p = tb.plastic ? top : std::max(g_plus(tb, s.cell) - tb.e0, 0.0);
-                const double m = tb.plastic ? top : std::max(g_minus(tb, s.cell) - tb.e0, 0.0);
+                const double p = tb.plastic ? top : std::max(g_plus(tb, T.col_index[e]) - tb.e0, 0.0);
+                const double m = tb.plastic ? top : std::max(g_minus(tb, T.col_index[e]) - tb.e0, 0.0);
                 bp += p * w;
                 bm += m * w;
                 sp += p;
@@ -98,8 +107,8 @@ void crossbar_partition::column_h(const tiled_block& tb, const tile& T, std::uin
             hp += tb.pair_d[s.pair].p * w;
             hm += tb.pair_d[s.pair].m * w;
         } else {
-            hp += (g_plus(tb, s.cell) - e0) * w;
-            hm += (g_minus(tb, s.cell) - e0) * w;
+            hp += (g_plus(tb, T.col_index[e]) - e0) * w;
+            hm += (g_minus(tb, T.col_index[e]) - e0) * w;
         }
     }
 }
@@ -129,7 +138,7 @@ double crossbar_partition::column_sneak(const tiled_block& tb, const tile& T, st
     } else {
         for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e) {
             const tile::col_cell& s = T.col_cells[e];
-            out += (g_plus(tb, s.cell) - g_minus(tb, s.cell)) * W[s.row];
+            out += (g_plus(tb, T.col_index[e]) - g_minus(tb, T.col_index[e])) * W[s.row];
         }
     }
     return out;
@@ -151,7 +160,7 @@ double crossbar_partition::sneak_several(const tiled_block& tb, const tile& T, s
     double* hm = hp + K;
     for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e) {
         const tile::col_cell& s = T.col_cells[e];
-        const double dp = g_plus(tb, s.cell) - e0, dm = g_minus(tb, s.cell) - e0;
+        const double dp = g_plus(tb, T.col_index[e]) - e0, dm = g_minus(tb, T.col_index[e]) - e0;
         std::size_t driven = K;
         for (std::size_t k = 0; k < K; ++k)
             if (sorted_rows_[k].first == s.row) driven = k;
@@ -198,7 +207,7 @@ void crossbar_partition::sneak_full(const tiled_block& tb, const tile& T, double
             if (tb.compact) {  // e0 but at the column's synapse cells
                 std::fill_n(g, R, static_cast<double>(g0 + q * static_cast<float>(tb.e0_code)));
                 for (std::uint32_t e = T.col_first[c]; e < T.col_first[c + 1]; ++e)
-                    g[T.col_cells[e].row] = g0 + q * static_cast<float>(codes[T.col_cells[e].cell]);
+                    g[T.col_cells[e].row] = g0 + q * static_cast<float>(codes[T.col_index[e]]);
             } else {
                 for (std::uint32_t i = 0; i < R; ++i) {
                     const std::uint64_t cell = T.base + std::uint64_t{i} * cols + c;
