@@ -453,18 +453,11 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         const double* dp = row_d_.data();
         const double* dm = dp + nh;
         one_row_sweep sweep{e0, ke0, e00, 2.0 * e0 * wk_[0], R - sorted_rows_[0].first, rho, one_tp, one_tm};
-        if (sneak_) {  // as the cache computes it (cache_single_rows)
-            sweep.sa = e0 * one_row_sweep::others(R, sorted_rows_[0].first);
-            for (std::size_t h = 0; h < nh; ++h) {
-                double hp = 0.0, hm = 0.0;
-                column_h(tb, T, H[h], sorted_rows_[0].first, hp, hm);
-                const auto col = sweep.next_sneak(A[h].j1, A[h].z, dp[h], dm[h], hp, hm);
-                xs[h] = col.x * drift;
-                vs[h] = col.var;
-            }
-        } else
+        sweep.sa = e0 * one_row_sweep::others(R, sorted_rows_[0].first);  // the sneak term's, as the cache has it
         for (std::size_t h = 0; h < nh; ++h) {
-            const auto col = sweep.next(A[h].j1, A[h].z, dp[h], dm[h]);
+            double hp = 0.0, hm = 0.0;
+            if (sneak_) column_h(tb, T, H[h], sorted_rows_[0].first, hp, hm);
+            const auto col = sneak_ ? sweep.next_sneak(A[h].j1, A[h].z, dp[h], dm[h], hp, hm) : sweep.next(A[h].j1, A[h].z, dp[h], dm[h]);
             xs[h] = col.x * drift;
             vs[h] = col.var;
         }
