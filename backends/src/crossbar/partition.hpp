@@ -7,6 +7,7 @@
 //   single_row.cpp     the cached single-row reads of static blocks, several rows from the cache,
 //                      empty columns read one by one
 //   full_read.cpp      the full read of every used column (other devices, rare fallbacks)
+//   sneak.cpp          the first-order sneak term through the grounded rows (sneak = true)
 //   programming.cpp    plasticity: pulses that move devices to the rule's new weights
 //
 // The crossbar backend. Model and parameters: docs/crossbar.md. In short:
