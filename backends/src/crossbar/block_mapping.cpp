@@ -207,6 +207,7 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         }
 
     program_weights(tb, b, plastic, cells);
+    if (sneak_) build_columns(tb);
     cache_single_rows(tb);  // or, where it cannot serve, seg_at for the uncached reads
     // A range's rows are consecutive, and so are their segments: deliver needs only where they
     // start (one load per arriving range instead of two dependent ones).

@@ -40,6 +40,7 @@ settings settings_of(const param_map& p) {
     a.r_wire = p.at("r_wire");
     a.stochastic_rounding = p.at("stochastic_rounding") != 0.0;
     a.drift_age = p.at("drift_age");
+    a.sneak = p.at("sneak") != 0.0;
     return s;
 }
 
@@ -168,7 +169,10 @@ backend_memory memory_estimate(const param_map& p, const std::vector<block_shape
         const double per_block = cells * per_cell +
                                  b.synapses * ((compact ? 4.0 : 0.0) + 4.0 + 2.0 + (cached ? 8.0 : 12.0) + (b.homogeneous ? 4.0 : 0.0)) +
                                  rows * (4.0 + (cached ? 48.0 : 16.0) * segments_per_row) + ranges * 4.0;
-        m.steady_bytes += b.blocks * per_block;
+        // The sneak term (sneak.cpp): per-tile column lists, 8 bytes per synapse and 4 per used
+        // column, and a cached block's put-back float, 4 per synapse.
+        const double sneak = p.at("sneak") != 0.0 && p.at("r_wire") > 0.0 ? (cached ? 12.0 : 8.0) * b.synapses + 4.0 * cells / tr : 0.0;
+        m.steady_bytes += b.blocks * (per_block + sneak);
         m.build_bytes = std::max(m.build_bytes, 24.0 * b.synapses + 56.0 * rows);
     }
     return m;
@@ -211,6 +215,8 @@ backend_info crossbar_backend() {
         param("adc_per_polarity", D::dimensionless, 0.0, "convert G+ and G- columns apart (true) or their analog difference", false, true),
         param("r_wire", D::resistance, arr.r_wire, "wire resistance per cell segment (MemTorch example: 2 Ohm); 0: no IR drop"),
         param("stochastic_rounding", D::dimensionless, 1.0, "round a plastic update's pulse count stochastically (true) or to nearest", false, true),
+        param("sneak", D::dimensionless, 0.0,
+              "first-order sneak current through the grounded (unselected) rows (true) or the driven rows' cells only", false, true),
     };
     info.counters = {
         {"crossbar_tiles_woken", "events", "(tile, tick) pairs with at least one driven row"},

@@ -72,6 +72,7 @@ void crossbar_partition::read_tile(tiled_block& tb, tile& T, double drift, doubl
             ir_drop_one_row(T, ap, am);
         else
             ir_drop(T, ap, am);
+        if (sneak_) sneak_full(tb, T, now_ms, ap, am);  // the grounded rows (sneak.cpp)
     }
 
     auto& e = events_;

@@ -7,6 +7,7 @@
 //   single_row.cpp     the cached single-row reads of static blocks, several rows from the cache,
 //                      empty columns read one by one
 //   full_read.cpp      the full read of every used column (other devices, rare fallbacks)
+//   sneak.cpp          the first-order sneak term through the grounded rows (sneak = true)
 //   programming.cpp    plasticity: pulses that move devices to the rule's new weights
 //
 // The crossbar backend. Model and parameters: docs/crossbar.md. In short:
@@ -79,6 +80,7 @@ struct array_params {
     double r_wire = 2e-6;                    // MOhm per cell segment
     bool stochastic_rounding = true;
     double drift_age = 0.0;                  // ms from programming to t = 0 of the run
+    bool sneak = false;                      // first-order sneak current through the grounded rows
 };
 
 struct settings {
@@ -100,6 +102,18 @@ struct tile {
     std::vector<float> z;                  // per used column: sum over used columns c' of min(j, j') + 1 (IR drop)
     std::vector<std::uint8_t> hit;         // per used column: a synapse lies on a driven row
     std::vector<std::uint16_t> hit_list;
+    /// The sneak term (array_params::sneak; empty otherwise): per used column c, its synapse
+    /// cells col_cells[col_first[c], col_first[c + 1]) in ascending rows, and bounds over the
+    /// columns of sum delta (R - i) and of sum delta per array (empty columns' thinning).
+    /// 4 bytes: a several-row read of a cached block streams these for every hit column.
+    struct col_cell {
+        std::uint16_t row;   // position in the tile
+        std::uint16_t pair;  // a cached block's code pair (tiled_block::pair_d), if tiled_block::col_pairs
+    };
+    std::vector<std::uint32_t> col_first;
+    std::vector<col_cell> col_cells;
+    std::vector<std::uint32_t> col_index;  // parallel to col_cells: the cell's index into gp / gm (fp / fm)
+    double sneak_bound = 0.0, sneak_sum = 0.0;
 };
 
 /// A crossbar row's part inside one tile: the tile, the row's position there, and the used
@@ -148,6 +162,18 @@ struct one_row_sweep {
         lmj += m * j1;
         return {op - om, 2.0 * ke0 * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m))};
     }
+    /// next() with the sneak term through the grounded rows (array_params::sneak): each array's
+    /// cell also loses rho g sum_{i != row} g_i (R - max(i, row)) over its column, whose e0 parts
+    /// are e0 A (sa = e0 A, A = sum_{i != row} (R - max(i, row))) and whose synapse cells' deltas
+    /// give hp, hm (crossbar_partition::column_h); e0^2 A cancels in G+ - G-.
+    double sa = 0.0;
+    column next_sneak(double j1, double z, double p, double m, double hp, double hm) {
+        column r = next(j1, z, p, m);
+        r.x -= rho * (sa * (p - m) + e0 * (hp - hm) + (p * hp - m * hm));
+        return r;
+    }
+    /// A = sum_{i != row, 0 <= i < R} (R - max(i, row)): the rows of a tile column other than `row`.
+    static double others(double R, double row) { return row * (R - row) + (R - row) * (R - row - 1.0) / 2.0; }
 };
 
 /// A synapse cell's share of a read in which its row is the tile's only driven row (most reads of
@@ -227,11 +253,17 @@ struct tiled_block {
     std::vector<single_row_segment> one_seg;
     std::vector<float> pair_s;             // per code pair: sqrt of the read-noise variance / sigma_read^2 of a one-row read [nS]
     std::vector<pair_delta> pair_d;        // ... its deltas
+    /// With the sneak term: per cached cell, hp - hm of column_h (its column's other synapse cells,
+    /// as its own row sees them), as a float: the several-row reads take the rows with a synapse
+    /// in a column out of that column's sneak sum with it (add_cached_rows).
+    std::vector<float> one_h;
     /// The fallback for a partition of more than 65,536 targets or a block of more than 65,536
     /// code pairs: each cell's target and pair index in full, parallel to `one` (whose 16-bit
     /// fields are then unused); empty otherwise.
     std::vector<std::uint32_t> one_target, one_pair;
     bool wide() const { return !one_target.empty(); }
+    /// tile::col_cell::pair holds each synapse cell's code pair (a cached block whose pairs fit 16 bits).
+    bool col_pairs = false;
 
     std::size_t memory_bytes() const {
         std::size_t b = (gp.capacity() + gm.capacity()) * sizeof(std::uint16_t) +
@@ -241,8 +273,10 @@ struct tiled_block {
                         segs.capacity() * sizeof(segment) + seg_cols.capacity() * 2 +
                         seg_at.capacity() * sizeof(cell_ref) + one.capacity() * sizeof(single_row_cell) +
                         one_seg.capacity() * sizeof(single_row_segment) + pair_s.capacity() * sizeof(float) +
-                        pair_d.capacity() * sizeof(pair_delta) + (one_target.capacity() + one_pair.capacity()) * 4;
-        for (const auto& t : tiles) b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4;
+                        pair_d.capacity() * sizeof(pair_delta) + (one_target.capacity() + one_pair.capacity()) * 4 + one_h.capacity() * 4;
+        for (const auto& t : tiles)
+            b += sizeof(tile) + t.target.capacity() * 4 + t.position.capacity() * 2 + t.hit.capacity() * 3 + t.z.capacity() * 4 +
+                 t.col_first.capacity() * 4 + t.col_cells.capacity() * sizeof(tile::col_cell) + t.col_index.capacity() * 4;
         return b;
     }
 };
@@ -257,6 +291,8 @@ struct block_rows {
 
 block_rows rows_of(const synapse_block& b, std::uint32_t targets);
 
+class pair_interner;  // single_row.cpp
+
 class crossbar_partition final : public synaptic_backend {
 public:
     crossbar_partition(const settings& s, std::uint64_t seed, std::uint32_t partition, double resolution_ms)
@@ -264,7 +300,8 @@ public:
           write_rng_(seed, write_stream, partition),
           varied_(s.dev.sigma_d2d > 0.0 || s.dev.p_stuck_on > 0.0 || s.dev.p_stuck_off > 0.0),
           nl_varied_(s.dev.sigma_d2d_nl > 0.0),
-          rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest) {
+          rounding_(s.arr.stochastic_rounding ? rounding::stochastic : rounding::nearest),
+          sneak_(s.arr.sneak && s.arr.r_wire > 0.0) {
         column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
         hit_index_.resize(s.arr.tile_cols);
         hit_bits_.assign((s.arr.tile_cols + 63) / 64, 0);
@@ -362,6 +399,7 @@ private:
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
     void cache_single_rows(tiled_block& tb) const;
+    void intern_pairs(tiled_block& tb, pair_interner& pairs) const;
     static void fill_seg_at(tiled_block& tb);
     double add_cached_rows(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ, double& read, double& mu_max);
     template <bool wide>
@@ -385,6 +423,13 @@ private:
         }
     }
     void decode_rows(const tiled_block& tb, const tile& T, double now_ms);
+    // sneak.cpp: the first-order sneak term through the grounded rows (array_params::sneak)
+    void build_columns(tiled_block& tb) const;
+    void sneak_bounds(tiled_block& tb) const;
+    void column_h(const tiled_block& tb, const tile& T, std::uint32_t c, std::uint32_t row, double& hp, double& hm) const;
+    double column_sneak(const tiled_block& tb, const tile& T, std::uint32_t c) const;
+    double sneak_several(const tiled_block& tb, const tile& T, std::uint32_t c) const;
+    void sneak_full(const tiled_block& tb, const tile& T, double now_ms, double* ap, double* am);
     void ir_drop(const tile& T, double* ap, double* am);
     void ir_drop_one_row(const tile& T, double* ap, double* am) const;
 
@@ -395,6 +440,10 @@ private:
     bool varied_;      // device bounds or faults vary: every cell differs (full layout, full read)
     bool nl_varied_;   // the nonlinearity labels vary: only pulses (plastic updates) see it
     rounding rounding_;
+    bool sneak_;       // the sneak term is on and there is wire resistance (sneak.cpp)
+    mutable std::vector<double> sneak_w_;    // sneak.cpp: per tile row i, sum over the read's driven rows of (R - max(i, i_k))
+    mutable bool sneak_w_ready_ = false;     // ... computed for the read under way (read_tile_sparse clears it)
+    mutable std::vector<double> sneak_acc_;  // sneak.cpp: per driven row sums; a tile column's conductances
     std::vector<tiled_block> blocks_;       // parallel to the partition's synapse blocks
     std::vector<std::uint32_t> touched_blocks_;
     struct arrived_range {  // deliver: a range of this tick's arrivals, then its segments

@@ -259,6 +259,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     std::size_t nh;
     sorted_rows_.resize(K);
     for (std::size_t k = 0; k < K; ++k) sorted_rows_[k] = {active_[k], active_seg_[k]};
+    sneak_w_ready_ = false;  // column_sneak's table belongs to these rows
     if (K == 1) {
         const segment& sg = tb.segs[active_seg_[0]];
         H = tb.seg_cols.data() + sg.first;
@@ -393,6 +394,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         }
         for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
     }
+    if (sneak_)  // each row's H_k(c) (sneak.cpp, sneak_bounds)
+        for (std::size_t k = 0; k < K; ++k) mu_max += std::min(T.sneak_bound, (R - active_[k]) * T.sneak_sum);
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
     // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
@@ -451,8 +454,11 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         const double* dp = row_d_.data();
         const double* dm = dp + nh;
         one_row_sweep sweep{e0, ke0, e00, 2.0 * e0 * wk_[0], R - sorted_rows_[0].first, rho, one_tp, one_tm};
+        sweep.sa = e0 * one_row_sweep::others(R, sorted_rows_[0].first);  // the sneak term's, as the cache has it
         for (std::size_t h = 0; h < nh; ++h) {
-            const auto col = sweep.next(A[h].j1, A[h].z, dp[h], dm[h]);
+            double hp = 0.0, hm = 0.0;
+            if (sneak_) column_h(tb, T, H[h], sorted_rows_[0].first, hp, hm);
+            const auto col = sneak_ ? sweep.next_sneak(A[h].j1, A[h].z, dp[h], dm[h], hp, hm) : sweep.next(A[h].j1, A[h].z, dp[h], dm[h]);
             xs[h] = col.x * drift;
             vs[h] = col.var;
         }
@@ -460,6 +466,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         // X = the rows' cached currents and their interactions (add_cached_rows, in Bp), less the
         // other rows' drops at each hit column: rho e0 S(c), S of the drop difference of all rows.
         double ld = 0.0, ldj = 0.0;  // over the hit columns left of h: D+ - D-, (D+ - D-)(j + 1)
+        if (sneak_)  // the rows without a synapse at h see the column's synapse cells (sneak.cpp)
+            for (std::size_t h = 0; h < nh; ++h) Bp[h] -= rho * e0 * column_sneak(tb, T, H[h]);
         for (std::size_t h = 0; h < nh; ++h) {
             const double j1 = A[h].j1, d = Dp[h] - Dm[h];
             xs[h] = (Bp[h] - rho * e0 * (ldj + j1 * (diff_total - ld))) * drift;
@@ -486,6 +494,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         xs[h] = (op - om) * drift;
         vs[h] = 2.0 * ke0 * e0 + SQ[h];
     }
+    if (sneak_)  // the grounded rows' share (sneak.cpp)
+        for (std::size_t h = 0; h < nh; ++h) xs[h] -= rho * sneak_several(tb, T, H[h]) * drift;
     }
     // Noise, ADC and scatter as separate passes over the hit columns: the draws are one tight
     // loop on the read stream (its state stays in registers: no char store of touch between
@@ -567,6 +577,7 @@ double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& 
             for (std::uint32_t q = tb.segs[seg].first; q < tb.segs[seg].end; ++q)
                 diff += tb.pair_d[tb.wide() ? tb.one_pair[q] : tb.one[q].pair].diff *
                         (std::min(j, double(T.position[tb.seg_cols[q]])) + 1.0);
+        if (sneak_) diff += column_sneak(tb, T, c);  // sneak.cpp
         return -rho * tb.e0 * diff;
     }
     for (const auto& [row, seg] : sorted_rows_) {
@@ -578,6 +589,7 @@ double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& 
             diff += (g_plus(tb, cell) - g_minus(tb, cell)) * (std::min(j, double(T.position[cc])) + 1.0);
         }
     }
+    if (sneak_) diff += column_sneak(tb, T, c);  // sneak.cpp
     return -rho * tb.e0 * diff;
 }
 

@@ -12,8 +12,6 @@
 
 namespace memspike::crossbar::detail {
 
-namespace {
-
 /// Interns a block's (G+ code, G- code) pairs: the index of each distinct pair, in the order of
 /// first sight. Open addressing over a power-of-two table kept at most half full: building the
 /// cache visits every synapse cell, and a node-based map costs an allocation and a pointer chase
@@ -54,7 +52,6 @@ private:
     std::uint32_t count_ = 0;
 };
 
-} // namespace
 
 /// seg_at from the tiles' column arrays: what the uncached reads take per synapse cell. A block
 /// served by the single-row cache does without it (12 bytes per synapse), so it is built only
@@ -68,6 +65,26 @@ void crossbar_partition::fill_seg_at(tiled_block& tb) {
             tb.seg_at[c] = {T.target[col], T.z[col], T.position[col] + 1.0f};
         }
     }
+}
+
+/// With the sneak term: the block's code pairs interned up front, in the order the loop below
+/// meets them (so the same indices), with their pair-table entries as that loop computes them, and
+/// each column list's cells given their pair (tile::col_cell::pair): column_h and column_sneak
+/// then read the pair table instead of scattered codes (most of the term's cost, `perf`).
+void crossbar_partition::intern_pairs(tiled_block& tb, pair_interner& pairs) const {
+    const double e0 = tb.e0;
+    for (std::size_t c = 0; c < tb.seg_cols.size(); ++c) {
+        const auto [index, fresh] = pairs.intern(std::uint32_t{tb.gp[c]} << 16 | tb.gm[c]);
+        if (!fresh) continue;
+        const double p = g_plus(tb, c) - e0, m = g_minus(tb, c) - e0;
+        tb.pair_s.push_back(static_cast<float>(std::sqrt(2.0 * (1.0 * e0) * e0 + (p * (2.0 * e0 + p) + m * (2.0 * e0 + m)))));
+        tb.pair_d.push_back({p, m, g_plus(tb, c) - g_minus(tb, c), p - m, p * (2.0 * e0 + p) + m * (2.0 * e0 + m)});
+    }
+    if (pairs.size() > 0x10000) return;  // the pair does not fit the column lists' 16 bits: they decode the codes
+    for (tile& T : tb.tiles)
+        for (std::size_t e = 0; e < T.col_cells.size(); ++e)
+            T.col_cells[e].pair = static_cast<std::uint16_t>(pairs.intern(std::uint32_t{tb.gp[T.col_index[e]]} << 16 | tb.gm[T.col_index[e]]).first);
+    tb.col_pairs = true;
 }
 
 /// Fills tb.one, tb.one_seg and the pair table, or clears them where they cannot serve: a
@@ -86,13 +103,17 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
     tb.pair_d.clear();
     tb.one_target.clear();
     tb.one_pair.clear();
+    tb.col_pairs = false;
+    tb.one_h.clear();
     const auto uncached = [&tb] {
         tb.one = {};
         tb.one_seg = {};
         tb.pair_s = {};
         tb.pair_d = {};
+        tb.one_h = {};
         if (tb.seg_at.empty()) fill_seg_at(tb);
     };
+    if (sneak_) sneak_bounds(tb);  // the codes may have changed (set_weights, a checkpoint)
     if (tb.plastic || !tb.compact || !sparse_ok_ || !tb.tp.empty()) return uncached();
     tb.one.resize(tb.seg_cols.size());
     tb.one_seg.resize(tb.segs.size());
@@ -101,6 +122,10 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
     pair_interner pairs;
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, R = s_.arr.tile_rows;
     std::vector<double> dp, dm;
+    if (sneak_) {
+        intern_pairs(tb, pairs);
+        tb.one_h.resize(tb.seg_cols.size());
+    }
     for (std::size_t q = 0; q < tb.segs.size(); ++q) {
         const segment& sg = tb.segs[q];
         const tile& T = tb.tiles[sg.tile];
@@ -123,10 +148,17 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
         // ... and its hit-column loop for one row: w = R - i, sum_w = w, K e0 = e0.
         const double ri = R - sg.row, wk = 1.0 * ri + 0.0;
         one_row_sweep sweep{e0, 1.0 * e0, e0 * e0 * (0.0 + wk), 2.0 * e0 * wk, ri, rho, tp, tm};
+        sweep.sa = e0 * one_row_sweep::others(R, sg.row);  // the sneak term's (read_tile_sparse's one-row loop)
         for (std::size_t h = 0; h < n; ++h) {
             const std::uint32_t c = sg.first + static_cast<std::uint32_t>(h);
             const std::uint16_t col = tb.seg_cols[c];
-            const auto r = sweep.next(T.position[col] + 1.0f, T.z[col], dp[h], dm[h]);
+            double hp = 0.0, hm = 0.0;
+            if (sneak_) {
+                column_h(tb, T, col, sg.row, hp, hm);
+                tb.one_h[c] = static_cast<float>(hp - hm);
+            }
+            const auto r = sneak_ ? sweep.next_sneak(T.position[col] + 1.0f, T.z[col], dp[h], dm[h], hp, hm)
+                                  : sweep.next(T.position[col] + 1.0f, T.z[col], dp[h], dm[h]);
             const auto [index, fresh] = pairs.intern(std::uint32_t{tb.gp[c]} << 16 | tb.gm[c]);
             if (fresh) {  // the deviation and the deltas depend on the codes alone
                 tb.pair_s.push_back(static_cast<float>(std::sqrt(r.var)));
@@ -188,7 +220,9 @@ double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile&
         bp += os.bp;
         bm += os.bm;
         diff_total += os.diff;
-        const double ri = R - sorted_rows_[k].first, c1 = 2.0 * e0 * (wk_[k] - ri), c2 = 2.0 * ri;
+        // With the sneak term the cached currents hold every other cell of the column already
+        // (sneak.cpp): no column cross terms between the driven rows then.
+        const double ri = R - sorted_rows_[k].first, c1 = sneak_ ? 0.0 : 2.0 * e0 * (wk_[k] - ri), c2 = sneak_ ? 0.0 : 2.0 * ri;
         double ld = 0.0, ldj = 0.0;  // over the row's cells left of c: delta+ - delta-, times (j + 1)
         for (std::uint32_t c = sg.first; c < sg.end; ++c) {
             const std::size_t h = hit_index_[tb.seg_cols[c]];
@@ -199,6 +233,9 @@ double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile&
             const pair_delta& pm = pd[wide ? tb.one_pair[c] : one.pair];
             const double p = pm.p, m = pm.m, d = pm.d;
             X[h] += one.x + rho * (e0 * (ldj + j1 * (os.diff - ld)) - (c1 * d + c2 * (p * Dp[h] - m * Dm[h])));
+            // The caller takes rho e0 sum_k H_k(c) over every driven row (column_sneak); a row with
+            // a synapse here has its share in its cached current already: put it back.
+            if (sneak_) X[h] += rho * e0 * (static_cast<double>(tb.one_h[c]) + d * ri);
             Dp[h] += p;
             Dm[h] += m;
             SQ[h] += pm.sq;
@@ -237,7 +274,8 @@ void crossbar_partition::read_empty_columns(const tiled_block& tb, const tile& T
         if (h < nh && H[h] == c) {
             ++h;
         } else {
-            const double x = mu_scale * (ldj + j1 * (total - ld)) + (sigma_e > 0.0 ? sigma_e * normal_(read_rng_) : 0.0);
+            double x = mu_scale * (ldj + j1 * (total - ld)) + (sigma_e > 0.0 ? sigma_e * normal_(read_rng_) : 0.0);
+            if (sneak_) x += mu_scale * column_sneak(tb, T, c);  // the grounded rows' share of its mean (sneak.cpp)
             const double v = convert(x, true);
             if (v != 0.0) touch(sum, in, T.target[c], v * tb.scale);
         }
