@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// Memory for the active set's slot arrays (lif_active.hpp): 64-byte aligned, and, from a page up,
+// carved out of shared 2 MiB chunks that the kernel is asked to back with transparent huge pages.
+//
+// Why (docs/decisions.md §47): CUBA's step loop streams V and both currents of ~4,000 slots
+// (75 KB, more than L1) every tick, so it runs out of the 1 MiB L2, which is indexed by physical
+// address bits 6-16. With 4 KiB pages a 25 KB array lands on 7 physical pages of random "colour"
+// (bits 12-16), and when more hot pages share a colour than L2 has ways, the loop misses L2 on
+// them every tick. Which pages a process gets is chance: the same binary ran the loop in 0.077 s
+// or in 0.110-0.153 s from one process to the next. A 2 MiB page is physically contiguous, so
+// arrays inside it take distinct colours, always.
+#pragma once
+
+#include <cstddef>
+
+namespace memspike::lif {
+
+/// `bytes` of memory on a 64-byte boundary. Below `slot_pool_min_bytes` from operator new;
+/// from it up, out of a 2 MiB chunk advised MADV_HUGEPAGE (shared by every slot array of the
+/// process, so the waste is at most one chunk). Thread-safe. Throws std::bad_alloc.
+void* slot_memory_allocate(std::size_t bytes);
+/// Frees what slot_memory_allocate(bytes) returned, with the same `bytes`. A chunk is unmapped
+/// when its last array is freed.
+void slot_memory_free(void* p, std::size_t bytes) noexcept;
+
+/// Arrays from this size up come from the huge-page chunks: a smaller array spans at most two
+/// pages and meets the colour question hardly at all.
+inline constexpr std::size_t slot_pool_min_bytes = 4096;
+/// The chunk size (one transparent huge page on x86-64) and the bytes at its start kept for
+/// its bookkeeping. An array that does not fit in what is left of the current chunk opens a new
+/// one; an array larger than a whole chunk (never a slot array: at most 4,096 slots of 8 bytes)
+/// is taken from operator new.
+inline constexpr std::size_t slot_chunk_bytes = std::size_t{2} << 20;
+inline constexpr std::size_t slot_chunk_header = 64;
+
+} // namespace memspike::lif
