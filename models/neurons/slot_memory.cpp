@@ -24,7 +24,9 @@ constexpr std::size_t line = 64;
 constexpr std::align_val_t line_alignment{line};
 
 std::size_t round_to_line(std::size_t bytes) { return (bytes + line - 1) / line * line; }
-bool from_new(std::size_t bytes) { return bytes < slot_pool_min_bytes || bytes > slot_chunk_bytes - slot_chunk_header; }
+bool from_new(std::size_t bytes) {
+    return !slot_pool_enabled || bytes < slot_pool_min_bytes || bytes > slot_chunk_bytes - slot_chunk_header;
+}
 
 std::mutex pool_mutex;
 chunk_header* current = nullptr;  // the chunk being filled (guarded by pool_mutex)

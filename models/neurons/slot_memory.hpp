@@ -23,6 +23,20 @@ void* slot_memory_allocate(std::size_t bytes);
 /// when its last array is freed.
 void slot_memory_free(void* p, std::size_t bytes) noexcept;
 
+/// Whether the chunks are used at all: not under AddressSanitizer, whose redzones around each
+/// operator new block catch a slot index out of range, where a chunk would hide it.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool slot_pool_enabled = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool slot_pool_enabled = false;
+#else
+inline constexpr bool slot_pool_enabled = true;
+#endif
+#else
+inline constexpr bool slot_pool_enabled = true;
+#endif
+
 /// Arrays from this size up come from the huge-page chunks: a smaller array spans at most two
 /// pages and meets the colour question hardly at all.
 inline constexpr std::size_t slot_pool_min_bytes = 4096;
