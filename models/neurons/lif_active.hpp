@@ -71,8 +71,8 @@ inline int step_kernel_isa() {
 /// start at multiples of 64 slots, so with these arrays no vector load or store of the loop
 /// straddles two cache lines; from malloc (16-byte aligned) three in four did, and a split
 /// 512-bit store costs about two (docs/benchmarks.md, CUBA session 8). Arrays of a page or more
-/// come from huge-page chunks (slot_memory.hpp), so that their L2 sets do not depend on the
-/// physical pages a process happens to get (decisions.md §47).
+/// come from huge-page chunks (slot_memory.hpp): on scattered 4 KiB pages the step loop ran
+/// 30-90 % slower in some processes than in others (decisions.md §47).
 template <class T>
 struct cache_aligned_allocator {
     using value_type = T;

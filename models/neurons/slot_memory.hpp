@@ -3,12 +3,12 @@
 // carved out of shared 2 MiB chunks that the kernel is asked to back with transparent huge pages.
 //
 // Why (docs/decisions.md §47): CUBA's step loop streams V and both currents of ~4,000 slots
-// (75 KB, more than L1) every tick, so it runs out of the 1 MiB L2, which is indexed by physical
-// address bits 6-16. With 4 KiB pages a 25 KB array lands on 7 physical pages of random "colour"
-// (bits 12-16), and when more hot pages share a colour than L2 has ways, the loop misses L2 on
-// them every tick. Which pages a process gets is chance: the same binary ran the loop in 0.077 s
-// or in 0.110-0.153 s from one process to the next. A 2 MiB page is physically contiguous, so
-// arrays inside it take distinct colours, always.
+// (94 KB, more than L1) every tick. On 4 KiB pages the same binary ran that loop in 0.077-0.084 s
+// in some processes and in 0.110-0.153 s in others (5 s of CUBA), at the same virtual addresses
+// and with the pages scattered over 7-29 physical 2 MiB frames, different in every process; in
+// one 2 MiB page the slow mode did not occur in 28 processes of 28. The mechanism (the physical
+// placement in a cache or a TLB of this VM's host) was not identified: a count of pages per L2
+// colour did not explain it.
 #pragma once
 
 #include <cstddef>
