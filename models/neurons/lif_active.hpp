@@ -42,6 +42,7 @@
 
 #include "neurons/lif_base.hpp"
 #include "neurons/lif_clamped_kernel.hpp"
+#include "neurons/slot_memory.hpp"
 
 namespace memspike::lif {
 
@@ -70,16 +71,17 @@ inline int step_kernel_isa() {
 /// Allocates on a 64-byte boundary (a cache line, one AVX-512 vector). The step loop's chunks
 /// start at multiples of 64 slots, so with these arrays no vector load or store of the loop
 /// straddles two cache lines; from malloc (16-byte aligned) three in four did, and a split
-/// 512-bit store costs about two (docs/benchmarks.md, CUBA session 8).
+/// 512-bit store costs about two (docs/benchmarks.md, CUBA session 8). Arrays of a page or more
+/// come from huge-page chunks (slot_memory.hpp): on scattered 4 KiB pages the step loop ran
+/// 30-90 % slower in some processes than in others (decisions.md §47).
 template <class T>
 struct cache_aligned_allocator {
     using value_type = T;
-    static constexpr std::align_val_t alignment{64};
     cache_aligned_allocator() = default;
     template <class U>
     cache_aligned_allocator(const cache_aligned_allocator<U>&) noexcept {}
-    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), alignment)); }
-    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, alignment); }
+    T* allocate(std::size_t n) { return static_cast<T*>(slot_memory_allocate(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t n) noexcept { slot_memory_free(p, n * sizeof(T)); }
     friend bool operator==(const cache_aligned_allocator&, const cache_aligned_allocator&) { return true; }
 };
 /// A per-slot array of the active set.
@@ -125,6 +127,11 @@ public:
             syn_.bind(m_);
             if (ctx.count > 0) base_bias_ = syn_.bias(0, m_);  // no stimulus yet: the same for every neuron
         }
+        // Every slot array at its full size at once (a slot per neuron at most): no reallocation
+        // in the run, and each array is placed once in the huge-page chunks (slot_memory.hpp).
+        for (auto* a : {&v_, &ex_, &in_, &bias_}) a->reserve(ctx.count);
+        if constexpr (Synapses::clamp_in_loop) ref_end_.reserve(ctx.count);
+        if constexpr (Het) th_.reserve(ctx.count);
         const auto v0 = initial_values(ctx, "v", ctx.spec.params.at("e_l"));
         const bool v_given = ctx.spec.init.count("v") != 0 || ctx.spec.init_values.count("v") != 0;
         for (std::uint32_t i = 0; i < ctx.count; ++i)
