@@ -61,14 +61,14 @@ run_out run_switching(std::size_t n, std::size_t extra, double integrator, std::
     test::connect(sc, "in", "n", "one_to_one", 20.0, h, "in");
     // A current on every third driven neuron from inside the first burst (slot biases differ,
     // and the change is deferred past the step), and a Poisson drive of the driven neurons.
+    // (Each stimulus is filled in before the next is added: add_* returns a reference into
+    // sc.stimuli, which the next push_back may move.)
     auto& dc = test::add_dc(sc, "n", 30.0, 25.0);
+    for (std::size_t i = 0; i < n; i += 3) dc.neurons.push_back(i);
     auto& drive = test::add_poisson(sc, "n", 200.0, 1.5, "ex");
     drive.start_ms = 10.0;  // during the first burst only
     drive.stop_ms = 40.0;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i % 3 == 0) dc.neurons.push_back(i);
-        drive.neurons.push_back(i);
-    }
+    for (std::size_t i = 0; i < n; ++i) drive.neurons.push_back(i);
     simulation sim(sc, builtin_models(), 1);
     run_out out;
     out.v.assign(n, std::vector<double>(ticks));
