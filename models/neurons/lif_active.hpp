@@ -21,91 +21,35 @@
 // A neuron leaving the set writes V back to the lazy membrane record, and the last slot moves into
 // its place. The arithmetic per neuron is the one of the per-neuron loop it replaced, so the spikes
 // are the same (the engine sorts a partition's spikes, so the slot order does not matter).
+//
+// Where the parts are: this file holds the active set's bookkeeping (which neuron is in which
+// slot, joining, leaving, the dense order) and the tick (advance: the step, the input, the
+// crossings, the quiescent); the step loop itself and its run-time choice of kernel are in
+// lif_step_kernels.hpp (and lif_clamped_kernel.hpp), the slot arrays' memory in slot_memory.hpp,
+// and what a model provides as its Synapses type in lif_synapses.hpp.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
+#include <cstdint>
 #include <limits>
-#include <map>
-#include <new>
 #include <queue>
-#include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
 #include "neurons/lif_base.hpp"
-#include "neurons/lif_clamped_kernel.hpp"
+#include "neurons/lif_step_kernels.hpp"
+#include "neurons/lif_synapses.hpp"
 #include "neurons/slot_memory.hpp"
 
 namespace memspike::lif {
-
-/// The widest step kernel the processor has (2 AVX-512, 1 AVX2 with FMA, 0 the baseline), or a
-/// narrower one named by the environment variable MEMSPIKE_STEP_KERNEL = baseline | avx2 | avx512
-/// (one the processor lacks: its widest): the tests run each kernel so and compare its bits
-/// (they must agree; test_lif_cond_exp.cpp). Any other value throws, so a misspelt name cannot
-/// pass silently on the default kernel.
-inline int step_kernel_isa() {
-#if defined(__x86_64__)
-    int isa = __builtin_cpu_supports("avx512f")                                   ? 2
-            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
-                                                                                : 0;
-#else
-    int isa = 0;
-#endif
-    if (const char* e = std::getenv("MEMSPIKE_STEP_KERNEL"); e != nullptr && *e != '\0') {
-        const std::string want(e);
-        const int asked = want == "baseline" ? 0 : want == "avx2" ? 1 : want == "avx512" ? 2 : -1;
-        if (asked < 0) throw internal_error("MEMSPIKE_STEP_KERNEL=" + want + ": expected baseline, avx2 or avx512");
-        isa = std::min(isa, asked);
-    }
-    return isa;
-}
-
-/// Allocates on a 64-byte boundary (a cache line, one AVX-512 vector). The step loop's chunks
-/// start at multiples of 64 slots, so with these arrays no vector load or store of the loop
-/// straddles two cache lines; from malloc (16-byte aligned) three in four did, and a split
-/// 512-bit store costs about two (docs/benchmarks.md, CUBA session 8). Arrays of a page or more
-/// come from huge-page chunks (slot_memory.hpp): on scattered 4 KiB pages the step loop ran
-/// 30-90 % slower in some processes than in others (decisions.md §47).
-template <class T>
-struct cache_aligned_allocator {
-    using value_type = T;
-    cache_aligned_allocator() = default;
-    template <class U>
-    cache_aligned_allocator(const cache_aligned_allocator<U>&) noexcept {}
-    T* allocate(std::size_t n) { return static_cast<T*>(slot_memory_allocate(n * sizeof(T))); }
-    void deallocate(T* p, std::size_t n) noexcept { slot_memory_free(p, n * sizeof(T)); }
-    friend bool operator==(const cache_aligned_allocator&, const cache_aligned_allocator&) { return true; }
-};
-/// A per-slot array of the active set.
-using slot_array = std::vector<double, cache_aligned_allocator<double>>;
-
-/// Whether Synapses opts into the AVX-512 step kernel written with mask registers
-/// (`static constexpr bool masked_kernel = true`; active_lif_group::masked_chunks): its step()
-/// must then also take vectors of 8 doubles, and its loop must not clamp refractoriness.
-template <class S>
-constexpr bool masked_kernel_of = requires { requires S::masked_kernel; };
-
-/// Whether Synapses opts into the dense input path (`static constexpr bool dense_input = true`;
-/// active_lif_group::go_dense, decisions.md §46): while every neuron of the partition is active,
-/// slot j holds neuron j and the step loop adds the tick's input sums to the decayed synaptic
-/// variables itself, so the input loop over the touched neurons is skipped.
-template <class S>
-constexpr bool dense_input_of = requires { requires S::dense_input; };
 
 /// Synapses must provide: static constexpr std::size_t ports (2); names[ports] (state variable
 /// names); p_ex, p_in (one-tick decay factors); void bind(membrane&) (reads constants of the
 /// membrane once; homogeneous groups only); double bias(i, membrane_t<Het>&) (the per-neuron
 /// constant that step() needs); double step(v, x_ex, x_in, bias), always_inline (V after one tick, from the
 /// synaptic state at the tick start); static constexpr bool store_events (whether the step loop
-/// stores each slot's event flag, or re-tests a chunk that has one: see step_chunks); static
+/// stores each slot's event flag, or re-tests a chunk that has one: see step_kernels::step_chunks); static
 /// constexpr bool clamp_in_loop (whether the step loop keeps a refractory slot's V, or the slot
 /// runs free and its V is held outside the loop: see step_slots). A trivially copyable struct of doubles (per-neuron sets are
 /// told apart by their bytes).
@@ -316,6 +260,8 @@ public:
 private:
     static constexpr std::uint32_t none = 0xffffffffU;
     static constexpr std::size_t ahead = 8;  // inputs between a slot's prefetch and its update
+    using kernels = step_kernels<Synapses, Het>;  // the step loop (lif_step_kernels.hpp)
+    using kernel_args = typename kernels::kernel_args;
 
     bool quiet(std::uint32_t j) const { return std::abs(ex_[j]) < tol_ && std::abs(in_[j]) < tol_; }
 
@@ -459,16 +405,18 @@ private:
         // The widest vectors the processor has: the results are the same on each (IEEE adds,
         // multiplies, compares and selects, no contraction into fused multiply-adds; lif_cond_exp's
         // explicit std::fma is correctly rounded on every path), only the speed differs.
+        // (The choice stays here, not in a function of lif_step_kernels.hpp: through one, GCC
+        // inlined differently into advance().)
 #if defined(__x86_64__)
         static const int isa = step_kernel_isa();
         if (isa == 2)
-            hit_count_ = step_avx512(syn_, a);
+            hit_count_ = kernels::step_avx512(syn_, a);
         else if (isa == 1)
-            hit_count_ = step_avx2(syn_, a);
+            hit_count_ = kernels::step_avx2(syn_, a);
         else
-            hit_count_ = step_kernel(syn_, a);
+            hit_count_ = kernels::step_kernel(syn_, a);
 #else
-        hit_count_ = step_kernel(syn_, a);
+        hit_count_ = kernels::step_kernel(syn_, a);
 #endif
     }
     /// Puts the held V back into the slots whose refractory period ended at t - 1. A neuron active
@@ -483,298 +431,14 @@ private:
             if (end == t - 1 && j != none && m_.ref_end(i) == end) v_[j] = m_.v(i);
         }
     }
-    /// Slots per chunk of the step loop. The loop writes each slot's event flag to a chunk-sized
-    /// buffer that stays in L1 and returns whether any is set; only such a chunk (a few per tick)
-    /// is scanned, slot by slot. Before, a flag array per slot was streamed out and all of it
-    /// scanned every tick (decisions.md §35).
-    static constexpr std::size_t chunk = 64;
-    /// An event flag in the step loop: a 64-bit integer in the AVX2 / AVX-512 kernels (`wide`), a
-    /// double in the baseline kernel.
-    template <bool wide>
-    using flag_t = std::conditional_t<wide, std::uint64_t, double>;
-    struct kernel_args {
-        std::size_t n;
-        double *v, *ex, *in;
-        const double *ref_end, *bias;  // ref_end: with clamp_in_loop only
-        std::uint32_t* hits;  // out: (slot << 2) | 1 at threshold | 2 quiescent, in slot order (slots < 2^30)
-        double now, th, tol;
-        double base_bias;  // every slot's bias when `uniform`
-        bool uniform;
-        const double* slot_th;  // Het: each slot's threshold (else nullptr: `th` for all)
-        // Dense input (dense_input_of, go_dense): the tick's input sums per slot, added to the
-        // decayed synaptic variables by the loop (advance() clears them); nullptr otherwise.
-        const double* add_ex = nullptr;
-        const double* add_in = nullptr;
-    };
-    // The loop of step_slots() over the m slots of one chunk. Every condition is a select
-    // between doubles (no && or bool flags): GCC 12 vectorises the loop only so; __restrict on
-    // the parameters rules out the aliasing it would otherwise check at run time (beyond its
-    // limit of 10 checks). event = free * above (1 on a spike) + 2 when quiescent, never -0.0,
-    // so the OR of the events' bits is zero exactly when no slot of the chunk has one: the
-    // return value. `uniform`: every slot's bias is base_bias (no stimulus in the partition),
-    // and the loop reads one array less. `slot_th` (Het with one set of synaptic constants):
-    // the threshold is read per slot.
-    // `fused` (dense input): the tick's input sums add_ex, add_in (per slot) are added to the
-    // decayed synaptic variables (advance() clears the sums of the touched neurons: two streamed
-    // stores per slot less, 5-7 % of COBA's time), as the input loop in advance() would add them
-    // after the step: the same two adds (a product rounded, then a sum), so the same bits; the
-    // quiescence test then sees the variables after the input, as step 4 of advance() does.
-    template <bool wide, bool uniform, bool slot_th, bool fused>
-    [[gnu::always_inline]] static inline std::uint64_t step_loop(const Synapses syn, std::size_t m, double* __restrict v,
-                                                                double* __restrict ex, double* __restrict in,
-                                                                const double* __restrict ref_end,
-                                                                const double* __restrict bias, flag_t<wide>* __restrict ev,
-                                                                double now, double th, double tol, double base_bias,
-                                                                const double* __restrict ths,
-                                                                const double* __restrict add_ex,
-                                                                const double* __restrict add_in) {
-        const double p_ex = syn.p_ex, p_in = syn.p_in;
-        std::uint64_t any = 0;
-        for (std::size_t j = 0; j < m; ++j) {
-            const double v0 = v[j];
-            const double stepped = syn.step(v0, ex[j], in[j], uniform ? base_bias : bias[j]);
-            if constexpr (wide) {
-                // 64-bit integer lanes from the compares: fewer operations than selects of doubles.
-                constexpr std::uint64_t zero = 0, one = 1, two = 2;
-                constexpr bool clamp = Synapses::clamp_in_loop;
-                v[j] = clamp ? (now > ref_end[j] ? stepped : v0) : stepped;
-                double e = ex[j] * p_ex, g = in[j] * p_in;
-                if constexpr (fused) {
-                    e = e + add_ex[j];
-                    g = g + add_in[j];
-                }
-                ex[j] = e;
-                in[j] = g;
-                const std::uint64_t spiked =
-                    (clamp ? (now > ref_end[j] ? one : zero) : one) & (stepped >= (slot_th ? ths[j] : th) ? one : zero);
-                const std::uint64_t quiet = (std::abs(e) < tol ? two : zero) & (std::abs(g) < tol ? two : zero);
-                const std::uint64_t event = spiked | quiet;
-                if (Synapses::store_events) ev[j] = event;
-                any |= event;
-            } else {
-                // The baseline kernel (SSE2 / other targets): GCC 12 vectorises this form only.
-                constexpr bool clamp = Synapses::clamp_in_loop;
-                const double free = clamp ? (now > ref_end[j] ? 1.0 : 0.0) : 1.0;
-                v[j] = clamp ? (now > ref_end[j] ? stepped : v0) : stepped;
-                double e = ex[j] * p_ex, g = in[j] * p_in;
-                if constexpr (fused) {
-                    e = e + add_ex[j];
-                    g = g + add_in[j];
-                }
-                ex[j] = e;
-                in[j] = g;
-                const double above = stepped >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
-                const double quiet_ex = std::abs(e) < tol ? 2.0 : 0.0;
-                const double quiet_in = std::abs(g) < tol ? 1.0 : 0.0;
-                const double event = free * above + quiet_ex * quiet_in;
-                if (Synapses::store_events) ev[j] = event;
-                std::uint64_t bits;
-                std::memcpy(&bits, &event, sizeof bits);
-                any |= bits;
-            }
-        }
-        return any;
-    }
-    /// step_loop's event per slot (1 at threshold, 2 quiescent, 3 both) again, from the values it
-    /// stored (a free slot's V is its stepped V); the same comparisons.
-    template <bool wide, bool slot_th>
-    [[gnu::always_inline]] static inline void retest_loop(std::size_t m, const double* __restrict v,
-                                                         const double* __restrict ex, const double* __restrict in,
-                                                         const double* __restrict ref_end, flag_t<wide>* __restrict ev,
-                                                         double now, double th, double tol,
-                                                         const double* __restrict ths) {
-        // Without branches (a branch per slot mispredicts around each event: ~8 % of CUBA's run).
-        for (std::size_t j = 0; j < m; ++j) {
-            if constexpr (wide) {
-                constexpr std::uint64_t zero = 0, one = 1, two = 2;
-                const std::uint64_t spiked = (Synapses::clamp_in_loop ? (now > ref_end[j] ? one : zero) : one) &
-                                             (v[j] >= (slot_th ? ths[j] : th) ? one : zero);
-                const std::uint64_t quiet = (std::abs(ex[j]) < tol ? two : zero) & (std::abs(in[j]) < tol ? two : zero);
-                ev[j] = spiked | quiet;
-            } else {
-                const double free = Synapses::clamp_in_loop ? (now > ref_end[j] ? 1.0 : 0.0) : 1.0;
-                const double above = v[j] >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
-                const double quiet_ex = std::abs(ex[j]) < tol ? 2.0 : 0.0;
-                const double quiet_in = std::abs(in[j]) < tol ? 1.0 : 0.0;
-                ev[j] = free * above + quiet_ex * quiet_in;
-            }
-        }
-    }
-    /// step_loop over every chunk of the slots; returns the number of hits listed.
-    template <bool wide, bool uniform, bool slot_th, bool fused = false>
-    [[gnu::always_inline]] static inline std::size_t step_chunks(const Synapses syn, const kernel_args& a) {
-        std::size_t hits = 0;
-        for (std::size_t c = 0; c < a.n; c += chunk) {
-            // Whole chunks with a constant trip count (no remainder loop per chunk), then the rest.
-            // The events go to a buffer on the stack, which stays in L1: the loop streams only
-            // the slot arrays.
-            alignas(64) flag_t<wide> ev[chunk];
-            const std::size_t m = c + chunk <= a.n ? chunk : a.n - c;
-            // Without the clamp in the loop there is no ref_end array (its data() is null, and
-            // null + c is undefined even if never read).
-            const double* ref_end = Synapses::clamp_in_loop ? a.ref_end + c : nullptr;
-            const double* const add_ex = fused ? a.add_ex + c : nullptr;  // likewise: only when dense
-            const double* const add_in = fused ? a.add_in + c : nullptr;
-            const std::uint64_t any =
-                m == chunk ? step_loop<wide, uniform, slot_th, fused>(syn, chunk, a.v + c, a.ex + c, a.in + c, ref_end,
-                                                         a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
-                                                         slot_th ? a.slot_th + c : nullptr, add_ex, add_in)
-                           : step_loop<wide, uniform, slot_th, fused>(syn, m, a.v + c, a.ex + c, a.in + c, ref_end,
-                                                         a.bias + c, ev, a.now, a.th, a.tol, a.base_bias,
-                                                         slot_th ? a.slot_th + c : nullptr, add_ex, add_in);
-            if (any == 0) continue;
-            if constexpr (!Synapses::store_events)  // the events again, from the values just stored (in L1)
-                retest_loop<wide, slot_th>(m, a.v + c, a.ex + c, a.in + c, ref_end, ev, a.now, a.th, a.tol,
-                                     slot_th ? a.slot_th + c : nullptr);
-            for (std::size_t k = 0; k < m; ++k)  // ev is 0, 1 (spiked), 2 (quiescent) or 3 (both)
-                if (ev[k] != 0) a.hits[hits++] = static_cast<std::uint32_t>((c + k) << 2) | static_cast<std::uint32_t>(ev[k]);
-        }
-        return hits;
-    }
-// AVX-512 implies FMA to GCC, which would then fuse a * b + c (another rounding, other spikes):
-// contraction stays off in these functions, as it is in the baseline build. The AVX2 path also
-// enables FMA only so that lif_cond_exp's explicit std::fma becomes one instruction (§27).
-// (clang ignores this pragma; CMakeLists.txt gives it -ffp-contract=off for every file.)
+// The per-neuron loop (Het, several constant sets) does the step loop's arithmetic: no
+// contraction either (as in lif_step_kernels.hpp).
 #if !defined(__clang__)
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
 #endif
-    // The four variants of step_chunks, written out in each kernel. Synapses::step must be
-    // always_inline: with four variants GCC 12 stopped inlining it and called a baseline-ISA copy
-    // (lif_cond_exp's std::fma became libm calls: COBA 18x slower).
-#define MEMSPIKE_STEP_VARIANTS_OF(wide, fused)                                                                         \
-    if (a.slot_th != nullptr) {                                                                                        \
-        if (a.uniform)                                                                                                 \
-            return step_chunks<wide, true, true, fused>(syn, a);                                                       \
-        else                                                                                                           \
-            return step_chunks<wide, false, true, fused>(syn, a);                                                      \
-    } else if (a.uniform) {                                                                                            \
-        return step_chunks<wide, true, false, fused>(syn, a);                                                          \
-    } else {                                                                                                           \
-        return step_chunks<wide, false, false, fused>(syn, a);                                                         \
-    }
-    // With dense input (dense_input_of) each variant again with the input added in the loop.
-#define MEMSPIKE_STEP_VARIANTS(wide)                                                                                   \
-    if constexpr (dense_input_of<Synapses>) {                                                                          \
-        if (a.add_ex != nullptr) {                                                                                     \
-            MEMSPIKE_STEP_VARIANTS_OF(wide, true)                                                                      \
-        }                                                                                                              \
-    }                                                                                                                  \
-    MEMSPIKE_STEP_VARIANTS_OF(wide, false)
-    [[gnu::noinline]] static std::size_t step_kernel(const Synapses syn, const kernel_args& a) {
-        MEMSPIKE_STEP_VARIANTS(false)
-    }
-#if defined(__x86_64__)
-    [[gnu::noinline, gnu::target("avx2,fma")]] static std::size_t step_avx2(const Synapses syn, const kernel_args& a) {
-        MEMSPIKE_STEP_VARIANTS(true)
-    }
-    [[gnu::noinline, gnu::target("avx512f")]] static std::size_t step_avx512(const Synapses syn, const kernel_args& a) {
-        if constexpr (masked_kernel_of<Synapses>) {
-            static_assert(!dense_input_of<Synapses>, "the masked kernel does not add the input");
-            if (a.slot_th != nullptr)
-                return a.uniform ? masked_chunks<true, true>(syn, a) : masked_chunks<false, true>(syn, a);
-            return a.uniform ? masked_chunks<true, false>(syn, a) : masked_chunks<false, false>(syn, a);
-        } else if constexpr (clamped_kernel_of<Synapses>) {
-            static_assert(Synapses::clamp_in_loop && Synapses::store_events, "the clamped kernel clamps in its loop");
-            return clamped_step<Synapses, chunk, dense_input_of<Synapses>>(
-                syn, clamped_args{a.n, a.v, a.ex, a.in, a.ref_end, a.bias, a.slot_th, a.add_ex, a.add_in, a.hits, a.now,
-                                  a.th, a.tol, a.base_bias},
-                a.uniform);
-        } else {
-            MEMSPIKE_STEP_VARIANTS(true)
-        }
-    }
-    // step_chunks for lif_exp in AVX-512 intrinsics (decisions.md §42): the same loads, the same
-    // step() (its expression on vectors of 8 doubles: the same IEEE operations in the same order,
-    // no contraction) and the same stores and comparisons, but the events stay in mask registers
-    // (a compare writes a mask; the quiescence test is one masked compare on the other), where
-    // GCC's vectorised form of step_loop made 64-bit integer lanes out of each compare and OR-ed
-    // them lane by lane: ~25 % of the loop's time (docs/benchmarks.md, CUBA session 8). A chunk's
-    // masks are kept (two bytes per 8 slots) and only a chunk with an event lists its hits, in slot
-    // order, as step_chunks does. The tail of the slots (n not a multiple of 8) is loaded and
-    // stored under a lane mask; its masked-off lanes raise no event.
-    /// masked_chunks' work on one vector of 8 slots from j, lanes `lane` only: the step, the stores,
-    /// and the spike and quiescence masks. (A function, not a lambda: clang does not give a lambda
-    /// its enclosing function's target, and refuses the intrinsics in it.) Synapses::step must
-    /// have an overload on __m512d with the same target.
-    template <bool uniform, bool slot_th>
-    [[gnu::always_inline, gnu::target("avx512f")]] static inline void
-    masked_lanes(const Synapses& syn, double* __restrict vs, double* __restrict exs, double* __restrict ins,
-                 const double* __restrict biases, const double* __restrict ths, __m512d base, __m512d th, __m512d tol,
-                 __m512d p_ex, __m512d p_in, __m512i magnitude, std::size_t j, __mmask8 lane, __mmask8& spiked,
-                 __mmask8& quiet) {
-        const __m512d v0 = _mm512_maskz_loadu_pd(lane, vs + j);
-        const __m512d e0 = _mm512_maskz_loadu_pd(lane, exs + j);
-        const __m512d g0 = _mm512_maskz_loadu_pd(lane, ins + j);
-        const __m512d bias = uniform ? base : _mm512_maskz_loadu_pd(lane, biases + j);
-        const __m512d stepped = syn.step(v0, e0, g0, bias);
-        const __m512d e = _mm512_mul_pd(e0, p_ex), g = _mm512_mul_pd(g0, p_in);
-        _mm512_mask_storeu_pd(vs + j, lane, stepped);
-        _mm512_mask_storeu_pd(exs + j, lane, e);
-        _mm512_mask_storeu_pd(ins + j, lane, g);
-        const __m512d limit = slot_th ? _mm512_maskz_loadu_pd(lane, ths + j) : th;
-        spiked = _mm512_mask_cmp_pd_mask(lane, stepped, limit, _CMP_GE_OQ);  // NaN (refractory): no
-        const __m512d abs_e = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(e), magnitude));
-        const __m512d abs_g = _mm512_castsi512_pd(_mm512_and_si512(_mm512_castpd_si512(g), magnitude));
-        quiet = _mm512_mask_cmp_pd_mask(_mm512_mask_cmp_pd_mask(lane, abs_e, tol, _CMP_LT_OQ), abs_g, tol, _CMP_LT_OQ);
-    }
-    template <bool uniform, bool slot_th>
-    [[gnu::always_inline, gnu::target("avx512f")]] static inline std::size_t masked_chunks(const Synapses syn,
-                                                                                          const kernel_args& a) {
-        static_assert(!Synapses::clamp_in_loop, "the masked kernel does not clamp refractory slots");
-        const __m512d th = _mm512_set1_pd(a.th), tol = _mm512_set1_pd(a.tol), base = _mm512_set1_pd(a.base_bias);
-        const __m512d p_ex = _mm512_set1_pd(syn.p_ex), p_in = _mm512_set1_pd(syn.p_in);
-        const __m512i magnitude = _mm512_set1_epi64(0x7fffffffffffffffLL);  // |x|: the sign bit cleared
-        // The arrays in locals: an intrinsic store may alias anything, `a` included, and GCC would
-        // reload every pointer from it after each store.
-        double* __restrict const vs = a.v;
-        double* __restrict const exs = a.ex;
-        double* __restrict const ins = a.in;
-        const double* __restrict const biases = a.bias;
-        const double* __restrict const ths = a.slot_th;
-        std::uint32_t* __restrict const out = a.hits;
-        const std::size_t n = a.n;
-        std::size_t hits = 0;
-        // One vector of 8 slots from j, lanes `lane` only; its spike and quiescence masks.
-#define MEMSPIKE_MASKED_LANES(j, lane, spiked, quiet)                                                                  \
-    masked_lanes<uniform, slot_th>(syn, vs, exs, ins, biases, ths, base, th, tol, p_ex, p_in, magnitude, j, lane, spiked, \
-                                   quiet)
-        constexpr std::size_t vectors = chunk / 8;
-        for (std::size_t c = 0; c < n; c += chunk) {
-            __mmask8 spiked[vectors], quiet[vectors];
-            unsigned any = 0;
-            const std::size_t m = c + chunk <= n ? chunk : n - c;
-            if (m == chunk) {  // whole chunks: a constant trip count, unrolled
-#pragma GCC unroll 8
-                for (std::size_t q = 0; q < vectors; ++q) {
-                    MEMSPIKE_MASKED_LANES(c + 8 * q, 0xff, spiked[q], quiet[q]);
-                    any |= spiked[q] | quiet[q];
-                }
-            } else {
-                for (std::size_t q = 0; q < vectors; ++q) {
-                    const std::size_t left = m > 8 * q ? m - 8 * q : 0;
-                    const auto lane = static_cast<__mmask8>(left >= 8 ? 0xff : (1U << left) - 1U);
-                    spiked[q] = quiet[q] = 0;
-                    if (lane != 0) MEMSPIKE_MASKED_LANES(c + 8 * q, lane, spiked[q], quiet[q]);
-                    any |= spiked[q] | quiet[q];
-                }
-            }
-            if (any == 0) continue;
-            for (std::size_t q = 0; q < vectors; ++q)  // the hits in slot order: (slot << 2) | 1 spiked | 2 quiescent
-                for (unsigned bits = spiked[q] | quiet[q]; bits != 0; bits &= bits - 1) {
-                    const unsigned l = static_cast<unsigned>(__builtin_ctz(bits));
-                    const std::uint32_t ev = ((spiked[q] >> l) & 1U) | (((quiet[q] >> l) & 1U) << 1);
-                    out[hits++] = static_cast<std::uint32_t>((c + 8 * q + l) << 2) | ev;
-                }
-        }
-        return hits;
-#undef MEMSPIKE_MASKED_LANES
-    }
-#endif
-#undef MEMSPIKE_STEP_VARIANTS
-#undef MEMSPIKE_STEP_VARIANTS_OF
-    // Het: step_loop's body per slot with the neuron's own synaptic constants and threshold. Not
-    // vectorised (a gather per slot); the cost is measured in decisions.md §29.
+    // Het: step_kernels::step_loop's body per slot with the neuron's own synaptic constants and
+    // threshold. Not vectorised (a gather per slot); the cost is measured in decisions.md §29.
     [[gnu::noinline]] std::size_t step_per_neuron(double now) {
         const std::size_t n = id_.size();
         std::size_t hits = 0;
@@ -834,41 +498,5 @@ private:
     std::vector<Synapses> syns_;          // Het: the distinct synaptic constant sets
     std::vector<std::uint32_t> syn_of_;   // Het: per neuron, its set in syns_
 };
-
-/// The distinct synaptic constant sets of a partition's neurons, made by make(i) for each, and
-/// each neuron's index among them: a population whose synaptic constants do not vary (only
-/// V_th, say) holds one set.
-template <class Synapses, class Make>
-std::pair<std::vector<Synapses>, std::vector<std::uint32_t>> distinct_synapses(std::size_t n, Make&& make) {
-    static_assert(std::is_trivially_copyable_v<Synapses>);
-    std::vector<Synapses> distinct;
-    std::vector<std::uint32_t> of(n);
-    std::map<std::string, std::uint32_t> seen;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Synapses s = make(i);
-        std::string bytes(sizeof s, '\0');
-        std::memcpy(bytes.data(), &s, sizeof s);
-        const auto [it, fresh] = seen.emplace(std::move(bytes), static_cast<std::uint32_t>(distinct.size()));
-        if (fresh) distinct.push_back(s);
-        of[i] = it->second;
-    }
-    if (distinct.empty()) distinct.push_back(Synapses{});  // an empty partition still has one set
-    return {std::move(distinct), std::move(of)};
-}
-
-/// Two exponentially decaying synaptic variables per neuron, on ports "ex" (0) and "in" (1):
-/// the state of lif_exp (currents) and lif_cond_exp (conductances), which add step, bias and names.
-struct two_exponentials {
-    static constexpr std::size_t ports = 2;
-    double p_ex = 0.0, p_in = 0.0;  // one-tick decay factors exp(-h / tau_syn)
-};
-
-/// exp(-h/tau_m) * integral_0^h exp(-s/tau_s) exp(s/tau_m) ds / C: the voltage (mV) that a
-/// synaptic current of 1 pA, decaying with tau_s, adds over one tick. Stable for tau_s -> tau_m.
-inline double current_to_voltage(double h, double tau_m, double tau_s, double c_m) {
-    const double a = 1.0 / tau_s - 1.0 / tau_m;
-    const double integral = std::abs(a * h) < 1e-12 ? h : -std::expm1(-a * h) / a;
-    return std::exp(-h / tau_m) * integral / c_m;
-}
 
 } // namespace memspike::lif

@@ -16,7 +16,7 @@
 // refractoriness clamps V to V_reset while the currents keep integrating (as iaf_psc_alpha).
 #include <cmath>
 
-#include "neurons/lif_active.hpp"
+#include "neurons/lif_synapses.hpp"
 #include "neurons/stepped.hpp"
 #include "neurons/stepped_models.hpp"
 

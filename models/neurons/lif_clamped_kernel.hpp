@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The AVX-512 step kernel, written with mask registers, for synapses whose step loop clamps
-// refractory slots (lif_cond_exp: Synapses::clamp_in_loop; decisions.md §46). active_lif_group's
-// step_avx512 takes it for a Synapses that sets `static constexpr bool clamped_kernel = true` and
+// refractory slots (lif_cond_exp: Synapses::clamp_in_loop; decisions.md §46). step_avx512 in
+// lif_step_kernels.hpp takes it for a Synapses that sets `static constexpr bool clamped_kernel = true` and
 // has a step() on vectors of 8 doubles (the scalar step's IEEE operations in the same order, its
 // std::fma as _mm512_fmadd_pd: correctly rounded both, so the same bits).
 //
@@ -27,7 +27,7 @@ namespace memspike::lif {
 template <class S>
 constexpr bool clamped_kernel_of = requires { requires S::clamped_kernel; };
 
-/// The arrays and constants of one call (active_lif_group::kernel_args, as the kernel needs them).
+/// The arrays and constants of one call (step_kernels::kernel_args, as the kernel needs them).
 struct clamped_args {
     std::size_t n;
     double *v, *ex, *in;

@@ -27,7 +27,7 @@ namespace {
 struct exp_conductances : two_exponentials {  // ex, in: conductances [nS], never negative
     static constexpr const char* names[ports] = {"g_ex", "g_in"};
     // The step loop is bound by its arithmetic: a flag store per slot into an L1 buffer is free,
-    // a re-test of a flagged chunk is not (lif_active.hpp, decisions.md §35).
+    // a re-test of a flagged chunk is not (lif_step_kernels.hpp, decisions.md §35).
     static constexpr bool store_events = true;
     // Refractoriness tested in the step loop: outside it COBA measured 4-14 % slower (§39).
     static constexpr bool clamp_in_loop = true;

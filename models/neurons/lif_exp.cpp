@@ -21,7 +21,7 @@ namespace {
 struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     static constexpr const char* names[ports] = {"i_ex", "i_in"};
     // The step loop has few operations per slot, so a flag store per slot shows: it keeps none and
-    // re-tests a chunk that has one (lif_active.hpp, decisions.md §35).
+    // re-tests a chunk that has one (lif_step_kernels.hpp, decisions.md §35).
     static constexpr bool store_events = false;
     // Refractoriness outside the step loop (one array less per slot): CUBA 6 % faster (§39).
     static constexpr bool clamp_in_loop = false;
@@ -31,7 +31,7 @@ struct exp_currents : two_exponentials {  // ex, in: currents [pA]
     /// V_inf: the neuron's own (the membrane's), so the same for every constant set.
     template <class M>
     double bias(std::uint32_t i, const M& m) const { return m.v_inf(i); }
-    // The AVX-512 step kernel with mask registers (lif_active.hpp, decisions.md §42).
+    // The AVX-512 step kernel with mask registers (lif_step_kernels.hpp, decisions.md §42).
     static constexpr bool masked_kernel = true;
     /// One exact tick; `vi` is V_inf (bias).
     [[gnu::always_inline]] double step(double v, double i_ex, double i_in, double vi) const {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 namespace memspike::lif {
 
@@ -46,5 +47,24 @@ inline constexpr std::size_t slot_pool_min_bytes = 4096;
 /// is taken from operator new.
 inline constexpr std::size_t slot_chunk_bytes = std::size_t{2} << 20;
 inline constexpr std::size_t slot_chunk_header = 64;
+
+/// Allocates on a 64-byte boundary (a cache line, one AVX-512 vector). The step loop's chunks
+/// start at multiples of 64 slots, so with these arrays no vector load or store of the loop
+/// straddles two cache lines; from malloc (16-byte aligned) three in four did, and a split
+/// 512-bit store costs about two (docs/benchmarks.md, CUBA session 8). Arrays of a page or more
+/// come from huge-page chunks (above): on scattered 4 KiB pages the step loop ran 30-90 % slower
+/// in some processes than in others (decisions.md §47).
+template <class T>
+struct cache_aligned_allocator {
+    using value_type = T;
+    cache_aligned_allocator() = default;
+    template <class U>
+    cache_aligned_allocator(const cache_aligned_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(slot_memory_allocate(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t n) noexcept { slot_memory_free(p, n * sizeof(T)); }
+    friend bool operator==(const cache_aligned_allocator&, const cache_aligned_allocator&) { return true; }
+};
+/// A per-slot array of the active set.
+using slot_array = std::vector<double, cache_aligned_allocator<double>>;
 
 } // namespace memspike::lif
