@@ -106,7 +106,7 @@ void crossbar_partition::prefetch_tile(const tiled_block& tb, std::uint32_t t) c
             // several rows (add_cached_rows): the records, their columns; the deltas come from the pair table
             __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 3);
             __builtin_prefetch(tb.seg_cols.data() + sg.end - 1, 0, 3);
-            if (w == head) {  // ... and the columns' positions, once per tile (a miss per read before)
+            if (w == head && sg.cols != identity_.size()) {  // ... and the columns' positions, once per tile (a miss per read before), unless taken from identity_
                 const tile& T = tb.tiles[t];
                 for (std::size_t off = 0; off < T.cols; off += 32) __builtin_prefetch(T.position.data() + off, 0, 3);
             }
@@ -270,12 +270,15 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         std::uint64_t* bits = hit_bits_.data();
         if (hit_bits_.size() <= 2) {  // up to 128 columns: two registers (an OR into memory per cell waits on the one before)
             std::uint64_t lo = 0, hi = 0;
+            // The word chosen by a mask, not by c < 64: g++ compiled the conditional into a branch,
+            // taken at random per cell (a fifth of read_tile_sparse's samples, `perf`).
             for (const auto& [row, seg] : sorted_rows_)
                 for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
                     const std::uint16_t c = tb.seg_cols[e];
                     const std::uint64_t bit = std::uint64_t{1} << (c & 63);
-                    lo |= c < 64 ? bit : 0;
-                    hi |= c < 64 ? 0 : bit;
+                    const std::uint64_t upper = std::uint64_t{0} - static_cast<std::uint64_t>(c >> 6);  // c < 128: all ones or 0
+                    lo |= bit & ~upper;
+                    hi |= bit & upper;
                 }
             bits[0] = lo;
             if (hit_bits_.size() == 2) bits[1] = hi;
@@ -570,13 +573,14 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
 
 /// mu_c of read_tile_sparse for an empty column c (before drift): -rho e0 sum_k (S+_k(c) - S-_k(c)).
 double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const {
-    const double rho = s_.arr.r_wire * 1e-3, j = T.position[c];
+    const std::uint16_t* position = positions(T);
+    const double rho = s_.arr.r_wire * 1e-3, j = position[c];
     double diff = 0.0;
     if (!tb.one.empty()) {  // a cached block: G+ - G- from the pair table (its codes are not in the caches)
         for (const auto& [row, seg] : sorted_rows_)
             for (std::uint32_t q = tb.segs[seg].first; q < tb.segs[seg].end; ++q)
                 diff += tb.pair_d[tb.wide() ? tb.one_pair[q] : tb.one[q].pair].diff *
-                        (std::min(j, double(T.position[tb.seg_cols[q]])) + 1.0);
+                        (std::min(j, double(position[tb.seg_cols[q]])) + 1.0);
         if (sneak_) diff += column_sneak(tb, T, c);  // sneak.cpp
         return -rho * tb.e0 * diff;
     }
@@ -586,7 +590,7 @@ double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& 
         for (std::uint32_t q = sg.first; q < sg.end; ++q) {
             const std::uint16_t cc = tb.seg_cols[q];
             const std::uint64_t cell = tb.compact ? q : first + cc;
-            diff += (g_plus(tb, cell) - g_minus(tb, cell)) * (std::min(j, double(T.position[cc])) + 1.0);
+            diff += (g_plus(tb, cell) - g_minus(tb, cell)) * (std::min(j, double(position[cc])) + 1.0);
         }
     }
     if (sneak_) diff += column_sneak(tb, T, c);  // sneak.cpp
