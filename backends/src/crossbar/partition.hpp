@@ -304,6 +304,7 @@ public:
           sneak_(s.arr.sneak && s.arr.r_wire > 0.0) {
         column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
         hit_index_.resize(s.arr.tile_cols);
+        hit_target_.resize(s.arr.tile_cols);
         identity_.resize(s.arr.tile_cols);
         for (std::uint32_t c = 0; c < s.arr.tile_cols; ++c) identity_[c] = static_cast<std::uint16_t>(c);
         hit_bits_.assign((s.arr.tile_cols + 63) / 64, 0);
@@ -482,6 +483,7 @@ private:
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)
     std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them
     std::vector<cell_ref> hit_ref_;                // ... the hit columns' cell_ref (several rows)
+    std::vector<std::uint32_t> hit_target_;        // ... their targets alone (several rows of a cached block: j1 from positions())
     std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
     std::vector<double> hit_x_;                    // read_tile_sparse: per hit column output, variance, draw
     std::vector<double> acc_, bk_, wk_, row_d_;  // per hit column sums; per row bounds, rise weights; a row's deltas

@@ -160,6 +160,12 @@ static bool has_avx2() {
     return yes;
 }
 
+/// Lanes 0 .. k - 1 of four (k in 1..3) set: the tail of a pass under a mask (masked-off lanes
+/// are neither loaded nor stored, so they read as 0 and raise nothing).
+[[gnu::target("avx2")]] static __m256i tail_mask(std::size_t k) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(k)), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+
 [[gnu::target("avx2")]] static void add_noise_avx2(double* x, const double* v, const double* z, std::size_t n, double sigma) {
     std::size_t h = 0;
     const __m256d s = _mm256_set1_pd(sigma);
@@ -167,25 +173,46 @@ static bool has_avx2() {
         const __m256d r = _mm256_mul_pd(_mm256_mul_pd(s, _mm256_sqrt_pd(_mm256_loadu_pd(v + h))), _mm256_loadu_pd(z + h));
         _mm256_storeu_pd(x + h, _mm256_add_pd(_mm256_loadu_pd(x + h), r));
     }
-    for (; h < n; ++h) x[h] += sigma * std::sqrt(v[h]) * z[h];
+    if (h < n) {  // the last 1-3 columns under a mask: the same lane operations, no scalar loop to leave
+        const __m256i m = tail_mask(n - h);
+        const __m256d r = _mm256_mul_pd(_mm256_mul_pd(s, _mm256_sqrt_pd(_mm256_maskload_pd(v + h, m))), _mm256_maskload_pd(z + h, m));
+        _mm256_maskstore_pd(x + h, m, _mm256_add_pd(_mm256_maskload_pd(x + h, m), r));
+    }
 }
 
-/// convert_signed's loop (below) for h < n4, a multiple of 4: round_even where |y| < 2^50, the
-/// clamp to [lo, hi] (lo < hi: at most one of its two tests holds), clipped lanes counted.
-[[gnu::target("avx2")]] static std::uint64_t convert_signed_avx2(double* x, std::size_t n4, double per, double lsb, double lo,
+/// Four lanes of convert_signed_avx2: the scaled codes, and in `clip` the mask of clipped lanes.
+[[gnu::target("avx2")]] static inline __m256d convert4(__m256d in, __m256d vper, __m256d vlsb, __m256d vlo, __m256d vhi, __m256d vscale,
+                                                      unsigned& clip) {
+    const __m256d magic = _mm256_set1_pd(6755399441055744.0), big = _mm256_set1_pd(0x1p50), sign = _mm256_set1_pd(-0.0);
+    const __m256d y = _mm256_mul_pd(in, vper);
+    const __m256d small = _mm256_cmp_pd(_mm256_andnot_pd(sign, y), big, _CMP_LT_OQ);
+    __m256d code = _mm256_blendv_pd(y, _mm256_sub_pd(_mm256_add_pd(y, magic), magic), small);
+    const __m256d below = _mm256_cmp_pd(code, vlo, _CMP_LT_OQ), above = _mm256_cmp_pd(code, vhi, _CMP_GT_OQ);
+    code = _mm256_blendv_pd(_mm256_blendv_pd(code, vhi, above), vlo, below);
+    clip = static_cast<unsigned>(_mm256_movemask_pd(_mm256_or_pd(below, above)));
+    return _mm256_mul_pd(_mm256_mul_pd(code, vlsb), vscale);
+}
+
+/// convert_signed's loop (below) for h < n, the last n mod 4 under a mask: round_even where |y| < 2^50,
+/// the clamp to [lo, hi] (lo < hi: at most one of its two tests holds), clipped lanes counted.
+[[gnu::target("avx2")]] static std::uint64_t convert_signed_avx2(double* x, std::size_t n, double per, double lsb, double lo,
                                                                  double hi, double scale) {
     const __m256d vper = _mm256_set1_pd(per), vlsb = _mm256_set1_pd(lsb), vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
-    const __m256d vscale = _mm256_set1_pd(scale), magic = _mm256_set1_pd(6755399441055744.0), big = _mm256_set1_pd(0x1p50);
-    const __m256d sign = _mm256_set1_pd(-0.0);
+    const __m256d vscale = _mm256_set1_pd(scale);
     std::uint64_t clipped = 0;
-    for (std::size_t h = 0; h < n4; h += 4) {
-        const __m256d y = _mm256_mul_pd(_mm256_loadu_pd(x + h), vper);
-        const __m256d small = _mm256_cmp_pd(_mm256_andnot_pd(sign, y), big, _CMP_LT_OQ);
-        __m256d code = _mm256_blendv_pd(y, _mm256_sub_pd(_mm256_add_pd(y, magic), magic), small);
-        const __m256d below = _mm256_cmp_pd(code, vlo, _CMP_LT_OQ), above = _mm256_cmp_pd(code, vhi, _CMP_GT_OQ);
-        clipped += static_cast<std::uint64_t>(__builtin_popcount(static_cast<unsigned>(_mm256_movemask_pd(_mm256_or_pd(below, above)))));
-        code = _mm256_blendv_pd(_mm256_blendv_pd(code, vhi, above), vlo, below);
-        _mm256_storeu_pd(x + h, _mm256_mul_pd(_mm256_mul_pd(code, vlsb), vscale));
+    std::size_t h = 0;
+    for (; h + 4 <= n; h += 4) {
+        unsigned clip = 0;
+        const __m256d out = convert4(_mm256_loadu_pd(x + h), vper, vlsb, vlo, vhi, vscale, clip);
+        clipped += static_cast<std::uint64_t>(__builtin_popcount(clip));
+        _mm256_storeu_pd(x + h, out);
+    }
+    if (h < n) {  // the last 1-3 columns under a mask (tail_mask); the masked-off lanes' clips not counted
+        const __m256i m = tail_mask(n - h);
+        unsigned clip = 0;
+        const __m256d out = convert4(_mm256_maskload_pd(x + h, m), vper, vlsb, vlo, vhi, vscale, clip);
+        clipped += static_cast<std::uint64_t>(__builtin_popcount(clip & ((1u << (n - h)) - 1u)));
+        _mm256_maskstore_pd(x + h, m, out);
     }
     return clipped;
 }
@@ -206,8 +233,8 @@ void crossbar_partition::convert_signed(double* x, std::size_t n, double scale) 
     std::size_t h = 0;
 #if defined(__x86_64__)
     if (has_avx2()) {
-        h = n & ~std::size_t{3};
-        clipped = convert_signed_avx2(x, h, per, lsb, lo, hi, scale);
+        h = n;
+        clipped = convert_signed_avx2(x, n, per, lsb, lo, hi, scale);
     }
 #endif
     for (; h < n; ++h) {
@@ -315,7 +342,12 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // One row needs no per-column sums (below); the storage still spans them so that the pointers
     // below stay within one array (UBSan: no offsets from a null data()).
     if (acc_.size() < 5 * nh) acc_.resize(5 * nh);
-    if (K > 1) std::fill_n(acc_.data(), 5 * nh, 0.0);
+    if (K > 1 && !tb.one.empty()) {  // add_cached_rows: Dp, Dm, Bp (its X) and SQ; Bm is not read
+        std::fill_n(acc_.data(), 3 * nh, 0.0);
+        std::fill_n(acc_.data() + 4 * nh, nh, 0.0);
+    } else if (K > 1) {
+        std::fill_n(acc_.data(), 5 * nh, 0.0);
+    }
     double* Dp = acc_.data();
     double* Dm = Dp + nh;
     double* Bp = Dm + nh;
@@ -471,8 +503,9 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         double ld = 0.0, ldj = 0.0;  // over the hit columns left of h: D+ - D-, (D+ - D-)(j + 1)
         if (sneak_)  // the rows without a synapse at h see the column's synapse cells (sneak.cpp)
             for (std::size_t h = 0; h < nh; ++h) Bp[h] -= rho * e0 * column_sneak(tb, T, H[h]);
+        const std::uint16_t* position = positions(T);  // add_cached_rows left no cell_ref: j1 from the positions
         for (std::size_t h = 0; h < nh; ++h) {
-            const double j1 = A[h].j1, d = Dp[h] - Dm[h];
+            const double j1 = static_cast<double>(position[H[h]]) + 1.0, d = Dp[h] - Dm[h];
             xs[h] = (Bp[h] - rho * e0 * (ldj + j1 * (diff_total - ld))) * drift;
             vs[h] = 2.0 * ke0 * e0 + SQ[h];
             ld += d;
@@ -518,6 +551,9 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             const single_row_cell* one = tb.one.data() + first;
             for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
         }
+    } else if (cached_rows) {
+        const std::uint32_t* target = hit_target_.data();
+        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, target[h], xs[h]);
     } else {
         for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
     }

@@ -228,9 +228,9 @@ double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile&
         for (std::uint32_t c = sg.first; c < sg.end; ++c) {
             const std::size_t h = hit_index_[tb.seg_cols[c]];
             const single_row_cell& one = tb.one[c];
-            const float j1f = static_cast<float>(position[tb.seg_cols[c]]) + 1.0f;  // seg_at's j1, from the tile
-            hit_ref_[h] = {wide ? tb.one_target[c] : one.target, 0.0f, j1f};  // (z is not read on this path)
-            const double j1 = j1f;
+            // seg_at's j1 (position + 1, exact in float and double alike), from the tile
+            const double j1 = static_cast<double>(position[tb.seg_cols[c]]) + 1.0;
+            hit_target_[h] = wide ? tb.one_target[c] : one.target;
             const pair_delta& pm = pd[wide ? tb.one_pair[c] : one.pair];
             const double p = pm.p, m = pm.m, d = pm.d;
             X[h] += one.x + rho * (e0 * (ldj + j1 * (os.diff - ld)) - (c1 * d + c2 * (p * Dp[h] - m * Dm[h])));
