@@ -115,6 +115,8 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
     };
     if (sneak_) sneak_bounds(tb);  // the codes may have changed (set_weights, a checkpoint)
     if (tb.plastic || !tb.compact || !sparse_ok_ || !tb.tp.empty()) return uncached();
+    reserve_huge(tb.one, tb.seg_cols.size());  // the records every cached read streams (reserve_huge)
+    reserve_huge(tb.one_seg, tb.segs.size());
     tb.one.resize(tb.seg_cols.size());
     tb.one_seg.resize(tb.segs.size());
     std::vector<std::uint32_t> target(tb.seg_cols.size()), pair(tb.seg_cols.size());
