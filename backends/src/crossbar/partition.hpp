@@ -501,7 +501,7 @@ private:
     bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)
     std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them
-    std::vector<cell_ref> hit_ref_;                // ... the hit columns. cell_ref (several rows of an uncached block)
+    std::vector<cell_ref> hit_ref_;                // ... the hit columns' cell_ref (several rows of an uncached block)
     std::vector<std::uint32_t> hit_target_;        // ... their targets alone (several rows of a cached block: j1 from positions())
     std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
     std::vector<double> hit_x_;                    // read_tile_sparse: per hit column output, variance, draw
