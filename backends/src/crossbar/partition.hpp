@@ -112,6 +112,10 @@ void reserve_huge(std::vector<T>& v, std::size_t n) {
 #endif
 }
 
+/// x[h] += sigma sqrt(v[h]) z[h] for h < n (column_passes.cpp): the read noise over a read's hit
+/// columns, bit-identical to the scalar loop on every CPU.
+void add_noise(double* x, const double* v, const double* z, std::size_t n, double sigma);
+
 /// One tile of a block: its used columns and per-tick scratch.
 struct tile {
     std::uint32_t cols = 0;                // used columns
