@@ -49,18 +49,6 @@ block_rows rows_of(const synapse_block& b, std::uint32_t targets) {
 
 namespace {
 
-/// Reserves n codes for `v` and asks Linux to back them with huge pages: a spike's tile reads touch
-/// rows scattered over the block's codes (hundreds of MB), and with 4 KiB pages nearly every row
-/// costs a TLB miss. Only a request (transparent huge pages in madvise mode); nothing else changes.
-void reserve_huge(std::vector<std::uint16_t>& v, std::size_t n) {
-    v.reserve(n);
-#ifdef __linux__
-    constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
-    const auto first = (reinterpret_cast<std::uintptr_t>(v.data()) + huge - 1) & ~(huge - 1);
-    const auto last = (reinterpret_cast<std::uintptr_t>(v.data() + n)) & ~(huge - 1);
-    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-#endif
-}
 
 /// The segments of every crossbar row: its cells grouped by tile, the used columns in order.
 /// row_cells[row] holds the row's (tile, used column) pairs, in any order (sorted here).
@@ -193,7 +181,7 @@ void crossbar_partition::map_block(synapse_block& b, std::uint32_t targets, doub
         tb.cell[j] = static_cast<std::uint32_t>(tb.tiles[t].base + (L.row_slot[row] % R) * tb.tiles[t].cols + col);
         row_cells[row].emplace_back(t, col);
     }
-    tb.seg_cols.reserve(b.size());
+    reserve_huge(tb.seg_cols, b.size());  // every read of a several-row tile reads its rows' columns here
     build_segments(tb, row_cells, L, R);
     if (tb.compact)  // each synapse's cell is its entry in its row's segments (sorted by tile, then column)
         for (std::uint64_t j = 0; j < b.size(); ++j) {

@@ -47,7 +47,7 @@ bool outside_core(const lane_normals::tables& t, std::uint32_t c, random_stream&
     }
     const float z = static_cast<float>(static_cast<std::int32_t>(c >> 8)) * 0x1.0p-24f * t.x[i];
     const double x = z;
-    if (!(t.f[i] + rng.uniform() * (t.f[i + 1] - t.f[i]) < std::exp(-0.5 * x * x))) return false;
+    if (!lane_normals::wedge_accepts(t, i, x, t.f[i] + rng.uniform() * (t.f[i + 1] - t.f[i]))) return false;
     out = std::bit_cast<float>(std::bit_cast<std::uint32_t>(z) | sign);
     return true;
 }
@@ -66,6 +66,20 @@ lane_normals::lane_normals() {
     for (int i = 0; i <= layers; ++i) {
         t_.x[i] = static_cast<float>(x[i]);
         t_.f[i] = f(t_.x[i]);
+    }
+    // The wedges' bounding lines (tables::wedge), from the float edges and f as stored.
+    for (int i = 1; i < layers; ++i) {
+        const double a = t_.x[i + 1], b = t_.x[i], fa = t_.f[i + 1], fb = t_.f[i];
+        tables::wedge& w = t_.w[i];
+        w.kind = a >= 1.0 ? 1 : (b <= 1.0 ? -1 : 0);
+        w.lo = a;
+        w.hi = b;
+        w.c1 = -(fa - fb) / (b - a);
+        w.c0 = fb - w.c1 * b;
+        w.a1 = -a * fa;  // g'(a) = -a g(a)
+        w.a0 = fa - w.a1 * a;
+        w.b1 = -b * fb;
+        w.b0 = fb - w.b1 * b;
     }
     // limit_i: the least m with m x_i >= 2^24 x_{i+1} (floats; both products exact in double:
     // 24-bit m times a 24-bit mantissa), so that m < limit_i exactly when m 2^-24 < x_{i+1} / x_i.

@@ -42,6 +42,10 @@
 #include <span>
 #include <vector>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 #include "memspike/backends/crossbar/crossbar.hpp"
 #include "memspike/backends/crossbar/device.hpp"
 #include "memspike/backends/crossbar/fast_normal.hpp"
@@ -92,6 +96,25 @@ struct settings {
 settings settings_of(const param_map& p);
 /// The backend's cross-parameter checks (backend_info::validate).
 void validate(const param_map& p);
+
+/// Reserves n elements for `v` and asks Linux to back them with huge pages: a spike's tile reads
+/// touch places scattered over arrays of tens to hundreds of MB, and with 4 KiB pages nearly every
+/// read costs a TLB miss (a nested page walk in a virtual machine). Only a request (transparent
+/// huge pages in madvise mode), made before the pages are first written; nothing else changes.
+template <class T>
+void reserve_huge(std::vector<T>& v, std::size_t n) {
+    v.reserve(n);
+#ifdef __linux__
+    constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
+    const auto first = (reinterpret_cast<std::uintptr_t>(v.data()) + huge - 1) & ~(huge - 1);
+    const auto last = (reinterpret_cast<std::uintptr_t>(v.data() + n)) & ~(huge - 1);
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#endif
+}
+
+/// x[h] += sigma sqrt(v[h]) z[h] for h < n (column_passes.cpp): the read noise over a read's hit
+/// columns, bit-identical to the scalar loop on every CPU.
+void add_noise(double* x, const double* v, const double* z, std::size_t n, double sigma);
 
 /// One tile of a block: its used columns and per-tick scratch.
 struct tile {
@@ -304,6 +327,9 @@ public:
           sneak_(s.arr.sneak && s.arr.r_wire > 0.0) {
         column_scratch_.resize(6 * static_cast<std::size_t>(s.arr.tile_cols));
         hit_index_.resize(s.arr.tile_cols);
+        hit_target_.resize(s.arr.tile_cols);
+        identity_.resize(s.arr.tile_cols);
+        for (std::uint32_t c = 0; c < s.arr.tile_cols; ++c) identity_[c] = static_cast<std::uint16_t>(c);
         hit_bits_.assign((s.arr.tile_cols + 63) / 64, 0);
         sparse_ok_ = !varied_ && !s.arr.adc_per_polarity && s.arr.adc_bits != std::numeric_limits<double>::infinity();
         if (s.arr.adc_bits != std::numeric_limits<double>::infinity()) {  // ADC codes: 2^(bits-1) each side of 0, or 2^bits from 0
@@ -479,11 +505,17 @@ private:
     bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)
     std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them
-    std::vector<cell_ref> hit_ref_;                // ... the hit columns' cell_ref (several rows)
+    std::vector<cell_ref> hit_ref_;                // ... the hit columns' cell_ref (several rows of an uncached block)
+    std::vector<std::uint32_t> hit_target_;        // ... their targets alone (several rows of a cached block: j1 from positions())
     std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
     std::vector<double> hit_x_;                    // read_tile_sparse: per hit column output, variance, draw
     std::vector<double> acc_, bk_, wk_, row_d_;  // per hit column sums; per row bounds, rise weights; a row's deltas
     std::vector<double> col_d_;                   // read_empty_columns: per used column, the driven rows' delta+ - delta-
+    /// 0, 1, ..., tile_cols - 1: the positions of a tile whose columns are all used (nearly every
+    /// tile of a dense network). The reads take a full tile's positions from here, in L1, instead
+    /// of from the tile's own array (four cache lines a several-row read, prefetched or waited on).
+    std::vector<std::uint16_t> identity_;
+    const std::uint16_t* positions(const tile& T) const { return T.cols == identity_.size() ? identity_.data() : T.position.data(); }
     double adc_lsb_signed_ = 0.0, adc_lsb_unsigned_ = 0.0, adc_half_signed_ = 0.0, adc_half_unsigned_ = 0.0;
     double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses
     static constexpr double thin_a0 = 4.0;          // read_tile_sparse: erfc(a) for a >= thin_a0 is bounded by

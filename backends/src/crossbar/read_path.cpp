@@ -4,15 +4,10 @@
 // The hot loop of a crossbar run: deliver and the sparse read with what they call per tile stay
 // in this one translation unit so that the compiler can inline them into it. The full read
 // (full_read.cpp) and the cached several-row and empty-column helpers (single_row.cpp) were calls
-// already; they live beside what they belong to (measured: no change, docs/benchmarks.md).
+// already; they live beside what they belong to (measured: no change, docs/benchmarks.md), and so
+// do the noise and ADC passes over the hit columns (column_passes.cpp; their AVX2 bodies were
+// calls already).
 #include <cmath>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>  // SSE2: part of every x86-64 target
-#endif
-#if defined(__x86_64__)
-#include <immintrin.h>  // AVX2, for the functions compiled for it (chosen at run time)
-#endif
 
 #include "memspike/core/model.hpp"
 #include "partition.hpp"
@@ -106,7 +101,7 @@ void crossbar_partition::prefetch_tile(const tiled_block& tb, std::uint32_t t) c
             // several rows (add_cached_rows): the records, their columns; the deltas come from the pair table
             __builtin_prefetch(tb.seg_cols.data() + sg.first, 0, 3);
             __builtin_prefetch(tb.seg_cols.data() + sg.end - 1, 0, 3);
-            if (w == head) {  // ... and the columns' positions, once per tile (a miss per read before)
+            if (w == head && sg.cols != identity_.size()) {  // ... and the columns' positions, once per tile (a miss per read before), unless taken from identity_
                 const tile& T = tb.tiles[t];
                 for (std::size_t off = 0; off < T.cols; off += 32) __builtin_prefetch(T.position.data() + off, 0, 3);
             }
@@ -131,93 +126,6 @@ void crossbar_partition::prefetch_tile(const tiled_block& tb, std::uint32_t t) c
             __builtin_prefetch(tb.gm.data() + first + T.cols - 1, 0, 3);
         }
     }
-}
-
-
-/// x[h] += sigma sqrt(v[h]) z[h] for h < n, two columns per instruction: std::sqrt's loop stays
-/// scalar (a compare and branch per element for errno), and sqrtpd rounds each lane as sqrtsd
-/// does (IEEE, correctly rounded), so the values are bit-identical. v >= 0 (sums of squares).
-static void add_noise_sse2(double* x, const double* v, const double* z, std::size_t n, double sigma) {
-    std::size_t h = 0;
-#if defined(__SSE2__)
-    const __m128d s = _mm_set1_pd(sigma);
-    for (; h + 2 <= n; h += 2) {
-        const __m128d r = _mm_mul_pd(_mm_mul_pd(s, _mm_sqrt_pd(_mm_loadu_pd(v + h))), _mm_loadu_pd(z + h));
-        _mm_storeu_pd(x + h, _mm_add_pd(_mm_loadu_pd(x + h), r));
-    }
-#endif
-    for (; h < n; ++h) x[h] += sigma * std::sqrt(v[h]) * z[h];
-}
-
-#if defined(__x86_64__)
-/// The ADC's and the noise's per-column passes four columns per instruction where the CPU has
-/// AVX2 (chosen at run time, as core's dense Poisson drive chooses AVX-512). The same IEEE
-/// operations in the same order as the SSE2 and scalar loops, lane by lane, so every value is
-/// bit-identical: "avx2" enables no FMA, so nothing is contracted. (The square roots of the
-/// several-row reads were a tenth of read_tile_sparse's time, `perf`.)
-static bool has_avx2() {
-    static const bool yes = __builtin_cpu_supports("avx2");
-    return yes;
-}
-
-[[gnu::target("avx2")]] static void add_noise_avx2(double* x, const double* v, const double* z, std::size_t n, double sigma) {
-    std::size_t h = 0;
-    const __m256d s = _mm256_set1_pd(sigma);
-    for (; h + 4 <= n; h += 4) {
-        const __m256d r = _mm256_mul_pd(_mm256_mul_pd(s, _mm256_sqrt_pd(_mm256_loadu_pd(v + h))), _mm256_loadu_pd(z + h));
-        _mm256_storeu_pd(x + h, _mm256_add_pd(_mm256_loadu_pd(x + h), r));
-    }
-    for (; h < n; ++h) x[h] += sigma * std::sqrt(v[h]) * z[h];
-}
-
-/// convert_signed's loop (below) for h < n4, a multiple of 4: round_even where |y| < 2^50, the
-/// clamp to [lo, hi] (lo < hi: at most one of its two tests holds), clipped lanes counted.
-[[gnu::target("avx2")]] static std::uint64_t convert_signed_avx2(double* x, std::size_t n4, double per, double lsb, double lo,
-                                                                 double hi, double scale) {
-    const __m256d vper = _mm256_set1_pd(per), vlsb = _mm256_set1_pd(lsb), vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
-    const __m256d vscale = _mm256_set1_pd(scale), magic = _mm256_set1_pd(6755399441055744.0), big = _mm256_set1_pd(0x1p50);
-    const __m256d sign = _mm256_set1_pd(-0.0);
-    std::uint64_t clipped = 0;
-    for (std::size_t h = 0; h < n4; h += 4) {
-        const __m256d y = _mm256_mul_pd(_mm256_loadu_pd(x + h), vper);
-        const __m256d small = _mm256_cmp_pd(_mm256_andnot_pd(sign, y), big, _CMP_LT_OQ);
-        __m256d code = _mm256_blendv_pd(y, _mm256_sub_pd(_mm256_add_pd(y, magic), magic), small);
-        const __m256d below = _mm256_cmp_pd(code, vlo, _CMP_LT_OQ), above = _mm256_cmp_pd(code, vhi, _CMP_GT_OQ);
-        clipped += static_cast<std::uint64_t>(__builtin_popcount(static_cast<unsigned>(_mm256_movemask_pd(_mm256_or_pd(below, above)))));
-        code = _mm256_blendv_pd(_mm256_blendv_pd(code, vhi, above), vlo, below);
-        _mm256_storeu_pd(x + h, _mm256_mul_pd(_mm256_mul_pd(code, vlsb), vscale));
-    }
-    return clipped;
-}
-#endif
-
-static void add_noise(double* x, const double* v, const double* z, std::size_t n, double sigma) {
-#if defined(__x86_64__)
-    if (has_avx2()) return add_noise_avx2(x, v, z, n, sigma);
-#endif
-    add_noise_sse2(x, v, z, n, sigma);
-}
-
-/// convert(x[h], true) * scale for h < n, in place: the ADC of the difference over a read's hit
-/// columns as one loop without calls or early exits (it vectorises), clipping counted as there.
-void crossbar_partition::convert_signed(double* x, std::size_t n, double scale) {
-    const double per = adc_per_lsb_signed_, lsb = adc_lsb_signed_, lo = -adc_half_signed_, hi = adc_half_signed_ - 1.0;
-    std::uint64_t clipped = 0;
-    std::size_t h = 0;
-#if defined(__x86_64__)
-    if (has_avx2()) {
-        h = n & ~std::size_t{3};
-        clipped = convert_signed_avx2(x, h, per, lsb, lo, hi, scale);
-    }
-#endif
-    for (; h < n; ++h) {
-        const double y = x[h] * per;
-        double code = std::abs(y) < 0x1p50 ? round_even(y) : y;
-        clipped += (code < lo) | (code > hi);
-        code = code < lo ? lo : (code > hi ? hi : code);  // std::clamp's order: the same value
-        x[h] = code * lsb * scale;
-    }
-    events_[adc_clipped] += clipped;
 }
 
 
@@ -270,12 +178,15 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         std::uint64_t* bits = hit_bits_.data();
         if (hit_bits_.size() <= 2) {  // up to 128 columns: two registers (an OR into memory per cell waits on the one before)
             std::uint64_t lo = 0, hi = 0;
+            // The word chosen by a mask, not by c < 64: g++ compiled the conditional into a branch,
+            // taken at random per cell (a fifth of read_tile_sparse's samples, `perf`).
             for (const auto& [row, seg] : sorted_rows_)
                 for (std::uint32_t e = tb.segs[seg].first; e < tb.segs[seg].end; ++e) {
                     const std::uint16_t c = tb.seg_cols[e];
                     const std::uint64_t bit = std::uint64_t{1} << (c & 63);
-                    lo |= c < 64 ? bit : 0;
-                    hi |= c < 64 ? 0 : bit;
+                    const std::uint64_t upper = std::uint64_t{0} - static_cast<std::uint64_t>(c >> 6);  // c < 128: all ones or 0
+                    lo |= bit & ~upper;
+                    hi |= bit & upper;
                 }
             bits[0] = lo;
             if (hit_bits_.size() == 2) bits[1] = hi;
@@ -312,7 +223,12 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // One row needs no per-column sums (below); the storage still spans them so that the pointers
     // below stay within one array (UBSan: no offsets from a null data()).
     if (acc_.size() < 5 * nh) acc_.resize(5 * nh);
-    if (K > 1) std::fill_n(acc_.data(), 5 * nh, 0.0);
+    if (K > 1 && !tb.one.empty()) {  // add_cached_rows: Dp, Dm, Bp (its X) and SQ; Bm is not read
+        std::fill_n(acc_.data(), 3 * nh, 0.0);
+        std::fill_n(acc_.data() + 4 * nh, nh, 0.0);
+    } else if (K > 1) {
+        std::fill_n(acc_.data(), 5 * nh, 0.0);
+    }
     double* Dp = acc_.data();
     double* Dm = Dp + nh;
     double* Bp = Dm + nh;
@@ -468,8 +384,9 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         double ld = 0.0, ldj = 0.0;  // over the hit columns left of h: D+ - D-, (D+ - D-)(j + 1)
         if (sneak_)  // the rows without a synapse at h see the column's synapse cells (sneak.cpp)
             for (std::size_t h = 0; h < nh; ++h) Bp[h] -= rho * e0 * column_sneak(tb, T, H[h]);
+        const std::uint16_t* position = positions(T);  // add_cached_rows left no cell_ref: j1 from the positions
         for (std::size_t h = 0; h < nh; ++h) {
-            const double j1 = A[h].j1, d = Dp[h] - Dm[h];
+            const double j1 = static_cast<double>(position[H[h]]) + 1.0, d = Dp[h] - Dm[h];
             xs[h] = (Bp[h] - rho * e0 * (ldj + j1 * (diff_total - ld))) * drift;
             vs[h] = 2.0 * ke0 * e0 + SQ[h];
             ld += d;
@@ -515,6 +432,9 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             const single_row_cell* one = tb.one.data() + first;
             for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
         }
+    } else if (cached_rows) {
+        const std::uint32_t* target = hit_target_.data();
+        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, target[h], xs[h]);
     } else {
         for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
     }
@@ -570,13 +490,14 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
 
 /// mu_c of read_tile_sparse for an empty column c (before drift): -rho e0 sum_k (S+_k(c) - S-_k(c)).
 double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const {
-    const double rho = s_.arr.r_wire * 1e-3, j = T.position[c];
+    const std::uint16_t* position = positions(T);
+    const double rho = s_.arr.r_wire * 1e-3, j = position[c];
     double diff = 0.0;
     if (!tb.one.empty()) {  // a cached block: G+ - G- from the pair table (its codes are not in the caches)
         for (const auto& [row, seg] : sorted_rows_)
             for (std::uint32_t q = tb.segs[seg].first; q < tb.segs[seg].end; ++q)
                 diff += tb.pair_d[tb.wide() ? tb.one_pair[q] : tb.one[q].pair].diff *
-                        (std::min(j, double(T.position[tb.seg_cols[q]])) + 1.0);
+                        (std::min(j, double(position[tb.seg_cols[q]])) + 1.0);
         if (sneak_) diff += column_sneak(tb, T, c);  // sneak.cpp
         return -rho * tb.e0 * diff;
     }
@@ -586,7 +507,7 @@ double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& 
         for (std::uint32_t q = sg.first; q < sg.end; ++q) {
             const std::uint16_t cc = tb.seg_cols[q];
             const std::uint64_t cell = tb.compact ? q : first + cc;
-            diff += (g_plus(tb, cell) - g_minus(tb, cell)) * (std::min(j, double(T.position[cc])) + 1.0);
+            diff += (g_plus(tb, cell) - g_minus(tb, cell)) * (std::min(j, double(position[cc])) + 1.0);
         }
     }
     if (sneak_) diff += column_sneak(tb, T, c);  // sneak.cpp

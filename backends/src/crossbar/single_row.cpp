@@ -115,6 +115,8 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
     };
     if (sneak_) sneak_bounds(tb);  // the codes may have changed (set_weights, a checkpoint)
     if (tb.plastic || !tb.compact || !sparse_ok_ || !tb.tp.empty()) return uncached();
+    reserve_huge(tb.one, tb.seg_cols.size());  // the records every cached read streams (reserve_huge)
+    reserve_huge(tb.one_seg, tb.segs.size());
     tb.one.resize(tb.seg_cols.size());
     tb.one_seg.resize(tb.segs.size());
     std::vector<std::uint32_t> target(tb.seg_cols.size()), pair(tb.seg_cols.size());
@@ -205,6 +207,7 @@ double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile&
     const std::size_t K = sorted_rows_.size();
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, R = s_.arr.tile_rows;
     const pair_delta* pd = tb.pair_d.data();
+    const std::uint16_t* position = positions(T);  // T.position, or the identity for a full tile (the same values)
     double after = 0.0, diff_total = 0.0, bp = 0.0, bm = 0.0;
     wk_.resize(K);
     for (std::size_t k = K; k-- > 0;) {  // w_k = sum_k' (R - max(i_k, i_k')), rows ascending
@@ -227,9 +230,9 @@ double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile&
         for (std::uint32_t c = sg.first; c < sg.end; ++c) {
             const std::size_t h = hit_index_[tb.seg_cols[c]];
             const single_row_cell& one = tb.one[c];
-            const float j1f = static_cast<float>(T.position[tb.seg_cols[c]]) + 1.0f;  // seg_at's j1, from the tile
-            hit_ref_[h] = {wide ? tb.one_target[c] : one.target, 0.0f, j1f};  // (z is not read on this path)
-            const double j1 = j1f;
+            // seg_at's j1 (position + 1, exact in float and double alike), from the tile
+            const double j1 = static_cast<double>(position[tb.seg_cols[c]]) + 1.0;
+            hit_target_[h] = wide ? tb.one_target[c] : one.target;
             const pair_delta& pm = pd[wide ? tb.one_pair[c] : one.pair];
             const double p = pm.p, m = pm.m, d = pm.d;
             X[h] += one.x + rho * (e0 * (ldj + j1 * (os.diff - ld)) - (c1 * d + c2 * (p * Dp[h] - m * Dm[h])));
@@ -267,10 +270,11 @@ void crossbar_partition::read_empty_columns(const tiled_block& tb, const tile& T
             total += d;
         }
     const double mu_scale = -s_.arr.r_wire * 1e-3 * tb.e0 * drift;
+    const std::uint16_t* position = positions(T);
     double ld = 0.0, ldj = 0.0;
     std::size_t h = 0;
     for (std::uint32_t c = 0; c < cols; ++c) {
-        const double j1 = T.position[c] + 1.0;
+        const double j1 = position[c] + 1.0;
         if (h < nh && H[h] == c) {
             ++h;
         } else {

@@ -159,6 +159,39 @@ TEST_CASE("lane_normals: the core draws are the published xoshiro256++ words' bi
     CHECK(wrong_limits == 0);
 }
 
+TEST_CASE("crossbar: the ziggurat's wedge bounds decide as exp does", "[crossbar][stats]") {
+    // lane_normals::wedge_decides settles most wedge tests by a chord and two tangents instead of
+    // exp(-x^2/2); where it decides, it must give exactly y < exp(-x^2/2) (the draws stay
+    // bit-identical). Per layer, x on a grid of 257 points over [x_{i+1}, x_i] (edges included)
+    // and y on a grid of 257 points over [f_i, f_{i+1}] plus y at the computed exp and one step
+    // either side. Bugs caught: the convex and concave roles swapped (chord taken as the lower
+    // bound for x >= 1), a tangent's slope with the wrong sign, the margin dropped (decides y one
+    // ulp from exp by the bound), the layer across x = 1 bounded. The bounds must also decide
+    // most of the uniform grid (> 90 %), or the speed-up would be gone unnoticed.
+    crossbar::lane_normals normal;
+    const auto& t = normal.table();
+    std::size_t wrong = 0, decided = 0, total = 0;
+    for (int i = 1; i < crossbar::lane_normals::layers; ++i) {
+        const double lo = t.x[i + 1], hi = t.x[i];
+        for (int a = 0; a <= 256; ++a) {
+            const double x = static_cast<float>(lo + (hi - lo) * a / 256.0);
+            const double e = std::exp(-0.5 * x * x);
+            auto check = [&](double y) {
+                const int d = crossbar::lane_normals::wedge_decides(t, i, x, y);
+                wrong += d != 0 && (d > 0) != (y < e);
+                wrong += crossbar::lane_normals::wedge_accepts(t, i, x, y) != (y < e);
+                decided += d != 0;
+                ++total;
+            };
+            for (int b = 0; b <= 256; ++b) check(t.f[i] + (b / 256.0) * (t.f[i + 1] - t.f[i]));
+            for (const double y : {e, std::nextafter(e, 0.0), std::nextafter(e, 2.0)}) check(y);
+        }
+    }
+    INFO(wrong << " wrong decisions, " << decided << " of " << total << " decided by the bounds");
+    CHECK(wrong == 0);
+    CHECK(static_cast<double>(decided) > 0.9 * static_cast<double>(total));
+}
+
 TEST_CASE("crossbar: read noise over several rows, one draw per column or one per device", "[crossbar][stats]") {
     // Three rows driven at once, every weight w_max: each column reads 3 G+ = g and 3 G- = g_min,
     // each device with relative sigma 0.05. Converted as a difference (one Gaussian per column)

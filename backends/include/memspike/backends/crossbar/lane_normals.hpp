@@ -17,6 +17,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -35,7 +36,36 @@ public:
         alignas(64) std::int32_t limit[layers];  // the core: m < limit[i]
         alignas(64) float x[layers + 1];         // the layer edges x_i as floats, x_128 = 0
         double f[layers + 1];                    // exp(-x_i^2 / 2) at those edges
+        /// Layer i's wedge, x in [x_{i+1}, x_i], bounded by lines in x so that most wedge tests
+        /// need no exp: g(x) = exp(-x^2/2) is convex for x >= 1 (the chord above it, the edges'
+        /// tangents below) and concave for x <= 1 (the reverse); the layer across 1 has none.
+        struct wedge {
+            int kind = 0;              // +1 convex, -1 concave, 0 no bounds (always exp)
+            double lo = 0.0, hi = 0.0; // x_{i+1}, x_i
+            double c0 = 0.0, c1 = 0.0; // the chord c0 + c1 x
+            double a0 = 0.0, a1 = 0.0; // the tangent at x_{i+1}
+            double b0 = 0.0, b1 = 0.0; // the tangent at x_i
+        } w[layers];
     };
+    /// Layer i's wedge test for y = f_i + u (f_{i+1} - f_i) at x (i >= 1): y < exp(-x^2/2), the
+    /// same decision as computing the exp, which it does only where y lies within `margin` of
+    /// the gap between the bounds. The margin (1e-12, every value here is at most 1) is far above
+    /// the bounds' rounding (~1e-15) and exp's error (1 ulp; x^2 of a float x is exact in double).
+    static bool wedge_accepts(const tables& t, int i, double x, double y) {
+        const int d = wedge_decides(t, i, x, y);
+        return d != 0 ? d > 0 : y < std::exp(-0.5 * x * x);
+    }
+    /// +1: accepted, -1: rejected by the bounds alone; 0: undecided (exp needed). Public for the test.
+    static int wedge_decides(const tables& t, int i, double x, double y) {
+        constexpr double margin = 1e-12;
+        const tables::wedge& w = t.w[i];
+        if (w.kind == 0 || !(x >= w.lo && x <= w.hi)) return 0;
+        const double chord = w.c0 + w.c1 * x, ta = w.a0 + w.a1 * x, tb = w.b0 + w.b1 * x;
+        const double lower = w.kind > 0 ? std::max(ta, tb) : chord, upper = w.kind > 0 ? chord : std::min(ta, tb);
+        if (y < lower - margin) return 1;
+        if (y > upper + margin) return -1;
+        return 0;
+    }
 
     lane_normals();
 
