@@ -19,16 +19,6 @@ namespace {
 
 constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-/// |Z| conditioned on |Z| > a (Marsaglia 1964), as fast_normal's tail.
-double tail(random_stream& rng, double a) {
-    double x, y;
-    do {
-        x = -std::log(rng.uniform_open0()) / a;
-        y = -std::log(rng.uniform_open0());
-    } while (y + y < x * x);
-    return a + x;
-}
-
 /// The core's draw of candidate c: +-(m 2^-24) x_i, the sign as a bit (so +0 and -0 alike in both paths).
 float core(const lane_normals::tables& t, std::uint32_t c) {
     const float z = static_cast<float>(static_cast<std::int32_t>(c >> 8)) * 0x1.0p-24f * t.x[c & 127];
@@ -41,7 +31,7 @@ bool outside_core(const lane_normals::tables& t, std::uint32_t c, random_stream&
     const int i = static_cast<int>(c & 127);
     const std::uint32_t sign = (c << 24) & 0x80000000u;
     if (i == 0) {
-        const float z = static_cast<float>(tail(rng, t.x[1]));
+        const float z = static_cast<float>(normal_tail(rng, t.x[1]));  // |Z| beyond r (fast_normal.hpp)
         out = std::bit_cast<float>(std::bit_cast<std::uint32_t>(z) | sign);
         return true;
     }

@@ -22,6 +22,23 @@
 
 namespace memspike::crossbar {
 
+/// A standard normal conditioned on Z > a, a > 0: exact. For a >= 1, Marsaglia's (1964) tail
+/// method (acceptance >= 0.66); below, plain rejection of unconditioned draws (acceptance >= 0.16).
+inline double normal_tail(random_stream& rng, double a) {
+    if (a < 1.0) {
+        double z;
+        do z = rng.normal();
+        while (!(z > a));
+        return z;
+    }
+    double x, y;
+    do {
+        x = -std::log(rng.uniform_open0()) / a;
+        y = -std::log(rng.uniform_open0());
+    } while (y + y < x * x);
+    return a + x;
+}
+
 class fast_normal {
 public:
     static constexpr int layers = 128;
@@ -53,34 +70,10 @@ public:
 
 private:
     /// |Z| conditioned on |Z| > r (Marsaglia 1964).
-    static double tail(random_stream& rng) {
-        double a, b;
-        do {
-            a = -std::log(rng.uniform_open0()) / r;
-            b = -std::log(rng.uniform_open0());
-        } while (b + b < a * a);
-        return r + a;
-    }
+    static double tail(random_stream& rng) { return normal_tail(rng, r); }
 
     std::array<double, layers + 1> x_{}, f_{};
     std::array<double, layers> ratio_{};
 };
-
-/// A standard normal conditioned on Z > a, a > 0: exact. For a >= 1, Marsaglia's (1964) tail
-/// method (acceptance >= 0.66); below, plain rejection of unconditioned draws (acceptance >= 0.16).
-inline double normal_tail(random_stream& rng, double a) {
-    if (a < 1.0) {
-        double z;
-        do z = rng.normal();
-        while (!(z > a));
-        return z;
-    }
-    double x, y;
-    do {
-        x = -std::log(rng.uniform_open0()) / a;
-        y = -std::log(rng.uniform_open0());
-    } while (y + y < x * x);
-    return a + x;
-}
 
 } // namespace memspike::crossbar
