@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -73,6 +74,18 @@ inline void write_one_hit_per_tile(const std::string& path, std::uint32_t n) {
         if (t % 128 == 0) f << "0," << t << ",0.5\n";
         f << "1," << t << ",0.5\n";
     }
+}
+
+/// The empty-column tests' network (5 ms, 0.1 ms ticks, seed 3): source 0 spikes once at tick
+/// 10, source 1 never, onto n lif_delta neurons that never fire, through the synapse list of
+/// write_one_hit_per_tile (written to `csv`; the caller removes it).
+inline scenario one_hit_per_tile_network(const std::string& csv, std::uint32_t n) {
+    write_one_hit_per_tile(csv, n);
+    scenario sc = make_scenario(5.0, 0.1, 3);
+    add_population(sc, "S", "spike_source", 2).spike_ticks = {{10}, {}};
+    add_population(sc, "N", "lif_delta", n, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    connect(sc, "S", "N", "explicit", 0.5, 0.1).file = std::filesystem::absolute(csv).string();
+    return sc;
 }
 
 /// A device and periphery without any non-ideality. g_max - g_min = 16384 nS, so weight /

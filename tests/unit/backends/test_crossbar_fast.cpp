@@ -119,13 +119,7 @@ TEST_CASE("crossbar: empty columns read one by one have the distribution read no
     // an empty column skipped or read twice.
     const std::uint32_t n = 4096;
     const std::string csv = "crossbar_direct_columns.csv";
-    write_one_hit_per_tile(csv, n);
-    scenario sc = make_scenario(5.0, 0.1, 3);
-    auto& src = add_population(sc, "S", "spike_source", 2);
-    src.spike_ticks = {{10}, {}};
-    add_population(sc, "N", "lif_delta", n, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
-    auto& pr = connect(sc, "S", "N", "explicit", 0.5, 0.1);
-    pr.file = std::filesystem::absolute(csv).string();
+    scenario sc = one_hit_per_tile_network(csv, n);
     const double sigma_e = 0.05 * 1000.0 * std::sqrt(2.0), lsb = 3.0 * sigma_e, scale = 0.5 / 16384.0, r_ohm = 2160.0;
     // The mean of an empty column: row 0 driven, cell (0, 0) at g_min + delta on G+, all else g_min.
     std::vector<crossbar::array_cell> plus, minus;
