@@ -2,6 +2,7 @@
 // Networks and helpers shared by the backend tests: the digital backend is their reference.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -113,6 +114,36 @@ inline std::vector<double> potentials(const simulation& sim, std::size_t pop, st
     std::vector<double> v(n);
     for (std::uint64_t i = 0; i < n; ++i) v[i] = sim.state(pop, "v", i);
     return v;
+}
+
+/// The empty columns' codes of one_hit_per_tile_network (every target but each tile's column 0)
+/// read on the crossbar with parameters `p` over seeds 1..`seeds`, binned {<= -1, 0, >= 1} (in
+/// `seen`), beside the counts the read noise predicts (in `expected`): Phi at (k +- 1/2) LSB - mu
+/// of each column, mu = (ip - im)(c) / 0.2 V in nS, sigma_e in nS. `scale` converts nS to the
+/// potential's units. Every potential must be a whole code.
+struct code_bins {
+    std::array<double, 3> seen{}, expected{};
+};
+inline code_bins empty_column_codes(scenario& sc, const param_map& p, std::uint32_t n, std::uint64_t seeds, double scale,
+                                    double lsb, double sigma_e, const std::vector<double>& ip, const std::vector<double>& im) {
+    const auto Phi = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+    code_bins b;
+    for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+        sc.simulation.seed = seed;
+        const auto v = potentials(*run_all(with_backend(sc, "crossbar", p)), 1, n);
+        for (std::uint32_t t = 0; t < n; ++t) {
+            if (t % 128 == 0) continue;
+            const double code = std::round(v[t] / (scale * lsb));
+            REQUIRE(std::abs(v[t] / (scale * lsb) - code) < 1e-6);  // whole codes
+            b.seen[code < 0 ? 0 : code == 0 ? 1 : 2] += 1.0;
+            const double mu = (ip[t % 128] - im[t % 128]) / 0.2 * 1e9;  // nS
+            const double lo = Phi((-0.5 * lsb - mu) / sigma_e), hi = Phi((0.5 * lsb - mu) / sigma_e);
+            b.expected[0] += lo;
+            b.expected[1] += hi - lo;
+            b.expected[2] += 1.0 - hi;
+        }
+    }
+    return b;
 }
 
 } // namespace memspike::test

@@ -166,7 +166,7 @@ TEST_CASE("crossbar: with the sneak term the single-row cache reads as the uncac
     // inputs are equal or one LSB apart. Bugs caught: the uncached read or the cache without a part
     // of the term, or with another row's or column's sums (tens of nS: a thousand LSBs).
     const std::string csv = "crossbar_sneak_cache.csv";
-    for (const std::vector<std::uint32_t> driven : {std::vector<std::uint32_t>{0}, std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5, 6, 7}}) {
+    for (const std::vector<std::uint32_t>& driven : {std::vector<std::uint32_t>{0}, std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5, 6, 7}}) {
         scenario sc = sneak_network(driven, false, csv);
         param_map p = sneak_device();
         p["levels"] = 32.0;
@@ -227,7 +227,6 @@ TEST_CASE("crossbar: with the sneak term empty columns convert as read noise and
     crossbar::column_currents_first_order(128, 128, on_m, v_row, r_ohm, im, ws);
     crossbar::add_sneak_first_order(128, 128, on_p, hp, v_row, r_ohm, ip, ws);
     crossbar::add_sneak_first_order(128, 128, on_m, hm, v_row, r_ohm, im, ws);
-    const auto Phi = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
     for (const double half_lsb : {1.5, 3.5})
     for (const double stuck : {0.0, 1e-300}) {
         const double lsb = 2.0 * half_lsb * sigma_e;
@@ -240,22 +239,7 @@ TEST_CASE("crossbar: with the sneak term empty columns convert as read noise and
         p["adc_range"] = 128.0 * lsb * 200.0;  // pA at 200 mV: 128 codes of lsb each side
         p["p_stuck_on"] = stuck;
         p["sneak"] = 1.0;
-        std::array<double, 3> seen{}, expected{};
-        for (std::uint64_t seed = 1; seed <= (half_lsb > 2.0 ? 16u : 8u); ++seed) {
-            sc.simulation.seed = seed;
-            const auto v = potentials(*run_all(with_backend(sc, "crossbar", p)), 1, n);
-            for (std::uint32_t t = 0; t < n; ++t) {
-                if (t % 128 == 0) continue;
-                const double code = std::round(v[t] / (scale * lsb));
-                REQUIRE(std::abs(v[t] / (scale * lsb) - code) < 1e-6);  // whole codes
-                seen[code < 0 ? 0 : code == 0 ? 1 : 2] += 1.0;
-                const double mu = (ip[t % 128] - im[t % 128]) / 0.2 * 1e9;  // nS
-                const double lo = Phi((-0.5 * lsb - mu) / sigma_e), hi = Phi((0.5 * lsb - mu) / sigma_e);
-                expected[0] += lo;
-                expected[1] += hi - lo;
-                expected[2] += 1.0 - hi;
-            }
-        }
+        auto [seen, expected] = empty_column_codes(sc, p, n, half_lsb > 2.0 ? 16u : 8u, scale, lsb, sigma_e, ip, im);
         double chi2 = 0.0, critical = 13.8;
         if (expected[2] < 5.0) {  // too few for a bin of its own
             seen[0] += seen[2];
