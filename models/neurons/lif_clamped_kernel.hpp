@@ -22,6 +22,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "neurons/lif_lane_chunks.hpp"
+
 namespace memspike::lif {
 
 template <class S>
@@ -89,42 +91,12 @@ template <class Syn, std::size_t chunk, bool uniform, bool slot_th, bool fused>
     const double* __restrict const ths = a.slot_th;
     const double* __restrict const add_ex = a.add_ex;
     const double* __restrict const add_in = a.add_in;
-    std::uint32_t* __restrict const out = a.hits;
-    const std::size_t n = a.n;
-    std::size_t hits = 0;
-#define MEMSPIKE_CLAMPED_LANES(j, lane, spiked, quiet)                                                                 \
-    clamped_lanes<Syn, uniform, slot_th, fused>(syn, vs, exs, ins, ref_end, biases, ths, add_ex, add_in, now, base,     \
-                                                th, tol, p_ex, p_in, magnitude, j, lane, spiked, quiet)
-    constexpr std::size_t vectors = chunk / 8;
-    for (std::size_t c = 0; c < n; c += chunk) {
-        __mmask8 spiked[vectors], quiet[vectors];
-        unsigned any = 0;
-        const std::size_t m = c + chunk <= n ? chunk : n - c;
-        if (m == chunk) {
-#pragma GCC unroll 8
-            for (std::size_t q = 0; q < vectors; ++q) {
-                MEMSPIKE_CLAMPED_LANES(c + 8 * q, 0xff, spiked[q], quiet[q]);
-                any |= spiked[q] | quiet[q];
-            }
-        } else {
-            for (std::size_t q = 0; q < vectors; ++q) {
-                const std::size_t left = m > 8 * q ? m - 8 * q : 0;
-                const auto lane = static_cast<__mmask8>(left >= 8 ? 0xff : (1U << left) - 1U);
-                spiked[q] = quiet[q] = 0;
-                if (lane != 0) MEMSPIKE_CLAMPED_LANES(c + 8 * q, lane, spiked[q], quiet[q]);
-                any |= spiked[q] | quiet[q];
-            }
-        }
-        if (any == 0) continue;
-        for (std::size_t q = 0; q < vectors; ++q)
-            for (unsigned bits = spiked[q] | quiet[q]; bits != 0; bits &= bits - 1) {
-                const unsigned l = static_cast<unsigned>(__builtin_ctz(bits));
-                const std::uint32_t ev = ((spiked[q] >> l) & 1U) | (((quiet[q] >> l) & 1U) << 1);
-                out[hits++] = static_cast<std::uint32_t>((c + 8 * q + l) << 2) | ev;
-            }
-    }
-    return hits;
-#undef MEMSPIKE_CLAMPED_LANES
+    const auto lanes = [&](std::size_t j, __mmask8 lane, __mmask8& spiked, __mmask8& quiet)
+                           __attribute__((always_inline, target("avx512f"))) {
+        clamped_lanes<Syn, uniform, slot_th, fused>(syn, vs, exs, ins, ref_end, biases, ths, add_ex, add_in, now, base, th,
+                                                    tol, p_ex, p_in, magnitude, j, lane, spiked, quiet);
+    };
+    return lane_chunks<chunk>(lanes, a.n, a.hits);
 }
 
 /// clamped_chunks' variant for the call: a bias per slot or not (`uniform`), a threshold per slot

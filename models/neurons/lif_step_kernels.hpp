@@ -27,6 +27,7 @@
 
 #include "memspike/core/errors.hpp"
 #include "neurons/lif_clamped_kernel.hpp"
+#include "neurons/lif_lane_chunks.hpp"
 #include "neurons/lif_synapses.hpp"
 
 namespace memspike::lif {
@@ -309,43 +310,12 @@ struct step_kernels {
         double* __restrict const ins = a.in;
         const double* __restrict const biases = a.bias;
         const double* __restrict const ths = a.slot_th;
-        std::uint32_t* __restrict const out = a.hits;
-        const std::size_t n = a.n;
-        std::size_t hits = 0;
-        // One vector of 8 slots from j, lanes `lane` only; its spike and quiescence masks.
-#define MEMSPIKE_MASKED_LANES(j, lane, spiked, quiet)                                                                  \
-    masked_lanes<uniform, slot_th>(syn, vs, exs, ins, biases, ths, base, th, tol, p_ex, p_in, magnitude, j, lane, spiked, \
-                                   quiet)
-        constexpr std::size_t vectors = chunk / 8;
-        for (std::size_t c = 0; c < n; c += chunk) {
-            __mmask8 spiked[vectors], quiet[vectors];
-            unsigned any = 0;
-            const std::size_t m = c + chunk <= n ? chunk : n - c;
-            if (m == chunk) {  // whole chunks: a constant trip count, unrolled
-#pragma GCC unroll 8
-                for (std::size_t q = 0; q < vectors; ++q) {
-                    MEMSPIKE_MASKED_LANES(c + 8 * q, 0xff, spiked[q], quiet[q]);
-                    any |= spiked[q] | quiet[q];
-                }
-            } else {
-                for (std::size_t q = 0; q < vectors; ++q) {
-                    const std::size_t left = m > 8 * q ? m - 8 * q : 0;
-                    const auto lane = static_cast<__mmask8>(left >= 8 ? 0xff : (1U << left) - 1U);
-                    spiked[q] = quiet[q] = 0;
-                    if (lane != 0) MEMSPIKE_MASKED_LANES(c + 8 * q, lane, spiked[q], quiet[q]);
-                    any |= spiked[q] | quiet[q];
-                }
-            }
-            if (any == 0) continue;
-            for (std::size_t q = 0; q < vectors; ++q)  // the hits in slot order: (slot << 2) | 1 spiked | 2 quiescent
-                for (unsigned bits = spiked[q] | quiet[q]; bits != 0; bits &= bits - 1) {
-                    const unsigned l = static_cast<unsigned>(__builtin_ctz(bits));
-                    const std::uint32_t ev = ((spiked[q] >> l) & 1U) | (((quiet[q] >> l) & 1U) << 1);
-                    out[hits++] = static_cast<std::uint32_t>((c + 8 * q + l) << 2) | ev;
-                }
-        }
-        return hits;
-#undef MEMSPIKE_MASKED_LANES
+        const auto lanes = [&](std::size_t j, __mmask8 lane, __mmask8& spiked, __mmask8& quiet)
+                               __attribute__((always_inline, target("avx512f"))) {
+            masked_lanes<uniform, slot_th>(syn, vs, exs, ins, biases, ths, base, th, tol, p_ex, p_in, magnitude, j, lane, spiked,
+                                           quiet);
+        };
+        return lane_chunks<chunk>(lanes, a.n, a.hits);
     }
 #endif
 #undef MEMSPIKE_STEP_VARIANTS
