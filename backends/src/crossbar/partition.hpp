@@ -424,6 +424,9 @@ private:
     static constexpr std::size_t read_ahead = 4;  // deliver: woken tiles prefetched ahead of the read
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
+    void read_one_cached(const tiled_block& tb, const tile& T, std::uint32_t seg, double drift, double* sum, input_buffer& in);
+    void thin_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh, std::size_t empty,
+                            double p_max, double u, double drift, double sigma_e, double* sum, input_buffer& in);
     void cache_single_rows(tiled_block& tb) const;
     void intern_pairs(tiled_block& tb, pair_interner& pairs) const;
     static void fill_seg_at(tiled_block& tb);
@@ -501,6 +504,14 @@ private:
             lanes_seeded_ = true;
         }
         lanes_.draw(z, n, read_rng_);
+    }
+    /// draw_normals' next k <= n draws in place (lane_normals::take): the same draws, not copied.
+    const float* take_normals(std::size_t n, std::size_t& k) {
+        if (!lanes_seeded_) {
+            lanes_.seed(read_rng_);
+            lanes_seeded_ = true;
+        }
+        return lanes_.take(n, k, read_rng_);
     }
     bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)
