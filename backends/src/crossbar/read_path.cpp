@@ -505,7 +505,9 @@ void crossbar_partition::read_one_cached(const tiled_block& tb, const tile& T, s
     e[adc_conversions] += cols;
     e[adc_rounds] += adc_rounds_of(cols);
 
-    if (hit_x_.size() < nh) hit_x_.resize(nh);
+    // The hit columns' currents with their read noise, the normals read where the lanes left
+    // them (take_normals); then the ADC (convert_signed), and into the targets.
+    if (hit_x_.size() < nh) hit_x_.resize(nh);  // grown only
     double* xs = hit_x_.data();
     const single_row_cell* one = tb.one.data() + first;
     const double sigma = s_.dev.sigma_read * drift;
@@ -516,10 +518,9 @@ void crossbar_partition::read_one_cached(const tiled_block& tb, const tile& T, s
             std::size_t k = 0;
             const float* z = take_normals(nh - h, k);
             if (pair)
-                for (std::size_t j = 0; j < k; ++j) xs[h + j] = one[h + j].x * drift + sigma * dev[pair[h + j]] * z[j];
+                for (std::size_t j = 0; j < k; ++j, ++h) xs[h] = one[h].x * drift + sigma * dev[pair[h]] * z[j];
             else
-                for (std::size_t j = 0; j < k; ++j) xs[h + j] = one[h + j].x * drift + sigma * dev[one[h + j].pair] * z[j];
-            h += k;
+                for (std::size_t j = 0; j < k; ++j, ++h) xs[h] = one[h].x * drift + sigma * dev[one[h].pair] * z[j];
         }
     } else {
         for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift;
@@ -551,23 +552,26 @@ void crossbar_partition::read_one_cached(const tiled_block& tb, const tile& T, s
 void crossbar_partition::thin_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh,
                                             std::size_t empty, double p_max, double u, double drift, double sigma_e, double* sum,
                                             input_buffer& in) {
+    // No candidate, without logarithms, where u <= 1 - 2 n p_max (n = empty, p_max >= p0: the
+    // read's own p_max in the test read_tile_sparse makes with p0): then -log u >= 2 n p_max
+    // (less 2^-53, 1e-8 of it), and n (-log(1 - p_max)) <= 0.7 x 2 n p_max for p_max <= 1/2 (a
+    // larger one fails the test), so the first skip's log u / log(1 - p_max) >= 1.4 n, far beyond
+    // its rounding: it passes every empty column, as the exact skip below would.
+    if (p_max >= thin_p0_ && u <= 1.0 - 2.0 * static_cast<double>(empty) * p_max) return;
     const double half = 0.5 * adc_lsb_signed_;
     const double log_keep = std::log1p(-p_max);
     double pos = -1.0;
     std::uint32_t c = 0;
-    std::size_t h = 0, seen = 0;  // seen: empty columns before c
+    std::size_t h = 0;  // the hit columns before c
     for (bool first_skip = true;; first_skip = false) {
         if (!first_skip) u = read_rng_.uniform_open0();
         pos += 1.0 + std::floor(std::log(u) / log_keep);
         if (!(pos < static_cast<double>(empty))) break;
-        for (;; ++c) {  // the column of empty index pos
-            if (h < nh && H[h] == c) {
-                ++h;
-                continue;
-            }
-            if (static_cast<double>(seen) == pos) break;
-            ++seen;
-        }
+        // The column of empty index pos: pos + the hit columns before it (H ascending), found
+        // by stepping over the hits rather than over every column (a branch per column).
+        const auto p = static_cast<std::size_t>(pos);
+        while (h < nh && H[h] <= p + h) ++h;
+        c = static_cast<std::uint32_t>(p + h);
         const double mu = empty_column_mean(tb, T, c) * drift;
         const double up = 0.5 * std::erfc((half - mu) / (sigma_e * std::sqrt(2.0)));
         const double down = 0.5 * std::erfc((half + mu) / (sigma_e * std::sqrt(2.0)));

@@ -265,7 +265,7 @@ void crossbar_partition::read_empty_columns(const tiled_block& tb, const tile& T
     double total = 0.0;
     for (const auto& [row, seg] : sorted_rows_)
         for (std::uint32_t q = tb.segs[seg].first; q < tb.segs[seg].end; ++q) {
-            const double d = decode(tb, tb.gp[q]) - decode(tb, tb.gm[q]);
+            const double d = tb.pair_d[tb.wide() ? tb.one_pair[q] : tb.one[q].pair].diff;  // decode(gp) - decode(gm), without their loads
             col_d_[tb.seg_cols[q]] += d;
             total += d;
         }
