@@ -321,8 +321,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         for (std::size_t k = 0; k < K; ++k) mu_max += std::min(T.sneak_bound, (R - active_[k]) * T.sneak_sum);
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
-    // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
-    // taken unless the thinning below needs the value itself.
+    // p_max is erfc(a); where a bound p0 >= erfc(a) settles both decisions that need it
+    // (thin_bound), only the bound is taken unless the thinning below needs the value itself.
     // Where that bound fails, a cached block reads its empty columns one by one (direct); any
     // other falls back to read_tile.
     double p_max = 0.0, a = 0.0;
@@ -332,8 +332,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             direct = true;
         } else if (sigma_e > 0.0) {
             a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
-            p_bound = a >= thin_a0 && static_cast<double>(empty) * thin_p0_ <= 4.0;
-            p_max = p_bound ? thin_p0_ : std::erfc(a);
+            p_max = thin_bound(a, empty, p_bound);
             direct = static_cast<double>(empty) * p_max > 4.0;
         }
         if (direct && tb.one.empty()) return false;
@@ -457,7 +456,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // erfc and no logarithms. Otherwise the same u goes through the exact skip.
     double u = read_rng_.uniform_open0();
     if (p_bound) {
-        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * thin_p0_) return true;
+        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * p_max) return true;
         p_max = std::erfc(a);
         if (p_max <= 0.0) return true;
     }
@@ -492,8 +491,7 @@ void crossbar_partition::read_one_cached(const tiled_block& tb, const tile& T, s
             direct = true;
         } else if (sigma_e > 0.0) {
             a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
-            p_bound = a >= thin_a0 && static_cast<double>(empty) * thin_p0_ <= 4.0;
-            p_max = p_bound ? thin_p0_ : std::erfc(a);
+            p_max = thin_bound(a, empty, p_bound);
             direct = static_cast<double>(empty) * p_max > 4.0;
         }
     }
@@ -540,7 +538,7 @@ void crossbar_partition::read_one_cached(const tiled_block& tb, const tile& T, s
     }
     const double u = read_rng_.uniform_open0();  // read_tile_sparse's thinning, from its first uniform
     if (p_bound) {
-        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * thin_p0_) return;
+        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * p_max) return;
         p_max = std::erfc(a);
         if (p_max <= 0.0) return;
     }
