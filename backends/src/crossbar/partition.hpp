@@ -331,7 +331,6 @@ public:
         identity_.resize(s.arr.tile_cols);
         for (std::uint32_t c = 0; c < s.arr.tile_cols; ++c) identity_[c] = static_cast<std::uint16_t>(c);
         hit_bits_.assign((s.arr.tile_cols + 63) / 64, 0);
-        for (std::size_t i = 0; i < erfc_above_.size(); ++i) erfc_above_[i] = std::erfc(static_cast<double>(i) / erfc_grid) * (1.0 + 1e-12);
         sparse_ok_ = !varied_ && !s.arr.adc_per_polarity && s.arr.adc_bits != std::numeric_limits<double>::infinity();
         if (s.arr.adc_bits != std::numeric_limits<double>::infinity()) {  // ADC codes: 2^(bits-1) each side of 0, or 2^bits from 0
             const double range = s.arr.adc_range / s.arr.v_read;             // pA / mV = nS
@@ -532,11 +531,8 @@ private:
     double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses
     static constexpr double thin_a0 = 4.0;          // read_tile_sparse: erfc(a) for a >= thin_a0 is bounded by
     const double thin_p0_ = std::erfc(thin_a0);     // ... this (1.5e-8)
-    /// Below thin_a0, erfc at the grid point a_i = i / 32 <= a (erfc decreases), a little above
-    /// the computed value (1e-12, over libm's ulp): an upper bound of std::erfc(a), as thin_p0_ is
-    /// for a >= thin_a0, within a factor exp(a / 16) of it.
-    static constexpr double erfc_grid = 32.0;
-    std::array<double, static_cast<std::size_t>(thin_a0 * erfc_grid)> erfc_above_{};
+    const erfc_above erfc_above_;                   // ... and below thin_a0, a bound of erfc(a) within 1.3 times it
+    static_assert(erfc_above::a_max == thin_a0);
     /// read_tile_sparse's p_max for a read at a = (LSB/2 - mu_max) / (sigma_e sqrt 2) > 0 with
     /// `empty` empty columns: a bound p0 >= erfc(a) (bound = true) where it keeps empty p0 <= 4, so
     /// that it decides as erfc(a) would that the columns are thinned, not read one by one (direct);
@@ -546,8 +542,7 @@ private:
         const double n = static_cast<double>(empty);
         bound = true;
         if (a >= thin_a0 && n * thin_p0_ <= 4.0) return thin_p0_;
-        if (a < thin_a0 && n * erfc_above_[static_cast<std::size_t>(a * erfc_grid)] <= 4.0)
-            return erfc_above_[static_cast<std::size_t>(a * erfc_grid)];
+        if (a < thin_a0 && n * erfc_above_(a) <= 4.0) return erfc_above_(a);
         bound = false;
         return std::erfc(a);
     }
