@@ -5,7 +5,7 @@
 //   block_mapping.cpp  blocks onto tiles, initial programming, tile_report, checkpoint state
 //   read_path.cpp      delivery: driven rows, the sparse read of the default device (the hot loop)
 //   single_row.cpp     the cached single-row reads of static blocks, several rows from the cache,
-//                      empty columns read one by one
+//                      empty columns read one by one or thinned past the first skip
 //   full_read.cpp      the full read of every used column (other devices, rare fallbacks)
 //   sneak.cpp          the first-order sneak term through the grounded rows (sneak = true)
 //   programming.cpp    plasticity: pulses that move devices to the rule's new weights
