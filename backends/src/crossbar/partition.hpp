@@ -5,7 +5,7 @@
 //   block_mapping.cpp  blocks onto tiles, initial programming, tile_report, checkpoint state
 //   read_path.cpp      delivery: driven rows, the sparse read of the default device (the hot loop)
 //   single_row.cpp     the cached single-row reads of static blocks, several rows from the cache,
-//                      empty columns read one by one
+//                      empty columns read one by one or thinned past the first skip
 //   full_read.cpp      the full read of every used column (other devices, rare fallbacks)
 //   sneak.cpp          the first-order sneak term through the grounded rows (sneak = true)
 //   programming.cpp    plasticity: pulses that move devices to the rule's new weights
@@ -424,6 +424,9 @@ private:
     static constexpr std::size_t read_ahead = 4;  // deliver: woken tiles prefetched ahead of the read
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
+    void read_one_cached(const tiled_block& tb, const tile& T, std::uint32_t seg, double drift, double* sum, input_buffer& in);
+    void thin_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh, std::size_t empty,
+                            double p_max, double u, double drift, double sigma_e, double* sum, input_buffer& in);
     void cache_single_rows(tiled_block& tb) const;
     void intern_pairs(tiled_block& tb, pair_interner& pairs) const;
     static void fill_seg_at(tiled_block& tb);
@@ -502,6 +505,14 @@ private:
         }
         lanes_.draw(z, n, read_rng_);
     }
+    /// draw_normals' next k <= n draws in place (lane_normals::take): the same draws, not copied.
+    const float* take_normals(std::size_t n, std::size_t& k) {
+        if (!lanes_seeded_) {
+            lanes_.seed(read_rng_);
+            lanes_seeded_ = true;
+        }
+        return lanes_.take(n, k, read_rng_);
+    }
     bool sparse_ok_ = false;                   // read_tile_sparse may serve (nominal devices, ADC of the difference)
     std::vector<std::pair<std::uint16_t, std::uint32_t>> sorted_rows_;  // read_tile_sparse: (row, segment)
     std::vector<std::uint16_t> hits_, hit_index_;  // hit columns; used column -> its place among them
@@ -520,6 +531,21 @@ private:
     double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses
     static constexpr double thin_a0 = 4.0;          // read_tile_sparse: erfc(a) for a >= thin_a0 is bounded by
     const double thin_p0_ = std::erfc(thin_a0);     // ... this (1.5e-8)
+    const erfc_above erfc_above_;                   // ... and below thin_a0, a bound of erfc(a) within 1.3 times it
+    static_assert(erfc_above::a_max == thin_a0);
+    /// read_tile_sparse's p_max for a read at a = (LSB/2 - mu_max) / (sigma_e sqrt 2) > 0 with
+    /// `empty` empty columns: a bound p0 >= erfc(a) (bound = true) where it keeps empty p0 <= 4, so
+    /// that it decides as erfc(a) would that the columns are thinned, not read one by one (direct);
+    /// the thinning's first uniform then needs erfc(a) only when it fails u <= 1 - 2 empty p0
+    /// (read_tile_sparse). Otherwise erfc(a) itself. The libm call per read was 1 % of a run (`perf`).
+    double thin_bound(double a, std::size_t empty, bool& bound) const {
+        const double n = static_cast<double>(empty);
+        bound = true;
+        if (a >= thin_a0 && n * thin_p0_ <= 4.0) return thin_p0_;
+        if (a < thin_a0 && n * erfc_above_(a) <= 4.0) return erfc_above_(a);
+        bound = false;
+        return std::erfc(a);
+    }
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };

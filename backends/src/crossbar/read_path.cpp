@@ -61,19 +61,26 @@ std::uint64_t crossbar_partition::deliver(tick_t t, std::span<const spike_arriva
         tiled_block& tb = blocks_[b];
         double* sum = in.sum[part.blocks[b].port].data();
         const double now_ms = static_cast<double>(t) * h_;
+        // What read_tile_sparse does with one row of a cached block, without its general prologue
+        // (read_one_cached): the same values, draws and counts.
+        const bool one_cached = sparse_ok_ && tb.tp.empty() && !tb.one.empty();
         for (std::size_t w = 0; w < tb.woken.size(); ++w) {
             // A tick's woken tiles hold more synapse cells than the caches keep from arrival to
             // read: fetch the segment data a few tiles ahead of the read instead.
             if (w + read_ahead < tb.woken.size()) prefetch_tile(tb, tb.woken[w + read_ahead]);
-            const std::uint32_t id = tb.woken[w];
+            const std::uint32_t id = tb.woken[w], head = tb.wake_head[id];
+            tb.wake_head[id] = no_entry;
+            tile& T = tb.tiles[id];
+            if (one_cached && wake_[head].next == no_entry) {  // most reads: one row of a static block
+                read_one_cached(tb, T, wake_[head].seg, drift, sum, in);
+                continue;
+            }
             active_.clear();
             active_seg_.clear();
-            for (std::uint32_t e = tb.wake_head[id]; e != no_entry; e = wake_[e].next) {
+            for (std::uint32_t e = head; e != no_entry; e = wake_[e].next) {
                 active_seg_.push_back(wake_[e].seg);
                 active_.push_back(tb.segs[wake_[e].seg].row);
             }
-            tb.wake_head[id] = no_entry;
-            tile& T = tb.tiles[id];
             if (!(sparse_ok_ && tb.tp.empty() && read_tile_sparse(tb, T, drift, sum, in)))
                 read_tile(tb, T, tb.tp.empty() ? drift : 1.0, now_ms, sum, in);
         }
@@ -314,8 +321,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         for (std::size_t k = 0; k < K; ++k) mu_max += std::min(T.sneak_bound, (R - active_[k]) * T.sneak_sum);
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
-    // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
-    // taken unless the thinning below needs the value itself.
+    // p_max is erfc(a); where a bound p0 >= erfc(a) settles both decisions that need it
+    // (thin_bound), only the bound is taken unless the thinning below needs the value itself.
     // Where that bound fails, a cached block reads its empty columns one by one (direct); any
     // other falls back to read_tile.
     double p_max = 0.0, a = 0.0;
@@ -325,8 +332,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             direct = true;
         } else if (sigma_e > 0.0) {
             a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
-            p_bound = a >= thin_a0 && static_cast<double>(empty) * thin_p0_ <= 4.0;
-            p_max = p_bound ? thin_p0_ : std::erfc(a);
+            p_max = thin_bound(a, empty, p_bound);
             direct = static_cast<double>(empty) * p_max > 4.0;
         }
         if (direct && tb.one.empty()) return false;
@@ -450,43 +456,100 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // erfc and no logarithms. Otherwise the same u goes through the exact skip.
     double u = read_rng_.uniform_open0();
     if (p_bound) {
-        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * thin_p0_) return true;
+        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * p_max) return true;
         p_max = std::erfc(a);
-        if (direct) {
-        read_empty_columns(tb, T, H, nh, drift, sigma_e, sum, in);
-        return true;
+        if (p_max <= 0.0) return true;
     }
-    if (p_max <= 0.0) return true;
-    }
-    const double log_keep = std::log1p(-p_max);
-    double pos = -1.0;
-    std::uint32_t c = 0;
-    std::size_t h = 0, seen = 0;  // seen: empty columns before c
-    for (bool first_skip = true;; first_skip = false) {
-        if (!first_skip) u = read_rng_.uniform_open0();
-        pos += 1.0 + std::floor(std::log(u) / log_keep);
-        if (!(pos < static_cast<double>(empty))) break;
-        for (;; ++c) {  // the column of empty index pos
-            if (h < nh && H[h] == c) {
-                ++h;
-                continue;
-            }
-            if (static_cast<double>(seen) == pos) break;
-            ++seen;
-        }
-        const double mu = empty_column_mean(tb, T, c) * drift;
-        const double up = 0.5 * std::erfc((half - mu) / (sigma_e * std::sqrt(2.0)));
-        const double down = 0.5 * std::erfc((half + mu) / (sigma_e * std::sqrt(2.0)));
-        if (read_rng_.uniform() * p_max < up + down) {
-            const double x = read_rng_.uniform() * (up + down) < up ? mu + sigma_e * normal_tail(read_rng_, (half - mu) / sigma_e)
-                                                                    : mu - sigma_e * normal_tail(read_rng_, (half + mu) / sigma_e);
-            const double v = convert(x, true);
-            if (v != 0.0) touch(sum, in, T.target[c], v * tb.scale);
-        }
-    }
+    thin_empty_columns(tb, T, H, nh, empty, p_max, u, drift, sigma_e, sum, in);
     return true;
 }
 
+/// read_tile_sparse for one driven row (segment seg) of a block with the single-row cache, the
+/// most frequent read (two in three tiles woken in crossbar_brunel): the same operations in the
+/// same order, so the same values, draws and counts, without the general prologue (row lists,
+/// per-row sums, the K-dependent constants). The normals are read where the lanes left them
+/// (take_normals) rather than copied first, in the loop that forms the hit columns' currents.
+void crossbar_partition::read_one_cached(const tiled_block& tb, const tile& T, std::uint32_t seg, double drift, double* sum,
+                                         input_buffer& in) {
+    const segment& sg = tb.segs[seg];
+    const single_row_segment& cached = tb.one_seg[seg];
+    const std::uint32_t cols = sg.cols, first = sg.first;
+    const std::size_t nh = sg.end - first, empty = cols - nh;
+    const std::uint16_t* H = tb.seg_cols.data() + first;
+    const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, half = 0.5 * adc_lsb_signed_;
+    sneak_w_ready_ = false;  // column_sneak's table belongs to the rows read before
+    double read = 2.0 * static_cast<double>(cols) * e0;  // read_tile_sparse's 2 K cols e0, K = 1
+    read += cached.read;
+    double mu_max = 0.0 + std::max(std::abs(cached.bp), std::abs(cached.bm));
+    if (sneak_) mu_max += std::min(T.sneak_bound, (static_cast<double>(s_.arr.tile_rows) - sg.row) * T.sneak_sum);
+    mu_max *= rho * e0 * drift;
+    const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0);  // sqrt(2 K)
+    double p_max = 0.0, a = 0.0;
+    bool p_bound = false, direct = false;
+    if (empty > 0) {
+        if (mu_max >= half) {
+            direct = true;
+        } else if (sigma_e > 0.0) {
+            a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
+            p_max = thin_bound(a, empty, p_bound);
+            direct = static_cast<double>(empty) * p_max > 4.0;
+        }
+    }
+    read_conductance_ += read;
+    auto& e = events_;
+    ++e[tiles_woken];
+    ++e[row_drives];
+    e[cell_reads] += 2 * std::uint64_t{cols};
+    e[adc_conversions] += cols;
+    e[adc_rounds] += adc_rounds_of(cols);
+
+    // The hit columns' currents with their read noise, the normals read where the lanes left
+    // them (take_normals); then the ADC (convert_signed), and into the targets.
+    if (hit_x_.size() < nh) hit_x_.resize(nh);  // grown only
+    double* xs = hit_x_.data();
+    const single_row_cell* one = tb.one.data() + first;
+    const double sigma = s_.dev.sigma_read * drift;
+    if (sigma > 0.0) {
+        const float* dev = tb.pair_s.data();  // per code pair: the read-noise deviation / sigma_read
+        const std::uint32_t* pair = tb.wide() ? tb.one_pair.data() + first : nullptr;
+        for (std::size_t h = 0; h < nh;) {
+            std::size_t k = 0;
+            const float* z = take_normals(nh - h, k);
+            if (pair)
+                for (std::size_t j = 0; j < k; ++j, ++h) {
+                    xs[h] = one[h].x * drift + sigma * dev[pair[h]] * z[j];
+                    __builtin_prefetch(sum + tb.one_target[first + h], 1, 3);
+                }
+            else
+                for (std::size_t j = 0; j < k; ++j, ++h) {
+                    xs[h] = one[h].x * drift + sigma * dev[one[h].pair] * z[j];
+                    __builtin_prefetch(sum + one[h].target, 1, 3);  // the scatter below waited on sum[] (a fifth of the read, `perf`)
+                }
+        }
+    } else {
+        for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift;
+    }
+    convert_signed(xs, nh, tb.scale);
+    if (tb.wide()) {
+        const std::uint32_t* target = tb.one_target.data() + first;
+        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, target[h], xs[h]);
+    } else {
+        for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
+    }
+    if (!direct && p_max <= 0.0) return;
+    sorted_rows_.assign(1, {sg.row, seg});  // the empty columns' means (empty_column_mean, column_sneak) read the row from here
+    if (direct) {
+        read_empty_columns(tb, T, H, nh, drift, sigma_e, sum, in);
+        return;
+    }
+    const double u = read_rng_.uniform_open0();  // read_tile_sparse's thinning, from its first uniform
+    if (p_bound) {
+        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * p_max) return;
+        p_max = std::erfc(a);
+        if (p_max <= 0.0) return;
+    }
+    thin_empty_columns(tb, T, H, nh, empty, p_max, u, drift, sigma_e, sum, in);
+}
 
 /// mu_c of read_tile_sparse for an empty column c (before drift): -rho e0 sum_k (S+_k(c) - S-_k(c)).
 double crossbar_partition::empty_column_mean(const tiled_block& tb, const tile& T, std::uint32_t c) const {

@@ -5,7 +5,8 @@
 // static block computes them once here; the read then costs a draw, a product and an ADC
 // conversion per hit column (issue 15, fourth step). Also here, called by read_tile_sparse for
 // cached blocks: several rows' sums from the cache (add_cached_rows) and the empty columns read
-// one by one (read_empty_columns).
+// one by one (read_empty_columns); and the thinning of any sparse read's empty columns past its
+// first uniform (thin_empty_columns, the rare case: out of read_path.cpp for its length).
 #include <cmath>
 
 #include "partition.hpp"
@@ -265,7 +266,7 @@ void crossbar_partition::read_empty_columns(const tiled_block& tb, const tile& T
     double total = 0.0;
     for (const auto& [row, seg] : sorted_rows_)
         for (std::uint32_t q = tb.segs[seg].first; q < tb.segs[seg].end; ++q) {
-            const double d = decode(tb, tb.gp[q]) - decode(tb, tb.gm[q]);
+            const double d = tb.pair_d[tb.wide() ? tb.one_pair[q] : tb.one[q].pair].diff;  // decode(gp) - decode(gm), without their loads
             col_d_[tb.seg_cols[q]] += d;
             total += d;
         }
@@ -285,6 +286,43 @@ void crossbar_partition::read_empty_columns(const tiled_block& tb, const tile& T
         }
         ld += col_d_[c];
         ldj += col_d_[c] * j1;
+    }
+}
+
+/// The thinning of read_tile_sparse's empty columns past its first uniform u (above): skips
+/// of floor(log u / log(1 - p_max)) empty columns, each candidate kept with probability p_c / p_max.
+void crossbar_partition::thin_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh,
+                                            std::size_t empty, double p_max, double u, double drift, double sigma_e, double* sum,
+                                            input_buffer& in) {
+    // No candidate, without logarithms, where u <= 1 - 2 n p_max (n = empty, p_max >= p0: the
+    // read's own p_max in the test read_tile_sparse makes with p0): then -log u >= 2 n p_max
+    // (less 2^-53, 1e-8 of it), and n (-log(1 - p_max)) <= 0.7 x 2 n p_max for p_max <= 1/2 (a
+    // larger one fails the test), so the first skip's log u / log(1 - p_max) >= 1.4 n, far beyond
+    // its rounding: it passes every empty column, as the exact skip below would.
+    if (p_max >= thin_p0_ && u <= 1.0 - 2.0 * static_cast<double>(empty) * p_max) return;
+    const double half = 0.5 * adc_lsb_signed_;
+    const double log_keep = std::log1p(-p_max);
+    double pos = -1.0;
+    std::uint32_t c = 0;
+    std::size_t h = 0;  // the hit columns before c
+    for (bool first_skip = true;; first_skip = false) {
+        if (!first_skip) u = read_rng_.uniform_open0();
+        pos += 1.0 + std::floor(std::log(u) / log_keep);
+        if (!(pos < static_cast<double>(empty))) break;
+        // The column of empty index pos: pos + the hit columns before it (H ascending), found
+        // by stepping over the hits rather than over every column (a branch per column).
+        const auto p = static_cast<std::size_t>(pos);
+        while (h < nh && H[h] <= p + h) ++h;
+        c = static_cast<std::uint32_t>(p + h);
+        const double mu = empty_column_mean(tb, T, c) * drift;
+        const double up = 0.5 * std::erfc((half - mu) / (sigma_e * std::sqrt(2.0)));
+        const double down = 0.5 * std::erfc((half + mu) / (sigma_e * std::sqrt(2.0)));
+        if (read_rng_.uniform() * p_max < up + down) {
+            const double x = read_rng_.uniform() * (up + down) < up ? mu + sigma_e * normal_tail(read_rng_, (half - mu) / sigma_e)
+                                                                    : mu - sigma_e * normal_tail(read_rng_, (half + mu) / sigma_e);
+            const double v = convert(x, true);
+            if (v != 0.0) touch(sum, in, T.target[c], v * tb.scale);
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -109,6 +110,58 @@ TEST_CASE("lane_normals: the read's draws are independent standard normals", "[c
     INFO("variance of sums of 16: " << var);
     CHECK(var == Approx(16.0).epsilon(0.03));
     check_standard_normal(std::move(z));
+}
+
+TEST_CASE("lane_normals: take() gives draw()'s draws in place, bit for bit", "[crossbar][stats]") {
+    // The one-row read takes its normals where the lanes left them (lane_normals::take) instead of
+    // copying them (draw): the same draws in the same order must follow, whatever the request
+    // sizes (here 1 to 40 against 1 to 29, so refills fall inside requests on both sides), and
+    // the stream that feeds the wedge tests must be left in the same state. Catches a draw
+    // skipped or repeated at a refill, or a request served across a refill with stale floats.
+    crossbar::lane_normals a, b;
+    random_stream ra(77, stream_purpose::user, 5), rb = ra;
+    a.seed(ra);
+    b.seed(rb);
+    std::vector<double> drawn(20000), taken;
+    for (std::size_t i = 0, n = 1; i < drawn.size(); i += n, n = n % 40 + 1) a.draw(drawn.data() + i, std::min(n, drawn.size() - i), ra);
+    for (std::size_t n = 1; taken.size() < drawn.size(); n = n % 29 + 1) {
+        const std::size_t want = std::min(n, drawn.size() - taken.size());
+        for (std::size_t got = 0; got < want;) {
+            std::size_t k = 0;
+            const float* z = b.take(want - got, k, rb);
+            REQUIRE(k <= want - got);
+            taken.insert(taken.end(), z, z + k);
+            got += k;
+        }
+    }
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < drawn.size(); ++i) differ += std::memcmp(&drawn[i], &taken[i], sizeof(double)) != 0;
+    CHECK(differ == 0);
+    CHECK(ra() == rb());
+}
+
+TEST_CASE("erfc_above: a bound of erfc, at most 1.3 times it", "[crossbar][stats]") {
+    // The thinning trusts erfc_above(a) >= std::erfc(a) to skip erfc (decisions.md §53): checked
+    // at every grid point, the double just below each (the last of the cell before), and 10^5
+    // uniform points of [0, 4). Catches the grid point above a taken (a value below erfc(a)),
+    // and a coarser table (the factor bound).
+    const crossbar::erfc_above bound;
+    std::vector<double> as;
+    for (int i = 0; i < 128; ++i) {
+        as.push_back(i / 32.0);
+        if (i > 0) as.push_back(std::nextafter(i / 32.0, 0.0));
+    }
+    as.push_back(std::nextafter(4.0, 0.0));
+    random_stream rng(5, stream_purpose::user, 9);
+    for (int k = 0; k < 100000; ++k) as.push_back(4.0 * rng.uniform());
+    std::size_t below = 0, loose = 0;
+    for (const double a : as) {
+        const double e = std::erfc(a), b = bound(a);
+        below += !(b >= e);
+        loose += !(b <= 1.3 * e);  // erfc(a - 1/32) / erfc(a) <= 1.293 for a < 4
+    }
+    CHECK(below == 0);
+    CHECK(loose == 0);
 }
 
 TEST_CASE("lane_normals: the core draws are the published xoshiro256++ words' bits, inside exact limits", "[crossbar][stats]") {

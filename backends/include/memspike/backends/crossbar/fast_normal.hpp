@@ -39,6 +39,23 @@ inline double normal_tail(random_stream& rng, double a) {
     return a + x;
 }
 
+/// An upper bound of std::erfc(a), the two-sided normal tail mass at a sqrt 2, for 0 <= a < 4
+/// from a table: erfc at the grid point i / 32 <= a (erfc decreases), stored 1e-12 above libm's
+/// value (its error is an ulp), so at most 1.3 times erfc(a) (the cell below 4). The sparse
+/// read's thinning decides with it where a bound suffices (crossbar_partition::thin_bound).
+class erfc_above {
+public:
+    static constexpr double grid = 32.0, a_max = 4.0;
+    erfc_above() {
+        for (std::size_t i = 0; i < v_.size(); ++i) v_[i] = std::erfc(static_cast<double>(i) / grid) * (1.0 + 1e-12);
+    }
+    /// For 0 <= a < a_max (a * 32 is exact: the grid point below a is found without rounding).
+    double operator()(double a) const { return v_[static_cast<std::size_t>(a * grid)]; }
+
+private:
+    std::array<double, static_cast<std::size_t>(a_max * grid)> v_{};
+};
+
 class fast_normal {
 public:
     static constexpr int layers = 128;

@@ -96,6 +96,21 @@ public:
         }
     }
 
+    /// The next k draws in place, k = min(n, what the buffer holds; refilled when empty), taken:
+    /// valid until the next call. The same draws in the same order as draw(), without the copy
+    /// (a one-row read uses each once, as it reads it). k may be 0 only after a refill without
+    /// a draw (2^-256 per candidate): the caller asks again.
+    const float* take(std::size_t n, std::size_t& k, random_stream& rng) {
+        if (pos_ == end_) {
+            end_ = has_simd() ? fill_simd(s_, t_, buf_, rng) : fill_scalar(s_, t_, buf_, rng);
+            pos_ = 0;
+        }
+        k = std::min(n, end_ - pos_);
+        const float* z = buf_ + pos_;
+        pos_ += k;
+        return z;
+    }
+
     /// One refill: `rounds` rounds of the lanes' state `s` (s[w][l]: word w of lane l) into
     /// `out` (room for rounds x per_round); returns the number of draws: the candidates inside a
     /// core in candidate order (round by round; lane l's word gives candidates 2 l, its low half,
