@@ -316,6 +316,12 @@ block_rows rows_of(const synapse_block& b, std::uint32_t targets);
 
 class pair_interner;  // single_row.cpp
 
+/// crossbar_partition::col_acc_'s entries (single_row.cpp): one used column's sums over the
+/// driven rows of a several-row read of a cached block.
+struct crossbar_partition_column_acc {
+    double x, p, m, sq;
+};
+
 class crossbar_partition final : public synaptic_backend {
 public:
     crossbar_partition(const settings& s, std::uint64_t seed, std::uint32_t partition, double resolution_ms)
@@ -334,6 +340,9 @@ public:
         col_acc_.resize(s.arr.tile_cols);
         col_target_.resize(s.arr.tile_cols);
         col_hit_.assign(64 * hit_bits_.size(), 0);
+        j1_identity_.resize(s.arr.tile_cols);
+        j1_scratch_.resize(s.arr.tile_cols);
+        for (std::uint32_t c = 0; c < s.arr.tile_cols; ++c) j1_identity_[c] = static_cast<double>(c) + 1.0;
         sparse_ok_ = !varied_ && !s.arr.adc_per_polarity && s.arr.adc_bits != std::numeric_limits<double>::infinity();
         if (s.arr.adc_bits != std::numeric_limits<double>::infinity()) {  // ADC codes: 2^(bits-1) each side of 0, or 2^bits from 0
             const double range = s.arr.adc_range / s.arr.v_read;             // pA / mV = nS
@@ -434,6 +443,7 @@ private:
     template <bool wide>
     double add_cached_rows_of(const tiled_block& tb, const tile& T, double& read, double& mu_max);
     std::size_t collect_hit_columns(std::uint32_t cols);
+    const double* j1_of(const tile& T);
     void cached_rows_columns(const tiled_block& tb, const tile& T, double diff_total, double drift, double ke0, std::uint16_t* H,
                              double* xs, double* vs);
 
@@ -515,10 +525,9 @@ private:
     std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
     /// Several rows of a cached block (add_cached_rows): per used column, the sums over the driven
     /// rows' synapse cells there, its target, and a mark (0xff) where there is one; all 0 between reads.
-    struct column_acc {
-        double x, p, m, sq;
-    };
+    using column_acc = crossbar_partition_column_acc;
     std::vector<column_acc> col_acc_;
+    std::vector<double> j1_identity_, j1_scratch_;  // j1_of: c + 1 for c < tile_cols; a partial tile's positions + 1
     std::vector<std::uint32_t> col_target_;
     std::vector<std::uint8_t> col_hit_;            // 64 per word of hit_bits_
     std::vector<double> hit_x_;                    // read_tile_sparse: per hit column output, variance, draw

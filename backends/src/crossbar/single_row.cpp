@@ -211,23 +211,69 @@ double crossbar_partition::add_cached_rows(const tiled_block& tb, const tile& T,
     return diff_total;
 }
 
+namespace {
+
+/// What add_cached_rows' cell loop reads, in locals: its byte store (the hit marks) may alias any
+/// object, and a member or a vector's data() read through `this` would be loaded again per cell.
+struct cached_rows_view {
+    const pair_delta* pd;
+    const double* j1;  // per used column: its physical position + 1 (seg_at's j1)
+    const std::uint16_t* seg_cols;
+    const single_row_cell* ones;
+    const std::uint32_t *one_target, *one_pair;
+    const float* one_h;
+    crossbar_partition_column_acc* acc;
+    std::uint32_t* col_target;
+    std::uint8_t* col_hit;
+    double e0, rho;
+};
+
+/// One driven row's cells into the column sums (add_cached_rows_of). The first row finds every
+/// sum at 0: it stores 0 + its terms, which the general loop would add, without loading the
+/// sums (p * 0 - m * 0 = +0 exactly for the finite deltas >= 0 of a cached block, and c2 >= 0;
+/// p, m, sq >= 0 are their own sums with +0).
+template <bool wide, bool first_row, bool sneak>
+void add_cached_row(const cached_rows_view& v, std::uint32_t first, std::uint32_t end, double row_diff, double c1, double c2, double ri) {
+    const double e0 = v.e0, rho = v.rho;
+    double ld = 0.0, ldj = 0.0;  // over the row's cells left of c: delta+ - delta-, times (j + 1)
+    for (std::uint32_t c = first; c < end; ++c) {
+        const std::uint16_t col = v.seg_cols[c];
+        const single_row_cell one = v.ones[c];
+        const double j1 = v.j1[col];
+        const pair_delta& pm = v.pd[wide ? v.one_pair[c] : one.pair];
+        const double p = pm.p, m = pm.m, d = pm.d, sq = pm.sq;
+        crossbar_partition_column_acc& a = v.acc[col];
+        double x;
+        if constexpr (first_row)
+            x = 0.0 + (one.x + rho * (e0 * (ldj + j1 * (row_diff - ld)) - (c1 * d + 0.0)));
+        else
+            x = a.x + (one.x + rho * (e0 * (ldj + j1 * (row_diff - ld)) - (c1 * d + c2 * (p * a.p - m * a.m))));
+        // The caller takes rho e0 sum_k H_k(c) over every driven row (column_sneak); a row with
+        // a synapse here has its share in its cached current already: put it back.
+        if constexpr (sneak) x += rho * e0 * (static_cast<double>(v.one_h[c]) + d * ri);
+        if constexpr (first_row) {
+            a = {x, p, m, sq};
+        } else {
+            a.x = x;
+            a.p += p;
+            a.m += m;
+            a.sq += sq;
+        }
+        v.col_target[col] = wide ? v.one_target[c] : one.target;
+        v.col_hit[col] = 0xff;
+        ld += d;
+        ldj += d * j1;
+    }
+}
+
+} // namespace
+
 template <bool wide>
 double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile& T, double& read, double& mu_max) {
     const std::size_t K = sorted_rows_.size();
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, R = s_.arr.tile_rows;
-    // Everything the cell loop reads, in locals: its byte store (col_hit_) may alias any object,
-    // and a member or a vector's data() read through `this` would be loaded again per cell.
-    const pair_delta* const pd = tb.pair_d.data();
-    const std::uint16_t* const position = positions(T);  // T.position, or the identity for a full tile (the same values)
-    const std::uint16_t* const seg_cols = tb.seg_cols.data();
-    const single_row_cell* const ones = tb.one.data();
-    const std::uint32_t* const one_target = tb.one_target.data();
-    const std::uint32_t* const one_pair = tb.one_pair.data();
-    const float* const one_h = tb.one_h.data();
-    column_acc* const acc = col_acc_.data();
-    std::uint32_t* const col_target = col_target_.data();
-    std::uint8_t* const col_hit = col_hit_.data();
-    const bool sneak = sneak_;
+    const cached_rows_view v{tb.pair_d.data(), j1_of(T), tb.seg_cols.data(), tb.one.data(), tb.one_target.data(), tb.one_pair.data(),
+                             tb.one_h.data(), col_acc_.data(), col_target_.data(), col_hit_.data(), e0, rho};
     double after = 0.0, diff_total = 0.0, bp = 0.0, bm = 0.0;
     wk_.resize(K);
     for (std::size_t k = K; k-- > 0;) {  // w_k = sum_k' (R - max(i_k, i_k')), rows ascending
@@ -245,36 +291,27 @@ double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile&
         diff_total += os.diff;
         // With the sneak term the cached currents hold every other cell of the column already
         // (sneak.cpp): no column cross terms between the driven rows then.
-        const double ri = R - sorted_rows_[k].first, c1 = sneak ? 0.0 : 2.0 * e0 * (wk_[k] - ri), c2 = sneak ? 0.0 : 2.0 * ri;
-        const double row_diff = os.diff;
-        const std::uint32_t first = sg.first, end = sg.end;
-        double ld = 0.0, ldj = 0.0;  // over the row's cells left of c: delta+ - delta-, times (j + 1)
-        for (std::uint32_t c = first; c < end; ++c) {
-            const std::uint16_t col = seg_cols[c];
-            const single_row_cell one = ones[c];
-            // seg_at's j1 (position + 1, exact in float and double alike), from the tile
-            const double j1 = static_cast<double>(position[col]) + 1.0;
-            const pair_delta& pm = pd[wide ? one_pair[c] : one.pair];
-            const double p = pm.p, m = pm.m, d = pm.d, sq = pm.sq;
-            column_acc& a = acc[col];
-            double x = a.x + (one.x + rho * (e0 * (ldj + j1 * (row_diff - ld)) - (c1 * d + c2 * (p * a.p - m * a.m))));
-            // The caller takes rho e0 sum_k H_k(c) over every driven row (column_sneak); a row with
-            // a synapse here has its share in its cached current already: put it back.
-            if (sneak) x += rho * e0 * (static_cast<double>(one_h[c]) + d * ri);
-            a.x = x;
-            a.p += p;
-            a.m += m;
-            a.sq += sq;
-            col_target[col] = wide ? one_target[c] : one.target;
-            col_hit[col] = 0xff;
-            ld += d;
-            ldj += d * j1;
-        }
+        const double ri = R - sorted_rows_[k].first, c1 = sneak_ ? 0.0 : 2.0 * e0 * (wk_[k] - ri), c2 = sneak_ ? 0.0 : 2.0 * ri;
+        if (sneak_)
+            k == 0 ? add_cached_row<wide, true, true>(v, sg.first, sg.end, os.diff, c1, c2, ri)
+                   : add_cached_row<wide, false, true>(v, sg.first, sg.end, os.diff, c1, c2, ri);
+        else
+            k == 0 ? add_cached_row<wide, true, false>(v, sg.first, sg.end, os.diff, c1, c2, ri)
+                   : add_cached_row<wide, false, false>(v, sg.first, sg.end, os.diff, c1, c2, ri);
     }
     // An empty column's drop difference sum_k (S+_k - S-_k) lies between -sum bm and sum bp
     // (every delta >= 0): a tighter bound than the sum over rows of max(bp_k, bm_k).
     mu_max += std::max(bp, bm);
     return diff_total;
+}
+
+/// Per used column of T, its physical position + 1 as a double: a full tile's from a table made
+/// once, any other's converted into scratch (the cell loops then load it, without a conversion
+/// on their chains).
+const double* crossbar_partition::j1_of(const tile& T) {
+    if (T.cols == j1_identity_.size()) return j1_identity_.data();
+    for (std::uint32_t c = 0; c < T.cols; ++c) j1_scratch_[c] = static_cast<double>(T.position[c]) + 1.0;
+    return j1_scratch_.data();
 }
 
 /// The hit columns that add_cached_rows marked in col_hit_ (the first `cols`), as the bitmap
@@ -311,7 +348,7 @@ std::size_t crossbar_partition::collect_hit_columns(std::uint32_t cols) {
 void crossbar_partition::cached_rows_columns(const tiled_block& tb, const tile& T, double diff_total, double drift, double ke0,
                                              std::uint16_t* H, double* xs, double* vs) {
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3;
-    const std::uint16_t* position = positions(T);  // add_cached_rows left no cell_ref: j1 from the positions
+    const double* const j1_col = j1_of(T);  // add_cached_rows left no cell_ref: j1 from the positions
     column_acc* const acc = col_acc_.data();
     const std::uint32_t* const col_target = col_target_.data();
     std::uint32_t* const target = hit_target_.data();
@@ -323,7 +360,7 @@ void crossbar_partition::cached_rows_columns(const tiled_block& tb, const tile& 
             column_acc& a = acc[c];
             double x = a.x;
             if (sneak_) x -= rho * e0 * column_sneak(tb, T, c);  // the rows without a synapse at c see its synapse cells (sneak.cpp)
-            const double j1 = static_cast<double>(position[c]) + 1.0, d = a.p - a.m;
+            const double j1 = j1_col[c], d = a.p - a.m;
             xs[h] = (x - rho * e0 * (ldj + j1 * (diff_total - ld))) * drift;
             vs[h] = 2.0 * ke0 * e0 + a.sq;
             ld += d;
