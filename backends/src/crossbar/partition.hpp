@@ -542,6 +542,15 @@ private:
     double adc_per_lsb_signed_ = 0.0, adc_per_lsb_unsigned_ = 0.0;  // their inverses
     static constexpr double thin_a0 = 4.0;          // read_tile_sparse: erfc(a) for a >= thin_a0 is bounded by
     const double thin_p0_ = std::erfc(thin_a0);     // ... this (1.5e-8)
+    /// ... and for 0 <= a < thin_a0 by thin_p_[floor(a thin_steps)] = erfc(k / thin_steps) (1 + 1e-6):
+    /// erfc falls, and the margin covers libm's error of a few ulp (a computed erfc need not fall
+    /// between neighbouring arguments).
+    static constexpr double thin_steps = 8.0;
+    const std::array<double, 32> thin_p_ = [] {
+        std::array<double, 32> p{};
+        for (std::size_t k = 0; k < p.size(); ++k) p[k] = std::erfc(static_cast<double>(k) / thin_steps) * (1.0 + 1e-6);
+        return p;
+    }();
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };

@@ -317,8 +317,10 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         for (std::size_t k = 0; k < K; ++k) mu_max += std::min(T.sneak_bound, (R - active_[k]) * T.sneak_sum);
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
-    // p_max is erfc(a); for a >= 4 (most reads of one or two rows) only its bound erfc(4) is
-    // taken unless the thinning below needs the value itself.
+    // p_max is erfc(a); where a bound p0 >= erfc(a) decides both the fallback and, with the
+    // thinning's first skip (below), that no empty column is read, only p0 is taken: erfc(4) for
+    // a >= 4 (most one-row reads), else erfc at a on a grid of eighths below a (thin_p_: nearly
+    // every several-row read has a < 4, measured). The thinning takes erfc(a) when it needs it.
     // Where that bound fails, a cached block reads its empty columns one by one (direct); any
     // other falls back to read_tile.
     double p_max = 0.0, a = 0.0;
@@ -328,8 +330,11 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             direct = true;
         } else if (sigma_e > 0.0) {
             a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
-            p_bound = a >= thin_a0 && static_cast<double>(empty) * thin_p0_ <= 4.0;
-            p_max = p_bound ? thin_p0_ : std::erfc(a);
+            const double p0 = a >= thin_a0 ? thin_p0_
+                              : a >= 0.0   ? thin_p_[static_cast<std::size_t>(a * thin_steps)]
+                                           : std::numeric_limits<double>::quiet_NaN();  // a > 0 (NaN: erfc(a) below, as before)
+            p_bound = static_cast<double>(empty) * p0 <= 4.0;
+            p_max = p_bound ? p0 : std::erfc(a);
             direct = static_cast<double>(empty) * p_max > 4.0;
         }
         if (direct && tb.one.empty()) return false;
@@ -441,7 +446,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // erfc and no logarithms. Otherwise the same u goes through the exact skip.
     double u = read_rng_.uniform_open0();
     if (p_bound) {
-        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * thin_p0_) return true;
+        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * p_max) return true;  // p_max: the bound p0
         p_max = std::erfc(a);
         if (direct) {
         read_empty_columns(tb, T, H, nh, drift, sigma_e, sum, in);
