@@ -227,7 +227,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // Each row's bound sum delta (j' + 1) (bk_) bounds the empty columns' drop difference.
     // One row needs no per-column sums (below); the storage still spans them so that the pointers
     // below stay within one array (UBSan: no offsets from a null data()).
-    if (acc_.size() < 5 * nh) acc_.resize(5 * nh);
+    if (acc_.size() < 5 * nh + 1) acc_.resize(5 * nh + 1);  // + 1: a cached several-row read has nh = 0 here
     if (K > 1 && tb.one.empty()) {
         std::fill_n(acc_.data(), 5 * nh, 0.0);
     }
