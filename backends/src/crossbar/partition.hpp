@@ -316,6 +316,12 @@ block_rows rows_of(const synapse_block& b, std::uint32_t targets);
 
 class pair_interner;  // single_row.cpp
 
+/// crossbar_partition::col_acc_'s entries (single_row.cpp): one used column's sums over the
+/// driven rows of a several-row read of a cached block.
+struct crossbar_partition_column_acc {
+    double x, p, m, sq;
+};
+
 class crossbar_partition final : public synaptic_backend {
 public:
     crossbar_partition(const settings& s, std::uint64_t seed, std::uint32_t partition, double resolution_ms)
@@ -331,6 +337,12 @@ public:
         identity_.resize(s.arr.tile_cols);
         for (std::uint32_t c = 0; c < s.arr.tile_cols; ++c) identity_[c] = static_cast<std::uint16_t>(c);
         hit_bits_.assign((s.arr.tile_cols + 63) / 64, 0);
+        col_acc_.resize(s.arr.tile_cols);
+        col_target_.resize(s.arr.tile_cols);
+        col_hit_.assign(64 * hit_bits_.size(), 0);
+        j1_identity_.resize(s.arr.tile_cols);
+        j1_scratch_.resize(s.arr.tile_cols);
+        for (std::uint32_t c = 0; c < s.arr.tile_cols; ++c) j1_identity_[c] = static_cast<double>(c) + 1.0;
         sparse_ok_ = !varied_ && !s.arr.adc_per_polarity && s.arr.adc_bits != std::numeric_limits<double>::infinity();
         if (s.arr.adc_bits != std::numeric_limits<double>::infinity()) {  // ADC codes: 2^(bits-1) each side of 0, or 2^bits from 0
             const double range = s.arr.adc_range / s.arr.v_read;             // pA / mV = nS
@@ -430,10 +442,13 @@ private:
     void cache_single_rows(tiled_block& tb) const;
     void intern_pairs(tiled_block& tb, pair_interner& pairs) const;
     static void fill_seg_at(tiled_block& tb);
-    double add_cached_rows(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ, double& read, double& mu_max);
+    double add_cached_rows(const tiled_block& tb, const tile& T, double& read, double& mu_max, std::size_t& nh);
     template <bool wide>
-    double add_cached_rows_of(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ, double& read,
-                              double& mu_max);
+    double add_cached_rows_of(const tiled_block& tb, const tile& T, double& read, double& mu_max);
+    std::size_t collect_hit_columns(std::uint32_t cols);
+    const double* j1_of(const tile& T);
+    void cached_rows_columns(const tiled_block& tb, const tile& T, double diff_total, double drift, double ke0, std::uint16_t* H,
+                             double* xs, double* vs);
 
     void read_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh, double drift,
                             double sigma_e, double* sum, input_buffer& in);
@@ -519,6 +534,13 @@ private:
     std::vector<cell_ref> hit_ref_;                // ... the hit columns' cell_ref (several rows of an uncached block)
     std::vector<std::uint32_t> hit_target_;        // ... their targets alone (several rows of a cached block: j1 from positions())
     std::vector<std::uint64_t> hit_bits_;          // ... as a bitmap of used columns while collected (all 0 between reads)
+    /// Several rows of a cached block (add_cached_rows): per used column, the sums over the driven
+    /// rows' synapse cells there, its target, and a mark (0xff) where there is one; all 0 between reads.
+    using column_acc = crossbar_partition_column_acc;
+    std::vector<column_acc> col_acc_;
+    std::vector<double> j1_identity_, j1_scratch_;  // j1_of: c + 1 for c < tile_cols; a partial tile's positions + 1
+    std::vector<std::uint32_t> col_target_;
+    std::vector<std::uint8_t> col_hit_;            // 64 per word of hit_bits_
     std::vector<double> hit_x_;                    // read_tile_sparse: per hit column output, variance, draw
     std::vector<double> acc_, bk_, wk_, row_d_;  // per hit column sums; per row bounds, rise weights; a row's deltas
     std::vector<double> col_d_;                   // read_empty_columns: per used column, the driven rows' delta+ - delta-

@@ -180,6 +180,12 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         H = tb.seg_cols.data() + sg.first;
         A = tb.seg_at.empty() ? nullptr : tb.seg_at.data() + sg.first;  // a cached block has none (nor needs it)
         nh = sg.end - sg.first;
+    } else if (!tb.one.empty()) {  // a cached block: the hit columns are found as add_cached_rows sums (below)
+        std::sort(sorted_rows_.begin(), sorted_rows_.end());
+        if (hits_.size() < cols) hits_.resize(s_.arr.tile_cols);
+        H = hits_.data();
+        A = nullptr;
+        nh = 0;
     } else {
         std::sort(sorted_rows_.begin(), sorted_rows_.end());
         std::uint64_t* bits = hit_bits_.data();
@@ -221,7 +227,6 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         if (hit_ref_.size() < nh) hit_ref_.resize(s_.arr.tile_cols);
         A = hit_ref_.data();
     }
-    const std::size_t empty = cols - nh;
 
     // Per hit column and polarity, sums over the driven rows' synapse cells of delta = g - e0
     // (rows without a synapse there add nothing): D = sum delta, B = the IR bracket's delta terms
@@ -229,11 +234,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // Each row's bound sum delta (j' + 1) (bk_) bounds the empty columns' drop difference.
     // One row needs no per-column sums (below); the storage still spans them so that the pointers
     // below stay within one array (UBSan: no offsets from a null data()).
-    if (acc_.size() < 5 * nh) acc_.resize(5 * nh);
-    if (K > 1 && !tb.one.empty()) {  // add_cached_rows: Dp, Dm, Bp (its X) and SQ; Bm is not read
-        std::fill_n(acc_.data(), 3 * nh, 0.0);
-        std::fill_n(acc_.data() + 4 * nh, nh, 0.0);
-    } else if (K > 1) {
+    if (acc_.size() < 5 * nh + 1) acc_.resize(5 * nh + 1);  // + 1: a cached several-row read has nh = 0 here
+    if (K > 1 && tb.one.empty()) {
         std::fill_n(acc_.data(), 5 * nh, 0.0);
     }
     double* Dp = acc_.data();
@@ -255,7 +257,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         read += cached->read;
         mu_max = 0.0 + std::max(std::abs(cached->bp), std::abs(cached->bm));
     } else if (cached_rows) {
-        diff_total = add_cached_rows(tb, T, Bp, Dp, Dm, SQ, read, mu_max);
+        diff_total = add_cached_rows(tb, T, read, mu_max, nh);  // sums per used column, and the hit columns' number
     } else {
         bk_.assign(2 * K, 0.0);
         // w_k = sum_k' (R - max(i_k, i_k')), rows ascending: the rise weights of the column wire.
@@ -317,6 +319,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         }
         for (std::size_t k = 0; k < K; ++k) mu_max += std::max(std::abs(bk_[2 * k]), std::abs(bk_[2 * k + 1]));
     }
+    const std::size_t empty = cols - nh;
     if (sneak_)  // each row's H_k(c) (sneak.cpp, sneak_bounds)
         for (std::size_t k = 0; k < K; ++k) mu_max += std::min(T.sneak_bound, (R - active_[k]) * T.sneak_sum);
     mu_max *= rho * e0 * drift;
@@ -384,20 +387,8 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
             xs[h] = col.x * drift;
             vs[h] = col.var;
         }
-    } else if (cached_rows) {
-        // X = the rows' cached currents and their interactions (add_cached_rows, in Bp), less the
-        // other rows' drops at each hit column: rho e0 S(c), S of the drop difference of all rows.
-        double ld = 0.0, ldj = 0.0;  // over the hit columns left of h: D+ - D-, (D+ - D-)(j + 1)
-        if (sneak_)  // the rows without a synapse at h see the column's synapse cells (sneak.cpp)
-            for (std::size_t h = 0; h < nh; ++h) Bp[h] -= rho * e0 * column_sneak(tb, T, H[h]);
-        const std::uint16_t* position = positions(T);  // add_cached_rows left no cell_ref: j1 from the positions
-        for (std::size_t h = 0; h < nh; ++h) {
-            const double j1 = static_cast<double>(position[H[h]]) + 1.0, d = Dp[h] - Dm[h];
-            xs[h] = (Bp[h] - rho * e0 * (ldj + j1 * (diff_total - ld))) * drift;
-            vs[h] = 2.0 * ke0 * e0 + SQ[h];
-            ld += d;
-            ldj += d * j1;
-        }
+    } else if (cached_rows) {  // X less the other rows' drops, per hit column; H and the targets (single_row.cpp)
+        cached_rows_columns(tb, T, diff_total, drift, ke0, hits_.data(), xs, vs);
     } else {
     double tp = 0.0, tm = 0.0;
     for (std::size_t h = 0; h < nh; ++h) {

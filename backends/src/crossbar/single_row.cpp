@@ -7,7 +7,12 @@
 // cached blocks: several rows' sums from the cache (add_cached_rows) and the empty columns read
 // one by one (read_empty_columns); and the thinning of any sparse read's empty columns past its
 // first uniform (thin_empty_columns, the rare case: out of read_path.cpp for its length).
+#include <bit>
 #include <cmath>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>  // SSE2: part of every x86-64 target
+#endif
 
 #include "partition.hpp"
 
@@ -186,29 +191,90 @@ void crossbar_partition::cache_single_rows(tiled_block& tb) const {
     tb.seg_at = {};  // the cached reads take their column data from the cache and the tiles
 }
 
-/// Several driven rows of a static block (read_tile_sparse, rows ascending in sorted_rows_, the
-/// hit columns' places in hit_index_): per hit column h, X[h] = the sum over the rows with a
-/// synapse there of their cached single-row currents, corrected for what the other driven rows
-/// add to the first-order bracket: the column wire's rise 2 e0 (w_k - (R - i_k)) (d+ - d-) and
-/// 2 (R - i_k)(d+ D+_<k - d- D-_<k) (D_<k: the earlier rows' deltas in that column), and the
-/// row's own drop at the cell, which the caller's sweep over all rows counts again (so added back
-/// here). D+, D- and SQ as in read_tile_sparse. Adds to `read` and `mu_max`; returns the sum over
-/// the rows of delta+ - delta-. The same first-order model: the test "several driven rows ..."
+/// Several driven rows of a static block (read_tile_sparse, rows ascending in sorted_rows_): per
+/// used column c that a driven row holds a synapse in (a hit column), the sums over those rows,
+/// in col_acc_[c]: x = their cached single-row currents, corrected for what the other driven
+/// rows add to the first-order bracket: the column wire's rise 2 e0 (w_k - (R - i_k)) (d+ - d-)
+/// and 2 (R - i_k)(d+ D+_<k - d- D-_<k) (D_<k: the earlier rows' deltas in that column), and the
+/// row's own drop at the cell, which cached_rows_columns' sweep over all rows counts again (so
+/// added back here); p, m = D+, D-; sq as read_tile_sparse's SQ. Adds to `read` and `mu_max`;
+/// returns the sum over the rows of delta+ - delta-, and in `nh` the number of hit columns, whose
+/// bitmap it leaves in hit_bits_. The same first-order model: the test "several driven rows ..."
 /// checks the sum against ir_drop.hpp's general routine. The cells' deltas come from the pair
 /// table (the decoded codes, without loading them).
-double crossbar_partition::add_cached_rows(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ,
-                                           double& read, double& mu_max) {
-    return tb.wide() ? add_cached_rows_of<true>(tb, T, X, Dp, Dm, SQ, read, mu_max)
-                     : add_cached_rows_of<false>(tb, T, X, Dp, Dm, SQ, read, mu_max);
+/// The sums are kept per used column, not per hit column: no bitmap pass over the cells before
+/// this one to number the hit columns, and no lookup of a cell's number in the loop (its place
+/// among the hit columns is found once, by cached_rows_columns). The same additions in the same
+/// order as with per-hit-column sums, so the same bits.
+double crossbar_partition::add_cached_rows(const tiled_block& tb, const tile& T, double& read, double& mu_max, std::size_t& nh) {
+    const double diff_total = tb.wide() ? add_cached_rows_of<true>(tb, T, read, mu_max) : add_cached_rows_of<false>(tb, T, read, mu_max);
+    nh = collect_hit_columns(T.cols);
+    return diff_total;
 }
 
+namespace {
+
+/// What add_cached_rows' cell loop reads, in locals: its byte store (the hit marks) may alias any
+/// object, and a member or a vector's data() read through `this` would be loaded again per cell.
+struct cached_rows_view {
+    const pair_delta* pd;
+    const double* j1;  // per used column: its physical position + 1 (seg_at's j1)
+    const std::uint16_t* seg_cols;
+    const single_row_cell* ones;
+    const std::uint32_t *one_target, *one_pair;
+    const float* one_h;
+    crossbar_partition_column_acc* acc;
+    std::uint32_t* col_target;
+    std::uint8_t* col_hit;
+    double e0, rho;
+};
+
+/// One driven row's cells into the column sums (add_cached_rows_of). The first row finds every
+/// sum at 0: it stores 0 + its terms, which the general loop would add, without loading the
+/// sums (p * 0 - m * 0 = +0 exactly for the finite deltas >= 0 of a cached block, and c2 >= 0;
+/// p, m, sq >= 0 are their own sums with +0).
+template <bool wide, bool first_row, bool sneak>
+void add_cached_row(const cached_rows_view& v, std::uint32_t first, std::uint32_t end, double row_diff, double c1, double c2, double ri) {
+    const double e0 = v.e0, rho = v.rho;
+    double ld = 0.0, ldj = 0.0;  // over the row's cells left of c: delta+ - delta-, times (j + 1)
+    for (std::uint32_t c = first; c < end; ++c) {
+        const std::uint16_t col = v.seg_cols[c];
+        const single_row_cell one = v.ones[c];
+        const double j1 = v.j1[col];
+        const pair_delta& pm = v.pd[wide ? v.one_pair[c] : one.pair];
+        const double p = pm.p, m = pm.m, d = pm.d, sq = pm.sq;
+        crossbar_partition_column_acc& a = v.acc[col];
+        double x;
+        if constexpr (first_row)
+            x = 0.0 + (one.x + rho * (e0 * (ldj + j1 * (row_diff - ld)) - (c1 * d + 0.0)));
+        else
+            x = a.x + (one.x + rho * (e0 * (ldj + j1 * (row_diff - ld)) - (c1 * d + c2 * (p * a.p - m * a.m))));
+        // The caller takes rho e0 sum_k H_k(c) over every driven row (column_sneak); a row with
+        // a synapse here has its share in its cached current already: put it back.
+        if constexpr (sneak) x += rho * e0 * (static_cast<double>(v.one_h[c]) + d * ri);
+        if constexpr (first_row) {
+            a = {x, p, m, sq};
+        } else {
+            a.x = x;
+            a.p += p;
+            a.m += m;
+            a.sq += sq;
+        }
+        v.col_target[col] = wide ? v.one_target[c] : one.target;
+        v.col_hit[col] = 0xff;
+        ld += d;
+        ldj += d * j1;
+    }
+}
+
+} // namespace
+
 template <bool wide>
-double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile& T, double* X, double* Dp, double* Dm, double* SQ,
-                                              double& read, double& mu_max) {
+double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile& T, double& read, double& mu_max) {
     const std::size_t K = sorted_rows_.size();
     const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3, R = s_.arr.tile_rows;
-    const pair_delta* pd = tb.pair_d.data();
-    const std::uint16_t* position = positions(T);  // T.position, or the identity for a full tile (the same values)
+    const cached_rows_view v{tb.pair_d.data(), j1_of(T), tb.seg_cols.data(), tb.one.data(), tb.one_target.data(), tb.one_pair.data(),
+                             tb.one_h.data(), col_acc_.data(), col_target_.data(), col_hit_.data(), e0, rho};
     double after = 0.0, diff_total = 0.0, bp = 0.0, bm = 0.0;
     wk_.resize(K);
     for (std::size_t k = K; k-- > 0;) {  // w_k = sum_k' (R - max(i_k, i_k')), rows ascending
@@ -227,30 +293,86 @@ double crossbar_partition::add_cached_rows_of(const tiled_block& tb, const tile&
         // With the sneak term the cached currents hold every other cell of the column already
         // (sneak.cpp): no column cross terms between the driven rows then.
         const double ri = R - sorted_rows_[k].first, c1 = sneak_ ? 0.0 : 2.0 * e0 * (wk_[k] - ri), c2 = sneak_ ? 0.0 : 2.0 * ri;
-        double ld = 0.0, ldj = 0.0;  // over the row's cells left of c: delta+ - delta-, times (j + 1)
-        for (std::uint32_t c = sg.first; c < sg.end; ++c) {
-            const std::size_t h = hit_index_[tb.seg_cols[c]];
-            const single_row_cell& one = tb.one[c];
-            // seg_at's j1 (position + 1, exact in float and double alike), from the tile
-            const double j1 = static_cast<double>(position[tb.seg_cols[c]]) + 1.0;
-            hit_target_[h] = wide ? tb.one_target[c] : one.target;
-            const pair_delta& pm = pd[wide ? tb.one_pair[c] : one.pair];
-            const double p = pm.p, m = pm.m, d = pm.d;
-            X[h] += one.x + rho * (e0 * (ldj + j1 * (os.diff - ld)) - (c1 * d + c2 * (p * Dp[h] - m * Dm[h])));
-            // The caller takes rho e0 sum_k H_k(c) over every driven row (column_sneak); a row with
-            // a synapse here has its share in its cached current already: put it back.
-            if (sneak_) X[h] += rho * e0 * (static_cast<double>(tb.one_h[c]) + d * ri);
-            Dp[h] += p;
-            Dm[h] += m;
-            SQ[h] += pm.sq;
-            ld += d;
-            ldj += d * j1;
-        }
+        if (sneak_)
+            k == 0 ? add_cached_row<wide, true, true>(v, sg.first, sg.end, os.diff, c1, c2, ri)
+                   : add_cached_row<wide, false, true>(v, sg.first, sg.end, os.diff, c1, c2, ri);
+        else
+            k == 0 ? add_cached_row<wide, true, false>(v, sg.first, sg.end, os.diff, c1, c2, ri)
+                   : add_cached_row<wide, false, false>(v, sg.first, sg.end, os.diff, c1, c2, ri);
     }
     // An empty column's drop difference sum_k (S+_k - S-_k) lies between -sum bm and sum bp
     // (every delta >= 0): a tighter bound than the sum over rows of max(bp_k, bm_k).
     mu_max += std::max(bp, bm);
     return diff_total;
+}
+
+/// Per used column of T, its physical position + 1 as a double: a full tile's from a table made
+/// once, any other's converted into scratch (the cell loops then load it, without a conversion
+/// on their chains).
+const double* crossbar_partition::j1_of(const tile& T) {
+    if (T.cols == j1_identity_.size()) return j1_identity_.data();
+    for (std::uint32_t c = 0; c < T.cols; ++c) j1_scratch_[c] = static_cast<double>(T.position[c]) + 1.0;
+    return j1_scratch_.data();
+}
+
+/// The hit columns that add_cached_rows marked in col_hit_ (the first `cols`), as the bitmap
+/// hit_bits_; clears the marks. Returns their number. Sixteen marks per instruction (SSE2, part
+/// of every x86-64 target), else one by one.
+std::size_t crossbar_partition::collect_hit_columns(std::uint32_t cols) {
+    std::uint8_t* const marks = col_hit_.data();
+    std::size_t n = 0;
+    for (std::size_t w = 0; 64 * w < cols; ++w) {
+        std::uint64_t bits = 0;
+        std::uint8_t* const m = marks + 64 * w;
+#if defined(__SSE2__)
+        for (int q = 0; q < 4; ++q) {
+            auto* const v = reinterpret_cast<__m128i*>(m + 16 * q);
+            bits |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_loadu_si128(v)))) << (16 * q);
+            _mm_storeu_si128(v, _mm_setzero_si128());
+        }
+#else
+        for (std::size_t b = 0; b < 64; ++b) {
+            bits |= static_cast<std::uint64_t>(m[b] >> 7) << b;
+            m[b] = 0;
+        }
+#endif
+        hit_bits_[w] = bits;
+        n += static_cast<std::size_t>(std::popcount(bits));
+    }
+    return n;
+}
+
+/// The several-row read's noiseless currents and variances per hit column, ascending (H, xs,
+/// vs, hit_target_), from add_cached_rows' sums: X less the other rows' drops at each hit column,
+/// rho e0 S(c), S of the drop difference of all rows (one sweep over the hit columns). Clears
+/// the sums and the bitmap for the next read.
+void crossbar_partition::cached_rows_columns(const tiled_block& tb, const tile& T, double diff_total, double drift, double ke0,
+                                             std::uint16_t* H, double* xs, double* vs) {
+    const double e0 = tb.e0, rho = s_.arr.r_wire * 1e-3;
+    const double* const j1_col = j1_of(T);  // add_cached_rows left no cell_ref: j1 from the positions
+    column_acc* const acc = col_acc_.data();
+    const std::uint32_t* const col_target = col_target_.data();
+    std::uint32_t* const target = hit_target_.data();
+    double ld = 0.0, ldj = 0.0;  // over the hit columns left of h: D+ - D-, (D+ - D-)(j + 1)
+    std::size_t h = 0;
+    for (std::size_t w = 0; w < hit_bits_.size(); ++w) {
+        for (std::uint64_t bits = hit_bits_[w]; bits != 0; bits &= bits - 1) {
+            const auto c = static_cast<std::uint16_t>(64 * w + static_cast<std::size_t>(__builtin_ctzll(bits)));
+            column_acc& a = acc[c];
+            double x = a.x;
+            if (sneak_) x -= rho * e0 * column_sneak(tb, T, c);  // the rows without a synapse at c see its synapse cells (sneak.cpp)
+            const double j1 = j1_col[c], d = a.p - a.m;
+            xs[h] = (x - rho * e0 * (ldj + j1 * (diff_total - ld))) * drift;
+            vs[h] = 2.0 * ke0 * e0 + a.sq;
+            ld += d;
+            ldj += d * j1;
+            H[h] = c;
+            target[h] = col_target[c];
+            a = column_acc{};
+            ++h;
+        }
+        hit_bits_[w] = 0;
+    }
 }
 
 /// The empty columns of a read of a cached block where thinning would not pay (many driven rows:

@@ -240,3 +240,71 @@ TEST_CASE("crossbar: the sparse read's noise is independent from tick to tick, w
         CHECK(sd == Approx(std::sqrt(400.0) * scale * 0.05 * std::sqrt(K * (g * g + g0 * g0))).epsilon(0.05));
     }
 }
+
+TEST_CASE("crossbar: successive several-row reads of cached tiles give the first-order IR drop of each read's rows", "[crossbar][stats]") {
+    // Eight sources onto 120 targets (fixed_probability 0.3, weights uniform in [-1, 1]), tiles
+    // of 100 columns: a full tile (columns 64-99 in the hit bitmap's second word) and a partial
+    // one. Four ticks drive different sets of rows of the same tiles (rows share columns: the
+    // column cross terms), and the input of each target must be the sum over the four reads of
+    // ir_drop.hpp's general first-order routine over that read's driven rows (positions in
+    // natural order: a used target's rank, modulo 100 in its tile; a row's its source). No read
+    // noise; a 24-bit ADC (half an LSB per read, 0.008 nS). Bugs caught: a read's per-column
+    // sums or hit marks left for the next read (sums of earlier rows added again, empty columns
+    // read as hit), the first driven row's sums stored where a column's earlier row had one, a
+    // hit column past the bitmap's first word lost.
+    scenario sc = make_scenario(5.0, 0.1, 17);
+    auto& src = add_population(sc, "S", "spike_source", 8);
+    const std::vector<std::vector<std::uint32_t>> reads = {{0, 2, 5}, {1, 2, 3, 6, 7}, {4, 5}, {0, 1, 2, 3, 4, 5, 6, 7}};
+    src.spike_ticks.assign(8, {});
+    for (std::size_t r = 0; r < reads.size(); ++r)
+        for (const std::uint32_t s : reads[r]) src.spike_ticks[s].push_back(static_cast<tick_t>(10 + 10 * r));
+    add_population(sc, "N", "lif_delta", 120, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    auto& pr = connect(sc, "S", "N", "fixed_probability", 0.0, 0.1);
+    pr.probability = 0.3;
+    pr.weight.k = distribution::kind::uniform;
+    pr.weight.low = -1.0;
+    pr.weight.high = 1.0;
+    param_map p = cached_device();
+    p["tile_cols"] = 100.0;
+    const auto xbar = run_all(with_backend(sc, "crossbar", p));
+    const auto held = xbar->synapses_of(0);
+    double w_max = 0.0;
+    for (const float w : held.weights) w_max = std::max(w_max, std::abs(double(w)));
+    const double scale = w_max / 16384.0, v = 0.2, g_min = 1000.0;
+    std::vector<int> slot(120, -1);
+    for (const auto t : held.targets) slot[t] = 0;
+    std::vector<int> used;
+    for (std::uint32_t t = 0; t < 120; ++t)
+        if (slot[t] == 0) slot[t] = static_cast<int>(used.size()), used.push_back(static_cast<int>(t));
+    std::vector<std::vector<double>> gp(8, std::vector<double>(used.size(), g_min)), gm = gp;
+    for (std::size_t k = 0; k < held.weights.size(); ++k) {
+        const double w = held.weights[k];
+        gp[held.sources[k]][slot[held.targets[k]]] = g_min + std::max(w, 0.0) / scale;
+        gm[held.sources[k]][slot[held.targets[k]]] = g_min + std::max(-w, 0.0) / scale;
+    }
+    std::vector<double> expected(120, 0.0);
+    crossbar::ir_workspace ws;
+    for (const auto& rows : reads)
+        for (std::size_t first = 0; first < used.size(); first += 100) {  // each column tile
+            const std::size_t cols = std::min<std::size_t>(100, used.size() - first);
+            std::vector<crossbar::array_cell> plus, minus;
+            std::vector<double> v_row(128, 0.0), ip(100), im(100);
+            for (const std::uint32_t r : rows) {
+                v_row[r] = v;
+                for (std::uint32_t c = 0; c < cols; ++c) {
+                    plus.push_back({r, c, gp[r][first + c] * 1e-9});
+                    minus.push_back({r, c, gm[r][first + c] * 1e-9});
+                }
+            }
+            crossbar::column_currents_first_order(128, 100, plus, v_row, 2.0, ip, ws);
+            crossbar::column_currents_first_order(128, 100, minus, v_row, 2.0, im, ws);
+            for (std::uint32_t c = 0; c < cols; ++c) expected[used[first + c]] += scale * (ip[c] - im[c]) / v * 1e9;
+        }
+    REQUIRE(used.size() > 100);  // two column tiles, the second partial
+    const auto got = potentials(*xbar, 1, 120);
+    const double lsb = 2.8e7 / 200.0 / std::ldexp(1.0, 23);  // nS
+    for (const int t : used) {
+        INFO("target " << t);
+        CHECK(std::abs(got[t] - expected[t]) <= 4 * scale * 0.5 * lsb + 1e-6 * std::abs(expected[t]));  // 1e-6: float weights
+    }
+}
