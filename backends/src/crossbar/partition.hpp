@@ -437,6 +437,14 @@ private:
     void read_tile(tiled_block& tb, tile& T, double drift, double now_ms, double* sum, input_buffer& in);
     bool read_tile_sparse(tiled_block& tb, tile& T, double drift, double* sum, input_buffer& in);
     void read_one_cached(const tiled_block& tb, const tile& T, std::uint32_t seg, double drift, double* sum, input_buffer& in);
+    /// A read's plan for its empty columns (read_path.cpp): none, thinned with p_max (a bound where p_bound), or direct.
+    struct empty_plan {
+        double p_max = 0.0, a = 0.0;
+        bool p_bound = false, direct = false;
+    };
+    empty_plan plan_empty(std::size_t empty, double mu_max, double half, double sigma_e) const;
+    void read_empties(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh, std::size_t empty,
+                      const empty_plan& plan, double drift, double sigma_e, double* sum, input_buffer& in);
     void thin_empty_columns(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh, std::size_t empty,
                             double p_max, double u, double drift, double sigma_e, double* sum, input_buffer& in);
     void cache_single_rows(tiled_block& tb) const;
@@ -555,19 +563,6 @@ private:
     const double thin_p0_ = std::erfc(thin_a0);     // ... this (1.5e-8)
     const erfc_above erfc_above_;                   // ... and below thin_a0, a bound of erfc(a) within 1.3 times it
     static_assert(erfc_above::a_max == thin_a0);
-    /// read_tile_sparse's p_max for a read at a = (LSB/2 - mu_max) / (sigma_e sqrt 2) > 0 with
-    /// `empty` empty columns: a bound p0 >= erfc(a) (bound = true) where it keeps empty p0 <= 4, so
-    /// that it decides as erfc(a) would that the columns are thinned, not read one by one (direct);
-    /// the thinning's first uniform then needs erfc(a) only when it fails u <= 1 - 2 empty p0
-    /// (read_tile_sparse). Otherwise erfc(a) itself. The libm call per read was 1 % of a run (`perf`).
-    double thin_bound(double a, std::size_t empty, bool& bound) const {
-        const double n = static_cast<double>(empty);
-        bound = true;
-        if (a >= thin_a0 && n * thin_p0_ <= 4.0) return thin_p0_;
-        if (a < thin_a0 && n * erfc_above_(a) <= 4.0) return erfc_above_(a);
-        bound = false;
-        return std::erfc(a);
-    }
     std::array<std::uint64_t, counter_count> events_{};  // read_conductance: kept apart, as a sum
     double read_conductance_ = 0.0;
 };

@@ -136,6 +136,36 @@ void crossbar_partition::prefetch_tile(const tiled_block& tb, std::uint32_t t) c
 }
 
 
+/// The empty columns of a read with `empty` of them, means bounded by mu_max and noise sigma_e:
+/// with mu_max >= LSB/2 read one by one (direct); else p_max = erfc(a), a = (LSB/2 - mu_max) /
+/// (sigma_e sqrt 2) > 0, the probability that one crosses a decision level. Where a bound
+/// p0 >= erfc(a) keeps empty p0 <= 4 (erfc(4) for a >= 4, erfc_above below), p0 is taken
+/// (p_bound): it decides as erfc(a) would that the columns are thinned, not read one by one, and
+/// the thinning's first uniform needs erfc(a) only when it fails u <= 1 - 2 empty p0
+/// (read_empties). The libm call per read was 1 % of a run (`perf`). empty p_max > 4 (many
+/// rows) reads them one by one too.
+crossbar_partition::empty_plan crossbar_partition::plan_empty(std::size_t empty, double mu_max, double half, double sigma_e) const {
+    empty_plan r;
+    if (empty == 0) return r;
+    if (mu_max >= half) {
+        r.direct = true;
+    } else if (sigma_e > 0.0) {
+        const double a = (half - mu_max) / (sigma_e * std::sqrt(2.0)), n = static_cast<double>(empty);
+        r.a = a;
+        r.p_bound = true;
+        if (a >= thin_a0 && n * thin_p0_ <= 4.0) {
+            r.p_max = thin_p0_;
+        } else if (a < thin_a0 && n * erfc_above_(a) <= 4.0) {
+            r.p_max = erfc_above_(a);
+        } else {
+            r.p_bound = false;
+            r.p_max = std::erfc(a);
+        }
+        r.direct = n * r.p_max > 4.0;
+    }
+    return r;
+}
+
 /// The read of a woken tile when every cell without a synapse holds the same conductance e0 (no
 /// device variation or faults) and the ADC converts G+ - G- with finite bits: the default device.
 /// It computes what read_tile computes, with the work proportional to the hit columns (those
@@ -324,22 +354,10 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
         for (std::size_t k = 0; k < K; ++k) mu_max += std::min(T.sneak_bound, (R - active_[k]) * T.sneak_sum);
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0 * static_cast<double>(K));
-    // p_max is erfc(a); where a bound p0 >= erfc(a) settles both decisions that need it
-    // (thin_bound), only the bound is taken unless the thinning below needs the value itself.
-    // Where that bound fails, a cached block reads its empty columns one by one (direct); any
-    // other falls back to read_tile.
-    double p_max = 0.0, a = 0.0;
-    bool p_bound = false, direct = false;
-    if (empty > 0) {
-        if (mu_max >= half) {
-            direct = true;
-        } else if (sigma_e > 0.0) {
-            a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
-            p_max = thin_bound(a, empty, p_bound);
-            direct = static_cast<double>(empty) * p_max > 4.0;
-        }
-        if (direct && tb.one.empty()) return false;
-    }
+    // Where the bound on the empty columns' means or their crossing probability fails
+    // (plan_empty: direct), a cached block reads them one by one; any other falls back to read_tile.
+    const empty_plan plan = plan_empty(empty, mu_max, half, sigma_e);
+    if (plan.direct && tb.one.empty()) return false;
     read_conductance_ += read;
     auto& e = events_;
     ++e[tiles_woken];
@@ -435,23 +453,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     } else {
         for (std::size_t h = 0; h < nh; ++h) touch(sum, in, A[h].target, xs[h]);
     }
-    if (direct) {
-        read_empty_columns(tb, T, H, nh, drift, sigma_e, sum, in);
-        return true;
-    }
-    if (p_max <= 0.0) return true;
-    // Empty columns: thinning (above). pos counts empty columns; walk finds the column. The first
-    // skip, floor(log u / log(1 - p_max)), passes every empty column exactly when
-    // u <= (1 - p_max)^empty, which holds whenever u <= 1 - empty p0 for a bound p0 >= p_max
-    // (Bernoulli's inequality; 2 p0 keeps the rounding of the test on the safe side): then no
-    // erfc and no logarithms. Otherwise the same u goes through the exact skip.
-    double u = read_rng_.uniform_open0();
-    if (p_bound) {
-        if (u <= 1.0 - 2.0 * static_cast<double>(empty) * p_max) return true;
-        p_max = std::erfc(a);
-        if (p_max <= 0.0) return true;
-    }
-    thin_empty_columns(tb, T, H, nh, empty, p_max, u, drift, sigma_e, sum, in);
+    read_empties(tb, T, H, nh, empty, plan, drift, sigma_e, sum, in);
     return true;
 }
 
@@ -475,17 +477,7 @@ void crossbar_partition::read_one_cached(const tiled_block& tb, const tile& T, s
     if (sneak_) mu_max += std::min(T.sneak_bound, (static_cast<double>(s_.arr.tile_rows) - sg.row) * T.sneak_sum);
     mu_max *= rho * e0 * drift;
     const double sigma_e = s_.dev.sigma_read * drift * e0 * std::sqrt(2.0);  // sqrt(2 K)
-    double p_max = 0.0, a = 0.0;
-    bool p_bound = false, direct = false;
-    if (empty > 0) {
-        if (mu_max >= half) {
-            direct = true;
-        } else if (sigma_e > 0.0) {
-            a = (half - mu_max) / (sigma_e * std::sqrt(2.0));
-            p_max = thin_bound(a, empty, p_bound);
-            direct = static_cast<double>(empty) * p_max > 4.0;
-        }
-    }
+    const empty_plan plan = plan_empty(empty, mu_max, half, sigma_e);
     read_conductance_ += read;
     auto& e = events_;
     ++e[tiles_woken];
@@ -527,16 +519,30 @@ void crossbar_partition::read_one_cached(const tiled_block& tb, const tile& T, s
     } else {
         for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
     }
-    if (!direct && p_max <= 0.0) return;
+    if (!plan.direct && plan.p_max <= 0.0) return;
     sorted_rows_.assign(1, {sg.row, seg});  // the empty columns' means (empty_column_mean, column_sneak) read the row from here
-    if (direct) {
+    read_empties(tb, T, H, nh, empty, plan, drift, sigma_e, sum, in);
+}
+
+/// The empty columns of a read after its hit columns, as `plan` says: one by one (direct), or
+/// thinned (read_tile_sparse's comment). pos counts empty columns; walk finds the column. The
+/// first skip, floor(log u / log(1 - p_max)), passes every empty column exactly when
+/// u <= (1 - p_max)^empty, which holds whenever u <= 1 - empty p0 for a bound p0 >= p_max
+/// (Bernoulli's inequality; 2 p0 keeps the rounding of the test on the safe side): then no erfc
+/// and no logarithms. Otherwise the same u goes through the exact skip (thin_empty_columns).
+void crossbar_partition::read_empties(const tiled_block& tb, const tile& T, const std::uint16_t* H, std::size_t nh,
+                                      std::size_t empty, const empty_plan& plan, double drift, double sigma_e, double* sum,
+                                      input_buffer& in) {
+    if (plan.direct) {
         read_empty_columns(tb, T, H, nh, drift, sigma_e, sum, in);
         return;
     }
-    const double u = read_rng_.uniform_open0();  // read_tile_sparse's thinning, from its first uniform
-    if (p_bound) {
+    double p_max = plan.p_max;
+    if (p_max <= 0.0) return;
+    const double u = read_rng_.uniform_open0();
+    if (plan.p_bound) {
         if (u <= 1.0 - 2.0 * static_cast<double>(empty) * p_max) return;
-        p_max = std::erfc(a);
+        p_max = std::erfc(plan.a);
         if (p_max <= 0.0) return;
     }
     thin_empty_columns(tb, T, H, nh, empty, p_max, u, drift, sigma_e, sum, in);

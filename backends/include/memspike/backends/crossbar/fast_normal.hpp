@@ -42,7 +42,7 @@ inline double normal_tail(random_stream& rng, double a) {
 /// An upper bound of std::erfc(a), the two-sided normal tail mass at a sqrt 2, for 0 <= a < 4
 /// from a table: erfc at the grid point i / 32 <= a (erfc decreases), stored 1e-12 above libm's
 /// value (its error is an ulp), so at most 1.3 times erfc(a) (the cell below 4). The sparse
-/// read's thinning decides with it where a bound suffices (crossbar_partition::thin_bound).
+/// read's thinning decides with it where a bound suffices (crossbar_partition::plan_empty).
 class erfc_above {
 public:
     static constexpr double grid = 32.0, a_max = 4.0;
