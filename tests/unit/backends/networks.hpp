@@ -96,13 +96,30 @@ inline param_map ideal_crossbar() {
             {"adc_bits", INFINITY}, {"r_wire", 0.0},    {"g_min", 1000.0},   {"g_max", 17384.0}};
 }
 
+/// `targets` lif_delta neurons "N" that integrate without leak or threshold in reach: the
+/// membrane potential afterwards is the delivered input.
+inline void add_integrators(scenario& sc, std::uint64_t targets) {
+    add_population(sc, "N", "lif_delta", targets, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+}
+
+/// Integrators (add_integrators) reached from population "S" with probability `probability`,
+/// weights uniform in [-1, 1], delay 0.1 ms.
+inline void random_integrators(scenario& sc, std::uint64_t targets, double probability) {
+    add_integrators(sc, targets);
+    auto& pr = connect(sc, "S", "N", "fixed_probability", 0.0, 0.1);
+    pr.probability = probability;
+    pr.weight.k = distribution::kind::uniform;
+    pr.weight.low = -1.0;
+    pr.weight.high = 1.0;
+}
+
 /// One source spike at tick 10 onto `n` lif_delta neurons that integrate without leak or
 /// threshold in reach: the membrane potential afterwards is the delivered input.
 inline scenario single_spike(std::uint64_t sources, std::uint64_t targets, double weight_lo, double weight_hi) {
     scenario sc = make_scenario(5.0, 0.1, 3);
     auto& src = add_population(sc, "S", "spike_source", sources);
     src.spike_ticks.assign(sources, std::vector<tick_t>{10});
-    add_population(sc, "N", "lif_delta", targets, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    add_integrators(sc, targets);
     auto& p = connect(sc, "S", "N", "all_to_all", 0.0, 0.1);
     p.weight.k = distribution::kind::uniform;
     p.weight.low = weight_lo;

@@ -171,7 +171,7 @@ TEST_CASE("crossbar: a block whose code pairs overflow 16 bits reads the same va
     src.spike_ticks.assign(40, {});
     src.spike_ticks[0] = {10};
     src.spike_ticks[1] = {10};
-    add_population(sc, "N", "lif_delta", n, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    add_integrators(sc, n);
     param_map p = cached_device();
     p["levels"] = 65536.0;
     p["sigma_read"] = 0.05;
@@ -220,7 +220,7 @@ TEST_CASE("crossbar: the sparse read's noise is independent from tick to tick, w
         src.spike_ticks.assign(K, {});
         for (auto& ticks : src.spike_ticks)
             for (tick_t t = 10; t < 410; ++t) ticks.push_back(t);
-        add_population(sc, "N", "lif_delta", 4000, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+        add_integrators(sc, 4000);
         auto& pr = connect(sc, "S", "N", "all_to_all", 0.0, 0.1);
         pr.weight.k = distribution::kind::uniform;
         pr.weight.low = pr.weight.high = 0.5;
@@ -258,12 +258,7 @@ TEST_CASE("crossbar: successive several-row reads of cached tiles give the first
     src.spike_ticks.assign(8, {});
     for (std::size_t r = 0; r < reads.size(); ++r)
         for (const std::uint32_t s : reads[r]) src.spike_ticks[s].push_back(static_cast<tick_t>(10 + 10 * r));
-    add_population(sc, "N", "lif_delta", 120, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
-    auto& pr = connect(sc, "S", "N", "fixed_probability", 0.0, 0.1);
-    pr.probability = 0.3;
-    pr.weight.k = distribution::kind::uniform;
-    pr.weight.low = -1.0;
-    pr.weight.high = 1.0;
+    random_integrators(sc, 120, 0.3);
     param_map p = cached_device();
     p["tile_cols"] = 100.0;
     const auto xbar = run_all(with_backend(sc, "crossbar", p));

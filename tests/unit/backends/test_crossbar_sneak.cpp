@@ -55,7 +55,7 @@ scenario sneak_network(const std::vector<std::uint32_t>& driven, bool signed_wei
     auto& src = add_population(sc, "S", "spike_source", sources);
     src.spike_ticks.assign(sources, {});
     for (const std::uint32_t s : driven) src.spike_ticks[s] = {10};
-    add_population(sc, "N", "lif_delta", targets, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    add_integrators(sc, targets);
     auto& pr = connect(sc, "S", "N", "explicit", 0.5, 0.1);
     pr.file = std::filesystem::absolute(csv).string();
     return sc;

@@ -370,7 +370,7 @@ TEST_CASE("crossbar: empty columns convert to nonzero codes as often as read noi
     auto& src = add_population(sc, "S", "spike_source", 2);
     src.spike_ticks.assign(2, {});
     for (tick_t t = 10; t < 510; ++t) src.spike_ticks[0].push_back(t);
-    add_population(sc, "N", "lif_delta", n, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
+    add_integrators(sc, n);
     auto& pr = connect(sc, "S", "N", "explicit", 0.5, 0.1);
     pr.file = std::filesystem::absolute(csv).string();
     const double sigma_e = 0.05 * 1000.0 * std::sqrt(2.0), lsb = 6.0 * sigma_e, scale = 0.5 / 16384.0;
@@ -412,12 +412,7 @@ TEST_CASE("crossbar: several driven rows with different synapse columns give the
     scenario sc = make_scenario(5.0, 0.1, 11);
     auto& src = add_population(sc, "S", "spike_source", 8);
     src.spike_ticks.assign(8, std::vector<tick_t>{10});
-    add_population(sc, "N", "lif_delta", 128, {{"tau_m", 1e9}, {"v_th", 1e6}, {"e_l", 0.0}, {"v_reset", 0.0}});
-    auto& pr = connect(sc, "S", "N", "fixed_probability", 0.0, 0.1);
-    pr.probability = 0.5;
-    pr.weight.k = distribution::kind::uniform;
-    pr.weight.low = -1.0;
-    pr.weight.high = 1.0;
+    random_integrators(sc, 128, 0.5);
     param_map p = ideal_crossbar();
     p["r_wire"] = 2e-6;  // MOhm
     p["reorder"] = 0.0;
