@@ -274,19 +274,14 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     double* Bm = Bp + nh;
     double* SQ = Bm + nh;
     double sum_w = 0.0;
-    // A single driven row of a static block: its cells' currents and noise were cached
-    // (cache_single_rows), and so were the sums below.
-    const single_row_segment* cached = K == 1 && !tb.one.empty() ? &tb.one_seg[active_seg_[0]] : nullptr;
+    // A single driven row of a static block never comes here: deliver gives it to read_one_cached.
     const bool cached_rows = K > 1 && !tb.one.empty();  // several rows: the cache plus their interactions
     double diff_total = 0.0;
     double read = 2.0 * static_cast<double>(K) * cols * e0;  // crossbar_read_conductance
     double mu_max = 0.0;
     double one_tp = 0.0, one_tm = 0.0;
     const double R = s_.arr.tile_rows;
-    if (cached) {
-        read += cached->read;
-        mu_max = 0.0 + std::max(std::abs(cached->bp), std::abs(cached->bm));
-    } else if (cached_rows) {
+    if (cached_rows) {
         diff_total = add_cached_rows(tb, T, read, mu_max, nh);  // sums per used column, and the hit columns' number
     } else {
         bk_.assign(2 * K, 0.0);
@@ -376,22 +371,7 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     double* xs = hit_x_.data();  // per hit column: the noiseless G+ - G- current, then the output
     double* vs = xs + nh;        // ... the read noise's variance / sigma^2
     double* zs = vs + nh;        // ... its standard normal draw
-    if (cached) {
-        const std::uint32_t first = tb.segs[active_seg_[0]].first;
-        const single_row_cell* one = tb.one.data() + first;
-        const float* dev = tb.pair_s.data();  // per code pair: the read-noise deviation / sigma_read
-        if (sigma > 0.0) {
-            draw_normals(zs, nh);
-            if (tb.wide()) {
-                const std::uint32_t* pair = tb.one_pair.data() + first;
-                for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * dev[pair[h]] * zs[h];
-            } else {
-                for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift + sigma * dev[one[h].pair] * zs[h];
-            }
-        } else {
-            for (std::size_t h = 0; h < nh; ++h) xs[h] = one[h].x * drift;
-        }
-    } else if (K == 1) {
+    if (K == 1) {
         // One row: D = delta, B = delta (S + w2 + (R - i) delta), SQ = the squares' delta terms,
         // inline; the same operations as the general loop below (whose zero terms are exact).
         const double* dp = row_d_.data();
@@ -433,21 +413,12 @@ bool crossbar_partition::read_tile_sparse(tiled_block& tb, tile& T, double drift
     // loop on the read stream (its state stays in registers: no char store of touch between
     // them), the conversions one branch-free loop, in the same order and with the same
     // operations as convert(), so every value is bit-identical to the fused loop.
-    if (sigma > 0.0 && !cached) {
+    if (sigma > 0.0) {
         draw_normals(zs, nh);
         add_noise(xs, vs, zs, nh, sigma);
     }
     convert_signed(xs, nh, tb.scale);
-    if (cached) {
-        const std::uint32_t first = tb.segs[active_seg_[0]].first;
-        if (tb.wide()) {
-            const std::uint32_t* target = tb.one_target.data() + first;
-            for (std::size_t h = 0; h < nh; ++h) touch(sum, in, target[h], xs[h]);
-        } else {
-            const single_row_cell* one = tb.one.data() + first;
-            for (std::size_t h = 0; h < nh; ++h) touch(sum, in, one[h].target, xs[h]);
-        }
-    } else if (cached_rows) {
+    if (cached_rows) {
         const std::uint32_t* target = hit_target_.data();
         for (std::size_t h = 0; h < nh; ++h) touch(sum, in, target[h], xs[h]);
     } else {
