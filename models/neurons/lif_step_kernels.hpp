@@ -111,18 +111,20 @@ struct step_kernels {
         for (std::size_t j = 0; j < m; ++j) {
             const double v0 = v[j];
             const double stepped = syn.step(v0, ex[j], in[j], uniform ? base_bias : bias[j]);
+            constexpr bool clamp = Synapses::clamp_in_loop;
+            // The baseline form's refractory factor, taken before the store of V (GCC vectorises that order).
+            [[maybe_unused]] const double free = clamp ? (now > ref_end[j] ? 1.0 : 0.0) : 1.0;
+            v[j] = clamp ? (now > ref_end[j] ? stepped : v0) : stepped;
+            double e = ex[j] * p_ex, g = in[j] * p_in;
+            if constexpr (fused) {
+                e = e + add_ex[j];
+                g = g + add_in[j];
+            }
+            ex[j] = e;
+            in[j] = g;
             if constexpr (wide) {
                 // 64-bit integer lanes from the compares: fewer operations than selects of doubles.
                 constexpr std::uint64_t zero = 0, one = 1, two = 2;
-                constexpr bool clamp = Synapses::clamp_in_loop;
-                v[j] = clamp ? (now > ref_end[j] ? stepped : v0) : stepped;
-                double e = ex[j] * p_ex, g = in[j] * p_in;
-                if constexpr (fused) {
-                    e = e + add_ex[j];
-                    g = g + add_in[j];
-                }
-                ex[j] = e;
-                in[j] = g;
                 const std::uint64_t spiked =
                     (clamp ? (now > ref_end[j] ? one : zero) : one) & (stepped >= (slot_th ? ths[j] : th) ? one : zero);
                 const std::uint64_t quiet = (std::abs(e) < tol ? two : zero) & (std::abs(g) < tol ? two : zero);
@@ -131,16 +133,6 @@ struct step_kernels {
                 any |= event;
             } else {
                 // The baseline kernel (SSE2 / other targets): GCC 12 vectorises this form only.
-                constexpr bool clamp = Synapses::clamp_in_loop;
-                const double free = clamp ? (now > ref_end[j] ? 1.0 : 0.0) : 1.0;
-                v[j] = clamp ? (now > ref_end[j] ? stepped : v0) : stepped;
-                double e = ex[j] * p_ex, g = in[j] * p_in;
-                if constexpr (fused) {
-                    e = e + add_ex[j];
-                    g = g + add_in[j];
-                }
-                ex[j] = e;
-                in[j] = g;
                 const double above = stepped >= (slot_th ? ths[j] : th) ? 1.0 : 0.0;
                 const double quiet_ex = std::abs(e) < tol ? 2.0 : 0.0;
                 const double quiet_in = std::abs(g) < tol ? 1.0 : 0.0;
