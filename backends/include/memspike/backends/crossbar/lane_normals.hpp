@@ -84,15 +84,11 @@ public:
     /// uniforms of the wedge tests and the tail (about one candidate in 80).
     void draw(double* z, std::size_t n, random_stream& rng) {
         while (n > 0) {
-            if (pos_ == end_) {
-                end_ = has_simd() ? fill_simd(s_, t_, buf_, rng) : fill_scalar(s_, t_, buf_, rng);
-                pos_ = 0;
-            }
-            const std::size_t k = std::min(n, end_ - pos_);
-            for (std::size_t h = 0; h < k; ++h) z[h] = buf_[pos_ + h];
+            std::size_t k = 0;
+            const float* taken = take(n, k, rng);
+            for (std::size_t h = 0; h < k; ++h) z[h] = taken[h];
             z += k;
             n -= k;
-            pos_ += k;
         }
     }
 
